@@ -1,0 +1,259 @@
+"""Assembly with MoviePy: each scene rendered once to a cached segment, segments joined without re-encoding.
+
+Per scene, MoviePy reads the clip already scaled by ffmpeg, fits it to the narration (trim, slow down
+or loop), burns the captions (drawn once, blended only inside their box) and fades in/out with integer
+math, then writes an H.264 segment. The segments are joined by ffmpeg's concat demuxer with stream copy;
+the narration for the whole video is laid out once by MoviePy and encoded to AAC in the same final mux,
+so there are no audio gaps at the joins. Timing arithmetic lives in ``frames_for`` alone: each segment
+is a whole number of frames and its narration is padded to exactly that length.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .cache import AssetCache, cache_key
+from .captions import build_cues, burn_captions, estimate_word_timings
+from .config import Settings
+from .errors import AssemblyError
+from .ffmpeg import ffmpeg_exe, run_ffmpeg
+from .models import Clip, ProgressEvent, VoiceTrack
+
+__all__ = ["SceneMedia", "Assembler", "frames_for", "fit_clip_to_narration"]
+
+SEGMENT_VERSION = "1"  # bump when segment rendering changes its pixels
+SLOW_DOWN_LIMIT = 1.5  # a clip up to this much shorter than its narration is slowed, beyond it is looped
+
+
+def frames_for(seconds: float, fps: int) -> int:
+    """Whole frames needed to cover ``seconds`` (the one place scene lengths are rounded)."""
+    return max(1, math.ceil(seconds * fps - 1e-6))
+
+
+@dataclass(frozen=True)
+class SceneMedia:
+    """What one scene's segment is made of."""
+
+    number: int
+    narration: str
+    clip: Clip
+    voice: VoiceTrack
+    fade_in: bool = True
+    fade_out: bool = True
+
+    def frames(self, fps: int) -> int:
+        return frames_for(self.voice.duration, fps)
+
+
+def _file_digest(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fit_clip_to_narration(clip, seconds: float):
+    """The MoviePy clip trimmed, slowed (up to 1.5×) or looped to last exactly ``seconds``."""
+    from moviepy import vfx
+
+    if clip.duration >= seconds:
+        return clip.subclipped(0, seconds)
+    if clip.duration * SLOW_DOWN_LIMIT >= seconds:
+        return clip.with_effects([vfx.MultiplySpeed(final_duration=seconds)])
+    return clip.with_effects([vfx.Loop(duration=seconds)])
+
+
+def _fade(clip, seconds: float, fade_in: bool, fade_out: bool):
+    """Fade from/to black with integer math, touching only the frames inside a fade."""
+    total = clip.duration
+
+    def level(t: float) -> int:
+        k = 256
+        if fade_in and t < seconds:
+            k = min(k, int(256 * t / seconds))
+        if fade_out and t > total - seconds:
+            k = min(k, int(256 * max(0.0, total - t) / seconds))
+        return k
+
+    def frame_at(get_frame, t):
+        frame = get_frame(t)
+        k = level(t)
+        if k >= 256:
+            return frame
+        return ((frame.astype(np.uint16) * k) >> 8).astype(np.uint8)
+
+    return clip.transform(frame_at)
+
+
+class _ProgressLogger:
+    """A proglog logger that turns MoviePy's frame counter into our progress callback."""
+
+    def __new__(cls, report: Callable[[float], None]):
+        import proglog
+
+        class Logger(proglog.ProgressBarLogger):
+            def bars_callback(self, bar, attr, value, old_value=None):
+                total = self.bars[bar].get("total") or 0
+                if bar == "frame_index" and total:
+                    report(min(1.0, value / total))
+
+        return Logger()
+
+
+class Assembler:
+    """Turns scenes (clip + voice + narration) into the final MP4, caching each scene's segment."""
+
+    def __init__(self, settings: Settings, cache: AssetCache | None = None,
+                 on_progress: Callable[[ProgressEvent], None] | None = None) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.on_progress = on_progress or (lambda event: None)
+        self.segment_hits = 0
+        self.segment_misses = 0
+
+    # -- one scene -------------------------------------------------------------------------------
+    def segment_key(self, scene: SceneMedia) -> str:
+        """Content hash of everything a scene's pixels depend on."""
+        s = self.settings
+        params = {"version": SEGMENT_VERSION, "size": [s.width, s.height], "fps": s.fps,
+                  "bitrate": s.video_bitrate, "preset": s.x264_preset, "captions": s.captions.to_dict(),
+                  "fade": s.fade_seconds if s.transitions else 0}
+        inputs = {"clip": _file_digest(scene.clip.video_path), "frames": scene.frames(s.fps),
+                  "words": [w.to_dict() for w in scene.voice.words], "narration": scene.narration,
+                  "duration": scene.voice.duration, "fade_in": scene.fade_in, "fade_out": scene.fade_out}
+        return cache_key("segment", "moviepy", params, inputs)
+
+    def render_segment(self, scene: SceneMedia, out_path: Path) -> Path:
+        """Render one scene to an H.264 segment at ``out_path`` (video only)."""
+        from moviepy import VideoFileClip
+
+        s = self.settings
+        seconds = scene.frames(s.fps) / s.fps
+        try:
+            source = self._open_scaled(VideoFileClip, scene)
+        except (OSError, KeyError, IndexError, ValueError) as exc:
+            raise AssemblyError(f"Scene {scene.number}'s clip cannot be read ({exc}).",
+                                hint=f"Make or upload scene {scene.number}'s clip again.") from exc
+        try:
+            clip = fit_clip_to_narration(source, seconds)
+            words = scene.voice.words or tuple(estimate_word_timings(scene.narration, scene.voice.duration))
+            cues = build_cues(words, s.captions, s.width, s.height)
+            if cues:
+                clip = clip.transform(lambda get_frame, t: burn_captions(get_frame(t), t, cues))
+            if s.transitions and (scene.fade_in or scene.fade_out):
+                fade = min(s.fade_seconds, seconds / 3)
+                clip = _fade(clip, fade, scene.fade_in, scene.fade_out)
+            clip = clip.with_duration(seconds)
+            report = _ProgressLogger(lambda f: self.on_progress(
+                ProgressEvent("assemble", f, f"Rendering scene {scene.number}", scene.number)))
+            clip.write_videofile(str(out_path), fps=s.fps, codec="libx264", bitrate=s.video_bitrate,
+                                 audio=False, preset=s.x264_preset, logger=report,
+                                 ffmpeg_params=["-profile:v", "high", "-g", str(s.fps * 2),
+                                                "-movflags", "+faststart"])
+        except (OSError, ValueError) as exc:
+            raise AssemblyError(f"Scene {scene.number} could not be rendered ({exc}).",
+                                hint=f"Make or upload scene {scene.number}'s clip again.") from exc
+        finally:
+            source.close()
+        return out_path
+
+    def _open_scaled(self, video_file_clip, scene: SceneMedia):
+        """The clip as MoviePy sees it, scaled by ffmpeg to cover the frame and centre-cropped."""
+        s = self.settings
+        cw, ch = max(1, scene.clip.width), max(1, scene.clip.height)
+        scale = max(s.width / cw, s.height / ch)
+        w, h = max(s.width, round(cw * scale)), max(s.height, round(ch * scale))
+        w, h = w + w % 2, h + h % 2
+        clip = video_file_clip(scene.clip.video_path, audio=False, target_resolution=(w, h))
+        if (w, h) != (s.width, s.height):
+            clip = clip.cropped(x_center=w / 2, y_center=h / 2, width=s.width, height=s.height)
+        return clip
+
+    def segment_for(self, scene: SceneMedia, work_dir: Path) -> Path:
+        """The scene's segment file, from the cache when its inputs have not changed."""
+        if self.cache is None:
+            self.segment_misses += 1
+            return self.render_segment(scene, work_dir / f"segment_{scene.number}.mp4")
+        key = self.segment_key(scene)
+
+        def make(scratch: Path):
+            path = self.render_segment(scene, scratch / f"segment_{scene.number}.mp4")
+            return {"frames": scene.frames(self.settings.fps)}, {"video": path}, 0.0
+
+        asset, hit = self.cache.get_or_make(key, "segment", make)
+        if hit:
+            self.segment_hits += 1
+            self.on_progress(ProgressEvent("assemble", 1.0, f"Scene {scene.number} from cache", scene.number))
+        else:
+            self.segment_misses += 1
+        return asset.files["video"]
+
+    # -- the whole video -------------------------------------------------------------------------
+    def narration_track(self, scenes: Sequence[SceneMedia], out_path: Path) -> Path:
+        """All narrations laid end to end, each padded to its segment's exact length, as 16-bit WAV."""
+        from moviepy import AudioFileClip, CompositeAudioClip
+
+        fps = self.settings.fps
+        parts, start = [], 0.0
+        opened = []
+        try:
+            for scene in scenes:
+                seconds = scene.frames(fps) / fps
+                audio = AudioFileClip(scene.voice.audio_path)
+                opened.append(audio)
+                parts.append(audio.subclipped(0, min(audio.duration, seconds)).with_start(start))
+                start += seconds
+            track = CompositeAudioClip(parts).with_duration(start)
+            track.write_audiofile(str(out_path), fps=44100, nbytes=2, codec="pcm_s16le", logger=None)
+        except (OSError, KeyError) as exc:
+            raise AssemblyError(f"A narration could not be read ({exc}).",
+                                hint="Make the voice for that scene again.") from exc
+        finally:
+            for audio in opened:
+                audio.close()
+        return out_path
+
+    def assemble(self, scenes: Sequence[SceneMedia], out_path: Path) -> Path:
+        """Write the finished MP4 to ``out_path`` (via a temporary name, renamed when complete)."""
+        if not scenes:
+            raise AssemblyError("There are no scenes to assemble.",
+                                hint="Make sure at least one scene has both a voice and a clip.")
+        ffmpeg_exe()  # fail early with the fix if ffmpeg is missing
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        s = self.settings
+        with tempfile.TemporaryDirectory(prefix="viralreel_") as tmp:
+            work = Path(tmp)
+            workers = max(1, min(len(scenes), os.cpu_count() or 1))
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                segments = list(pool.map(lambda sc: self.segment_for(sc, work), scenes))
+            narration = self.narration_track(scenes, work / "narration.wav")
+            listing = work / "segments.txt"
+            listing.write_text("".join(f"file '{_concat_escape(p)}'\n" for p in segments), encoding="utf-8")
+            partial = out_path.with_name(f".{out_path.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")
+            try:
+                run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration),
+                            "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac",
+                            "-b:a", s.audio_bitrate, "-ar", "44100", "-movflags", "+faststart",
+                            "-metadata", f"comment={json.dumps({'scenes': len(scenes)})}",
+                            "-f", "mp4", str(partial)], what="join the scenes into the final video")
+                os.replace(partial, out_path)
+            finally:
+                partial.unlink(missing_ok=True)
+        self.on_progress(ProgressEvent("assemble", 1.0, f"Wrote {out_path.name}"))
+        return out_path
+
+
+def _concat_escape(path: Path) -> str:
+    return str(path).replace("'", "'\\''")

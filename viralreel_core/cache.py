@@ -1,0 +1,183 @@
+"""The asset cache: every paid (or slow) result kept on disk under a hash of everything that made it.
+
+``cache_key(step, provider, params, input)`` is the sha256 of canonical JSON of those parts, so the same
+inputs never cost twice, across runs and across people on one machine. Entries are small metadata
+records; their files are stored once per content hash (``blob:<sha256>``) inside diskcache, which writes
+a file fully before committing its row — a crash leaves at worst an unreferenced blob, never a
+half-written value. Lifetimes follow the step; the size limit evicts least-recently-used entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import diskcache
+
+from .errors import CacheError
+
+__all__ = ["AssetCache", "CachedAsset", "LIFETIMES", "cache_key", "canonical_json"]
+
+DAY = 24 * 3600
+#: seconds an entry lives, per step
+LIFETIMES = {"script": DAY, "voice": 7 * DAY, "clips": 30 * DAY, "segment": 30 * DAY}
+_MICRO = 1_000_000  # money is counted in micro-dollars so diskcache's atomic integer incr can add it
+_CHUNK = 1 << 20
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no spaces: equal values always give equal text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def cache_key(step: str, provider: str, params: Mapping[str, Any], input: Any) -> str:
+    """The content hash of one provider call: any changed part gives a new key."""
+    payload = {"step": step, "provider": provider, "params": dict(params), "input": input}
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class CachedAsset:
+    """One cache entry: its metadata and its files on disk (paths inside the cache directory)."""
+
+    key: str
+    meta: dict[str, Any]
+    files: dict[str, Path] = field(default_factory=dict)
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+
+
+class AssetCache:
+    """Content-hash cache over diskcache; safe to share between threads and processes."""
+
+    def __init__(self, directory: str | Path, size_limit: int = 8 * 2**30,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.directory = Path(directory)
+        self._clock = clock
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._store = diskcache.Cache(str(self.directory / "assets"), size_limit=size_limit,
+                                          eviction_policy="least-recently-used")
+            self._counters = diskcache.Cache(str(self.directory / "counters"))
+        except (OSError, diskcache.core.sqlite3.Error) as exc:
+            raise CacheError(f"Cannot open the cache at {self.directory}: {exc}.",
+                             hint="Choose a writable cache directory (--cache-dir or VIRALREEL_CACHE_DIR).") from exc
+
+    # -- reading ---------------------------------------------------------------------------------
+    def get(self, key: str) -> CachedAsset | None:
+        """The entry for ``key``, or None (a miss) if absent, expired or missing any of its files."""
+        record = self._store.get(("entry", key))
+        if record is None:
+            return None
+        files: dict[str, Path] = {}
+        for name, digest in record["files"].items():
+            handle = self._store.get(("blob", digest), read=True)
+            if handle is None:  # evicted on its own: the entry is no longer whole
+                self._store.delete(("entry", key))
+                return None
+            handle.close()
+            files[name] = Path(handle.name)
+        return CachedAsset(key=key, meta=record["meta"], files=files,
+                           cost_usd=record.get("cost_usd", 0.0), seconds=record.get("seconds", 0.0))
+
+    # -- writing ---------------------------------------------------------------------------------
+    def put(self, key: str, step: str, meta: Mapping[str, Any], files: Mapping[str, str | Path] | None = None,
+            *, cost_usd: float = 0.0, seconds: float = 0.0) -> CachedAsset:
+        """Store ``meta`` and copies of ``files`` under ``key``; returns the stored entry."""
+        expire = LIFETIMES.get(step, 30 * DAY)
+        digests: dict[str, str] = {}
+        try:
+            for name, path in (files or {}).items():
+                digest = _file_sha256(Path(path))
+                if not self._store.touch(("blob", digest), expire=expire):
+                    with open(path, "rb") as handle:
+                        self._store.set(("blob", digest), handle, read=True, expire=expire)
+                digests[name] = digest
+            record = {"meta": dict(meta), "files": digests, "step": step, "cost_usd": cost_usd,
+                      "seconds": seconds, "created": self._clock()}
+            self._store.set(("entry", key), record, expire=expire)
+        except OSError as exc:
+            raise CacheError(f"Cannot write to the cache at {self.directory}: {exc}.",
+                             hint="Free some disk space or clear the cache (`python -m viralreel_core cache clear`).") from exc
+        stored = self.get(key)
+        if stored is None:
+            raise CacheError("The cache dropped an entry as soon as it was written.",
+                             hint="Raise the cache size limit; it is smaller than one asset.")
+        return stored
+
+    def get_or_make(self, key: str, step: str,
+                    make: Callable[[Path], tuple[Mapping[str, Any], Mapping[str, str | Path], float]]
+                    ) -> tuple[CachedAsset, bool]:
+        """The entry for ``key`` and True if it was a hit; on a miss run ``make`` and store what it returns.
+
+        ``make(work_dir)`` writes its files under ``work_dir`` (removed afterwards) and returns
+        ``(meta, files, cost_usd)``; the seconds it took are measured here.
+        """
+        found = self.get(key)
+        if found is not None:
+            self._count_hit(found)
+            return found, True
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix=f"viralreel_{step}_") as work_dir:
+            meta, files, cost = make(Path(work_dir))
+            elapsed = time.perf_counter() - started
+            stored = self.put(key, step, meta, files, cost_usd=cost, seconds=elapsed)
+        self._counters.incr("misses")
+        self._counters.incr("spent_micro_usd", int(round(cost * _MICRO)))
+        return stored, False
+
+    def _count_hit(self, asset: CachedAsset) -> None:
+        self._counters.incr("hits")
+        self._counters.incr("saved_micro_usd", int(round(asset.cost_usd * _MICRO)))
+        self._counters.incr("saved_milliseconds", int(round(asset.seconds * 1000)))
+
+    # -- housekeeping ----------------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        """Entries, bytes on disk, hits, misses, and the money and seconds hits saved (all time)."""
+        entries = sum(1 for k in self._store.iterkeys() if isinstance(k, tuple) and k[0] == "entry")
+        return {
+            "directory": str(self.directory),
+            "entries": entries,
+            "bytes": self._store.volume(),
+            "size_limit": self._store.size_limit,
+            "hits": self._counters.get("hits", 0),
+            "misses": self._counters.get("misses", 0),
+            "money_spent_usd": self._counters.get("spent_micro_usd", 0) / _MICRO,
+            "money_saved_usd": self._counters.get("saved_micro_usd", 0) / _MICRO,
+            "seconds_saved": self._counters.get("saved_milliseconds", 0) / 1000,
+        }
+
+    def clear(self) -> int:
+        """Remove every entry and reset the counters; returns how many items were removed."""
+        removed = self._store.clear()
+        self._counters.clear()
+        return removed
+
+    def expire(self) -> int:
+        """Drop expired items now (diskcache also does it lazily)."""
+        return self._store.expire()
+
+    def close(self) -> None:
+        self._store.close()
+        self._counters.close()
+
+    def copy_file(self, asset: CachedAsset, name: str, destination: Path) -> Path:
+        """Copy one of an entry's files out of the cache (e.g. to keep it beyond eviction)."""
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(asset.files[name], destination)
+        return destination

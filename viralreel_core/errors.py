@@ -1,0 +1,101 @@
+"""The one exception family of ViralReel Studio.
+
+Every failure a person can meet is a ``ViralReelError``; its message says what
+happened and what to do next. Providers translate their service's failures
+once, at their edge, into one of these::
+
+    ViralReelError
+    ├── BadInput            the person's input cannot be used (empty topic, unknown provider…)
+    ├── ProviderError       a script / voice / clip provider failed
+    │   ├── AuthError       missing or rejected API key
+    │   ├── QuotaExceeded   out of credit: retrying will not help
+    │   ├── RateLimited     too many requests: retry after ``retry_after`` seconds
+    │   ├── ProviderTimeout the service did not answer (or finish) in time
+    │   └── ContentRejected the service refused the content (moderation, refusal)
+    ├── CacheError          the asset cache cannot be read or written
+    └── AssemblyError       the video could not be assembled (ffmpeg missing, broken clip…)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ViralReelError",
+    "BadInput",
+    "ProviderError",
+    "AuthError",
+    "QuotaExceeded",
+    "RateLimited",
+    "ProviderTimeout",
+    "ContentRejected",
+    "CacheError",
+    "AssemblyError",
+]
+
+
+class ViralReelError(Exception):
+    """Base of every error ViralReel raises on purpose; ``str()`` is the message for the person."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(f"{message} {hint}" if hint else message)
+
+
+class BadInput(ViralReelError):
+    """The person's input cannot be used as it is."""
+
+
+class ProviderError(ViralReelError):
+    """A provider (script, voice or clips) failed; ``retryable`` says whether trying again may help."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, provider: str = "", hint: str | None = None,
+                 retryable: bool | None = None) -> None:
+        self.provider = provider
+        if retryable is not None:
+            self.retryable = retryable
+        super().__init__(message, hint=hint)
+
+
+class AuthError(ProviderError):
+    """The provider's API key is missing or was rejected."""
+
+    retryable = False
+
+
+class QuotaExceeded(ProviderError):
+    """The account is out of credit or over a hard limit; retrying will not help."""
+
+    retryable = False
+
+
+class RateLimited(ProviderError):
+    """Too many requests; ``retry_after`` is the service's suggested wait in seconds, if it gave one."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, provider: str = "", hint: str | None = None,
+                 retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, provider=provider, hint=hint)
+
+
+class ProviderTimeout(ProviderError):
+    """The service did not answer, or a job did not finish, before its deadline."""
+
+    retryable = True
+
+
+class ContentRejected(ProviderError):
+    """The service refused the content (moderation or a model refusal); edit the text and retry."""
+
+    retryable = False
+
+
+class CacheError(ViralReelError):
+    """The asset cache cannot be read or written."""
+
+
+class AssemblyError(ViralReelError):
+    """The final video could not be assembled."""

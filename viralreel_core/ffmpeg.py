@@ -1,0 +1,88 @@
+"""The ffmpeg binary (the one imageio-ffmpeg ships) and small helpers to run and probe with it."""
+
+from __future__ import annotations
+
+import functools
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import AssemblyError
+
+__all__ = ["ffmpeg_exe", "run_ffmpeg", "probe", "MediaInfo"]
+
+_FIX = "Install it with `pip install imageio-ffmpeg` (it ships its own ffmpeg), or set IMAGEIO_FFMPEG_EXE."
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg executable; AssemblyError naming the fix when there is none."""
+    try:
+        import imageio_ffmpeg
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as exc:
+        raise AssemblyError(f"ffmpeg was not found ({exc}).", hint=_FIX) from exc
+
+
+def run_ffmpeg(args: list[str], *, what: str, timeout: float = 600) -> None:
+    """Run ffmpeg with ``args``; AssemblyError with the end of its log if it fails."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *args]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise AssemblyError(f"ffmpeg took longer than {timeout:.0f} s to {what}.") from exc
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-6:])
+        raise AssemblyError(f"ffmpeg could not {what}: {tail}")
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What ffmpeg says about a media file."""
+
+    duration: float
+    video_codec: str | None
+    width: int | None
+    height: int | None
+    fps: float | None
+    audio_codec: str | None
+    video_bitrate_kbps: int | None
+    audio_bitrate_kbps: int | None
+
+
+_DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
+_VIDEO = re.compile(r"Stream #\S+.*?: Video: (\w+).*?, (\d{2,5})x(\d{2,5})")
+_AUDIO = re.compile(r"Stream #\S+.*?: Audio: (\w+)")
+_FPS = re.compile(r"([\d.]+) fps")
+_KBPS = re.compile(r"(\d+) kb/s")
+
+
+def probe(path: str | Path) -> MediaInfo:
+    """Codec, size, frame rate, duration and bitrates of a media file (AssemblyError if unreadable)."""
+    done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+                          capture_output=True, text=True)
+    log = done.stderr
+    duration = _DURATION.search(log)
+    if duration is None:
+        raise AssemblyError(f"{Path(path).name} is not a readable video or audio file.",
+                            hint="Check the file, or make or upload it again.")
+    h, m, s = duration.groups()
+    video = audio = None
+    for line in log.splitlines():
+        video = video or _VIDEO.search(line) and line
+        audio = audio or _AUDIO.search(line) and line
+    vmatch = _VIDEO.search(video) if video else None
+    fps = _FPS.search(video) if video else None
+    vkbps = _KBPS.search(video) if video else None
+    akbps = _KBPS.search(audio) if audio else None
+    return MediaInfo(
+        duration=int(h) * 3600 + int(m) * 60 + float(s),
+        video_codec=vmatch.group(1) if vmatch else None,
+        width=int(vmatch.group(2)) if vmatch else None,
+        height=int(vmatch.group(3)) if vmatch else None,
+        fps=float(fps.group(1)) if fps else None,
+        audio_codec=_AUDIO.search(audio).group(1) if audio else None,
+        video_bitrate_kbps=int(vkbps.group(1)) if vkbps else None,
+        audio_bitrate_kbps=int(akbps.group(1)) if akbps else None,
+    )

@@ -1,0 +1,257 @@
+"""The pipeline: topic → script → (voice ∥ clips, every scene at once) → assembled MP4.
+
+Every provider call goes through the asset cache. Failure policy (DESIGN.md):
+script — retry once, then a clear error; voice — retried per scene, a scene whose voice still fails is
+skipped and reported; clips — never retried automatically (expensive), the failed scene is skipped and
+reported, the others are kept; assembly — a clear error, no half-written output.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import tenacity
+
+from . import providers
+from .assembler import Assembler, SceneMedia
+from .cache import AssetCache, cache_key
+from .config import Settings
+from .errors import BadInput, ProviderError, RateLimited, ViralReelError
+from .models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack, estimate_seconds
+from .providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
+
+__all__ = ["Pipeline", "RunTally", "validate_topic", "MAX_TOPIC_CHARS", "SCRIPT_ATTEMPTS", "VOICE_ATTEMPTS"]
+
+MAX_TOPIC_CHARS = 500
+SCRIPT_ATTEMPTS = 2  # the seed's policy: retry once
+VOICE_ATTEMPTS = 3
+MAX_RETRY_WAIT = 30.0  # seconds; a longer Retry-After is capped
+
+
+def validate_topic(topic: str) -> str:
+    """The topic, trimmed; BadInput if it is empty or longer than 500 characters."""
+    cleaned = " ".join((topic or "").split())
+    if not cleaned:
+        raise BadInput("The topic is empty.", hint="Type what the video should be about, e.g. 'The future of AI'.")
+    if len(cleaned) > MAX_TOPIC_CHARS:
+        raise BadInput(f"The topic is {len(cleaned)} characters long; the limit is {MAX_TOPIC_CHARS}.",
+                       hint="Shorten it to a sentence or two.")
+    return cleaned
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, ProviderError) and exc.retryable
+
+
+def _retry_wait(state: tenacity.RetryCallState) -> float:
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        return min(MAX_RETRY_WAIT, max(0.0, exc.retry_after))
+    return min(MAX_RETRY_WAIT, 1.0 * 2 ** (state.attempt_number - 1))
+
+
+@dataclass
+class RunTally:
+    """What one run asked of the cache and what it spent; safe to update from several threads."""
+
+    hits: int = 0
+    misses: int = 0
+    spent_usd: float = 0.0
+    saved_usd: float = 0.0
+    provider_calls: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, step: str, hit: bool, cost: float) -> None:
+        with self._lock:
+            if hit:
+                self.hits += 1
+                self.saved_usd += cost
+            else:
+                self.misses += 1
+                self.spent_usd += cost
+                self.provider_calls[step] = self.provider_calls.get(step, 0) + 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"hits": self.hits, "misses": self.misses, "spent_usd": round(self.spent_usd, 6),
+                "saved_usd": round(self.saved_usd, 6), "provider_calls": dict(self.provider_calls)}
+
+
+class Pipeline:
+    """Runs the steps for one settings object; the pages and the CLI both drive it."""
+
+    def __init__(self, settings: Settings, cache: AssetCache | None = None,
+                 on_progress: Callable[[ProgressEvent], None] | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.settings = settings
+        self.cache = cache or AssetCache(settings.cache_dir, settings.cache_size_limit)
+        self.on_progress = on_progress or (lambda event: None)
+        self.tally = RunTally()
+        self._sleep = sleep
+        self._providers: dict[str, Provider] = {}
+        self._providers_lock = threading.Lock()
+
+    # -- providers -------------------------------------------------------------------------------
+    def provider(self, step: str) -> Provider:
+        """The provider this pipeline uses for ``step`` (created once)."""
+        with self._providers_lock:
+            if step not in self._providers:
+                self._providers[step] = providers.create(step, self.settings)
+            return self._providers[step]
+
+    def _key(self, provider: Provider, input: Any) -> str:
+        params = {**provider.cache_params(), "provider_version": provider.version}
+        return cache_key(provider.step, provider.name, params, input)
+
+    def _emit(self, step: str, fraction: float, message: str, scene: int | None = None) -> None:
+        self.on_progress(ProgressEvent(step, fraction, message, scene))
+
+    # -- script ----------------------------------------------------------------------------------
+    def write_script(self, topic: str, scenes: int | None = None) -> Script:
+        """The script for ``topic`` (cached); retried once, then a ProviderError for the person."""
+        request = ScriptRequest(topic=validate_topic(topic), scenes=scenes or self.settings.scenes,
+                                tone=self.settings.tone, seed=self.settings.seed)
+        if request.scenes is not None and not 3 <= request.scenes <= 6:
+            raise BadInput(f"A script has 3 to 6 scenes, not {request.scenes}.", hint="Pick a number from 3 to 6.")
+        writer: ScriptWriter = self.provider("script")  # type: ignore[assignment]
+        self._emit("script", 0.0, f"Writing the script with {writer.describe()}")
+
+        def make(work_dir: Path):
+            script = self._retrying(SCRIPT_ATTEMPTS, lambda: writer.write(request))
+            return script.to_dict(), {}, writer.estimate_cost(request)
+
+        asset, hit = self.cache.get_or_make(self._key(writer, request.to_dict()), "script", make)
+        self.tally.count("script", hit, asset.cost_usd)
+        self._emit("script", 1.0, "Script ready" + (" (from cache)" if hit else ""))
+        return Script.from_dict(asset.meta).renumbered()
+
+    def _retrying(self, attempts: int, call: Callable[[], Any]) -> Any:
+        retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(attempts), wait=_retry_wait,
+                                     retry=tenacity.retry_if_exception(_retryable), sleep=self._sleep,
+                                     reraise=True)
+        return retrying(call)
+
+    # -- voice -----------------------------------------------------------------------------------
+    def voice_for(self, scene: Scene) -> VoiceTrack:
+        """The scene's narration spoken (cached); retried on transient failures."""
+        if not scene.narration.strip():
+            raise BadInput(f"Scene {scene.number} has no narration.", hint="Write what the voice should say.")
+        voice: Voice = self.provider("voice")  # type: ignore[assignment]
+
+        def make(work_dir: Path):
+            track = self._retrying(VOICE_ATTEMPTS, lambda: voice.speak(scene.narration, work_dir))
+            return track.to_dict(), {"audio": track.audio_path}, track.cost_usd
+
+        asset, hit = self.cache.get_or_make(self._key(voice, scene.narration), "voice", make)
+        self.tally.count("voice", hit, asset.cost_usd)
+        return VoiceTrack.from_dict({**asset.meta, "audio_path": str(asset.files["audio"])})
+
+    # -- clips -----------------------------------------------------------------------------------
+    def clip_seconds(self, scene: Scene) -> float:
+        """How long a clip to ask for: the narration's estimated length (the assembler fits the rest)."""
+        return estimate_seconds(scene.narration)
+
+    def clip_for(self, scene: Scene, seconds: float | None = None) -> Clip:
+        """The scene's clip (cached); never retried automatically."""
+        maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
+        seconds = seconds or self.clip_seconds(scene)
+        key = self._key(maker, {"visuals": scene.visuals, "seconds": seconds})
+
+        def make(work_dir: Path):
+            clip = maker.make(scene.visuals, seconds, work_dir)
+            return clip.to_dict(), {"video": clip.video_path}, clip.cost_usd
+
+        asset, hit = self.cache.get_or_make(key, "clips", make)
+        self.tally.count("clips", hit, asset.cost_usd)
+        return Clip.from_dict({**asset.meta, "video_path": str(asset.files["video"])})
+
+    # -- voice and clips for every scene at once -------------------------------------------------
+    def make_media(self, script: Script, *, voices: bool = True, clips: bool = True
+                   ) -> tuple[dict[int, VoiceTrack], dict[int, Clip], list[dict[str, Any]]]:
+        """Voices and clips for all scenes in parallel; returns what worked and what was skipped."""
+        jobs: dict[tuple[str, int], Future] = {}
+        total = len(script.scenes) * (int(voices) + int(clips))
+        done = 0
+        made_voices: dict[int, VoiceTrack] = {}
+        made_clips: dict[int, Clip] = {}
+        skipped: list[dict[str, Any]] = []
+        with ThreadPoolExecutor(max_workers=max(1, self.settings.workers)) as pool:
+            for scene in script.scenes:
+                if voices:
+                    jobs[("voice", scene.number)] = pool.submit(self.voice_for, scene)
+                if clips:
+                    jobs[("clips", scene.number)] = pool.submit(self.clip_for, scene)
+            for (step, number), future in jobs.items():
+                try:
+                    result = future.result()
+                except ViralReelError as exc:
+                    skipped.append({"scene": number, "step": step, "reason": str(exc)})
+                    self._emit(step, done / max(1, total), f"Scene {number}: {exc}", number)
+                else:
+                    (made_voices if step == "voice" else made_clips)[number] = result
+                done += 1
+                self._emit(step, done / max(1, total), f"Scene {number} {step} ready", number)
+        return made_voices, made_clips, skipped
+
+    # -- assembly --------------------------------------------------------------------------------
+    def scene_media(self, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip]
+                    ) -> list[SceneMedia]:
+        """The scenes that have both a voice and a clip, in order, with fades between them."""
+        usable = [s for s in script.scenes if s.number in voices and s.number in clips]
+        return [SceneMedia(number=s.number, narration=s.narration, clip=clips[s.number], voice=voices[s.number],
+                           fade_in=i > 0, fade_out=True)
+                for i, s in enumerate(usable)]
+
+    def assemble(self, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip],
+                 out_dir: Path | None = None, video_id: str | None = None) -> Path:
+        """Assemble the usable scenes into ``outputs/viralreel_{timestamp}_{id}.mp4``."""
+        media = self.scene_media(script, voices, clips)
+        video_id = video_id or uuid.uuid4().hex[:8]
+        stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
+        out_path = Path(out_dir or self.settings.output_dir) / f"viralreel_{stamp}_{video_id}.mp4"
+        assembler = Assembler(self.settings, self.cache, self.on_progress)
+        path = assembler.assemble(media, out_path)
+        with self.tally._lock:
+            self.tally.hits += assembler.segment_hits
+            self.tally.misses += assembler.segment_misses
+        return path
+
+    # -- all of it -------------------------------------------------------------------------------
+    def make(self, topic: str, out_dir: Path | None = None) -> RenderResult:
+        """Topic in, video out. BadInput propagates; other failures come back as an unsuccessful result."""
+        started = time.perf_counter()
+        video_id = uuid.uuid4().hex[:8]
+        topic = validate_topic(topic)
+        skipped: list[dict[str, Any]] = []
+        try:
+            script = self.write_script(topic)
+            voices, clips, skipped = self.make_media(script)
+            usable = self.scene_media(script, voices, clips)
+            if not usable:
+                raise ProviderError("No scene has both a voice and a clip, so there is nothing to assemble.",
+                                    hint="See skipped_scenes for what failed, fix it, and run again.")
+            path = self.assemble(script, voices, clips, out_dir, video_id)
+        except BadInput:
+            raise
+        except ViralReelError as exc:
+            return self._result(False, None, video_id, 0, str(exc), skipped, started)
+        message = f"Made {len(usable)} scenes"
+        if skipped:
+            message += f"; skipped scene(s) {', '.join(str(s['scene']) for s in skipped)}"
+        credits = sorted({c.credit for c in clips.values() if c.credit})
+        return self._result(True, str(path), video_id, len(usable), message, skipped, started, credits)
+
+    def _result(self, success: bool, path: str | None, video_id: str, count: int, message: str,
+                skipped: list[dict[str, Any]], started: float, credits: list[str] | None = None
+                ) -> RenderResult:
+        return RenderResult(success=success, video_path=path, video_id=video_id, scenes_count=count,
+                            message=message, skipped_scenes=skipped, cache=self.tally.to_dict(),
+                            seconds=round(time.perf_counter() - started, 2), cost_usd=round(self.tally.spent_usd, 6),
+                            credits=credits or [])

@@ -1,0 +1,101 @@
+"""The three provider protocols and what every provider declares about itself.
+
+A provider turns text into an asset and knows nothing of the cache: the pipeline asks it for
+``cache_params()`` (every setting that changes its output, never a key) and caches the result.
+
+Example, a tiny offline voice::
+
+    class Beep(Voice):
+        name = "beep"
+        offline = True
+
+        def speak(self, text, out_dir):
+            path = out_dir / "beep.wav"
+            ...  # write audio to path
+            return VoiceTrack(str(path), duration=1.0, provider=self.name)
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..models import Clip, Script, VoiceTrack
+
+__all__ = ["Provider", "ScriptRequest", "ScriptWriter", "Voice", "ClipMaker"]
+
+
+class Provider(ABC):
+    """What every provider declares: its name, whether it needs a key, and what shapes its output."""
+
+    step: ClassVar[str]  # "script" | "voice" | "clips"
+    name: ClassVar[str]  # "local", "openai", "elevenlabs", "runway", "pexels"…
+    offline: ClassVar[bool] = False  # True: no network, no key, no cost
+    needs_key: ClassVar[str | None] = None  # service name in ApiKeys / KEY_ENV_VARS
+    version: ClassVar[str] = "1"  # bump when the same inputs start giving different output
+
+    def cache_params(self) -> dict[str, Any]:
+        """Every parameter that changes this provider's output (model, voice, size…), never a key."""
+        return {}
+
+    def describe(self) -> str:
+        """A short human label, e.g. ``"openai gpt-4o-mini"``."""
+        model = self.cache_params().get("model")
+        return f"{self.name} {model}" if model else self.name
+
+
+@dataclass(frozen=True)
+class ScriptRequest:
+    """What a script writer is asked for."""
+
+    topic: str
+    scenes: int | None = None  # 3–6; None lets the writer choose
+    tone: str = ""
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ScriptWriter(Provider):
+    """Writes a Script of 3–6 scenes (visuals + narration) for a topic."""
+
+    step = "script"
+
+    @abstractmethod
+    def write(self, request: ScriptRequest) -> Script:
+        """The script for ``request``; raises ProviderError subclasses on failure."""
+
+    def estimate_cost(self, request: ScriptRequest) -> float:
+        """Dollars one call is expected to cost."""
+        return 0.0
+
+
+class Voice(Provider):
+    """Speaks a narration into an audio file, with word timings when the provider can give them."""
+
+    step = "voice"
+
+    @abstractmethod
+    def speak(self, text: str, out_dir: Path) -> VoiceTrack:
+        """Write the spoken ``text`` into a new file under ``out_dir`` and describe it."""
+
+    def estimate_cost(self, text: str) -> float:
+        """Dollars speaking ``text`` is expected to cost."""
+        return 0.0
+
+
+class ClipMaker(Provider):
+    """Makes a short video clip from a scene's visuals text."""
+
+    step = "clips"
+
+    @abstractmethod
+    def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
+        """Write a clip about ``seconds`` long (at least) for ``visuals`` into a new file under ``out_dir``."""
+
+    def estimate_cost(self, seconds: float) -> float:
+        """Dollars a clip of ``seconds`` is expected to cost."""
+        return 0.0
