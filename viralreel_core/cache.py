@@ -71,8 +71,9 @@ class AssetCache:
         self._clock = clock
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
+            # diskcache's own culling drops ten items at a time, the new one among them: we cull by entry
             self._store = diskcache.Cache(str(self.directory / "assets"), size_limit=size_limit,
-                                          eviction_policy="least-recently-used")
+                                          eviction_policy="least-recently-used", cull_limit=0)
             self._counters = diskcache.Cache(str(self.directory / "counters"))
         except (OSError, diskcache.core.sqlite3.Error) as exc:
             raise CacheError(f"Cannot open the cache at {self.directory}: {exc}.",
@@ -114,11 +115,40 @@ class AssetCache:
         except OSError as exc:
             raise CacheError(f"Cannot write to the cache at {self.directory}: {exc}.",
                              hint="Free some disk space or clear the cache (`python -m viralreel_core cache clear`).") from exc
+        self._fit_size_limit(keep=key)
         stored = self.get(key)
         if stored is None:
             raise CacheError("The cache dropped an entry as soon as it was written.",
                              hint="Raise the cache size limit; it is smaller than one asset.")
         return stored
+
+    def _fit_size_limit(self, keep: str) -> None:
+        """Evict whole entries, least recently used first, until the cache fits its size limit."""
+        store = self._store
+        if store.volume() <= store.size_limit:
+            return
+        store.expire()
+        # diskcache keeps access times for its LRU policy; read them (oldest first) to evict by entry
+        rows = store._sql("SELECT key, raw FROM Cache ORDER BY access_time").fetchall()
+        keys = [store._disk.get(db_key, raw) for db_key, raw in rows]
+        entries = {k: store.get(k) for k in keys if isinstance(k, tuple) and k[0] == "entry"}
+        users: dict[str, int] = {}
+        for record in entries.values():
+            for digest in (record or {}).get("files", {}).values():
+                users[digest] = users.get(digest, 0) + 1
+        for k in keys:  # blobs no entry uses (left by a crash between a blob and its entry)
+            if isinstance(k, tuple) and k[0] == "blob" and k[1] not in users:
+                store.delete(k)
+        for k, record in entries.items():
+            if store.volume() <= store.size_limit:
+                break
+            if k[1] == keep:
+                continue
+            store.delete(k)
+            for digest in (record or {}).get("files", {}).values():
+                users[digest] -= 1
+                if users[digest] == 0:
+                    store.delete(("blob", digest))
 
     def get_or_make(self, key: str, step: str,
                     make: Callable[[Path], tuple[Mapping[str, Any], Mapping[str, str | Path], float]]

@@ -67,6 +67,8 @@ class RunTally:
     spent_usd: float = 0.0
     saved_usd: float = 0.0
     provider_calls: dict[str, int] = field(default_factory=dict)
+    segments_rendered: int = 0
+    segments_reused: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, step: str, hit: bool, cost: float) -> None:
@@ -81,7 +83,8 @@ class RunTally:
 
     def to_dict(self) -> dict[str, Any]:
         return {"hits": self.hits, "misses": self.misses, "spent_usd": round(self.spent_usd, 6),
-                "saved_usd": round(self.saved_usd, 6), "provider_calls": dict(self.provider_calls)}
+                "saved_usd": round(self.saved_usd, 6), "provider_calls": dict(self.provider_calls),
+                "segments_rendered": self.segments_rendered, "segments_reused": self.segments_reused}
 
 
 class Pipeline:
@@ -219,8 +222,8 @@ class Pipeline:
         assembler = Assembler(self.settings, self.cache, self.on_progress)
         path = assembler.assemble(media, out_path)
         with self.tally._lock:
-            self.tally.hits += assembler.segment_hits
-            self.tally.misses += assembler.segment_misses
+            self.tally.segments_reused += assembler.segment_hits
+            self.tally.segments_rendered += assembler.segment_misses
         return path
 
     # -- all of it -------------------------------------------------------------------------------

@@ -1,0 +1,53 @@
+"""Shared fixtures: a clean environment, a temp cache per test, small frames, in-process fake providers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from viralreel_core import providers
+from viralreel_core.cache import AssetCache
+from viralreel_core.config import BASE_URL_ENV_VARS, KEY_ENV_VARS, Settings
+from tests.fakes.providers import FakeClipMaker, FakeScriptWriter, FakeVoice
+
+providers.register("script", "fake", FakeScriptWriter)
+providers.register("voice", "fake", FakeVoice)
+providers.register("clips", "fake", FakeClipMaker)
+
+SMALL = {"width": 180, "height": 320}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    """No real keys or base URLs leak into a test from the machine."""
+    for var in [*KEY_ENV_VARS.values(), *BASE_URL_ENV_VARS.values(), "VIRALREEL_CACHE_DIR",
+                "VIRALREEL_OUTPUT_DIR", "VIRALREEL_PIPER_VOICE"]:
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def cache_dir(tmp_path) -> Path:
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def cache(cache_dir):
+    c = AssetCache(cache_dir)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def fakes():
+    """Reset the fake providers' call logs and queued failures."""
+    for cls in (FakeScriptWriter, FakeVoice, FakeClipMaker):
+        cls.reset()
+    return FakeScriptWriter, FakeVoice, FakeClipMaker
+
+
+@pytest.fixture
+def fake_settings(tmp_path, cache_dir, fakes) -> Settings:
+    """Small frames, fake providers, a temp cache and output folder."""
+    return Settings.from_env(environ={}, script_provider="fake", voice_provider="fake", clip_provider="fake",
+                             cache_dir=cache_dir, output_dir=tmp_path / "out", **SMALL)

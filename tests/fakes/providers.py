@@ -1,0 +1,133 @@
+"""In-process fake providers for pipeline tests: they record calls and fail on demand.
+
+Like simonw/llm's MockModel: ``enqueue_failure(exc)`` makes the next call raise ``exc``; ``calls`` lists
+what was asked. Media they produce is real (a tone WAV, an ffmpeg test-pattern MP4), just tiny.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import uuid
+import wave
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from viralreel_core.ffmpeg import ffmpeg_exe
+from viralreel_core.models import Clip, Scene, Script, VoiceTrack, WordTiming
+from viralreel_core.providers.base import ClipMaker, ScriptRequest, ScriptWriter, Voice
+
+WORD_SECONDS = 0.3
+GAP_SECONDS = 0.1
+
+
+class _Recorder:
+    calls: ClassVar[list]
+    failures: ClassVar[list]
+    lock: ClassVar[threading.Lock]
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.calls = []
+        cls.failures = []
+        cls.lock = threading.Lock()
+
+    @classmethod
+    def enqueue_failure(cls, exc: Exception, match: str | None = None) -> None:
+        """The next call (whose input contains ``match``, if given) raises ``exc``."""
+        cls.failures.append((match, exc))
+
+    @classmethod
+    def _record(cls, text: str) -> None:
+        with cls.lock:
+            cls.calls.append(text)
+            for i, (match, exc) in enumerate(cls.failures):
+                if match is None or match in text:
+                    del cls.failures[i]
+                    raise exc
+
+    @classmethod
+    def from_settings(cls, settings):
+        return cls()
+
+
+class FakeScriptWriter(_Recorder, ScriptWriter):
+    name = "fake"
+    offline = True
+
+    def cache_params(self):
+        return {"model": "fake-writer"}
+
+    def write(self, request: ScriptRequest) -> Script:
+        self._record(request.topic)
+        n = request.scenes or 3
+        scenes = tuple(Scene(i, f"visual {i} of {request.topic}", f"Scene {i} says hello world.")
+                       for i in range(1, n + 1))
+        return Script(request.topic, f"About {request.topic}", scenes)
+
+    def estimate_cost(self, request):
+        return 0.001
+
+
+def write_tone(path: Path, seconds: float, freq: float = 440.0, rate: int = 22050) -> None:
+    t = np.arange(int(seconds * rate)) / rate
+    samples = (0.4 * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples.tobytes())
+
+
+class FakeVoice(_Recorder, Voice):
+    """Each word is a 0.3 s tone followed by 0.1 s of silence."""
+
+    name = "fake"
+    offline = True
+
+    def cache_params(self):
+        return {"model": "fake-voice"}
+
+    def speak(self, text: str, out_dir: Path) -> VoiceTrack:
+        self._record(text)
+        words, t = [], 0.0
+        for word in text.split():
+            words.append(WordTiming(word, round(t, 3), round(t + WORD_SECONDS, 3)))
+            t += WORD_SECONDS + GAP_SECONDS
+        rate = 22050
+        signal = np.zeros(int(t * rate), dtype=np.float64)
+        for w in words:
+            a, b = int(w.start * rate), int(w.end * rate)
+            signal[a:b] = 0.4 * np.sin(2 * np.pi * 330 * np.arange(b - a) / rate)
+        path = out_dir / f"voice_{uuid.uuid4().hex}.wav"
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes((signal * 32767).astype("<i2").tobytes())
+        return VoiceTrack(str(path), duration=len(signal) / rate, words=tuple(words), provider=self.name,
+                          cost_usd=0.002)
+
+
+class FakeClipMaker(_Recorder, ClipMaker):
+    """A small test-pattern clip whose hue depends on the visuals text."""
+
+    name = "fake"
+    offline = True
+    size = (160, 284)
+
+    def cache_params(self):
+        return {"model": "fake-clips"}
+
+    def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
+        self._record(visuals)
+        hue = sum(map(ord, visuals)) % 360
+        path = out_dir / f"clip_{uuid.uuid4().hex}.mp4"
+        w, h = self.size
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi",
+                        "-i", f"testsrc2=size={w}x{h}:rate=24:duration={seconds}",
+                        "-vf", f"hue=h={hue}", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
+                        str(path)], check=True)
+        return Clip(str(path), seconds, w, h, provider=self.name, cost_usd=0.05, credit=f"fake credit {hue}")

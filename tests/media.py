@@ -1,0 +1,33 @@
+"""Probing helpers for tests: frames and audio read back from real files with ffmpeg."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from viralreel_core.ffmpeg import ffmpeg_exe, probe
+
+__all__ = ["probe", "frame_at", "audio_samples", "rms"]
+
+
+def frame_at(path: str | Path, t: float, width: int, height: int) -> np.ndarray:
+    """The decoded RGB frame shown at ``t`` seconds."""
+    out = subprocess.run([ffmpeg_exe(), "-v", "error", "-ss", f"{t:.3f}", "-i", str(path), "-frames:v", "1",
+                          "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(out, dtype=np.uint8)[: width * height * 3].reshape(height, width, 3)
+
+
+def audio_samples(path: str | Path, start: float = 0.0, seconds: float | None = None, rate: int = 16000) -> np.ndarray:
+    """Mono float samples in -1..1 of the file's audio from ``start``."""
+    args = [ffmpeg_exe(), "-v", "error", "-ss", f"{start:.3f}", "-i", str(path)]
+    if seconds is not None:
+        args += ["-t", f"{seconds:.3f}"]
+    out = subprocess.run(args + ["-vn", "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"],
+                         capture_output=True, check=True).stdout
+    return np.frombuffer(out, dtype="<i2").astype(np.float64) / 32768
+
+
+def rms(samples: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0

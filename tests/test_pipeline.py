@@ -1,0 +1,173 @@
+"""The pipeline's failure policy and caching, driven through in-process fake providers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.media import audio_samples, frame_at, probe, rms
+from viralreel_core.errors import AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
+from viralreel_core.pipeline import MAX_TOPIC_CHARS, Pipeline, validate_topic
+
+
+def make_pipeline(settings, waits=None):
+    return Pipeline(settings, sleep=(waits.append if waits is not None else lambda s: None))
+
+
+@pytest.mark.parametrize("topic", ["", "   ", "\n\t", "x" * (MAX_TOPIC_CHARS + 1)])
+def test_bad_topics_are_refused_before_anything_starts(fake_settings, fakes, topic):
+    writer, voice, clips = fakes
+    with pytest.raises(BadInput) as info:
+        make_pipeline(fake_settings).make(topic)
+    assert "topic" in str(info.value).lower()
+    assert writer.calls == voice.calls == clips.calls == []
+
+
+def test_topic_is_trimmed_and_a_500_char_topic_is_fine():
+    assert validate_topic("  The   future of AI \n") == "The future of AI"
+    assert len(validate_topic("y" * MAX_TOPIC_CHARS)) == MAX_TOPIC_CHARS
+
+
+def test_script_is_retried_once_then_succeeds(fake_settings, fakes):
+    writer, _, _ = fakes
+    writer.enqueue_failure(ProviderError("malformed JSON"))
+    script = make_pipeline(fake_settings).write_script("Cats")
+    assert len(writer.calls) == 2 and len(script.scenes) == 3
+
+
+def test_script_failing_twice_is_a_clear_error(fake_settings, fakes):
+    writer, _, _ = fakes
+    writer.enqueue_failure(ProviderError("first"))
+    writer.enqueue_failure(ProviderError("second", hint="Try again later."))
+    result = make_pipeline(fake_settings).make("Cats")
+    assert not result.success and "second" in result.message and "Try again later." in result.message
+    assert len(writer.calls) == 2
+
+
+@pytest.mark.parametrize("exc", [AuthError("bad key"), QuotaExceeded("no credit")])
+def test_script_auth_and_quota_errors_are_not_retried(fake_settings, fakes, exc):
+    writer, _, _ = fakes
+    writer.enqueue_failure(exc)
+    with pytest.raises(type(exc)):
+        make_pipeline(fake_settings).write_script("Cats")
+    assert len(writer.calls) == 1
+
+
+def test_scene_count_out_of_range_is_bad_input(fake_settings):
+    with pytest.raises(BadInput, match="3 to 6"):
+        make_pipeline(fake_settings).write_script("Cats", scenes=9)
+
+
+def test_voice_rate_limit_honours_retry_after(fake_settings, fakes):
+    _, voice, _ = fakes
+    voice.enqueue_failure(RateLimited("slow down", retry_after=7))
+    waits: list[float] = []
+    pipeline = make_pipeline(fake_settings, waits)
+    script = pipeline.write_script("Cats")
+    track = pipeline.voice_for(script.scenes[0])
+    assert waits == [7] and track.duration > 0 and len(voice.calls) == 2
+
+
+def test_scene_whose_voice_keeps_failing_is_skipped_and_the_rest_is_made(fake_settings, fakes):
+    _, voice, clips = fakes
+    for _ in range(3):
+        voice.enqueue_failure(ProviderError("voice service down"), match="Scene 2")
+    result = make_pipeline(fake_settings).make("Cats")
+    assert result.success and result.scenes_count == 2
+    assert result.skipped_scenes == [{"scene": 2, "step": "voice", "reason": "voice service down"}]
+    assert sum("Scene 2" in c for c in voice.calls) == 3  # retried per scene
+    assert probe(result.video_path).duration > 0
+
+
+def test_failed_clip_is_not_retried_and_other_scenes_are_kept(fake_settings, fakes):
+    _, _, clips = fakes
+    clips.enqueue_failure(ProviderError("generation failed"), match="visual 3")
+    pipeline = make_pipeline(fake_settings)
+    result = pipeline.make("Cats")
+    assert result.success and result.scenes_count == 2
+    assert [s["scene"] for s in result.skipped_scenes] == [3]
+    assert sum("visual 3" in c for c in clips.calls) == 1
+    # the person retries just that scene later: the others come from the cache
+    again = make_pipeline(fake_settings).make("Cats")
+    assert again.scenes_count == 3 and again.cache["provider_calls"] == {"clips": 1}
+    assert (again.cache["segments_rendered"], again.cache["segments_reused"]) == (1, 2)
+
+
+def test_nothing_usable_is_an_unsuccessful_result_not_a_crash(fake_settings, fakes):
+    _, _, clips = fakes
+    for n in (1, 2, 3):
+        clips.enqueue_failure(ProviderError("down"), match=f"visual {n}")
+    result = make_pipeline(fake_settings).make("Cats")
+    assert not result.success and result.video_path is None and len(result.skipped_scenes) == 3
+
+
+def test_video_matches_voice_lengths_and_a_second_run_makes_no_provider_call(fake_settings, fakes):
+    writer, voice, clips = fakes
+    pipeline = make_pipeline(fake_settings)
+    result = pipeline.make("Cats")
+    assert result.success, result.message
+    info = probe(result.video_path)
+    assert (info.width, info.height, info.video_codec, info.audio_codec) == (180, 320, "h264", "aac")
+    voice_total = 3 * (5 * 0.4)  # five words a scene, 0.4 s each
+    assert info.duration == pytest.approx(voice_total, abs=0.3)
+    assert rms(audio_samples(result.video_path, 0.05, 0.2)) > 0.05  # first word is audible
+    assert result.cache["misses"] > 0 and result.cost_usd > 0
+    calls = (len(writer.calls), len(voice.calls), len(clips.calls))
+
+    second = make_pipeline(fake_settings).make("Cats")
+    assert second.success and second.cache["misses"] == 0 and second.cache["hits"] == result.cache["misses"]
+    assert (len(writer.calls), len(voice.calls), len(clips.calls)) == calls
+    assert second.cache["saved_usd"] == pytest.approx(result.cost_usd)
+    assert second.video_path != result.video_path
+
+
+def test_editing_one_narration_redoes_only_that_scene(fake_settings, fakes):
+    _, voice, clips = fakes
+    pipeline = make_pipeline(fake_settings)
+    script = pipeline.write_script("Cats")
+    voices, made_clips, _ = pipeline.make_media(script)
+    pipeline.assemble(script, voices, made_clips)
+    before = len(voice.calls)
+    edited = script.__class__(script.topic, script.title,
+                              (script.scenes[0], script.scenes[1].__class__(2, script.scenes[1].visuals, "New words here."),
+                               script.scenes[2]))
+    second = make_pipeline(fake_settings)
+    voices2, clips2, _ = second.make_media(edited)
+    second.assemble(edited, voices2, clips2)
+    assert voice.calls[before:] == ["New words here."]
+    assert second.tally.provider_calls == {"voice": 1}
+    assert (second.tally.segments_rendered, second.tally.segments_reused) == (1, 2)
+
+
+def test_output_name_and_no_partial_files(fake_settings, fakes):
+    result = make_pipeline(fake_settings).make("Cats")
+    out_dir = fake_settings.output_dir
+    names = [p.name for p in out_dir.iterdir()]
+    assert names == [f"{result.video_path.rsplit('/', 1)[1]}"]
+    assert names[0].startswith("viralreel_") and names[0].endswith(f"_{result.video_id}.mp4")
+
+
+def test_frames_of_different_scenes_differ(fake_settings, fakes):
+    result = make_pipeline(fake_settings).make("Cats")
+    a = frame_at(result.video_path, 1.0, 180, 320).astype(int)
+    b = frame_at(result.video_path, 3.0, 180, 320).astype(int)
+    assert abs(a - b).mean() > 10
+
+
+def test_secrets_never_reach_keys_results_or_files(tmp_path, cache_dir, fakes, monkeypatch, capsys):
+    secret = "sk-test-SECRET-1234567890"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    monkeypatch.setenv("ELEVENLABS_API_KEY", secret + "x")
+    from viralreel_core.config import Settings
+    settings = Settings.from_env(script_provider="fake", voice_provider="fake", clip_provider="fake",
+                                 cache_dir=cache_dir, output_dir=tmp_path / "out", width=180, height=320)
+    assert settings.keys.openai == secret
+    assert secret not in repr(settings) and secret not in json.dumps(settings.public_dict(), default=str)
+    result = make_pipeline(settings).make("Cats")
+    assert secret not in json.dumps(result.to_dict())
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
+    out = capsys.readouterr()
+    assert secret not in out.out + out.err
