@@ -8,6 +8,7 @@ reported, the others are kept; assembly — a clear error, no half-written outpu
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import uuid
@@ -34,6 +35,7 @@ MAX_TOPIC_CHARS = 500
 SCRIPT_ATTEMPTS = 2  # the seed's policy: retry once
 VOICE_ATTEMPTS = 3
 MAX_RETRY_WAIT = 30.0  # seconds; a longer Retry-After is capped
+MIN_CLIP_SECONDS, MAX_CLIP_SECONDS = 4, 10
 
 
 def validate_topic(topic: str) -> str:
@@ -158,8 +160,13 @@ class Pipeline:
 
     # -- clips -----------------------------------------------------------------------------------
     def clip_seconds(self, scene: Scene) -> float:
-        """How long a clip to ask for: the narration's estimated length (the assembler fits the rest)."""
-        return estimate_seconds(scene.narration)
+        """How long a clip to ask for: the narration's estimated length rounded up to an even 4–10 s.
+
+        Rounding to a few lengths keeps a small narration edit from paying for a new clip; the assembler
+        slows or loops a clip that ends up shorter than its voice.
+        """
+        estimate = estimate_seconds(scene.narration)
+        return float(min(MAX_CLIP_SECONDS, max(MIN_CLIP_SECONDS, 2 * math.ceil(estimate / 2))))
 
     def clip_for(self, scene: Scene, seconds: float | None = None) -> Clip:
         """The scene's clip (cached); never retried automatically."""

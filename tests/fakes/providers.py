@@ -123,11 +123,11 @@ class FakeClipMaker(_Recorder, ClipMaker):
 
     def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
         self._record(visuals)
-        hue = sum(map(ord, visuals)) % 360
+        hue = sum(map(ord, visuals)) * 137 % 360
         path = out_dir / f"clip_{uuid.uuid4().hex}.mp4"
         w, h = self.size
         subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi",
                         "-i", f"testsrc2=size={w}x{h}:rate=24:duration={seconds}",
                         "-vf", f"hue=h={hue}", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
-                        str(path)], check=True)
+                        str(path)], check=True, capture_output=True)
         return Clip(str(path), seconds, w, h, provider=self.name, cost_usd=0.05, credit=f"fake credit {hue}")

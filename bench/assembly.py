@@ -1,0 +1,117 @@
+"""Benchmark: assembling a 3-scene, ~12 s, 1080×1920 video vs a bare ffmpeg encode, in the same run.
+
+    python bench/assembly.py [--repeat 2]
+
+Inputs are made first (not timed): three 1080×1920 H.264 clips and three ~4 s narrations with word
+timings. Then, alternately, (a) a bare ffmpeg encode of a synthetic source of the same length with the
+same codec settings and (b) our Assembler (captions, fades, narration, no segment cache) are timed.
+Prints each time, the ratio (b)/(a) — the figure to compare across machines — and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from viralreel_core.assembler import Assembler, SceneMedia  # noqa: E402
+from viralreel_core.config import Settings  # noqa: E402
+from viralreel_core.ffmpeg import ffmpeg_exe, probe  # noqa: E402
+from viralreel_core.models import Clip, VoiceTrack, WordTiming  # noqa: E402
+
+NARRATIONS = [
+    "Stop scrolling: the future of AI is closer than you think.",
+    "Machines already write, draw and talk, and they learn faster every month.",
+    "Follow for more, and tell us what you would build with it.",
+]
+SCENE_SECONDS = 4.0
+
+
+def make_inputs(work: Path, settings: Settings) -> list[SceneMedia]:
+    scenes = []
+    for i, text in enumerate(NARRATIONS, 1):
+        clip_path = work / f"clip{i}.mp4"
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi",
+                        "-i", f"testsrc2=size={settings.width}x{settings.height}:rate=30:duration={SCENE_SECONDS + 0.5}",
+                        "-vf", f"hue=h={i * 100}", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                        str(clip_path)], check=True)
+        words = text.split()
+        step = (SCENE_SECONDS - 0.2) / len(words)
+        timings = tuple(WordTiming(w, round(0.1 + k * step, 3), round(0.1 + (k + 0.8) * step, 3))
+                        for k, w in enumerate(words))
+        rate = 22050
+        t = np.arange(int(SCENE_SECONDS * rate)) / rate
+        audio_path = work / f"voice{i}.wav"
+        with wave.open(str(audio_path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes((0.3 * np.sin(2 * np.pi * 220 * i * t) * 32767).astype("<i2").tobytes())
+        scenes.append(SceneMedia(i, text, Clip(str(clip_path), SCENE_SECONDS + 0.5, settings.width, settings.height),
+                                 VoiceTrack(str(audio_path), SCENE_SECONDS, timings), fade_in=i > 1))
+    return scenes
+
+
+def bare_encode(work: Path, settings: Settings, seconds: float) -> float:
+    out = work / "bare.mp4"
+    started = time.perf_counter()
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y",
+                    "-f", "lavfi", "-i", f"testsrc2=size={settings.width}x{settings.height}:rate={settings.fps}:duration={seconds}",
+                    "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
+                    "-c:v", "libx264", "-preset", settings.x264_preset, "-b:v", settings.video_bitrate,
+                    "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", settings.audio_bitrate,
+                    "-movflags", "+faststart", str(out)], check=True)
+    return time.perf_counter() - started
+
+
+def ours(work: Path, settings: Settings, scenes: list[SceneMedia], n: int) -> float:
+    out = work / f"ours{n}.mp4"
+    started = time.perf_counter()
+    Assembler(settings, cache=None).assemble(scenes, out)
+    elapsed = time.perf_counter() - started
+    info = probe(out)
+    assert (info.width, info.height, info.video_codec, info.audio_codec) == (settings.width, settings.height,
+                                                                               "h264", "aac"), info
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    settings = Settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        scenes = make_inputs(work, settings)
+        seconds = len(scenes) * SCENE_SECONDS
+        bare, mine = [], []
+        for n in range(args.repeat):
+            bare.append(bare_encode(work, settings, seconds))
+            mine.append(ours(work, settings, scenes, n))
+    best_bare, best_mine = min(bare), min(mine)
+    report = {
+        "video": f"{len(scenes)} scenes, {seconds:.0f} s, {settings.width}x{settings.height}@{settings.fps}, "
+                 f"x264 {settings.x264_preset} {settings.video_bitrate}",
+        "bare_ffmpeg_s": [round(x, 2) for x in bare],
+        "assembler_s": [round(x, 2) for x in mine],
+        "ratio_best": round(best_mine / best_bare, 2),
+        "peak_rss_python_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_child_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}",
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
