@@ -31,3 +31,20 @@ def audio_samples(path: str | Path, start: float = 0.0, seconds: float | None = 
 
 def rms(samples: np.ndarray) -> float:
     return float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
+
+
+def caption_pixels(frame: np.ndarray, top: float = 0.5, bottom: float = 0.9) -> int:
+    """How many pixels in the caption band look like outlined caption text.
+
+    Caption letters are bright (white or the highlight colour) with a thick black outline, so we count
+    bright pixels that have a near-black pixel within 3 px: smooth backgrounds have almost none.
+    """
+    h = frame.shape[0]
+    band = frame[int(h * top): int(h * bottom)].astype(np.int16)
+    bright = (band.min(axis=2) > 200) | ((band[..., 0] > 200) & (band[..., 1] > 160) & (band[..., 2] < 120))
+    dark = band.max(axis=2) < 50
+    near_dark = np.zeros_like(dark)
+    for dy in range(-3, 4):
+        for dx in range(-3, 4):
+            near_dark |= np.roll(np.roll(dark, dy, axis=0), dx, axis=1)
+    return int((bright & near_dark).sum())

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.media import audio_samples, frame_at, probe, rms
+from tests.media import audio_samples, caption_pixels, frame_at, probe, rms
+from viralreel_core.models import Scene, Script
 from viralreel_core.errors import AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
 from viralreel_core.pipeline import MAX_TOPIC_CHARS, Pipeline, validate_topic
 
@@ -171,3 +172,18 @@ def test_secrets_never_reach_keys_results_or_files(tmp_path, cache_dir, fakes, m
             assert secret.encode() not in path.read_bytes(), path
     out = capsys.readouterr()
     assert secret not in out.out + out.err
+
+
+def test_captions_show_while_words_are_spoken_and_not_in_a_pause(fake_settings, fakes):
+    pipeline = make_pipeline(fake_settings.with_(width=360, height=640))
+    script = Script("Cats", "Cats", (Scene(1, "calm sea", "Hello there. [pause] Cats purr."),
+                                     Scene(2, "warm fire", "They purr when happy.")))
+    voices, clips, _ = pipeline.make_media(script)
+    words = voices[1].words
+    assert [w.word for w in words] == ["Hello", "there.", "Cats", "purr."]
+    path = pipeline.assemble(script, voices, clips)
+    spoken = caption_pixels(frame_at(path, 0.15, 360, 640))
+    pause = caption_pixels(frame_at(path, (words[1].end + words[2].start) / 2 + 0.25, 360, 640))
+    later = caption_pixels(frame_at(path, words[2].start + 0.15, 360, 640))
+    assert spoken > 150 and later > 150, (spoken, later)
+    assert pause < spoken / 10, (pause, spoken)

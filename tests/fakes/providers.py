@@ -81,8 +81,11 @@ def write_tone(path: Path, seconds: float, freq: float = 440.0, rate: int = 2205
         out.writeframes(samples.tobytes())
 
 
+PAUSE = "[pause]"
+
+
 class FakeVoice(_Recorder, Voice):
-    """Each word is a 0.3 s tone followed by 0.1 s of silence."""
+    """Each word is a 0.3 s tone followed by 0.1 s of silence; ``[pause]`` is 1 s of silence."""
 
     name = "fake"
     offline = True
@@ -94,6 +97,9 @@ class FakeVoice(_Recorder, Voice):
         self._record(text)
         words, t = [], 0.0
         for word in text.split():
+            if word == PAUSE:
+                t += 1.0
+                continue
             words.append(WordTiming(word, round(t, 3), round(t + WORD_SECONDS, 3)))
             t += WORD_SECONDS + GAP_SECONDS
         rate = 22050
