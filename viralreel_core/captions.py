@@ -1,0 +1,744 @@
+"""Burned-in, word-highlighted captions for vertical short videos.
+
+Everything is drawn once, up front, with Pillow; the per-frame work is a bisect plus an integer
+alpha blend over the caption's own small box::
+
+    words = voice.words or estimate_word_timings(narration, voice.duration)
+    cues = build_cues(words, settings.captions, settings.width, settings.height)
+    clip = clip.transform(caption_transform(cues))          # MoviePy 2: frame -> captioned frame
+
+Pipeline: ``chunk_words`` groups the words into short chunks (1–``max_words`` words, breaking at
+sentence ends, commas and pauses), and ``build_cues`` draws one image per (chunk, spoken word):
+the chunk's text with the word being spoken in the highlight colour. ``burn_captions`` blends
+the cue active at time ``t`` into a frame.
+
+Fonts: Roboto Black from the ``font_roboto`` package; text that Roboto has no glyphs for (Arabic,
+Chinese, Hindi…) falls back to a system font that has them (DejaVu, Noto…), else to Pillow's
+built-in font. Font loading never raises.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import os
+import re
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from .config import CaptionStyle
+from .errors import BadInput
+from .models import WORDS_PER_SECOND, VoiceTrack, WordTiming
+
+__all__ = [
+    "CaptionChunk",
+    "CaptionCue",
+    "chunk_words",
+    "estimate_word_timings",
+    "timings_for",
+    "build_cues",
+    "burn_captions",
+    "caption_transform",
+    "active_cue",
+    "load_font",
+    "font_covers",
+    "parse_color",
+]
+
+# --- chunking -----------------------------------------------------------------------------------
+
+#: a gap between two words longer than this (seconds) always ends a chunk
+PAUSE_BREAK = 0.35
+#: how long a chunk stays on screen after its last word ends, when the next one is not yet due
+LINGER = 0.4
+#: a word at least this long may stand alone in a chunk without penalty
+LONG_WORD = 10
+#: chunks longer than this many characters start to cost more (they would wrap or shrink)
+CHUNK_CHARS = 18
+
+_CLOSERS = "\"'”’»)]}›"
+_SENTENCE_END = frozenset(".!?…。！？؟۔")
+_CLAUSE_END = frozenset(",;:，、；：،؛—–")
+
+
+@dataclass(frozen=True)
+class CaptionChunk:
+    """A few words shown together, from ``start`` until ``end`` (seconds)."""
+
+    words: tuple[WordTiming, ...]
+    start: float
+    end: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.word for w in self.words)
+
+
+def _tail(word: str) -> str:
+    """The word's last character that is not a closing quote or bracket ('' when none)."""
+    core = word.rstrip(_CLOSERS)
+    return core[-1] if core else ""
+
+
+def _ends_sentence(word: str) -> bool:
+    return _tail(word) in _SENTENCE_END
+
+
+def _ends_clause(word: str) -> bool:
+    return _tail(word) in _CLAUSE_END
+
+
+def _clean_timings(words: Iterable[WordTiming]) -> list[WordTiming]:
+    """Words without blanks, with finite, non-decreasing starts and ``end >= start``."""
+    out: list[WordTiming] = []
+    last_start = 0.0
+    for w in words:
+        text = str(w.word).strip()
+        if not text:
+            continue
+        start, end = float(w.start), float(w.end)
+        if not (math.isfinite(start) and math.isfinite(end)):
+            raise BadInput(f"Word timing for {text!r} is not a finite number ({w.start!r}–{w.end!r}).",
+                           hint="Re-create the voice-over, or drop its word timings.")
+        start = max(start, last_start, 0.0)
+        end = max(end, start)
+        out.append(WordTiming(text, start, end))
+        last_start = start
+    return out
+
+
+def _segments(words: Sequence[WordTiming]) -> list[list[WordTiming]]:
+    """Split at the hard boundaries: sentence ends and long pauses."""
+    segs: list[list[WordTiming]] = []
+    cur: list[WordTiming] = []
+    for i, w in enumerate(words):
+        cur.append(w)
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if nxt is None or _ends_sentence(w.word) or nxt.start - w.end > PAUSE_BREAK:
+            segs.append(cur)
+            cur = []
+    return segs
+
+
+def _chunk_cost(group: Sequence[WordTiming]) -> float:
+    """How bad one chunk is (lower is better); every chunk costs 1 so fuller chunks win."""
+    cost = 1.0
+    if len(group) == 1:
+        word = group[0].word
+        if _ends_clause(word) or len(word) >= LONG_WORD:
+            cost += 1.0  # "Well," or "incomprehensible" alone is fine
+        else:
+            cost += 3.0  # a lone short word flashes by
+    else:
+        cost += 1.5 * sum(_ends_clause(w.word) for w in group[:-1])  # a comma inside the chunk
+        cost += 3.0 * sum(len(w.word) >= 2 * LONG_WORD for w in group)  # a very long word with others
+    chars = sum(len(w.word) for w in group) + len(group) - 1
+    cost += 0.25 * max(0, chars - CHUNK_CHARS)
+    return cost
+
+
+def _split_segment(seg: Sequence[WordTiming], max_words: int) -> list[list[WordTiming]]:
+    """The cheapest split of a segment into chunks of 1..max_words words (dynamic programming)."""
+    n = len(seg)
+    best = [0.0] + [math.inf] * n
+    back = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for k in range(1, min(max_words, j) + 1):
+            c = best[j - k] + _chunk_cost(seg[j - k:j])
+            if c < best[j] - 1e-9:
+                best[j], back[j] = c, j - k
+    groups: list[list[WordTiming]] = []
+    j = n
+    while j > 0:
+        groups.append(list(seg[back[j]:j]))
+        j = back[j]
+    return groups[::-1]
+
+
+def chunk_words(words: Sequence[WordTiming], max_words: int = 3) -> list[CaptionChunk]:
+    """Group timed words into caption chunks of 1..``max_words`` words.
+
+    Chunks always break at sentence ends (. ! ?) and at pauses longer than ``PAUSE_BREAK``; within
+    a sentence the split prefers breaks after commas, balanced sizes (2+2 rather than 3+1) and no
+    lone short words. A chunk is shown from its first word's start until the next chunk starts,
+    but at most ``LINGER`` seconds past its last word's end, so captions vanish in long pauses.
+    """
+    if int(max_words) < 1:
+        raise BadInput(f"Captions need at least one word per chunk (got max_words={max_words}).")
+    clean = _clean_timings(words)
+    groups = [g for seg in _segments(clean) for g in _split_segment(seg, int(max_words))]
+    chunks: list[CaptionChunk] = []
+    for i, g in enumerate(groups):
+        limit = g[-1].end + LINGER
+        if i + 1 < len(groups):
+            limit = min(limit, groups[i + 1][0].start)
+        chunks.append(CaptionChunk(tuple(g), g[0].start, max(limit, g[0].start)))
+    return chunks
+
+
+# --- estimated timings ----------------------------------------------------------------------------
+
+def estimate_word_timings(text: str, duration: float, lead_in: float = 0.0) -> list[WordTiming]:
+    """Word timings for a narration spoken in ``duration`` seconds, when the voice gave none.
+
+    The time after ``lead_in`` is shared among the whitespace-separated words in proportion to their
+    length, plus short silent gaps after commas (2 characters' worth) and sentence ends (4). Words
+    keep their original text; the last word ends at ``duration``.
+    """
+    try:
+        duration = float(duration)
+        lead_in = float(lead_in)
+    except (TypeError, ValueError) as exc:
+        raise BadInput(f"Narration length must be a number of seconds (got {duration!r}).") from exc
+    if not (math.isfinite(duration) and math.isfinite(lead_in)) or duration < 0:
+        raise BadInput(f"Narration length must be a positive number of seconds (got {duration!r}).")
+    words = str(text).split()
+    if not words:
+        return []
+    lead_in = min(max(lead_in, 0.0), duration)
+    span = duration - lead_in
+    if span <= 0:  # no usable length: fall back to the usual speaking pace
+        span = len(words) / WORDS_PER_SECOND
+    weights = [max(1, len(w)) for w in words]
+    gaps = [4.0 if _ends_sentence(w) else 2.0 if _ends_clause(w) else 0.0 for w in words[:-1]] + [0.0]
+    total = float(sum(weights) + sum(gaps))
+    out: list[WordTiming] = []
+    units = 0.0
+    for i, (w, weight, gap) in enumerate(zip(words, weights, gaps, strict=True)):
+        start = lead_in + span * units / total
+        units += weight
+        end = lead_in + span if i == len(words) - 1 else lead_in + span * units / total
+        out.append(WordTiming(w, round(start, 4), round(end, 4)))
+        units += gap
+    return out
+
+
+def timings_for(voice: VoiceTrack, narration: str) -> list[WordTiming]:
+    """The voice's own word timings, or timings estimated from the narration and the voice's length."""
+    if voice.words:
+        return list(voice.words)
+    return estimate_word_timings(narration, voice.duration)
+
+
+# --- colours --------------------------------------------------------------------------------------
+
+_HEX = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
+
+
+def parse_color(value: Any, what: str = "colour") -> tuple[int, int, int]:
+    """'#RRGGBB' (or '#RGB') as an (r, g, b) tuple; anything else raises ``BadInput``."""
+    m = _HEX.fullmatch(value.strip()) if isinstance(value, str) else None
+    if m is None:
+        raise BadInput(f"Caption {what} {value!r} is not a colour.",
+                       hint="Use a hex colour like '#FFD23F'.")
+    digits = m.group(1)
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
+# --- fonts --------------------------------------------------------------------------------------
+
+AnyFont = ImageFont.FreeTypeFont | ImageFont.ImageFont
+#: (path, face index); ``None`` stands for Pillow's built-in font
+FontSource = tuple[str, int] | None
+
+_FONT_EXTS = (".ttf", ".otf", ".ttc")
+_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts",
+              "/Library/Fonts", "/System/Library/Fonts", "~/Library/Fonts")
+#: system fonts to try first, in order (lower-case file names)
+_PREFERRED = ("dejavusans-bold.ttf", "notosans-bold.ttf", "notosans-black.ttf",
+              "notosanscjk-bold.ttc", "notosanscjksc-bold.otf", "notosansarabic-bold.ttf",
+              "notosansdevanagari-bold.ttf", "liberationsans-bold.ttf", "freesansbold.ttf",
+              "arialbd.ttf", "arial bold.ttf", "dejavusans.ttf", "notosans-regular.ttf")
+_MAX_SYSTEM_FONTS = 400
+_CHECK_SIZE = 32
+_PROBE = "\U0010fffd"  # a private-use code point no font maps: renders as the font's .notdef
+
+
+def _packaged_roboto() -> list[str]:
+    try:
+        from importlib.resources import files
+
+        base = files("font_roboto") / "files"
+        return [str(base / n) for n in ("Roboto-Black.ttf", "Roboto-Bold.ttf") if (base / n).is_file()]
+    except Exception:  # noqa: BLE001 - the package is optional; the system fonts remain
+        return []
+
+
+def _system_font_files() -> list[str]:
+    dirs = [os.path.expanduser(d) for d in _FONT_DIRS]
+    if os.environ.get("WINDIR"):
+        dirs.append(os.path.join(os.environ["WINDIR"], "Fonts"))
+    found: list[str] = []
+    for d in dirs:
+        if not os.path.isdir(d):
+            continue
+        for root, _dirs, names in os.walk(d):
+            found.extend(os.path.join(root, n) for n in names if n.lower().endswith(_FONT_EXTS))
+            if len(found) > 20 * _MAX_SYSTEM_FONTS:
+                break
+    return found
+
+
+def _font_rank(path: str) -> tuple[int, int, str]:
+    name = os.path.basename(path).lower()
+    if name in _PREFERRED:
+        return (0, _PREFERRED.index(name), name)
+    if "emoji" in name or "italic" in name or "oblique" in name:
+        return (4, 0, name)
+    bold = "bold" in name or "black" in name or "heavy" in name
+    sans = "sans" in name and "mono" not in name
+    return (1 if bold and sans else 2 if bold or sans else 3, 0, name)
+
+
+@lru_cache(maxsize=1)
+def font_sources() -> tuple[str, ...]:
+    """Every font file to try, best first: packaged Roboto, then the system's (bold sans first)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for p in _packaged_roboto() + sorted(_system_font_files(), key=_font_rank):
+        key = os.path.realpath(p)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return tuple(out[: _MAX_SYSTEM_FONTS + 2])
+
+
+@lru_cache(maxsize=256)
+def _truetype(path: str, size: int, basic: bool = False) -> ImageFont.FreeTypeFont | None:
+    try:
+        engine = ImageFont.Layout.BASIC if basic else None
+        return ImageFont.truetype(path, size, layout_engine=engine)
+    except Exception:  # noqa: BLE001 - unreadable or bitmap-only font files are skipped
+        return None
+
+
+@lru_cache(maxsize=64)
+def _default_font(size: int) -> AnyFont:
+    try:
+        return ImageFont.load_default(size=size)
+    except Exception:  # noqa: BLE001 - very old FreeType-less Pillow
+        return ImageFont.load_default()
+
+
+_coverage: dict[str, dict[str, bool]] = {}
+_notdef: dict[str, bytes] = {}
+_FONT_LOCK = threading.RLock()
+
+
+def _needs_glyph(ch: str) -> bool:
+    """False for spaces, controls and invisible format characters, which need no visible glyph."""
+    cat = unicodedata.category(ch)
+    return not (cat[0] in "ZC" or 0xFE00 <= ord(ch) <= 0xFE0F or 0xE0100 <= ord(ch) <= 0xE01EF)
+
+
+def _mask_key(font: ImageFont.FreeTypeFont, ch: str) -> bytes:
+    mask = font.getmask(ch)
+    return repr(mask.size).encode() + bytes(mask)
+
+
+def _has_glyph(path: str, ch: str) -> bool:
+    cache = _coverage.setdefault(path, {})
+    hit = cache.get(ch)
+    if hit is None:
+        font = _truetype(path, _CHECK_SIZE, basic=True)
+        if font is None:
+            hit = False
+        else:
+            try:
+                if path not in _notdef:
+                    _notdef[path] = _mask_key(font, _PROBE)
+                hit = _mask_key(font, ch) != _notdef[path]
+            except Exception:  # noqa: BLE001
+                hit = False
+        cache[ch] = hit
+    return hit
+
+
+def font_covers(source: FontSource | str, text: str) -> bool:
+    """Whether the font file has a glyph for every visible character of ``text``."""
+    if source is None:
+        return all(ord(ch) < 0x250 for ch in text if _needs_glyph(ch))  # Pillow's font: Latin only
+    path = source if isinstance(source, str) else source[0]
+    with _FONT_LOCK:
+        return all(_has_glyph(path, ch) for ch in set(text) if _needs_glyph(ch))
+
+
+@lru_cache(maxsize=512)
+def pick_font_source(text: str = "") -> FontSource:
+    """The best font file for ``text``: the first that has all its glyphs, else the one with most."""
+    chars = sorted({ch for ch in text if _needs_glyph(ch)})
+    best: FontSource = None
+    best_hits = -1
+    with _FONT_LOCK:
+        for path in font_sources():
+            if _truetype(path, _CHECK_SIZE, basic=True) is None:
+                continue
+            hits = sum(_has_glyph(path, ch) for ch in chars)
+            if hits == len(chars):
+                return (path, 0)
+            if hits > best_hits:
+                best, best_hits = (path, 0), hits
+    return best
+
+
+def _font_for(source: FontSource, size: int) -> AnyFont:
+    size = max(1, int(size))
+    if source is not None:
+        font = _truetype(source[0], size)
+        if font is not None:
+            return font
+    return _default_font(size)
+
+
+def load_font(size: int, text: str = "") -> AnyFont:
+    """A bold font at ``size`` px that can draw ``text``: Roboto Black when it has the glyphs,
+    else a system font that has them (or has most), else Pillow's built-in font. Never raises;
+    font objects are cached per file and size."""
+    try:
+        source = pick_font_source(str(text))
+    except Exception:  # noqa: BLE001 - a font must always come back
+        source = None
+    return _font_for(source, size)
+
+
+def _visible(word: str, source: FontSource) -> str:
+    """The word without emoji and other symbols the chosen font cannot draw (they would be boxes)."""
+    if source is None:
+        return word
+    out = []
+    for ch in word:
+        if unicodedata.category(ch) in ("So", "Sk") and not font_covers(source, ch):
+            continue
+        out.append(ch)
+    return "".join(out).strip()
+
+
+# --- cues ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class CaptionCue:
+    """One caption image, blended at (``x``, ``y``) while ``start <= t < end``.
+
+    ``rgb`` is H×W×3 uint8 and ``alpha`` H×W×1 uint16 in 0..255 (shared by the cues of a chunk);
+    both are read-only. ``text`` is the chunk as drawn and ``active`` the index of the highlighted
+    word in it.
+    """
+
+    start: float
+    end: float
+    x: int
+    y: int
+    rgb: np.ndarray = field(repr=False)
+    alpha: np.ndarray = field(repr=False)
+    text: str = ""
+    active: int = -1
+
+    @property
+    def width(self) -> int:
+        return int(self.rgb.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.rgb.shape[0])
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        """(left, top, right, bottom) in frame pixels, right/bottom exclusive."""
+        return self.x, self.y, self.x + self.width, self.y + self.height
+
+
+@dataclass
+class _Layout:
+    font: AnyFont
+    size: int
+    stroke: int
+    lines: list[list[int]]  # word indices per line
+    positions: list[tuple[int, int]]  # per word: (x of its left edge, baseline y) in block pixels
+    block_w: int
+    block_h: int
+
+
+def _metrics(font: AnyFont) -> tuple[int, int]:
+    getmetrics = getattr(font, "getmetrics", None)
+    if getmetrics is not None:
+        ascent, descent = getmetrics()
+        return int(ascent), int(descent)
+    _, top, _, bottom = font.getbbox("Ag")
+    return int(-top if top < 0 else bottom), 0
+
+
+def _width(font: AnyFont, text: str) -> float:
+    return float(font.getlength(text)) if text else 0.0
+
+
+def _is_rtl(text: str) -> bool:
+    for ch in text:
+        bidi = unicodedata.bidirectional(ch)
+        if bidi in ("R", "AL"):
+            return True
+        if bidi == "L":
+            return False
+    return False
+
+
+def _best_lines(widths: list[float], space: float, max_w: float) -> list[list[int]]:
+    """One line if it fits, else the most balanced two-line split."""
+    idx = [i for i, w in enumerate(widths) if w > 0]
+
+    def line_w(ids: list[int]) -> float:
+        return sum(widths[i] for i in ids) + space * max(0, len(ids) - 1)
+
+    if len(idx) <= 1 or line_w(idx) <= max_w:
+        return [idx]
+    splits = [[idx[:k], idx[k:]] for k in range(1, len(idx))]
+    return min(splits, key=lambda ls: (max(line_w(ls[0]), line_w(ls[1])), abs(len(ls[0]) - len(ls[1]))))
+
+
+def _layout(words: list[str], source: FontSource, size: int, stroke: int, max_w: float,
+            uppercase: bool) -> _Layout:
+    """Word positions at the largest size (at most ``size``) whose lines fit in ``max_w``."""
+    min_size = max(8, size // 3)
+    rtl = _is_rtl(" ".join(words))
+    while True:
+        font = _font_for(source, size)
+        widths = [_width(font, w) for w in words]
+        space = _width(font, " ") or size * 0.25
+        lines = _best_lines(widths, space, max_w - 2 * stroke)
+        line_ws = [sum(widths[i] for i in ln) + space * max(0, len(ln) - 1) for ln in lines]
+        widest = max(line_ws) + 2 * stroke
+        if widest <= max_w or size <= min_size:
+            break
+        shrink = max_w / widest
+        size = max(min_size, min(size - 1, int(size * shrink)))
+        stroke = max(1 if stroke else 0, round(stroke * shrink))
+    ascent, descent = _metrics(font)
+    pitch = round((ascent + descent) * (0.92 if uppercase else 1.0)) + stroke
+    block_w = math.ceil(max(line_ws))
+    block_h = ascent + descent + pitch * (len(lines) - 1)
+    positions = [(0, 0)] * len(words)
+    for j, (ln, lw) in enumerate(zip(lines, line_ws, strict=True)):
+        x = (block_w - lw) / 2
+        for i in (ln[::-1] if rtl else ln):
+            positions[i] = (round(x), ascent + j * pitch)
+            x += widths[i] + space
+    return _Layout(font, size, stroke, lines, positions, block_w, block_h)
+
+
+def _style_params(style: CaptionStyle, width: int, height: int) -> dict[str, Any]:
+    if int(width) <= 0 or int(height) <= 0:
+        raise BadInput(f"Captions need a frame size, got {width}×{height}.")
+    if not (isinstance(style.font_size, (int, float)) and style.font_size > 0):
+        raise BadInput(f"Caption font size must be positive (got {style.font_size!r}).")
+    if not (isinstance(style.stroke_width, (int, float)) and style.stroke_width >= 0):
+        raise BadInput(f"Caption outline width must be 0 or more (got {style.stroke_width!r}).")
+    if not (isinstance(style.position, (int, float)) and 0.0 <= style.position <= 1.0):
+        raise BadInput(f"Caption position must be between 0 and 1 (got {style.position!r}).")
+    if not (isinstance(style.max_words, int) and style.max_words >= 1):
+        raise BadInput(f"Captions need at least one word per chunk (got max_words={style.max_words!r}).")
+    scale = width / 1080.0
+    stroke = round(style.stroke_width * scale)
+    if style.stroke_width > 0:
+        stroke = max(1, stroke)
+    return {
+        "text": parse_color(style.text_color, "text colour"),
+        "highlight": parse_color(style.highlight_color, "highlight colour"),
+        "outline": parse_color(style.stroke_color, "outline colour"),
+        "size": max(8, round(style.font_size * scale)),
+        "stroke": stroke,
+        "max_w": 0.88 * width,
+    }
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = np.ascontiguousarray(a)
+    a.setflags(write=False)
+    return a
+
+
+def _fit(pos: int, size: int, limit: int) -> int:
+    """``pos`` moved so that [pos, pos + size) lies in [0, limit); centred when it cannot fit."""
+    if size > limit:
+        return -((size - limit) // 2)
+    return min(max(pos, 0), limit - size)
+
+
+def _render_chunk(chunk: CaptionChunk, style: CaptionStyle, p: dict[str, Any], width: int,
+                  height: int, offset: float) -> list[CaptionCue]:
+    raw = [w.word.upper() if style.uppercase else w.word for w in chunk.words]
+    source = pick_font_source(" ".join(raw))
+    words = [_visible(w, source) for w in raw]
+    if not any(words):
+        return []
+    lay = _layout(words, source, p["size"], p["stroke"], p["max_w"], style.uppercase)
+    pad = lay.stroke + lay.size // 2 + 4
+    cw, ch = lay.block_w + 2 * pad, lay.block_h + 2 * pad
+    s = lay.stroke
+    alpha_img = Image.new("L", (cw, ch), 0)
+    draw = ImageDraw.Draw(alpha_img)
+    for word, (wx, wy) in zip(words, lay.positions, strict=True):
+        if word:
+            # stroke and fill separately: Pillow skips the fill when both inks are equal, and the
+            # stroke alone has holes where small contours (dots, accents) invert
+            if s:
+                draw.text((wx + pad, wy + pad), word, font=lay.font, fill=255, anchor="ls",
+                          stroke_width=s, stroke_fill=255)
+            draw.text((wx + pad, wy + pad), word, font=lay.font, fill=255, anchor="ls")
+    bbox = alpha_img.getbbox()
+    if bbox is None:
+        return []
+    m = 2  # transparent margin: nothing is cut at the box edges
+    left, top = max(0, bbox[0] - m), max(0, bbox[1] - m)
+    right, bottom = min(cw, bbox[2] + m), min(ch, bbox[3] + m)
+    # frame position: block centred horizontally, its middle at style.position of the height
+    bx = (width - lay.block_w) // 2 - pad
+    by = round(style.position * height - lay.block_h / 2) - pad
+    fx, fy = bx + left, by + top
+    bw, bh = right - left, bottom - top
+    fx, fy = _fit(fx, bw, width), _fit(fy, bh, height)
+    # crop whatever still sticks out of a too-small frame
+    cl, ct = left + max(0, -fx), top + max(0, -fy)
+    fx, fy = max(0, fx), max(0, fy)
+    cr, cb = min(right, cl + width - fx), min(bottom, ct + height - fy)
+    if cr <= cl or cb <= ct:
+        return []
+    alpha = _readonly(np.asarray(alpha_img.crop((cl, ct, cr, cb)), dtype=np.uint16)[:, :, None])
+    text = " ".join(w for w in words if w)
+    base = p["outline"] if s > 0 else p["text"]
+    cues: list[CaptionCue] = []
+    n = len(chunk.words)
+    for k, w in enumerate(chunk.words):
+        start = w.start if cues else chunk.start
+        end = chunk.words[k + 1].start if k + 1 < n else chunk.end
+        end = min(max(end, start), chunk.end)
+        if end <= start or not words[k]:
+            if cues and k + 1 == n:  # nothing to highlight: the previous state stays on
+                cues[-1] = replace(cues[-1], end=chunk.end + offset)
+            continue
+        img = Image.new("RGB", (cw, ch), base)
+        d = ImageDraw.Draw(img)
+        for j, (word, (wx, wy)) in enumerate(zip(words, lay.positions, strict=True)):
+            if word:
+                d.text((wx + pad, wy + pad), word, font=lay.font, anchor="ls",
+                       fill=p["highlight"] if j == k else p["text"])
+        rgb = _readonly(np.asarray(img.crop((cl, ct, cr, cb)), dtype=np.uint8))
+        if cues and cues[-1].end < start + offset:
+            cues[-1] = replace(cues[-1], end=start + offset)  # no gap inside a chunk: no flicker
+        cues.append(CaptionCue(start + offset, end + offset, fx, fy, rgb, alpha, text, k))
+    return cues
+
+
+def build_cues(words: Sequence[WordTiming], style: CaptionStyle | None = None, width: int = 1080,
+               height: int = 1920, *, time_offset: float = 0.0) -> list[CaptionCue]:
+    """Draw every caption state once: one cue per (chunk, spoken word), sorted by time.
+
+    Each cue shows its chunk in ``style.text_color`` with the word being spoken in
+    ``style.highlight_color``, bold with an outline, centred, its middle at ``style.position`` of the
+    frame height; sizes scale with ``width / 1080``; too-wide chunks wrap to two lines, then shrink.
+    ``time_offset`` shifts every cue (for words timed from the start of a scene placed later).
+    Raises ``BadInput`` for a bad colour or style value.
+    """
+    style = style or CaptionStyle()
+    width, height = int(width), int(height)
+    params = _style_params(style, width, height)
+    cues: list[CaptionCue] = []
+    with _FONT_LOCK:
+        for chunk in chunk_words(words, style.max_words):
+            cues.extend(_render_chunk(chunk, style, params, width, height, float(time_offset)))
+    cues.sort(key=lambda c: c.start)
+    for i in range(len(cues) - 1):  # never two cues at once
+        if cues[i].end > cues[i + 1].start:
+            cues[i] = replace(cues[i], end=cues[i + 1].start)
+    return [c for c in cues if c.end > c.start]
+
+
+# --- per frame ------------------------------------------------------------------------------------
+
+def _cue_start(cue: CaptionCue) -> float:
+    return cue.start
+
+
+def active_cue(cues: Sequence[CaptionCue], t: float) -> CaptionCue | None:
+    """The cue shown at time ``t`` (``start <= t < end``), from cues sorted by start; O(log n)."""
+    i = bisect.bisect_right(cues, t, key=_cue_start) - 1
+    if i >= 0:
+        cue = cues[i]
+        if t < cue.end:
+            return cue
+    return None
+
+
+_blend_cache: OrderedDict[int, tuple[CaptionCue, np.ndarray, np.ndarray]] = OrderedDict()
+_BLEND_LOCK = threading.Lock()
+
+
+def _blend_terms(cue: CaptionCue) -> tuple[np.ndarray, np.ndarray]:
+    """(rgb·alpha + 128, 255 − alpha) as uint16 for the few most recent cues (kept small on purpose)."""
+    with _BLEND_LOCK:
+        hit = _blend_cache.get(id(cue))
+        if hit is not None and hit[0] is cue:
+            _blend_cache.move_to_end(id(cue))
+            return hit[1], hit[2]
+    premul = cue.rgb.astype(np.uint16)
+    premul *= cue.alpha
+    premul += 128
+    inv = np.ascontiguousarray(np.broadcast_to(255 - cue.alpha, premul.shape))  # 4× faster than (h,w,1)
+    with _BLEND_LOCK:
+        _blend_cache[id(cue)] = (cue, premul, inv)
+        while len(_blend_cache) > 8:
+            _blend_cache.popitem(last=False)
+    return premul, inv
+
+
+def burn_captions(frame: np.ndarray, t: float, cues: Sequence[CaptionCue], *,
+                  inplace: bool = False) -> np.ndarray:
+    """The frame with the cue active at ``t`` blended in; ``frame`` itself when no cue is active.
+
+    Only the cue's box is touched, with integer math (exact ``round((src·a + dst·(255−a)) / 255)``).
+    The input is copied first unless ``inplace`` is true and it is writable, so MoviePy's cached or
+    read-only frames are never changed. Frames may be H×W×3 or H×W×4 (alpha left as is); frames
+    that are not uint8 are converted.
+    """
+    cue = active_cue(cues, t) if cues else None
+    if cue is None:
+        return frame
+    if frame.dtype != np.uint8:
+        frame = np.clip(frame, 0, 255).astype(np.uint8)
+    elif not (inplace and frame.flags.writeable):
+        frame = frame.copy()
+    fh, fw = frame.shape[:2]
+    x0, y0 = max(0, cue.x), max(0, cue.y)
+    x1, y1 = min(fw, cue.x + cue.width), min(fh, cue.y + cue.height)
+    if x1 <= x0 or y1 <= y0:
+        return frame
+    premul, inv = _blend_terms(cue)
+    sy, sx = slice(y0 - cue.y, y1 - cue.y), slice(x0 - cue.x, x1 - cue.x)
+    region = frame[y0:y1, x0:x1, :3]
+    acc = region.astype(np.uint16)
+    acc *= inv[sy, sx]
+    acc += premul[sy, sx]
+    acc += acc >> 8
+    acc >>= 8
+    region[...] = acc
+    return frame
+
+
+def caption_transform(cues: Sequence[CaptionCue]) -> Callable[[Callable[[float], np.ndarray], float],
+                                                                 np.ndarray]:
+    """A MoviePy 2 ``clip.transform`` function that burns ``cues`` into every frame."""
+    cues = list(cues)
+
+    def _burn(get_frame: Callable[[float], np.ndarray], t: float) -> np.ndarray:
+        return burn_captions(get_frame(t), t, cues)
+
+    return _burn
+
