@@ -157,3 +157,27 @@ def test_interrupted_write_leaves_a_consistent_cache(cache, cache_dir, tmp_path)
     assert cache.get("k") is None
     conn = sqlite3.connect(str(cache_dir / "assets" / "cache.db"))
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_the_same_content_stored_by_many_threads_at_once_stays_readable(cache, tmp_path):
+    """Two providers can produce identical bytes at the same moment; neither may lose its file."""
+    barrier = threading.Barrier(6)
+    results, errors = [], []
+
+    def work(i):
+        src = tmp_path / f"same{i}.wav"
+        src.write_bytes(b"identical audio" * 5000)
+        barrier.wait()
+        try:
+            results.append(cache.put(f"k{i}", "voice", {}, {"audio": src}))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for asset in results:
+        assert asset.files["audio"].read_bytes() == b"identical audio" * 5000

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .cache import AssetCache, cache_key
-from .captions import build_cues, burn_captions, estimate_word_timings
+from .captions import build_cues, caption_transform, timings_for
 from .config import Settings
 from .errors import AssemblyError
 from .ffmpeg import ffmpeg_exe, run_ffmpeg
@@ -148,10 +148,9 @@ class Assembler:
                                 hint=f"Make or upload scene {scene.number}'s clip again.") from exc
         try:
             clip = fit_clip_to_narration(source, seconds)
-            words = scene.voice.words or tuple(estimate_word_timings(scene.narration, scene.voice.duration))
-            cues = build_cues(words, s.captions, s.width, s.height)
+            cues = build_cues(timings_for(scene.voice, scene.narration), s.captions, s.width, s.height)
             if cues:
-                clip = clip.transform(lambda get_frame, t: burn_captions(get_frame(t), t, cues))
+                clip = clip.transform(caption_transform(cues))
             if s.transitions and (scene.fade_in or scene.fade_out):
                 fade = min(s.fade_seconds, seconds / 3)
                 clip = _fade(clip, fade, scene.fade_in, scene.fade_out)

@@ -106,8 +106,9 @@ class AssetCache:
             for name, path in (files or {}).items():
                 digest = _file_sha256(Path(path))
                 if not self._store.touch(("blob", digest), expire=expire):
+                    # add, never set: overwriting would delete a file another thread may be reading
                     with open(path, "rb") as handle:
-                        self._store.set(("blob", digest), handle, read=True, expire=expire)
+                        self._store.add(("blob", digest), handle, read=True, expire=expire)
                 digests[name] = digest
             record = {"meta": dict(meta), "files": digests, "step": step, "cost_usd": cost_usd,
                       "seconds": seconds, "created": self._clock()}
