@@ -15,6 +15,7 @@ import json
 import math
 import os
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -122,6 +123,17 @@ class Assembler:
         self.on_progress = on_progress or (lambda event: None)
         self.segment_hits = 0
         self.segment_misses = 0
+        self._done: dict[int, float] = {}  # scene number -> fraction rendered
+        self._frames: dict[int, int] = {}  # scene number -> its weight in the whole render
+        self._progress_lock = threading.Lock()
+
+    def _scene_progress(self, scene: SceneMedia, fraction: float, message: str) -> None:
+        """Report the whole render's progress, weighting each scene by its frames."""
+        with self._progress_lock:
+            self._done[scene.number] = fraction
+            total = sum(self._frames.values()) or 1
+            overall = sum(self._frames[n] * self._done.get(n, 0.0) for n in self._frames) / total
+        self.on_progress(ProgressEvent("assemble", min(overall, 0.99), message, scene.number))
 
     # -- one scene -------------------------------------------------------------------------------
     def segment_key(self, scene: SceneMedia) -> str:
@@ -155,8 +167,7 @@ class Assembler:
                 fade = min(s.fade_seconds, seconds / 3)
                 clip = _fade(clip, fade, scene.fade_in, scene.fade_out)
             clip = clip.with_duration(seconds)
-            report = _ProgressLogger(lambda f: self.on_progress(
-                ProgressEvent("assemble", f, f"Rendering scene {scene.number}", scene.number)))
+            report = _ProgressLogger(lambda f: self._scene_progress(scene, f, f"Rendering scene {scene.number}"))
             clip.write_videofile(str(out_path), fps=s.fps, codec="libx264", bitrate=s.video_bitrate,
                                  audio=False, preset=s.x264_preset, logger=report,
                                  ffmpeg_params=["-profile:v", "high", "-g", str(s.fps * 2),
@@ -194,7 +205,7 @@ class Assembler:
         asset, hit = self.cache.get_or_make(key, "segment", make)
         if hit:
             self.segment_hits += 1
-            self.on_progress(ProgressEvent("assemble", 1.0, f"Scene {scene.number} from cache", scene.number))
+            self._scene_progress(scene, 1.0, f"Scene {scene.number} from cache")
         else:
             self.segment_misses += 1
         return asset.files["video"]
@@ -234,6 +245,7 @@ class Assembler:
         s = self.settings
         with tempfile.TemporaryDirectory(prefix="viralreel_") as tmp:
             work = Path(tmp)
+            self._frames = {sc.number: sc.frames(s.fps) for sc in scenes}
             workers = max(1, min(len(scenes), os.cpu_count() or 1))
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 segments = list(pool.map(lambda sc: self.segment_for(sc, work), scenes))

@@ -43,7 +43,7 @@ class _Bars:
             bar = tqdm(total=100, desc=f"{STEP_LABELS.get(event.step, event.step):<9}", file=sys.stderr,
                        bar_format="{desc} {bar} {percentage:3.0f}% {postfix}", leave=True)
             self.bars[event.step] = bar
-        bar.n = round(100 * event.fraction) if event.scene is None or event.step != "assemble" else bar.n
+        bar.n = max(bar.n, round(100 * event.fraction))
         bar.set_postfix_str(event.message[:60], refresh=False)
         bar.refresh()
 
