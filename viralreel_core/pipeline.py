@@ -12,9 +12,9 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,11 @@ def validate_topic(topic: str) -> str:
         raise BadInput(f"The topic is {len(cleaned)} characters long; the limit is {MAX_TOPIC_CHARS}.",
                        hint="Shorten it to a sentence or two.")
     return cleaned
+
+
+def _with_take(text: str, take: int) -> Any:
+    """A cache input for a fresh take: take 0 is the plain text, so existing entries keep their keys."""
+    return {"text": text, "take": take} if take else text
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -82,6 +87,18 @@ class RunTally:
                 self.misses += 1
                 self.spent_usd += cost
                 self.provider_calls[step] = self.provider_calls.get(step, 0) + 1
+
+    def add(self, other: RunTally) -> None:
+        """Add another tally's counts to this one (e.g. one studio action's into the session's)."""
+        with self._lock:
+            self.hits += other.hits
+            self.misses += other.misses
+            self.spent_usd += other.spent_usd
+            self.saved_usd += other.saved_usd
+            for step, calls in other.provider_calls.items():
+                self.provider_calls[step] = self.provider_calls.get(step, 0) + calls
+            self.segments_rendered += other.segments_rendered
+            self.segments_reused += other.segments_reused
 
     def to_dict(self) -> dict[str, Any]:
         return {"hits": self.hits, "misses": self.misses, "spent_usd": round(self.spent_usd, 6),
@@ -119,10 +136,13 @@ class Pipeline:
         self.on_progress(ProgressEvent(step, fraction, message, scene))
 
     # -- script ----------------------------------------------------------------------------------
-    def write_script(self, topic: str, scenes: int | None = None) -> Script:
-        """The script for ``topic`` (cached); retried once, then a ProviderError for the person."""
+    def write_script(self, topic: str, scenes: int | None = None, *, seed: int | None = None) -> Script:
+        """The script for ``topic`` (cached); retried once, then a ProviderError for the person.
+
+        ``seed`` (default: the settings' seed) asks the writer for another version of the same request.
+        """
         request = ScriptRequest(topic=validate_topic(topic), scenes=scenes or self.settings.scenes,
-                                tone=self.settings.tone, seed=self.settings.seed)
+                                tone=self.settings.tone, seed=self.settings.seed if seed is None else seed)
         if request.scenes is not None and not 3 <= request.scenes <= 6:
             raise BadInput(f"A script has 3 to 6 scenes, not {request.scenes}.", hint="Pick a number from 3 to 6.")
         writer: ScriptWriter = self.provider("script")  # type: ignore[assignment]
@@ -137,6 +157,18 @@ class Pipeline:
         self._emit("script", 1.0, "Script ready" + (" (from cache)" if hit else ""))
         return Script.from_dict(asset.meta).renumbered()
 
+    def rewrite_scene(self, script: Script, number: int, attempt: int = 1) -> Scene:
+        """Another version of one scene: the scene at the same place in a script written with another seed.
+
+        The writer sees the whole topic, so the new scene keeps its role (hook, body, call to action).
+        """
+        index = next((i for i, s in enumerate(script.scenes) if s.number == number), None)
+        if index is None:
+            raise BadInput(f"The script has no scene {number}.")
+        count = min(6, max(3, len(script.scenes)))
+        other = self.write_script(script.topic, count, seed=self.settings.seed + max(1, attempt))
+        return replace(other.scenes[min(index, len(other.scenes) - 1)], number=number)
+
     def _retrying(self, attempts: int, call: Callable[[], Any]) -> Any:
         retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(attempts), wait=_retry_wait,
                                      retry=tenacity.retry_if_exception(_retryable), sleep=self._sleep,
@@ -144,8 +176,15 @@ class Pipeline:
         return retrying(call)
 
     # -- voice -----------------------------------------------------------------------------------
-    def voice_for(self, scene: Scene) -> VoiceTrack:
-        """The scene's narration spoken (cached); retried on transient failures."""
+    def voice_key(self, scene: Scene, take: int = 0) -> str:
+        """The cache key of the scene's voice under these settings (a changed narration gives a new key)."""
+        return self._key(self.provider("voice"), _with_take(scene.narration, take))
+
+    def voice_for(self, scene: Scene, take: int = 0) -> VoiceTrack:
+        """The scene's narration spoken (cached); retried on transient failures.
+
+        ``take`` > 0 asks for a fresh recording of the same text, cached under its own key.
+        """
         if not scene.narration.strip():
             raise BadInput(f"Scene {scene.number} has no narration.", hint="Write what the voice should say.")
         voice: Voice = self.provider("voice")  # type: ignore[assignment]
@@ -154,7 +193,7 @@ class Pipeline:
             track = self._retrying(VOICE_ATTEMPTS, lambda: voice.speak(scene.narration, work_dir))
             return track.to_dict(), {"audio": track.audio_path}, track.cost_usd
 
-        asset, hit = self.cache.get_or_make(self._key(voice, scene.narration), "voice", make)
+        asset, hit = self.cache.get_or_make(self.voice_key(scene, take), "voice", make)
         self.tally.count("voice", hit, asset.cost_usd)
         return VoiceTrack.from_dict({**asset.meta, "audio_path": str(asset.files["audio"])})
 
@@ -168,11 +207,17 @@ class Pipeline:
         estimate = estimate_seconds(scene.narration)
         return float(min(MAX_CLIP_SECONDS, max(MIN_CLIP_SECONDS, 2 * math.ceil(estimate / 2))))
 
-    def clip_for(self, scene: Scene, seconds: float | None = None) -> Clip:
-        """The scene's clip (cached); never retried automatically."""
+    def clip_key(self, scene: Scene, seconds: float | None = None, take: int = 0) -> str:
+        """The cache key of the scene's clip under these settings (changed visuals give a new key)."""
+        seconds = seconds or self.clip_seconds(scene)
+        return self._key(self.provider("clips"), {"visuals": scene.visuals, "seconds": seconds,
+                                                   **({"take": take} if take else {})})
+
+    def clip_for(self, scene: Scene, seconds: float | None = None, take: int = 0) -> Clip:
+        """The scene's clip (cached); never retried automatically. ``take`` > 0: a fresh clip, cached apart."""
         maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
         seconds = seconds or self.clip_seconds(scene)
-        key = self._key(maker, {"visuals": scene.visuals, "seconds": seconds})
+        key = self.clip_key(scene, seconds, take)
 
         def make(work_dir: Path):
             clip = maker.make(scene.visuals, seconds, work_dir)
@@ -183,32 +228,50 @@ class Pipeline:
         return Clip.from_dict({**asset.meta, "video_path": str(asset.files["video"])})
 
     # -- voice and clips for every scene at once -------------------------------------------------
-    def make_media(self, script: Script, *, voices: bool = True, clips: bool = True
+    def make_media(self, script: Script, *, voices: bool = True, clips: bool = True,
+                   takes: Mapping[int, int] | None = None
                    ) -> tuple[dict[int, VoiceTrack], dict[int, Clip], list[dict[str, Any]]]:
-        """Voices and clips for all scenes in parallel; returns what worked and what was skipped."""
+        """Voices and clips for all scenes in parallel; returns what worked and what was skipped.
+
+        ``takes`` maps a scene number to the take wanted for it (0, the cached one, when absent).
+        """
+        takes = takes or {}
         jobs: dict[tuple[str, int], Future] = {}
-        total = len(script.scenes) * (int(voices) + int(clips))
-        done = 0
+        per_step = len(script.scenes)
+        done = {"voice": 0, "clips": 0}
         made_voices: dict[int, VoiceTrack] = {}
         made_clips: dict[int, Clip] = {}
         skipped: list[dict[str, Any]] = []
         with ThreadPoolExecutor(max_workers=max(1, self.settings.workers)) as pool:
             for scene in script.scenes:
+                take = takes.get(scene.number, 0)
                 if voices:
-                    jobs[("voice", scene.number)] = pool.submit(self.voice_for, scene)
+                    jobs[("voice", scene.number)] = pool.submit(self.voice_for, scene, take)
                 if clips:
-                    jobs[("clips", scene.number)] = pool.submit(self.clip_for, scene)
-            for (step, number), future in jobs.items():
+                    jobs[("clips", scene.number)] = pool.submit(self.clip_for, scene, None, take)
+            job_of = {future: job for job, future in jobs.items()}
+            for future in as_completed(job_of):
+                step, number = job_of[future]
+                done[step] += 1
                 try:
                     result = future.result()
                 except ViralReelError as exc:
                     skipped.append({"scene": number, "step": step, "reason": str(exc)})
-                    self._emit(step, done / max(1, total), f"Scene {number}: {exc}", number)
+                    self._emit(step, done[step] / per_step, f"Scene {number} failed: {exc}", number)
                 else:
                     (made_voices if step == "voice" else made_clips)[number] = result
-                done += 1
-                self._emit(step, done / max(1, total), f"Scene {number} {step} ready", number)
+                    self._emit(step, done[step] / per_step, f"Scene {number} ready", number)
+        skipped.sort(key=lambda s: (s["scene"], s["step"]))
         return made_voices, made_clips, skipped
+
+    def estimate_cost(self, step: str, scenes: Iterable[Scene]) -> float:
+        """Dollars making ``step`` ("voice" or "clips") for ``scenes`` is expected to cost, cache aside."""
+        provider = self.provider(step)
+        if step == "voice":
+            return sum(provider.estimate_cost(s.narration) for s in scenes)  # type: ignore[attr-defined]
+        if step == "clips":
+            return sum(provider.estimate_cost(self.clip_seconds(s)) for s in scenes)  # type: ignore[attr-defined]
+        raise BadInput(f"No cost estimate for step {step!r}.", hint="Use 'voice' or 'clips'.")
 
     # -- assembly --------------------------------------------------------------------------------
     def scene_media(self, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip]
