@@ -20,10 +20,11 @@ from . import providers
 from .cache import AssetCache
 from .config import KEY_ENV_VARS, Settings
 from .errors import BadInput, ViralReelError
-from .models import ProgressEvent
-from .pipeline import Pipeline
+from .models import ProgressEvent, Scene, Script, estimate_seconds
+from .pipeline import Pipeline, validate_topic
+from .providers.base import ScriptRequest
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "dry_run_plan"]
 
 STEP_LABELS = {"script": "Script", "voice": "Voice", "clips": "Clips", "assemble": "Assemble"}
 
@@ -75,12 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--height", type=int, default=1920)
     make.add_argument("--no-transitions", action="store_true", help="cut between scenes instead of fading")
     make.add_argument("--quiet", action="store_true", help="no progress bars")
+    make.add_argument("--dry-run", action="store_true",
+                      help="print the plan and its estimated cost as JSON; call no paid service")
 
     script = sub.add_parser("script", help="print the script JSON for a topic")
     script.add_argument("topic")
     common(script)
 
-    sub.add_parser("doctor", help="check ffmpeg, the offline voice, the cache and which keys are set")
+    doctor_cmd = sub.add_parser("doctor", help="check ffmpeg, the offline voice, the cache and which keys are set")
+    doctor_cmd.add_argument("--cache-dir", type=Path)
 
     cache = sub.add_parser("cache", help="cache statistics or clearing")
     cache.add_argument("action", choices=["stats", "clear"])
@@ -122,6 +126,7 @@ def doctor(settings: Settings) -> dict[str, Any]:
         report["ffmpeg"] = {"ok": False, "error": str(exc)}
     try:
         voice = providers.create("voice", settings, "local")
+        voice.check()  # type: ignore[attr-defined]
         report["offline_voice"] = {"ok": True, "model": voice.cache_params().get("model")}
     except (ViralReelError, ImportError) as exc:
         report["offline_voice"] = {"ok": False, "error": str(exc)}
@@ -136,6 +141,70 @@ def doctor(settings: Settings) -> dict[str, Any]:
     report["providers"] = {step: providers.resolve_name(step, "auto", settings) for step in providers.STEPS}
     report["ok"] = all(part["ok"] for part in (report["ffmpeg"], report["offline_voice"], report["cache_dir"]))
     return report
+
+
+DRY_RUN_SCENES = 5  # assumed when only a paid writer could tell how many scenes there will be
+DRY_RUN_NARRATION = " ".join(["words"] * 20)  # a typical scene's narration: 20 words, about 8 s
+
+
+def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
+    """What ``make`` would do and spend, calling no paid service.
+
+    The script comes from the cache or from an offline writer when possible; with a paid writer the
+    scene count is the requested one (or 5) and each narration a typical 20 words. Calls the cache
+    already holds cost nothing and are counted as cached.
+    """
+    topic = validate_topic(topic)
+    settings = pipeline.settings
+    writer, voice, maker = (pipeline.provider(step) for step in providers.STEPS)
+    request = ScriptRequest(topic=topic, scenes=settings.scenes, tone=settings.tone, seed=settings.seed)
+    if request.scenes is not None and not 3 <= request.scenes <= 6:
+        raise BadInput(f"A script has 3 to 6 scenes, not {request.scenes}.", hint="Pick a number from 3 to 6.")
+    cached_script = pipeline.cache.get(pipeline._key(writer, request.to_dict()))
+    if cached_script is not None:
+        script, source = Script.from_dict(cached_script.meta).renumbered(), "cache"
+    elif writer.offline:
+        script, source = pipeline.write_script(topic), "offline writer"
+    else:
+        script, source = None, "assumed"
+    scenes = list(script.scenes) if script else [
+        Scene(n, "", DRY_RUN_NARRATION) for n in range(1, (request.scenes or DRY_RUN_SCENES) + 1)]
+
+    def cached(provider: Any, value: Any) -> bool:
+        return script is not None and pipeline.cache.get(pipeline._key(provider, value)) is not None
+
+    plan_scenes, voice_cost, clip_cost, voice_cached, clip_cached = [], 0.0, 0.0, 0, 0
+    for scene in scenes:
+        seconds = pipeline.clip_seconds(scene)
+        v_hit = cached(voice, scene.narration)
+        c_hit = cached(maker, {"visuals": scene.visuals, "seconds": seconds})
+        v_cost = 0.0 if v_hit else voice.estimate_cost(scene.narration)  # type: ignore[attr-defined]
+        c_cost = 0.0 if c_hit else maker.estimate_cost(seconds)  # type: ignore[attr-defined]
+        voice_cost, clip_cost = voice_cost + v_cost, clip_cost + c_cost
+        voice_cached, clip_cached = voice_cached + v_hit, clip_cached + c_hit
+        plan_scenes.append({"scene": scene.number, "narration_seconds": estimate_seconds(scene.narration),
+                            "clip_seconds": seconds, "voice_cost_usd": round(v_cost, 6),
+                            "clip_cost_usd": round(c_cost, 6), "voice_cached": v_hit, "clip_cached": c_hit})
+    script_cost = 0.0 if script is not None else writer.estimate_cost(request)  # type: ignore[attr-defined]
+    return {
+        "dry_run": True,
+        "topic": topic,
+        "providers": {step: p.describe() for step, p in zip(providers.STEPS, (writer, voice, maker), strict=True)},
+        "scenes": len(scenes),
+        "script_source": source,
+        "estimated_seconds": round(sum(estimate_seconds(s.narration) for s in scenes), 2),
+        "steps": {
+            "script": {"provider": writer.name, "calls": 0 if script is not None else 1,
+                       "cost_usd": round(script_cost, 6)},
+            "voice": {"provider": voice.name, "calls": len(scenes) - voice_cached, "cached": voice_cached,
+                      "characters": sum(len(s.narration) for s in scenes), "cost_usd": round(voice_cost, 6)},
+            "clips": {"provider": maker.name, "calls": len(scenes) - clip_cached, "cached": clip_cached,
+                      "seconds": sum(p["clip_seconds"] for p in plan_scenes), "cost_usd": round(clip_cost, 6)},
+        },
+        "scene_plan": plan_scenes,
+        "total_cost_usd": round(script_cost + voice_cost + clip_cost, 6),
+        "note": "Estimated from list prices; the services' own meters decide the bill.",
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -155,6 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _print_json({"removed": cache.clear()})
             else:
                 _print_json(cache.stats())
+            return 0
+        if args.command == "make" and args.dry_run:
+            _print_json(dry_run_plan(Pipeline(settings), args.topic))
             return 0
         pipeline = Pipeline(settings, on_progress=bars)
         if args.command == "script":
