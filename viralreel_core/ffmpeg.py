@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +21,12 @@ def ffmpeg_exe() -> str:
     """Path of the ffmpeg executable; AssemblyError naming the fix when there is none."""
     try:
         import imageio_ffmpeg
-        return imageio_ffmpeg.get_ffmpeg_exe()
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
     except (ImportError, RuntimeError) as exc:
         raise AssemblyError(f"ffmpeg was not found ({exc}).", hint=_FIX) from exc
+    if shutil.which(exe) is None:  # IMAGEIO_FFMPEG_EXE is taken on trust by imageio-ffmpeg
+        raise AssemblyError(f"ffmpeg was not found at {exe}.", hint=_FIX)
+    return exe
 
 
 def run_ffmpeg(args: list[str], *, what: str, timeout: float = 600) -> None:

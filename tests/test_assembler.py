@@ -1,0 +1,132 @@
+"""The assembler on its own: timing arithmetic, fitting clips, odd inputs and failures leaving nothing behind."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.fakes.providers import write_tone
+from tests.media import frame_at, probe
+from viralreel_core import ffmpeg
+from viralreel_core.assembler import Assembler, SceneMedia, fit_clip_to_narration, frames_for
+from viralreel_core.config import Settings
+from viralreel_core.errors import AssemblyError
+from viralreel_core.models import Clip, VoiceTrack, WordTiming
+
+SIZE = {"width": 180, "height": 320}
+
+
+def make_clip(path, seconds, size="160x284", rate=24, color=None):
+    source = f"color=c={color}:size={size}:rate={rate}:duration={seconds}" if color else \
+        f"testsrc2=size={size}:rate={rate}:duration={seconds}"
+    subprocess.run([ffmpeg.ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", source, "-pix_fmt", "yuv420p",
+                    "-c:v", "libx264", "-preset", "ultrafast", str(path)], check=True)
+    w, h = map(int, size.split("x"))
+    return Clip(str(path), seconds, w, h)
+
+
+def make_voice(path, seconds, words=("Hello", "world.")):
+    write_tone(path, seconds)
+    step = seconds / len(words)
+    return VoiceTrack(str(path), seconds, tuple(WordTiming(w, i * step, (i + 0.8) * step) for i, w in enumerate(words)))
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings.from_env(environ={}, cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", **SIZE)
+
+
+def test_frames_for_rounds_up_to_whole_frames():
+    assert frames_for(1.0, 30) == 30
+    assert frames_for(1.01, 30) == 31
+    assert frames_for(0.0, 30) == 1
+    assert frames_for(2 / 30, 30) == 2  # no float noise turning 2 frames into 3
+
+
+@pytest.mark.parametrize("clip_seconds, need", [(3.0, 1.5), (2.0, 2.8), (1.0, 3.5)])
+def test_fit_clip_trims_slows_or_loops_to_the_exact_length(tmp_path, clip_seconds, need):
+    from moviepy import VideoFileClip
+    clip = make_clip(tmp_path / "c.mp4", clip_seconds)
+    with VideoFileClip(clip.video_path) as source:
+        fitted = fit_clip_to_narration(source, need)
+        assert fitted.duration == pytest.approx(need)
+        fitted.get_frame(need - 0.01)  # the last frame is readable
+
+
+def test_landscape_clip_is_centre_cropped_to_portrait_and_segment_has_no_audio(tmp_path, settings):
+    clip = make_clip(tmp_path / "wide.mp4", 2.0, size="320x180")
+    voice = make_voice(tmp_path / "v.wav", 1.0)
+    out = Assembler(settings).render_segment(SceneMedia(1, "Hello world.", clip, voice), tmp_path / "seg.mp4")
+    info = probe(out)
+    assert (info.width, info.height, info.audio_codec) == (180, 320, None)
+    assert info.duration == pytest.approx(1.0, abs=0.05)
+
+
+def test_segments_are_cached_and_reused(tmp_path, settings, cache):
+    clip = make_clip(tmp_path / "c.mp4", 2.0)
+    voice = make_voice(tmp_path / "v.wav", 1.0)
+    scene = SceneMedia(1, "Hello world.", clip, voice)
+    first = Assembler(settings, cache)
+    first.assemble([scene], tmp_path / "out" / "a.mp4")
+    second = Assembler(settings, cache)
+    second.assemble([scene], tmp_path / "out" / "b.mp4")
+    assert (first.segment_misses, second.segment_hits, second.segment_misses) == (1, 1, 0)
+    restyled = Assembler(settings.with_(captions=settings.captions.__class__(highlight_color="#00FF00")), cache)
+    restyled.assemble([scene], tmp_path / "out" / "c.mp4")
+    assert restyled.segment_misses == 1  # a caption style change re-renders the scene
+
+
+def test_narration_sits_in_its_scene(tmp_path, settings):
+    """Scene 2's audio starts where scene 2's pictures start (a red then a blue scene)."""
+    from tests.media import audio_samples, rms
+    scenes = []
+    for n, (color, secs) in enumerate((("red", 1.0), ("blue", 1.0)), 1):
+        voice_path = tmp_path / f"v{n}.wav"
+        voice = make_voice(voice_path, secs)
+        if n == 1:  # scene 1 is silent, scene 2 is a tone
+            write_tone(voice_path, secs, freq=0.0)
+        scenes.append(SceneMedia(n, "Hello world.", make_clip(tmp_path / f"c{n}.mp4", 2.0, color=color), voice,
+                                 fade_in=False, fade_out=False))
+    out = Assembler(settings.with_(transitions=False)).assemble(scenes, tmp_path / "out" / "x.mp4")
+    assert rms(audio_samples(out, 0.1, 0.7)) < 0.01 < rms(audio_samples(out, 1.2, 0.6))
+    assert frame_at(out, 0.5, 180, 320)[10, 10, 0] > 150 and frame_at(out, 1.5, 180, 320)[10, 10, 2] > 150
+
+
+def test_broken_clip_names_the_scene_and_writes_nothing(tmp_path, settings):
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"this is not a video" * 100)
+    good = make_clip(tmp_path / "c.mp4", 2.0)
+    scenes = [SceneMedia(1, "Hello world.", good, make_voice(tmp_path / "v1.wav", 1.0)),
+              SceneMedia(2, "Hello world.", Clip(str(bad), 2.0, 160, 284), make_voice(tmp_path / "v2.wav", 1.0))]
+    with pytest.raises(AssemblyError, match="Scene 2") as info:
+        Assembler(settings).assemble(scenes, tmp_path / "out" / "final.mp4")
+    assert "again" in str(info.value)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_unreadable_narration_is_a_clear_error_and_writes_nothing(tmp_path, settings):
+    voice = make_voice(tmp_path / "v.wav", 1.0)
+    (tmp_path / "v.wav").write_bytes(b"garbage, not audio")
+    scene = SceneMedia(1, "Hello world.", make_clip(tmp_path / "c.mp4", 2.0), voice)
+    with pytest.raises(AssemblyError, match="narration"):
+        Assembler(settings).assemble([scene], tmp_path / "out" / "final.mp4")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_missing_ffmpeg_names_the_fix(tmp_path, settings, monkeypatch):
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(tmp_path / "no-ffmpeg-here"))
+    ffmpeg.ffmpeg_exe.cache_clear()
+    try:
+        scene = SceneMedia(1, "Hi.", Clip("x.mp4", 1, 10, 10), VoiceTrack("x.wav", 1.0))
+        with pytest.raises(AssemblyError, match="pip install imageio-ffmpeg"):
+            Assembler(settings).assemble([scene], tmp_path / "out" / "final.mp4")
+    finally:
+        monkeypatch.delenv("IMAGEIO_FFMPEG_EXE")
+        ffmpeg.ffmpeg_exe.cache_clear()
+    assert not (tmp_path / "out" / "final.mp4").exists()
+
+
+def test_no_scenes_is_a_clear_error(tmp_path, settings):
+    with pytest.raises(AssemblyError, match="no scenes"):
+        Assembler(settings).assemble([], tmp_path / "out.mp4")
