@@ -43,7 +43,8 @@ def make_inputs(work: Path, settings: Settings) -> list[SceneMedia]:
     for i, text in enumerate(NARRATIONS, 1):
         clip_path = work / f"clip{i}.mp4"
         subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi",
-                        "-i", f"testsrc2=size={settings.width}x{settings.height}:rate=30:duration={SCENE_SECONDS + 0.5}",
+                        "-i", f"testsrc2=size={settings.width}x{settings.height}:rate=30"
+                              f":duration={SCENE_SECONDS + 0.5}",
                         "-vf", f"hue=h={i * 100}", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
                         str(clip_path)], check=True)
         words = text.split()
@@ -67,7 +68,8 @@ def bare_encode(work: Path, settings: Settings, seconds: float) -> float:
     out = work / "bare.mp4"
     started = time.perf_counter()
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y",
-                    "-f", "lavfi", "-i", f"testsrc2=size={settings.width}x{settings.height}:rate={settings.fps}:duration={seconds}",
+                    "-f", "lavfi",
+                    "-i", f"testsrc2=size={settings.width}x{settings.height}:rate={settings.fps}:duration={seconds}",
                     "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
                     "-c:v", "libx264", "-preset", settings.x264_preset, "-b:v", settings.video_bitrate,
                     "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", settings.audio_bitrate,

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.providers import FakeClipMaker, FakeScriptWriter, FakeVoice
 from viralreel_core import providers
 from viralreel_core.cache import AssetCache
 from viralreel_core.config import BASE_URL_ENV_VARS, KEY_ENV_VARS, Settings
-from tests.fakes.providers import FakeClipMaker, FakeScriptWriter, FakeVoice
 
 providers.register("script", "fake", FakeScriptWriter)
 providers.register("voice", "fake", FakeVoice)

@@ -4,6 +4,7 @@ import threading
 import pytest
 
 from viralreel_core.cache import LIFETIMES, AssetCache, cache_key
+from viralreel_core.errors import CacheError
 
 
 def test_same_content_same_key_and_order_does_not_matter():
@@ -133,7 +134,6 @@ def test_threads_share_one_cache_safely(cache):
 
 
 def test_unwritable_directory_is_a_clear_cache_error(tmp_path):
-    from viralreel_core.errors import CacheError
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     with pytest.raises(CacheError, match="cache"):
@@ -152,7 +152,7 @@ def test_interrupted_write_leaves_a_consistent_cache(cache, cache_dir, tmp_path)
     """A crash mid-put (simulated by an unreadable source) never leaves a half entry behind."""
     good = tmp_path / "good.bin"
     good.write_bytes(b"g" * 10_000)
-    with pytest.raises(Exception):
+    with pytest.raises(CacheError):
         cache.put("k", "clips", {}, {"a": good, "b": tmp_path / "missing.bin"})
     assert cache.get("k") is None
     conn = sqlite3.connect(str(cache_dir / "assets" / "cache.db"))

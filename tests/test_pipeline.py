@@ -7,8 +7,8 @@ import json
 import pytest
 
 from tests.media import audio_samples, caption_pixels, frame_at, probe, rms
-from viralreel_core.models import Scene, Script
 from viralreel_core.errors import AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
+from viralreel_core.models import Scene, Script
 from viralreel_core.pipeline import MAX_TOPIC_CHARS, Pipeline, validate_topic
 
 
@@ -130,9 +130,8 @@ def test_editing_one_narration_redoes_only_that_scene(fake_settings, fakes):
     voices, made_clips, _ = pipeline.make_media(script)
     pipeline.assemble(script, voices, made_clips)
     before = len(voice.calls)
-    edited = script.__class__(script.topic, script.title,
-                              (script.scenes[0], script.scenes[1].__class__(2, script.scenes[1].visuals, "New words here."),
-                               script.scenes[2]))
+    edited = Script(script.topic, script.title,
+                    (script.scenes[0], Scene(2, script.scenes[1].visuals, "New words here."), script.scenes[2]))
     second = make_pipeline(fake_settings)
     voices2, clips2, _ = second.make_media(edited)
     second.assemble(edited, voices2, clips2)

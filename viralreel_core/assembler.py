@@ -170,8 +170,7 @@ class Assembler:
             report = _ProgressLogger(lambda f: self._scene_progress(scene, f, f"Rendering scene {scene.number}"))
             clip.write_videofile(str(out_path), fps=s.fps, codec="libx264", bitrate=s.video_bitrate,
                                  audio=False, preset=s.x264_preset, logger=report,
-                                 ffmpeg_params=["-profile:v", "high", "-g", str(s.fps * 2),
-                                                "-movflags", "+faststart"])
+                                 ffmpeg_params=["-profile:v", "high", "-g", str(s.fps * 2)])
         except (OSError, ValueError) as exc:
             raise AssemblyError(f"Scene {scene.number} could not be rendered ({exc}).",
                                 hint=f"Make or upload scene {scene.number}'s clip again.") from exc

@@ -115,7 +115,8 @@ class AssetCache:
             self._store.set(("entry", key), record, expire=expire)
         except OSError as exc:
             raise CacheError(f"Cannot write to the cache at {self.directory}: {exc}.",
-                             hint="Free some disk space or clear the cache (`python -m viralreel_core cache clear`).") from exc
+                             hint="Check that the cache folder is writable and has free space, or clear it "
+                                  "(`python -m viralreel_core cache clear`).") from exc
         self._fit_size_limit(keep=key)
         stored = self.get(key)
         if stored is None:
