@@ -5,15 +5,18 @@
 Inputs are made first (not timed): three 1080×1920 H.264 clips and three ~4 s narrations with word
 timings. Then, alternately, (a) a bare ffmpeg encode of a synthetic source of the same length with the
 same codec settings and (b) our Assembler (captions, fades, narration, no segment cache) are timed.
-Prints each time, the ratio (b)/(a) — the figure to compare across machines — and peak RSS.
+Prints wall and CPU times, the ratio (b)/(a) per alternated pair and its median — the figure to compare
+across machines; CPU time is the steadier one on a shared machine — and peak RSS.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -64,9 +67,21 @@ def make_inputs(work: Path, settings: Settings) -> list[SceneMedia]:
     return scenes
 
 
-def bare_encode(work: Path, settings: Settings, seconds: float) -> float:
+def cpu_seconds() -> float:
+    """CPU time used so far by this process and its finished children (ffmpeg)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed(run) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of ``run()``."""
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    run()
+    return time.perf_counter() - wall, cpu_seconds() - cpu
+
+
+def bare_encode(work: Path, settings: Settings, seconds: float) -> None:
     out = work / "bare.mp4"
-    started = time.perf_counter()
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y",
                     "-f", "lavfi",
                     "-i", f"testsrc2=size={settings.width}x{settings.height}:rate={settings.fps}:duration={seconds}",
@@ -74,18 +89,14 @@ def bare_encode(work: Path, settings: Settings, seconds: float) -> float:
                     "-c:v", "libx264", "-preset", settings.x264_preset, "-b:v", settings.video_bitrate,
                     "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", settings.audio_bitrate,
                     "-movflags", "+faststart", str(out)], check=True)
-    return time.perf_counter() - started
 
 
-def ours(work: Path, settings: Settings, scenes: list[SceneMedia], n: int) -> float:
+def ours(work: Path, settings: Settings, scenes: list[SceneMedia], n: int) -> None:
     out = work / f"ours{n}.mp4"
-    started = time.perf_counter()
     Assembler(settings, cache=None).assemble(scenes, out)
-    elapsed = time.perf_counter() - started
     info = probe(out)
     assert (info.width, info.height, info.video_codec, info.audio_codec) == (settings.width, settings.height,
                                                                                "h264", "aac"), info
-    return elapsed
 
 
 def main() -> None:
@@ -98,19 +109,26 @@ def main() -> None:
         scenes = make_inputs(work, settings)
         seconds = len(scenes) * SCENE_SECONDS
         bare, mine = [], []
-        for n in range(args.repeat):
-            bare.append(bare_encode(work, settings, seconds))
-            mine.append(ours(work, settings, scenes, n))
-    best_bare, best_mine = min(bare), min(mine)
+        load_before = os.getloadavg()[0]
+        for n in range(args.repeat):  # alternate, so both see the same background load
+            bare.append(timed(lambda: bare_encode(work, settings, seconds)))
+            mine.append(timed(lambda n=n: ours(work, settings, scenes, n)))
+    wall_ratios = sorted(m[0] / b[0] for m, b in zip(mine, bare, strict=True))
+    cpu_ratios = sorted(m[1] / b[1] for m, b in zip(mine, bare, strict=True))
     report = {
         "video": f"{len(scenes)} scenes, {seconds:.0f} s, {settings.width}x{settings.height}@{settings.fps}, "
                  f"x264 {settings.x264_preset} {settings.video_bitrate}",
-        "bare_ffmpeg_s": [round(x, 2) for x in bare],
-        "assembler_s": [round(x, 2) for x in mine],
-        "ratio_best": round(best_mine / best_bare, 2),
+        "bare_ffmpeg_wall_s": [round(b[0], 2) for b in bare],
+        "assembler_wall_s": [round(m[0], 2) for m in mine],
+        "wall_ratio_per_pair": [round(r, 2) for r in wall_ratios],
+        "wall_ratio_median": round(statistics.median(wall_ratios), 2),
+        "bare_ffmpeg_cpu_s": [round(b[1], 2) for b in bare],
+        "assembler_cpu_s": [round(m[1], 2) for m in mine],
+        "cpu_ratio_median": round(statistics.median(cpu_ratios), 2),
         "peak_rss_python_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "peak_rss_child_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
-        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
     print(json.dumps(report, indent=2))
 
