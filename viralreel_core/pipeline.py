@@ -141,7 +141,8 @@ class Pipeline:
 
         ``seed`` (default: the settings' seed) asks the writer for another version of the same request.
         """
-        request = ScriptRequest(topic=validate_topic(topic), scenes=scenes or self.settings.scenes,
+        request = ScriptRequest(topic=validate_topic(topic),
+                                scenes=scenes if scenes is not None else self.settings.scenes,
                                 tone=self.settings.tone, seed=self.settings.seed if seed is None else seed)
         if request.scenes is not None and not 3 <= request.scenes <= 6:
             raise BadInput(f"A script has 3 to 6 scenes, not {request.scenes}.", hint="Pick a number from 3 to 6.")
