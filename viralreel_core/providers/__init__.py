@@ -22,9 +22,14 @@ STEPS = ("script", "voice", "clips")
 
 # step -> name -> "module:Class" (or a class, for providers registered at run time)
 _REGISTRY: dict[str, dict[str, Any]] = {
-    "script": {"local": "viralreel_core.providers.local_script:LocalScriptWriter"},
-    "voice": {"local": "viralreel_core.providers.local_voice:LocalVoice"},
-    "clips": {"local": "viralreel_core.providers.local_clips:LocalClipMaker"},
+    "script": {"local": "viralreel_core.providers.local_script:LocalScriptWriter",
+               "openai": "viralreel_core.providers.openai_script:OpenAIScriptWriter"},
+    "voice": {"local": "viralreel_core.providers.local_voice:LocalVoice",
+              "elevenlabs": "viralreel_core.providers.elevenlabs:ElevenLabsVoice",
+              "openai": "viralreel_core.providers.openai_voice:OpenAIVoice"},
+    "clips": {"local": "viralreel_core.providers.local_clips:LocalClipMaker",
+              "runway": "viralreel_core.providers.runway:RunwayClips",
+              "pexels": "viralreel_core.providers.pexels:PexelsClips"},
 }
 # the order ``auto`` tries: the first whose key is present wins; the offline one needs none
 _AUTO_ORDER = {

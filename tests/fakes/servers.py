@@ -1,0 +1,849 @@
+"""Local fakes of the paid services: real HTTP servers on 127.0.0.1 that speak each service's protocol.
+
+Each fake checks the key the way its service does (Runway also its ``X-Runway-Version`` header),
+validates the fields our clients send, answers in the documented shapes with real (tiny) media,
+records every request, and can be told to misbehave::
+
+    with FakeElevenLabs("el-test-key") as fake:
+        fake.fail("status", status=429, headers={"Retry-After": "2"}, code="rate_limit_exceeded")
+        ...
+        assert fake.requests[0].headers["xi-api-key"] == "el-test-key"
+
+``fail(kind, times=1, match=None, **options)`` queues a fault for the next request(s) whose path or
+body contains ``match`` (``times=None``: every one). Faults every fake understands:
+
+- ``status``: an error answer in the service's own error shape (``status``, ``code``, ``message``,
+  ``headers`` such as ``{"Retry-After": "2"}``);
+- ``hang``: accept the request and never answer (until the fake closes);
+- ``malformed``: 200 with a body that is not JSON;
+- ``disconnect``: close the connection without answering.
+
+Each class lists its own (a refusal, a task that fails, a truncated download…). ``latency`` adds
+seconds before every answer.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import functools
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from viralreel_core.ffmpeg import ffmpeg_exe
+
+__all__ = ["Media", "Recorded", "Reply", "FakeService", "FakeOpenAI", "FakeElevenLabs", "FakeRunway",
+           "FakePexels", "mask_key"]
+
+
+# --- media ----------------------------------------------------------------------------------------
+
+class Media:
+    """Tiny real media made with ffmpeg on first use and kept for the process: MP4s, a PNG, MP3 tones."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._made: dict[tuple, bytes] = {}
+
+    @classmethod
+    @functools.cache
+    def shared(cls) -> Media:
+        """One Media per test process, in a temporary folder removed at exit."""
+        directory = Path(tempfile.mkdtemp(prefix="viralreel_fake_media_"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        return cls(directory)
+
+    def _make(self, key: tuple, name: str, args: list[str]) -> bytes:
+        with self._lock:
+            if key not in self._made:
+                path = self.directory / name
+                subprocess.run([ffmpeg_exe(), "-v", "error", "-y", *args, str(path)], check=True,
+                               capture_output=True)
+                self._made[key] = path.read_bytes()
+            return self._made[key]
+
+    def video(self, seconds: float = 5.0, width: int = 144, height: int = 256) -> bytes:
+        """An H.264 MP4 test pattern ``seconds`` long."""
+        seconds = round(float(seconds), 2)
+        return self._make(("video", seconds, width, height), f"clip_{seconds}_{width}x{height}.mp4",
+                          ["-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate=24:duration={seconds}",
+                           "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
+                           "-movflags", "+faststart"])
+
+    def png(self, width: int = 144, height: int = 256) -> bytes:
+        """A PNG still."""
+        return self._make(("png", width, height), f"frame_{width}x{height}.png",
+                          ["-f", "lavfi", "-i", f"testsrc2=size={width}x{height}", "-frames:v", "1"])
+
+    def mp3(self, seconds: float) -> bytes:
+        """A 440 Hz tone as MP3, ``seconds`` long (rounded to 0.05 s)."""
+        seconds = max(0.2, round(float(seconds) * 20) / 20)
+        return self._make(("mp3", seconds), f"tone_{seconds}.mp3",
+                          ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=44100:duration={seconds}",
+                           "-c:a", "libmp3lame", "-b:a", "64k"])
+
+
+# --- requests, replies, faults --------------------------------------------------------------------
+
+@dataclass
+class Recorded:
+    """One request as the fake received it."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    at: float
+
+    @property
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body or b"null")
+        except ValueError:
+            return None
+
+    def param(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else None
+
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+@dataclass
+class Reply:
+    """What the fake answers: a status, headers and body, or a misbehaviour (``mode``)."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    mode: str = "normal"  # "hang" | "disconnect" | "truncate"
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
+        return cls(status, json.dumps(data).encode(), {"Content-Type": "application/json", **(headers or {})})
+
+
+@dataclass
+class Fault:
+    kind: str
+    times: int | None
+    match: str | None
+    options: dict[str, Any]
+
+    def applies(self, rec: Recorded) -> bool:
+        return self.match is None or self.match in rec.path or self.match in rec.text()
+
+
+def mask_key(key: str) -> str:
+    """A key shown the way OpenAI's 401 message shows it: its start and end, starred in between."""
+    return key[:3] + "*" * max(0, len(key) - 7) + key[-4:] if len(key) > 8 else "***"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    fake: FakeService
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+        pass
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        parts = urlsplit(self.path)
+        rec = Recorded(self.command, parts.path, parse_qs(parts.query),
+                       {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
+        reply = self.fake._answer(rec)
+        self._send(reply)
+
+    def _send(self, reply: Reply) -> None:
+        if reply.mode == "hang":
+            self.fake._released.wait(float(reply.headers.get("seconds", 30)))
+            self.close_connection = True
+            return
+        if reply.mode == "disconnect":
+            self.close_connection = True
+            return
+        body = reply.body
+        self.send_response(reply.status)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if reply.mode == "truncate":  # promise all the bytes, send half, hang up
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    errors: list[str]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Keep a handler's error (a client that hung up mid-answer) instead of printing it."""
+        self.errors.append(repr(sys.exc_info()[1]))
+
+
+class FakeService:
+    """A fake service on ``http://127.0.0.1:<random port>``; subclasses define its protocol."""
+
+    GENERIC_FAULTS = ("status", "hang", "malformed", "disconnect")
+
+    def __init__(self, key: str, media: Media | None = None, latency: float = 0.0) -> None:
+        self.key = key
+        self.media = media or Media.shared()
+        self.latency = latency
+        self.requests: list[Recorded] = []
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+        self._released = threading.Event()
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = _Server(("127.0.0.1", 0), handler)
+        self._server.errors = self.server_errors = []
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True, name=f"fake-{type(self).__name__}")
+
+    # -- life --------------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeService:
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._released.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- control -----------------------------------------------------------------------------------
+    def fail(self, kind: str, *, times: int | None = 1, match: str | None = None, **options: Any) -> None:
+        """Misbehave on the next ``times`` requests (None: all) whose path or body contains ``match``."""
+        with self._lock:
+            self._faults.append(Fault(kind, times, match, options))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, kinds: str | tuple[str, ...], rec: Recorded) -> Fault | None:
+        """The first queued fault of one of ``kinds`` that applies to ``rec`` (used up by one)."""
+        kinds = (kinds,) if isinstance(kinds, str) else kinds
+        with self._lock:
+            for i, fault in enumerate(self._faults):
+                if fault.kind in kinds and fault.applies(rec):
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            del self._faults[i]
+                    return fault
+        return None
+
+    def requests_to(self, part: str = "", method: str | None = None) -> list[Recorded]:
+        """Recorded requests whose path contains ``part`` (and with ``method``)."""
+        with self._lock:
+            return [r for r in self.requests if part in r.path and (method is None or r.method == method)]
+
+    # -- answering -----------------------------------------------------------------------------------
+    def _answer(self, rec: Recorded) -> Reply:
+        with self._lock:
+            self.requests.append(rec)
+        if self.latency:
+            time.sleep(self.latency)
+        refused = self.check_auth(rec)
+        if refused is not None:
+            return refused
+        fault = self.take(self.GENERIC_FAULTS, rec)
+        if fault is not None:
+            return self._generic(fault)
+        try:
+            return self.route(rec)
+        except Exception as exc:  # a bug in the fake: answer like a server would, loudly
+            return self.error_reply(500, "fake_error", f"fake server error: {exc!r}")
+
+    def _generic(self, fault: Fault) -> Reply:
+        if fault.kind == "hang":
+            return Reply(mode="hang", headers={"seconds": str(fault.options.get("seconds", 30))})
+        if fault.kind == "disconnect":
+            return Reply(mode="disconnect")
+        if fault.kind == "malformed":
+            return Reply(200, b'{"id": "broken', {"Content-Type": "application/json"})
+        status = int(fault.options.get("status", 500))
+        reply = self.error_reply(status, fault.options.get("code"), fault.options.get("message"))
+        reply.headers.update(fault.options.get("headers") or {})
+        return reply
+
+    # -- the protocol (subclasses) ---------------------------------------------------------------------
+    def check_auth(self, rec: Recorded) -> Reply | None:
+        """An error answer if the request lacks what the service demands (key, headers), else None."""
+        return None
+
+    def route(self, rec: Recorded) -> Reply:
+        raise NotImplementedError
+
+    def error_reply(self, status: int, code: str | None = None, message: str | None = None) -> Reply:
+        return Reply.json({"error": message or "error"}, status)
+
+
+# --- OpenAI ---------------------------------------------------------------------------------------
+
+_OPENAI_SPEECH_MODELS = ("tts-1", "tts-1-hd", "gpt-4o-mini-tts")
+_OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
+
+
+class FakeOpenAI(FakeService):
+    """``/v1/chat/completions`` and ``/v1/audio/speech`` with Bearer auth and OpenAI's error bodies.
+
+    Faults: ``refusal``, ``length`` (cut-off JSON, ``finish_reason: length``), ``bad_content`` (a reply
+    that is not JSON), ``few_scenes`` (two scenes), ``empty_narration``; ``supports_json_schema = False``
+    makes it answer ``json_schema`` requests with the 400 an older compatible server gives.
+    """
+
+    def __init__(self, key: str, media: Media | None = None, latency: float = 0.0) -> None:
+        super().__init__(key, media, latency)
+        self.supports_json_schema = True
+        self.default_scenes = 3
+
+    def error_reply(self, status: int, code: str | None = None, message: str | None = None,
+                    type_: str | None = None, param: str | None = None) -> Reply:
+        defaults = {429: ("rate_limit_exceeded", "requests", "Rate limit reached for gpt-4o-mini."),
+                    500: (None, "server_error", "The server had an error while processing your request."),
+                    503: (None, "server_error", "The engine is currently overloaded, please try again later.")}
+        d_code, d_type, d_message = defaults.get(status, (None, "invalid_request_error", "Bad request."))
+        code = code or d_code
+        if code == "insufficient_quota":
+            d_type = "insufficient_quota"
+            d_message = ("You exceeded your current quota, please check your plan and billing details.")
+        return Reply.json({"error": {"message": message or d_message, "type": type_ or d_type,
+                                     "param": param, "code": code}}, status,
+                          {"x-request-id": f"req_{uuid.uuid4().hex[:12]}"})
+
+    def check_auth(self, rec: Recorded) -> Reply | None:
+        auth = rec.headers.get("authorization", "")
+        if not auth:
+            return self.error_reply(401, None, "You didn't provide an API key. You need to provide your API key in "
+                                    "an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
+        if auth != f"Bearer {self.key}":
+            given = auth.removeprefix("Bearer ").strip()
+            return self.error_reply(401, "invalid_api_key", f"Incorrect API key provided: {mask_key(given)}. You "
+                                    "can find your API key at https://platform.openai.com/account/api-keys.")
+        return None
+
+    def route(self, rec: Recorded) -> Reply:
+        if rec.method == "POST" and rec.path == "/v1/chat/completions":
+            return self._chat(rec)
+        if rec.method == "POST" and rec.path == "/v1/audio/speech":
+            return self._speech(rec)
+        return self.error_reply(404, None, f"Invalid URL ({rec.method} {rec.path})")
+
+    # chat ------------------------------------------------------------------------------------------
+    @staticmethod
+    def _strict_problem(schema: Any, where: str = "()") -> str | None:
+        """What strict structured output would reject in ``schema`` (every property required, no extras)."""
+        if not isinstance(schema, dict):
+            return None
+        if schema.get("type") == "object":
+            props = schema.get("properties") or {}
+            if schema.get("additionalProperties") is not False:
+                return f"In context={where}, 'additionalProperties' is required to be supplied and to be false."
+            missing = sorted(set(props) - set(schema.get("required") or []))
+            if missing:
+                return f"In context={where}, 'required' is required to include every key; missing {missing}."
+            for name, sub in props.items():
+                problem = FakeOpenAI._strict_problem(sub, f"('properties', '{name}')")
+                if problem:
+                    return problem
+        if schema.get("type") == "array":
+            return FakeOpenAI._strict_problem(schema.get("items"), f"{where}, 'items'")
+        return None
+
+    def _chat(self, rec: Recorded) -> Reply:
+        body = rec.json
+        if not isinstance(body, dict):
+            return self.error_reply(400, None, "We could not parse the JSON body of your request.")
+        if not body.get("model"):
+            return self.error_reply(400, None, "you must provide a model parameter", param="model")
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            return self.error_reply(400, None, "[] is too short - 'messages'", param="messages")
+        text = " ".join(str(m.get("content", "")) for m in messages if isinstance(m, dict))
+        fmt = body.get("response_format") or {}
+        if fmt.get("type") == "json_schema":
+            if not self.supports_json_schema:
+                return self.error_reply(400, None, "'response_format.type' : value is not one of the allowed "
+                                        "values ['text','json_object']", param="response_format")
+            spec = fmt.get("json_schema") or {}
+            if not spec.get("name") or not isinstance(spec.get("schema"), dict):
+                return self.error_reply(400, None, "Missing required parameter: 'response_format.json_schema'.",
+                                        param="response_format")
+            problem = self._strict_problem(spec["schema"]) if spec.get("strict") else None
+            if problem:
+                return self.error_reply(400, None, f"Invalid schema for response_format '{spec['name']}': {problem}",
+                                        param="response_format")
+        elif fmt.get("type") == "json_object" and "json" not in text.lower():
+            return self.error_reply(400, None, "'messages' must contain the word 'json' in some form, to use "
+                                    "'response_format' of type 'json_object'.", param="messages")
+        content: str | None = json.dumps(self._script(messages, rec))
+        refusal = None
+        finish = "stop"
+        if self.take("refusal", rec):
+            content, refusal = None, "I'm sorry, but I can't help with that request."
+        elif self.take("length", rec):
+            content, finish = content[: len(content) // 2], "length"
+        elif self.take("bad_content", rec):
+            content = "Sure! Here is your script: Scene 1 ..."
+        prompt_tokens = len(text) // 4 + 8
+        completion_tokens = len(content or refusal or "") // 4 + 1
+        return Reply.json({
+            "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion", "created": int(time.time()),
+            "model": f"{body['model']}-2024-07-18",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": refusal,
+                                                 "annotations": []},
+                         "logprobs": None, "finish_reason": finish}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                      "total_tokens": prompt_tokens + completion_tokens},
+            "system_fingerprint": "fp_fake"},
+            headers={"x-request-id": f"req_{uuid.uuid4().hex[:12]}", "x-ratelimit-limit-requests": "10000",
+                     "x-ratelimit-remaining-requests": "9999", "x-ratelimit-reset-requests": "6ms"})
+
+    def _script(self, messages: list[dict[str, Any]], rec: Recorded) -> dict[str, Any]:
+        user = next((str(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
+        topic = user.removeprefix("Topic:").strip() or "something"
+        system = " ".join(str(m.get("content")) for m in messages if m.get("role") == "system")
+        asked = re.search(r"exactly (\d+) scenes", system)
+        count = int(asked.group(1)) if asked else self.default_scenes
+        if self.take("few_scenes", rec):
+            count = 2
+        empty = self.take("empty_narration", rec)
+        subjects = ("cat on a sofa", "city street", "ocean waves", "forest path", "coffee cup", "mountain sunrise")
+        scenes = [{"visuals": f"A {subjects[(i - 1) % len(subjects)]}, shot {i} about {topic}, bright daylight",
+                   "narration": "" if empty and i == 2 else f"Scene {i} tells you about {topic} in a few words."}
+                  for i in range(1, count + 1)]
+        return {"title": f"All about {topic}", "scenes": scenes}
+
+    # speech ------------------------------------------------------------------------------------------
+    def _speech(self, rec: Recorded) -> Reply:
+        body = rec.json if isinstance(rec.json, dict) else {}
+        model, voice, text = body.get("model"), body.get("voice"), body.get("input")
+        if model not in _OPENAI_SPEECH_MODELS:
+            return self.error_reply(400, None, f"Invalid value for 'model': {model!r}.", param="model")
+        if voice not in _OPENAI_VOICES:
+            return self.error_reply(400, None, f"Invalid value for 'voice': {voice!r}.", param="voice")
+        if not isinstance(text, str) or not text.strip():
+            return self.error_reply(400, None, "Missing required parameter: 'input'.", param="input")
+        if len(text) > 4096:
+            return self.error_reply(400, "string_above_max_length", "Invalid 'input': string too long.",
+                                    param="input")
+        if "instructions" in body and model in ("tts-1", "tts-1-hd"):
+            return self.error_reply(400, None, "instructions are not supported for this model.",
+                                    param="instructions")
+        speed = float(body.get("speed", 1.0))
+        if not 0.25 <= speed <= 4.0:
+            return self.error_reply(400, None, "Invalid 'speed'.", param="speed")
+        if body.get("response_format", "mp3") != "mp3":
+            return self.error_reply(400, None, "this fake only speaks mp3", param="response_format")
+        seconds = max(0.5, len(text.split()) / 2.6 / speed)
+        return Reply(200, self.media.mp3(seconds), {"Content-Type": "audio/mpeg"})
+
+
+# --- ElevenLabs ------------------------------------------------------------------------------------
+
+_ELEVEN_VOICES = {"JBFqnCBsd6RMkjVDRZzb": ("George", "premade"), "EXAVITQu4vr4xnSDxMaL": ("Sarah", "premade"),
+                  "21m00Tcm4TlvDq8ikWAM": ("Rachel", "premade")}
+_ELEVEN_MODELS = {"eleven_multilingual_v2": 10_000, "eleven_turbo_v2_5": 40_000, "eleven_flash_v2_5": 40_000,
+                  "eleven_v3": 5_000, "eleven_monolingual_v1": 5_000}
+_ELEVEN_FORMATS = ("mp3_44100_128", "mp3_44100_64", "mp3_22050_32", "mp3_44100_192")
+CHARACTER_SECONDS = 0.065  # how fast the fake "speaks": about 15 characters a second
+
+
+class FakeElevenLabs(FakeService):
+    """``/v1/text-to-speech/{voice_id}[/with-timestamps]`` and ``/v1/voices`` with the ``xi-api-key`` header.
+
+    Errors come in the newer shape ``{"detail": {"type", "code", "status", "message", "request_id"}}``;
+    the key checks answer in the older one, ``{"detail": {"status", "message"}}``; validation errors
+    carry a ``detail`` list. Faults: ``no_alignment``, ``bad_audio``.
+    """
+
+    def error_reply(self, status: int, code: str | None = None, message: str | None = None,
+                    new_style: bool = True) -> Reply:
+        defaults = {401: "invalid_api_key", 402: "paid_plan_required", 404: "not_found",
+                    429: "rate_limit_exceeded", 500: "internal_server_error", 503: "system_busy"}
+        code = code or defaults.get(status, "invalid_request")
+        detail: dict[str, Any] = {"status": code, "message": message or code.replace("_", " ").capitalize()}
+        if new_style:
+            detail = {"type": "error", "code": code, **detail, "request_id": uuid.uuid4().hex[:16]}
+        return Reply.json({"detail": detail}, status)
+
+    def check_auth(self, rec: Recorded) -> Reply | None:
+        key = rec.headers.get("xi-api-key")
+        if key is None:
+            return self.error_reply(401, "needs_authorization", "Neither authorization header nor xi-api-key "
+                                    "received, please provide one.", new_style=False)
+        if key != self.key:
+            return self.error_reply(401, "invalid_api_key", "Invalid API key", new_style=False)
+        return None
+
+    def route(self, rec: Recorded) -> Reply:
+        if rec.method == "GET" and rec.path == "/v1/voices":
+            return Reply.json({"voices": [
+                {"voice_id": vid, "name": name, "category": cat, "labels": {"accent": "british"},
+                 "preview_url": f"{self.url}/previews/{vid}.mp3", "settings": None}
+                for vid, (name, cat) in _ELEVEN_VOICES.items()]})
+        m = re.fullmatch(r"/v1/text-to-speech/([^/]+)(/with-timestamps)?", rec.path)
+        if rec.method == "POST" and m:
+            return self._speak(rec, m.group(1), bool(m.group(2)))
+        return Reply.json({"detail": "Not Found"}, 404)
+
+    def _speak(self, rec: Recorded, voice_id: str, timestamps: bool) -> Reply:
+        body = rec.json
+        if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+            return Reply.json({"detail": [{"loc": ["body", "text"], "msg": "field required",
+                                           "type": "value_error.missing"}]}, 422)
+        if voice_id not in _ELEVEN_VOICES:
+            return self.error_reply(404, "voice_not_found", f"A voice with the voice_id {voice_id} was not found.")
+        model = body.get("model_id", "eleven_multilingual_v2")
+        if model not in _ELEVEN_MODELS:
+            return self.error_reply(400, "model_not_found", f"A model with model ID {model} does not exist.")
+        fmt = rec.param("output_format") or "mp3_44100_128"
+        if fmt not in _ELEVEN_FORMATS:
+            return Reply.json({"detail": [{"loc": ["query", "output_format"], "msg": "invalid output format",
+                                           "type": "value_error"}]}, 422)
+        settings = body.get("voice_settings") or {}
+        if "speed" in settings and not 0.7 <= float(settings["speed"]) <= 1.2:
+            return self.error_reply(400, "invalid_voice_settings", "speed must be between 0.7 and 1.2")
+        text = body["text"]
+        if not text.strip():
+            return self.error_reply(400, "empty_text", "Text must not be empty.")
+        if len(text) > _ELEVEN_MODELS[model]:
+            return self.error_reply(400, "max_character_limit_exceeded",
+                                    f"Text is {len(text)} characters; the limit is {_ELEVEN_MODELS[model]}.")
+        seconds = round(0.1 + CHARACTER_SECONDS * len(text) + 0.15, 2)
+        audio = self.media.mp3(seconds)
+        cost = len(text) // 2 if model.startswith(("eleven_flash", "eleven_turbo")) else len(text)
+        headers = {"character-cost": str(cost), "request-id": uuid.uuid4().hex[:20]}
+        if not timestamps:
+            return Reply(200, audio, {"Content-Type": "audio/mpeg", **headers})
+        if self.take("bad_audio", rec):
+            audio = b"this is not audio at all" * 10
+        starts = [round(0.1 + CHARACTER_SECONDS * i, 3) for i in range(len(text))]
+        alignment: dict[str, Any] | None = {
+            "characters": list(text), "character_start_times_seconds": starts,
+            "character_end_times_seconds": [round(s + CHARACTER_SECONDS, 3) for s in starts]}
+        if self.take("no_alignment", rec):
+            alignment = None
+        return Reply.json({"audio_base64": base64.b64encode(audio).decode(), "alignment": alignment,
+                           "normalized_alignment": alignment}, headers=headers)
+
+
+# --- Runway ----------------------------------------------------------------------------------------
+
+RUNWAY_VERSION = "2024-11-06"
+_RUNWAY_IMAGE_MODELS = {"gen4_image": ("720:1280", "1080:1920", "1280:720", "1920:1080", "1024:1024"),
+                        "gen4_image_turbo": ("720:1280", "1080:1920", "1280:720", "1920:1080", "1024:1024")}
+_RUNWAY_I2V = {"gen4_turbo": (("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672"),
+                              tuple(range(2, 11))),
+               "gen4.5": (("1280:720", "720:1280"), tuple(range(2, 11)))}
+_RUNWAY_T2V = {"gen4.5": (("1280:720", "720:1280"), tuple(range(2, 11))),
+               "veo3.1": (("1280:720", "720:1280", "1080:1920", "1920:1080"), (4, 6, 8)),
+               "veo3.1_fast": (("1280:720", "720:1280", "1080:1920", "1920:1080"), (4, 6, 8)),
+               "veo3": (("1280:720", "720:1280", "1080:1920", "1920:1080"), (8,))}
+
+
+@dataclass
+class _Task:
+    id: str
+    kind: str  # "image" | "video"
+    seconds: int
+    statuses: list[str]
+    failure_code: str | None = None
+    failure: str | None = None
+    polls: int = 0
+    cancelled: bool = False
+    created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()))
+
+
+class FakeRunway(FakeService):
+    """Runway's task API: ``text_to_image``, ``image_to_video``, ``text_to_video``, ``tasks/{id}`` (GET, DELETE).
+
+    Wants ``Authorization: Bearer <key>`` and ``X-Runway-Version: 2024-11-06``. A task answers the
+    statuses in ``task_statuses`` one poll at a time (the last one repeats; default: done at the first
+    poll). Task faults, taken when a task is created: ``task_failed`` (options ``code``, ``failure``),
+    ``task_never_finishes``, ``task_statuses`` (option ``statuses``), ``task_cancelled``. Download
+    faults: ``truncated``, ``not_video``, ``too_big``, ``expired``.
+    """
+
+    def __init__(self, key: str, media: Media | None = None, latency: float = 0.0) -> None:
+        super().__init__(key, media, latency)
+        self.task_statuses = ["SUCCEEDED"]
+        self.tasks: dict[str, _Task] = {}
+
+    def error_reply(self, status: int, code: str | None = None, message: str | None = None) -> Reply:
+        defaults = {401: "Invalid API key", 429: "You have exceeded your rate limit.",
+                    502: "Bad gateway", 503: "Service unavailable", 504: "Gateway timeout"}
+        return Reply.json({"error": message or defaults.get(status, "Internal server error")}, status)
+
+    def check_auth(self, rec: Recorded) -> Reply | None:
+        if not rec.path.startswith("/v1/"):
+            return None  # output links are signed URLs on a storage host: no key
+        if rec.headers.get("authorization") != f"Bearer {self.key}":
+            return self.error_reply(401, None, "Invalid API key. Make sure it is provided in the Authorization "
+                                    "header as a Bearer token.")
+        version = rec.headers.get("x-runway-version")
+        if version is None:
+            return self.error_reply(400, None, "The X-Runway-Version header is required. Use 2024-11-06.")
+        if version != RUNWAY_VERSION:
+            return self.error_reply(400, None, f"Invalid X-Runway-Version header: {version!r}.")
+        return None
+
+    def route(self, rec: Recorded) -> Reply:
+        if rec.method == "POST" and rec.path == "/v1/text_to_image":
+            return self._text_to_image(rec)
+        if rec.method == "POST" and rec.path == "/v1/image_to_video":
+            return self._image_to_video(rec)
+        if rec.method == "POST" and rec.path == "/v1/text_to_video":
+            return self._text_to_video(rec)
+        m = re.fullmatch(r"/v1/tasks/([\w-]+)", rec.path)
+        if m and rec.method in ("GET", "DELETE"):
+            task = self.tasks.get(m.group(1))
+            if task is None:
+                return self.error_reply(404, None, "Task not found")
+            if rec.method == "DELETE":
+                task.cancelled = True
+                return Reply(204)
+            return self._task_state(task)
+        m = re.fullmatch(r"/outputs/([\w-]+)\.(mp4|png)", rec.path)
+        if m and rec.method == "GET":
+            return self._output(rec, m.group(1), m.group(2))
+        return self.error_reply(404, None, "Not found")
+
+    # creating ----------------------------------------------------------------------------------------
+    def _bad(self, message: str) -> Reply:
+        return self.error_reply(400, None, message)
+
+    def _prompt_problem(self, body: dict[str, Any], required: bool = True) -> str | None:
+        prompt = body.get("promptText")
+        if prompt is None and not required:
+            return None
+        if not isinstance(prompt, str) or not prompt.strip():
+            return "promptText: must be a non-empty string"
+        if len(prompt) > 1000:
+            return "promptText: must be at most 1000 characters"
+        return None
+
+    def _new_task(self, rec: Recorded, kind: str, seconds: int) -> Reply:
+        task = _Task(str(uuid.uuid4()), kind, seconds, list(self.task_statuses))
+        if (fault := self.take("task_failed", rec)) is not None:
+            task.statuses = ["RUNNING", "FAILED"] if fault.options.get("after_running") else ["FAILED"]
+            task.failure_code = fault.options.get("code", "INTERNAL.BAD_OUTPUT.CODE01")
+            task.failure = fault.options.get("failure", "An unexpected error occurred.")
+        elif self.take("task_never_finishes", rec) is not None:
+            task.statuses = ["PENDING", "RUNNING"]
+        elif (fault := self.take("task_statuses", rec)) is not None:
+            task.statuses = list(fault.options["statuses"])
+        elif self.take("task_cancelled", rec) is not None:
+            task.statuses = ["RUNNING", "CANCELLED"]
+        self.tasks[task.id] = task
+        return Reply.json({"id": task.id})
+
+    def _text_to_image(self, rec: Recorded) -> Reply:
+        body = rec.json if isinstance(rec.json, dict) else {}
+        if problem := self._prompt_problem(body):
+            return self._bad(problem)
+        model = body.get("model")
+        if model not in _RUNWAY_IMAGE_MODELS:
+            return self._bad(f"model: must be one of {sorted(_RUNWAY_IMAGE_MODELS)}")
+        if body.get("ratio") not in _RUNWAY_IMAGE_MODELS[model]:
+            return self._bad(f"ratio: {body.get('ratio')!r} is not supported by {model}")
+        if model == "gen4_image_turbo" and not body.get("referenceImages"):
+            return self._bad("referenceImages: required for gen4_image_turbo")
+        return self._new_task(rec, "image", 0)
+
+    def _video_problem(self, body: dict[str, Any], models: dict[str, tuple]) -> str | None:
+        model = body.get("model")
+        if model not in models:
+            return f"model: must be one of {sorted(models)}"
+        ratios, durations = models[model]
+        if body.get("ratio") not in ratios:
+            return f"ratio: {body.get('ratio')!r} is not supported by {model}"
+        duration = body.get("duration")
+        if not isinstance(duration, int) or duration not in durations:
+            return f"duration: {duration!r} is not allowed for {model}"
+        return None
+
+    def _image_to_video(self, rec: Recorded) -> Reply:
+        body = rec.json if isinstance(rec.json, dict) else {}
+        image = body.get("promptImage")
+        ours = isinstance(image, str) and image.startswith(f"{self.url}/outputs/")
+        if not isinstance(image, str) or not (image.startswith(("https://", "data:image/")) or ours):
+            return self._bad("promptImage: Only HTTPS URLs or data URIs are allowed.")
+        if problem := self._prompt_problem(body, required=False) or self._video_problem(body, _RUNWAY_I2V):
+            return self._bad(problem)
+        return self._new_task(rec, "video", body["duration"])
+
+    def _text_to_video(self, rec: Recorded) -> Reply:
+        body = rec.json if isinstance(rec.json, dict) else {}
+        if problem := self._prompt_problem(body) or self._video_problem(body, _RUNWAY_T2V):
+            return self._bad(problem)
+        return self._new_task(rec, "video", body["duration"])
+
+    # polling ------------------------------------------------------------------------------------------
+    def _task_state(self, task: _Task) -> Reply:
+        if task.cancelled:
+            status = "CANCELLED"
+        else:
+            status = task.statuses[min(task.polls, len(task.statuses) - 1)]
+        task.polls += 1
+        data: dict[str, Any] = {"id": task.id, "status": status, "createdAt": task.created}
+        if status == "RUNNING":
+            data["progress"] = min(0.95, 0.2 * task.polls)
+        if status == "SUCCEEDED":
+            ext = "png" if task.kind == "image" else "mp4"
+            data["output"] = [f"{self.url}/outputs/{task.id}.{ext}?_jwt={uuid.uuid4().hex}"]
+        if status == "FAILED":
+            data["failure"] = task.failure
+            data["failureCode"] = task.failure_code
+        return Reply.json(data)
+
+    def _output(self, rec: Recorded, task_id: str, ext: str) -> Reply:
+        task = self.tasks.get(task_id)
+        if task is None or not rec.param("_jwt"):
+            return Reply(403, b"<?xml version='1.0'?><Error><Code>AccessDenied</Code></Error>",
+                         {"Content-Type": "application/xml"})
+        if self.take("expired", rec):
+            return Reply(403, b"<?xml version='1.0'?><Error><Code>AccessDenied</Code>"
+                              b"<Message>Request has expired</Message></Error>", {"Content-Type": "application/xml"})
+        if ext == "png":
+            return Reply(200, self.media.png(), {"Content-Type": "image/png"})
+        if self.take("not_video", rec):
+            return Reply(200, b"<!DOCTYPE html><html><body>Temporarily unavailable</body></html>",
+                         {"Content-Type": "text/html"})
+        video = self.media.video(task.seconds)
+        if (fault := self.take("too_big", rec)) is not None:
+            return Reply(200, video + b"\0" * int(fault.options.get("extra", 0)), {"Content-Type": "video/mp4"})
+        if self.take("truncated", rec):
+            return Reply(200, video, {"Content-Type": "video/mp4"}, mode="truncate")
+        return Reply(200, video, {"Content-Type": "video/mp4"})
+
+
+# --- Pexels ----------------------------------------------------------------------------------------
+
+class FakePexels(FakeService):
+    """``GET /videos/search`` with the raw key in ``Authorization``, and the video files it links to.
+
+    Every query finds the same kind of catalogue (ids depend on the query): a 12 s video with files
+    from 540 to 2160 wide (and a landscape one), a 3 s video with a 1080-wide file, and a 20 s video
+    with only 720-wide files (left out when ``size=medium`` asks for Full HD). A query containing a
+    word in ``unknown_words`` finds nothing; ``keep`` filters the catalogue. Download faults:
+    ``truncated``, ``not_video``.
+    """
+
+    def __init__(self, key: str, media: Media | None = None, latency: float = 0.0) -> None:
+        super().__init__(key, media, latency)
+        self.unknown_words: set[str] = set()
+        self.keep: Callable[[dict[str, Any]], bool] = lambda video: True  # narrows the catalogue in a test
+        self.remaining = 20_000
+
+    def error_reply(self, status: int, code: str | None = None, message: str | None = None) -> Reply:
+        return Reply.json({"status": status, "code": message or {401: "Unauthorized", 429: "Too Many Requests"}
+                           .get(status, "Internal Server Error")}, status)
+
+    def check_auth(self, rec: Recorded) -> Reply | None:
+        if rec.path.startswith("/video-files/"):
+            return None  # the CDN serves files without the key
+        if rec.headers.get("authorization") != self.key:
+            return self.error_reply(401)
+        return None
+
+    def route(self, rec: Recorded) -> Reply:
+        if rec.method == "GET" and rec.path == "/videos/search":
+            return self._search(rec)
+        m = re.fullmatch(r"/video-files/(\d+)/(\d+)_(\d+)x(\d+)\.mp4", rec.path)
+        if m and rec.method == "GET":
+            if self.take("not_video", rec):
+                return Reply(200, b"<html>Access denied</html>", {"Content-Type": "text/html"})
+            video = self.media.video(6.0)
+            if self.take("truncated", rec):
+                return Reply(200, video, {"Content-Type": "video/mp4"}, mode="truncate")
+            return Reply(200, video, {"Content-Type": "video/mp4"})
+        return Reply.json({"status": 404, "code": "Not Found"}, 404)
+
+    def catalogue(self, query: str) -> list[dict[str, Any]]:
+        """The videos the fake holds for ``query``."""
+        base = int(hashlib.sha256(query.encode()).hexdigest()[:6], 16) * 10
+        slug = re.sub(r"\W+", "-", query.lower()).strip("-") or "video"
+
+        def video(offset: int, seconds: int, sizes: list[tuple[int, int, str]], name: str) -> dict[str, Any]:
+            vid = base + offset
+            files = [{"id": vid * 10 + i, "quality": quality, "file_type": "video/mp4", "width": w, "height": h,
+                      "fps": 25.0, "link": f"{self.url}/video-files/{vid}/{vid * 10 + i}_{w}x{h}.mp4",
+                      "size": w * h} for i, (w, h, quality) in enumerate(sizes)]
+            return {"id": vid, "width": 2160, "height": 3840, "duration": seconds,
+                    "url": f"https://www.pexels.com/video/{slug}-{vid}/",
+                    "image": f"https://images.pexels.com/videos/{vid}/preview.jpeg",
+                    "user": {"id": offset + 7, "name": name, "url": f"https://www.pexels.com/@{name.split()[0].lower()}"},
+                    "video_files": files, "video_pictures": []}
+
+        return [
+            video(1, 12, [(1920, 1080, "hd"), (2160, 3840, "uhd"), (540, 960, "sd"), (1080, 1920, "hd"),
+                          (720, 1280, "hd")], "Ana Lima"),
+            video(2, 3, [(1080, 1920, "hd")], "Bo Chen"),
+            video(3, 20, [(720, 1280, "hd"), (360, 640, "sd")], "Cleo Park"),
+        ]
+
+    def _search(self, rec: Recorded) -> Reply:
+        query = rec.param("query")
+        if not query:
+            return Reply.json({"status": 400, "code": "query is required"}, 400)
+        per_page = int(rec.param("per_page") or 15)
+        if not 1 <= per_page <= 80:
+            return Reply.json({"status": 400, "code": "per_page must be between 1 and 80"}, 400)
+        videos = [] if set(query.lower().split()) & self.unknown_words else \
+            [v for v in self.catalogue(query) if self.keep(v)]
+        if rec.param("orientation") == "portrait":
+            videos = [v for v in videos if v["height"] > v["width"]]
+        if rec.param("size") == "medium":  # Full HD or more
+            videos = [v for v in videos if any(min(f["width"], f["height"]) >= 1080 for f in v["video_files"])]
+        self.remaining -= 1
+        return Reply.json({"page": int(rec.param("page") or 1), "per_page": per_page, "total_results": len(videos),
+                           "url": f"https://www.pexels.com/videos/search/{query}/", "videos": videos[:per_page]},
+                          headers={"X-Ratelimit-Limit": "20000", "X-Ratelimit-Remaining": str(self.remaining),
+                                   "X-Ratelimit-Reset": str(int(time.time()) + 3600)})

@@ -1,0 +1,296 @@
+"""The whole pipeline against local fakes of OpenAI, ElevenLabs, Runway and Pexels: real HTTP, real MP4s.
+
+Keys and base URLs reach the providers the way they do in production (environment → ``Settings``);
+only the fakes' timing is shortened (Runway polls every 10 ms, transports back off for 10 ms).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from types import SimpleNamespace
+
+import pytest
+
+from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakeRunway
+from tests.media import probe
+from viralreel_core import cli, providers
+from viralreel_core.config import Settings
+from viralreel_core.pipeline import Pipeline
+from viralreel_core.providers.elevenlabs import ElevenLabsVoice
+from viralreel_core.providers.pexels import PexelsClips
+from viralreel_core.providers.runway import RunwayClips
+
+KEYS = {
+    "OPENAI_API_KEY": "sk-e2e-OPENAI-SECRET-0011223344556677",
+    "ELEVENLABS_API_KEY": "el-e2e-ELEVEN-SECRET-8899aabbccddeeff",
+    "RUNWAYML_API_SECRET": "key_" + "5ec2e75ec2e7" * 10 + "5ec2e75e",
+    "PEXELS_API_KEY": "px-e2e-PEXELS-SECRET-0f1e2d3c4b5a6978",
+}
+TOPIC = "Why cats purr"
+SMALL = {"width": 180, "height": 320}
+
+
+@pytest.fixture
+def services(monkeypatch):
+    """The four fakes, with the environment pointing the real providers at them."""
+    with FakeOpenAI(KEYS["OPENAI_API_KEY"]) as openai_api, \
+            FakeElevenLabs(KEYS["ELEVENLABS_API_KEY"]) as elevenlabs_api, \
+            FakeRunway(KEYS["RUNWAYML_API_SECRET"]) as runway_api, \
+            FakePexels(KEYS["PEXELS_API_KEY"]) as pexels_api:
+        for var, key in KEYS.items():
+            monkeypatch.setenv(var, key)
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{openai_api.url}/v1")
+        monkeypatch.setenv("ELEVENLABS_BASE_URL", elevenlabs_api.url)
+        monkeypatch.setenv("RUNWAYML_BASE_URL", runway_api.url)
+        monkeypatch.setenv("PEXELS_BASE_URL", pexels_api.url)
+        for cls in (ElevenLabsVoice, RunwayClips, PexelsClips):  # the named timing policy, shortened for tests
+            monkeypatch.setattr(cls, "backoff", 0.01)
+            monkeypatch.setattr(cls, "jitter", 0.0)
+        monkeypatch.setattr(RunwayClips, "poll_interval", 0.01)
+        monkeypatch.setattr(RunwayClips, "poll_jitter", 0.0)
+        yield SimpleNamespace(openai=openai_api, elevenlabs=elevenlabs_api, runway=runway_api, pexels=pexels_api,
+                              all=(openai_api, elevenlabs_api, runway_api, pexels_api))
+
+
+def settings_for(tmp_path, script="auto", voice="auto", clips="auto", **kw) -> Settings:
+    return Settings.from_env(script_provider=script, voice_provider=voice, clip_provider=clips,
+                             cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", **SMALL, **kw)
+
+
+def make(settings, waits: list[float] | None = None):
+    return Pipeline(settings, sleep=(waits.append if waits is not None else lambda s: None)).make(TOPIC)
+
+
+def counts(services) -> tuple[int, ...]:
+    return tuple(len(fake.requests) for fake in services.all)
+
+
+# --- every combination, then the cache ------------------------------------------------------------------
+
+@pytest.mark.parametrize("voice, clips", [("auto", "auto"), ("elevenlabs", "pexels"), ("openai", "runway"),
+                                          ("openai", "pexels")])
+def test_every_provider_combination_makes_a_real_mp4_and_a_second_run_sends_nothing(
+        services, tmp_path, voice, clips):
+    settings = settings_for(tmp_path, voice=voice, clips=clips)
+    voice_name = providers.resolve_name("voice", voice, settings)
+    clips_name = providers.resolve_name("clips", clips, settings)
+    assert providers.resolve_name("script", "auto", settings) == "openai"
+
+    result = make(settings)
+    assert result.success, result.message
+    assert result.scenes_count == 3 and result.skipped_scenes == []
+    info = probe(result.video_path)
+    assert (info.width, info.height, info.video_codec, info.audio_codec) == (180, 320, "h264", "aac")
+    assert info.duration > 3
+
+    assert len(services.openai.requests_to("/chat/completions")) == 1
+    voice_api = services.elevenlabs if voice_name == "elevenlabs" else services.openai
+    voice_path = "/with-timestamps" if voice_name == "elevenlabs" else "/audio/speech"
+    assert len(voice_api.requests_to(voice_path)) == 3
+    if clips_name == "runway":
+        assert [r.path for r in services.runway.requests if r.method == "POST"].count("/v1/image_to_video") == 3
+        assert result.credits == []
+    else:
+        assert len(services.pexels.requests_to("/videos/search")) >= 3
+        assert len(result.credits) >= 2 and all(" on Pexels (https://www.pexels.com/video/" in c
+                                                for c in result.credits)
+    assert result.cost_usd > 0 and result.cache["misses"] == 7  # script + 3 voices + 3 clips
+
+    before = counts(services)
+    again = make(settings)
+    assert again.success and again.scenes_count == 3
+    assert counts(services) == before  # not one request
+    assert again.cache["misses"] == 0 and again.cache["hits"] == 7
+    assert again.cache["saved_usd"] == pytest.approx(result.cost_usd)
+    assert again.credits == result.credits
+
+
+def test_auto_prefers_each_real_service_only_when_its_key_is_present(tmp_path, monkeypatch):
+    monkeypatch.setenv("PEXELS_API_KEY", KEYS["PEXELS_API_KEY"])
+    monkeypatch.setenv("OPENAI_API_KEY", KEYS["OPENAI_API_KEY"])
+    settings = settings_for(tmp_path)
+    assert providers.resolve_name("script", "auto", settings) == "openai"
+    assert providers.resolve_name("voice", "auto", settings) == "openai"  # no ElevenLabs key
+    assert providers.resolve_name("clips", "auto", settings) == "pexels"  # no Runway key
+    monkeypatch.setenv("RUNWAYML_API_SECRET", KEYS["RUNWAYML_API_SECRET"])
+    monkeypatch.setenv("ELEVENLABS_API_KEY", KEYS["ELEVENLABS_API_KEY"])
+    settings = settings_for(tmp_path)
+    assert providers.resolve_name("voice", "auto", settings) == "elevenlabs"
+    assert providers.resolve_name("clips", "auto", settings) == "runway"
+
+
+# --- faults: the documented outcome ------------------------------------------------------------------------
+
+def test_voice_failing_for_one_scene_skips_it_and_a_rerun_redoes_only_that(services, tmp_path):
+    services.elevenlabs.fail("status", status=500, match="Scene 2 ", times=None)
+    waits: list[float] = []
+    settings = settings_for(tmp_path)
+    result = make(settings, waits)
+    assert result.success and result.scenes_count == 2
+    (skipped,) = result.skipped_scenes
+    assert skipped["scene"] == 2 and skipped["step"] == "voice"
+    assert "ElevenLabs had a server error (500)" in skipped["reason"]
+    scene2 = [r for r in services.elevenlabs.requests if "Scene 2 " in r.text()]
+    assert len(scene2) == 9  # 3 pipeline attempts × (1 + 2 transport retries)
+    assert waits == [1.0, 2.0]  # the pipeline's backoff between its attempts
+
+    services.elevenlabs.clear_faults()  # the service recovers; the person runs again
+    before = counts(services)
+    again = make(settings)
+    assert again.success and again.scenes_count == 3 and again.skipped_scenes == []
+    assert again.cache["provider_calls"] == {"voice": 1}
+    assert tuple(b - a for a, b in zip(before, counts(services), strict=True)) == (0, 1, 0, 0)
+
+
+def test_voice_rate_limit_waits_for_retry_after_then_succeeds(services, tmp_path):
+    services.elevenlabs.fail("status", status=429, code="concurrent_limit_exceeded", headers={"Retry-After": "1"},
+                             match="Scene 1 ")
+    result = make(settings_for(tmp_path))
+    assert result.success and result.scenes_count == 3
+    first, second = [r for r in services.elevenlabs.requests if "Scene 1 " in r.text()]
+    assert second.at - first.at >= 1.0
+
+
+def test_clip_refused_by_moderation_is_skipped_not_rerun_and_retried_alone(services, tmp_path):
+    services.runway.fail("task_failed", code="SAFETY.INPUT.TEXT", failure="Prompt flagged.", match="shot 3 ")
+    settings = settings_for(tmp_path)
+    result = make(settings)
+    assert result.success and result.scenes_count == 2
+    (skipped,) = result.skipped_scenes
+    assert skipped["scene"] == 3 and skipped["step"] == "clips"
+    assert "moderation" in skipped["reason"] and "SAFETY.INPUT.TEXT" in skipped["reason"]
+    assert len([r for r in services.runway.requests if r.method == "POST" and "shot 3 " in r.text()]) == 1
+
+    again = make(settings)  # the person retries: only that scene's clip is asked for
+    assert again.success and again.scenes_count == 3 and again.cache["provider_calls"] == {"clips": 1}
+
+
+def test_runway_task_that_fails_is_reported_with_its_failure_code(services, tmp_path):
+    services.runway.fail("task_failed", code="INTERNAL.BAD_OUTPUT.CODE01", match="shot 1 ", times=None)
+    result = make(settings_for(tmp_path))
+    assert [s["scene"] for s in result.skipped_scenes] == [1]
+    assert "INTERNAL.BAD_OUTPUT.CODE01" in result.skipped_scenes[0]["reason"]
+
+
+def test_cut_off_clip_download_is_fetched_again_and_nothing_is_lost(services, tmp_path):
+    services.runway.fail("truncated", match="/outputs/")
+    result = make(settings_for(tmp_path))
+    assert result.success and result.scenes_count == 3
+    assert len(services.runway.requests_to("/outputs/")) == 4
+    assert len([r for r in services.runway.requests if r.path == "/v1/image_to_video"]) == 3
+
+
+def test_stock_search_with_no_match_skips_that_scene_and_credits_the_rest(services, tmp_path):
+    services.pexels.unknown_words = {"ocean"}  # scene 3 is "A ocean waves, …"
+    result = make(settings_for(tmp_path, clips="pexels"))
+    assert result.success and result.scenes_count == 2
+    assert [(s["scene"], s["step"]) for s in result.skipped_scenes] == [(3, "clips")]
+    assert "no portrait video" in result.skipped_scenes[0]["reason"]
+    assert len(result.credits) == 2
+
+
+def test_unusable_script_is_retried_once(services, tmp_path):
+    services.openai.fail("bad_content")
+    result = make(settings_for(tmp_path))
+    assert result.success and len(services.openai.requests_to("/chat/completions")) == 2
+
+
+def test_script_server_error_is_retried_by_the_sdk(services, tmp_path):
+    services.openai.fail("status", status=500, headers={"retry-after-ms": "10"})
+    result = make(settings_for(tmp_path))
+    assert result.success and len(services.openai.requests_to("/chat/completions")) == 2
+
+
+@pytest.mark.parametrize("fault, options, words", [
+    ("status", {"status": 429, "code": "insufficient_quota", "times": None}, "no credit left"),
+    ("refusal", {}, "declined to write this script"),
+])
+def test_no_credit_or_a_refusal_stops_at_the_script_with_a_clear_message(services, tmp_path, fault, options, words):
+    services.openai.fail(fault, **options)
+    result = make(settings_for(tmp_path))
+    assert not result.success and result.video_path is None and words in result.message
+    assert len(services.openai.requests) == 1  # never retried
+    assert counts(services)[1:] == (0, 0, 0)  # nothing else was spent
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_wrong_keys_give_clear_errors_that_hold_no_key(services, tmp_path, monkeypatch):
+    monkeypatch.setenv("ELEVENLABS_API_KEY", "el-e2e-WRONG-KEY-123454321")
+    monkeypatch.setenv("RUNWAYML_API_SECRET", "key_" + "0badc0de" * 16)
+    result = make(settings_for(tmp_path))
+    assert not result.success and len(result.skipped_scenes) == 6
+    reasons = " ".join(s["reason"] for s in result.skipped_scenes)
+    assert "ElevenLabs rejected the API key" in reasons and "ELEVENLABS_API_KEY" in reasons
+    assert "Runway rejected the API key" in reasons and "RUNWAYML_API_SECRET" in reasons
+    assert "123454321" not in reasons and "0badc0de" not in reasons
+    assert len(services.elevenlabs.requests) == 3  # an auth error is not retried
+
+
+# --- secrets -----------------------------------------------------------------------------------------------
+
+def test_keys_never_reach_logs_errors_results_cache_or_outputs(services, tmp_path, caplog, capsys, monkeypatch):
+    caplog.set_level(logging.DEBUG)
+    services.elevenlabs.fail("status", status=500, match="Scene 3 ", times=None)  # error paths run too
+    services.runway.fail("task_failed", code="SAFETY.OUTPUT.VIDEO", match="shot 2 ")
+    settings = settings_for(tmp_path)
+    result = make(settings)
+    assert result.success and len(result.skipped_scenes) == 2
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-e2e-WRONG-OPENAI-KEY-ffff0000")  # OpenAI echoes part of a bad key
+    failed = make(settings_for(tmp_path / "other"))  # its own cache: the script is asked for again
+    assert not failed.success and "rejected the API key" in failed.message
+    secrets = [*KEYS.values(), "sk-e2e-WRONG-OPENAI-KEY-ffff0000", "ffff0000"]
+
+    texts = {"results": json.dumps([result.to_dict(), failed.to_dict()]), "log": caplog.text,
+             "settings": repr(settings) + json.dumps(settings.public_dict(), default=str)}
+    out = capsys.readouterr()
+    texts["console"] = out.out + out.err
+    for name, text in texts.items():
+        for secret in secrets:
+            assert secret not in text, (name, secret[:6])
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".mp4" for p in files) and any("cache" in p.parts for p in files)
+    for path in files:
+        data = path.read_bytes()
+        for secret in secrets:
+            assert secret.encode() not in data, path
+    for fake in (services.runway, services.pexels):  # output links are fetched without the key
+        for r in fake.requests_to("/outputs/") + fake.requests_to("/video-files/"):
+            assert "authorization" not in r.headers
+
+
+# --- make --dry-run ----------------------------------------------------------------------------------------
+
+def test_dry_run_prints_the_plan_and_cost_without_calling_any_service(services, tmp_path, capsys):
+    code = cli.main(["make", TOPIC, "--dry-run", "--cache-dir", str(tmp_path / "cache")])
+    plan = json.loads(capsys.readouterr().out)
+    assert code == 0 and counts(services) == (0, 0, 0, 0)
+    assert plan["dry_run"] is True and plan["script_source"] == "assumed" and plan["scenes"] == 5
+    assert plan["providers"] == {"script": "openai gpt-4o-mini", "voice": "elevenlabs eleven_multilingual_v2",
+                                 "clips": "runway gen4_turbo"}
+    steps = plan["steps"]
+    assert steps["script"]["calls"] == 1 and 0 < steps["script"]["cost_usd"] < 0.01
+    assert steps["voice"]["calls"] == 5 and steps["voice"]["cost_usd"] == pytest.approx(5 * 119 * 0.0001)
+    assert steps["clips"]["seconds"] == 40 and steps["clips"]["cost_usd"] == pytest.approx(5 * (5 + 5 * 8) * 0.01)
+    assert plan["total_cost_usd"] == pytest.approx(sum(s["cost_usd"] for s in steps.values()), abs=1e-6)
+
+
+def test_dry_run_after_a_run_finds_everything_cached_and_free(services, tmp_path, capsys):
+    result = make(settings_for(tmp_path))
+    assert result.success
+    before = counts(services)
+    code = cli.main(["make", TOPIC, "--dry-run", "--cache-dir", str(tmp_path / "cache")])
+    plan = json.loads(capsys.readouterr().out)
+    assert code == 0 and counts(services) == before
+    assert plan["script_source"] == "cache" and plan["scenes"] == 3 and plan["total_cost_usd"] == 0
+    assert plan["steps"]["voice"]["cached"] == 3 and plan["steps"]["clips"]["cached"] == 3
+
+
+def test_dry_run_with_an_offline_writer_plans_from_the_real_script(services, tmp_path, capsys, fakes):
+    code = cli.main(["make", TOPIC, "--dry-run", "--script-provider", "fake", "--scenes", "4",
+                     "--cache-dir", str(tmp_path / "cache")])
+    plan = json.loads(capsys.readouterr().out)
+    assert code == 0 and counts(services) == (0, 0, 0, 0)
+    assert plan["script_source"] == "offline writer" and plan["scenes"] == 4
+    narration = "Scene 1 says hello world."
+    assert plan["scene_plan"][0]["voice_cost_usd"] == pytest.approx(len(narration) * 0.0001)

@@ -1,0 +1,305 @@
+"""ElevenLabs voice: ``/v1/text-to-speech/{voice_id}/with-timestamps``, so captions follow the real speech.
+
+The answer carries the audio (base64 MP3) and a start and end time for every character of the text;
+characters are grouped into words for the captions (:func:`words_from_alignment`). Transient answers
+(connection errors, 429 and 5xx, honouring ``Retry-After``) are retried by the session's
+``urllib3`` Retry; the pipeline then retries a failing scene and skips it if it still fails.
+Requests at once are capped (the free plan allows 2) so parallel scenes do not trip the
+concurrency limit.
+
+Example::
+
+    voice = ElevenLabsVoice(api_key="…", voice_id="JBFqnCBsd6RMkjVDRZzb")
+    track = voice.speak("Cats purr when they are happy.", Path("out"))
+    voice.voices()  # [{"voice_id": …, "name": "George", …}, …] for a picker
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from ..captions import estimate_word_timings
+from ..errors import AssemblyError, AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
+from ..ffmpeg import probe
+from ..models import VoiceTrack, WordTiming
+from .base import Voice
+from .transport import (
+    DEFAULT_BACKOFF,
+    DEFAULT_JITTER,
+    DEFAULT_RETRIES,
+    body_snippet,
+    describe_json_error,
+    error_for_status,
+    host_of,
+    json_body,
+    make_session,
+    network_errors,
+    retry_after,
+    scrub,
+    timeouts,
+)
+
+__all__ = ["ElevenLabsVoice", "words_from_alignment", "DEFAULT_BASE_URL", "DEFAULT_VOICE_ID", "DEFAULT_MODEL",
+           "USD_PER_CREDIT", "CREDITS_PER_CHARACTER", "CHARACTER_LIMITS"]
+
+_LOGGER = logging.getLogger(__name__)
+
+SERVICE = "ElevenLabs"
+KEY_ENV = "ELEVENLABS_API_KEY"
+BASE_URL_ENV = "ELEVENLABS_BASE_URL"
+DEFAULT_BASE_URL = "https://api.elevenlabs.io"
+DEFAULT_VOICE_ID = "JBFqnCBsd6RMkjVDRZzb"  # George; the seed's Rachel is a retired legacy voice
+DEFAULT_MODEL = "eleven_multilingual_v2"
+OUTPUT_FORMAT = "mp3_44100_128"
+STABILITY, SIMILARITY_BOOST = 0.5, 0.75
+MIN_SPEED, MAX_SPEED = 0.7, 1.2  # what ElevenLabs' voice_settings.speed accepts
+MAX_CONCURRENT = 2  # the free plan's limit; paid plans allow more
+READ_TIMEOUT = 60.0
+#: credits per character by model family (flash and turbo cost half)
+CREDITS_PER_CHARACTER = {"eleven_flash": 0.5, "eleven_turbo": 0.5}
+#: API pay-as-you-go: $0.10 per 1,000 characters at 1 credit each
+USD_PER_CREDIT = 0.0001
+#: characters one request may carry, by model
+CHARACTER_LIMITS = {"eleven_v3": 5_000, "eleven_flash_v2_5": 40_000, "eleven_turbo_v2_5": 40_000}
+_DEFAULT_CHARACTER_LIMIT = 10_000
+_QUOTA_CODES = frozenset({"quota_exceeded", "paid_plan_required", "payment_required",
+                          "insufficient_credits", "credits_exhausted"})
+_AUTH_CODES = frozenset({"invalid_api_key", "needs_authorization", "missing_api_key", "unauthorized",
+                         "detected_unusual_activity", "missing_permissions"})
+
+
+def words_from_alignment(characters: Sequence[str], starts: Sequence[float], ends: Sequence[float],
+                         narration: str = "") -> list[WordTiming]:
+    """Word timings from per-character timings: a word runs from its first character's start to its last's end.
+
+    Whitespace separates words. When the grouping gives as many words as ``narration`` has, the
+    narration's own words are used (the same text, as the person wrote it).
+    """
+    words: list[WordTiming] = []
+    letters: list[str] = []
+    first = last = 0.0
+    for ch, start, end in zip(characters, starts, ends, strict=False):
+        if ch.isspace() or not ch:
+            if letters:
+                words.append(WordTiming("".join(letters), first, last))
+                letters = []
+            continue
+        if not letters:
+            first = float(start)
+        letters.append(ch)
+        last = float(end)
+    if letters:
+        words.append(WordTiming("".join(letters), first, last))
+    spoken = narration.split()
+    if spoken and len(spoken) == len(words):
+        words = [WordTiming(w, t.start, t.end) for w, t in zip(spoken, words, strict=True)]
+    return words
+
+
+def _tidy(words: Sequence[WordTiming], duration: float) -> tuple[WordTiming, ...]:
+    """Millisecond timings, in order, never overlapping, inside ``[0, duration]``."""
+    out: list[WordTiming] = []
+    floor = 0.0
+    for w in words:
+        start = min(max(round(w.start, 3), floor), duration)
+        end = min(max(round(w.end, 3), start), duration)
+        out.append(WordTiming(w.word, start, end))
+        floor = end
+    return tuple(out)
+
+
+class ElevenLabsVoice(Voice):
+    """ElevenLabs text to speech with character timestamps (MP3)."""
+
+    name = "elevenlabs"
+    needs_key = "elevenlabs"
+
+    # transport policy, named in one place (constructor arguments override them, e.g. in tests)
+    retries = DEFAULT_RETRIES
+    backoff = DEFAULT_BACKOFF
+    jitter = DEFAULT_JITTER
+
+    def __init__(self, api_key: str, *, voice_id: str = DEFAULT_VOICE_ID, model: str = DEFAULT_MODEL,
+                 base_url: str | None = None, speed: float = 1.0, stability: float = STABILITY,
+                 similarity_boost: float = SIMILARITY_BOOST, output_format: str = OUTPUT_FORMAT,
+                 read_timeout: float = READ_TIMEOUT, retries: int | None = None, backoff: float | None = None,
+                 jitter: float | None = None, sleep: Callable[[float], None] | None = None,
+                 max_concurrent: int = MAX_CONCURRENT) -> None:
+        try:
+            speed = float(speed)
+        except (TypeError, ValueError):
+            raise BadInput(f"Voice speed {speed!r} is not a number.") from None
+        self.voice_id = voice_id or DEFAULT_VOICE_ID
+        self.model = model or DEFAULT_MODEL
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.speed = round(min(MAX_SPEED, max(MIN_SPEED, speed)), 2)  # ElevenLabs takes 0.7–1.2
+        self.stability = stability
+        self.similarity_boost = similarity_boost
+        self.output_format = output_format
+        self.read_timeout = read_timeout
+        self._key = api_key
+        for attr, value in (("retries", retries), ("backoff", backoff), ("jitter", jitter)):
+            if value is not None:
+                setattr(self, attr, value)
+        self._session = make_session(retries=self.retries, backoff=self.backoff, jitter=self.jitter, sleep=sleep)
+        self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ElevenLabsVoice:
+        """The voice for ``settings``: key, ``elevenlabs_voice_id``, ``elevenlabs_model``, ``voice_speed``."""
+        return cls(settings.keys.elevenlabs, voice_id=settings.elevenlabs_voice_id, model=settings.elevenlabs_model,
+                   base_url=settings.base_urls.get("elevenlabs"), speed=settings.voice_speed)
+
+    def __repr__(self) -> str:
+        return f"ElevenLabsVoice(voice_id={self.voice_id!r}, model={self.model!r}, endpoint={host_of(self.base_url)!r})"
+
+    # -- provider protocol ---------------------------------------------------------------------
+    def cache_params(self) -> dict[str, Any]:
+        """Model, voice, voice settings and audio format."""
+        return {"model": self.model, "voice_id": self.voice_id, "speed": self.speed, "stability": self.stability,
+                "similarity_boost": self.similarity_boost, "format": self.output_format}
+
+    def credits_per_character(self) -> float:
+        """Credits one character costs with this model."""
+        return next((c for prefix, c in CREDITS_PER_CHARACTER.items() if self.model.startswith(prefix)), 1.0)
+
+    def estimate_cost(self, text: str) -> float:
+        """Dollars to speak ``text``: characters × credits per character × dollars per credit."""
+        return round(len(text) * self.credits_per_character() * USD_PER_CREDIT, 8)
+
+    def speak(self, text: str, out_dir: Path) -> VoiceTrack:
+        """Speak ``text`` into a new MP3 under ``out_dir``, with word timings from the character alignment."""
+        text = " ".join(str(text or "").split())
+        if not text:
+            raise BadInput("There is no narration to speak.", hint="Write some narration for this scene.")
+        limit = CHARACTER_LIMITS.get(self.model, _DEFAULT_CHARACTER_LIMIT)
+        if len(text) > limit:
+            raise BadInput(f"The narration is {len(text)} characters; {self.model} takes at most {limit}.",
+                           hint="Shorten the narration or split the scene.")
+        body = {"text": text, "model_id": self.model,
+                "voice_settings": {"stability": self.stability, "similarity_boost": self.similarity_boost,
+                                   "speed": self.speed}}
+        path = f"/v1/text-to-speech/{quote(self.voice_id, safe='')}/with-timestamps"
+        with self._slots:
+            response = self._request("POST", path, "speaking the narration", json=body,
+                                     params={"output_format": self.output_format})
+        data = json_body(response)
+        if not isinstance(data, dict) or not isinstance(data.get("audio_base64"), str):
+            raise ProviderError(f"{SERVICE} sent an answer that could not be read (no audio in it).",
+                                provider=self.name, retryable=True, hint="Try again.")
+        try:
+            audio = base64.b64decode(data["audio_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise ProviderError(f"{SERVICE} sent audio that could not be decoded.", provider=self.name,
+                                retryable=True, hint="Try again.") from None
+        audio_path, duration = self._write_audio(audio, Path(out_dir))
+        words = self._words(data, text, duration)
+        return VoiceTrack(audio_path=str(audio_path), duration=duration, words=words, provider=self.name,
+                          cost_usd=self._cost(response, text))
+
+    def voices(self) -> list[dict[str, Any]]:
+        """The voices this key can use: ``voice_id``, ``name``, ``category``, ``labels``, ``preview_url``."""
+        response = self._request("GET", "/v1/voices", "listing the voices")
+        data = json_body(response)
+        if not isinstance(data, dict) or not isinstance(data.get("voices"), list):
+            raise ProviderError(f"{SERVICE} sent a voice list that could not be read.", provider=self.name,
+                                retryable=True, hint="Try again.")
+        fields = ("voice_id", "name", "category", "labels", "preview_url")
+        return [{f: v.get(f) for f in fields} for v in data["voices"] if isinstance(v, dict) and v.get("voice_id")]
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _request(self, method: str, path: str, what: str, **kwargs: Any) -> requests.Response:
+        headers = {"xi-api-key": self._key, "Accept": "application/json"}
+        with network_errors(SERVICE, provider=self.name, what=what, base_url=self.base_url,
+                            base_url_env=BASE_URL_ENV):
+            response = self._session.request(method, self.base_url + path, headers=headers,
+                                             timeout=timeouts(self.read_timeout), **kwargs)
+        if response.status_code >= 400:
+            raise self._error(response)
+        return response
+
+    def _error(self, response: requests.Response) -> Exception:
+        """The service's error answer as one of ours; reads both the newer ``code`` and the older ``status``."""
+        status = response.status_code
+        detail = json_body(response)
+        detail = detail.get("detail", detail) if isinstance(detail, dict) else detail
+        code = ""
+        if isinstance(detail, dict):
+            code = str(detail.get("code") or detail.get("status") or "")
+        message = describe_json_error(detail) if detail is not None else body_snippet(response, self._key)
+        message = scrub(" ".join(str(message).split())[:300], self._key)
+        if code in _QUOTA_CODES or status == 402:
+            hint = ("This voice or model needs a paid plan: choose another voice (see the voice list) or upgrade."
+                    if code in ("paid_plan_required", "payment_required") or status == 402
+                    else "Add credits or upgrade the plan at elevenlabs.io, or choose another voice provider.")
+            return QuotaExceeded(f"{SERVICE} says the account is out of credit or plan ({code or status}): {message}",
+                                 provider=self.name, hint=hint)
+        if code in _AUTH_CODES or status in (401, 403):
+            return AuthError(f"{SERVICE} rejected the API key ({code or status}).", provider=self.name,
+                             hint=f"Check {KEY_ENV} in the environment or st.secrets.")
+        if code == "voice_not_found" or (status == 404 and "voice" in message.lower()):
+            return ProviderError(f"{SERVICE} has no voice {self.voice_id!r} for this account.", provider=self.name,
+                                 retryable=False, hint="Pick a voice from the voice list (elevenlabs_voice_id).")
+        if status == 429:
+            wait = "wait for running requests to finish" if "concurrent" in code else "back off"
+            return RateLimited(f"{SERVICE} is limiting requests ({code or 429}): {message}", provider=self.name,
+                               retry_after=retry_after(response),
+                               hint=f"Too many requests at once; {wait} and try again.")
+        if code == "max_character_limit_exceeded":
+            return ProviderError(f"{SERVICE} says the narration is too long for {self.model}.", provider=self.name,
+                                 retryable=False, hint="Shorten the narration.")
+        if status == 422:
+            return ProviderError(f"{SERVICE} did not accept the request (422): {message}", provider=self.name,
+                                 retryable=False, hint="Check the voice settings and the model id.")
+        return error_for_status(SERVICE, self.name, status, message, key_env=KEY_ENV, response=response)
+
+    def _write_audio(self, audio: bytes, out_dir: Path) -> tuple[Path, float]:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"voice_elevenlabs_{uuid.uuid4().hex[:16]}.mp3"
+        part = path.with_name(path.name + ".part")
+        try:
+            part.write_bytes(audio)
+            try:
+                duration = probe(part).duration
+            except AssemblyError:
+                duration = 0.0
+            if duration <= 0:
+                raise ProviderError(f"{SERVICE} sent audio that cannot be played.", provider=self.name,
+                                    retryable=True, hint="Try again.")
+            os.replace(part, path)
+        finally:
+            part.unlink(missing_ok=True)
+        return path, duration
+
+    def _words(self, data: dict[str, Any], text: str, duration: float) -> tuple[WordTiming, ...]:
+        alignment = data.get("alignment") or data.get("normalized_alignment")
+        words: list[WordTiming] = []
+        if isinstance(alignment, dict):
+            try:
+                words = words_from_alignment(alignment["characters"], alignment["character_start_times_seconds"],
+                                             alignment["character_end_times_seconds"], narration=text)
+            except (KeyError, TypeError, ValueError):
+                words = []
+        if not words:
+            _LOGGER.info("%s gave no usable alignment; estimating word timings", SERVICE)
+            words = estimate_word_timings(text, duration)
+        return _tidy(words, duration)
+
+    def _cost(self, response: requests.Response, text: str) -> float:
+        """Dollars this call cost: the ``character-cost`` header (credits) when present, else the estimate."""
+        credits = response.headers.get("character-cost")
+        try:
+            return round(float(credits) * USD_PER_CREDIT, 8) if credits else self.estimate_cost(text)
+        except ValueError:
+            return self.estimate_cost(text)
