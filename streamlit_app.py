@@ -1,10 +1,94 @@
-"""ViralReel Studio — the Streamlit entry point (the five-step studio lands in its own issue)."""
+"""ViralReel Studio — the Streamlit entry point: `streamlit run streamlit_app.py`.
+
+Sets up the session's studio (settings from the environment and st.secrets, keys typed in the sidebar),
+applies any finished background work, draws the sidebar (providers, keys, cache, output size) and runs
+the page the person is on. The pages live in app_pages/ and are thin scripts over viralreel_core.session.
+(Not `pages/`: Streamlit treats a `pages/` folder beside the entry as the old automatic multipage
+layout until st.navigation first runs, and would then run a page without this entry script.)
+"""
 
 import streamlit as st
 
-from viralreel_core import Settings, providers
+from app_pages import ui
+from viralreel_core.config import KEY_ENV_VARS
+from viralreel_core.session import FRAME_SIZES
 
-st.set_page_config(page_title="ViralReel Studio", page_icon="🎬", layout="wide")
-st.title("ViralReel Studio")
-settings = Settings.from_env()
-st.write("Providers in use:", {step: providers.resolve_name(step, "auto", settings) for step in providers.STEPS})
+st.set_page_config(page_title="ViralReel Studio", page_icon="🎬", layout="wide", initial_sidebar_state="expanded")
+
+studio = ui.setup()
+studio.poll()  # results of background work that finished since the last run
+
+
+def page(step: str, default: bool = False) -> st.Page:
+    path, title, icon = ui.PAGES[step]
+    return st.Page(path, title=title, icon=icon, default=default)
+
+
+navigation = st.navigation({
+    "Make a video": [page("topic", default=True), page("script"), page("voice"), page("clips"), page("assemble")],
+    "Library": [page("projects")],
+})
+
+PROVIDER_OPTIONS = {"script": "script_provider", "voice": "voice_provider", "clips": "clip_provider"}
+PROVIDER_LABELS = {"script": "Script writer", "voice": "Voice", "clips": "Clips"}
+SERVICE_NAMES = {"openai": "OpenAI", "elevenlabs": "ElevenLabs", "runway": "Runway", "pexels": "Pexels"}
+
+STEP_OF_PAGE = {"": "topic", "script": "script", "voice": "voice", "clips": "clips", "assemble": "assemble"}
+
+with st.sidebar:
+    st.caption(f"Project **{studio.display_name}** · `{studio.id}`")
+    current = STEP_OF_PAGE.get(navigation.url_path, "projects")
+    ui.background_work(current)
+
+    st.subheader("Providers", help="`auto` uses a paid service when its key is set, and the offline one otherwise.")
+    for step, option in PROVIDER_OPTIONS.items():
+        choices, label = ui.provider_choices(step, option)
+        st.selectbox(PROVIDER_LABELS[step], choices, format_func=label, **ui.bind_option(f"sidebar_{option}", option))
+        problem = studio.provider_problem(step)
+        if problem:
+            st.caption(f":material/warning: {problem}")
+
+    sources = ui.key_sources()
+    with st.expander("API keys", icon=":material/key:"):
+        st.caption("Optional. A key typed here stays in this browser session only: it is never shown again "
+                   "or saved in a project, a log or a link. Keys can also come from `st.secrets` or the environment.")
+        for service, var in KEY_ENV_VARS.items():
+            source = sources[service]
+            st.text_input(f"{SERVICE_NAMES.get(service, service)} · `{var}`", type="password", key=f"key_{service}",
+                          placeholder={"typed": "typed in (hidden)", "": "not set"}.get(source, f"set in {source}"),
+                          autocomplete="off", on_change=ui.remember_typed_key, args=(service,))
+            if source:
+                where = "typed in" if source == "typed" else f"from {source}"
+                st.caption(f":material/check: {SERVICE_NAMES.get(service, service)} key in use ({where})")
+        if ui.typed_keys() and any(ui.typed_keys().values()):
+            if st.button("Forget typed keys", key="forget_keys", icon=":material/key_off:"):
+                ui.typed_keys().clear()
+                st.rerun()
+
+    with st.expander("Cache", icon=":material/database:"):
+        stats = studio.cache.stats()
+        left, right = st.columns(2)
+        left.metric("Entries", f"{stats['entries']:,}")
+        right.metric("Size", ui.size(stats["bytes"]))
+        left.metric("Hits", f"{stats['hits']:,}")
+        right.metric("Money saved", ui.money(stats["money_saved_usd"]))
+        st.caption(f"Hits also saved {stats['seconds_saved']:.0f} s of waiting. Shared by everyone on this server.")
+        with st.popover("Clear the cache", width="stretch"):
+            st.write("Remove every cached script, voice, clip and rendered scene? Open projects will make "
+                     "what they need again.")
+            st.button("Yes, clear it", type="primary", key="clear_cache", on_click=ui.clear_cache)
+
+    with st.expander("Output", icon=":material/settings:"):
+        sizes = list(FRAME_SIZES)
+        if studio.config.frame and studio.config.frame not in sizes:
+            sizes.append(studio.config.frame)
+        current = (studio.options["width"], studio.options["height"])
+        if current not in sizes:
+            sizes.append(current)
+        st.selectbox("Video size", sizes, format_func=lambda wh: f"{wh[0]}×{wh[1]}" + (
+            " (full HD)" if wh == (1080, 1920) else " (quicker)" if wh[0] < 1080 else ""),
+            **ui.bind("sidebar_frame", lambda: (studio.options["width"], studio.options["height"]),
+                      lambda wh: studio.options.update(width=wh[0], height=wh[1])))
+        st.caption("Smaller sizes render much faster; clips are remade at the new size.")
+
+navigation.run()

@@ -1,0 +1,114 @@
+"""Step 5 · Assemble: caption style and transitions, render with progress, then watch and download."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages import ui
+from viralreel_core import CaptionStyle
+from viralreel_core.errors import ViralReelError
+from viralreel_core.projects import thumbnail_for
+from viralreel_core.session import caption_preview
+
+studio = ui.header("assemble", "Captions timed to the words, fades between scenes, one vertical MP4. "
+                               "Scenes that did not change come straight from the cache.")
+if studio.script is None:
+    ui.need("There is nothing to assemble yet: the video is built from the accepted script.", "script",
+            "Accept a script")
+
+usable, missing = studio.render_plan()
+if missing:
+    with st.container(border=True):
+        st.markdown("**Not every scene is ready**" + (" — these will be left out:" if usable else ":"))
+        for line in missing:
+            st.markdown(f"- {line}")
+        c1, c2, _ = st.columns([1, 1, 2])
+        with c1:
+            ui.link("voice", "Record voices")
+        with c2:
+            ui.link("clips", "Make clips")
+if not usable:
+    ui.need("No scene has both a voice and a clip yet.", "voice", "Record the voices")
+
+# -- caption style ---------------------------------------------------------------------------------
+style_col, preview_col = st.columns([2, 1], gap="large")
+with style_col:
+    st.subheader("Captions")
+    a, b = st.columns(2)
+    a.slider("Font size", 40, 140, step=2, **ui.bind_caption("caption_size", "font_size"),
+             help="For a 1080-wide frame; scales with the video size.")
+    b.slider("Position", 0.15, 0.90, step=0.01, format="%.2f", **ui.bind_caption("caption_position", "position"),
+             help="Where the middle of the caption sits: 0 is the top of the frame, 1 the bottom.")
+    c, d = st.columns(2)
+    c.slider("Words at a time", 1, 5, **ui.bind_caption("caption_words", "max_words"))
+    d.slider("Outline", 0, 14, **ui.bind_caption("caption_stroke", "stroke_width"))
+    e, f, g = st.columns(3)
+    e.color_picker("Text", **ui.bind_caption("caption_text_color", "text_color"))
+    f.color_picker("Spoken word", **ui.bind_caption("caption_highlight", "highlight_color"))
+    g.color_picker("Outline colour", **ui.bind_caption("caption_stroke_color", "stroke_color"))
+    h, i = st.columns(2)
+    h.toggle("UPPERCASE", **ui.bind_caption("caption_upper", "uppercase"))
+    i.toggle("Fades between scenes", **ui.bind_option("transitions", "transitions"))
+    if st.button("Reset caption style", key="caption_reset"):
+        studio.options["captions"] = CaptionStyle().to_dict()
+        st.rerun()
+
+with preview_col:
+    first_clip = studio.clips[usable[0][0]].asset.video_path
+    background = thumbnail_for(first_clip, studio.cache.directory / "thumbnails")
+    try:
+        st.image(caption_preview(CaptionStyle(**studio.options["captions"]), background), caption="Preview",
+                 width="stretch")
+    except ViralReelError as exc:
+        st.error(str(exc), icon=":material/palette:")
+
+# -- render ----------------------------------------------------------------------------------------
+st.divider()
+busy = studio.busy("assemble")
+label = f"Render the video ({len(usable)} scene{'s' * (len(usable) != 1)})"
+if st.button(label, icon=":material/movie_edit:", type="primary", disabled=busy, key="render"):
+    try:
+        studio.start_render()
+    except ViralReelError as exc:
+        st.error(str(exc), icon=":material/error:")
+    else:
+        st.rerun()
+if not busy:
+    settings = studio.settings()
+    st.caption(f"{settings.width}×{settings.height}, {settings.fps} fps, H.264 + AAC. "
+               "Change the size under :material/settings: Output in the sidebar.")
+ui.job_panel("assemble")
+ui.show_errors("assemble")
+
+# -- the result ------------------------------------------------------------------------------------
+result = studio.last_render
+if result and Path(result["video_path"]).is_file():
+    st.subheader("Your video")
+    video_col, info_col = st.columns([1, 2], gap="large")
+    path = Path(result["video_path"])
+    with video_col:
+        st.video(str(path), format="video/mp4")
+    with info_col:
+        tally = result.get("session_tally", {})
+        r1 = st.columns(4)
+        r1[0].metric("Duration", f"{result.get('duration', 0):.1f} s")
+        r1[1].metric("Size", ui.size(result.get("size_bytes", 0)))
+        r1[2].metric("Scenes", result.get("scenes_count", 0))
+        r1[3].metric("Render time", f"{result.get('seconds', 0):.1f} s")
+        r2 = st.columns(4)
+        r2[0].metric("Scenes from cache", f"{result.get('segments_reused', 0)} / "
+                     f"{result.get('segments_reused', 0) + result.get('segments_rendered', 0)}")
+        r2[1].metric("Cache hits", tally.get("hits", 0), help="Scripts, voices and clips reused this session.")
+        r2[2].metric("Money spent", ui.money(tally.get("spent_usd", 0.0)), help="New provider calls this session.")
+        r2[3].metric("Saved by cache", ui.money(tally.get("saved_usd", 0.0)),
+                     help="What the reused assets would have cost again.")
+        if result.get("skipped_scenes"):
+            left_out = ", ".join(map(str, result["skipped_scenes"]))
+            st.warning(f"Left out: scene(s) {left_out}.", icon=":material/content_cut:")
+        for credit in result.get("credits", []):
+            st.caption(credit)
+        with open(path, "rb") as video_file:
+            st.download_button("Download MP4", video_file, file_name=path.name, mime="video/mp4",
+                               icon=":material/download:", type="primary", key="download_video")
+        st.caption(f"Saved as `{path}`")
+        ui.link("projects", "Save the project and see past renders")

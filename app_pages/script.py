@@ -1,0 +1,100 @@
+"""Step 2 · Script: the scenes in an editable table; nothing downstream runs until the script is accepted."""
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import ui
+from viralreel_core.errors import ViralReelError
+from viralreel_core.session import MAX_SCENES
+
+studio = ui.header("script", "Edit what is seen and said in each scene. Add, delete or renumber rows to reorder, "
+                             "then accept the script to record the voice and make the clips.")
+ui.job_panel("script")
+ui.show_errors("script")
+
+if studio.draft is None:
+    if studio.busy("script"):
+        st.stop()
+    ui.need("There is no script yet. Start from a topic and the writer drafts one for you.", "topic",
+            "Write a script")
+
+draft = studio.draft
+st.subheader(draft.title or draft.topic)
+st.caption(f"Topic: {draft.topic}")
+
+columns = {
+    "scene": st.column_config.NumberColumn("#", min_value=1, max_value=MAX_SCENES, step=1, width="small",
+                                           help="Change a number to move the scene there."),
+    "visuals": st.column_config.TextColumn("Visuals — what we see", width="large",
+                                           help="Describes the clip for this scene."),
+    "narration": st.column_config.TextColumn("Narration — what is said", width="large",
+                                             help="Spoken by the voice and burned in as captions."),
+    "seconds": st.column_config.NumberColumn("Est. s", format="%.1f", disabled=True, width="small",
+                                             help="Estimated from the word count."),
+    "words": st.column_config.NumberColumn("Words", disabled=True, width="small"),
+    "uid": None,  # a scene's stable id: hidden, carried through edits
+}
+table = pd.DataFrame(studio.draft_rows(), columns=["scene", "visuals", "narration", "seconds", "words", "uid"])
+edited = st.data_editor(table, key=f"script_table_{studio.id}_{studio.editor_version}", num_rows="dynamic",
+                        column_config=columns, hide_index=True, width="stretch", row_height=72,
+                        disabled=studio.busy("script"))
+if studio.edit_draft(edited.to_dict("records")):
+    st.rerun()  # redraw the table from the new draft (numbers, estimates)
+
+rows = studio.draft_rows()
+words = sum(r["words"] for r in rows)
+seconds = sum(r["seconds"] for r in rows)
+target = studio.form.target_seconds
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Scenes", len(rows))
+m2.metric("Words", words)
+m3.metric("Estimated length", f"{seconds:.0f} s", delta=f"{seconds - target:+.0f} s vs target {target} s",
+          delta_color="off")
+m4.metric("Status", "Accepted" if studio.script is not None and not studio.draft_pending
+          else "Edited" if studio.script is not None else "Draft")
+
+problems = studio.script_problems()
+for problem in problems:
+    st.warning(problem, icon=":material/edit:")
+
+busy = studio.busy("script")
+left, middle, right = st.columns([1.2, 1.2, 2], gap="medium", vertical_alignment="bottom")
+with left:
+    if st.button("Accept script", icon=":material/check:", type="primary", key="accept_script", width="stretch",
+                 disabled=bool(problems) or busy or not studio.draft_pending):
+        try:
+            studio.accept_script()
+        except ViralReelError as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            st.rerun()
+with middle:
+    if st.button("New version of the whole script", icon=":material/autorenew:", key="new_script", width="stretch",
+                 disabled=busy or bool(studio.form.problem()),
+                 help="Ask the writer again for this topic; your edits to the draft are replaced."):
+        try:
+            studio.start_script(new_version=True)
+        except ViralReelError as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            st.rerun()
+with right:
+    inner_left, inner_right = st.columns([1, 1], vertical_alignment="bottom")
+    uids = [r["uid"] for r in rows]
+    pick = inner_left.selectbox("Rewrite one scene", uids, key="rewrite_pick",
+                                format_func=lambda u: f"Scene {uids.index(u) + 1}")
+    if inner_right.button("Rewrite it", icon=":material/auto_awesome:", disabled=busy or not uids, key="rewrite_scene",
+                          width="stretch"):
+        try:
+            studio.start_rewrite(pick)
+        except ViralReelError as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            st.rerun()
+
+if studio.script is not None and not studio.draft_pending:
+    st.success("The script is accepted. Next: record the voice.", icon=":material/check_circle:")
+    ui.link("voice", "Go to Voice")
+elif studio.script is not None:
+    st.info("You have changes the later steps do not use yet. Accept the script to use them: only the scenes "
+            "you changed are made again.", icon=":material/edit_note:")

@@ -1,0 +1,59 @@
+"""Step 1 · Topic: what the video is about, how many scenes, in what tone, how long."""
+
+import streamlit as st
+
+from app_pages import ui
+from viralreel_core.errors import ViralReelError
+from viralreel_core.pipeline import MAX_TOPIC_CHARS
+from viralreel_core.session import TONES, scenes_for_length
+
+studio = ui.header("topic", "Say what the video is about. The script writer turns it into scenes you can edit.")
+form = studio.form
+
+EXAMPLES = ["Why do cats purr?", "The future of AI", "How volcanoes work"]
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.text_area("What is the video about?", placeholder="e.g. Why do cats purr?", height=110,
+                 **ui.bind("topic_text", lambda: form.topic, lambda v: setattr(form, "topic", v)))
+    st.pills("Or start from an example", EXAMPLES, key="topic_example",
+             on_change=lambda: setattr(form, "topic", st.session_state["topic_example"] or form.topic))
+
+    length = len(" ".join(form.topic.split()))
+    problem = form.problem()
+    if not form.topic.strip():
+        st.info("Type a topic to start: a question, a fact, a how-to. One sentence is plenty.", icon=":material/edit:")
+    elif problem:
+        st.error(problem, icon=":material/error:")
+    else:
+        st.caption(f"{length} / {MAX_TOPIC_CHARS} characters")
+
+with right:
+    st.slider("Target length (seconds)", 15, 90, step=5,
+              **ui.bind("topic_length", lambda: form.target_seconds, lambda v: setattr(form, "target_seconds", v)))
+    auto = f"Auto · {scenes_for_length(form.target_seconds)} for {form.target_seconds} s"
+    st.selectbox("Number of scenes", [0, 3, 4, 5, 6], format_func=lambda n: f"{n} scenes" if n else auto,
+                 **ui.bind("topic_scenes", lambda: form.scenes or 0, lambda v: setattr(form, "scenes", v or None)))
+    tones = list(TONES) if form.tone in TONES else [*TONES, form.tone]
+    st.selectbox("Tone / style", tones, accept_new_options=True, format_func=str.capitalize,
+                 help="Pick one or type your own (the offline writer knows the listed tones; "
+                      "an AI writer follows any).",
+                 **ui.bind("topic_tone", lambda: form.tone, lambda v: setattr(form, "tone", v or "viral")))
+
+st.divider()
+busy = studio.busy("script")
+if studio.draft is not None:
+    st.caption("You already have a script. Writing a new one replaces the draft on the Script step "
+               "(the accepted script and everything made from it stay until you accept again).")
+clicked = st.button("Write the script", icon=":material/edit:", type="primary", disabled=bool(problem) or busy,
+                    key="write_script")
+if busy:
+    st.caption("The script is being written…")
+    ui.link("script", "Follow it on the Script step")
+if clicked:
+    try:
+        studio.start_script()
+    except ViralReelError as exc:
+        st.error(str(exc), icon=":material/error:")
+    else:
+        st.switch_page(ui.PAGES["script"][0])

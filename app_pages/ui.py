@@ -1,0 +1,263 @@
+"""Shared pieces of the studio pages: the session's studio, the step bar, job progress, guards, bound widgets.
+
+Everything a page shows comes from the session's ``Studio`` (``viralreel_core.session``); this module
+only draws it. Per-person state lives in ``st.session_state`` and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from viralreel_core import ApiKeys, AssetCache, Settings, ViralReelError, providers
+from viralreel_core.config import KEY_ENV_VARS
+from viralreel_core.session import Studio, StudioConfig
+
+PAGES = {
+    "topic": ("app_pages/topic.py", "Topic", ":material/lightbulb:"),
+    "script": ("app_pages/script.py", "Script", ":material/edit_note:"),
+    "voice": ("app_pages/voice.py", "Voice", ":material/mic:"),
+    "clips": ("app_pages/clips.py", "Clips", ":material/movie:"),
+    "assemble": ("app_pages/assemble.py", "Assemble", ":material/movie_edit:"),
+    "projects": ("app_pages/projects.py", "Projects", ":material/folder_open:"),
+}
+STEP_ORDER = ("topic", "script", "voice", "clips", "assemble")
+STATUS_ICONS = {"ready": ":green[:material/check_circle:]", "stale": ":orange[:material/change_circle:]",
+                "missing": ":gray[:material/radio_button_unchecked:]", "working": ":blue[:material/progress_activity:]"}
+STATUS_WORDS = {"ready": "ready", "stale": "out of date", "missing": "not made yet", "working": "working…"}
+JOB_POLL_SECONDS = 0.5
+
+
+# -- the edge: settings, keys and the studio -----------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def shared_cache(directory: str, size_limit: int) -> AssetCache:
+    """One asset cache per directory for every session of this server (diskcache is thread-safe)."""
+    return AssetCache(directory, size_limit)
+
+
+def _secrets() -> dict[str, str]:
+    try:
+        return {str(k): str(v) for k, v in st.secrets.items() if isinstance(v, str | int | float)}
+    except Exception:  # no secrets.toml: st.secrets raises on first use
+        return {}
+
+
+def key_sources() -> dict[str, str]:
+    """Per service, where its key comes from: "typed", "secrets", "environment" or "" (never the key)."""
+    secrets = _secrets()
+    sources = {}
+    for service, var in KEY_ENV_VARS.items():
+        if typed_keys().get(service):
+            sources[service] = "typed"
+        elif str(secrets.get(var, "")).strip():
+            sources[service] = "secrets"
+        elif os.environ.get(var, "").strip():
+            sources[service] = "environment"
+        else:
+            sources[service] = ""
+    return sources
+
+
+def typed_keys() -> dict[str, str]:
+    """Keys typed into the sidebar this session (memory only; a widget's own state would not survive
+    every page change)."""
+    return st.session_state.setdefault("typed_keys", {})
+
+
+def remember_typed_key(service: str) -> None:
+    """on_change of a key field: keep what was typed (an emptied field forgets the key)."""
+    typed_keys()[service] = str(st.session_state.get(f"key_{service}") or "").strip()
+
+
+def setup() -> Studio:
+    """The session's studio with this run's settings and keys (typed > st.secrets > environment)."""
+    environ = {**os.environ, **_secrets()}
+    base = Settings.from_env(environ=environ)
+    typed = typed_keys()
+    keys = ApiKeys(**{svc: typed.get(svc) or getattr(base.keys, svc) for svc in KEY_ENV_VARS})
+    cache = shared_cache(str(base.cache_dir), base.cache_size_limit)
+    if "studio" not in st.session_state:
+        try:
+            config = StudioConfig.from_env(environ)
+        except ViralReelError as exc:
+            st.error(str(exc), icon=":material/error:")
+            st.stop()
+        st.session_state["studio"] = Studio(base, cache, config)
+    studio: Studio = st.session_state["studio"]
+    studio.base, studio.cache, studio.keys = base.with_(keys=ApiKeys()), cache, keys
+    return studio
+
+
+def studio() -> Studio:
+    """The session's studio (``setup`` made it earlier in this run)."""
+    return st.session_state["studio"]
+
+
+def new_project() -> None:
+    """Start an empty project, keeping the person's provider and style choices."""
+    old = studio()
+    fresh = Studio(old.base, old.cache, old.config)
+    fresh.keys, fresh.options = old.keys, dict(old.options)
+    st.session_state["studio"] = fresh
+
+
+def clear_cache() -> None:
+    """on_click of the sidebar's clear button (a callback, so the statistics drawn next are current)."""
+    removed = studio().cache.clear()
+    st.toast(f"Cache cleared ({removed} items).", icon=":material/mop:")
+
+
+def bind(key: str, get: Callable[[], Any], put: Callable[[Any], None]) -> dict[str, Any]:
+    """Widget arguments that show the studio's value every run and write changes back to it.
+
+    The studio is the one source of truth, so a widget shows the right value on every page and after
+    a project is opened, and two widgets for one setting (sidebar and page) never disagree.
+    """
+    st.session_state[key] = get()
+    return {"key": key, "on_change": lambda: put(st.session_state[key])}
+
+
+def bind_option(key: str, name: str) -> dict[str, Any]:
+    """``bind`` for one of the studio's settings (``studio.options[name]``)."""
+    s = studio()
+    return bind(key, lambda: s.options[name], lambda v: s.options.__setitem__(name, v))
+
+
+def bind_caption(key: str, name: str) -> dict[str, Any]:
+    """``bind`` for one field of the caption style."""
+    s = studio()
+    return bind(key, lambda: s.options["captions"][name], lambda v: s.options["captions"].__setitem__(name, v))
+
+
+# -- page furniture ------------------------------------------------------------------------------
+
+def step_status(step: str) -> str:
+    """"done", "working", "partial" or "todo" for the step bar."""
+    s = studio()
+    if s.busy(step if step != "topic" else "script"):
+        return "working"
+    if step == "topic":
+        return "done" if s.draft is not None else "todo"
+    if step == "script":
+        if s.script is None:
+            return "todo"
+        return "partial" if s.draft_pending else "done"
+    if step in ("voice", "clips"):
+        states = s.states(step) if s.script else []
+        ready = sum(x.usable for x in states)
+        return "done" if states and ready == len(states) else "partial" if ready else "todo"
+    return "done" if s.last_render else "todo"
+
+
+def header(step: str, subtitle: str) -> Studio:
+    """The page title, the five-step bar, and any notices; returns the studio."""
+    s = studio()
+    path, title, icon = PAGES[step]
+    if step in STEP_ORDER:
+        bar = st.columns(len(STEP_ORDER))
+        marks = {"done": ":green[:material/check_circle:]", "working": ":blue[:material/progress_activity:]",
+                 "partial": ":orange[:material/pending:]", "todo": ":gray[:material/radio_button_unchecked:]"}
+        for col, name in zip(bar, STEP_ORDER, strict=True):
+            p, t, i = PAGES[name]
+            number = STEP_ORDER.index(name) + 1
+            text = f":primary[**{number} · {t}**]" if name == step else f"{number} · {t}"
+            col.page_link(p, label=f"{marks[step_status(name)]} {text}", width="stretch")
+        st.title(f"{icon} Step {STEP_ORDER.index(step) + 1} · {title}")
+    else:
+        st.title(f"{icon} {title}")
+    st.caption(subtitle)
+    for notice in s.notices:
+        st.info(notice, icon=":material/info:")
+    return s
+
+
+def need(message: str, step: str, action: str) -> None:
+    """Say what is missing, link to the step that provides it, and stop drawing this page."""
+    path, title, icon = PAGES[step]
+    st.info(message, icon=":material/arrow_forward:")
+    st.page_link(path, label=f"{action} — go to {title}", icon=icon)
+    st.stop()
+
+
+def link(step: str, label: str) -> None:
+    path, _, icon = PAGES[step]
+    st.page_link(path, label=label, icon=icon)
+
+
+def show_errors(step: str) -> None:
+    """The step's errors as readable messages (what happened, what to do); scenes that worked stay."""
+    errors = studio().errors.get(step) or []
+    for message in errors:
+        st.error(message, icon=":material/error:")
+
+
+def job_panel(step: str) -> None:
+    """Live progress of the step's background job; when it ends, the whole page redraws with its result."""
+    s = studio()
+    if s.jobs.get(step) is None:
+        return
+
+    @st.fragment(run_every=JOB_POLL_SECONDS)
+    def panel() -> None:
+        job = s.jobs.get(step)
+        if job is None or job.done:
+            st.rerun()  # the app run applies the result (Studio.poll) and draws it
+        snap = job.snapshot()
+        with st.status(f"{snap['label']} · {snap['elapsed']:.0f} s", state="running", expanded=True):
+            st.progress(snap["fraction"], text=snap["message"])
+            if snap["scenes"]:
+                cols = st.columns(min(6, len(snap["scenes"])))
+                for i, (number, fraction) in enumerate(sorted(snap["scenes"].items())):
+                    mark = STATUS_ICONS["ready" if fraction >= 1 else "working" if fraction > 0 else "missing"]
+                    cols[i % len(cols)].caption(f"{mark} Scene {number}")
+
+    panel()
+
+
+def background_work(current_step: str) -> None:
+    """In the sidebar: work running for other steps, so it is seen (and applied) from any page."""
+    s = studio()
+    if not any(not job.done for step, job in s.jobs.items() if step != current_step):
+        return
+
+    @st.fragment(run_every=JOB_POLL_SECONDS * 2)
+    def working() -> None:
+        others = {step: job for step, job in s.jobs.items() if step != current_step}
+        if not others or any(job.done for job in others.values()):
+            st.rerun()
+        st.caption("Working in the background")
+        for job in others.values():
+            snap = job.snapshot()
+            st.progress(snap["fraction"], text=snap["label"])
+
+    working()
+
+
+def money(dollars: float) -> str:
+    return "$0" if not dollars else f"${dollars:,.2f}" if dollars >= 0.1 else f"${dollars:,.4f}"
+
+
+def size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def provider_choices(step: str, option: str) -> tuple[list[str], Callable[[str], str]]:
+    """The provider names for a picker and a pure label function (``auto`` says what it resolves to)."""
+    s = studio()
+    choices = providers.available(step)
+    if s.options[option] not in choices:
+        choices.append(s.options[option])
+    try:
+        auto = f"auto → {providers.resolve_name(step, 'auto', s.settings())}"
+    except ViralReelError:
+        auto = "auto"
+    labels = {name: auto if name == "auto" else name for name in choices}
+    return choices, lambda name: labels.get(name, name)

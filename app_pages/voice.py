@@ -1,0 +1,108 @@
+"""Step 3 · Voice: pick the voice, record every scene's narration, listen, and redo any one scene."""
+
+import streamlit as st
+
+from app_pages import ui
+from viralreel_core.errors import ViralReelError
+from viralreel_core.models import estimate_seconds
+from viralreel_core.session import audio_format
+
+studio = ui.header("voice", "Each scene's narration is spoken and timed word by word for the captions. "
+                            "Editing one narration re-records only that scene.")
+if studio.script is None:
+    ui.need("The voice reads the accepted script, and there is none yet.", "script", "Accept a script")
+if studio.draft_pending:
+    st.warning("The script has changes you have not accepted; the voice follows the accepted script.",
+               icon=":material/edit_note:")
+    ui.link("script", "Review and accept the changes")
+
+# -- which voice -----------------------------------------------------------------------------------
+choices, provider_label = ui.provider_choices("voice", "voice_provider")
+with st.container(border=True):
+    c1, c2, c3 = st.columns([1, 1.4, 1], gap="medium")
+    c1.selectbox("Voice provider", choices, format_func=provider_label,
+                 **ui.bind_option("voice_page_provider", "voice_provider"))
+    resolved = studio.provider_names()["voice"]
+    with c2:
+        voices = studio.voice_choices()
+        if resolved == "elevenlabs" and voices:
+            ids = [v for v, _ in voices]
+            if studio.options["elevenlabs_voice_id"] not in ids:
+                ids.insert(0, studio.options["elevenlabs_voice_id"])
+            labels = dict(voices)
+            st.selectbox("ElevenLabs voice", ids, format_func=lambda v: labels.get(v, v),
+                         **ui.bind_option("voice_elevenlabs", "elevenlabs_voice_id"))
+        elif resolved == "elevenlabs":
+            st.text_input("ElevenLabs voice id", **ui.bind_option("voice_elevenlabs", "elevenlabs_voice_id"))
+        elif resolved == "openai":
+            names = [v for v, _ in voices] or [studio.options["openai_voice"]]
+            st.selectbox("OpenAI voice", names, **ui.bind_option("voice_openai", "openai_voice"))
+        else:
+            st.text_input("Offline voice (Piper .onnx file)", placeholder="bundled: en_US-joe-medium",
+                          help="Leave empty for the bundled voice, or give the path of another Piper voice "
+                               "(its .onnx.json must sit beside it).",
+                          **ui.bind_option("voice_piper", "piper_voice_path"))
+    c3.slider("Speed", 0.5, 2.0, step=0.05, format="%.2f×", **ui.bind_option("voice_speed", "voice_speed"))
+
+problem = studio.provider_problem("voice")
+if problem:
+    st.error(problem, icon=":material/key:")
+
+# -- make the voices -------------------------------------------------------------------------------
+states = studio.states("voice")
+needed = [s.uid for s in states if s.status in ("stale", "missing")]
+ready = sum(s.usable for s in states)
+ui.job_panel("voice")
+ui.show_errors("voice")
+
+left, right = st.columns([1, 2], vertical_alignment="center")
+with left:
+    label = ("Recording…" if studio.busy("voice") else f"Record {len(needed)} voice{'s' * (len(needed) != 1)}"
+             if needed else "All voices recorded")
+    if st.button(label, icon=":material/mic:", type="primary", key="make_voices", width="stretch",
+                 disabled=not needed or studio.busy("voice") or bool(problem)):
+        try:
+            studio.start_voices()
+        except ViralReelError as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            st.rerun()
+with right:
+    note = f"{ready} of {len(states)} scenes ready"
+    if needed and not studio.is_offline("voice") and not problem:
+        note += f" · estimated cost {ui.money(studio.estimate_cost('voice', needed))}"
+    elif studio.is_offline("voice"):
+        note += " · offline voice: free"
+    st.caption(note)
+    if ready == len(states) and states:
+        ui.link("clips", "Next: make the clips")
+
+# -- per scene -------------------------------------------------------------------------------------
+for state in states:
+    scene, made = state.scene, state.made
+    with st.container(border=True):
+        text_col, audio_col, action_col = st.columns([3, 3, 1.1], gap="medium", vertical_alignment="center")
+        with text_col:
+            st.markdown(f"**Scene {scene.number}** · {ui.STATUS_ICONS[state.status]} {ui.STATUS_WORDS[state.status]}")
+            st.markdown(f"> {scene.narration}")
+        with audio_col:
+            if made is not None and made.exists():
+                st.audio(made.asset.audio_path, format=audio_format(made.asset.audio_path))
+                caption = f"{made.asset.duration:.1f} s spoken · {len(made.asset.words)} words timed"
+                if state.status == "stale":
+                    caption = "Recorded for an earlier narration or voice setting · " + caption
+                st.caption(caption)
+            else:
+                st.caption(f"Estimated {estimate_seconds(scene.narration):.1f} s")
+        with action_col:
+            redo = state.status == "ready"
+            if st.button("Redo" if redo else "Record", icon=":material/refresh:" if redo else ":material/mic:",
+                         key=f"voice_redo_{state.uid}",
+                         disabled=studio.busy("voice") or bool(problem), width="stretch",
+                         help="Record a fresh take of this scene" if redo else "Record this scene only"):
+                try:
+                    studio.start_voices([state.uid], fresh=redo)
+                except ViralReelError as exc:
+                    st.error(str(exc), icon=":material/error:")
+                else:
+                    st.rerun()

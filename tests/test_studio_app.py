@@ -1,0 +1,317 @@
+"""The studio's pages through streamlit.testing.v1.AppTest: every page, the whole path, edits, guidance."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.fakes.providers import FakeClipMaker
+from tests.media import probe
+from viralreel_core.errors import ProviderError
+
+APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+PAGES = ["topic", "script", "voice", "clips", "assemble", "projects"]
+TIMEOUT = 90
+
+
+@pytest.fixture
+def dirs(tmp_path, monkeypatch):
+    """Temp cache, output and projects folders, and tiny frames, through the environment the app reads."""
+    paths = {name: tmp_path / name for name in ("cache", "out", "projects")}
+    monkeypatch.setenv("VIRALREEL_CACHE_DIR", str(paths["cache"]))
+    monkeypatch.setenv("VIRALREEL_OUTPUT_DIR", str(paths["out"]))
+    monkeypatch.setenv("VIRALREEL_PROJECTS_DIR", str(paths["projects"]))
+    monkeypatch.setenv("VIRALREEL_STUDIO_SIZE", "180x320")
+    return paths
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+
+
+def page(at: AppTest, name: str) -> AppTest:
+    """Go to a page. (AppTest keeps requesting the last switched-to page, even after the app moved on.)"""
+    return at.switch_page(f"app_pages/{name}.py").run()
+
+
+def settle(at: AppTest) -> AppTest:
+    """Wait for the session's background work, then run the page once more to apply and show it."""
+    deadline = time.monotonic() + TIMEOUT
+    while at.session_state["studio"].jobs:
+        for job in list(at.session_state["studio"].jobs.values()):
+            job.wait(max(0.1, deadline - time.monotonic()))
+        at.run()
+        assert time.monotonic() < deadline, "background work did not finish"
+    return at
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def use_fakes(at: AppTest) -> AppTest:
+    for option in ("script_provider", "voice_provider", "clip_provider"):
+        at.selectbox(key=f"sidebar_{option}").select("fake").run()
+    return ok(at)
+
+
+def write_and_accept(at: AppTest, topic: str = "Cats", scenes: int = 3) -> AppTest:
+    page(at, "topic")
+    at.text_area(key="topic_text").input(topic).run()
+    at.selectbox(key="topic_scenes").select(scenes).run()
+    at.button(key="write_script").click().run()
+    assert ok(at).title[0].value.endswith("Step 2 · Script")  # the app moved on to the script
+    settle(page(at, "script"))
+    ok(at).button(key="accept_script").click().run()
+    return ok(at)
+
+
+def make_all(at: AppTest) -> AppTest:
+    page(at, "voice").button(key="make_voices").click().run()
+    settle(ok(at))
+    page(at, "clips").button(key="make_clips").click().run()
+    return ok(settle(at))
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "title")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders_on_a_fresh_session(dirs, name):
+    at = new_app()
+    ok(page(at, name))
+    assert at.title, f"{name} has no title"
+
+
+@pytest.mark.parametrize("name, needs", [("script", "topic"), ("voice", "script"), ("clips", "script"),
+                                         ("assemble", "script")])
+def test_a_missing_step_is_explained_with_a_link_not_a_traceback(dirs, name, needs):
+    at = ok(page(new_app(), name))
+    assert at.info, "no guidance shown"
+    links = [link.proto.label for link in at.main.get("page_link")]
+    assert any(f"go to {needs.title()}" in label for label in links), links
+
+
+def test_topic_validation_is_clear(dirs):
+    at = ok(new_app())
+    assert at.button(key="write_script").disabled
+    at.text_area(key="topic_text").input("x" * 501).run()
+    assert "limit is 500" in at.error[0].value and at.button(key="write_script").disabled
+    at.text_area(key="topic_text").input("Why do cats purr?").run()
+    assert not at.error and not at.button(key="write_script").disabled
+
+
+def test_topic_to_video_with_the_offline_providers(dirs):
+    """The whole path with the real offline providers (local writer, Piper voice, procedural clips)."""
+    at = write_and_accept(new_app(), "Why do cats purr?", scenes=0)  # 0: as many as the target length suits
+    studio = at.session_state["studio"]
+    assert studio.provider_names() == {"script": "local", "voice": "local", "clips": "local"}
+    assert len(studio.script.scenes) == 4
+    make_all(at)
+    assert all(s.usable for s in studio.states("voice")) and all(s.usable for s in studio.states("clips"))
+    assert len(at.image) >= 4  # the storyboard's thumbnails
+    ok(page(at, "assemble")).button(key="render").click().run()
+    ok(settle(at))
+    result = studio.last_render
+    info = probe(result["video_path"])
+    assert (info.width, info.height, info.video_codec, info.audio_codec) == (180, 320, "h264", "aac")
+    assert info.duration > 5
+    videos = at.get("video")
+    assert videos and videos[0].proto.url.endswith(".mp4")
+    assert at.download_button(key="download_video")
+    assert "Scenes from cache" in [m.label for m in at.metric]
+
+
+def test_editing_a_narration_in_the_table_redoes_only_that_voice(dirs, fakes):
+    _, voice, clips = fakes
+    at = use_fakes(new_app())
+    write_and_accept(at)
+    make_all(at)
+    studio = at.session_state["studio"]
+    voices_before, clips_before = len(voice.calls), len(clips.calls)
+
+    page(at, "script")
+    table = at.data_editor[0]
+    at.session_state[table.key] = {"edited_rows": {1: {"narration": "Purring is a cat's engine."}},
+                                   "added_rows": [], "deleted_rows": []}
+    ok(at.run())
+    assert studio.draft.scenes[1].narration == "Purring is a cat's engine."
+    assert at.data_editor[0].value["narration"][1] == "Purring is a cat's engine."  # redrawn from the draft
+    at.button(key="accept_script").click().run()
+
+    ok(page(at, "voice"))
+    assert [s.status for s in studio.states("voice")] == ["ready", "stale", "ready"]
+    assert at.button(key="make_voices").label == "Record 1 voice"
+    at.button(key="make_voices").click().run()
+    ok(settle(at))
+    assert voice.calls[voices_before:] == ["Purring is a cat's engine."]
+    assert len(clips.calls) == clips_before
+    assert [s.status for s in studio.states("voice")] == ["ready"] * 3
+
+
+def test_rows_can_be_added_deleted_and_reordered_in_the_table(dirs, fakes):
+    at = use_fakes(new_app())
+    write_and_accept(at)
+    studio = at.session_state["studio"]
+    first, second, third = studio.draft_uids
+    page(at, "script")
+    at.session_state[at.data_editor[0].key] = {
+        "edited_rows": {2: {"scene": 1}}, "deleted_rows": [1],
+        "added_rows": [{"visuals": "sunset over the sea", "narration": "And that is why."}]}
+    ok(at.run())
+    assert studio.draft_uids[:2] == [third, first] and second not in studio.draft_uids
+    assert studio.draft.scenes[-1].narration == "And that is why."
+    assert "Edited" in [m.value for m in at.metric]
+    at.button(key="accept_script").click().run()
+    assert [s.narration for s in ok(at).session_state["studio"].script.scenes][-1] == "And that is why."
+
+
+def test_a_service_error_shows_on_its_step_and_the_other_scenes_stay(dirs, fakes):
+    _, voice, _ = fakes
+    at = use_fakes(new_app())
+    write_and_accept(at)
+    for _ in range(3):
+        voice.enqueue_failure(ProviderError("The voice service is down.", hint="Try again in a minute."),
+                              match="Scene 2")
+    page(at, "voice").button(key="make_voices").click().run()
+    ok(settle(at))
+    assert any("Scene 2: The voice service is down. Try again in a minute." in e.value for e in at.error)
+    assert [s.status for s in at.session_state["studio"].states("voice")] == ["ready", "missing", "ready"]
+    assert at.button(key="make_voices").label == "Record 1 voice"
+
+
+def test_a_key_typed_in_the_sidebar_is_never_echoed_or_saved(dirs, fakes):
+    secret = "sk-test-typed-into-the-sidebar-0042"
+    at = use_fakes(new_app())
+    at.text_input(key="key_openai").input(secret).run()
+    write_and_accept(at)
+    studio = at.session_state["studio"]
+    assert studio.keys.openai == secret
+    assert secret not in texts(ok(at))
+    assert "OpenAI key in use (typed in)" in "\n".join(c.value for c in at.sidebar.caption)
+    page(at, "projects").button(key="save_project").click().run()
+    ok(at)
+    files = [p for p in dirs["projects"].rglob("*") if p.is_file()]
+    assert files, "nothing was saved"
+    assert all(secret not in p.read_text(encoding="utf-8", errors="ignore") for p in files)
+
+
+def test_keys_from_secrets_choose_the_paid_service_without_showing_it(dirs):
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.secrets["OPENAI_API_KEY"] = "sk-from-secrets-7777"
+    ok(at.run())
+    assert at.session_state["studio"].provider_names()["script"] == "openai"
+    assert "sk-from-secrets-7777" not in texts(at)
+    assert at.text_input(key="key_openai").value == ""  # never put into the field
+    assert "OpenAI key in use (from secrets)" in "\n".join(c.value for c in at.sidebar.caption)
+
+
+def test_upload_your_own_clip_for_a_scene(dirs, fakes, tmp_path):
+    at = use_fakes(new_app())
+    write_and_accept(at)
+    studio = at.session_state["studio"]
+    uid = studio.uids[0]
+    ok(page(at, "clips"))
+    clip = FakeClipMaker().make("my own footage", 2.0, tmp_path)
+    at.file_uploader(key=f"upload_{uid}_0").upload("mine.mp4", Path(clip.video_path).read_bytes(), "video/mp4").run()
+    ok(at)
+    assert studio.clips[uid].uploaded and studio.states("clips")[0].status == "ready"
+    assert "your upload" in texts(at)
+    uid2 = studio.uids[1]
+    at.file_uploader(key=f"upload_{uid2}_0").upload("broken.mp4", b"not a video" * 50, "video/mp4").run()
+    assert any("no video we can read" in e.value for e in ok(at).error)
+    assert uid2 not in studio.clips
+
+
+def test_save_reopen_in_another_session_and_delete(dirs, fakes):
+    _, voice, clips = fakes
+    at = use_fakes(new_app())
+    write_and_accept(at)
+    make_all(at)
+    page(at, "projects")
+    at.text_input(key="project_name").input("Cat facts").run()
+    at.button(key="save_project").click().run()
+    project_id = ok(at).session_state["studio"].id
+    calls = len(voice.calls) + len(clips.calls)
+
+    other = use_fakes(new_app())  # a second browser tab: its own session
+    assert other.session_state["studio"].id != project_id
+    page(other, "projects")
+    assert "Cat facts" in texts(other)
+    other.button(key=f"open_{project_id}").click().run()
+    reopened = ok(other).session_state["studio"]
+    assert reopened.id == project_id and reopened.name == "Cat facts"
+    assert all(s.usable for s in reopened.states("voice")) and all(s.usable for s in reopened.states("clips"))
+    assert len(voice.calls) + len(clips.calls) == calls  # straight from the cache
+
+    page(other, "projects").button(key=f"delete_{project_id}").click().run()
+    assert "No saved projects yet" in texts(ok(other))
+
+
+def test_sidebar_shows_cache_statistics_and_clears_the_cache(dirs, fakes):
+    at = use_fakes(new_app())
+    write_and_accept(at)
+    labels = {m.label: m.value for m in at.sidebar.metric}
+    assert labels["Entries"] == "1" and "Money saved" in labels
+    at.button(key="clear_cache").click().run()
+    assert {m.label: m.value for m in ok(at).sidebar.metric}["Entries"] == "0"
+
+
+class PricedClips(FakeClipMaker):
+    """A clip maker that costs money, like Runway: the studio must show the price before spending it."""
+
+    name = "priced"
+    offline = False
+
+    def estimate_cost(self, seconds: float) -> float:
+        return 0.05 * seconds
+
+
+def test_a_paid_clip_provider_shows_the_estimated_cost_before_the_button(dirs, fakes):
+    from viralreel_core import providers
+
+    providers.register("clips", "priced", PricedClips)
+    at = use_fakes(new_app())
+    write_and_accept(at)
+    at.selectbox(key="sidebar_clip_provider").select("priced").run()
+    ok(page(at, "clips"))
+    estimate = [i.value for i in at.info if "estimated to cost" in i.value]
+    assert estimate and "$0.60" in estimate[0]  # 3 scenes × 4 s × $0.05
+    at.button(key="make_clips").click().run()
+    ok(settle(at))
+    assert not any("estimated to cost" in i.value for i in at.info)  # nothing left to pay for
+
+
+def test_with_an_elevenlabs_key_the_voice_page_lists_its_voices_and_records_with_it(dirs, fakes, monkeypatch):
+    from tests.fakes.servers import FakeElevenLabs
+
+    with FakeElevenLabs("el-studio-key") as service:
+        monkeypatch.setenv("ELEVENLABS_BASE_URL", service.url)
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        at.secrets["ELEVENLABS_API_KEY"] = "el-studio-key"
+        ok(at.run())
+        at.selectbox(key="sidebar_script_provider").select("fake").run()
+        at.selectbox(key="sidebar_clip_provider").select("fake").run()
+        write_and_accept(at)
+        studio = at.session_state["studio"]
+        assert studio.provider_names()["voice"] == "elevenlabs"
+        ok(page(at, "voice"))
+        picker = at.selectbox(key="voice_elevenlabs")
+        assert len(picker.options) >= 2 and service.requests_to("/v1/voices")
+        assert any("estimated cost $" in c.value for c in at.caption)
+        assert "Sarah · premade" in picker.options
+        picker.select("EXAVITQu4vr4xnSDxMaL").run()
+        assert studio.options["elevenlabs_voice_id"] == "EXAVITQu4vr4xnSDxMaL"
+        at.button(key="make_voices").click().run()
+        ok(settle(at))
+        assert [s.status for s in studio.states("voice")] == ["ready"] * 3
+        spoken = service.requests_to("/v1/text-to-speech/")
+        assert len(spoken) == 3 and all("/EXAVITQu4vr4xnSDxMaL" in r.path for r in spoken)
+        assert "el-studio-key" not in texts(at)
