@@ -2,14 +2,14 @@
 
 Sets up the session's studio (settings from the environment and st.secrets, keys typed in the sidebar),
 applies any finished background work, draws the sidebar (providers, keys, cache, output size) and runs
-the page the person is on. The pages live in app_pages/ and are thin scripts over viralreel_core.session.
-(Not `pages/`: Streamlit treats a `pages/` folder beside the entry as the old automatic multipage
-layout until st.navigation first runs, and would then run a page without this entry script.)
+the page the person is on. The pages live in pages/ and are thin scripts over viralreel_core.session.
+(Streamlit treats a `pages/` folder beside the entry as its old automatic multipage layout until
+st.navigation first runs; a page run that way hands over to this script: see pages/ui.py.)
 """
 
 import streamlit as st
 
-from app_pages import ui
+from pages import ui
 from viralreel_core.config import KEY_ENV_VARS
 from viralreel_core.session import FRAME_SIZES
 

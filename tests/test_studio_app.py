@@ -34,7 +34,7 @@ def new_app() -> AppTest:
 
 def page(at: AppTest, name: str) -> AppTest:
     """Go to a page. (AppTest keeps requesting the last switched-to page, even after the app moved on.)"""
-    return at.switch_page(f"app_pages/{name}.py").run()
+    return at.switch_page(f"pages/{name}.py").run()
 
 
 def settle(at: AppTest) -> AppTest:

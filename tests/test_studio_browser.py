@@ -151,3 +151,23 @@ def test_five_steps_in_a_real_browser_end_with_a_playable_video(studio_url):
             screenshot(page, "6-projects")
         finally:
             browser.close()
+
+
+def test_a_fresh_servers_first_visit_can_be_a_link_straight_to_a_step(studio_url):
+    """A `pages/` folder makes Streamlit run a linked page on its own at first; the studio must still be whole."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=STEP_TIMEOUT)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(f"{studio_url}/voice")
+            expect(page.get_by_role("heading", name="Step 3 · Voice")).to_be_visible()
+            expect(page.get_by_role("link", name="Accept a script — go to Script")).to_be_visible()  # guidance
+            expect(page.get_by_text("Providers")).to_be_visible()  # the entry script's sidebar ran
+            expect(page.get_by_test_id("stException")).to_have_count(0)
+            page.get_by_role("link", name="1 · Topic").click()
+            expect(page.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
+        finally:
+            browser.close()

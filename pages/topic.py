@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import ui
+from pages import ui
 from viralreel_core.errors import ViralReelError
 from viralreel_core.pipeline import MAX_TOPIC_CHARS
 from viralreel_core.session import TONES, scenes_for_length

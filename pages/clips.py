@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import ui
+from pages import ui
 from viralreel_core.errors import ViralReelError
 from viralreel_core.projects import thumbnail_for
 from viralreel_core.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES

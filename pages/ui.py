@@ -7,7 +7,9 @@ only draws it. Per-person state lives in ``st.session_state`` and nowhere else.
 from __future__ import annotations
 
 import os
+import runpy
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -17,12 +19,12 @@ from viralreel_core.config import KEY_ENV_VARS
 from viralreel_core.session import Studio, StudioConfig
 
 PAGES = {
-    "topic": ("app_pages/topic.py", "Topic", ":material/lightbulb:"),
-    "script": ("app_pages/script.py", "Script", ":material/edit_note:"),
-    "voice": ("app_pages/voice.py", "Voice", ":material/mic:"),
-    "clips": ("app_pages/clips.py", "Clips", ":material/movie:"),
-    "assemble": ("app_pages/assemble.py", "Assemble", ":material/movie_edit:"),
-    "projects": ("app_pages/projects.py", "Projects", ":material/folder_open:"),
+    "topic": ("pages/topic.py", "Topic", ":material/lightbulb:"),
+    "script": ("pages/script.py", "Script", ":material/edit_note:"),
+    "voice": ("pages/voice.py", "Voice", ":material/mic:"),
+    "clips": ("pages/clips.py", "Clips", ":material/movie:"),
+    "assemble": ("pages/assemble.py", "Assemble", ":material/movie_edit:"),
+    "projects": ("pages/projects.py", "Projects", ":material/folder_open:"),
 }
 STEP_ORDER = ("topic", "script", "voice", "clips", "assemble")
 STATUS_ICONS = {"ready": ":green[:material/check_circle:]", "stale": ":orange[:material/change_circle:]",
@@ -153,8 +155,28 @@ def step_status(step: str) -> str:
     return "done" if s.last_render else "todo"
 
 
+ENTRY_SCRIPT = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+
+
+def run_entry_if_skipped() -> None:
+    """Run the whole app instead of this page when Streamlit ran the page on its own.
+
+    With a ``pages/`` folder beside the entry script, Streamlit starts in its old multipage mode and,
+    until ``st.navigation`` first runs in the process, runs a linked page's file directly (a fresh
+    server's first deep link; every ``AppTest`` run). Then the entry script (session set-up, sidebar,
+    navigation) is run from here; its ``st.navigation`` switches Streamlit to this app's pages, renders
+    the page the person asked for, and this stray run stops.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(ENTRY_SCRIPT), run_name="__main__")
+        st.stop()
+
+
 def header(step: str, subtitle: str) -> Studio:
     """The page title, the five-step bar, and any notices; returns the studio."""
+    run_entry_if_skipped()
     s = studio()
     path, title, icon = PAGES[step]
     if step in STEP_ORDER:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import ui
+from pages import ui
 from viralreel_core.errors import ViralReelError
 from viralreel_core.models import estimate_seconds
 from viralreel_core.session import audio_format

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
+from pages import ui
 from viralreel_core.errors import ViralReelError
 from viralreel_core.session import MAX_SCENES
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import ui
+from pages import ui
 from viralreel_core import CaptionStyle
 from viralreel_core.errors import ViralReelError
 from viralreel_core.projects import thumbnail_for
