@@ -294,3 +294,26 @@ def test_dry_run_with_an_offline_writer_plans_from_the_real_script(services, tmp
     assert plan["script_source"] == "offline writer" and plan["scenes"] == 4
     narration = "Scene 1 says hello world."
     assert plan["scene_plan"][0]["voice_cost_usd"] == pytest.approx(len(narration) * 0.0001)
+
+
+def test_aborting_a_run_cancels_runway_tasks_and_keeps_the_voices(services, tmp_path):
+    import threading
+    import time
+
+    services.runway.fail("task_never_finishes", times=None)
+    pipeline = Pipeline(settings_for(tmp_path, voice="elevenlabs", clips="runway"), sleep=lambda s: None)
+    script = pipeline.write_script(TOPIC)
+    outcome: dict = {}
+    worker = threading.Thread(target=lambda: outcome.update(media=pipeline.make_media(script)))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while len(services.runway.requests_to("/v1/tasks/", "GET")) < len(script.scenes) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    pipeline.abort()  # what the CLI does on Ctrl-C and the studio on "Stop"
+    worker.join(10)
+    assert not worker.is_alive()
+    voices, clips, skipped = outcome["media"]
+    assert len(voices) == len(script.scenes) and clips == {}
+    assert {s["step"] for s in skipped} == {"clips"}, skipped
+    assert all("stop" in s["reason"].lower() or "cancel" in s["reason"].lower() for s in skipped), skipped
+    assert services.runway.tasks and all(task.cancelled for task in services.runway.tasks.values())

@@ -128,6 +128,13 @@ class Pipeline:
                 self._providers[step] = providers.create(step, self.settings)
             return self._providers[step]
 
+    def abort(self) -> None:
+        """Ask every provider in use to stop what it is doing (a Runway task is cancelled, not paid for)."""
+        with self._providers_lock:
+            in_use = list(self._providers.values())
+        for provider in in_use:
+            provider.abort()
+
     def _key(self, provider: Provider, input: Any) -> str:
         params = {**provider.cache_params(), "provider_version": provider.version}
         return cache_key(provider.step, provider.name, params, input)
@@ -251,17 +258,21 @@ class Pipeline:
                 if clips:
                     jobs[("clips", scene.number)] = pool.submit(self.clip_for, scene, None, take)
             job_of = {future: job for job, future in jobs.items()}
-            for future in as_completed(job_of):
-                step, number = job_of[future]
-                done[step] += 1
-                try:
-                    result = future.result()
-                except ViralReelError as exc:
-                    skipped.append({"scene": number, "step": step, "reason": str(exc)})
-                    self._emit(step, done[step] / per_step, f"Scene {number} failed: {exc}", number)
-                else:
-                    (made_voices if step == "voice" else made_clips)[number] = result
-                    self._emit(step, done[step] / per_step, f"Scene {number} ready", number)
+            try:
+                for future in as_completed(job_of):
+                    step, number = job_of[future]
+                    done[step] += 1
+                    try:
+                        result = future.result()
+                    except ViralReelError as exc:
+                        skipped.append({"scene": number, "step": step, "reason": str(exc)})
+                        self._emit(step, done[step] / per_step, f"Scene {number} failed: {exc}", number)
+                    else:
+                        (made_voices if step == "voice" else made_clips)[number] = result
+                        self._emit(step, done[step] / per_step, f"Scene {number} ready", number)
+            except BaseException:  # Ctrl-C or a stopped page: stop the providers rather than wait them out
+                self.abort()
+                raise
         skipped.sort(key=lambda s: (s["scene"], s["step"]))
         return made_voices, made_clips, skipped
 

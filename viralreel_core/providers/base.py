@@ -40,6 +40,9 @@ class Provider(ABC):
         """Every parameter that changes this provider's output (model, voice, size…), never a key."""
         return {}
 
+    def abort(self) -> None:
+        """Stop work in flight as soon as possible (e.g. cancel a paid job); nothing to stop by default."""
+
     def describe(self) -> str:
         """A short human label, e.g. ``"openai gpt-4o-mini"``."""
         model = self.cache_params().get("model")
