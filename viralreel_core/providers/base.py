@@ -40,7 +40,7 @@ class Provider(ABC):
         """Every parameter that changes this provider's output (model, voice, size…), never a key."""
         return {}
 
-    def abort(self) -> None:
+    def abort(self) -> None:  # noqa: B027 - optional hook, most providers have nothing in flight to stop
         """Stop work in flight as soon as possible (e.g. cancel a paid job); nothing to stop by default."""
 
     def describe(self) -> str:
