@@ -48,3 +48,11 @@ def caption_pixels(frame: np.ndarray, top: float = 0.5, bottom: float = 0.9) -> 
         for dx in range(-3, 4):
             near_dark |= np.roll(np.roll(dark, dy, axis=0), dx, axis=1)
     return int((bright & near_dark).sum())
+
+
+def frame_count(path: str | Path) -> int:
+    """How many video frames the file really holds (decoded, not estimated from the duration)."""
+    import re
+    log = subprocess.run([ffmpeg_exe(), "-v", "info", "-i", str(path), "-map", "0:v:0", "-f", "null", "-"],
+                         capture_output=True, text=True).stderr
+    return int(re.findall(r"frame=\s*(\d+)", log)[-1])

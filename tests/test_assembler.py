@@ -130,3 +130,13 @@ def test_missing_ffmpeg_names_the_fix(tmp_path, settings, monkeypatch):
 def test_no_scenes_is_a_clear_error(tmp_path, settings):
     with pytest.raises(AssemblyError, match="no scenes"):
         Assembler(settings).assemble([], tmp_path / "out.mp4")
+
+
+@pytest.mark.parametrize("frames", [123, 61])
+def test_segments_hold_exactly_their_frames_even_when_float_rounding_bites(tmp_path, settings, frames):
+    """123 / 30 * 30 is 122.99…: a segment one frame short would pull the sound ahead of the picture."""
+    from tests.media import frame_count
+    clip = make_clip(tmp_path / "c.mp4", 5.0)
+    voice = make_voice(tmp_path / "v.wav", frames / 30)
+    out = Assembler(settings).render_segment(SceneMedia(1, "Hello world.", clip, voice), tmp_path / "seg.mp4")
+    assert frame_count(out) == frames

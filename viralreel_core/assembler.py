@@ -152,7 +152,8 @@ class Assembler:
         from moviepy import VideoFileClip
 
         s = self.settings
-        seconds = scene.frames(s.fps) / s.fps
+        frames = scene.frames(s.fps)
+        seconds = frames / s.fps
         try:
             source = self._open_scaled(VideoFileClip, scene)
         except (OSError, KeyError, IndexError, ValueError) as exc:
@@ -166,11 +167,13 @@ class Assembler:
             if s.transitions and (scene.fade_in or scene.fade_out):
                 fade = min(s.fade_seconds, seconds / 3)
                 clip = _fade(clip, fade, scene.fade_in, scene.fade_out)
-            clip = clip.with_duration(seconds)
+            # MoviePy writes int(duration * fps) frames, and 123 / 30 * 30 is 122.99…: ask for half a frame more
+            clip = clip.with_duration((frames + 0.5) / s.fps)
             report = _ProgressLogger(lambda f: self._scene_progress(scene, f, f"Rendering scene {scene.number}"))
             clip.write_videofile(str(out_path), fps=s.fps, codec="libx264", bitrate=s.video_bitrate,
                                  audio=False, preset=s.x264_preset, logger=report,
-                                 ffmpeg_params=["-profile:v", "high", "-g", str(s.fps * 2)])
+                                 ffmpeg_params=["-profile:v", "high", "-g", str(s.fps * 2),
+                                                "-frames:v", str(frames)])
         except (OSError, ValueError) as exc:
             raise AssemblyError(f"Scene {scene.number} could not be rendered ({exc}).",
                                 hint=f"Make or upload scene {scene.number}'s clip again.") from exc
