@@ -186,3 +186,31 @@ def test_captions_show_while_words_are_spoken_and_not_in_a_pause(fake_settings, 
     later = caption_pixels(frame_at(path, words[2].start + 0.15, 360, 640))
     assert spoken > 150 and later > 150, (spoken, later)
     assert pause < spoken / 10, (pause, spoken)
+
+
+def test_a_long_retry_after_is_reported_not_waited_out(fake_settings, fakes):
+    _, voice, _ = fakes
+    voice.enqueue_failure(RateLimited("hourly limit", retry_after=3600))
+    waits: list[float] = []
+    pipeline = make_pipeline(fake_settings, waits)
+    with pytest.raises(RateLimited):
+        pipeline.voice_for(Scene(1, "x", "Hello there."))
+    assert waits == [] and len(voice.calls) == 1
+
+
+def test_an_unexpected_error_in_one_scene_keeps_the_others(fake_settings, fakes):
+    _, _, clips = fakes
+    clips.enqueue_failure(RuntimeError("disk on fire"), match="visual 2")
+    result = make_pipeline(fake_settings).make("Cats")
+    assert result.success and result.scenes_count == 2
+    assert [s["scene"] for s in result.skipped_scenes] == [2]
+    assert "unexpectedly" in result.skipped_scenes[0]["reason"]
+
+
+def test_an_unwritable_output_folder_is_bad_input_before_anything_is_spent(fake_settings, fakes, tmp_path):
+    writer, voice, clips = fakes
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(BadInput, match="output folder"):
+        make_pipeline(fake_settings.with_(output_dir=blocker / "videos")).make("Cats")
+    assert writer.calls == voice.calls == clips.calls == []

@@ -243,7 +243,11 @@ class Assembler:
             raise AssemblyError("There are no scenes to assemble.",
                                 hint="Make sure at least one scene has both a voice and a clip.")
         ffmpeg_exe()  # fail early with the fix if ffmpeg is missing
-        out_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise AssemblyError(f"Cannot write to {out_path.parent} ({exc.strerror}).",
+                                hint="Choose a writable output folder.") from exc
         s = self.settings
         with tempfile.TemporaryDirectory(prefix="viralreel_") as tmp:
             work = Path(tmp)
@@ -262,6 +266,9 @@ class Assembler:
                             "-metadata", f"comment={json.dumps({'scenes': len(scenes)})}",
                             "-f", "mp4", str(partial)], what="join the scenes into the final video")
                 os.replace(partial, out_path)
+            except OSError as exc:
+                raise AssemblyError(f"Cannot write {out_path} ({exc.strerror}).",
+                                    hint="Check the output folder has space and is writable.") from exc
             finally:
                 partial.unlink(missing_ok=True)
         self.on_progress(ProgressEvent("assemble", 1.0, f"Wrote {out_path.name}"))

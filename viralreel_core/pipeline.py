@@ -8,6 +8,7 @@ reported, the others are kept; assembly — a clear error, no half-written outpu
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -34,6 +35,7 @@ __all__ = ["Pipeline", "RunTally", "validate_topic", "MAX_TOPIC_CHARS", "SCRIPT_
 MAX_TOPIC_CHARS = 500
 SCRIPT_ATTEMPTS = 2  # the seed's policy: retry once
 VOICE_ATTEMPTS = 3
+_LOGGER = logging.getLogger(__name__)
 MAX_RETRY_WAIT = 30.0  # seconds; a longer Retry-After is capped
 MIN_CLIP_SECONDS, MAX_CLIP_SECONDS = 4, 10
 
@@ -55,6 +57,8 @@ def _with_take(text: str, take: int) -> Any:
 
 
 def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, RateLimited) and exc.retry_after is not None and exc.retry_after > MAX_RETRY_WAIT:
+        return False  # e.g. an hourly quota: tell the person now rather than retry too early
     return isinstance(exc, ProviderError) and exc.retryable
 
 
@@ -264,7 +268,11 @@ class Pipeline:
                     done[step] += 1
                     try:
                         result = future.result()
-                    except ViralReelError as exc:
+                    except Exception as exc:  # one scene's failure never loses the scenes that worked
+                        if not isinstance(exc, ViralReelError):
+                            _LOGGER.exception("scene %s %s failed unexpectedly", number, step)
+                            exc = ProviderError(f"Scene {number}'s {step} failed unexpectedly ({type(exc).__name__}).",
+                                                hint="Try this scene again; if it keeps failing, see the log.")
                         skipped.append({"scene": number, "step": step, "reason": str(exc)})
                         self._emit(step, done[step] / per_step, f"Scene {number} failed: {exc}", number)
                     else:
@@ -314,6 +322,12 @@ class Pipeline:
         started = time.perf_counter()
         video_id = uuid.uuid4().hex[:8]
         topic = validate_topic(topic)
+        folder = Path(out_dir or self.settings.output_dir)
+        try:  # before anything is spent
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BadInput(f"Cannot write videos to {folder} ({exc.strerror}).",
+                           hint="Choose a writable output folder (--out).") from exc
         skipped: list[dict[str, Any]] = []
         try:
             script = self.write_script(topic)

@@ -228,19 +228,17 @@ class PexelsClips(ClipMaker):
 
         A repeated video shows more than a short one, which the assembler slows or loops to fit.
         """
-        candidates = []
-        for order, video in enumerate(videos):
-            chosen = pick_file(video, self.min_width)
-            if chosen is None:
-                continue
-            short = float(video.get("duration") or 0) < seconds
-            with self._used_lock:
-                used = video.get("id") in self._used
-            candidates.append(((used, short, order), video, chosen))
-        if not candidates:
-            return None
-        _, video, chosen = min(candidates, key=lambda c: c[0])
-        with self._used_lock:
+        with self._used_lock:  # scenes choose in parallel: pick and mark in one step, or two get the same video
+            candidates = []
+            for order, video in enumerate(videos):
+                chosen = pick_file(video, self.min_width)
+                if chosen is None:
+                    continue
+                short = float(video.get("duration") or 0) < seconds
+                candidates.append(((video.get("id") in self._used, short, order), video, chosen))
+            if not candidates:
+                return None
+            _, video, chosen = min(candidates, key=lambda c: c[0])
             self._used.add(video.get("id"))  # type: ignore[arg-type]
         return video, chosen
 
