@@ -181,3 +181,41 @@ def test_the_same_content_stored_by_many_threads_at_once_stays_readable(cache, t
     assert not errors
     for asset in results:
         assert asset.files["audio"].read_bytes() == b"identical audio" * 5000
+
+
+def test_the_same_miss_in_many_threads_is_made_once(cache):
+    """Two sessions asking for the same paid asset at once pay for it once."""
+    import time
+    calls, results = [], []
+    barrier = threading.Barrier(4)
+
+    def make(work_dir):
+        calls.append(1)
+        time.sleep(0.2)
+        (work_dir / "a.bin").write_bytes(b"paid for once")
+        return {}, {"a": work_dir / "a.bin"}, 1.0
+
+    def work():
+        barrier.wait()
+        results.append(cache.get_or_make("same", "clips", make)[1])
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and sorted(results) == [False, True, True, True]
+
+
+def test_a_young_unreferenced_blob_survives_eviction(cache_dir, tmp_path):
+    """A blob whose entry another thread is about to write must not be swept as an orphan."""
+    cache = AssetCache(cache_dir, size_limit=150_000)
+    f = tmp_path / "mid-put.bin"
+    f.write_bytes(b"m" * 60_000)
+    with open(f, "rb") as handle:  # the first half of a put: blob added, entry not yet written
+        cache._store.add(("blob", "d" * 64), handle, read=True)
+    for i in range(3):
+        g = tmp_path / f"{i}.bin"
+        g.write_bytes(bytes([i]) * 60_000)
+        cache.put(f"k{i}", "clips", {}, {"v": g})
+    assert cache._store.get(("blob", "d" * 64)) is not None

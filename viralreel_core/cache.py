@@ -13,6 +13,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ DAY = 24 * 3600
 LIFETIMES = {"script": DAY, "voice": 7 * DAY, "clips": 30 * DAY, "segment": 30 * DAY}
 _MICRO = 1_000_000  # money is counted in micro-dollars so diskcache's atomic integer incr can add it
 _CHUNK = 1 << 20
+ORPHAN_GRACE_SECONDS = 3600
 
 
 def canonical_json(value: Any) -> str:
@@ -69,6 +71,8 @@ class AssetCache:
                  clock: Callable[[], float] = time.time) -> None:
         self.directory = Path(directory)
         self._clock = clock
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             # diskcache's own culling drops ten items at a time, the new one among them: we cull by entry
@@ -131,15 +135,19 @@ class AssetCache:
             return
         store.expire()
         # diskcache keeps access times for its LRU policy; read them (oldest first) to evict by entry
-        rows = store._sql("SELECT key, raw FROM Cache ORDER BY access_time").fetchall()
-        keys = [store._disk.get(db_key, raw) for db_key, raw in rows]
+        rows = store._sql("SELECT key, raw, store_time FROM Cache ORDER BY access_time").fetchall()
+        keys = [store._disk.get(db_key, raw) for db_key, raw, _ in rows]
+        stored_at = dict(zip(keys, (row[2] for row in rows), strict=True))
         entries = {k: store.get(k) for k in keys if isinstance(k, tuple) and k[0] == "entry"}
         users: dict[str, int] = {}
         for record in entries.values():
             for digest in (record or {}).get("files", {}).values():
                 users[digest] = users.get(digest, 0) + 1
-        for k in keys:  # blobs no entry uses (left by a crash between a blob and its entry)
-            if isinstance(k, tuple) and k[0] == "blob" and k[1] not in users:
+        # blobs no entry uses, left by a crash between a blob and its entry; a young one may be another
+        # thread's put that has not written its entry yet, so leave it be
+        settled = time.time() - ORPHAN_GRACE_SECONDS
+        for k in keys:
+            if isinstance(k, tuple) and k[0] == "blob" and k[1] not in users and stored_at[k] < settled:
                 store.delete(k)
         for k, record in entries.items():
             if store.volume() <= store.size_limit:
@@ -161,9 +169,26 @@ class AssetCache:
         ``(meta, files, cost_usd)``; the seconds it took are measured here.
         """
         found = self.get(key)
-        if found is not None:
-            self._count_hit(found)
-            return found, True
+        if found is None:
+            # one maker per key at a time in this process (two sessions, or two scenes with the same
+            # narration): the second waits and then finds the first one's result instead of paying again
+            with self._key_lock(key):
+                found = self.get(key)
+                if found is None:
+                    try:
+                        return self._make(key, step, make), False
+                    finally:
+                        with self._locks_guard:
+                            self._locks.pop(key, None)
+        self._count_hit(found)
+        return found, True
+
+    def _key_lock(self, key: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def _make(self, key: str, step: str,
+              make: Callable[[Path], tuple[Mapping[str, Any], Mapping[str, str | Path], float]]) -> CachedAsset:
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix=f"viralreel_{step}_") as work_dir:
             meta, files, cost = make(Path(work_dir))
@@ -171,7 +196,7 @@ class AssetCache:
             stored = self.put(key, step, meta, files, cost_usd=cost, seconds=elapsed)
         self._counters.incr("misses")
         self._counters.incr("spent_micro_usd", int(round(cost * _MICRO)))
-        return stored, False
+        return stored
 
     def _count_hit(self, asset: CachedAsset) -> None:
         self._counters.incr("hits")
