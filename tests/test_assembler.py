@@ -140,3 +140,25 @@ def test_segments_hold_exactly_their_frames_even_when_float_rounding_bites(tmp_p
     voice = make_voice(tmp_path / "v.wav", frames / 30)
     out = Assembler(settings).render_segment(SceneMedia(1, "Hello world.", clip, voice), tmp_path / "seg.mp4")
     assert frame_count(out) == frames
+
+
+def test_a_phones_rotated_portrait_clip_is_probed_and_rendered_upright(tmp_path, settings):
+    """Phones store portrait video as landscape pixels plus a rotation flag."""
+    landscape = make_clip(tmp_path / "land.mp4", 2.0, size="320x180")
+    rotated = tmp_path / "rotated.mp4"
+    subprocess.run([ffmpeg.ffmpeg_exe(), "-v", "error", "-y", "-display_rotation", "90", "-i", landscape.video_path,
+                    "-c", "copy", str(rotated)], check=True)
+    info = probe(rotated)
+    assert (info.width, info.height) == (180, 320)
+    clip = Clip(str(rotated), 2.0, info.width, info.height)
+    out = Assembler(settings).render_segment(SceneMedia(1, "Hi.", clip, make_voice(tmp_path / "v.wav", 1.0)),
+                                             tmp_path / "seg.mp4")
+    # the same picture as the clip turned upright by ffmpeg itself, not a landscape frame squeezed
+    upright = tmp_path / "upright.mp4"
+    subprocess.run([ffmpeg.ffmpeg_exe(), "-v", "error", "-y", "-i", str(rotated), "-c:v", "libx264",
+                    "-pix_fmt", "yuv420p", str(upright)], check=True)  # ffmpeg applies the rotation on decode
+    reference = Assembler(settings).render_segment(
+        SceneMedia(1, "Hi.", Clip(str(upright), 2.0, 180, 320), make_voice(tmp_path / "v2.wav", 1.0)),
+        tmp_path / "ref.mp4")
+    a, b = frame_at(out, 0.5, 180, 320).astype(int), frame_at(reference, 0.5, 180, 320).astype(int)
+    assert abs(a - b).mean() < 6

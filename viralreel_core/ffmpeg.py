@@ -60,10 +60,11 @@ _VIDEO = re.compile(r"Stream #\S+.*?: Video: (\w+).*?, (\d{2,5})x(\d{2,5})")
 _AUDIO = re.compile(r"Stream #\S+.*?: Audio: (\w+)")
 _FPS = re.compile(r"([\d.]+) fps")
 _KBPS = re.compile(r"(\d+) kb/s")
+_ROTATION = re.compile(r"rotation of (-?[\d.]+) degrees")
 
 
 def probe(path: str | Path) -> MediaInfo:
-    """Codec, size, frame rate, duration and bitrates of a media file (AssemblyError if unreadable)."""
+    """Codec, size as displayed (rotation applied), frame rate, duration and bitrates (AssemblyError if unreadable)."""
     done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
                           capture_output=True, text=True)
     log = done.stderr
@@ -80,11 +81,15 @@ def probe(path: str | Path) -> MediaInfo:
     fps = _FPS.search(video) if video else None
     vkbps = _KBPS.search(video) if video else None
     akbps = _KBPS.search(audio) if audio else None
+    width, height = (int(vmatch.group(2)), int(vmatch.group(3))) if vmatch else (None, None)
+    rotation = _ROTATION.search(log)
+    if rotation and round(abs(float(rotation.group(1)))) % 180 == 90:  # a phone's portrait video: shown upright
+        width, height = height, width
     return MediaInfo(
         duration=int(h) * 3600 + int(m) * 60 + float(s),
         video_codec=vmatch.group(1) if vmatch else None,
-        width=int(vmatch.group(2)) if vmatch else None,
-        height=int(vmatch.group(3)) if vmatch else None,
+        width=width,
+        height=height,
         fps=float(fps.group(1)) if fps else None,
         audio_codec=_AUDIO.search(audio).group(1) if audio else None,
         video_bitrate_kbps=int(vkbps.group(1)) if vkbps else None,
