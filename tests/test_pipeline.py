@@ -214,3 +214,12 @@ def test_an_unwritable_output_folder_is_bad_input_before_anything_is_spent(fake_
     with pytest.raises(BadInput, match="output folder"):
         make_pipeline(fake_settings.with_(output_dir=blocker / "videos")).make("Cats")
     assert writer.calls == voice.calls == clips.calls == []
+
+
+def test_credentials_in_a_base_url_stay_out_of_saved_settings_and_repr():
+    from viralreel_core.config import Settings
+    settings = Settings.from_env(environ={"OPENAI_BASE_URL": "https://user:s3cret-token@proxy.example/v1?api-key=k3y"})
+    assert settings.base_urls["openai"].startswith("https://user:s3cret")  # the provider still gets it whole
+    saved = json.dumps(settings.public_dict(), default=str)
+    assert "s3cret" not in saved and "k3y" not in saved and "https://proxy.example/v1" in saved
+    assert "s3cret" not in repr(settings)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 __all__ = ["ApiKeys", "CaptionStyle", "Settings", "REPO_ROOT", "KEY_ENV_VARS", "BASE_URL_ENV_VARS"]
 
@@ -30,6 +31,14 @@ BASE_URL_ENV_VARS = {
     "runway": "RUNWAYML_BASE_URL",
     "pexels": "PEXELS_BASE_URL",
 }
+
+
+def _without_credentials(url: str) -> str:
+    """A base URL with any user:password and query string dropped (some proxies carry keys there)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,7 @@ class Settings:
     runway_model: str = "gen4_turbo"
     piper_voice_path: str = ""  # empty: the bundled en_US-joe-medium voice
     voice_speed: float = 1.0
-    base_urls: dict[str, str] = field(default_factory=dict)
+    base_urls: dict[str, str] = field(default_factory=dict, repr=False)  # may carry credentials
 
     width: int = 1080
     height: int = 1920
@@ -135,6 +144,7 @@ class Settings:
         """Every setting but the keys: safe to log and to save in a project file."""
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "keys"}
         data["captions"] = self.captions.to_dict()
+        data["base_urls"] = {svc: _without_credentials(url) for svc, url in self.base_urls.items()}
         data["output_dir"] = str(self.output_dir)
         data["cache_dir"] = str(self.cache_dir)
         return data
