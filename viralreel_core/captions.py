@@ -36,7 +36,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .config import CaptionStyle
 from .errors import BadInput
-from .models import WORDS_PER_SECOND, VoiceTrack, WordTiming
+from .models import VoiceTrack, WordTiming
+from .timing import ends_clause as _ends_clause
+from .timing import ends_sentence as _ends_sentence
+from .timing import estimate_word_timings
 
 __all__ = [
     "CaptionChunk",
@@ -64,9 +67,6 @@ LONG_WORD = 10
 #: chunks longer than this many characters start to cost more (they would wrap or shrink)
 CHUNK_CHARS = 18
 
-_CLOSERS = "\"'”’»)]}›"
-_SENTENCE_END = frozenset(".!?…。！？؟۔")
-_CLAUSE_END = frozenset(",;:，、；：،؛—–")
 
 
 @dataclass(frozen=True)
@@ -80,20 +80,6 @@ class CaptionChunk:
     @property
     def text(self) -> str:
         return " ".join(w.word for w in self.words)
-
-
-def _tail(word: str) -> str:
-    """The word's last character that is not a closing quote or bracket ('' when none)."""
-    core = word.rstrip(_CLOSERS)
-    return core[-1] if core else ""
-
-
-def _ends_sentence(word: str) -> bool:
-    return _tail(word) in _SENTENCE_END
-
-
-def _ends_clause(word: str) -> bool:
-    return _tail(word) in _CLAUSE_END
 
 
 def _clean_timings(words: Iterable[WordTiming]) -> list[WordTiming]:
@@ -185,41 +171,6 @@ def chunk_words(words: Sequence[WordTiming], max_words: int = 3) -> list[Caption
 
 
 # --- estimated timings ----------------------------------------------------------------------------
-
-def estimate_word_timings(text: str, duration: float, lead_in: float = 0.0) -> list[WordTiming]:
-    """Word timings for a narration spoken in ``duration`` seconds, when the voice gave none.
-
-    The time after ``lead_in`` is shared among the whitespace-separated words in proportion to their
-    length, plus short silent gaps after commas (2 characters' worth) and sentence ends (4). Words
-    keep their original text; the last word ends at ``duration``.
-    """
-    try:
-        duration = float(duration)
-        lead_in = float(lead_in)
-    except (TypeError, ValueError) as exc:
-        raise BadInput(f"Narration length must be a number of seconds (got {duration!r}).") from exc
-    if not (math.isfinite(duration) and math.isfinite(lead_in)) or duration < 0:
-        raise BadInput(f"Narration length must be a positive number of seconds (got {duration!r}).")
-    words = str(text).split()
-    if not words:
-        return []
-    lead_in = min(max(lead_in, 0.0), duration)
-    span = duration - lead_in
-    if span <= 0:  # no usable length: fall back to the usual speaking pace
-        span = len(words) / WORDS_PER_SECOND
-    weights = [max(1, len(w)) for w in words]
-    gaps = [4.0 if _ends_sentence(w) else 2.0 if _ends_clause(w) else 0.0 for w in words[:-1]] + [0.0]
-    total = float(sum(weights) + sum(gaps))
-    out: list[WordTiming] = []
-    units = 0.0
-    for i, (w, weight, gap) in enumerate(zip(words, weights, gaps, strict=True)):
-        start = lead_in + span * units / total
-        units += weight
-        end = lead_in + span if i == len(words) - 1 else lead_in + span * units / total
-        out.append(WordTiming(w, round(start, 4), round(end, 4)))
-        units += gap
-    return out
-
 
 def timings_for(voice: VoiceTrack, narration: str) -> list[WordTiming]:
     """The voice's own word timings, or timings estimated from the narration and the voice's length."""

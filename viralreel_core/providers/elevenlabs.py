@@ -29,10 +29,10 @@ from urllib.parse import quote
 
 import requests
 
-from ..captions import estimate_word_timings
 from ..errors import AssemblyError, AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
 from ..ffmpeg import probe
 from ..models import VoiceTrack, WordTiming
+from ..timing import estimate_word_timings, tidy_timings
 from .base import Voice
 from .transport import (
     DEFAULT_BACKOFF,
@@ -107,16 +107,6 @@ def words_from_alignment(characters: Sequence[str], starts: Sequence[float], end
     return words
 
 
-def _tidy(words: Sequence[WordTiming], duration: float) -> tuple[WordTiming, ...]:
-    """Millisecond timings, in order, never overlapping, inside ``[0, duration]``."""
-    out: list[WordTiming] = []
-    floor = 0.0
-    for w in words:
-        start = min(max(round(w.start, 3), floor), duration)
-        end = min(max(round(w.end, 3), start), duration)
-        out.append(WordTiming(w.word, start, end))
-        floor = end
-    return tuple(out)
 
 
 class ElevenLabsVoice(Voice):
@@ -294,7 +284,7 @@ class ElevenLabsVoice(Voice):
         if not words:
             _LOGGER.info("%s gave no usable alignment; estimating word timings", SERVICE)
             words = estimate_word_timings(text, duration)
-        return _tidy(words, duration)
+        return tidy_timings(words, duration)
 
     def _cost(self, response: requests.Response, text: str) -> float:
         """Dollars this call cost: the ``character-cost`` header (credits) when present, else the estimate."""

@@ -37,6 +37,7 @@ import numpy as np
 
 from ..errors import BadInput, ProviderError
 from ..models import VoiceTrack, WordTiming
+from ..timing import tidy_timings
 from .base import Voice
 
 if TYPE_CHECKING:
@@ -595,7 +596,7 @@ class LocalVoice(Voice):
 
         duration = offset_samples / rate
         path = self._write_wav(np.concatenate(pieces), rate, Path(out_dir))
-        return VoiceTrack(audio_path=str(path), duration=duration, words=_tidy(timings, duration),
+        return VoiceTrack(audio_path=str(path), duration=duration, words=tidy_timings(timings, duration),
                           provider=self.name, cost_usd=0.0)
 
     # -- helpers --------------------------------------------------------------------------------------
@@ -653,13 +654,3 @@ def _plain(text: str) -> str:
     return text.replace("[[", "[ [").replace("]]", "] ]")
 
 
-def _tidy(timings: Sequence[WordTiming], duration: float) -> tuple[WordTiming, ...]:
-    """Millisecond timings, in order, never overlapping, inside ``[0, duration]``."""
-    out: list[WordTiming] = []
-    floor = 0.0
-    for t in timings:
-        start = min(max(round(t.start, 3), floor), duration)
-        end = min(max(round(t.end, 3), start), duration)
-        out.append(WordTiming(t.word, start, end))
-        floor = end
-    return tuple(out)

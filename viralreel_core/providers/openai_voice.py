@@ -1,7 +1,7 @@
 """OpenAI voice: ``/audio/speech`` through the official SDK, with the same key as the script writer.
 
 The service gives no timings, so word timings are estimated from the narration and the audio's
-measured length (``captions.estimate_word_timings``).
+measured length (``timing.estimate_word_timings``).
 
 Example::
 
@@ -17,10 +17,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ..captions import estimate_word_timings
 from ..errors import AssemblyError, BadInput, ProviderError
 from ..ffmpeg import probe
 from ..models import VoiceTrack, estimate_seconds
+from ..timing import estimate_word_timings
 from .base import Voice
 from .openai_common import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, make_client, openai_errors
 from .transport import host_of
