@@ -10,7 +10,6 @@ is a whole number of frames and its narration is padded to exactly that length.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import AssetCache, cache_key
+from .cache import AssetCache, cache_key, file_sha256
 from .captions import build_cues, caption_transform, timings_for
 from .config import Settings
 from .errors import AssemblyError
@@ -55,14 +54,6 @@ class SceneMedia:
 
     def frames(self, fps: int) -> int:
         return frames_for(self.voice.duration, fps)
-
-
-def _file_digest(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def fit_clip_to_narration(clip, seconds: float):
@@ -142,7 +133,7 @@ class Assembler:
         params = {"version": SEGMENT_VERSION, "size": [s.width, s.height], "fps": s.fps,
                   "bitrate": s.video_bitrate, "preset": s.x264_preset, "captions": s.captions.to_dict(),
                   "fade": s.fade_seconds if s.transitions else 0}
-        inputs = {"clip": _file_digest(scene.clip.video_path), "frames": scene.frames(s.fps),
+        inputs = {"clip": file_sha256(scene.clip.video_path), "frames": scene.frames(s.fps),
                   "words": [w.to_dict() for w in scene.voice.words], "narration": scene.narration,
                   "duration": scene.voice.duration, "fade_in": scene.fade_in, "fade_out": scene.fade_out}
         return cache_key("segment", "moviepy", params, inputs)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import tempfile
 import threading
 import time
@@ -24,7 +23,7 @@ import diskcache
 
 from .errors import CacheError
 
-__all__ = ["AssetCache", "CachedAsset", "LIFETIMES", "cache_key", "canonical_json"]
+__all__ = ["AssetCache", "CachedAsset", "LIFETIMES", "cache_key", "canonical_json", "file_sha256"]
 
 DAY = 24 * 3600
 #: seconds an entry lives, per step
@@ -45,7 +44,8 @@ def cache_key(step: str, provider: str, params: Mapping[str, Any], input: Any) -
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file's bytes, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(_CHUNK), b""):
@@ -108,7 +108,7 @@ class AssetCache:
         digests: dict[str, str] = {}
         try:
             for name, path in (files or {}).items():
-                digest = _file_sha256(Path(path))
+                digest = file_sha256(path)
                 if not self._store.touch(("blob", digest), expire=expire):
                     # add, never set: overwriting would delete a file another thread may be reading
                     with open(path, "rb") as handle:
@@ -225,16 +225,6 @@ class AssetCache:
         self._counters.clear()
         return removed
 
-    def expire(self) -> int:
-        """Drop expired items now (diskcache also does it lazily)."""
-        return self._store.expire()
-
     def close(self) -> None:
         self._store.close()
         self._counters.close()
-
-    def copy_file(self, asset: CachedAsset, name: str, destination: Path) -> Path:
-        """Copy one of an entry's files out of the cache (e.g. to keep it beyond eviction)."""
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(asset.files[name], destination)
-        return destination

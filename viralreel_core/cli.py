@@ -160,7 +160,7 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
     request = ScriptRequest(topic=topic, scenes=settings.scenes, tone=settings.tone, seed=settings.seed)
     if request.scenes is not None and not 3 <= request.scenes <= 6:
         raise BadInput(f"A script has 3 to 6 scenes, not {request.scenes}.", hint="Pick a number from 3 to 6.")
-    cached_script = pipeline.cache.get(pipeline._key(writer, request.to_dict()))
+    cached_script = pipeline.cache.get(pipeline.key_for(writer, request.to_dict()))
     if cached_script is not None:
         script, source = Script.from_dict(cached_script.meta).renumbered(), "cache"
     elif writer.offline:
@@ -171,7 +171,7 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
         Scene(n, "", DRY_RUN_NARRATION) for n in range(1, (request.scenes or DRY_RUN_SCENES) + 1)]
 
     def cached(provider: Any, value: Any) -> bool:
-        return script is not None and pipeline.cache.get(pipeline._key(provider, value)) is not None
+        return script is not None and pipeline.cache.get(pipeline.key_for(provider, value)) is not None
 
     plan_scenes, voice_cost, clip_cost, voice_cached, clip_cached = [], 0.0, 0.0, 0, 0
     for scene in scenes:

@@ -139,7 +139,8 @@ class Pipeline:
         for provider in in_use:
             provider.abort()
 
-    def _key(self, provider: Provider, input: Any) -> str:
+    def key_for(self, provider: Provider, input: Any) -> str:
+        """The cache key of ``provider`` making something from ``input`` under these settings."""
         params = {**provider.cache_params(), "provider_version": provider.version}
         return cache_key(provider.step, provider.name, params, input)
 
@@ -164,7 +165,7 @@ class Pipeline:
             script = self._retrying(SCRIPT_ATTEMPTS, lambda: writer.write(request))
             return script.to_dict(), {}, writer.estimate_cost(request)
 
-        asset, hit = self.cache.get_or_make(self._key(writer, request.to_dict()), "script", make)
+        asset, hit = self.cache.get_or_make(self.key_for(writer, request.to_dict()), "script", make)
         self.tally.count("script", hit, asset.cost_usd)
         self._emit("script", 1.0, "Script ready" + (" (from cache)" if hit else ""))
         return Script.from_dict(asset.meta).renumbered()
@@ -190,7 +191,7 @@ class Pipeline:
     # -- voice -----------------------------------------------------------------------------------
     def voice_key(self, scene: Scene, take: int = 0) -> str:
         """The cache key of the scene's voice under these settings (a changed narration gives a new key)."""
-        return self._key(self.provider("voice"), _with_take(scene.narration, take))
+        return self.key_for(self.provider("voice"), _with_take(scene.narration, take))
 
     def voice_for(self, scene: Scene, take: int = 0) -> VoiceTrack:
         """The scene's narration spoken (cached); retried on transient failures.
@@ -222,7 +223,7 @@ class Pipeline:
     def clip_key(self, scene: Scene, seconds: float | None = None, take: int = 0) -> str:
         """The cache key of the scene's clip under these settings (changed visuals give a new key)."""
         seconds = seconds or self.clip_seconds(scene)
-        return self._key(self.provider("clips"), {"visuals": scene.visuals, "seconds": seconds,
+        return self.key_for(self.provider("clips"), {"visuals": scene.visuals, "seconds": seconds,
                                                    **({"take": take} if take else {})})
 
     def clip_for(self, scene: Scene, seconds: float | None = None, take: int = 0) -> Clip:
