@@ -13,7 +13,7 @@ import pytest
 from tests.media import frame_at, probe
 from viralreel_core import providers
 from viralreel_core.config import Settings
-from viralreel_core.errors import AssemblyError, BadInput, ProviderError
+from viralreel_core.errors import BadInput, ProviderError
 from viralreel_core.ffmpeg import ffmpeg_exe
 from viralreel_core.providers import local_clips
 from viralreel_core.providers.local_clips import LocalClipMaker, palette_for, style_for
@@ -165,23 +165,38 @@ def test_sizes_are_made_even_and_tiny_or_silly_ones_refused():
             LocalClipMaker(**bad)
 
 
-def test_missing_ffmpeg_names_the_fix(maker, tmp_path, monkeypatch):
-    def missing():
-        raise AssemblyError("ffmpeg was not found.")
+@pytest.fixture
+def ffmpeg_at(monkeypatch):
+    """Point imageio-ffmpeg at another executable (the way a person's setting would), then restore."""
+    from viralreel_core import ffmpeg
 
-    monkeypatch.setattr(local_clips, "ffmpeg_exe", missing)
+    def use(path):
+        monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(path))
+        ffmpeg.ffmpeg_exe.cache_clear()
+
+    yield use
+    ffmpeg.ffmpeg_exe.cache_clear()
+
+
+def test_missing_ffmpeg_names_the_fix(maker, tmp_path, ffmpeg_at):
+    ffmpeg_at(tmp_path / "no-ffmpeg-here")
     with pytest.raises(ProviderError) as err:
         maker.make("a quiet lake", 1.0, tmp_path)
     assert "pip install imageio-ffmpeg" in str(err.value)
     assert err.value.provider == "local" and not err.value.retryable
 
 
-def test_failing_ffmpeg_reports_its_log_and_leaves_no_file(maker, tmp_path, monkeypatch):
-    monkeypatch.setattr(local_clips, "build_filtergraph", lambda *a, **k: "nosuchfilter=size=2x2")
+def test_failing_ffmpeg_reports_its_log_and_leaves_no_file(maker, tmp_path, ffmpeg_at):
+    broken = tmp_path / "bin" / "ffmpeg"
+    broken.parent.mkdir()
+    broken.write_text("#!/bin/sh\necho 'No such filter: nosuchfilter' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    ffmpeg_at(broken)
+    out = tmp_path / "out"
     with pytest.raises(ProviderError) as err:
-        maker.make("a quiet lake", 1.0, tmp_path)
+        maker.make("a quiet lake", 1.0, out)
     assert "nosuchfilter" in str(err.value) and "pip install imageio-ffmpeg" in str(err.value)
-    assert list(tmp_path.iterdir()) == []
+    assert not out.exists() or list(out.iterdir()) == []
 
 
 # -- the provider contract -------------------------------------------------------------------------
