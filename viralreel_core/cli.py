@@ -22,6 +22,7 @@ from .config import KEY_ENV_VARS, Settings
 from .errors import BadInput, ViralReelError
 from .models import ProgressEvent, Scene, Script, estimate_seconds
 from .pipeline import Pipeline, validate_topic
+from .projects import record_render
 from .providers.base import ScriptRequest
 
 __all__ = ["main", "build_parser", "dry_run_plan"]
@@ -234,9 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         result = pipeline.make(args.topic, settings.output_dir)
         bars.close()
-        if result.video_path:
-            Path(result.video_path).with_suffix(".json").write_text(
-                json.dumps(result.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        if result.video_path:  # the same record and thumbnail the studio keeps, so its Projects page lists it
+            record_render(result.video_path, result.to_dict())
         _print_json(result.to_dict())
         if not result.success:
             print(f"error: {result.message}", file=sys.stderr)
