@@ -13,8 +13,7 @@ from viralreel_core.session import caption_preview
 studio = ui.header("assemble", "Captions timed to the words, fades between scenes, one vertical MP4. "
                                "Scenes that did not change come straight from the cache.")
 if studio.script is None:
-    ui.need("There is nothing to assemble yet: the video is built from the accepted script.", "script",
-            "Accept a script")
+    ui.need_script("There is nothing to assemble yet: the video is built from the accepted script.")
 
 usable, missing = studio.render_plan()
 if missing:
@@ -28,6 +27,8 @@ if missing:
         with c2:
             ui.link("clips", "Make clips")
 if not usable:
+    if any(s.usable for s in studio.states("voice")):
+        ui.need("No scene has both a voice and a clip yet.", "clips", "Make the clips")
     ui.need("No scene has both a voice and a clip yet.", "voice", "Record the voices")
 
 # -- caption style ---------------------------------------------------------------------------------

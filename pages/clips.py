@@ -10,8 +10,7 @@ from viralreel_core.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES
 studio = ui.header("clips", "Every scene gets a short vertical clip drawn from its visuals. Regenerate any one, "
                             "or upload your own footage for it.")
 if studio.script is None:
-    ui.need("Clips are made from the accepted script's visuals, and there is none yet.", "script",
-            "Accept a script")
+    ui.need_script("Clips are made from the accepted script's visuals, and there is none yet.")
 if studio.draft_pending:
     st.warning("The script has changes you have not accepted; the clips follow the accepted script.",
                icon=":material/edit_note:")
@@ -38,7 +37,7 @@ with top_right:
         st.caption("Offline procedural clips: free, drawn on this machine from each scene's visuals.")
 
 ui.job_panel("clips")
-ui.show_errors("clips")
+ui.show_errors("clips", pending=bool(needed) or studio.busy("clips"))
 
 ready = sum(s.usable for s in states)
 left, right = st.columns([1, 2], vertical_alignment="center")
@@ -81,7 +80,8 @@ for start in range(0, len(states), per_row):
                 with st.expander("Play clip", icon=":material/play_arrow:"):
                     st.video(made.asset.video_path, format="video/mp4", muted=True)
             redo = state.status == "ready" and not (made and made.uploaded)
-            if st.button("Make a new one" if redo else "Make this clip",
+            uploaded = bool(made and made.uploaded)
+            if st.button("Make a new one" if redo else "Make one instead" if uploaded else "Make this clip",
                          icon=":material/refresh:" if redo else ":material/movie:", key=f"clip_redo_{state.uid}",
                          disabled=studio.busy("clips") or bool(problem), width="stretch",
                          help=("A fresh clip for this scene" if redo else "Make this scene's clip only")
@@ -99,10 +99,14 @@ for start in range(0, len(states), per_row):
                     st.rerun()
             with st.popover("Use my own clip", icon=":material/upload:", width="stretch"):
                 version = st.session_state.get(f"upload_version_{state.uid}", 0)
-                upload = st.file_uploader(f"Your clip for scene {scene.number}", type=list(UPLOAD_TYPES),
+                # no ``type=`` filter: Streamlit would reject another file with only an icon whose reason
+                # shows on hover; ``use_upload`` checks the name and the content and says what is wrong
+                upload = st.file_uploader(f"Your clip for scene {scene.number}",
                                           key=f"upload_{state.uid}_{version}",
                                           help=f"A video file up to {MAX_UPLOAD_BYTES // 2**20} MB, "
                                                "0.5–120 s; it is fitted to the narration.")
+                st.caption(f"{', '.join(t.upper() for t in UPLOAD_TYPES)} · 0.5–120 s · "
+                           f"up to {MAX_UPLOAD_BYTES // 2**20} MB")
                 if upload is not None:
                     try:
                         studio.use_upload(state.uid, upload.name, upload.getvalue())

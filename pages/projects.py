@@ -59,7 +59,8 @@ for project in saved:
             st.write(f"Delete **{project.name}**? Its videos stay in the output folder.")
             if st.button("Delete it", type="primary", key=f"delete_{project.id}"):
                 store.delete(project.id)
-                st.toast(f"Deleted “{project.name}”.", icon=":material/delete:")
+                st.toast(f"Deleted “{project.name}”." + (" It is still open here: save it again to keep it."
+                                                        if project.id == studio.id else ""), icon=":material/delete:")
                 st.rerun()
 
 # -- past renders ----------------------------------------------------------------------------------

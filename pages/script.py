@@ -23,21 +23,24 @@ st.subheader(draft.title or draft.topic)
 st.caption(f"Topic: {draft.topic}")
 
 columns = {
-    "scene": st.column_config.NumberColumn("#", min_value=1, max_value=MAX_SCENES, step=1, width="small",
+    "scene": st.column_config.NumberColumn("#", min_value=1, max_value=MAX_SCENES, step=1, width=48,
                                            help="Change a number to move the scene there."),
-    "visuals": st.column_config.TextColumn("Visuals — what we see", width="large",
+    "visuals": st.column_config.TextColumn("Visuals — what we see", width=350,
                                            help="Describes the clip for this scene."),
-    "narration": st.column_config.TextColumn("Narration — what is said", width="large",
+    "narration": st.column_config.TextColumn("Narration — what is said", width=390,
                                              help="Spoken by the voice and burned in as captions."),
-    "seconds": st.column_config.NumberColumn("Est. s", format="%.1f", disabled=True, width="small",
+    "seconds": st.column_config.NumberColumn("Est. s", format="%.1f", disabled=True, width=64,
                                              help="Estimated from the word count."),
-    "words": st.column_config.NumberColumn("Words", disabled=True, width="small"),
+    "words": st.column_config.NumberColumn("Words", disabled=True, width=64),
     "uid": None,  # a scene's stable id: hidden, carried through edits
 }
 table = pd.DataFrame(studio.draft_rows(), columns=["scene", "visuals", "narration", "seconds", "words", "uid"])
+# a new row is numbered to go last; it becomes a scene once something is typed into it
+columns["scene"].update(default=min(len(table) + 1, MAX_SCENES))
 edited = st.data_editor(table, key=f"script_table_{studio.id}_{studio.editor_version}", num_rows="dynamic",
                         column_config=columns, hide_index=True, width="stretch", row_height=72,
-                        disabled=studio.busy("script"))
+                        height=38 + 72 * (len(table) + 2),  # every row and a new one, without scrolling
+                        placeholder="", disabled=studio.busy("script"))
 if studio.edit_draft(edited.to_dict("records")):
     st.rerun()  # redraw the table from the new draft (numbers, estimates)
 

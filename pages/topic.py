@@ -16,8 +16,13 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     st.text_area("What is the video about?", placeholder="e.g. Why do cats purr?", height=110,
                  **ui.bind("topic_text", lambda: form.topic, lambda v: setattr(form, "topic", v)))
-    st.pills("Or start from an example", EXAMPLES, key="topic_example",
-             on_change=lambda: setattr(form, "topic", st.session_state["topic_example"] or form.topic))
+    def use_example() -> None:
+        """Put the picked example into the topic, and leave no pill selected: a selected pill would be
+        unselected by the next click on it, and that click would do nothing."""
+        form.topic = st.session_state["topic_example"] or form.topic
+        st.session_state["topic_example"] = None
+
+    st.pills("Or start from an example", EXAMPLES, key="topic_example", on_change=use_example)
 
     length = len(" ".join(form.topic.split()))
     problem = form.problem()

@@ -31,6 +31,7 @@ STATUS_ICONS = {"ready": ":green[:material/check_circle:]", "stale": ":orange[:m
                 "missing": ":gray[:material/radio_button_unchecked:]", "working": ":blue[:material/progress_activity:]"}
 STATUS_WORDS = {"ready": "ready", "stale": "out of date", "missing": "not made yet", "working": "working…"}
 JOB_POLL_SECONDS = 0.5
+PROVIDER_STEPS = {"script": "Script writer", "voice": "Voice", "clips": "Clips"}  # steps with a provider picker
 
 
 # -- the edge: settings, keys and the studio -----------------------------------------------------
@@ -71,8 +72,16 @@ def typed_keys() -> dict[str, str]:
 
 
 def remember_typed_key(service: str) -> None:
-    """on_change of a key field: keep what was typed (an emptied field forgets the key)."""
-    typed_keys()[service] = str(st.session_state.get(f"key_{service}") or "").strip()
+    """on_change of a key field: keep what was typed, then empty the field.
+
+    The key is never sent back to the browser: left in the field it would come back with every page and
+    the field's eye button would show it. The field's placeholder says a key was typed in; *Forget typed
+    keys* drops it.
+    """
+    typed = str(st.session_state.get(f"key_{service}") or "").strip()
+    if typed:
+        typed_keys()[service] = typed
+    st.session_state[f"key_{service}"] = ""
 
 
 def setup() -> Studio:
@@ -205,16 +214,35 @@ def need(message: str, step: str, action: str) -> None:
     st.stop()
 
 
+def need_script(message: str) -> None:
+    """``need`` for the pages that work from the accepted script: to Script to accept a draft, or
+    straight to Topic when there is no draft to accept yet."""
+    if studio().draft is None:
+        need(f"{message} Start from a topic: the writer drafts a script for you to review.", "topic",
+             "Write a script")
+    need(f"{message} Review the draft and accept it.", "script", "Accept the script")
+
+
 def link(step: str, label: str) -> None:
     path, _, icon = PAGES[step]
     st.page_link(path, label=label, icon=icon)
 
 
-def show_errors(step: str) -> None:
-    """The step's errors as readable messages (what happened, what to do); scenes that worked stay."""
-    errors = studio().errors.get(step) or []
+def show_errors(step: str, pending: bool = True) -> None:
+    """The step's errors as readable messages (what happened, what to do); scenes that worked stay.
+
+    ``pending=False`` (every scene of the step is ready now, e.g. after switching back to the offline
+    provider): the errors are settled and forgotten.
+    """
+    s = studio()
+    if not pending:
+        s.errors.pop(step, None)
+    errors = s.errors.get(step) or []
     for message in errors:
         st.error(message, icon=":material/error:")
+    if errors and step in PROVIDER_STEPS and not s.is_offline(step):
+        st.caption(f"To carry on without {s.provider_names()[step]}, choose **local** for "
+                   f"*{PROVIDER_STEPS[step]}* under Providers in the sidebar: it is free and works offline.")
 
 
 def job_panel(step: str) -> None:

@@ -10,7 +10,7 @@ from viralreel_core.session import audio_format
 studio = ui.header("voice", "Each scene's narration is spoken and timed word by word for the captions. "
                             "Editing one narration re-records only that scene.")
 if studio.script is None:
-    ui.need("The voice reads the accepted script, and there is none yet.", "script", "Accept a script")
+    ui.need_script("The voice reads the accepted script, and there is none yet.")
 if studio.draft_pending:
     st.warning("The script has changes you have not accepted; the voice follows the accepted script.",
                icon=":material/edit_note:")
@@ -53,7 +53,7 @@ states = studio.states("voice")
 needed = [s.uid for s in states if s.status in ("stale", "missing")]
 ready = sum(s.usable for s in states)
 ui.job_panel("voice")
-ui.show_errors("voice")
+ui.show_errors("voice", pending=bool(needed) or studio.busy("voice"))
 
 left, right = st.columns([1, 2], vertical_alignment="center")
 with left:
@@ -90,7 +90,9 @@ for state in states:
                 st.audio(made.asset.audio_path, format=audio_format(made.asset.audio_path))
                 caption = f"{made.asset.duration:.1f} s spoken · {len(made.asset.words)} words timed"
                 if state.status == "stale":
-                    caption = "Recorded for an earlier narration or voice setting · " + caption
+                    caption = (f"Recorded with {made.asset.provider}, and this step now uses {resolved}"
+                               if made.asset.provider and made.asset.provider != resolved
+                               else "Recorded for an earlier narration or voice setting") + " · " + caption
                 st.caption(caption)
             else:
                 st.caption(f"Estimated {estimate_seconds(scene.narration):.1f} s")

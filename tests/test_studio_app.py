@@ -90,13 +90,25 @@ def test_every_page_renders_on_a_fresh_session(dirs, name):
     assert at.title, f"{name} has no title"
 
 
-@pytest.mark.parametrize("name, needs", [("script", "topic"), ("voice", "script"), ("clips", "script"),
-                                         ("assemble", "script")])
-def test_a_missing_step_is_explained_with_a_link_not_a_traceback(dirs, name, needs):
+def guidance_links(at: AppTest) -> list[str]:
+    return [link.proto.label for link in at.main.get("page_link") if "go to" in link.proto.label]
+
+
+@pytest.mark.parametrize("name", ["script", "voice", "clips", "assemble"])
+def test_a_missing_step_is_explained_with_a_link_not_a_traceback(dirs, name):
     at = ok(page(new_app(), name))
     assert at.info, "no guidance shown"
-    links = [link.proto.label for link in at.main.get("page_link")]
-    assert any(f"go to {needs.title()}" in label for label in links), links
+    # nothing written yet: straight to the Topic step, not to a Script page that only points on to Topic
+    assert guidance_links(at) == ["Write a script — go to Topic"]
+
+
+def test_with_a_draft_not_yet_accepted_the_later_steps_point_to_the_script(dirs, fakes):
+    at = use_fakes(new_app())
+    page(at, "topic").text_area(key="topic_text").input("Cats").run()
+    at.button(key="write_script").click().run()
+    settle(page(at, "script"))
+    for name in ("voice", "clips", "assemble"):
+        assert guidance_links(ok(page(at, name))) == ["Accept the script — go to Script"], name
 
 
 def test_topic_validation_is_clear(dirs):
@@ -106,6 +118,18 @@ def test_topic_validation_is_clear(dirs):
     assert "limit is 500" in at.error[0].value and at.button(key="write_script").disabled
     at.text_area(key="topic_text").input("Why do cats purr?").run()
     assert not at.error and not at.button(key="write_script").disabled
+
+
+def test_an_example_topic_can_be_picked_again_after_typing_another(dirs):
+    at = ok(new_app())
+    examples = next(w for w in at.get("button_group") if w.key == "topic_example")
+    examples.set_value("Why do cats purr?").run()
+    assert at.text_area(key="topic_text").value == "Why do cats purr?"
+    # no pill stays selected: in the browser a second click on a selected pill unselects it and does nothing
+    assert next(w for w in at.get("button_group") if w.key == "topic_example").value is None
+    at.text_area(key="topic_text").input("Why is the sky blue?").run()
+    next(w for w in at.get("button_group") if w.key == "topic_example").set_value("Why do cats purr?").run()
+    assert ok(at).text_area(key="topic_text").value == "Why do cats purr?"
 
 
 def test_topic_to_video_with_the_offline_providers(dirs):
@@ -162,6 +186,10 @@ def test_rows_can_be_added_deleted_and_reordered_in_the_table(dirs, fakes):
     studio = at.session_state["studio"]
     first, second, third = studio.draft_uids
     page(at, "script")
+    key = at.data_editor[0].key
+    at.session_state[key] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [{"scene": 4}]}  # "add row"
+    ok(at.run())  # the blank row waits in the table for typing: not redrawn under the cursor, not a scene yet
+    assert at.data_editor[0].key == key and studio.draft_uids == [first, second, third] and not at.warning
     at.session_state[at.data_editor[0].key] = {
         "edited_rows": {2: {"scene": 1}}, "deleted_rows": [1],
         "added_rows": [{"visuals": "sunset over the sea", "narration": "And that is why."}]}
@@ -187,6 +215,32 @@ def test_a_service_error_shows_on_its_step_and_the_other_scenes_stay(dirs, fakes
     assert at.button(key="make_voices").label == "Record 1 voice"
 
 
+def test_failures_are_grouped_point_to_the_offline_provider_and_go_once_every_scene_is_ready(dirs, fakes,
+                                                                                             monkeypatch):
+    _, voice, _ = fakes
+    at = use_fakes(new_app())
+    write_and_accept(at)
+    studio = at.session_state["studio"]
+    for scene in ("Scene 1", "Scene 2"):
+        for _ in range(3):
+            voice.enqueue_failure(ProviderError("voice service down"), match=scene)
+    page(at, "voice").button(key="make_voices").click().run()
+    settle(ok(at))
+    assert [e.value for e in at.error] == ["Scenes 1 and 2: voice service down"]
+    assert not any("choose **local**" in c.value for c in at.caption)  # the fake voice is offline already
+    monkeypatch.setattr(voice, "offline", False)  # as a paid service: the way on without it is shown
+    assert any("choose **local** for *Voice*" in c.value for c in at.run().caption)
+    monkeypatch.setattr(voice, "offline", True)
+    at.button(key="make_voices").click().run()  # the service is back
+    settle(ok(at))
+    assert not at.error and all(s.usable for s in studio.states("voice"))
+    studio.errors["voice"] = ["Scene 1: an old failure"]  # e.g. before switching to a provider that works
+    assert not ok(page(at, "voice")).error and "voice" not in studio.errors
+    # a voice made with another provider says so, rather than blaming an edit
+    at.selectbox(key="voice_page_provider").select("local").run()
+    assert any("Recorded with fake, and this step now uses local" in c.value for c in ok(at).caption)
+
+
 def test_a_key_typed_in_the_sidebar_is_never_echoed_or_saved(dirs, fakes):
     secret = "sk-test-typed-into-the-sidebar-0042"
     at = use_fakes(new_app())
@@ -195,6 +249,10 @@ def test_a_key_typed_in_the_sidebar_is_never_echoed_or_saved(dirs, fakes):
     studio = at.session_state["studio"]
     assert studio.keys.openai == secret
     assert secret not in texts(ok(at))
+    # the field is emptied once the key is taken: left there, the browser would get the key back with every
+    # page and the field's eye button would show it
+    assert at.text_input(key="key_openai").value == ""
+    assert at.session_state["key_openai"] == ""
     assert "OpenAI key in use (typed in)" in "\n".join(c.value for c in at.sidebar.caption)
     page(at, "projects").button(key="save_project").click().run()
     ok(at)
@@ -228,6 +286,11 @@ def test_upload_your_own_clip_for_a_scene(dirs, fakes, tmp_path):
     at.file_uploader(key=f"upload_{uid2}_0").upload("broken.mp4", b"not a video" * 50, "video/mp4").run()
     assert any("no video we can read" in e.value for e in ok(at).error)
     assert uid2 not in studio.clips
+    # any file can be chosen, and a wrong one gets a sentence saying what to upload (the browser's own
+    # type filter would only mark it with an icon whose reason shows on hover)
+    assert not list(at.file_uploader(key=f"upload_{uid2}_0").proto.type)
+    at.file_uploader(key=f"upload_{uid2}_0").upload("notes.txt", b"hello", "text/plain").run()
+    assert any("notes.txt is not a video file we accept" in e.value and ".mp4" in e.value for e in ok(at).error)
 
 
 def test_save_reopen_in_another_session_and_delete(dirs, fakes):

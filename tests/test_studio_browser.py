@@ -164,7 +164,7 @@ def test_a_fresh_servers_first_visit_can_be_a_link_straight_to_a_step(studio_url
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.goto(f"{studio_url}/voice")
             expect(page.get_by_role("heading", name="Step 3 · Voice")).to_be_visible()
-            expect(page.get_by_role("link", name="Accept a script — go to Script")).to_be_visible()  # guidance
+            expect(page.get_by_role("link", name="Write a script — go to Topic")).to_be_visible()  # guidance
             expect(page.get_by_text("Providers")).to_be_visible()  # the entry script's sidebar ran
             expect(page.get_by_test_id("stException")).to_have_count(0)
             page.get_by_role("link", name="1 · Topic").click()

@@ -139,6 +139,50 @@ def test_a_failing_scene_is_reported_and_the_others_are_kept(studio, fakes):
     assert studio.needs("voice") == [studio.uids[1]]
 
 
+def test_the_same_failure_in_several_scenes_is_reported_once_naming_them(studio, fakes):
+    _, voice, _ = fakes
+    accepted(studio)
+    for scene in ("Scene 1", "Scene 3"):
+        for _ in range(3):
+            voice.enqueue_failure(ProviderError("voice service down", hint="Try again in a minute."), match=scene)
+    studio.start_voices()
+    studio.wait()
+    assert statuses(studio, "voice") == ["missing", "ready", "missing"]
+    assert studio.errors["voice"] == ["Scenes 1 and 3: voice service down Try again in a minute."]
+
+
+def test_a_blank_row_just_added_to_the_table_is_not_a_scene_yet(studio):
+    studio.start_script().wait()
+    studio.poll()
+    version, uids = studio.editor_version, list(studio.draft_uids)
+    rows = studio.draft_rows()
+    # what the table sends when "add row" is pressed: redrawing the table now would lose the typing
+    assert not studio.edit_draft([*rows, {"scene": 4, "visuals": None, "narration": None, "uid": None}])
+    assert studio.editor_version == version and studio.draft_uids == uids
+    # once something is typed into it, it is a scene (and still needs its narration)
+    assert studio.edit_draft([*rows, {"scene": 4, "visuals": "a cat asleep", "narration": None, "uid": None}])
+    assert len(studio.draft.scenes) == 4 and studio.script_problems() == ["Scene 4 has no narration."]
+
+
+def test_deleting_the_saved_copy_of_the_open_project_keeps_its_uploaded_clip(studio, tmp_path):
+    made(studio)
+    clip = FakeClipMaker().make("uploaded", 2.0, tmp_path)
+    uid = studio.uids[1]
+    studio.use_upload(uid, "holiday.mp4", open(clip.video_path, "rb").read())
+    store = ProjectStore(tmp_path / "projects")
+    studio.save(store)
+    saved = store.load(studio.id)["studio"]["clips"][uid]["asset"]["video_path"]
+    assert saved.startswith(str(store.folder(studio.id)))  # the saved project has its own copy
+    again = Studio(studio.base, studio.cache, studio.config)
+    again.open(store.load(studio.id))
+    for open_project in (studio, again):  # saved just now, and opened from the list
+        assert not open_project.clips[uid].asset.video_path.startswith(str(store.folder(studio.id)))
+    store.delete(studio.id)
+    assert statuses(studio, "clips")[1] == statuses(again, "clips")[1] == "ready"
+    again.save(store)  # and it can be saved again
+    assert store.load(studio.id)["studio"]["clips"][uid]["uploaded"]
+
+
 def test_a_provider_without_its_key_is_explained_not_raised(studio):
     accepted(studio)
     studio.options["voice_provider"] = "elevenlabs"

@@ -215,6 +215,7 @@ def list_renders(output_dir: str | Path, project_id: str | None = None) -> list[
     if not folder.is_dir():
         return []
     records = []
+    finished: dict[Path, int] = {}  # when each video was written, to the nanosecond: renders can share a second
     for video in folder.glob("viralreel_*.mp4"):
         try:
             data = json.loads(video.with_suffix(".json").read_text(encoding="utf-8"))
@@ -227,6 +228,7 @@ def list_renders(output_dir: str | Path, project_id: str | None = None) -> list[
         except OSError:
             continue
         thumb = video.with_suffix(".jpg")
+        finished[video] = stat.st_mtime_ns
         records.append(RenderRecord(
             video_path=video,
             created=str(data.get("created") or datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds")),
@@ -234,4 +236,4 @@ def list_renders(output_dir: str | Path, project_id: str | None = None) -> list[
             scenes=int(data.get("scenes_count") or 0), video_id=str(data.get("video_id") or video.stem[-8:]),
             project_id=str(data.get("project_id") or ""), project_name=str(data.get("project_name") or ""),
             title=str(data.get("title") or ""), thumbnail=thumb if thumb.exists() else None))
-    return sorted(records, key=lambda r: r.created, reverse=True)
+    return sorted(records, key=lambda r: (r.created, finished[r.video_path]), reverse=True)

@@ -44,7 +44,7 @@ from .errors import BadInput, ViralReelError
 from .models import Clip, ProgressEvent, Project, Scene, Script, VoiceTrack, estimate_seconds
 from .pipeline import Pipeline, RunTally, validate_topic
 from .projects import ProjectStore, list_renders, new_project_id, record_render
-from .uploads import UPLOAD_PROVIDER, store_upload
+from .uploads import UPLOAD_PROVIDER, UPLOAD_TYPES, store_upload
 
 __all__ = [
     "STEPS", "TONES", "FRAME_SIZES", "MAX_SCENES", "Job", "Made", "SceneState", "Studio", "StudioConfig",
@@ -468,6 +468,10 @@ class Studio:
         old_numbers = dict(zip(self.draft_uids, range(1, len(self.draft_uids) + 1), strict=True))
         entries = []
         for pos, row in enumerate(rows):
+            if not _text(row.get("uid")) and not _text(row.get("visuals")) and not _text(row.get("narration")):
+                # a row just added and not filled in yet: not a scene until it has some text. Taking it
+                # now would redraw the table under the person's cursor and lose what they type next.
+                continue
             uid = _text(row.get("uid")) or uuid.uuid4().hex[:8]
             number = _number(row.get("scene"))
             moved = number is not None and old_numbers.get(uid) not in (None, number)
@@ -609,7 +613,7 @@ class Studio:
             self._counted(pipeline)
             made_by_uid.update(made)
             if skipped:
-                self.errors[step] = [self._redact(f"Scene {s['scene']}: {s['reason']}") for s in skipped]
+                self.errors[step] = [self._redact(message) for message in _grouped(skipped)]
 
         return self._start(job, work, apply)
 
@@ -689,13 +693,17 @@ class Studio:
         topic = (self.script or self.draft).topic if (self.script or self.draft) else self.form.topic
         return (topic or "Untitled project")[:60]
 
-    def to_document(self) -> dict[str, Any]:
-        """The project as a JSON-ready document: script, public settings and asset references, never keys."""
+    def to_document(self, clips: Mapping[str, Made] | None = None) -> dict[str, Any]:
+        """The project as a JSON-ready document: script, public settings and asset references, never keys.
+
+        ``clips``: the clips to record instead of the studio's own (``save`` points uploads at their copies).
+        """
+        clips = self.clips if clips is None else clips
         script = self.script or self.draft or Script(self.form.topic, "", ())
         numbers = dict(zip(self.uids, range(1, len(self.uids) + 1), strict=True))
         project = Project(id=self.id, script=script,
                           voices={numbers[u]: m.asset for u, m in self.voices.items() if u in numbers},  # type: ignore[misc]
-                          clips={numbers[u]: m.asset for u, m in self.clips.items() if u in numbers},  # type: ignore[misc]
+                          clips={numbers[u]: m.asset for u, m in clips.items() if u in numbers},  # type: ignore[misc]
                           settings=self.settings().public_dict())
         return {
             "id": self.id, "name": self.display_name, "topic": self.form.topic, "project": project.to_dict(),
@@ -704,19 +712,24 @@ class Studio:
                 "draft": self.draft.to_dict() if self.draft else None, "draft_uids": self.draft_uids,
                 "script": self.script.to_dict() if self.script else None, "uids": self.uids,
                 "voices": {u: m.to_dict() for u, m in self.voices.items()},
-                "clips": {u: m.to_dict() for u, m in self.clips.items()},
+                "clips": {u: m.to_dict() for u, m in clips.items()},
                 "script_attempt": self.script_attempt, "rewrites": self.rewrites,
                 "tally": self.tally.to_dict(), "last_render": self.last_render,
             },
         }
 
     def save(self, store: ProjectStore) -> Path:
-        """Save to ``store``; the person's own clips are copied into the project's folder."""
-        for uid, made in list(self.clips.items()):
+        """Save to ``store``; the person's own clips are copied into the project's folder.
+
+        The saved document points at those copies (nothing could make an upload again), while the open
+        project keeps using the cache's file: deleting the saved project never takes a clip from under it.
+        """
+        clips = dict(self.clips)
+        for uid, made in clips.items():
             if made.uploaded:
                 kept = store.keep_file(self.id, made.asset.video_path, f"upload_{made.key.split(':')[-1]}")  # type: ignore[union-attr]
-                self.clips[uid] = replace(made, asset=replace(made.asset, video_path=str(kept)))
-        return store.save(self.to_document(), secrets=self._secrets())
+                clips[uid] = replace(made, asset=replace(made.asset, video_path=str(kept)))
+        return store.save(self.to_document(clips), secrets=self._secrets())
 
     def open(self, document: Mapping[str, Any]) -> None:
         """Replace this studio's project with a saved one; assets the cache has lost are listed in ``notices``."""
@@ -750,6 +763,9 @@ class Studio:
         lost = []
         for noun, made_by_uid in (("voice", self.voices), ("clip", self.clips)):
             for uid, made in list(made_by_uid.items()):
+                if made.exists() and made.uploaded:
+                    made_by_uid[uid] = self._upload_from_cache(made)
+                    continue
                 if made.exists():
                     continue
                 found = None if made.uploaded else self.cache.get(made.key)
@@ -766,6 +782,34 @@ class Studio:
             self.notices.append(f"The cache no longer has {', '.join(lost)}: "
                                 f"{'it' if len(lost) == 1 else 'they'} will be made again on "
                                 f"{'its' if len(lost) == 1 else 'their'} step.")
+
+
+    def _upload_from_cache(self, made: Made) -> Made:
+        """An uploaded clip kept in a project's folder, used from the cache again (stored there if it must
+        be), so deleting the saved project leaves the open one whole."""
+        path = Path(made.asset.video_path)  # type: ignore[union-attr]
+        # the cache names its files by content (``.val``); the suffix only names the probed file
+        name = path.name if path.suffix.lower().lstrip(".") in UPLOAD_TYPES else f"{path.stem}.mp4"
+        try:
+            clip = store_upload(self.cache, name, path.read_bytes())
+        except (ViralReelError, OSError) as exc:
+            _LOGGER.warning("kept using %s: %s", path, exc)
+            return made
+        return replace(made, asset=replace(made.asset, video_path=clip.video_path))
+
+
+def _grouped(skipped: Iterable[Mapping[str, Any]]) -> list[str]:
+    """One message per reason ("Scenes 1, 2 and 4: …"), not the same sentence once for every scene."""
+    by_reason: dict[str, list[int]] = {}
+    for item in skipped:
+        by_reason.setdefault(str(item["reason"]), []).append(int(item["scene"]))
+    messages = []
+    for reason, numbers in by_reason.items():
+        numbers = sorted(set(numbers))
+        which = (f"Scene {numbers[0]}" if len(numbers) == 1
+                 else f"Scenes {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}")
+        messages.append(f"{which}: {reason}")
+    return messages
 
 
 def _text(value: Any) -> str:
