@@ -223,3 +223,15 @@ def test_credentials_in_a_base_url_stay_out_of_saved_settings_and_repr():
     saved = json.dumps(settings.public_dict(), default=str)
     assert "s3cret" not in saved and "k3y" not in saved and "https://proxy.example/v1" in saved
     assert "s3cret" not in repr(settings)
+
+
+def test_rewriting_a_scene_of_a_new_version_gives_a_different_scene(tmp_path, cache_dir):
+    """A new version of the script uses seed + 1; a rewrite must not land on that same script again."""
+    from viralreel_core.config import Settings
+    pipeline = Pipeline(Settings.from_env(environ={}, script_provider="local", cache_dir=cache_dir))
+    for version in (0, 1, 2):
+        script = pipeline.write_script("Why do cats purr?", 4, seed=version)
+        for number in (1, 2, 4):
+            again = pipeline.rewrite_scene(script, number, attempt=1)
+            old = script.scenes[number - 1]
+            assert again.number == number and (again.visuals, again.narration) != (old.visuals, old.narration)

@@ -38,6 +38,8 @@ VOICE_ATTEMPTS = 3
 _LOGGER = logging.getLogger(__name__)
 MAX_RETRY_WAIT = 30.0  # seconds; a longer Retry-After is capped
 MIN_CLIP_SECONDS, MAX_CLIP_SECONDS = 4, 10
+REWRITE_SEED_STEP = 1000
+REWRITE_TRIES = 3
 
 
 def validate_topic(topic: str) -> str:
@@ -179,8 +181,15 @@ class Pipeline:
         if index is None:
             raise BadInput(f"The script has no scene {number}.")
         count = min(6, max(3, len(script.scenes)))
-        other = self.write_script(script.topic, count, seed=self.settings.seed + max(1, attempt))
-        return replace(other.scenes[min(index, len(other.scenes) - 1)], number=number)
+        current = script.scenes[index]
+        scene = current
+        for extra in range(REWRITE_TRIES):  # rewrites use seeds whole-script versions (seed + n) never reach
+            seed = self.settings.seed + REWRITE_SEED_STEP * (max(1, attempt) + extra)
+            other = self.write_script(script.topic, count, seed=seed)
+            scene = other.scenes[min(index, len(other.scenes) - 1)]
+            if (scene.visuals, scene.narration) != (current.visuals, current.narration):
+                break
+        return replace(scene, number=number)
 
     def _retrying(self, attempts: int, call: Callable[[], Any]) -> Any:
         retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(attempts), wait=_retry_wait,
