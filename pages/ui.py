@@ -264,6 +264,10 @@ def job_panel(step: str) -> None:
                 for i, (number, fraction) in enumerate(sorted(snap["scenes"].items())):
                     mark = STATUS_ICONS["ready" if fraction >= 1 else "working" if fraction > 0 else "missing"]
                     cols[i % len(cols)].caption(f"{mark} Scene {number}")
+            if job.stop is not None:
+                st.button("Stop", key=f"stop_{step}", icon=":material/stop_circle:", disabled=job.stopping,
+                          help="Cancel the paid work still running; the scenes already made are kept.",
+                          on_click=s.stop, args=(step,))
 
     panel()
 

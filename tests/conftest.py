@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.providers import FakeClipMaker, FakeScriptWriter, FakeVoice
+from tests.fakes.providers import FakeClipMaker, FakeScriptWriter, FakeVoice, SlowClipMaker
 from viralreel_core import providers
 from viralreel_core.cache import AssetCache
 from viralreel_core.config import BASE_URL_ENV_VARS, KEY_ENV_VARS, Settings
@@ -14,6 +14,7 @@ from viralreel_core.config import BASE_URL_ENV_VARS, KEY_ENV_VARS, Settings
 providers.register("script", "fake", FakeScriptWriter)
 providers.register("voice", "fake", FakeVoice)
 providers.register("clips", "fake", FakeClipMaker)
+providers.register("clips", "slow", SlowClipMaker)
 
 SMALL = {"width": 180, "height": 320}
 
@@ -41,7 +42,7 @@ def cache(cache_dir):
 @pytest.fixture
 def fakes():
     """Reset the fake providers' call logs and queued failures."""
-    for cls in (FakeScriptWriter, FakeVoice, FakeClipMaker):
+    for cls in (FakeScriptWriter, FakeVoice, FakeClipMaker, SlowClipMaker):
         cls.reset()
     return FakeScriptWriter, FakeVoice, FakeClipMaker
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -330,3 +331,28 @@ def test_caption_preview_draws_the_style():
     assert plain.shape == (320, 180, 3)
     yellow = caption_preview(CaptionStyle(text_color="#FFFF00", highlight_color="#FFFF00"), width=180, height=320)
     assert (plain != yellow).any()
+
+
+def test_stopping_a_paid_clip_job_cancels_it_and_keeps_the_clips_already_made(fake_settings, cache, tmp_path, fakes):
+    from tests.fakes.providers import SlowClipMaker
+    studio = Studio(fake_settings.with_(clip_provider="slow"), cache,
+                    StudioConfig(projects_dir=tmp_path / "projects"), sleep=lambda s: None)
+    studio.form.topic, studio.form.scenes = "Cats", 3
+    accepted(studio)
+    job = studio.start_clips()
+    assert job.stop is not None  # the Clips page shows a Stop button for it
+    deadline = time.monotonic() + 20
+    while job.snapshot()["scenes"].get(1, 0) < 1 and time.monotonic() < deadline:  # scene 1's quick clip
+        time.sleep(0.01)
+    assert not job.done and studio.stop("clips")
+    studio.wait(timeout=20)
+    assert SlowClipMaker.aborted.is_set()
+    assert len(studio.clips) == 1  # scene 1's clip is kept
+    assert any("stopped" in e for e in studio.errors.get("clips", []))
+
+
+def test_offline_jobs_have_no_stop_button(studio):
+    accepted(studio)
+    job = studio.start_clips()
+    assert job.stop is None and not studio.stop("clips")
+    studio.wait()

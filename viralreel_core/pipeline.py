@@ -141,6 +141,10 @@ class Pipeline:
         for provider in in_use:
             provider.abort()
 
+    def can_abort(self, step: str) -> bool:
+        """True when the step's provider has work it can cancel (e.g. a Runway task)."""
+        return type(self.provider(step)).abort is not Provider.abort
+
     def key_for(self, provider: Provider, input: Any) -> str:
         """The cache key of ``provider`` making something from ``input`` under these settings."""
         params = {**provider.cache_params(), "provider_version": provider.version}

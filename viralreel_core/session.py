@@ -190,6 +190,8 @@ class Job:
         self.error: BaseException | None = None
         self.apply: Callable[[Any], None] = lambda result: None
         self.redact: Callable[[str], str] = lambda text: text  # keeps keys out of the log
+        self.stop: Callable[[], None] | None = None  # set when the work can be stopped (a paid job in flight)
+        self.stopping = False
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -375,6 +377,16 @@ class Studio:
         job.apply, job.redact = apply, self._redact
         self.jobs[job.step] = job
         return job.start(work)
+
+    def stop(self, step: str) -> bool:
+        """Ask the step's running job to stop (paid tasks are cancelled); the scenes already made stay."""
+        job = self.jobs.get(step)
+        if job is None or job.done or job.stop is None:
+            return False
+        job.stopping = True
+        job.message = "Stopping…"
+        job.stop()
+        return True
 
     def poll(self) -> list[str]:
         """Apply the results of finished jobs (call from the page's thread); returns their steps."""
@@ -593,6 +605,8 @@ class Studio:
                   [s.number for _, s in chosen])
         job.uids = tuple(uid_of.values())
         pipeline.on_progress = job.report
+        if pipeline.can_abort(step):
+            job.stop = pipeline.abort
 
         def work(job: Job):
             voices, clips, skipped = pipeline.make_media(sub, voices=step == "voice", clips=step == "clips",

@@ -137,3 +137,28 @@ class FakeClipMaker(_Recorder, ClipMaker):
                         "-vf", f"hue=h={hue}", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
                         str(path)], check=True, capture_output=True)
         return Clip(str(path), seconds, w, h, provider=self.name, cost_usd=0.05, credit=f"fake credit {hue}")
+
+
+class SlowClipMaker(FakeClipMaker):
+    """Like FakeClipMaker, but each clip waits (like a paid job being polled) until ``release`` or ``abort``."""
+
+    name = "slow"
+    release = threading.Event()
+    aborted = threading.Event()
+
+    @classmethod
+    def reset(cls) -> None:
+        super().reset()
+        cls.release, cls.aborted = threading.Event(), threading.Event()
+
+    def abort(self) -> None:
+        type(self).aborted.set()
+
+    def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
+        from viralreel_core.errors import ProviderError
+        if "1" in visuals:  # scene 1 is quick, the others wait
+            return super().make(visuals, seconds, out_dir)
+        while not type(self).release.wait(0.01):
+            if type(self).aborted.is_set():
+                raise ProviderError("The clip generation was stopped.", provider=self.name, retryable=False)
+        return super().make(visuals, seconds, out_dir)
