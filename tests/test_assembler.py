@@ -162,3 +162,9 @@ def test_a_phones_rotated_portrait_clip_is_probed_and_rendered_upright(tmp_path,
         tmp_path / "ref.mp4")
     a, b = frame_at(out, 0.5, 180, 320).astype(int), frame_at(reference, 0.5, 180, 320).astype(int)
     assert abs(a - b).mean() < 6
+
+
+def test_bitrate_is_8000k_at_full_size_and_scales_down_with_the_frame():
+    assert Settings().frame_bitrate() == "8000k"
+    assert Settings(width=540, height=960).frame_bitrate() == "2000k"
+    assert Settings(width=180, height=320).frame_bitrate() == "800k"

@@ -131,7 +131,7 @@ class Assembler:
         """Content hash of everything a scene's pixels depend on."""
         s = self.settings
         params = {"version": SEGMENT_VERSION, "size": [s.width, s.height], "fps": s.fps,
-                  "bitrate": s.video_bitrate, "preset": s.x264_preset, "captions": s.captions.to_dict(),
+                  "bitrate": s.frame_bitrate(), "preset": s.x264_preset, "captions": s.captions.to_dict(),
                   "fade": s.fade_seconds if s.transitions else 0}
         inputs = {"clip": file_sha256(scene.clip.video_path), "frames": scene.frames(s.fps),
                   "words": [w.to_dict() for w in scene.voice.words], "narration": scene.narration,
@@ -161,7 +161,7 @@ class Assembler:
             # MoviePy writes int(duration * fps) frames, and 123 / 30 * 30 is 122.99…: ask for half a frame more
             clip = clip.with_duration((frames + 0.5) / s.fps)
             report = _ProgressLogger(lambda f: self._scene_progress(scene, f, f"Rendering scene {scene.number}"))
-            clip.write_videofile(str(out_path), fps=s.fps, codec="libx264", bitrate=s.video_bitrate,
+            clip.write_videofile(str(out_path), fps=s.fps, codec="libx264", bitrate=s.frame_bitrate(),
                                  audio=False, preset=s.x264_preset, logger=report,
                                  ffmpeg_params=["-profile:v", "high", "-g", str(s.fps * 2),
                                                 "-frames:v", str(frames)])

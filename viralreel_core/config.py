@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 __all__ = ["ApiKeys", "CaptionStyle", "Settings", "REPO_ROOT", "KEY_ENV_VARS", "BASE_URL_ENV_VARS"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+MIN_KBPS = 800  # below this even a small frame looks blocky
 
 #: service -> the environment variable holding its key
 KEY_ENV_VARS = {
@@ -118,6 +119,12 @@ class Settings:
     workers: int = 4
 
     keys: ApiKeys = field(default_factory=ApiKeys)
+
+    def frame_bitrate(self) -> str:
+        """``video_bitrate`` (set for 1080×1920) scaled to this frame size, so smaller renders stay small."""
+        kbps = int(self.video_bitrate.rstrip("kK"))
+        share = min(1.0, (self.width * self.height) / (1080 * 1920))
+        return f"{max(MIN_KBPS, round(kbps * share))}k"
 
     def with_(self, **changes: Any) -> Settings:
         """A copy with some fields changed."""
