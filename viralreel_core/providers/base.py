@@ -22,9 +22,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ..errors import BadInput
 from ..models import Clip, Script, VoiceTrack
 
-__all__ = ["Provider", "ScriptRequest", "ScriptWriter", "Voice", "ClipMaker"]
+__all__ = ["Provider", "ScriptRequest", "ScriptWriter", "Voice", "ClipMaker", "voice_speed"]
 
 
 class Provider(ABC):
@@ -102,3 +103,16 @@ class ClipMaker(Provider):
     def estimate_cost(self, seconds: float) -> float:
         """Dollars a clip of ``seconds`` is expected to cost."""
         return 0.0
+
+
+def voice_speed(speed: object, low: float, high: float, service: str = "") -> float:
+    """``speed`` as a float within ``low``..``high``; BadInput naming the range otherwise."""
+    try:
+        value = float(speed)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise BadInput(f"Voice speed {speed!r} is not a number.") from None
+    if not low <= value <= high:
+        where = f" for {service}" if service else ""
+        raise BadInput(f"Voice speed {value} is out of range{where}.",
+                       hint=f"Use a speed between {low} and {high} (1.0 is normal).")
+    return value

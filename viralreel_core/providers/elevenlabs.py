@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import math
 import os
 import threading
 import uuid
@@ -33,7 +34,7 @@ from ..errors import AssemblyError, AuthError, BadInput, ProviderError, QuotaExc
 from ..ffmpeg import probe
 from ..models import VoiceTrack, WordTiming
 from ..timing import estimate_word_timings, tidy_timings
-from .base import Voice
+from .base import Voice, voice_speed
 from .transport import (
     DEFAULT_BACKOFF,
     DEFAULT_JITTER,
@@ -126,10 +127,7 @@ class ElevenLabsVoice(Voice):
                  read_timeout: float = READ_TIMEOUT, retries: int | None = None, backoff: float | None = None,
                  jitter: float | None = None, sleep: Callable[[float], None] | None = None,
                  max_concurrent: int = MAX_CONCURRENT) -> None:
-        try:
-            speed = float(speed)
-        except (TypeError, ValueError):
-            raise BadInput(f"Voice speed {speed!r} is not a number.") from None
+        speed = voice_speed(speed, -math.inf, math.inf)  # any number: ElevenLabs' 0.7–1.2 is clamped below
         self.voice_id = voice_id or DEFAULT_VOICE_ID
         self.model = model or DEFAULT_MODEL
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")

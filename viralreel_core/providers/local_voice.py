@@ -38,7 +38,7 @@ import numpy as np
 from ..errors import BadInput, ProviderError
 from ..models import VoiceTrack, WordTiming
 from ..timing import tidy_timings
-from .base import Voice
+from .base import Voice, voice_speed
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -487,13 +487,7 @@ class LocalVoice(Voice):
     offline = True
 
     def __init__(self, model_path: str = "", speed: float = 1.0) -> None:
-        try:
-            speed = float(speed)
-        except (TypeError, ValueError):
-            raise BadInput(f"Voice speed {speed!r} is not a number.") from None
-        if not MIN_SPEED <= speed <= MAX_SPEED:
-            raise BadInput(f"Voice speed {speed} is out of range.",
-                           hint=f"Use a speed between {MIN_SPEED} and {MAX_SPEED} (1.0 is normal).")
+        speed = voice_speed(speed, MIN_SPEED, MAX_SPEED)
         self.model_path = str(model_path or "")
         self.speed = speed
 

@@ -21,7 +21,7 @@ from ..errors import AssemblyError, BadInput, ProviderError
 from ..ffmpeg import probe
 from ..models import VoiceTrack, estimate_seconds
 from ..timing import estimate_word_timings
-from .base import Voice
+from .base import Voice, voice_speed
 from .openai_common import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, make_client, openai_errors
 from .transport import host_of
 
@@ -49,13 +49,7 @@ class OpenAIVoice(Voice):
     def __init__(self, api_key: str, *, model: str = DEFAULT_MODEL, voice: str = DEFAULT_VOICE,
                  speed: float = 1.0, instructions: str = "", base_url: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT, max_retries: int = DEFAULT_MAX_RETRIES) -> None:
-        try:
-            speed = float(speed)
-        except (TypeError, ValueError):
-            raise BadInput(f"Voice speed {speed!r} is not a number.") from None
-        if not MIN_SPEED <= speed <= MAX_SPEED:
-            raise BadInput(f"Voice speed {speed} is out of range for OpenAI.",
-                           hint=f"Use a speed between {MIN_SPEED} and {MAX_SPEED} (1.0 is normal).")
+        speed = voice_speed(speed, MIN_SPEED, MAX_SPEED, "OpenAI")
         self.model = model or DEFAULT_MODEL
         self.voice = voice or DEFAULT_VOICE
         self.speed = speed
