@@ -2,7 +2,7 @@
 
 Sets up the session's studio (settings from the environment and st.secrets, keys typed in the sidebar),
 applies any finished background work, draws the sidebar (providers, keys, cache, output size) and runs
-the page the person is on. The pages live in pages/ and are thin scripts over viralreel_core.session.
+the page the person is on. The pages live in pages/ and are thin scripts over viralreel_core.studio.
 (Streamlit treats a `pages/` folder beside the entry as its old automatic multipage layout until
 st.navigation first runs; a page run that way hands over to this script: see pages/ui.py.)
 """
@@ -10,8 +10,8 @@ st.navigation first runs; a page run that way hands over to this script: see pag
 import streamlit as st
 
 from pages import ui
+from pages.widgets import FRAME_SIZES
 from viralreel_core.config import KEY_ENV_VARS
-from viralreel_core.session import FRAME_SIZES
 
 st.set_page_config(page_title="ViralReel Studio", page_icon="🎬", layout="wide", initial_sidebar_state="expanded")
 

@@ -5,10 +5,10 @@ from pathlib import Path
 import streamlit as st
 
 from pages import ui
+from pages.widgets import caption_preview
 from viralreel_core import CaptionStyle
 from viralreel_core.errors import ViralReelError
 from viralreel_core.projects import thumbnail_for
-from viralreel_core.session import caption_preview
 
 studio = ui.header("assemble", "Captions timed to the words, fades between scenes, one vertical MP4. "
                                "Scenes that did not change come straight from the cache.")

@@ -4,8 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
+from pages.widgets import table_rows
 from viralreel_core.errors import ViralReelError
-from viralreel_core.session import MAX_SCENES
+from viralreel_core.studio import MAX_SCENES
 
 studio = ui.header("script", "Edit what is seen and said in each scene. Add, delete or renumber rows to reorder, "
                              "then accept the script to record the voice and make the clips.")
@@ -41,7 +42,7 @@ edited = st.data_editor(table, key=f"script_table_{studio.id}_{studio.editor_ver
                         column_config=columns, hide_index=True, width="stretch", row_height=72,
                         height=38 + 72 * (len(table) + 2),  # every row and a new one, without scrolling
                         placeholder="", disabled=studio.busy("script"))
-if studio.edit_draft(edited.to_dict("records")):
+if studio.edit_draft(table_rows(edited.to_dict("records"))):
     st.rerun()  # redraw the table from the new draft (numbers, estimates)
 
 rows = studio.draft_rows()

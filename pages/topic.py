@@ -5,7 +5,7 @@ import streamlit as st
 from pages import ui
 from viralreel_core.errors import ViralReelError
 from viralreel_core.pipeline import MAX_TOPIC_CHARS
-from viralreel_core.session import TONES, scenes_for_length
+from viralreel_core.studio import TONES, scenes_for_length
 
 studio = ui.header("topic", "Say what the video is about. The script writer turns it into scenes you can edit.")
 form = studio.form

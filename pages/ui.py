@@ -1,6 +1,6 @@
 """Shared pieces of the studio pages: the session's studio, the step bar, job progress, guards, bound widgets.
 
-Everything a page shows comes from the session's ``Studio`` (``viralreel_core.session``); this module
+Everything a page shows comes from the session's ``Studio`` (``viralreel_core.studio``); this module
 only draws it. Per-person state lives in ``st.session_state`` and nowhere else.
 """
 
@@ -16,7 +16,7 @@ import streamlit as st
 
 from viralreel_core import ApiKeys, AssetCache, Settings, ViralReelError, providers
 from viralreel_core.config import KEY_ENV_VARS
-from viralreel_core.session import Studio, StudioConfig
+from viralreel_core.studio import Studio, StudioConfig
 
 PAGES = {
     "topic": ("pages/topic.py", "Topic", ":material/lightbulb:"),
@@ -114,6 +114,7 @@ def new_project() -> None:
     fresh = Studio(old.base, old.cache, old.config)
     fresh.keys, fresh.options = old.keys, dict(old.options)
     st.session_state["studio"] = fresh
+    old.close()
 
 
 def clear_cache() -> None:
@@ -264,8 +265,8 @@ def job_panel(step: str) -> None:
                 for i, (number, fraction) in enumerate(sorted(snap["scenes"].items())):
                     mark = STATUS_ICONS["ready" if fraction >= 1 else "working" if fraction > 0 else "missing"]
                     cols[i % len(cols)].caption(f"{mark} Scene {number}")
-            if job.stop is not None:
-                st.button("Stop", key=f"stop_{step}", icon=":material/stop_circle:", disabled=job.stopping,
+            if snap["can_stop"] or snap["stopping"]:
+                st.button("Stop", key=f"stop_{step}", icon=":material/stop_circle:", disabled=snap["stopping"],
                           help="Cancel the paid work still running; the scenes already made are kept.",
                           on_click=s.stop, args=(step,))
 

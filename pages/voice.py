@@ -3,9 +3,9 @@
 import streamlit as st
 
 from pages import ui
+from pages.widgets import OPENAI_VOICES, audio_format
 from viralreel_core.errors import ViralReelError
 from viralreel_core.models import estimate_seconds
-from viralreel_core.session import audio_format
 
 studio = ui.header("voice", "Each scene's narration is spoken and timed word by word for the captions. "
                             "Editing one narration re-records only that scene.")
@@ -35,7 +35,9 @@ with st.container(border=True):
         elif resolved == "elevenlabs":
             st.text_input("ElevenLabs voice id", **ui.bind_option("voice_elevenlabs", "elevenlabs_voice_id"))
         elif resolved == "openai":
-            names = [v for v, _ in voices] or [studio.options["openai_voice"]]
+            names = list(OPENAI_VOICES)
+            if studio.options["openai_voice"] not in names:
+                names.insert(0, studio.options["openai_voice"])
             st.selectbox("OpenAI voice", names, **ui.bind_option("voice_openai", "openai_voice"))
         else:
             st.text_input("Offline voice (Piper .onnx file)", placeholder="bundled: en_US-joe-medium",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import wave
@@ -279,3 +280,19 @@ def test_threads_can_speak_at_once(voice, tmp_path):
     assert all(not isinstance(t, Exception) for t in tracks), tracks
     assert len({t.audio_path for t in tracks}) == 3
     assert all(len(t.words) == 5 and t.duration > 1.0 for t in tracks)
+
+
+def test_cache_params_read_the_voice_files_once_until_they_change(tmp_path):
+    model, config = tmp_path / "v.onnx", tmp_path / "v.onnx.json"
+    model.write_bytes(b"not really a model")
+    config.write_text('{"audio": {"sample_rate": 22050}}', encoding="utf-8")
+    voice = LocalVoice(str(model))
+    first = voice.cache_params()
+    assert first["sample_rate"] == 22050 and first["model_hash"] != "missing"
+    seen = config.stat()
+    config.write_text('{"audio": {"sample_rate": 16000}}', encoding="utf-8")  # same size, same time
+    os.utime(config, ns=(seen.st_atime_ns, seen.st_mtime_ns))
+    assert voice.cache_params() == first  # asked once per scene: the files are not read again
+    os.utime(config, ns=(seen.st_atime_ns, seen.st_mtime_ns + 10**9))  # a changed file is read again
+    changed = voice.cache_params()
+    assert changed["sample_rate"] == 16000 and changed["model_hash"] != first["model_hash"]

@@ -1,4 +1,4 @@
-"""The studio's working state (viralreel_core.session, projects, uploads) driven without a browser."""
+"""The studio's working state (viralreel_core.studio, projects, uploads) driven without a browser."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import time
 
 import pytest
+import requests
 
 from tests.fakes.providers import FakeClipMaker
 from tests.media import probe
@@ -13,7 +14,7 @@ from viralreel_core import ApiKeys
 from viralreel_core.errors import BadInput, ProviderError
 from viralreel_core.pipeline import Pipeline
 from viralreel_core.projects import ProjectStore, list_renders
-from viralreel_core.session import Studio, StudioConfig, TopicForm, caption_preview, scenes_for_length
+from viralreel_core.studio import Studio, StudioConfig, TopicForm, scenes_for_length
 
 
 @pytest.fixture
@@ -324,15 +325,6 @@ def test_pipeline_estimates_costs_and_keeps_take_zero_keys(fake_settings):
         pipeline.estimate_cost("script", script.scenes)
 
 
-def test_caption_preview_draws_the_style():
-    from viralreel_core import CaptionStyle
-
-    plain = caption_preview(CaptionStyle(), width=180, height=320)
-    assert plain.shape == (320, 180, 3)
-    yellow = caption_preview(CaptionStyle(text_color="#FFFF00", highlight_color="#FFFF00"), width=180, height=320)
-    assert (plain != yellow).any()
-
-
 def test_stopping_a_paid_clip_job_cancels_it_and_keeps_the_clips_already_made(fake_settings, cache, tmp_path, fakes):
     from tests.fakes.providers import SlowClipMaker
     studio = Studio(fake_settings.with_(clip_provider="slow"), cache,
@@ -340,7 +332,7 @@ def test_stopping_a_paid_clip_job_cancels_it_and_keeps_the_clips_already_made(fa
     studio.form.topic, studio.form.scenes = "Cats", 3
     accepted(studio)
     job = studio.start_clips()
-    assert job.stop is not None  # the Clips page shows a Stop button for it
+    assert job.can_stop  # the Clips page shows a Stop button for it
     deadline = time.monotonic() + 20
     while job.snapshot()["scenes"].get(1, 0) < 1 and time.monotonic() < deadline:  # scene 1's quick clip
         time.sleep(0.01)
@@ -354,5 +346,35 @@ def test_stopping_a_paid_clip_job_cancels_it_and_keeps_the_clips_already_made(fa
 def test_offline_jobs_have_no_stop_button(studio):
     accepted(studio)
     job = studio.start_clips()
-    assert job.stop is None and not studio.stop("clips")
+    assert not job.can_stop and not studio.stop("clips")
     studio.wait()
+
+
+def _open_connections(provider) -> int:
+    """Pooled connections held by the provider's HTTP sessions (what closing it must release)."""
+    return sum(len(adapter.poolmanager.pools) for value in vars(provider).values()
+               if isinstance(value, requests.Session) for adapter in value.adapters.values())
+
+
+def test_one_pipeline_serves_the_pages_until_the_settings_change_and_the_old_one_is_closed(studio):
+    from tests.fakes.servers import FakeElevenLabs
+
+    key = "el-test-STUDIO-0123456789abcdef"
+    with FakeElevenLabs(key) as api:
+        studio.base = studio.base.with_(base_urls={"elevenlabs": api.url})
+        studio.keys = ApiKeys(elevenlabs=key)
+        studio.options["voice_provider"] = "elevenlabs"
+        accepted(studio)
+        first = studio.pipeline()
+        voice = first.provider("voice")
+        for _ in range(3):  # what one page run asks: states, problems, costs, the voice list
+            studio.states("voice"), studio.provider_problem("voice"), studio.needs("voice")
+            studio.estimate_cost("voice", studio.uids)
+            assert studio.voice_choices()
+        assert studio.pipeline() is first and first.provider("voice") is voice
+        assert len(api.requests_to("/v1/voices")) == 1 and _open_connections(voice) > 0
+        studio.options["voice_speed"] = 1.1  # new settings: a new pipeline, the old one closed
+        assert studio.pipeline() is not first and _open_connections(voice) == 0
+        current = studio.pipeline().provider("voice")
+        studio.close()
+        assert _open_connections(current) == 0

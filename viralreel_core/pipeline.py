@@ -141,6 +141,19 @@ class Pipeline:
         for provider in in_use:
             provider.abort()
 
+    def close(self) -> None:
+        """Close the providers made so far (their HTTP sessions); a later call makes new ones."""
+        with self._providers_lock:
+            in_use, self._providers = list(self._providers.values()), {}
+        for provider in in_use:
+            provider.close()
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def can_abort(self, step: str) -> bool:
         """True when the step's provider has work it can cancel (e.g. a Runway task)."""
         return type(self.provider(step)).abort is not Provider.abort

@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+import requests
+
 from ..errors import BadInput
 from ..models import Clip, Script, VoiceTrack
 
@@ -43,6 +45,16 @@ class Provider(ABC):
 
     def abort(self) -> None:  # noqa: B027 - optional hook, most providers have nothing in flight to stop
         """Stop work in flight as soon as possible (e.g. cancel a paid job); nothing to stop by default."""
+
+    def close(self) -> None:
+        """Release what this provider opened: every HTTP session or SDK client it holds is closed.
+
+        Found by type rather than declared per provider, so a new provider's sessions are closed too.
+        """
+        for value in vars(self).values():
+            if isinstance(value, requests.Session) or (
+                    type(value).__module__.split(".")[0] == "openai" and callable(getattr(value, "close", None))):
+                value.close()
 
     def describe(self) -> str:
         """A short human label, e.g. ``"openai gpt-4o-mini"``."""

@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -381,7 +382,7 @@ class _Engine:
 
 _ENGINES: dict[str, _Engine] = {}
 _ENGINES_LOCK = threading.Lock()
-_FINGERPRINTS: dict[tuple[tuple[str, int, int], ...], str] = {}
+_FINGERPRINTS: dict[tuple[tuple[str, int, int], ...], tuple[str, int | None]] = {}
 
 
 def _onnx_threads() -> int:
@@ -451,23 +452,30 @@ def _engine(model: Path, config: Path) -> _Engine:
         return engine
 
 
-def _fingerprint(model: Path, config: Path) -> str:
-    """A short hash of the model and config contents (cached per path, size and mtime)."""
+def _voice_facts(model: Path, config: Path) -> tuple[str, int | None]:
+    """A short hash of the model and config contents, and the config's sample rate.
+
+    Read once per path, size and modification time: the cache asks for them for every scene.
+    """
     try:
-        stats = [(str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in (model, config)]
+        key = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in (model, config))
     except OSError:
-        return "missing"
-    key = tuple(stats)
+        return "missing", None
     if key not in _FINGERPRINTS:
         digest = hashlib.sha256()
         for path in (model, config):
             with open(path, "rb") as fh:
                 for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
                     digest.update(block)
-        _FINGERPRINTS[key] = digest.hexdigest()[:16]
+        try:
+            sample_rate = int(json.loads(config.read_text(encoding="utf-8"))["audio"]["sample_rate"])
+        except (OSError, ValueError, KeyError, TypeError):
+            sample_rate = None
+        _FINGERPRINTS[key] = (digest.hexdigest()[:16], sample_rate)
     return _FINGERPRINTS[key]
 
 
+@functools.cache
 def _piper_version() -> str:
     try:
         return metadata.version("piper-tts")
@@ -541,11 +549,8 @@ class LocalVoice(Voice):
             name = Path(self.model_path).name if self.model_path else DEFAULT_VOICE
             return {"model": name.removesuffix(".onnx"), "model_hash": "missing", "speed": self.speed,
                     "sample_rate": None, "engine": f"piper-tts {_piper_version()}"}
-        try:
-            sample_rate = int(json.loads(config.read_text(encoding="utf-8"))["audio"]["sample_rate"])
-        except (OSError, ValueError, KeyError, TypeError):
-            sample_rate = None
-        return {"model": model.name.removesuffix(".onnx"), "model_hash": _fingerprint(model, config),
+        model_hash, sample_rate = _voice_facts(model, config)
+        return {"model": model.name.removesuffix(".onnx"), "model_hash": model_hash,
                 "speed": self.speed, "sample_rate": sample_rate, "engine": f"piper-tts {_piper_version()}"}
 
     def speak(self, text: str, out_dir: Path) -> VoiceTrack:

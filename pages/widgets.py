@@ -1,0 +1,74 @@
+"""What only the studio's widgets need: choices they offer, and their values turned into plain data.
+
+Nothing here holds state; ``pages/ui.py`` has the session's studio and the shared page furniture.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from viralreel_core.captions import build_cues, burn_captions, estimate_word_timings
+from viralreel_core.config import CaptionStyle
+
+__all__ = ["FRAME_SIZES", "OPENAI_VOICES", "audio_format", "caption_preview", "table_rows"]
+
+#: output sizes a person can pick (width, height); 9:16 throughout
+FRAME_SIZES = ((1080, 1920), (720, 1280), (540, 960))
+OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
+
+
+def audio_format(path: str | Path) -> str:
+    """The MIME type of an audio file from its first bytes (cache files have no telling suffix)."""
+    with open(path, "rb") as handle:
+        head = handle.read(12)
+    if head[:4] == b"RIFF":
+        return "audio/wav"
+    if head[:4] == b"fLaC":
+        return "audio/flac"
+    if head[:4] == b"OggS":
+        return "audio/ogg"
+    return "audio/mpeg"  # ID3 tag or a bare MPEG frame
+
+
+def caption_preview(style: CaptionStyle, background: str | Path | None = None, width: int = 360,
+                    height: int = 640, text: str = "Your captions look like this") -> np.ndarray:
+    """An RGB frame showing ``style`` over ``background`` (an image file) or a dark gradient."""
+    if background:
+        from PIL import Image
+
+        with Image.open(background) as image:
+            frame = np.asarray(image.convert("RGB").resize((width, height)), dtype=np.uint8).copy()
+    else:
+        ramp = np.linspace(30, 90, height, dtype=np.uint8)[:, None]
+        frame = np.dstack([np.broadcast_to(ramp // 2, (height, width)), np.broadcast_to(ramp // 3, (height, width)),
+                           np.broadcast_to(ramp, (height, width))]).astype(np.uint8)
+    words = estimate_word_timings(text, 2.0)
+    cues = build_cues(words, style, width, height)
+    return burn_captions(frame, (words[1].start + words[1].end) / 2 if len(words) > 1 else 0.1, cues)
+
+
+def table_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``st.data_editor`` records as the studio's table rows: empty cells (None or NaN) become "" or None,
+    scene numbers whole numbers."""
+    return [{"uid": _text(r.get("uid")) or None, "scene": _number(r.get("scene")),
+             "visuals": _text(r.get("visuals")), "narration": _text(r.get("narration"))} for r in records]
+
+
+def _text(value: Any) -> str:
+    """A table cell as clean text (empty for missing values)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _number(value: Any) -> int | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if math.isfinite(number) else None

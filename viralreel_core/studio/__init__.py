@@ -1,0 +1,31 @@
+"""The studio's working state for one person, with no UI in it: the pages only read it and call it.
+
+A ``Studio`` is one project in progress. The package splits its jobs:
+
+- ``jobs``: slow work in a background thread (``Job``) and one job per step (``JobBoard``);
+- ``draft``: the topic form, and the script as drafted, edited and accepted, each scene with a stable id;
+- ``assets``: each scene's voice and clip with the cache key it was made under (ready / stale / missing);
+- ``render``: which scenes can go into the video, and the render;
+- ``document``: the project as a saved document (save, open, reconnect to the cache);
+- ``studio``: the ``Studio`` facade tying them to the settings and the cache.
+
+Each studio has its own project id and each render its own video id, so two sessions working at once
+never write the same file::
+
+    studio = Studio(Settings.from_env(), cache, StudioConfig.from_env(os.environ))
+    studio.form.topic = "Why do cats purr?"
+    studio.start_script().wait()
+    studio.poll()
+    studio.accept_script()
+    studio.start_voices(); studio.start_clips()
+"""
+
+from .assets import Made, SceneState
+from .draft import MAX_SCENES, TONES, TopicForm, scenes_for_length
+from .jobs import Job, describe_error
+from .studio import OPTION_NAMES, Studio, StudioConfig
+
+__all__ = [
+    "MAX_SCENES", "OPTION_NAMES", "TONES", "Job", "Made", "SceneState", "Studio", "StudioConfig", "TopicForm",
+    "describe_error", "scenes_for_length",
+]

@@ -1,0 +1,411 @@
+"""``Studio``: one person's project in progress, the one object the pages read and call.
+
+It holds the topic form, the draft and accepted script (``draft``), each scene's voice and clip
+(``assets``), the person's choices (``options``, saved with the project; never the keys), the work
+running (``jobs``) and what went wrong per step (``errors``). The work itself lives in the modules
+beside this one; this class only ties them to the settings and the cache.
+
+One ``Pipeline`` serves the checks a page makes (cache keys, provider problems, costs) for as long as
+the settings stay the same; each job runs on a pipeline of its own (its progress and its tally) and
+closes it when it ends.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import providers
+from ..cache import AssetCache
+from ..config import REPO_ROOT, ApiKeys, CaptionStyle, Settings
+from ..errors import BadInput, ViralReelError
+from ..models import Clip, Scene, Script
+from ..pipeline import Pipeline, RunTally, validate_topic
+from ..projects import ProjectStore, list_renders, new_project_id
+from . import document, render
+from .assets import Made, SceneAssets, SceneState, grouped, make_media
+from .draft import Draft, TopicForm, new_uid
+from .jobs import Job, JobBoard, describe_error
+
+__all__ = ["OPTION_NAMES", "Studio", "StudioConfig"]
+
+#: the settings a person changes in the studio (saved with the project; never the keys)
+OPTION_NAMES = ("script_provider", "voice_provider", "clip_provider", "voice_speed", "openai_voice",
+                "elevenlabs_voice_id", "piper_voice_path", "transitions", "width", "height", "fps")
+
+
+@dataclass(frozen=True)
+class StudioConfig:
+    """Where the studio keeps projects, and the default frame size (tests ask for tiny frames)."""
+
+    projects_dir: Path = REPO_ROOT / "projects"
+    frame: tuple[int, int] | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> StudioConfig:
+        """``VIRALREEL_PROJECTS_DIR`` and ``VIRALREEL_STUDIO_SIZE`` (e.g. ``180x320``) from a mapping."""
+        frame = None
+        size = str(environ.get("VIRALREEL_STUDIO_SIZE", "")).lower().strip()
+        if size:
+            try:
+                w, h = (int(v) for v in size.split("x"))
+            except ValueError:
+                raise BadInput(f"VIRALREEL_STUDIO_SIZE={size!r} is not WIDTHxHEIGHT.",
+                               hint="Use e.g. 720x1280.") from None
+            frame = (w, h)
+        projects = environ.get("VIRALREEL_PROJECTS_DIR")
+        return cls(projects_dir=Path(projects) if projects else cls.projects_dir, frame=frame)
+
+
+class Studio:
+    """One person's project in progress: topic, script, voices, clips, renders, and the work running."""
+
+    def __init__(self, base: Settings, cache: AssetCache, config: StudioConfig | None = None,
+                 project_id: str | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.base = base.with_(keys=ApiKeys())  # keys live only in ``keys``, set from the edge
+        self.cache = cache
+        self.config = config or StudioConfig()
+        self.keys = base.keys
+        self.sleep = sleep  # how retries wait (tests pass a no-op)
+        self.id = project_id or new_project_id()
+        self.name = ""
+        self.form = TopicForm()
+        self.story = Draft()
+        self.assets = SceneAssets()
+        self.options: dict[str, Any] = {name: getattr(base, name) for name in OPTION_NAMES}
+        self.options["captions"] = base.captions.to_dict()
+        if self.config.frame:
+            self.options["width"], self.options["height"] = self.config.frame
+        self.tally = RunTally()
+        self.last_render: dict[str, Any] | None = None
+        self.script_attempt = 0
+        self.rewrites: dict[str, int] = {}
+        self.jobs = JobBoard(self._redact)
+        self.errors: dict[str, list[str]] = {}
+        self.notices: list[str] = []
+        self._pipeline: Pipeline | None = None
+        self._voice_list: tuple[Any, list[tuple[str, str]]] = (None, [])
+
+    # -- the script, as the pages read it ---------------------------------------------------------
+    draft = property(lambda self: self.story.draft, doc="The script being edited (None before one is written).")
+    draft_uids = property(lambda self: self.story.draft_uids, doc="The draft's scene ids, in order.")
+    script = property(lambda self: self.story.script, doc="The accepted script: what every later step uses.")
+    uids = property(lambda self: self.story.uids, doc="The accepted script's scene ids, in order.")
+    editor_version = property(lambda self: self.story.version, doc="Goes up when the draft is replaced.")
+    draft_pending = property(lambda self: self.story.pending, doc="Whether the draft differs from the script.")
+    voices = property(lambda self: self.assets.voices, doc="Each accepted scene's voice, by scene id.")
+    clips = property(lambda self: self.assets.clips, doc="Each accepted scene's clip, by scene id.")
+
+    # -- settings and providers -------------------------------------------------------------------
+    def settings(self) -> Settings:
+        """The settings every action runs with: the edge's, the person's choices, and the keys."""
+        opts = {k: v for k, v in self.options.items() if k in OPTION_NAMES}
+        return self.base.with_(**opts, captions=CaptionStyle(**self.options.get("captions", {})),
+                               tone=self.form.tone.strip(), keys=self.keys)
+
+    def pipeline(self) -> Pipeline:
+        """The pipeline for the current settings, made again only when they change."""
+        settings = self.settings()
+        if self._pipeline is None or self._pipeline.settings != settings:
+            self.close()
+            self._pipeline = Pipeline(settings, self.cache, sleep=self.sleep)
+        return self._pipeline
+
+    def close(self) -> None:
+        """Close what the studio's pipeline opened (providers' HTTP sessions); running jobs close their own."""
+        if self._pipeline is not None:
+            self._pipeline.close()
+            self._pipeline = None
+
+    def provider_names(self) -> dict[str, str]:
+        """Per step, the provider actually used (``auto`` resolved)."""
+        settings = self.settings()
+        chosen = {"script": settings.script_provider, "voice": settings.voice_provider,
+                  "clips": settings.clip_provider}
+        names = {}
+        for step, name in chosen.items():
+            try:
+                names[step] = providers.resolve_name(step, name, settings)
+            except ViralReelError:
+                names[step] = name
+        return names
+
+    def provider_problem(self, step: str) -> str | None:
+        """Why the chosen provider for ``step`` cannot run (e.g. its key is missing), else None."""
+        try:
+            self.pipeline().provider(step)
+        except ViralReelError as exc:
+            return self._redact(str(exc))
+        return None
+
+    def is_offline(self, step: str) -> bool:
+        try:
+            return bool(providers.provider_class(step, self.provider_names()[step]).offline)
+        except ViralReelError:
+            return False
+
+    def voice_choices(self) -> list[tuple[str, str]]:
+        """(id, label) of the voices the chosen voice service lists; asked once per session and key.
+
+        Empty when the service has no list (or it could not be fetched: the reason is in ``errors``).
+        """
+        name = self.provider_names()["voice"]
+        if name != "elevenlabs" or not self.keys.elevenlabs:
+            return []
+        remembered = (name, hash(self.keys.elevenlabs))  # the key itself is not kept here
+        if self._voice_list[0] != remembered:
+            try:
+                listed = self.pipeline().provider("voice").voices()  # type: ignore[attr-defined]
+            except ViralReelError as exc:
+                self.errors["voice"] = [self._redact(f"Could not list the voices: {exc}")]
+                listed = []
+            labels = [(str(v["voice_id"]), f"{v.get('name') or v['voice_id']}"
+                       + (f" · {v['category']}" if v.get("category") else "")) for v in listed]
+            self._voice_list = (remembered, labels)
+        return list(self._voice_list[1])
+
+    def _secrets(self) -> list[str]:
+        return [getattr(self.keys, name) for name, present in self.keys.present().items() if present]
+
+    def _redact(self, text: str) -> str:
+        """``text`` with any key the person gave replaced (a provider's error should never hold one)."""
+        for key in self._secrets():
+            text = text.replace(key, "•••")
+        return text
+
+    # -- jobs -------------------------------------------------------------------------------------
+    def busy(self, step: str | None = None) -> bool:
+        """Whether work for ``step`` (any step when None) is running."""
+        return self.jobs.busy(step)
+
+    def _start(self, job: Job, pipeline: Pipeline, work: Callable[[], Any], apply: Callable[[Any], None],
+               uids: Iterable[str] = ()) -> Job:
+        """Run ``work`` as ``job`` on its own ``pipeline`` (closed when it ends); ``apply`` its result later."""
+        pipeline.on_progress = job.report
+
+        def run(job: Job) -> Any:
+            try:
+                return work()
+            finally:
+                pipeline.close()
+
+        def applied(result: Any) -> None:
+            self.tally.add(pipeline.tally)
+            apply(result)
+
+        self.errors.pop(job.step, None)
+        return self.jobs.start(job, run, applied, uids)
+
+    def _job_pipeline(self, step: str) -> Pipeline:
+        """A pipeline of its own for a new job of ``step``; BadInput while that step is working."""
+        if self.busy(step):
+            raise BadInput(f"The {step} step is already working.", hint="Wait for it to finish.")
+        return Pipeline(self.settings(), self.cache, sleep=self.sleep)
+
+    def stop(self, step: str) -> bool:
+        """Ask the step's running job to stop (paid tasks are cancelled); the scenes already made stay."""
+        return self.jobs.stop(step)
+
+    def poll(self) -> list[str]:
+        """Apply the results of finished jobs (call from the page's thread); returns their steps."""
+        applied = []
+        for step, error in self.jobs.poll():
+            if error is not None:
+                self.errors.setdefault(step, []).insert(0, self._redact(describe_error(error)))
+            applied.append(step)
+        return applied
+
+    def wait(self, timeout: float | None = None) -> list[str]:
+        """Wait for every running job, then apply them (for scripts and tests)."""
+        self.jobs.wait(timeout)
+        return self.poll()
+
+    # -- script -----------------------------------------------------------------------------------
+    def start_script(self, new_version: bool = False) -> Job:
+        """Write the script for the topic form in the background (``new_version``: another take)."""
+        topic = validate_topic(self.form.topic)
+        count = self.form.scene_count()
+        attempt = self.script_attempt + 1 if new_version else self.script_attempt
+        pipeline = self._job_pipeline("script")
+        seed = pipeline.settings.seed + attempt
+
+        def apply(script: Script) -> None:
+            self.script_attempt = attempt
+            self.story.replace(script, [new_uid() for _ in script.scenes])
+
+        return self._start(Job("script", f"Writing a {count}-scene script"), pipeline,
+                           lambda: pipeline.write_script(topic, count, seed=seed), apply)
+
+    def start_rewrite(self, uid: str) -> Job:
+        """Rewrite one scene of the draft in the background, keeping the others as they are."""
+        if self.draft is None or uid not in self.draft_uids:
+            raise BadInput("That scene is not in the script.", hint="Pick a scene from the table.")
+        script = self.draft
+        number = self.draft_uids.index(uid) + 1
+        attempt = self.rewrites.get(uid, 0) + 1
+        pipeline = self._job_pipeline("script")
+
+        def apply(scene: Scene) -> None:
+            self.rewrites[uid] = attempt
+            self.story.replace_scene(uid, scene)
+
+        return self._start(Job("script", f"Rewriting scene {number}"), pipeline,
+                           lambda: pipeline.rewrite_scene(script, number, attempt), apply)
+
+    def set_draft(self, script: Script, uids: Sequence[str]) -> None:
+        """Replace the draft (the table redraws)."""
+        self.story.replace(script, uids)
+
+    def draft_rows(self) -> list[dict[str, Any]]:
+        """The draft as table rows: scene number, visuals, narration, estimated seconds and words, uid."""
+        return self.story.rows()
+
+    def edit_draft(self, rows: Iterable[Mapping[str, Any]]) -> bool:
+        """Take the table as edited (see ``Draft.edit``); True if the draft changed."""
+        return self.story.edit(rows, self.form.topic)
+
+    def script_problems(self) -> list[str]:
+        """What keeps the draft from being accepted (empty when it can be)."""
+        return self.story.problems()
+
+    def accept_script(self) -> None:
+        """Make the draft the script the later steps work from; BadInput listing what is wrong."""
+        self.story.accept()
+        self.assets.keep_only(self.uids)
+
+    def scenes(self) -> list[tuple[str, Scene]]:
+        """The accepted script's scenes with their ids."""
+        return self.story.scenes()
+
+    # -- voices and clips -------------------------------------------------------------------------
+    def states(self, step: str) -> list[SceneState]:
+        """Each accepted scene's voice (``step="voice"``) or clip (``"clips"``): ready, stale, missing, working."""
+        pipeline: Pipeline | None = self.pipeline()
+        try:
+            pipeline.provider(step)  # type: ignore[union-attr]
+        except ViralReelError:
+            pipeline = None
+        return self.assets.states(step, self.scenes(), pipeline, self.jobs.working_on(step))
+
+    def needs(self, step: str) -> list[str]:
+        """Ids of the scenes whose voice / clip must be made (stale or missing)."""
+        return [s.uid for s in self.states(step) if s.status in ("stale", "missing")]
+
+    def estimate_cost(self, step: str, uids: Iterable[str]) -> float:
+        """Dollars making ``step`` for these scenes would cost (0 for offline providers)."""
+        wanted = set(uids)
+        return self.pipeline().estimate_cost(step, [s for u, s in self.scenes() if u in wanted])
+
+    def start_voices(self, uids: Iterable[str] | None = None, fresh: bool = False) -> Job:
+        """Make the voices of ``uids`` (default: every scene that needs one); ``fresh``: a new take."""
+        return self._start_media("voice", uids, fresh)
+
+    def start_clips(self, uids: Iterable[str] | None = None, fresh: bool = False) -> Job:
+        """Make the clips of ``uids`` (default: every scene that needs one); ``fresh``: a new take."""
+        return self._start_media("clips", uids, fresh)
+
+    def _start_media(self, step: str, uids: Iterable[str] | None, fresh: bool) -> Job:
+        if self.script is None:
+            raise BadInput("Accept the script first.", hint="Go to the Script step.")
+        wanted = self.needs(step) if uids is None else list(uids)
+        chosen = [(u, s) for u, s in self.scenes() if u in wanted]
+        noun = "voice" if step == "voice" else "clip"
+        if not chosen:
+            raise BadInput(f"Every scene's {noun} is ready already.")
+        pipeline = self._job_pipeline(step)
+        pipeline.provider(step)  # fail here, on the page, if the provider cannot run
+        takes = self.assets.next_takes(step, [u for u, _ in chosen], fresh)
+        script = self.script
+        job = Job(step, f"Making the {noun} of {len(chosen)} scene{'s' * (len(chosen) > 1)}",
+                  [s.number for _, s in chosen], cancel=pipeline.abort if pipeline.can_abort(step) else None)
+
+        def apply(result: tuple[dict[str, Made], list[dict[str, Any]]]) -> None:
+            made, skipped = result
+            self.assets.of(step).update(made)
+            if skipped:
+                self.errors[step] = [self._redact(message) for message in grouped(skipped)]
+
+        return self._start(job, pipeline, lambda: make_media(pipeline, script, step, chosen, takes), apply,
+                           uids=[u for u, _ in chosen])
+
+    def use_upload(self, uid: str, filename: str, data: bytes) -> Clip:
+        """Use the person's own video file as the scene's clip (validated by probing; BadInput if unusable)."""
+        if uid not in self.uids:
+            raise BadInput("That scene is not in the accepted script.")
+        clip = self.assets.use_upload(uid, self.cache, filename, data)
+        self.errors.pop("clips", None)
+        return clip
+
+    def forget_clip(self, uid: str) -> None:
+        """Drop the scene's clip (e.g. an upload), so the provider makes one again."""
+        self.clips.pop(uid, None)
+
+    # -- assembly ---------------------------------------------------------------------------------
+    def render_plan(self) -> tuple[list[tuple[str, Scene]], list[str]]:
+        """The scenes that can go in the video, and what keeps the others out."""
+        return render.plan(self.scenes(), self.states("voice"), self.states("clips"))
+
+    def start_render(self) -> Job:
+        """Assemble the usable scenes into a new MP4 in the output folder, in the background."""
+        usable, _ = self.render_plan()
+        if not usable:
+            raise BadInput("No scene has both a voice and a clip yet.",
+                           hint="Make them on the Voice and Clips steps first.")
+        assert self.script is not None
+        media = [(scene, self.voices[u].asset, self.clips[u].asset) for u, scene in usable]
+        in_video = {u for u, _ in usable}
+        skipped = [n for n, uid in enumerate(self.uids, 1) if uid not in in_video]
+        extra = {"project_id": self.id, "project_name": self.display_name, "title": self.script.title}
+        script, pipeline = self.script, self._job_pipeline("assemble")
+
+        def apply(result: dict[str, Any]) -> None:
+            self.last_render = {**result, "session_tally": self.tally.to_dict()}
+
+        job = Job("assemble", f"Rendering {len(usable)} scenes", range(1, len(usable) + 1), per_scene=True)
+        return self._start(job, pipeline, lambda: render.render(pipeline, script, media, skipped, extra),  # type: ignore[arg-type]
+                           apply)
+
+    def renders(self) -> list:
+        """This project's finished videos, newest first."""
+        return list_renders(self.settings().output_dir, self.id)
+
+    # -- projects ---------------------------------------------------------------------------------
+    @property
+    def display_name(self) -> str:
+        if self.name.strip():
+            return self.name.strip()
+        topic = (self.script or self.draft).topic if (self.script or self.draft) else self.form.topic
+        return (topic or "Untitled project")[:60]
+
+    def to_document(self, assets: SceneAssets | None = None) -> dict[str, Any]:
+        """The project as a JSON-ready document: script, public settings and asset references, never keys."""
+        return document.write_document(
+            id=self.id, name=self.display_name, form=self.form, options=self.options, draft=self.story,
+            assets=assets or self.assets, settings=self.settings().public_dict(), tally=self.tally,
+            last_render=self.last_render, script_attempt=self.script_attempt, rewrites=self.rewrites)
+
+    def save(self, store: ProjectStore) -> Path:
+        """Save to ``store``; the person's own clips are copied into the project's folder.
+
+        The saved document points at those copies (nothing could make an upload again), while the open
+        project keeps using the cache's file: deleting the saved project never takes a clip from under it.
+        """
+        kept = document.keep_uploads(self.assets, store, self.id)
+        return store.save(self.to_document(kept), secrets=self._secrets())
+
+    def open(self, saved: Mapping[str, Any]) -> None:
+        """Replace this studio's project with a saved one; assets the cache has lost are listed in ``notices``."""
+        opened = document.read_document(saved, OPTION_NAMES)
+        self.id, self.name, self.form = opened.id, opened.name, opened.form
+        self.options.update(opened.options)
+        version = self.story.version
+        self.story, self.assets = opened.draft, opened.assets
+        self.story.version = version + 1  # the table redraws
+        self.tally, self.last_render = opened.tally, opened.last_render
+        self.script_attempt, self.rewrites = opened.script_attempt, opened.rewrites
+        self.jobs.clear()
+        self.errors = {}
+        self.notices = document.reconnect(self.assets, self.story, self.cache)
