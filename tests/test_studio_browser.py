@@ -1,7 +1,8 @@
 """The studio in a real browser: `streamlit run` on 127.0.0.1, Debian's Chromium driven by Playwright.
 
 Walks the five steps with the offline providers, checks that the finished video plays in a <video>
-element, and saves a screenshot of every page to docs/screenshots/ for the README.
+element, and takes a screenshot of every page: into a temporary folder, or, to refresh the README's,
+into the folder named by ``VIRALREEL_SCREENSHOTS`` (``VIRALREEL_SCREENSHOTS=docs/screenshots``).
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS_ENV = "VIRALREEL_SCREENSHOTS"  # where to keep the screenshots (relative to the repository)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 FRAME = "360x640"  # big enough for readable thumbnails in the screenshots, small enough to render quickly
 STEP_TIMEOUT = 120_000  # ms
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not "
-                                "installed: apt-get install chromium chromium-driver")
+pytestmark = [pytest.mark.slow,  # a real server and browser: tens of seconds
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not "
+                                 "installed: apt-get install chromium chromium-driver")]
 
 
 def free_port() -> int:
@@ -74,19 +76,26 @@ def studio_url(tmp_path):
         log.close()
 
 
-def screenshot(page, name: str) -> None:
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where this run's screenshots go: a temporary folder unless ``VIRALREEL_SCREENSHOTS`` names one."""
+    asked = os.environ.get(SCREENSHOTS_ENV, "").strip()
+    return ROOT / asked if asked else tmp_path / "screenshots"
+
+
+def screenshot(page, shots: Path, name: str) -> None:
     """The whole page (Streamlit scrolls inside its main area, so grow the viewport to fit it first)."""
     time.sleep(0.8)  # let fragments and images settle
     height = page.evaluate("() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0,"
                            " document.body.scrollHeight)")
     page.set_viewport_size({"width": 1440, "height": min(2600, max(900, int(height) + 40))})
     time.sleep(0.4)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"{name}.png"))
     page.set_viewport_size({"width": 1440, "height": 900})
 
 
-def test_five_steps_in_a_real_browser_end_with_a_playable_video(studio_url):
+def test_five_steps_in_a_real_browser_end_with_a_playable_video(studio_url, shots):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=STEP_TIMEOUT)
@@ -103,14 +112,14 @@ def test_five_steps_in_a_real_browser_end_with_a_playable_video(studio_url):
             topic.fill("Why do cats purr?")
             page.get_by_role("heading", name="Step 1 · Topic").click()  # leaving the field sends it
             expect(page.get_by_text("17 / 500 characters")).to_be_visible()
-            screenshot(page, "1-topic")
+            screenshot(page, shots, "1-topic")
             page.get_by_role("button", name="Write the script").click()
 
             # 2 · Script
             expect(page.get_by_role("heading", name="Step 2 · Script")).to_be_visible()
             accept = page.get_by_role("button", name="Accept script")
             expect(accept).to_be_enabled()
-            screenshot(page, "2-script")
+            screenshot(page, shots, "2-script")
             accept.click()
             expect(page.get_by_text("The script is accepted")).to_be_visible()
             page.get_by_role("link", name="Go to Voice").click()
@@ -120,14 +129,14 @@ def test_five_steps_in_a_real_browser_end_with_a_playable_video(studio_url):
             expect(page.get_by_text("Making the voice of 4 scenes")).to_be_visible()
             expect(page.get_by_role("button", name="All voices recorded")).to_be_visible()
             expect(page.locator("audio")).to_have_count(4)
-            screenshot(page, "3-voice")
+            screenshot(page, shots, "3-voice")
             page.get_by_role("link", name="Next: make the clips").click()
 
             # 4 · Clips
             page.get_by_role("button", name="Make 4 clips").click()
             expect(page.get_by_text("4 of 4 scenes have a clip")).to_be_visible()
             expect(page.get_by_test_id("stImage")).to_have_count(4)
-            screenshot(page, "4-clips")
+            screenshot(page, shots, "4-clips")
             page.get_by_role("link", name="Next: assemble the video").click()
 
             # 5 · Assemble
@@ -141,14 +150,16 @@ def test_five_steps_in_a_real_browser_end_with_a_playable_video(studio_url):
             page.wait_for_function("() => { const v = document.querySelector('video');"
                                    " return v && v.readyState >= 1 && v.duration > 5 && !v.error; }")
             expect(page.get_by_role("button", name="Download MP4")).to_be_visible()
-            screenshot(page, "5-assemble")
+            screenshot(page, shots, "5-assemble")
 
             # Projects: save, and the render is listed with its thumbnail
             page.get_by_role("link", name="Save the project and see past renders").click()
             page.get_by_role("button", name="Save", exact=True).click()
             expect(page.get_by_text("open now")).to_be_visible()
             expect(page.get_by_role("button", name="Watch")).to_have_count(1)
-            screenshot(page, "6-projects")
+            screenshot(page, shots, "6-projects")
+            assert sorted(p.name for p in shots.glob("*.png")) == [f"{n}.png" for n in (
+                "1-topic", "2-script", "3-voice", "4-clips", "5-assemble", "6-projects")]
         finally:
             browser.close()
 
