@@ -173,7 +173,7 @@ def test_deleting_the_saved_copy_of_the_open_project_keeps_its_uploaded_clip(stu
     studio.use_upload(uid, "holiday.mp4", open(clip.video_path, "rb").read())
     store = ProjectStore(tmp_path / "projects")
     studio.save(store)
-    saved = store.load(studio.id)["studio"]["clips"][uid]["asset"]["video_path"]
+    saved = store.load(studio.id)["clips"][uid]["asset"]["video_path"]
     assert saved.startswith(str(store.folder(studio.id)))  # the saved project has its own copy
     again = Studio(studio.base, studio.cache, studio.config)
     again.open(store.load(studio.id))
@@ -182,7 +182,7 @@ def test_deleting_the_saved_copy_of_the_open_project_keeps_its_uploaded_clip(stu
     store.delete(studio.id)
     assert statuses(studio, "clips")[1] == statuses(again, "clips")[1] == "ready"
     again.save(store)  # and it can be saved again
-    assert store.load(studio.id)["studio"]["clips"][uid]["uploaded"]
+    assert store.load(studio.id)["clips"][uid]["uploaded"]
 
 
 def test_a_provider_without_its_key_is_explained_not_raised(studio):
@@ -243,8 +243,8 @@ def test_a_saved_project_never_holds_a_key_and_reopens_from_the_cache(studio, fa
     text = path.read_text(encoding="utf-8")
     assert "sk-test-not-for-saving-123" not in text and "pexels-secret-456" not in text
     saved = json.loads(text)
-    assert saved["project"]["script"]["topic"] == "Cats" and len(saved["project"]["voices"]) == 3
-    assert "keys" not in saved["project"]["settings"]
+    assert saved["script"]["script"]["topic"] == "Cats" and len(saved["voices"]) == 3
+    assert "keys" not in saved["settings"]
 
     _, voice, clips = fakes
     calls = len(voice.calls) + len(clips.calls)

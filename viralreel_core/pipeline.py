@@ -106,6 +106,15 @@ class RunTally:
             self.segments_rendered += other.segments_rendered
             self.segments_reused += other.segments_reused
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunTally:
+        """A tally saved with ``to_dict`` (missing counts are zero)."""
+        return cls(hits=int(data.get("hits", 0)), misses=int(data.get("misses", 0)),
+                   spent_usd=float(data.get("spent_usd", 0.0)), saved_usd=float(data.get("saved_usd", 0.0)),
+                   provider_calls={str(k): int(v) for k, v in (data.get("provider_calls") or {}).items()},
+                   segments_rendered=int(data.get("segments_rendered", 0)),
+                   segments_reused=int(data.get("segments_reused", 0)))
+
     def to_dict(self) -> dict[str, Any]:
         return {"hits": self.hits, "misses": self.misses, "spent_usd": round(self.spent_usd, 6),
                 "saved_usd": round(self.saved_usd, 6), "provider_calls": dict(self.provider_calls),

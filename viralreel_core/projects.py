@@ -37,7 +37,8 @@ __all__ = [
 ]
 
 PROJECT_FILE = "project.json"
-FORMAT = 1
+#: the saved project's shape (``studio/document.py``); 1 stored the assets twice, and is still read
+FORMAT = 2
 THUMBNAIL_WIDTH = 360
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
@@ -61,6 +62,17 @@ def _write_json(path: Path, data: Mapping[str, Any]) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return path
+
+
+def _summary_script(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The script a project list shows: the accepted one, else the draft (either format), else none."""
+    if data.get("format", 1) == 1:
+        return (data.get("project") or {}).get("script") or {}
+    for part in ("script", "draft"):
+        script = (data.get(part) or {}).get("script")
+        if script:
+            return script
+    return {}
 
 
 @dataclass(frozen=True)
@@ -115,7 +127,7 @@ class ProjectStore:
         for path in self.directory.glob(f"*/{PROJECT_FILE}"):
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-                script = (data.get("project") or {}).get("script") or {}
+                script = _summary_script(data)
                 found.append(ProjectSummary(id=str(data["id"]), name=str(data.get("name") or data["id"]),
                                             topic=str(data.get("topic") or script.get("topic") or ""),
                                             saved_at=str(data.get("saved_at", "")),

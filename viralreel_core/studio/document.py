@@ -1,95 +1,118 @@
 """A studio project as a saved document, and back: the script, the person's choices, asset references.
 
-The document never holds a key. Assets are referenced by their cache key and file; on opening, each is
-pointed at its cache file again, and the ones the cache has since evicted are forgotten (their step
-makes them again). A person's own clips are copied into the project's folder on saving, since nothing
-could make them again, and used from the cache again on opening.
+One shape (format 2), everything once::
+
+    {"format": 2, "id", "name", "topic", "saved_at",
+     "form": {topic, scenes, tone, target_seconds}, "options": {the person's choices}, "settings": {…},
+     "draft": {"script": Script | null, "uids": [...]}, "script": {"script": Script | null, "uids": [...]},
+     "voices": {uid: Made}, "clips": {uid: Made},
+     "script_attempt": n, "rewrites": {uid: n}, "tally": RunTally, "last_render": {…} | null}
+
+``settings`` records every public setting the project was made with (never a key); opening it uses only
+``options``. Format 1 (until 2026-12) stored the assets twice, under ``"project"`` by scene number and
+under ``"studio"`` by scene id; it is read by moving its ``"studio"`` part into this shape.
+
+Assets are referenced by their cache key and file; on opening, each is pointed at its cache file again,
+and the ones the cache has since evicted are forgotten (their step makes them again). A person's own
+clips are copied into the project's folder on saving, since nothing could make them again, and used
+from the cache again on opening.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from ..cache import AssetCache
-from ..errors import ViralReelError
-from ..models import Clip, Project, Script, VoiceTrack
+from ..errors import BadInput, ViralReelError
+from ..models import Clip, Script, VoiceTrack
 from ..pipeline import RunTally
-from ..projects import ProjectStore
+from ..projects import FORMAT, ProjectStore
 from ..uploads import UPLOAD_TYPES, store_upload
 from .assets import Made, SceneAssets
 from .draft import Draft, TopicForm
 
-__all__ = ["Opened", "keep_uploads", "reconnect", "read_document", "write_document"]
+__all__ = ["SavedProject", "keep_uploads", "migrate", "read_document", "reconnect", "write_document"]
 
 _LOGGER = logging.getLogger(__name__)
 
 
 @dataclass
-class Opened:
-    """What a saved document holds, read back."""
+class SavedProject:
+    """Everything a saved project holds about the work (what a ``Studio`` saves and opens)."""
 
     id: str
-    name: str
-    form: TopicForm
-    options: dict[str, Any]
-    draft: Draft
-    assets: SceneAssets
-    tally: RunTally
-    last_render: dict[str, Any] | None
-    script_attempt: int
-    rewrites: dict[str, int]
+    name: str = ""
+    form: TopicForm = field(default_factory=TopicForm)
+    options: dict[str, Any] = field(default_factory=dict)
+    draft: Draft = field(default_factory=Draft)
+    assets: SceneAssets = field(default_factory=SceneAssets)
+    tally: RunTally = field(default_factory=RunTally)
+    last_render: dict[str, Any] | None = None
+    script_attempt: int = 0
+    rewrites: dict[str, int] = field(default_factory=dict)
 
 
-def write_document(*, id: str, name: str, form: TopicForm, options: Mapping[str, Any], draft: Draft,
-                   assets: SceneAssets, settings: Mapping[str, Any], tally: RunTally,
-                   last_render: Mapping[str, Any] | None, script_attempt: int,
-                   rewrites: Mapping[str, int]) -> dict[str, Any]:
+def _script(script: Script | None, uids: list[str]) -> dict[str, Any]:
+    return {"script": script.to_dict() if script else None, "uids": list(uids)}
+
+
+def write_document(project: SavedProject, settings: Mapping[str, Any]) -> dict[str, Any]:
     """The project as a JSON-ready document (``settings``: the public settings, never the keys)."""
-    script = draft.script or draft.draft or Script(form.topic, "", ())
-    numbers = dict(zip(draft.uids, range(1, len(draft.uids) + 1), strict=True))
-    project = Project(id=id, script=script,
-                      voices={numbers[u]: m.asset for u, m in assets.voices.items() if u in numbers},  # type: ignore[misc]
-                      clips={numbers[u]: m.asset for u, m in assets.clips.items() if u in numbers},  # type: ignore[misc]
-                      settings=dict(settings))
+    draft = project.draft
     return {
-        "id": id, "name": name, "topic": form.topic, "project": project.to_dict(),
-        "studio": {
-            "form": asdict(form), "options": dict(options),
-            "draft": draft.draft.to_dict() if draft.draft else None, "draft_uids": draft.draft_uids,
-            "script": draft.script.to_dict() if draft.script else None, "uids": draft.uids,
-            "voices": {u: m.to_dict() for u, m in assets.voices.items()},
-            "clips": {u: m.to_dict() for u, m in assets.clips.items()},
-            "script_attempt": script_attempt, "rewrites": dict(rewrites),
-            "tally": tally.to_dict(), "last_render": last_render,
-        },
+        "format": FORMAT, "id": project.id, "name": project.name, "topic": project.form.topic,
+        "form": asdict(project.form), "options": dict(project.options), "settings": dict(settings),
+        "draft": _script(draft.draft, draft.draft_uids), "script": _script(draft.script, draft.uids),
+        "voices": {u: m.to_dict() for u, m in project.assets.voices.items()},
+        "clips": {u: m.to_dict() for u, m in project.assets.clips.items()},
+        "script_attempt": project.script_attempt, "rewrites": dict(project.rewrites),
+        "tally": project.tally.to_dict(), "last_render": project.last_render,
     }
 
 
-def read_document(document: Mapping[str, Any], option_names: tuple[str, ...]) -> Opened:
-    """A saved document read back (options outside ``option_names`` and ``captions`` are ignored)."""
-    studio = document.get("studio") or {}
-    saved_form = studio.get("form") or {}
+def migrate(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A saved document in today's shape (format 2), whichever format it was saved in."""
+    version = document.get("format", 1)
+    if not isinstance(version, int) or version > FORMAT:
+        raise BadInput(f"Project {document.get('id', '?')} was saved by a newer version of ViralReel Studio "
+                       f"(format {version}).", hint="Update ViralReel Studio to open it.")
+    if version == FORMAT:
+        return dict(document)
+    old = document.get("studio") or {}
+    return {
+        **{k: document[k] for k in ("id", "name", "topic", "saved_at") if k in document},
+        "format": FORMAT, "form": old.get("form") or {}, "options": old.get("options") or {},
+        "settings": (document.get("project") or {}).get("settings") or {},
+        "draft": {"script": old.get("draft"), "uids": old.get("draft_uids") or []},
+        "script": {"script": old.get("script"), "uids": old.get("uids") or []},
+        "voices": old.get("voices") or {}, "clips": old.get("clips") or {},
+        "script_attempt": old.get("script_attempt", 0), "rewrites": old.get("rewrites") or {},
+        "tally": old.get("tally") or {}, "last_render": old.get("last_render"),
+    }
+
+
+def read_document(document: Mapping[str, Any], option_names: tuple[str, ...]) -> SavedProject:
+    """A saved document read back, any format (options outside ``option_names`` and ``captions`` are ignored)."""
+    data = migrate(document)
+    saved_form = data.get("form") or {}
     form = TopicForm(**{f.name: saved_form[f.name] for f in fields(TopicForm) if f.name in saved_form})
-    options = {k: v for k, v in (studio.get("options") or {}).items() if k in option_names or k == "captions"}
+    options = {k: v for k, v in (data.get("options") or {}).items() if k in option_names or k == "captions"}
     draft = Draft()
-    draft.draft = Script.from_dict(studio["draft"]) if studio.get("draft") else None
-    draft.draft_uids = list(studio.get("draft_uids") or [])
-    draft.script = Script.from_dict(studio["script"]) if studio.get("script") else None
-    draft.uids = list(studio.get("uids") or [])
+    for part, script_attr, uids_attr in (("draft", "draft", "draft_uids"), ("script", "script", "uids")):
+        saved = data.get(part) or {}
+        setattr(draft, script_attr, Script.from_dict(saved["script"]) if saved.get("script") else None)
+        setattr(draft, uids_attr, [str(u) for u in saved.get("uids") or []])
     assets = SceneAssets()
-    assets.voices = {u: Made.from_dict(m, VoiceTrack) for u, m in (studio.get("voices") or {}).items()}
-    assets.clips = {u: Made.from_dict(m, Clip) for u, m in (studio.get("clips") or {}).items()}
-    tally = RunTally()
-    saved = studio.get("tally") or {}
-    tally.hits, tally.misses = int(saved.get("hits", 0)), int(saved.get("misses", 0))
-    tally.spent_usd, tally.saved_usd = float(saved.get("spent_usd", 0)), float(saved.get("saved_usd", 0))
-    return Opened(id=str(document["id"]), name=str(document.get("name") or ""), form=form, options=options,
-                  draft=draft, assets=assets, tally=tally, last_render=studio.get("last_render"),
-                  script_attempt=int(studio.get("script_attempt", 0)), rewrites=dict(studio.get("rewrites") or {}))
+    assets.voices = {str(u): Made.from_dict(m, VoiceTrack) for u, m in (data.get("voices") or {}).items()}
+    assets.clips = {str(u): Made.from_dict(m, Clip) for u, m in (data.get("clips") or {}).items()}
+    return SavedProject(id=str(data["id"]), name=str(data.get("name") or ""), form=form, options=options,
+                        draft=draft, assets=assets, tally=RunTally.from_dict(data.get("tally") or {}),
+                        last_render=data.get("last_render"), script_attempt=int(data.get("script_attempt", 0)),
+                        rewrites={str(u): int(n) for u, n in (data.get("rewrites") or {}).items()})
 
 
 def keep_uploads(assets: SceneAssets, store: ProjectStore, project_id: str) -> SceneAssets:

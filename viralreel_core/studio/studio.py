@@ -380,12 +380,16 @@ class Studio:
         topic = (self.script or self.draft).topic if (self.script or self.draft) else self.form.topic
         return (topic or "Untitled project")[:60]
 
-    def to_document(self, assets: SceneAssets | None = None) -> dict[str, Any]:
-        """The project as a JSON-ready document: script, public settings and asset references, never keys."""
-        return document.write_document(
+    def saved(self, assets: SceneAssets | None = None) -> document.SavedProject:
+        """What saving the project keeps (``assets``: instead of the studio's own, e.g. uploads' copies)."""
+        return document.SavedProject(
             id=self.id, name=self.display_name, form=self.form, options=self.options, draft=self.story,
-            assets=assets or self.assets, settings=self.settings().public_dict(), tally=self.tally,
-            last_render=self.last_render, script_attempt=self.script_attempt, rewrites=self.rewrites)
+            assets=assets or self.assets, tally=self.tally, last_render=self.last_render,
+            script_attempt=self.script_attempt, rewrites=self.rewrites)
+
+    def to_document(self, assets: SceneAssets | None = None) -> dict[str, Any]:
+        """The project as a JSON-ready document: script, choices, asset references and tally, never keys."""
+        return document.write_document(self.saved(assets), self.settings().public_dict())
 
     def save(self, store: ProjectStore) -> Path:
         """Save to ``store``; the person's own clips are copied into the project's folder.
