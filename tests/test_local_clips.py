@@ -211,6 +211,7 @@ def test_provider_declarations_settings_and_cache_params(tmp_path):
     assert made.estimate_cost(4.0) == 0.0
 
 
+@pytest.mark.slow
 def test_full_size_clip(tmp_path):
     clip = LocalClipMaker().make("Neon city streets at night, futuristic AI", 4.0, tmp_path)
     info = probe(clip.video_path)

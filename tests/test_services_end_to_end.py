@@ -68,8 +68,8 @@ def counts(services) -> tuple[int, ...]:
 
 # --- every combination, then the cache ------------------------------------------------------------------
 
-@pytest.mark.parametrize("voice, clips", [("auto", "auto"), ("elevenlabs", "pexels"), ("openai", "runway"),
-                                          ("openai", "pexels")])
+@pytest.mark.parametrize("voice, clips", [("auto", "auto"), *(pytest.param(*pair, marks=pytest.mark.slow) for pair in (
+    ("elevenlabs", "pexels"), ("openai", "runway"), ("openai", "pexels")))])
 def test_every_provider_combination_makes_a_real_mp4_and_a_second_run_sends_nothing(
         services, tmp_path, voice, clips):
     settings = settings_for(tmp_path, voice=voice, clips=clips)

@@ -132,6 +132,7 @@ def test_an_example_topic_can_be_picked_again_after_typing_another(dirs):
     assert ok(at).text_area(key="topic_text").value == "Why do cats purr?"
 
 
+@pytest.mark.slow  # the neural voice, drawn clips and a render: the browser test walks this path too
 def test_topic_to_video_with_the_offline_providers(dirs):
     """The whole path with the real offline providers (local writer, Piper voice, procedural clips)."""
     at = write_and_accept(new_app(), "Why do cats purr?", scenes=0)  # 0: as many as the target length suits
