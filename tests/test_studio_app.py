@@ -379,3 +379,15 @@ def test_with_an_elevenlabs_key_the_voice_page_lists_its_voices_and_records_with
         spoken = service.requests_to("/v1/text-to-speech/")
         assert len(spoken) == 3 and all("/EXAVITQu4vr4xnSDxMaL" in r.path for r in spoken)
         assert "el-studio-key" not in texts(at)
+
+
+def test_page_runs_share_one_pipeline_until_a_setting_changes(dirs, fakes):
+    at = use_fakes(new_app())
+    write_and_accept(at)
+    studio = at.session_state["studio"]
+    first = studio.pipeline()
+    for name in ("voice", "clips", "assemble", "voice"):  # each run rebuilds the settings from the edge
+        ok(page(at, name))
+    assert studio.pipeline() is first
+    at.selectbox(key="sidebar_voice_provider").select("local").run()
+    assert studio.pipeline() is not first and studio.pipeline().settings.voice_provider == "local"
