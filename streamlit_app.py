@@ -9,13 +9,15 @@ st.navigation first runs; a page run that way hands over to this script: see pag
 
 import streamlit as st
 
-from pages import ui
+from pages import ui, visitor
 from pages.widgets import FRAME_SIZES
 from viralreel_core.config import KEY_ENV_VARS
 
 st.set_page_config(page_title="ViralReel Studio", page_icon="🎬", layout="wide", initial_sidebar_state="expanded")
 
 studio = ui.setup()
+if notice := st.session_state.pop("visitor_notice", None):
+    st.warning(notice, icon=":material/link_off:")
 studio.poll()  # results of background work that finished since the last run
 
 
@@ -37,6 +39,8 @@ STEP_OF_PAGE = {"": "topic", "script": "script", "voice": "voice", "clips": "cli
 
 with st.sidebar:
     st.caption(f"Project **{studio.display_name}** · `{studio.id}`")
+    who = st.session_state["visitor"]
+    visitor.sidebar(who, ui.is_owner())
     current = STEP_OF_PAGE.get(navigation.url_path, "projects")
     ui.background_work(current)
 
@@ -52,6 +56,9 @@ with st.sidebar:
     with st.expander("API keys", icon=":material/key:"):
         st.caption("Optional. A key typed here stays in this browser session only: it is never shown again "
                    "or saved in a project, a log or a link. Keys can also come from `st.secrets` or the environment.")
+        if not ui.is_owner():
+            st.caption(":material/info: The keys in this server's Secrets are the owner's and are not used for "
+                       "visitors: type your own, or use the free offline providers.")
         for service, var in KEY_ENV_VARS.items():
             source = sources[service]
             st.text_input(f"{SERVICE_NAMES.get(service, service)} · `{var}`", type="password", key=f"key_{service}",
@@ -73,10 +80,13 @@ with st.sidebar:
         left.metric("Hits", f"{stats['hits']:,}")
         right.metric("Money saved", ui.money(stats["money_saved_usd"]))
         st.caption(f"Hits also saved {stats['seconds_saved']:.0f} s of waiting. Shared by everyone on this server.")
-        with st.popover("Clear the cache", width="stretch"):
-            st.write("Remove every cached script, voice, clip and rendered scene? Open projects will make "
-                     "what they need again.")
-            st.button("Yes, clear it", type="primary", key="clear_cache", on_click=ui.clear_cache)
+        if ui.is_owner():
+            with st.popover("Clear the cache", width="stretch"):
+                st.write("Remove every cached script, voice, clip and rendered scene? Saved projects keep what "
+                         "they use; open projects will make what they need again.")
+                st.button("Yes, clear it", type="primary", key="clear_cache", on_click=ui.clear_cache)
+        else:
+            st.caption("Only the owner can clear the shared cache.")
 
     with st.expander("Output", icon=":material/settings:"):
         sizes = list(FRAME_SIZES)

@@ -13,7 +13,7 @@ store = ProjectStore(studio.config.projects_dir)
 # -- the current project ---------------------------------------------------------------------------
 with st.container(border=True):
     st.subheader("This project")
-    name_col, save_col, new_col = st.columns([3, 1, 1], vertical_alignment="bottom")
+    name_col, save_col, copy_col, new_col = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
     name_col.text_input("Name", placeholder=studio.display_name,
                         **ui.bind("project_name", lambda: studio.name, lambda v: setattr(studio, "name", v)))
     if save_col.button("Save", icon=":material/save:", type="primary", key="save_project", width="stretch",
@@ -25,6 +25,15 @@ with st.container(border=True):
         else:
             st.toast(f"Saved “{studio.display_name}”.", icon=":material/save:")
             st.session_state["project_saved"] = str(path)
+    if copy_col.button("Save a copy", icon=":material/file_copy:", key="save_copy", width="stretch",
+                       disabled=studio.draft is None and not studio.form.topic.strip(),
+                       help="Save as a new project with its own id; the project it came from stays as it was."):
+        try:
+            path = studio.save_copy(store)
+        except (ViralReelError, OSError) as exc:
+            st.error(f"The copy was not saved: {exc}", icon=":material/error:")
+        else:
+            st.toast(f"Saved a copy: “{studio.display_name}”.", icon=":material/file_copy:")
     with new_col.popover("New", icon=":material/add:", width="stretch"):
         st.write("Start an empty project? Unsaved changes to this one are lost.")
         if st.button("Start a new project", key="new_project"):

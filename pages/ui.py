@@ -9,14 +9,17 @@ from __future__ import annotations
 import os
 import runpy
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from pages import visitor
 from viralreel_core import ApiKeys, AssetCache, Settings, ViralReelError, providers
 from viralreel_core.config import KEY_ENV_VARS
 from viralreel_core.studio import Studio, StudioConfig
+from viralreel_core.workspaces import Workspace
 
 PAGES = {
     "topic": ("pages/topic.py", "Topic", ":material/lightbulb:"),
@@ -43,22 +46,23 @@ def shared_cache(directory: str, size_limit: int) -> AssetCache:
 
 
 def _secrets() -> dict[str, str]:
-    try:
-        return {str(k): str(v) for k, v in st.secrets.items() if isinstance(v, str | int | float)}
-    except Exception:  # no secrets.toml: st.secrets raises on first use
-        return {}
+    return {k: str(v) for k, v in visitor.secrets_dict().items() if isinstance(v, str | int | float)}
 
 
 def key_sources() -> dict[str, str]:
-    """Per service, where its key comes from: "typed", "secrets", "environment" or "" (never the key)."""
+    """Per service, where its key comes from: "typed", "secrets", "environment" or "" (never the key).
+
+    The owner's keys (secrets, environment) count only for the owner (see ``pages/visitor.py``).
+    """
     secrets = _secrets()
+    owner = st.session_state.get("owner", True)
     sources = {}
     for service, var in KEY_ENV_VARS.items():
         if typed_keys().get(service):
             sources[service] = "typed"
-        elif str(secrets.get(var, "")).strip():
+        elif owner and str(secrets.get(var, "")).strip():
             sources[service] = "secrets"
-        elif os.environ.get(var, "").strip():
+        elif owner and os.environ.get(var, "").strip():
             sources[service] = "environment"
         else:
             sources[service] = ""
@@ -85,22 +89,36 @@ def remember_typed_key(service: str) -> None:
 
 
 def setup() -> Studio:
-    """The session's studio with this run's settings and keys (typed > st.secrets > environment)."""
+    """The session's studio in its visitor's workspace, with this run's settings and keys (typed >
+    st.secrets > environment; the last two only for the owner)."""
     environ = {**os.environ, **_secrets()}
-    base = Settings.from_env(environ=environ)
+    try:
+        config = StudioConfig.from_env(environ)
+        base = Settings.from_env(environ=environ)
+        who = visitor.identify(environ, config.projects_dir, base.output_dir)
+    except ViralReelError as exc:
+        st.error(str(exc), icon=":material/error:")
+        st.stop()
+    owner = st.session_state["owner"] = visitor.is_owner(who)
+    base = base.with_(output_dir=who.workspace.output_dir)
     typed = typed_keys()
-    keys = ApiKeys(**{svc: typed.get(svc) or getattr(base.keys, svc) for svc in KEY_ENV_VARS})
+    keys = ApiKeys(**{svc: typed.get(svc) or (getattr(base.keys, svc) if owner else "") for svc in KEY_ENV_VARS})
     cache = shared_cache(str(base.cache_dir), base.cache_size_limit)
     if "studio" not in st.session_state:
-        try:
-            config = StudioConfig.from_env(environ)
-        except ViralReelError as exc:
-            st.error(str(exc), icon=":material/error:")
-            st.stop()
-        st.session_state["studio"] = Studio(base, cache, config)
+        st.session_state["studio"] = Studio(base, cache, replace(config, projects_dir=who.workspace.projects_dir))
     studio: Studio = st.session_state["studio"]
     studio.base, studio.cache, studio.keys = base.with_(keys=ApiKeys()), cache, keys
     return studio
+
+
+def workspace() -> Workspace:
+    """This session's workspace (``setup`` found it earlier in this run)."""
+    return st.session_state["visitor"].workspace
+
+
+def is_owner() -> bool:
+    """Whether this session may use the owner's keys, money and cache controls (``setup`` decided)."""
+    return bool(st.session_state.get("owner"))
 
 
 def studio() -> Studio:
@@ -118,7 +136,12 @@ def new_project() -> None:
 
 
 def clear_cache() -> None:
-    """on_click of the sidebar's clear button (a callback, so the statistics drawn next are current)."""
+    """on_click of the sidebar's clear button (a callback, so the statistics drawn next are current).
+
+    The cache is shared by every visitor: only the owner may clear it."""
+    if not is_owner():
+        st.toast("Only the owner can clear the shared cache.", icon=":material/block:")
+        return
     removed = studio().cache.clear()
     st.toast(f"Cache cleared ({removed} items).", icon=":material/mop:")
 

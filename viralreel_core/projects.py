@@ -40,7 +40,7 @@ PROJECT_FILE = "project.json"
 #: the saved project's shape (``studio/document.py``); 1 stored the assets twice, and is still read
 FORMAT = 2
 THUMBNAIL_WIDTH = 360
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
 def new_project_id() -> str:
@@ -94,10 +94,14 @@ class ProjectStore:
         self.directory = Path(directory)
 
     def folder(self, project_id: str) -> Path:
-        """The project's folder; BadInput for an id that could escape the projects directory."""
-        if not isinstance(project_id, str) or not _ID.match(project_id):
+        """The project's folder; BadInput for an id that is not one (matched whole), or a folder that is a
+        symlink or resolves outside the projects directory."""
+        if not isinstance(project_id, str) or not _ID.fullmatch(project_id):
             raise BadInput(f"{project_id!r} is not a project id.")
-        return self.directory / project_id
+        folder = self.directory / project_id
+        if folder.is_symlink() or not folder.resolve().is_relative_to(self.directory.resolve()):
+            raise BadInput(f"Project {project_id} is not in this workspace.")
+        return folder
 
     def save(self, document: Mapping[str, Any], *, secrets: Iterable[str] = ()) -> Path:
         """Write the project document (it must have an ``id``); refuses one that contains a secret."""
@@ -125,6 +129,8 @@ class ProjectStore:
         if not self.directory.is_dir():
             return found
         for path in self.directory.glob(f"*/{PROJECT_FILE}"):
+            if path.is_symlink() or path.parent.is_symlink():
+                continue  # a project is a folder of this workspace's own, never a link elsewhere
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 script = _summary_script(data)
@@ -229,6 +235,8 @@ def list_renders(output_dir: str | Path, project_id: str | None = None) -> list[
     records = []
     finished: dict[Path, int] = {}  # when each video was written, to the nanosecond: renders can share a second
     for video in folder.glob("viralreel_*.mp4"):
+        if video.is_symlink():
+            continue
         try:
             data = json.loads(video.with_suffix(".json").read_text(encoding="utf-8"))
         except (OSError, ValueError):

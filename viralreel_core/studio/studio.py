@@ -400,6 +400,12 @@ class Studio:
         kept = document.keep_uploads(self.assets, store, self.id)
         return store.save(self.to_document(kept), secrets=self._secrets())
 
+    def save_copy(self, store: ProjectStore) -> Path:
+        """Save as a new project (a new id), so the copy never overwrites the project it came from."""
+        name = self.display_name
+        self.id, self.name, self.last_render = new_project_id(), f"{name} (copy)", None
+        return self.save(store)
+
     def open(self, saved: Mapping[str, Any]) -> None:
         """Replace this studio's project with a saved one; assets the cache has lost are listed in ``notices``."""
         opened = document.read_document(saved, OPTION_NAMES)

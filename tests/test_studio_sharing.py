@@ -1,0 +1,171 @@
+"""The studio shared by several visitors at once (AppTest sessions in one process, as on one server):
+private workspaces, the owner's keys and cache kept to the owner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.fakes.providers import FakeClipMaker
+from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakeRunway
+from tests.test_studio_app import (
+    APP,
+    TIMEOUT,
+    make_all,
+    ok,
+    page,
+    settle,
+    texts,
+    use_fakes,
+    write_and_accept,
+)
+from viralreel_core.projects import ProjectStore, list_renders
+
+OWNER_CODE = "correct horse battery staple"
+
+
+@pytest.fixture
+def shared(tmp_path, monkeypatch):
+    """The studio as on a shared server: a workspace per visitor under a temporary root, a temp cache."""
+    root = tmp_path / "workspaces"
+    monkeypatch.setenv("VIRALREEL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("VIRALREEL_STUDIO_SIZE", "180x320")
+    monkeypatch.setenv("VIRALREEL_WORKSPACES", "shared")
+    monkeypatch.setenv("VIRALREEL_WORKSPACES_DIR", str(root))
+    return root
+
+
+def visit(token: str | None = None, secrets: dict | None = None, user: dict | None = None) -> AppTest:
+    """A new browser session, optionally opening a workspace link, with the server's secrets."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if token is not None:
+        at.query_params["ws"] = token
+    at.secrets.update(secrets or {})
+    if user is not None:
+        at.user = user
+    return ok(at.run())
+
+
+def workspace_of(at: AppTest):
+    return at.session_state["visitor"].workspace
+
+
+def render(at: AppTest) -> AppTest:
+    ok(page(at, "assemble")).button(key="render").click().run()
+    return ok(settle(at))
+
+
+def test_two_visitors_never_see_or_touch_each_others_projects_uploads_or_renders(shared, fakes, tmp_path):
+    a = use_fakes(visit())
+    token_a = a.query_params["ws"]
+    assert len(token_a) == 22  # 128 random bits in the address bar
+    write_and_accept(a, "A's unreleased product launch: Project Falcon pricing")
+    studio_a = a.session_state["studio"]
+    clip = FakeClipMaker().make("A's own footage", 2.0, tmp_path)
+    ok(page(a, "clips")).file_uploader(key=f"upload_{studio_a.uids[0]}_0").upload(
+        "falcon.mp4", Path(clip.video_path).read_bytes(), "video/mp4").run()
+    make_all(ok(a))
+    render(a)
+    page(a, "projects").button(key="save_project").click().run()
+    ws_a = workspace_of(ok(a))
+    assert list(ws_a.projects_dir.glob("*/files/upload_*"))  # A's upload is kept in A's workspace
+    assert token_a not in str(ws_a.folder) and token_a not in "".join(map(str, shared.rglob("*")))
+
+    b = use_fakes(visit())
+    token_b = b.query_params["ws"]
+    ws_b = workspace_of(b)
+    assert token_b != token_a and ws_b.folder != ws_a.folder
+    page(b, "projects")
+    shown = texts(ok(b))
+    assert "Falcon" not in shown and "No saved projects yet" in shown and "No videos yet" in shown
+    assert not [bt for bt in b.button if bt.key and bt.key.startswith(("open_", "delete_", "watch_"))]
+    assert ProjectStore(ws_b.projects_dir).list() == [] and list_renders(ws_b.output_dir) == []
+
+    # B saves a project and clears B's own workspace: A's project, upload and render are untouched
+    write_and_accept(b, "B's project")
+    page(b, "projects").button(key="save_project").click().run()
+    assert len(ProjectStore(ws_b.projects_dir).list()) == 1
+    ok(b).button(key="clear_workspace").click().run()
+    assert ProjectStore(ws_b.projects_dir).list() == []
+    assert [p.id for p in ProjectStore(ws_a.projects_dir).list()] == [studio_a.id]
+    assert list(ws_a.projects_dir.glob("*/files/upload_*")) and len(list_renders(ws_a.output_dir)) == 1
+
+    # A, back through A's own link (a reload), finds it all again
+    again = visit(token_a)
+    assert workspace_of(again).folder == ws_a.folder
+    assert "Falcon" in texts(ok(page(again, "projects")))
+
+
+@pytest.mark.parametrize("token", ["../../etc", "a" * 21, "a" * 23, "A" * 21 + "\n", "%2e%2e%2f" + "a" * 13])
+def test_a_made_up_or_hostile_link_gets_a_new_empty_workspace(shared, token):
+    at = visit(token)
+    assert at.query_params["ws"] != token and "not valid" in texts(at)
+    folder = workspace_of(at).folder
+    assert folder.parent == shared.resolve() and folder.name != token
+
+
+def test_visitors_cannot_clear_the_shared_cache_but_the_owner_can(shared, fakes):
+    b = use_fakes(visit(secrets={"VIRALREEL_OWNER_CODE": OWNER_CODE}))
+    write_and_accept(b)
+    assert "Only the owner can clear the shared cache" in "\n".join(c.value for c in b.sidebar.caption)
+    assert not [bt for bt in b.button if bt.key == "clear_cache"]
+    b.text_input(key="owner_code").input("a guess").run()
+    assert "not the owner code" in "\n".join(c.value for c in ok(b).sidebar.caption)
+    assert not [bt for bt in b.button if bt.key == "clear_cache"]
+
+    owner = visit(secrets={"VIRALREEL_OWNER_CODE": OWNER_CODE})
+    owner.text_input(key="owner_code").input(OWNER_CODE).run()
+    entries = {m.label: m.value for m in ok(owner).sidebar.metric}["Entries"]
+    assert entries != "0"
+    owner.button(key="clear_cache").click().run()
+    assert {m.label: m.value for m in ok(owner).sidebar.metric}["Entries"] == "0"
+    # typed once: the owner's own link keeps owner access after a reload, and the code is in no file
+    token = owner.query_params["ws"]
+    again = visit(token, secrets={"VIRALREEL_OWNER_CODE": OWNER_CODE})
+    assert again.session_state["owner"] and [bt for bt in again.button if bt.key == "clear_cache"]
+    assert OWNER_CODE not in "".join(p.read_text(errors="ignore") for p in shared.rglob("*") if p.is_file())
+    # a new code revokes the old mark
+    assert not visit(token, secrets={"VIRALREEL_OWNER_CODE": "another code"}).session_state["owner"]
+
+
+def test_signed_in_visitors_get_their_own_workspace_and_the_owner_list_decides_keys(shared):
+    secrets = {"VIRALREEL_OWNER_EMAILS": ["owner@example.com"], "OPENAI_API_KEY": "sk-owner-1234"}
+    owner = visit(secrets=secrets, user={"is_logged_in": True, "email": "Owner@example.com"})
+    guest = visit(secrets=secrets, user={"is_logged_in": True, "email": "guest@example.com"})
+    assert owner.session_state["owner"] and not guest.session_state["owner"]
+    assert workspace_of(owner).folder != workspace_of(guest).folder
+    assert "ws" not in owner.query_params  # the account is the key, not a link
+    assert owner.session_state["studio"].provider_names()["script"] == "openai"
+    assert guest.session_state["studio"].provider_names()["script"] == "local"
+    same = visit(secrets=secrets, user={"is_logged_in": True, "email": "guest@example.com"})
+    assert workspace_of(same).folder == workspace_of(guest).folder
+
+
+@pytest.fixture
+def services():
+    with FakeOpenAI("sk-owner-openai") as openai_api, FakeElevenLabs("el-owner") as elevenlabs_api, \
+            FakeRunway("rw-owner") as runway_api, FakePexels("px-owner") as pexels_api:
+        secrets = {"OPENAI_API_KEY": "sk-owner-openai", "ELEVENLABS_API_KEY": "el-owner",
+                   "RUNWAYML_API_SECRET": "rw-owner", "PEXELS_API_KEY": "px-owner",
+                   "OPENAI_BASE_URL": f"{openai_api.url}/v1", "ELEVENLABS_BASE_URL": elevenlabs_api.url,
+                   "RUNWAYML_BASE_URL": runway_api.url, "PEXELS_BASE_URL": pexels_api.url,
+                   "VIRALREEL_OWNER_CODE": OWNER_CODE}
+        yield secrets, (openai_api, elevenlabs_api, runway_api, pexels_api)
+
+
+def test_an_anonymous_visitor_never_spends_the_owners_keys(shared, services):
+    secrets, fakes = services
+    visitor = visit(secrets=secrets)
+    studio = visitor.session_state["studio"]
+    assert studio.provider_names() == {"script": "local", "voice": "local", "clips": "local"}
+    write_and_accept(visitor, "Why do cats purr?", scenes=3)
+    make_all(visitor)
+    assert all(s.usable for s in studio.states("voice")) and all(s.usable for s in studio.states("clips"))
+    assert [len(f.requests) for f in fakes] == [0, 0, 0, 0]
+    sidebar = "\n".join(c.value for c in visitor.sidebar.caption)
+    assert "not used for visitors" in sidebar and "from secrets" not in sidebar
+    # a paid provider picked by hand says it needs a key, and still sends nothing
+    visitor.selectbox(key="sidebar_script_provider").select("openai").run()
+    assert studio.provider_problem("script") and [len(f.requests) for f in fakes] == [0, 0, 0, 0]
