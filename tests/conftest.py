@@ -23,7 +23,8 @@ SMALL = {"width": 180, "height": 320}
 def clean_environment(monkeypatch):
     """No real keys or base URLs leak into a test from the machine."""
     for var in [*KEY_ENV_VARS.values(), *BASE_URL_ENV_VARS.values(), "VIRALREEL_CACHE_DIR",
-                "VIRALREEL_OUTPUT_DIR", "VIRALREEL_PIPER_VOICE"]:
+                "VIRALREEL_OUTPUT_DIR", "VIRALREEL_PIPER_VOICE", "VIRALREEL_QUEUE_URL", "VIRALREEL_QUEUE_LIMIT",
+                "VIRALREEL_JOB_HEARTBEAT", "VIRALREEL_JOB_STALE_AFTER", "VIRALREEL_API_TOKEN"]:
         monkeypatch.delenv(var, raising=False)
 
 

@@ -1,4 +1,4 @@
-"""Headless runs: ``python -m viralreel_core make|script|doctor|cache``.
+"""Headless runs: ``python -m viralreel_core make|script|doctor|cache`` (and ``serve|worker|batch``, in service.py).
 
 stdout carries JSON (the result, the script, the doctor's report, cache stats); stderr carries progress
 bars and messages. Bad input exits with code 2 and one clear line; a failed run exits with 1.
@@ -16,7 +16,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from . import providers
+from . import providers, service
 from .cache import AssetCache
 from .config import KEY_ENV_VARS, Settings
 from .errors import BadInput, ViralReelError
@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     cache = sub.add_parser("cache", help="cache statistics or clearing")
     cache.add_argument("action", choices=["stats", "clear"])
     cache.add_argument("--cache-dir", type=Path)
+    service.add_commands(sub)  # serve, worker, batch
     return parser
 
 
@@ -212,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in service.COMMANDS:
+        return service.run(args)
     bars = _Bars(enabled=not getattr(args, "quiet", False) and args.command == "make")
     try:
         settings = _settings(args)

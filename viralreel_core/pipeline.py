@@ -353,8 +353,11 @@ class Pipeline:
         return path
 
     # -- all of it -------------------------------------------------------------------------------
-    def make(self, topic: str, out_dir: Path | None = None) -> RenderResult:
-        """Topic in, video out. BadInput propagates; other failures come back as an unsuccessful result."""
+    def make(self, topic: str, out_dir: Path | None = None, script: Script | None = None) -> RenderResult:
+        """Topic in, video out. BadInput propagates; other failures come back as an unsuccessful result.
+
+        ``script``: an edited script to use instead of writing one for ``topic``.
+        """
         started = time.perf_counter()
         video_id = uuid.uuid4().hex[:8]
         topic = validate_topic(topic)
@@ -366,7 +369,7 @@ class Pipeline:
                            hint="Choose a writable output folder (--out).") from exc
         skipped: list[dict[str, Any]] = []
         try:
-            script = self.write_script(topic)
+            script = script or self.write_script(topic)
             voices, clips, skipped = self.make_media(script)
             usable = self.scene_media(script, voices, clips)
             if not usable:

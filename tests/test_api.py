@@ -1,0 +1,189 @@
+"""The HTTP API over real HTTP: uvicorn on a free port, the embedded queue, real MP4s, Range requests,
+bad input, a full queue, tokens, and a server restart that keeps a queued job."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.media import probe
+from tests.services import ApiServer, free_port, start_cli, stop_cli, wait_until
+from viralreel_core.api import create_app
+from viralreel_core.jobs import JobQueue, QueueConfig
+from viralreel_core.pipeline import validate_topic
+
+SMALL = {"width": 180, "height": 320}
+SECRET = "sk-api-test-SECRET-0123456789abcdef"
+
+
+@pytest.fixture
+def serve(tmp_path, fake_settings):
+    """Start the API (embedded queue in tmp_path) with options; everything stopped after the test."""
+    made: list[tuple[ApiServer, JobQueue]] = []
+
+    def start(workers: int = 1, token: str | None = None, **config) -> ApiServer:
+        queue = JobQueue(QueueConfig(url=f"sqlite:///{tmp_path / 'jobs.db'}", heartbeat=0.2, **config), fake_settings)
+        server = ApiServer(create_app(queue, workers=workers, token=token))
+        made.append((server, queue))
+        return server
+
+    yield start
+    for server, queue in made:
+        server.close()
+        queue.close()
+
+
+def test_a_video_made_over_http_is_served_with_range_requests(serve, fake_settings):
+    api = serve()
+    answer = api.post("/create-video", json={"topic": "Why cats purr", "scenes": 3, **SMALL})
+    assert answer.status_code == 202 and answer.headers["location"] == answer.json()["status_url"]
+    status_url = answer.json()["status_url"]
+    job = wait_until(lambda: (j := api.get(status_url).json())["state"] in ("succeeded", "failed") and j, 60)
+    assert job["state"] == "succeeded", job["error"]
+    assert job["progress"]["percent"] == 100 and job["result"]["scenes_count"] == 3
+    url = job["result"]["video_url"]
+    path = Path(fake_settings.output_dir) / url.rsplit("/", 1)[1]
+    body = path.read_bytes()
+    whole = api.get(url)
+    assert whole.status_code == 200 and whole.content == body and whole.headers["accept-ranges"] == "bytes"
+    part = api.get(url, headers={"Range": "bytes=100-1099"})
+    assert part.status_code == 206 and part.content == body[100:1100]
+    assert part.headers["content-range"] == f"bytes 100-1099/{len(body)}"
+    tail = api.get(url, headers={"Range": "bytes=-500"})
+    assert tail.status_code == 206 and tail.content == body[-500:]
+    assert api.get(url, headers={"Range": f"bytes={len(body) + 10}-"}).status_code == 416
+    assert probe(path).video_codec == "h264"
+    for bad in ("/videos/..%2Fjobs.db", "/videos/nothing.mp4", "/videos/viralreel_missing.mp4"):
+        assert api.get(bad).status_code == 404
+
+
+def test_wait_answers_with_the_original_design_json(serve):
+    api = serve()
+    answer = api.post("/create-video", json={"topic": "Why owls hoot", "scenes": 3, "wait": True, **SMALL})
+    data = answer.json()
+    assert answer.status_code == 200 and data["success"] is True
+    assert set(data) >= {"success", "video_url", "video_id", "scenes_count", "message", "skipped_scenes", "cost_usd"}
+    assert data["video_url"].startswith("/videos/viralreel_") and data["scenes_count"] == 3
+    assert api.get(data["video_url"]).status_code == 200
+
+
+def test_an_edited_script_is_made_as_sent(serve):
+    api = serve()
+    script = api.post("/generate-script", json={"topic": "Why bees dance", "scenes": 3}).json()
+    assert [s["scene_number"] for s in script["scenes"]] == [1, 2, 3]
+    assert all(s["visuals"] and s["narration"] for s in script["scenes"])
+    script["scenes"] = script["scenes"][:2]
+    script["scenes"][1]["narration"] = "Bees dance to tell the hive where the flowers are."
+    data = api.post("/create-video", json={"script": script, "wait": True, **SMALL}).json()
+    assert data["success"] is True and data["scenes_count"] == 2
+    job = api.get(f"/jobs/{data['job_id']}").json()
+    assert job["params"]["script"]["scenes"][1]["narration"].startswith("Bees dance to tell")
+
+
+def test_bad_input_gets_the_cli_s_one_line_message(serve):
+    api = serve(workers=0)
+    try:
+        validate_topic("")
+    except Exception as exc:  # the CLI prints exactly this line after "error: "
+        cli_line = str(exc)
+    cases = [({"topic": ""}, 400, cli_line), ({"topic": "x" * 501}, 400, "the limit is 500"),
+             ({"topic": "x", "scenes": 9}, 400, "3 to 6 scenes"),
+             ({"topic": "x", "voice_provider": "nope"}, 400, "Unknown voice provider"),
+             ({"topic": "x", "width": 181}, 400, "cannot be encoded"),
+             ({"script": {"scenes": []}}, 400, "1 to 6 scenes"),
+             ({"topic": "x", "scenes": "many"}, 422, "scenes:"), ({"topic": "x", "colour": "red"}, 422, "colour")]
+    for body, status, words in cases:
+        answer = api.post("/create-video", json=body)
+        data = answer.json()
+        assert answer.status_code == status and data["success"] is False, (body, data)
+        assert words in data["message"] and "\n" not in data["message"], (body, data)
+    assert api.post("/create-video", data="not json", headers={"content-type": "application/json"}).status_code == 422
+    assert api.post("/generate-script", json={"topic": " "}).json()["message"] == cli_line
+    assert api.get("/jobs").json()["jobs"] == []  # nothing was queued
+    assert api.get("/jobs/nope").status_code == 404 and api.delete("/jobs/nope").status_code == 404
+
+
+def test_a_full_queue_answers_429_with_retry_after(serve):
+    api = serve(workers=0, limit=2)
+    ids = [api.post("/create-video", json={"topic": f"Topic {n}"}).json()["job_id"] for n in range(2)]
+    full = api.post("/create-video", json={"topic": "One too many"})
+    assert full.status_code == 429 and int(full.headers["retry-after"]) >= 5
+    assert "2 waiting jobs" in full.json()["message"]
+    listed = api.get("/jobs?limit=5").json()["jobs"]
+    assert [j["id"] for j in listed] == ids[::-1] and all(j["state"] == "queued" for j in listed)
+    assert api.get("/jobs?limit=0").status_code == 422
+    cancelled = api.delete(f"/jobs/{ids[0]}")
+    assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
+    assert api.delete(f"/jobs/{ids[0]}").status_code == 409  # already ended
+    assert api.post("/create-video", json={"topic": "Room again"}).status_code == 202
+
+
+def test_a_token_guards_every_route_but_health(serve):
+    token = uuid.uuid4().hex
+    api = serve(workers=0, token=token)
+    assert api.get("/health").status_code == 200
+    for method, path in [("get", "/jobs"), ("get", "/jobs/x"), ("delete", "/jobs/x"), ("get", "/videos/x.mp4"),
+                         ("post", "/create-video"), ("post", "/generate-script")]:
+        answer = getattr(requests, method)(api.url + path, timeout=10)
+        assert answer.status_code == 401 and answer.headers["www-authenticate"] == "Bearer", path
+        wrong = getattr(requests, method)(api.url + path, headers={"Authorization": "Bearer nope"}, timeout=10)
+        assert wrong.status_code == 401, path
+    assert api.get("/jobs", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_health_says_which_services_have_keys_never_the_keys(tmp_path, monkeypatch, fake_settings):
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    from viralreel_core.config import Settings
+
+    keyed = fake_settings.with_(keys=Settings.from_env().keys)
+    queue = JobQueue(QueueConfig(url=f"sqlite:///{tmp_path / 'h.db'}"), keyed)
+    api = ApiServer(create_app(queue, workers=1))
+    try:
+        answer = api.get("/health")
+        report = answer.json()
+        assert answer.status_code == 200
+        assert report["services"]["openai"] is True and report["services"]["runway"] is False
+        assert report["ffmpeg"]["ok"] and report["cache_dir"]["ok"] and report["offline_voice"]["ok"]
+        assert report["workers"] == 1 and report["queue"]["jobs"]["queued"] == 0
+        assert SECRET not in answer.text and "swagger" in api.get("/docs").text.lower()
+        assert api.get("/openapi.json").json()["paths"].keys() >= {"/health", "/create-video", "/jobs/{job_id}"}
+    finally:
+        api.close()
+        queue.close()
+
+
+def test_the_embedded_queue_survives_a_server_restart_with_a_queued_job(tmp_path):
+    env = {"VIRALREEL_QUEUE_URL": f"sqlite:///{tmp_path / 'jobs.db'}", "VIRALREEL_OUTPUT_DIR": str(tmp_path / "out"),
+           "VIRALREEL_CACHE_DIR": str(tmp_path / "cache")}
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+
+    def up(*extra: str):
+        process = start_cli(["serve", "--port", str(port), *extra], env, tmp_path / "serve.log")
+        wait_until(lambda: _answers(url + "/health"), 60, 0.2, "the server to start")
+        return process
+
+    first = up("--workers", "0")  # nobody to run it yet: the job stays queued
+    job_id = requests.post(f"{url}/create-video", json={"topic": "Why the sky is blue", "scenes": 3, **SMALL},
+                           timeout=30).json()["job_id"]
+    stop_cli(first)
+    second = up()  # the default: one job thread in the server
+    try:
+        job = wait_until(lambda: (j := requests.get(f"{url}/jobs/{job_id}", timeout=10).json())["state"]
+                         in ("succeeded", "failed") and j, 120, 0.5, "the queued job to run after the restart")
+        assert job["state"] == "succeeded" and job["attempts"] == 1, job["error"]
+        video = requests.get(url + job["result"]["video_url"], timeout=30)
+        assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"
+        assert probe(job["result"]["video_path"]).duration > 1
+    finally:
+        stop_cli(second)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False

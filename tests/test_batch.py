@@ -1,0 +1,56 @@
+"""``python -m viralreel_core batch``: one job per row, a results CSV, bad rows reported, reruns skip done rows."""
+
+from __future__ import annotations
+
+import csv
+
+from tests.media import probe
+from viralreel_core import cli
+from viralreel_core.jobs import JobQueue, QueueConfig
+
+
+def _results(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_batch_makes_a_video_per_row_and_a_rerun_skips_the_done_ones(tmp_path, monkeypatch, fakes, capsys):
+    writer, _, _ = fakes
+    db = tmp_path / "jobs.db"
+    monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{db}")
+    topics = tmp_path / "topics.csv"
+    providers = "script_provider,voice_provider,clip_provider"
+    topics.write_text(f"topic,scenes,tone,width,height,{providers}\n"
+                      "Why cats purr,3,funny,180,320,fake,fake,fake\n"
+                      ",3,,180,320,fake,fake,fake\n"
+                      "Why owls hoot,,serious,180,320,fake,fake,fake\n"
+                      "Too many scenes,9,,180,320,fake,fake,fake\n", encoding="utf-8")
+    args = ["batch", str(topics), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]
+
+    assert cli.main(args) == 1  # two rows are bad: reported, the others still made
+    captured = capsys.readouterr()
+    assert "Batch" in captured.err  # the progress bar
+    rows = _results(tmp_path / "topics_results.csv")
+    assert [r["status"] for r in rows] == ["succeeded", "invalid", "succeeded", "invalid"]
+    assert "topic is empty" in rows[1]["message"] and "3 to 6 scenes" in rows[3]["message"]
+    for row in (rows[0], rows[2]):
+        assert probe(row["path"]).width == 180 and float(row["seconds"]) > 0 and float(row["cost_usd"]) > 0
+        assert row["job_id"] and row["message"].startswith("Made ")
+    calls = len(writer.calls)
+
+    assert cli.main(args) == 1  # the rerun: nothing new is made
+    again = _results(tmp_path / "topics_results.csv")
+    assert [r["path"] for r in again] == [r["path"] for r in rows] and len(writer.calls) == calls
+    queue = JobQueue(QueueConfig(url=f"sqlite:///{db}"))
+    assert len(queue.list(50)) == 2  # two jobs in all, from the first run
+    queue.close()
+
+
+def test_a_csv_without_a_topic_column_is_one_clear_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{tmp_path / 'jobs.db'}")
+    topics = tmp_path / "t.csv"
+    topics.write_text("subject\nCats\n", encoding="utf-8")
+    assert cli.main(["batch", str(topics)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1].startswith("error: t.csv has no 'topic' column.")
+    assert not (tmp_path / "jobs.db").exists()  # refused before any queue was opened

@@ -1,0 +1,54 @@
+"""The HTTP API's request bodies (pydantic): the CLI's options, by the CLI's names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..jobs import OPTION_NAMES
+
+__all__ = ["ScriptBody", "VideoBody"]
+
+
+class ScriptBody(BaseModel):
+    """POST /generate-script."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str | None = Field(None, description="What the video is about (1–500 characters).",
+                              examples=["Why do cats purr?"])
+    scenes: int | None = Field(None, description="3–6; omitted: the writer chooses.")
+    tone: str | None = Field(None, description="e.g. funny, serious, inspiring")
+    seed: int | None = Field(None, description="Another version of the same request.")
+    script_provider: str | None = Field(None, description="auto (default), local, openai…")
+
+    def options(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump(exclude={"topic"}).items() if v is not None}
+
+
+class VideoBody(BaseModel):
+    """POST /create-video: a topic, or an edited script in its place, plus the CLI's options."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str | None = Field(None, description="What the video is about; omit it when sending a script.",
+                              examples=["The future of AI"])
+    script: dict[str, Any] | None = Field(
+        None, description="An edited script: {topic, title, scenes: [{scene_number, visuals, narration}]} "
+                          "(what POST /generate-script returned, changed as you like).")
+    scenes: int | None = Field(None, description="3–6; omitted: the writer chooses.")
+    tone: str | None = None
+    seed: int | None = None
+    script_provider: str | None = Field(None, description="auto, local, openai…")
+    voice_provider: str | None = Field(None, description="auto, local, elevenlabs, openai…")
+    clip_provider: str | None = Field(None, description="auto, local, runway, pexels…")
+    width: int | None = Field(None, description="Even, ≥ 16; default 1080.")
+    height: int | None = Field(None, description="Even, ≥ 16; default 1920.")
+    transitions: bool | None = Field(None, description="false: cut between scenes instead of fading.")
+    captions: dict[str, Any] | None = Field(
+        None, description="Caption style fields to change, e.g. {\"font_size\": 70, \"uppercase\": false}.")
+    wait: bool = Field(False, description="true: answer when the video is done, with the original design's JSON.")
+
+    def options(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump(include=set(OPTION_NAMES)).items() if v is not None}

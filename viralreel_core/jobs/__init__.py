@@ -1,0 +1,16 @@
+"""Jobs: long work (a script, voices, clips, a render, a whole make) with an id, a state, live progress,
+a result or an error that says what to do — kept in a SQLite file or in Redis, run by worker threads here
+or by worker processes anywhere.
+
+    queue = JobQueue()            # VIRALREEL_QUEUE_URL picks the backend
+    queue.start(concurrency=1)    # worker threads in this process (the embedded default)
+    job = queue.submit("make", {"topic": "Why cats purr", "options": {"scenes": 3}})
+    queue.wait(job.id).result["video_path"]
+"""
+
+from .options import OPTION_NAMES, check_request, script_from, script_to_api, settings_for
+from .queue import DEFAULT_DB, JobQueue, QueueConfig
+from .records import FINISHED, KINDS, MAX_ATTEMPTS, STATES, Job, JobCancelled, QueueFull
+
+__all__ = ["DEFAULT_DB", "FINISHED", "KINDS", "MAX_ATTEMPTS", "OPTION_NAMES", "STATES", "Job", "JobCancelled",
+           "JobQueue", "QueueConfig", "QueueFull", "check_request", "script_from", "script_to_api", "settings_for"]

@@ -1,0 +1,96 @@
+"""A job's request checked before anything is queued or spent: options → Settings, topic or script.
+
+The same rules and one-line messages as the CLI, so the HTTP API and ``batch`` fail the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any
+
+from .. import providers
+from ..config import CaptionStyle, Settings
+from ..errors import BadInput
+from ..models import Scene, Script
+from ..pipeline import validate_topic
+from .records import KINDS
+
+__all__ = ["OPTION_NAMES", "settings_for", "check_request", "script_from", "script_to_api"]
+
+#: the options a job may set (the CLI's flags); everything else (keys, folders) is the worker's
+OPTION_NAMES = ("scenes", "tone", "seed", "script_provider", "voice_provider", "clip_provider", "width", "height",
+                "transitions", "captions")
+MAX_SCRIPT_SCENES = 6
+
+
+def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
+    """``base`` with the job's options applied; BadInput (the CLI's messages) for anything unusable."""
+    unknown = sorted(set(options) - set(OPTION_NAMES))
+    if unknown:
+        raise BadInput(f"Unknown option(s): {', '.join(unknown)}.", hint=f"Options are: {', '.join(OPTION_NAMES)}.")
+    changes = {name: options[name] for name in OPTION_NAMES if options.get(name) is not None and name != "captions"}
+    if options.get("captions") is not None:
+        style = dict(options["captions"]) if isinstance(options["captions"], Mapping) else None
+        names = {f.name for f in fields(CaptionStyle)}
+        if style is None or set(style) - names:
+            raise BadInput("captions must be an object of caption settings.",
+                           hint=f"Use any of: {', '.join(sorted(names))}.")
+        changes["captions"] = CaptionStyle(**{**base.captions.to_dict(), **style})
+    settings = base.with_(**changes)
+    if settings.scenes is not None and not 3 <= settings.scenes <= 6:
+        raise BadInput(f"A script has 3 to 6 scenes, not {settings.scenes}.", hint="Pick a number from 3 to 6.")
+    if settings.width < 16 or settings.height < 16 or settings.width % 2 or settings.height % 2:
+        raise BadInput(f"A frame of {settings.width}×{settings.height} cannot be encoded.",
+                       hint="Use even sizes of at least 16, e.g. width 1080, height 1920.")
+    for step, name in (("script", settings.script_provider), ("voice", settings.voice_provider),
+                       ("clips", settings.clip_provider)):
+        providers.resolve_name(step, name, settings)
+    return settings
+
+
+def script_from(data: Any) -> Script:
+    """An edited script from JSON (scenes with ``scene_number`` or ``number``, ``visuals``, ``narration``)."""
+    hint = "Send {\"topic\", \"title\", \"scenes\": [{\"scene_number\", \"visuals\", \"narration\"}, …]}."
+    if not isinstance(data, Mapping) or not isinstance(data.get("scenes"), list):
+        raise BadInput("The script has no list of scenes.", hint=hint)
+    scenes = data["scenes"]
+    if not 1 <= len(scenes) <= MAX_SCRIPT_SCENES:
+        raise BadInput(f"A script has 1 to {MAX_SCRIPT_SCENES} scenes, not {len(scenes)}.", hint=hint)
+    made = []
+    for i, scene in enumerate(scenes, 1):
+        if not isinstance(scene, Mapping):
+            raise BadInput(f"Scene {i} is not an object.", hint=hint)
+        narration = " ".join(str(scene.get("narration") or "").split())
+        if not narration:
+            raise BadInput(f"Scene {i} has no narration.", hint="Write what the voice should say.")
+        made.append(Scene(i, " ".join(str(scene.get("visuals") or "").split()) or narration, narration))
+    topic = " ".join(str(data.get("topic") or data.get("title") or made[0].narration).split())[:500]
+    return Script(topic=topic, title=str(data.get("title") or topic), scenes=tuple(made))
+
+
+def script_to_api(script: Script) -> dict[str, Any]:
+    """A script as the original design's JSON: scenes with ``scene_number``, ``visuals``, ``narration``."""
+    return {"topic": script.topic, "title": script.title,
+            "scenes": [{"scene_number": s.number, "visuals": s.visuals, "narration": s.narration}
+                       for s in script.scenes]}
+
+
+def check_request(kind: str, params: Mapping[str, Any], base: Settings) -> dict[str, Any]:
+    """The job's params, checked and normalised (topic trimmed, script renumbered); BadInput if unusable."""
+    if kind not in KINDS:
+        raise BadInput(f"Unknown job kind {kind!r}.", hint=f"Kinds are: {', '.join(KINDS)}.")
+    params = dict(params)
+    settings_for(base, params.get("options") or {})
+    if kind in ("script", "make") and params.get("script") is None:
+        params["topic"] = validate_topic(params.get("topic") or "")
+    elif kind == "script":
+        raise BadInput("A script job takes a topic, not a script.", hint="Send {\"topic\": \"…\"}.")
+    else:
+        params["script"] = script_to_api(script_from(params.get("script")))
+    if kind == "render":
+        for part in ("voices", "clips"):
+            if not isinstance(params.get(part), Mapping) or not params[part]:
+                raise BadInput(f"A render job needs the scenes' {part}.",
+                               hint=f"Pass the {part} a voices/clips job returned.")
+    return params

@@ -1,0 +1,294 @@
+"""The job queue: records in a store, wake-ups through Huey, workers in threads of this process or others.
+
+``VIRALREEL_QUEUE_URL`` picks the backend: unset or ``sqlite:///path/jobs.db`` — embedded (one SQLite
+file holds Huey's queue and our records; no server); ``redis://host:port/db`` — Redis, with workers on
+any number of machines (``python -m viralreel_core worker``). Huey carries only a job id; the record
+says what to do, so a message delivered twice or a job re-queued by the reaper is harmless (``claim``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import socket
+import statistics
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from huey import RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+
+from ..config import REPO_ROOT, Settings
+from ..errors import BadInput
+from .options import check_request
+from .records import MAX_ATTEMPTS, Job, QueueFull
+from .runner import Run
+from .store import JobStore
+
+__all__ = ["JobQueue", "QueueConfig", "DEFAULT_DB"]
+
+_LOGGER = logging.getLogger(__name__)
+DEFAULT_DB = REPO_ROOT / "queue" / "jobs.db"
+
+
+@dataclass(frozen=True)
+class QueueConfig:
+    """Where jobs live and the queue's limits (environment variables in brackets)."""
+
+    url: str = ""  # VIRALREEL_QUEUE_URL; empty: sqlite at DEFAULT_DB
+    limit: int = 20  # VIRALREEL_QUEUE_LIMIT: queued jobs accepted before 429 (0: no limit)
+    heartbeat: float = 2.0  # VIRALREEL_JOB_HEARTBEAT: seconds between a running job's heartbeats
+    stale_after: float = 30.0  # VIRALREEL_JOB_STALE_AFTER: silence after which its worker counts as dead
+    name: str = "viralreel"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> QueueConfig:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {"url": env.get("VIRALREEL_QUEUE_URL", "")}
+        for name, var, kind in (("limit", "VIRALREEL_QUEUE_LIMIT", int),
+                                ("heartbeat", "VIRALREEL_JOB_HEARTBEAT", float),
+                                ("stale_after", "VIRALREEL_JOB_STALE_AFTER", float)):
+            if env.get(var):
+                try:
+                    values[name] = kind(env[var])
+                except ValueError:
+                    raise BadInput(f"{var} must be a number, not {env[var]!r}.") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @property
+    def backend(self) -> str:
+        scheme = urlsplit(self.url).scheme if self.url else "sqlite"
+        if scheme in ("redis", "rediss", "unix"):
+            return "redis"
+        if scheme == "sqlite":
+            return "sqlite"
+        raise BadInput(f"VIRALREEL_QUEUE_URL has an unknown scheme {scheme!r}.",
+                       hint="Use sqlite:///path/jobs.db (the default) or redis://host:6379/0.")
+
+    @property
+    def sqlite_path(self) -> Path:
+        # sqlite:///relative/jobs.db or sqlite:////absolute/jobs.db, as SQLAlchemy spells them
+        return Path(urlsplit(self.url).path[1:]) if self.url else DEFAULT_DB
+
+    def public_url(self) -> str:
+        """The URL without a password."""
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.sqlite_path}"  # four slashes for an absolute path
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}"
+
+
+class _InProcessConsumer(Consumer):
+    """Huey's consumer without its signal handlers: the process serving HTTP owns the signals."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+class JobQueue:
+    """Submit, look at and cancel jobs; run workers for them in this process."""
+
+    def __init__(self, config: QueueConfig | None = None, settings: Settings | None = None) -> None:
+        self.config = config or QueueConfig.from_env()
+        self.settings = settings or Settings.from_env()  # the workers' base: keys, folders
+        self.store: JobStore
+        if self.config.backend == "redis":
+            from .redis_store import RedisJobStore
+
+            self.store = RedisJobStore(self.config.url, self.config.name)
+            self.huey = RedisHuey(self.config.name, url=self.config.url, results=False)
+        else:
+            from .sqlite_store import SqliteJobStore
+
+            self.store = SqliteJobStore(self.config.sqlite_path)
+            self.huey = SqliteHuey(self.config.name, filename=str(self.config.sqlite_path), results=False)
+        self._wake = self.huey.task(name="viralreel.run_job")(self._run_message)
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.concurrency = 0
+        self._runs: dict[str, Run] = {}
+        self._runs_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._consumer: Consumer | None = None
+        self._upkeep: threading.Thread | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return self.config.backend == "sqlite"
+
+    # -- submitting and looking ------------------------------------------------------------------
+    def submit(self, kind: str, params: Mapping[str, Any]) -> Job:
+        """Check the request (BadInput), store it as queued (QueueFull when the queue is full), wake a worker."""
+        job = Job(id=uuid.uuid4().hex[:12], kind=kind, params=check_request(kind, params, self.settings))
+        if not self.store.add(job, self.config.limit):
+            raise QueueFull(f"The queue already holds {self.config.limit} waiting jobs.",
+                            hint="Try again later.", retry_after=self.retry_after())
+        self._wake(job.id)
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        return self.store.get(job_id)
+
+    def list(self, limit: int = 50) -> list[Job]:
+        return self.store.list(limit)
+
+    def cancel(self, job_id: str) -> Job | None:
+        """Cancel a job (a running one stops at once if it runs here, else at its worker's next heartbeat)."""
+        job = self.store.cancel(job_id)
+        with self._runs_lock:
+            run = self._runs.get(job_id)
+        if run is not None and job is not None and job.cancel_requested:
+            run.stop()
+        return job
+
+    def wait(self, job_id: str, timeout: float | None = None, poll: float = 0.2) -> Job | None:
+        """Block until the job has ended (or ``timeout``); the job as it stands then."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            job = self.store.get(job_id)
+            if job is None or job.finished or (deadline is not None and time.monotonic() > deadline):
+                return job
+            time.sleep(poll)
+
+    def live_workers(self) -> list[dict[str, Any]]:
+        now = time.time()
+        return [w for w in self.store.workers() if now - w.get("last_seen", 0) <= self.config.stale_after]
+
+    def retry_after(self) -> int:
+        """A fair wait before trying again: recent jobs' mean length × queued jobs ÷ worker slots."""
+        recent = self.store.recent_seconds(20)
+        mean = statistics.fmean(recent) if recent else 60.0
+        slots = sum(int(w.get("concurrency", 1)) for w in self.live_workers()) or 1
+        return int(min(3600, max(5, math.ceil(mean * max(1, self.store.queued_count()) / slots))))
+
+    def health(self) -> dict[str, Any]:
+        workers = self.live_workers()
+        return {"backend": self.config.backend, "url": self.config.public_url(), "limit": self.config.limit,
+                "jobs": self.store.counts(), "workers": len(workers),
+                "worker_slots": sum(int(w.get("concurrency", 1)) for w in workers),
+                "worker_list": workers, "ok": True}
+
+    # -- working ---------------------------------------------------------------------------------
+    def _run_message(self, job_id: str) -> None:
+        """Huey's task: run the job if it is still waiting (a duplicate or stale message does nothing)."""
+        if self._stopping.is_set():
+            self._wake(job_id)  # picked up while shutting down: leave it for the next worker
+            return
+        job = self.store.claim(job_id, self.worker_id)
+        if job is None:
+            return
+        run = Run(self.store, job, self.worker_id, self.settings, self.config.heartbeat)
+
+        def started(r: Run) -> None:
+            with self._runs_lock:
+                self._runs[job_id] = r
+            if self.store.get(job_id).cancel_requested:  # cancelled between claim and start
+                r.stop()
+
+        try:
+            run.execute(on_start=started)
+        finally:
+            with self._runs_lock:
+                self._runs.pop(job_id, None)
+
+    def _consumer_for(self, concurrency: int, cls: type[Consumer]) -> Consumer:
+        self.concurrency = concurrency
+        return cls(self.huey, workers=concurrency, worker_type="thread", periodic=False,
+                   initial_delay=0.1, backoff=1.15, max_delay=1.0, check_worker_health=True)
+
+    def start(self, concurrency: int = 1) -> JobQueue:
+        """Run ``concurrency`` worker threads in this process (the embedded server) until ``stop()``."""
+        if concurrency < 1 or self._consumer is not None:
+            return self
+        self._consumer = self._consumer_for(concurrency, _InProcessConsumer)
+        self._consumer.start()
+        self._start_upkeep()
+        return self
+
+    def run_worker(self, concurrency: int = 1) -> None:
+        """Be a worker process until SIGINT (finish the jobs in hand, then stop) or SIGTERM (re-queue them)."""
+        if concurrency < 1:
+            raise BadInput("A worker runs at least one job at a time.", hint="Use --concurrency 1 or more.")
+        self._consumer = self._consumer_for(concurrency, Consumer)
+        self._start_upkeep()
+        try:
+            self._consumer.run()
+        finally:
+            self._consumer = None
+            self._release()
+
+    def stop(self) -> None:
+        """Stop this process's workers; jobs still running here go back to the queue."""
+        if self._consumer is not None:
+            self._consumer.stop()
+            self._consumer = None
+        self._release()
+
+    def _release(self) -> None:
+        self._stopping.set()
+        with self._runs_lock:
+            runs = list(self._runs.values())
+        for run in runs:
+            if self.store.requeue(run.job.id, self.worker_id, "its worker was stopped", refund=True):
+                self._wake(run.job.id)
+            run.stop()
+        try:
+            self.store.worker_gone(self.worker_id)
+        except Exception:  # the store may be gone already; the entry then ages out
+            _LOGGER.debug("could not remove worker entry", exc_info=True)
+
+    def close(self) -> None:
+        self.stop()
+        self.store.close()
+
+    # -- upkeep: this worker's own heartbeat and the reaper ---------------------------------------
+    def _start_upkeep(self) -> None:
+        self._stopping.clear()
+        self._upkeep = threading.Thread(target=self._upkeep_loop, name="viralreel-upkeep", daemon=True)
+        self._upkeep.start()
+
+    def _upkeep_loop(self) -> None:
+        info = {"host": socket.gethostname(), "pid": os.getpid(), "concurrency": self.concurrency}
+        while not self._stopping.is_set():
+            try:
+                with self._runs_lock:
+                    running = sorted(self._runs)
+                self.store.worker_seen(self.worker_id, {**info, "running": running})
+                self.reap()
+            except Exception:
+                _LOGGER.warning("job upkeep failed; trying again", exc_info=True)
+            self._stopping.wait(self.config.heartbeat)
+
+    def reap(self) -> list[tuple[str, str]]:
+        """Running jobs whose worker went silent: run once more (attempt 2) or, after that, fail with the reason.
+
+        Returns (job id, "requeued" | "failed") for each job it acted on.
+        """
+        acted: list[tuple[str, str]] = []
+        cutoff = time.time() - self.config.stale_after
+        for job in self.store.running():
+            if job.heartbeat_at is None or job.heartbeat_at >= cutoff or job.worker is None:
+                continue
+            step = job.progress.get("step") or "its first step"
+            silent = f"the worker {job.worker} stopped answering during {step} (attempt {job.attempts})"
+            if job.attempts < MAX_ATTEMPTS:
+                if self.store.requeue(job.id, job.worker, silent):
+                    self._wake(job.id)
+                    acted.append((job.id, "requeued"))
+                    _LOGGER.warning("job %s re-queued: %s", job.id, silent)
+            else:
+                error = {"message": f"The job's worker stopped answering {job.attempts} times, last during {step} "
+                                    "(killed, out of memory, or its machine went down).",
+                         "hint": "Run it again; if it keeps happening, give workers more memory or run fewer "
+                                 "jobs at once (worker --concurrency 1).", "type": "WorkerLost"}
+                if self.store.fail(job.id, job.worker, error, silent):
+                    acted.append((job.id, "failed"))
+                    _LOGGER.warning("job %s failed: %s", job.id, silent)
+        return acted

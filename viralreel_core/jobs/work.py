@@ -1,0 +1,99 @@
+"""What each kind of job does with a Pipeline, and how its progress events become a job's progress."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ..models import Clip, ProgressEvent, VoiceTrack
+from ..pipeline import Pipeline
+from .options import script_from, script_to_api
+from .records import JobCancelled
+
+__all__ = ["Progress", "run_kind", "STEP_WEIGHTS"]
+
+#: how much of a job each step is, per kind (voice and clips run at the same time)
+STEP_WEIGHTS = {
+    "script": {"script": 1.0},
+    "voices": {"voice": 1.0},
+    "clips": {"clips": 1.0},
+    "render": {"assemble": 1.0},
+    "make": {"script": 0.05, "voice": 0.2, "clips": 0.25, "assemble": 0.5},
+}
+
+
+class Progress:
+    """A job's live progress, fed by pipeline events (any thread); raises JobCancelled once cancelled."""
+
+    def __init__(self, kind: str) -> None:
+        self.weights = STEP_WEIGHTS[kind]
+        self.steps: dict[str, float] = {}
+        self.scenes: dict[str, dict[str, str]] = {}
+        self.step = ""
+        self.message = "Starting"
+        self.cancelled = threading.Event()
+        self.version = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if self.cancelled.is_set():
+            raise JobCancelled("The job was cancelled.")
+        with self._lock:
+            self.steps[event.step] = max(self.steps.get(event.step, 0.0), min(1.0, event.fraction))
+            self.step, self.message = event.step, event.message
+            if event.scene is not None:
+                status = "failed" if "failed" in event.message.lower() else (
+                    "rendering" if event.step == "assemble" else "ready")
+                self.scenes.setdefault(str(event.scene), {})[event.step] = status
+            self.version += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            total = sum(self.weights.values())
+            fraction = sum(w * self.steps.get(step, 0.0) for step, w in self.weights.items()) / total
+            return {"fraction": round(min(1.0, fraction), 4), "step": self.step, "message": self.message,
+                    "steps": dict(self.steps), "scenes": {k: dict(v) for k, v in self.scenes.items()}}
+
+    def done(self, message: str) -> dict[str, Any]:
+        with self._lock:
+            self.message = message
+            for scene in self.scenes.values():
+                for step, status in scene.items():
+                    if status == "rendering":
+                        scene[step] = "ready"
+        snap = self.snapshot()
+        return snap
+
+
+def _media_result(voices: dict[int, VoiceTrack], clips: dict[int, Clip], skipped: list[dict[str, Any]],
+                  pipeline: Pipeline) -> dict[str, Any]:
+    return {"voices": {str(n): v.to_dict() for n, v in sorted(voices.items())},
+            "clips": {str(n): c.to_dict() for n, c in sorted(clips.items())},
+            "skipped_scenes": skipped, "cost_usd": round(pipeline.tally.spent_usd, 6),
+            "cache": pipeline.tally.to_dict()}
+
+
+def run_kind(kind: str, params: dict[str, Any], pipeline: Pipeline, out_dir: Path) -> dict[str, Any]:
+    """Do the job's work; the result as JSON. Failures raise (a ViralReelError says what to do)."""
+    started = time.perf_counter()
+    if kind == "script":
+        script = pipeline.write_script(params["topic"], pipeline.settings.scenes)
+        return {"script": script_to_api(script), "cost_usd": round(pipeline.tally.spent_usd, 6)}
+    if kind == "make":
+        script = script_from(params["script"]) if params.get("script") else None
+        result = pipeline.make(params.get("topic") or script.topic, out_dir, script=script)
+        data = result.to_dict()
+        data["video_file"] = Path(result.video_path).name if result.video_path else None
+        return data  # an unsuccessful one ends the job as failed, its skipped scenes and cost kept
+    script = script_from(params["script"])
+    if kind in ("voices", "clips"):
+        voices, clips, skipped = pipeline.make_media(script, voices=kind == "voices", clips=kind == "clips")
+        return _media_result(voices, clips, skipped, pipeline)
+    voices = {int(n): VoiceTrack.from_dict(v) for n, v in params["voices"].items()}
+    clips = {int(n): Clip.from_dict(c) for n, c in params["clips"].items()}
+    path = pipeline.assemble(script, voices, clips, out_dir)
+    return {"video_path": str(path), "video_file": path.name,
+            "scenes_count": len(pipeline.scene_media(script, voices, clips)),
+            "seconds": round(time.perf_counter() - started, 2), "cost_usd": round(pipeline.tally.spent_usd, 6)}
