@@ -135,6 +135,7 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
         try:
             return script_to_api(pipeline.write_script(topic, pipeline.settings.scenes))
         finally:
+            pipeline.close()
             pipeline.cache.close()
 
     @app.post("/create-video", dependencies=guard, status_code=202,

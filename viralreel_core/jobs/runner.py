@@ -65,6 +65,7 @@ class Run:
             if beater.is_alive():
                 beater.join()
             if self.pipeline is not None:
+                self.pipeline.close()
                 self.pipeline.cache.close()
         finished = self._record(result, outcome)
         if outcome is not None and not isinstance(outcome, Exception):
