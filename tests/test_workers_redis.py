@@ -1,0 +1,65 @@
+"""Workers past one machine: a real redis-server, two real worker processes, one killed with SIGKILL
+mid-render — every job ends, none is lost, the killed one is run again by the other worker, every MP4 plays."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from tests.media import probe
+from tests.services import RedisServer, start_cli, stop_cli, wait_until
+from viralreel_core.config import Settings
+from viralreel_core.jobs import JobQueue, QueueConfig
+
+TOPICS = ("Why cats purr", "Why owls hoot", "How bees dance", "Why the sea is salty")
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path)
+    yield server
+    server.close()
+
+
+def test_a_worker_killed_mid_render_loses_no_job(tmp_path, redis_server):
+    env = {"VIRALREEL_QUEUE_URL": redis_server.url, "VIRALREEL_OUTPUT_DIR": str(tmp_path / "out"),
+           "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"), "VIRALREEL_JOB_HEARTBEAT": "0.5",
+           "VIRALREEL_JOB_STALE_AFTER": "6"}
+    workers = [start_cli(["worker"], env, tmp_path / f"worker{n}.log") for n in range(2)]
+    queue = JobQueue(QueueConfig.from_env(env), Settings.from_env(environ=env))
+    try:
+        wait_until(lambda: len(queue.live_workers()) == 2, 60, 0.2, "two workers to register")
+        jobs = [queue.submit("make", {"topic": t, "options": {"scenes": 3, "width": 180, "height": 320}}).id
+                for t in TOPICS]
+        victim = wait_until(lambda: next((j for j in queue.store.running()
+                                          if j.progress.get("step") == "assemble"), None), 120, 0.02,
+                            "a job to be rendering")
+        pid = int(victim.worker.split(":")[1])
+        killed = next(w for w in workers if w.pid == pid)
+        os.kill(pid, signal.SIGKILL)
+        killed.wait(10)
+        survivor = next(w for w in workers if w is not killed)
+
+        def all_ended():
+            found = [queue.get(i) for i in jobs]
+            return all(j.finished for j in found) and found
+
+        done = wait_until(all_ended, 240, 0.5, "every job to end")
+        assert [j.state for j in done] == ["succeeded"] * 4, [(j.id, j.state, j.error) for j in done]
+        again = next(j for j in done if j.id == victim.id)
+        assert again.attempts == 2 and victim.worker in again.notes[0] and "assemble" in again.notes[0]
+        assert again.worker is None or again.worker != victim.worker
+        assert all(j.attempts == 1 for j in done if j.id != victim.id)
+        assert queue.store.counts() == {"queued": 0, "running": 0, "succeeded": 4, "failed": 0, "cancelled": 0}
+        for job in done:
+            info = probe(job.result["video_path"])
+            assert (info.video_codec, info.width, info.height) == ("h264", 180, 320) and info.duration > 1
+        assert sorted(p.name for p in (tmp_path / "out").glob("*.mp4")) == \
+            sorted(os.path.basename(j.result["video_path"]) for j in done)  # no half-written file left
+        assert survivor.poll() is None
+    finally:
+        for worker in workers:
+            stop_cli(worker)
+        queue.close()
