@@ -23,6 +23,7 @@ def redis_server(tmp_path):
     server.close()
 
 
+@pytest.mark.slow  # about a minute: two worker processes, four renders, a reaping
 def test_a_worker_killed_mid_render_loses_no_job(tmp_path, redis_server):
     env = {"VIRALREEL_QUEUE_URL": redis_server.url, "VIRALREEL_OUTPUT_DIR": str(tmp_path / "out"),
            "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"), "VIRALREEL_JOB_HEARTBEAT": "0.5",
