@@ -123,10 +123,10 @@ def test_a_failing_step_always_ends_the_job_with_what_to_do(queues, fake_setting
 
 
 def test_a_silent_worker_s_job_runs_once_more_then_fails_with_the_reason(queues, fake_settings):
-    queue = queues(fake_settings, stale_after=0.5)
+    queue = queues(fake_settings, stale_after=1.0)
     job = queue.submit("make", {"topic": "Penguins"})
     queue.store.claim(job.id, "ghost:1:a")  # a worker that took the job and died: it never beats
-    time.sleep(0.7)
+    time.sleep(1.2)
     assert queue.reap() == [(job.id, "requeued")]
     waiting = queue.get(job.id)
     assert waiting.state == "queued" and waiting.worker is None and "ghost:1:a" in waiting.notes[0]
@@ -139,7 +139,7 @@ def test_a_silent_worker_s_job_runs_once_more_then_fails_with_the_reason(queues,
     lost = queue.submit("make", {"topic": "Seals"})
     for ghost in ("ghost:2:a", "ghost:3:b"):  # died twice
         queue.store.claim(lost.id, ghost)
-        time.sleep(0.7)
+        time.sleep(1.2)
         queue.reap()
     failed = queue.get(lost.id)
     assert failed.state == "failed" and failed.attempts == 2 and failed.error["type"] == "WorkerLost"

@@ -274,8 +274,8 @@ class JobQueue:
         acted: list[tuple[str, str]] = []
         cutoff = time.time() - self.config.stale_after
         for job in self.store.running():
-            if job.heartbeat_at is None or job.heartbeat_at >= cutoff or job.worker is None:
-                continue
+            if job.heartbeat_at is None or job.heartbeat_at >= cutoff or job.worker in (None, self.worker_id):
+                continue  # alive, or ours: this process knows its own jobs are running (a busy GIL delays beats)
             step = job.progress.get("step") or "its first step"
             silent = f"the worker {job.worker} stopped answering during {step} (attempt {job.attempts})"
             if job.attempts < MAX_ATTEMPTS:
