@@ -15,8 +15,9 @@ from viralreel_core import providers
 from viralreel_core.config import Settings
 from viralreel_core.errors import BadInput, ProviderError
 from viralreel_core.ffmpeg import ffmpeg_exe
-from viralreel_core.providers import local_clips
-from viralreel_core.providers.local_clips import LocalClipMaker, palette_for, style_for
+from viralreel_core.providers import local_backdrop, local_clips
+from viralreel_core.providers.local_backdrop import palette_for, style_for
+from viralreel_core.providers.local_clips import LocalClipMaker
 
 W, H = 270, 480
 
@@ -121,7 +122,7 @@ def test_the_picture_moves(rendered):
         assert change > 1.5, (visuals, change)
 
 
-@pytest.mark.parametrize("motion", local_clips._MOTIONS)
+@pytest.mark.parametrize("motion", local_backdrop.MOTIONS)
 def test_every_camera_move_renders_and_moves(motion, tmp_path, monkeypatch):
     """Each filter-graph variant is valid for this ffmpeg, and its picture changes over time."""
     real = local_clips.style_for
@@ -207,7 +208,9 @@ def test_provider_declarations_settings_and_cache_params(tmp_path):
     assert (made.name, made.offline, made.needs_key, made.step) == ("local", True, None, "clips")
     params = made.cache_params()
     assert {"width": 540, "height": 960, "fps": 24}.items() <= params.items() and "style_version" in params
+    assert {"pace", "symbol_font"} <= params.keys()
     assert LocalClipMaker(540, 960, 30).cache_params() != params
+    assert made.uses_narration
     assert made.estimate_cost(4.0) == 0.0
 
 

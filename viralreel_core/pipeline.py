@@ -256,10 +256,13 @@ class Pipeline:
         return float(min(MAX_CLIP_SECONDS, max(MIN_CLIP_SECONDS, 2 * math.ceil(estimate / 2))))
 
     def clip_key(self, scene: Scene, seconds: float | None = None, take: int = 0) -> str:
-        """The cache key of the scene's clip under these settings (changed visuals give a new key)."""
+        """The cache key of the scene's clip under these settings (changed visuals give a new key; so does
+        a changed narration, for a maker that draws it)."""
         seconds = seconds or self.clip_seconds(scene)
-        return self.key_for(self.provider("clips"), {"visuals": scene.visuals, "seconds": seconds,
-                                                   **({"take": take} if take else {})})
+        maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
+        return self.key_for(maker, {"visuals": scene.visuals, "seconds": seconds,
+                                    **({"narration": scene.narration} if maker.uses_narration else {}),
+                                    **({"take": take} if take else {})})
 
     def clip_for(self, scene: Scene, seconds: float | None = None, take: int = 0) -> Clip:
         """The scene's clip (cached); never retried automatically. ``take`` > 0: a fresh clip, cached apart."""
@@ -268,7 +271,10 @@ class Pipeline:
         key = self.clip_key(scene, seconds, take)
 
         def make(work_dir: Path):
-            clip = maker.make(scene.visuals, seconds, work_dir)
+            if maker.uses_narration:  # e.g. the offline maker sets the narration's key words on screen
+                clip = maker.make(scene.visuals, seconds, work_dir, narration=scene.narration)  # type: ignore[call-arg]
+            else:
+                clip = maker.make(scene.visuals, seconds, work_dir)
             return clip.to_dict(), {"video": clip.video_path}, clip.cost_usd
 
         asset, hit = self.cache.get_or_make(key, "clips", make)

@@ -104,9 +104,11 @@ class Voice(Provider):
 
 
 class ClipMaker(Provider):
-    """Makes a short video clip from a scene's visuals text."""
+    """Makes a short video clip from a scene's visuals text (and its narration, when ``uses_narration``)."""
 
     step = "clips"
+    #: True: ``make`` also takes ``narration=`` (the words the voice says), which then keys the cache too
+    uses_narration: ClassVar[bool] = False
 
     @abstractmethod
     def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:

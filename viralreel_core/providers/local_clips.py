@@ -1,346 +1,214 @@
-"""Offline clips: procedural motion backgrounds drawn by ffmpeg from a scene's visuals text.
+"""Offline clips: a scene's key words set large and timed to its narration, over a background themed from it.
 
-Everything a clip looks like is derived from its visuals text, so the same text always gives the same
-clip and different scenes look different:
+Three layers, all derived from the scene's own words, so the same scene always gives the same clip and
+different scenes look different:
 
-* the palette comes from mood and colour words in the text ("ocean", "sunset", "forest", "neon",
-  "gold"…) or, when there are none, from a hash of the text;
-* the gradient shape, its rotation speed, the soft shapes drifting over it and the camera move (slow
-  zoom in or out, pan, drift, gentle hue sway) come from that hash.
+* a moving background (``local_backdrop``): palette from the mood words of the visuals and narration,
+  drifting glows and a slow camera move;
+* the subject's symbol (``symbols``): an emoji picked from the words ("volcano" -> 🌋), drawn with an
+  installed emoji font, gently bobbing near the top; none when no font has it;
+* kinetic typography (``kinetic``): the narration's key phrases, each arriving as the voice says it, in
+  pages of up to three lines in the upper-middle of the frame (the captions show every word lower down).
+  The voice is made in parallel, so word times are estimated from the narration at the voice's pace.
 
-One ffmpeg process draws and encodes the whole clip from lavfi sources and filters, with no per-frame
-Python. The motion is drawn at a low internal resolution (at most ``INTERNAL_MAX_PIXELS``, 270x480 for a
-1080x1920 clip: the pictures are smooth gradients and blurred shapes) and scaled up once at the end::
-
-    gradients (animated, rotating colour gradient)
-      -> drawbox x 3 per shape (nested semi-transparent boxes on Lissajous paths, 2-4 shapes)
-      -> gblur (boxes become soft blobs, gradient banding is smoothed)
-      -> perspective, evaluated per frame (sub-pixel slow zoom / pan: no zoompan jitter)
-      -> hue (optional gentle sway) -> vignette -> scale to the output size -> yuv420p -> libx264
-
-Example::
+Pillow draws each sprite once; one ffmpeg process draws the background, moves and fades the sprites
+(``overlay`` with per-frame expressions) and encodes the clip, with no per-frame Python::
 
     maker = LocalClipMaker(width=1080, height=1920, fps=30)
-    clip = maker.make("A deep blue ocean at dawn", 4.0, Path("out"))
-    clip.duration  # 4.5: half a second more than asked, so the assembler trims rather than loops
+    clip = maker.make("A volcano erupting at night", 6.0, Path("out"),
+                      narration="Volcanoes erupt when magma rises through the crust.")
+    clip.duration  # 6.5: half a second more than asked, so the assembler trims rather than loops
 """
 
 from __future__ import annotations
 
-import colorsys
 import hashlib
 import math
 import os
-import re
 import subprocess
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from PIL import Image, ImageDraw, ImageFilter
+
 from ..errors import AssemblyError, BadInput, ProviderError, ProviderTimeout
 from ..ffmpeg import ffmpeg_exe
 from ..models import Clip
 from .base import ClipMaker
+from .kinetic import VARIANTS, KineticPlan, Motion, accent_of, draw_beat, plan_kinetics, sprite_margin
+from .local_backdrop import Bits, ClipStyle, build_filtergraph, even, style_for
+from .symbols import draw_symbol, subject_symbol, symbol_font
 
-__all__ = ["LocalClipMaker", "ClipStyle", "style_for", "palette_for", "build_filtergraph", "INSTALL_HINT"]
+__all__ = ["LocalClipMaker", "SceneDesign", "Sprite", "design_scene", "INSTALL_HINT"]
 
 INSTALL_HINT = "Install ffmpeg for Python with `pip install imageio-ffmpeg` (it ships its own ffmpeg binary)."
-STYLE_VERSION = "1"  # bump when the same visuals start giving different pixels
+STYLE_VERSION = "2"  # bump when the same scene starts giving different pixels
 EXTRA_SECONDS = 0.5  # clips run this much longer than asked so the assembler trims rather than loops
 MAX_SECONDS = 600.0
-INTERNAL_MAX_PIXELS = 270 * 480  # the motion is drawn at most this big (1/4 of 1080x1920), then scaled up
 X264_PRESET = "ultrafast"  # the assembler re-encodes every clip; ultrafast is ~3x quicker
 X264_CRF = 20
-
-Color = tuple[int, int, int]
-
-# mood -> (keywords, palette from dark to light). Keywords of 5+ letters also match as prefixes
-# ("flames", "oceanic"); any keyword matches with a plural "s".
-_MOODS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
-    "ocean": (frozenset("""ocean sea water wave beach underwater river lake rain blue marine whale dolphin
-                           surf aqua sky cloud cloudy lagoon tide harbor harbour boat sail navy""".split()),
-              ("#021630", "#0A4A86", "#1780C2", "#3FB8E6", "#9FE3F5")),
-    "fire": (frozenset("""fire flame sunset sunrise lava volcano burn burning heat hot red orange explosion
-                          ember blaze inferno spicy dusk""".split()),
-             ("#2A0804", "#8C190C", "#DD4115", "#FF8A1C", "#FFC55A")),
-    "forest": (frozenset("""forest nature tree jungle leaf leaves green garden plant grass meadow park spring
-                            eco moss valley farm hike hiking wild wildlife""".split()),
-               ("#0A2313", "#1B5A2C", "#3C8E39", "#86C248", "#D2E29A")),
-    "night": (frozenset("""night space galaxy star universe cosmos cosmic moon dark planet astronaut midnight
-                           mystery mysterious shadow horror purple dream nebula alien ghost""".split()),
-              ("#05030F", "#150D3C", "#2F1B6E", "#5C2C9E", "#1A2F6B")),
-    "tech": (frozenset("""tech technology ai robot neon city cyber cyberpunk digital computer code coding data
-                          future futuristic circuit hologram screen phone app internet virtual matrix
-                          software startup gaming game""".split()),
-             ("#07071C", "#3A0CA3", "#00D9F5", "#F000C0", "#00F5A0")),
-    "gold": (frozenset("""gold golden money cash wealth rich coin luxury treasure crypto bitcoin dollar
-                          finance invest investing stock yellow honey profit""".split()),
-             ("#1A1104", "#6B4C0A", "#C8922A", "#F3C443", "#FFF0B0")),
-    "love": (frozenset("""love heart romance romantic pink rose valentine kiss wedding flower blossom cherry
-                          beauty cute""".split()),
-             ("#3A0A22", "#A8164C", "#F24C86", "#FF9CC2", "#FFD6E6")),
-    "earth": (frozenset("""desert sand dune ancient egypt pyramid canyon brown coffee wood wooden rock history
-                           historic dust autumn fall rustic""".split()),
-              ("#2E1B0E", "#7A4520", "#B8733A", "#DDA86A", "#F2D9A8")),
-    "ice": (frozenset("""ice snow winter frozen glacier arctic cold frost white polar crystal""".split()),
-            ("#1E3550", "#4F7FAF", "#86B9E3", "#C4E3F8", "#F2FAFF")),
-    "sunny": (frozenset("""sun sunny summer happy joy party celebration bright fun smile vacation""".split()),
-              ("#0E5A8A", "#2BA3D8", "#FFD23F", "#FF9F1C", "#FFF3C4")),
-}
-_DEFAULT_PALETTE = ("#0B1026", "#23305E", "#4A4E9C", "#8A6FC8", "#D6B4F0")  # empty visuals: calm indigo
-_GRADIENT_TYPES = ("linear", "linear", "linear", "radial", "radial", "radial", "circular")
-_MOTIONS = ("zoom_in", "zoom_out", "pan_up", "pan_down", "pan_left", "pan_right", "drift")
-_WORD = re.compile(r"[a-z]+")
+LOCAL_VOICE_PACE = 3.45  # words per second of the bundled Piper voice at speed 1 (measured)
+OTHER_VOICE_PACE = 2.7  # ElevenLabs / OpenAI voices at speed 1
+SYMBOL_HEIGHT = 0.12  # of the frame height
+SYMBOL_Y = 0.165  # centre of the symbol, of the frame height
+ENTRANCE_FADE = 0.2  # seconds a sprite takes to fade in
+EXIT_FADE = 0.16  # and out
 
 
 @dataclass(frozen=True)
-class ClipStyle:
-    """Everything that decides how a clip looks, derived from its visuals text alone."""
+class Sprite:
+    """An image ffmpeg lays over the background: where it rests and how it moves."""
 
-    palette: tuple[Color, ...]  # gradient colours, dark to light
-    mood: str  # the matched mood, or "hash" / "default"
-    gradient_type: str
-    gradient_geometry: tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the frame
-    gradient_seed: int
-    rotation: float  # radians per second the gradient turns
-    motion: str  # one of _MOTIONS
-    travel: float  # how far the camera moves: zoom amount or pan distance, as a fraction of the frame
-    hue_sway: float  # degrees of gentle hue swing (0: none)
-    # per shape: size, path centre cx cy, amplitudes ax ay, speeds wx wy, phase, alpha, which light colour
-    shapes: tuple[tuple[float, ...], ...]
+    image: Image.Image
+    x: int
+    y: int
+    motion: Motion
+    shown: tuple[float, float]  # from when to when it is on screen
+    fade_in: bool = True
+    fade_out: bool = True
 
 
-class _Bits:
-    """Deterministic numbers drawn from a text's SHA-256 (extended by re-hashing when used up)."""
+@dataclass(frozen=True)
+class SceneDesign:
+    """Everything one clip shows, decided from the scene's words."""
 
-    def __init__(self, text: str) -> None:
-        self._seed = hashlib.sha256(text.encode("utf-8")).digest()
-        self._pool = b""
-        self._round = 0
-
-    def unit(self) -> float:
-        """A float in [0, 1)."""
-        if len(self._pool) < 4:
-            self._pool += hashlib.sha256(self._seed + self._round.to_bytes(4, "big")).digest()
-            self._round += 1
-        value, self._pool = int.from_bytes(self._pool[:4], "big"), self._pool[4:]
-        return value / 2**32
-
-    def between(self, low: float, high: float) -> float:
-        return low + (high - low) * self.unit()
-
-    def choice(self, options: tuple[Any, ...]) -> Any:
-        return options[int(self.unit() * len(options))]
-
-    def seed(self) -> int:
-        return int(self.unit() * 2**31)
+    style: ClipStyle
+    plan: KineticPlan
+    symbol: tuple[str, str] | None
+    sprites: tuple[Sprite, ...]
 
 
-def _normalize(visuals: str) -> str:
-    return " ".join(str(visuals or "").lower().split())
+def _symbol_sprite(symbol: tuple[str, str] | None, accent: tuple[int, int, int], width: int, height: int,
+                   variant: str) -> Sprite | None:
+    """The subject's symbol on a soft glow, resting near the top (top right for the ``left`` layout)."""
+    size = max(8, round(SYMBOL_HEIGHT * height))
+    glyph = draw_symbol(symbol, size, (255, 255, 255))
+    if glyph is None:
+        return None
+    side = round(size * 1.9)
+    sprite = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    glow = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    r = size * 0.62
+    ImageDraw.Draw(glow).ellipse((side / 2 - r, side / 2 - r, side / 2 + r, side / 2 + r), fill=(*accent, 120))
+    sprite.alpha_composite(glow.filter(ImageFilter.GaussianBlur(size * 0.16)))
+    sprite.alpha_composite(glyph, ((side - glyph.width) // 2, (side - glyph.height) // 2))
+    cx = width * (0.76 if variant == "left" else 0.5)
+    motion = Motion("rise", 0.0, math.inf, distance=round(height * 0.02, 1), drift=round(height * 0.007, 1),
+                    period=2.8, phase=0.0)
+    return Sprite(sprite, round(cx - side / 2), round(SYMBOL_Y * height - side / 2), motion, (0.0, math.inf),
+                  fade_out=False)
 
 
-def _hex(color: str) -> Color:
-    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+def design_scene(visuals: str, narration: str, seconds: float, width: int, height: int,
+                 pace: float) -> SceneDesign:
+    """The clip's background, key-word plan, symbol and sprites (pure: same words, same design)."""
+    words = " ".join(f"{visuals} {narration}".split())
+    style = style_for(words)
+    bits = Bits("kinetic:" + words.lower())
+    variant = bits.choice(VARIANTS)
+    accent = accent_of(style.palette)
+    plan = plan_kinetics(narration, seconds, width, height, pace=pace, variant=variant, emphasis=visuals,
+                         phase=bits.between(0, 2 * math.pi))
+    symbol = subject_symbol(narration, visuals)
+    sprites = []
+    badge = _symbol_sprite(symbol, accent, width, height, variant)
+    if badge is not None:
+        sprites.append(badge)
+    for beat in plan.beats:  # the newest line is lit (accent ink) until the next arrives, then white
+        x, y = beat.x - sprite_margin(beat.font_size), beat.y - sprite_margin(beat.font_size)
+        lit = beat.lit_until < beat.end and not beat.boxed
+        sprites.append(Sprite(draw_beat(beat, accent, lit=lit), x, y, beat.motion,
+                              (beat.start, beat.lit_until if lit else beat.end), fade_out=not lit))
+        if lit:
+            sprites.append(Sprite(draw_beat(beat, accent), x, y, beat.motion, (beat.lit_until, beat.end),
+                                  fade_in=False))
+    return SceneDesign(style, plan, symbol, tuple(sprites))
 
 
-def _matches(token: str, keyword: str) -> bool:
-    return (token == keyword or (token.endswith("s") and token[:-1] == keyword)
-            or (len(keyword) >= 5 and token.startswith(keyword)))
-
-
-def _moods_in(text: str) -> list[str]:
-    """The moods the text's words name, most often named first (ties: first named first)."""
-    counts: dict[str, int] = {}
-    first: dict[str, int] = {}
-    for position, token in enumerate(_WORD.findall(text)):
-        for mood, (keywords, _) in _MOODS.items():
-            if any(_matches(token, keyword) for keyword in keywords):
-                counts[mood] = counts.get(mood, 0) + 1
-                first.setdefault(mood, position)
-    return sorted(counts, key=lambda mood: (-counts[mood], first[mood]))
-
-
-def _jitter(color: Color, bits: _Bits, hue_deg: float, value: float) -> Color:
-    """``color`` with its hue and brightness nudged a little (so two ocean scenes are not identical)."""
-    h, s, v = colorsys.rgb_to_hsv(*(c / 255 for c in color))
-    h = (h + bits.between(-hue_deg, hue_deg) / 360) % 1.0
-    v = min(1.0, max(0.0, v * (1 + bits.between(-value, value))))
-    return tuple(round(c * 255) for c in colorsys.hsv_to_rgb(h, s, v))  # type: ignore[return-value]
-
-
-def _hash_palette(bits: _Bits) -> tuple[Color, ...]:
-    """Five colours, dark to light, around a hue chosen by the hash in a colour scheme chosen by it."""
-    base = bits.unit()
-    offsets = bits.choice(((0, 0.06, 0.12, 0.18), (0, 0.5, 0.08, 0.55), (0, 0.33, 0.66, 0.1),
-                           (0, -0.08, 0.08, 0.45)))
-    saturation = bits.between(0.55, 0.85)
-    shades = ((offsets[0], saturation, 0.16), (offsets[1], saturation, 0.42), (offsets[2], saturation, 0.68),
-              (offsets[3], saturation * 0.8, 0.88), (offsets[0], saturation * 0.45, 0.97))
-    return tuple(tuple(round(c * 255) for c in colorsys.hsv_to_rgb((base + dh) % 1.0, s, v))  # type: ignore[misc]
-                 for dh, s, v in shades)
-
-
-def palette_for(visuals: str) -> tuple[str, tuple[Color, ...]]:
-    """The mood (or ``"hash"`` / ``"default"``) and palette, dark to light, for a visuals text."""
-    text = _normalize(visuals)
-    bits = _Bits("palette:" + text)
-    if not text:
-        return "default", tuple(_hex(c) for c in _DEFAULT_PALETTE)
-    moods = _moods_in(text)
-    if not moods:
-        return "hash", _hash_palette(bits)
-    colors = [_jitter(_hex(c), bits, 8, 0.1) for c in _MOODS[moods[0]][1]]
-    if len(moods) > 1:  # a second mood lends its signature colour: "ocean at sunset"
-        colors[3] = _jitter(_hex(_MOODS[moods[1]][1][3]), bits, 6, 0.1)
-    return moods[0], tuple(colors)
-
-
-def style_for(visuals: str) -> ClipStyle:
-    """The whole look of the clip for a visuals text (pure: same text, same style)."""
-    mood, palette = palette_for(visuals)
-    bits = _Bits("style:" + _normalize(visuals))
-    gradient_type = bits.choice(_GRADIENT_TYPES)
-    if gradient_type == "radial":  # a glow: the light colours in the middle, the dark ones around it
-        palette = palette[::-1]
-    angle = bits.between(0, 2 * math.pi)
-    if gradient_type == "linear":  # across the frame through its centre, at any angle
-        dx, dy = 0.45 * math.cos(angle), 0.45 * math.sin(angle)
-        geometry = (0.5 - dx, 0.5 - dy, 0.5 + dx, 0.5 + dy)
-    else:  # centred off the middle, so turning makes it orbit; radial reaches most of the frame
-        ox, oy = 0.5 + 0.28 * math.cos(angle), 0.5 + 0.22 * math.sin(angle)
-        reach = bits.between(0.8, 1.0)
-        far_x, far_y = (0.0 if ox > 0.5 else 1.0), (0.0 if oy > 0.5 else 1.0)
-        geometry = (ox, oy, ox + reach * (far_x - ox), oy + reach * (far_y - oy))
-    motion = bits.choice(_MOTIONS)
-    travel = bits.between(0.10, 0.18) if motion.startswith("zoom") else bits.between(0.12, 0.2)
-    shapes = []
-    for _ in range(2 + int(bits.unit() * 3)):  # 2 to 4 soft shapes
-        shapes.append((bits.between(0.16, 0.36),  # size, fraction of the shorter side
-                       bits.between(0.25, 0.75), bits.between(0.2, 0.8),  # centre of its path
-                       bits.between(0.12, 0.3), bits.between(0.08, 0.25),  # path amplitudes
-                       bits.between(0.3, 0.8), bits.between(0.25, 0.7),  # angular speeds, rad/s
-                       bits.between(0, 2 * math.pi),  # phase
-                       bits.between(0.4, 0.7),  # opacity in the middle
-                       float(int(bits.unit() * 2))))  # which of the two lightest colours
-    return ClipStyle(
-        palette=palette,
-        mood=mood,
-        gradient_type=gradient_type,
-        gradient_geometry=geometry,
-        gradient_seed=bits.seed(),
-        rotation=bits.between(0.2, 0.4) if gradient_type == "linear" else bits.between(0.3, 0.55),
-        motion=motion,
-        travel=travel,
-        hue_sway=bits.between(5, 10) if bits.unit() < 0.3 else 0.0,
-        shapes=tuple(shapes),
-    )
-
-
-def _even(value: float) -> int:
-    """``value`` rounded down to an even number (yuv420p needs even sizes), at least 2."""
-    return max(2, int(value) // 2 * 2)
-
-
-def _luma(color: Color) -> float:
-    return 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2]
-
-
-def _color(color: Color) -> str:
-    return "0x{:02X}{:02X}{:02X}".format(*color)
-
-
-def _camera(style: ClipStyle, frames: int) -> str:
-    """The perspective filter's corners: the source window the frame shows, moving with the frame number."""
-    p = f"(on/{max(1, frames - 1)})"  # progress 0 -> 1 over the clip
-    m = style.travel
-    if style.motion == "zoom_in":
-        scale, cx, cy = f"(1-{m:.4f}*{p})", "0.5", "0.5"
-    elif style.motion == "zoom_out":
-        scale, cx, cy = f"(1-{m:.4f}*(1-{p}))", "0.5", "0.5"
-    else:
-        scale = f"{1 - m:.4f}"
-        half = m / 2
-        dx, dy = {"pan_up": (0, -1), "pan_down": (0, 1), "pan_left": (-1, 0), "pan_right": (1, 0),
-                  "drift": (0.7, -0.7)}[style.motion]
-        cx = f"(0.5+{dx * half:.4f}*(2*{p}-1))"
-        cy = f"(0.5+{dy * half:.4f}*(2*{p}-1))"
-    left, right = f"W*({cx}-{scale}/2)", f"W*({cx}+{scale}/2)"
-    top, bottom = f"H*({cy}-{scale}/2)", f"H*({cy}+{scale}/2)"
-    return (f"perspective=x0='{left}':y0='{top}':x1='{right}':y1='{top}':"
-            f"x2='{left}':y2='{bottom}':x3='{right}':y3='{bottom}':eval=frame:interpolation=linear")
-
-
-def build_filtergraph(style: ClipStyle, width: int, height: int, fps: int, frames: int) -> str:
-    """The one lavfi graph that draws the clip (``width`` x ``height``, ``frames`` frames at ``fps``)."""
-    factor = max(1.0, math.sqrt(width * height / INTERNAL_MAX_PIXELS))
-    iw, ih = _even(width / factor), _even(height / factor)
-    short = min(iw, ih)
-    duration = frames / fps
-    colors = ":".join(f"c{i}={_color(c)}" for i, c in enumerate(style.palette))
-    speed = min(1.0, abs(style.rotation) / fps)  # gradients turns by ``speed`` radians per frame
-    # gradients only takes points inside the frame (else it picks random ones)
-    x0, y0, x1, y1 = (min(size - 1, max(0, round(f * (size - 1))))
-                      for f, size in zip(style.gradient_geometry, (iw, ih, iw, ih), strict=True))
-    chain = [f"gradients=s={iw}x{ih}:r={fps}:d={duration:.6f}:n={len(style.palette)}:{colors}"
-             f":type={style.gradient_type}:x0={x0}:y0={y0}:x1={x1}:y1={y1}"
-             f":speed={speed:.6f}:seed={style.gradient_seed}",
-             "format=yuv444p"]
-    light = sorted(style.palette, key=_luma)[-2:]  # shapes glow in the two lightest colours
-    for size, cx, cy, ax, ay, wx, wy, phase, alpha, index in style.shapes:
-        x = f"{iw}*({cx:.4f}+{ax:.4f}*sin({wx:.4f}*t+{phase:.4f}))"
-        y = f"{ih}*({cy:.4f}+{ay:.4f}*cos({wy:.4f}*t+{phase * 0.7:.4f}))"
-        color = _color(light[int(index) % 2])
-        for ring in (1.0, 0.7, 0.4):  # nested boxes: brighter towards the middle, a round blob once blurred
-            bw = bh = max(2, round(size * short * ring))
-            chain.append(f"drawbox=x='{x}-{bw / 2:.1f}':y='{y}-{bh / 2:.1f}':w={bw}:h={bh}"
-                         f":color={color}@{alpha / 3:.3f}:t=fill")
-    chain.append(f"gblur=sigma={max(2.0, short * 0.05):.2f}:steps=2")
-    chain.append(_camera(style, frames))
-    if style.hue_sway:
-        chain.append(f"hue=h='{style.hue_sway:.2f}*sin(2*PI*t/{max(duration, 1.0):.3f})'")
-    chain.append("vignette=angle=PI/6")
-    chain.append(f"scale={width}:{height}:flags=bicubic,format=yuv420p,setsar=1")
-    return ",".join(chain)
+def overlay_graph(background: str, sprites: tuple[Sprite, ...], fps: int) -> str:
+    """The filter graph: the background, then each sprite (input 0, 1…) faded in/out and moved over it."""
+    parts = [f"{background}[bg0]"]
+    for i, sprite in enumerate(sprites, 1):
+        start, end = sprite.shown
+        chain = [f"[{i - 1}:v]format=yuva420p", "loop=loop=-1:size=1", f"setpts=N/{fps}/TB"]
+        if sprite.fade_in:
+            chain.append(f"fade=t=in:st={start:.4f}:d={ENTRANCE_FADE:.3f}:alpha=1")
+        if sprite.fade_out and math.isfinite(end):
+            chain.append(f"fade=t=out:st={max(start, end - EXIT_FADE):.4f}:d={EXIT_FADE:.3f}:alpha=1")
+        dx, dy = sprite.motion.expr()
+        # [start, end): half a frame early at both ends, so two sprites taking turns never both show
+        enable = f"between(t,{start - 0.5 / fps:.4f},{end - 0.5 / fps:.4f})" if math.isfinite(end) else "1"
+        parts.append(",".join(chain) + f"[s{i}]")
+        parts.append(f"[bg{i - 1}][s{i}]overlay=x='{sprite.x}+{dx}':y='{sprite.y}+{dy}':enable='{enable}'"
+                     f":eval=frame:format=yuv420[bg{i}]")
+    parts[-1] = parts[-1].rsplit("[", 1)[0] + ",format=yuv420p[v]"
+    return ";".join(parts)
 
 
 class LocalClipMaker(ClipMaker):
-    """Procedural motion clips drawn by ffmpeg from the scene's visuals text: offline, free, deterministic."""
+    """Kinetic-typography clips drawn from the scene's own words: offline, free, deterministic."""
 
     name = "local"
     offline = True
+    uses_narration = True
 
-    def __init__(self, width: int = 1080, height: int = 1920, fps: int = 30) -> None:
+    def __init__(self, width: int = 1080, height: int = 1920, fps: int = 30, pace: float = LOCAL_VOICE_PACE) -> None:
         width, height, fps = int(width), int(height), int(fps)
         if width < 16 or height < 16 or not 1 <= fps <= 120:
             raise BadInput(f"A local clip needs a size of at least 16x16 and 1–120 fps, not {width}x{height} "
                            f"at {fps} fps.", hint="Check the width, height and fps settings.")
-        self.width, self.height, self.fps = _even(width), _even(height), fps  # yuv420p needs even sizes
+        self.width, self.height, self.fps = even(width), even(height), fps  # yuv420p needs even sizes
+        self.pace = round(min(12.0, max(0.5, float(pace))), 3)
 
     @classmethod
     def from_settings(cls, settings: Any) -> LocalClipMaker:
-        return cls(width=settings.width, height=settings.height, fps=settings.fps)
+        """Words are timed at the pace of the voice these settings will use (its speed included)."""
+        from . import resolve_name
+
+        try:
+            voice = resolve_name("voice", settings.voice_provider, settings)
+        except Exception:  # noqa: BLE001 - an unknown voice fails on its own step; time at the usual pace
+            voice = ""
+        base = LOCAL_VOICE_PACE if voice == "local" else OTHER_VOICE_PACE
+        return cls(width=settings.width, height=settings.height, fps=settings.fps,
+                   pace=base * float(getattr(settings, "voice_speed", 1.0) or 1.0))
 
     def cache_params(self) -> dict[str, Any]:
         return {"width": self.width, "height": self.height, "fps": self.fps, "style_version": STYLE_VERSION,
-                "extra_seconds": EXTRA_SECONDS, "x264": f"{X264_PRESET}/crf{X264_CRF}"}
+                "extra_seconds": EXTRA_SECONDS, "x264": f"{X264_PRESET}/crf{X264_CRF}", "pace": self.pace,
+                "symbol_font": symbol_font()}
 
     def describe(self) -> str:
-        return f"local procedural clips {self.width}x{self.height}@{self.fps}"
+        return f"local kinetic-type clips {self.width}x{self.height}@{self.fps}"
 
-    def command(self, visuals: str, seconds: float, path: Path) -> tuple[list[str], int]:
-        """The ffmpeg command writing the clip for ``visuals`` to ``path``, and its frame count."""
+    def design(self, visuals: str, seconds: float, narration: str = "") -> SceneDesign:
+        """What the clip for this scene shows (see ``design_scene``)."""
+        return design_scene(str(visuals or ""), str(narration or ""), seconds, self.width, self.height, self.pace)
+
+    def command(self, design: SceneDesign, seconds: float, path: Path, sprite_dir: Path) -> tuple[list[str], int]:
+        """The ffmpeg command writing the clip to ``path`` (sprites saved in ``sprite_dir``), and its frames."""
         frames = math.ceil((seconds + EXTRA_SECONDS) * self.fps - 1e-6)
-        graph = build_filtergraph(style_for(visuals), self.width, self.height, self.fps, frames)
-        cmd = [self._ffmpeg(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
-               "-filter_complex", f"{graph}[v]", "-map", "[v]", "-frames:v", str(frames), "-an",
+        background = build_filtergraph(design.style, self.width, self.height, self.fps, frames)
+        inputs: list[str] = []
+        for i, sprite in enumerate(design.sprites):
+            file = sprite_dir / f"sprite{i}.png"
+            sprite.image.save(file, compress_level=1)
+            inputs += ["-i", str(file)]
+        if design.sprites:
+            graph, out = overlay_graph(background, design.sprites, self.fps), "[v]"
+        else:
+            graph, out = f"{background}[v]", "[v]"
+        cmd = [self._ffmpeg(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *inputs,
+               "-filter_complex", graph, "-map", out, "-frames:v", str(frames), "-an",
                "-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF), "-pix_fmt", "yuv420p",
                "-r", str(self.fps), "-g", str(self.fps * 2), "-map_metadata", "-1", "-fflags", "+bitexact",
                "-movflags", "+faststart", "-f", "mp4", str(path)]
         return cmd, frames
 
-    def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
+    def make(self, visuals: str, seconds: float, out_dir: Path, narration: str = "") -> Clip:
         try:
             seconds = float(seconds)
         except (TypeError, ValueError):
@@ -350,27 +218,29 @@ class LocalClipMaker(ClipMaker):
                            f"not {seconds}.")
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256(_normalize(visuals).encode("utf-8")).hexdigest()[:10]
+        design = self.design(visuals, seconds, narration)
+        digest = hashlib.sha256(f"{visuals}\n{narration}".encode()).hexdigest()[:10]
         final = out_dir / f"local_clip_{digest}_{uuid.uuid4().hex[:8]}.mp4"
         partial = final.with_name(f".{final.name}.part")
-        cmd, frames = self.command(visuals, seconds, partial)
         timeout = 120 + 30 * seconds * self.width * self.height / (1080 * 1920)
-        try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            partial.unlink(missing_ok=True)
-            raise ProviderTimeout(f"ffmpeg took longer than {timeout:.0f} s to draw a {seconds:g} s "
-                                  f"local clip.", provider=self.name,
-                                  hint="Try a smaller size or a shorter scene.") from exc
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise ProviderError(f"ffmpeg could not be started to draw a local clip ({exc}).",
-                                provider=self.name, hint=INSTALL_HINT, retryable=False) from exc
+        with tempfile.TemporaryDirectory(prefix="viralreel_sprites_") as sprite_dir:
+            cmd, frames = self.command(design, seconds, partial, Path(sprite_dir))
+            try:
+                done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            except subprocess.TimeoutExpired as exc:
+                partial.unlink(missing_ok=True)
+                raise ProviderTimeout(f"ffmpeg took longer than {timeout:.0f} s to draw a {seconds:g} s "
+                                      f"local clip.", provider=self.name,
+                                      hint="Try a smaller size or a shorter scene.") from exc
+            except OSError as exc:
+                partial.unlink(missing_ok=True)
+                raise ProviderError(f"ffmpeg could not be started to draw a local clip ({exc}).",
+                                    provider=self.name, hint=INSTALL_HINT, retryable=False) from exc
         if done.returncode != 0 or not partial.is_file() or partial.stat().st_size == 0:
             partial.unlink(missing_ok=True)
             tail = "\n".join(done.stderr.strip().splitlines()[-6:]) or f"exit code {done.returncode}"
             raise ProviderError(f"ffmpeg could not draw a local clip: {tail}", provider=self.name,
-                                hint=f"If this ffmpeg lacks lavfi filters (gradients, perspective…): "
+                                hint=f"If this ffmpeg lacks lavfi filters (gradients, perspective, overlay…): "
                                      f"{INSTALL_HINT}", retryable=False)
         os.replace(partial, final)
         return Clip(str(final), duration=frames / self.fps, width=self.width, height=self.height,

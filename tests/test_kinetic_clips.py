@@ -1,0 +1,179 @@
+"""Offline clips show their narration: key words laid out in time, and those very pixels in the rendered frames."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from tests.media import frame_at, probe
+from viralreel_core import Pipeline, Settings, providers
+from viralreel_core.models import Scene
+from viralreel_core.providers import kinetic, symbols
+from viralreel_core.providers.kinetic import key_phrases, narration_timings, plan_kinetics
+from viralreel_core.providers.local_clips import LOCAL_VOICE_PACE, OTHER_VOICE_PACE, LocalClipMaker
+
+W, H, FPS = 360, 640, 30
+VISUALS = "A volcano erupting at night, glowing lava"
+NARRATION = ("Volcanoes form where tectonic plates pull apart or collide, letting magma rise "
+             "30 kilometres to the surface.")
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    maker = LocalClipMaker(W, H, FPS)
+    out = tmp_path_factory.mktemp("kinetic")
+    return maker, maker.design(VISUALS, 6.0, NARRATION), maker.make(VISUALS, 6.0, out, narration=NARRATION)
+
+
+def sprite_match(frame: np.ndarray, sprite, t: float) -> float:
+    """Mean difference between the frame and the sprite's solid pixels where ffmpeg should have put them.
+
+    The sprite's position at ``t`` comes from its Motion (the same motion ffmpeg's overlay evaluates);
+    a couple of pixels either way are allowed for yuv420's even positions. Edges are left out (chroma
+    subsampling smears them); what remains must be the sprite's own colours.
+    """
+    image = np.asarray(sprite.image.convert("RGBA"))
+    solid = image[..., 3] == 255
+    inner = solid.copy()  # solid pixels whose neighbours are solid too
+    for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, -1), (2, 0), (0, 2)):
+        inner &= np.roll(np.roll(solid, dy, axis=0), dx, axis=1)
+    dx, dy = sprite.motion.offset(t)
+    best = math.inf
+    for ox in range(-2, 3):
+        for oy in range(-2, 3):
+            x, y = round(sprite.x + dx) + ox, round(sprite.y + dy) + oy
+            ys, xs = np.nonzero(inner)
+            fy, fx = ys + y, xs + x
+            keep = (fy >= 0) & (fy < frame.shape[0]) & (fx >= 0) & (fx < frame.shape[1])
+            if keep.sum() < 50:
+                continue
+            got = frame[fy[keep], fx[keep]].astype(int)
+            want = image[ys[keep], xs[keep], :3].astype(int)
+            best = min(best, float(np.abs(got - want).mean()))
+    return best
+
+
+def test_key_phrases_are_the_narrations_content_words_in_order():
+    texts = [p.text for p in key_phrases(NARRATION)]
+    assert texts[:3] == ["Volcanoes form", "tectonic plates", "pull apart"]
+    assert "30 kilometres" in texts  # a number keeps its noun and starts its own phrase
+    words = {w.lower() for t in texts for w in t.split()}
+    assert not words & {"where", "or", "to", "the"}  # function words are never set large
+
+
+def test_the_plan_times_each_key_phrase_to_its_word_and_keeps_it_in_the_text_area(made):
+    maker, design, _ = made
+    beats = design.plan.beats
+    assert 3 <= len(beats) <= 5
+    said = NARRATION.split()
+    timings = narration_timings(NARRATION, maker.pace)
+    shown = " ".join(b.text.replace("\n", " ") for b in beats)
+    assert "VOLCANOES" in shown and "30 KILOMETRES" in shown
+    for beat in beats:
+        first = next(i for i in range(len(said)) if tuple(said[i:i + len(beat.words)]) == beat.words)
+        assert beat.start == pytest.approx(max(0.0, timings[first].start - 0.08), abs=0.01)
+        assert beat.start < beat.end and 0 <= beat.x and beat.x + 10 < W
+        assert kinetic.TEXT_TOP * H <= beat.y < kinetic.TEXT_BOTTOM * H
+    assert [b.start for b in beats] == sorted(b.start for b in beats)
+    assert sum(b.boxed for b in beats) == 1  # one strongest phrase per scene
+
+
+def test_each_key_phrase_is_drawn_in_the_frames_while_it_is_on_screen(made):
+    _, design, clip = made
+    info = probe(clip.video_path)
+    assert (info.width, info.height, info.fps) == (W, H, FPS) and info.duration == pytest.approx(6.5, abs=0.05)
+    text_sprites = [s for s in design.sprites if math.isfinite(s.shown[1])]
+    assert len(text_sprites) >= len(design.plan.beats)
+    checked = 0
+    for sprite in text_sprites:
+        start, end = sprite.shown
+        t = min(end - 0.1, start + (0.4 if sprite.fade_in else 0.1))
+        if t <= start or t > 6.4:
+            continue
+        frame = frame_at(clip.video_path, t, W, H)
+        assert sprite_match(frame, sprite, t) < 28, (sprite.shown, t)
+        if start > 0.4:  # before it arrives, those pixels show something else
+            before = frame_at(clip.video_path, start - 0.3, W, H)
+            assert sprite_match(before, sprite, t) > 45, (sprite.shown, t)
+        checked += 1
+    assert checked >= 3
+
+
+def test_the_subjects_symbol_is_drawn_near_the_top(made):
+    _, design, clip = made
+    if not symbols.symbol_font():
+        pytest.skip("no emoji or symbol font installed here (.ci/run installs fonts-noto-color-emoji)")
+    assert design.symbol is not None and design.symbol[0] == "🌋"
+    badge = design.sprites[0]
+    assert not math.isfinite(badge.shown[1]) and badge.y + badge.image.height < kinetic.TEXT_TOP * H + 20
+    assert sprite_match(frame_at(clip.video_path, 2.0, W, H), badge, 2.0) < 30
+
+
+def test_without_a_symbol_font_the_clip_is_still_made(monkeypatch, tmp_path):
+    monkeypatch.setattr(symbols, "_font_files", lambda: {})
+    maker = LocalClipMaker(W, H, FPS)
+    assert maker.cache_params()["symbol_font"] == ""
+    design = maker.design(VISUALS, 2.0, NARRATION)
+    assert design.symbol is not None and all(math.isfinite(s.shown[1]) for s in design.sprites)
+    assert probe(maker.make(VISUALS, 2.0, tmp_path, narration=NARRATION).video_path).duration >= 2.0
+
+
+def test_scenes_of_one_video_look_different():
+    maker = LocalClipMaker(W, H, FPS)
+    scenes = [("A cat asleep in a sunbeam", "Why do cats purr? Give me thirty seconds."),
+              ("A cat purring on a lap", "Purring runs at 25 to 150 hertz, which may help bones heal."),
+              ("A vet listening to a cat", "Vets think purring also calms the cat itself when it is hurt."),
+              ("A happy cat stretching", "Follow for more cat science every week.")]
+    designs = [maker.design(v, 4.0, n) for v, n in scenes]
+    assert len({d.style for d in designs}) == 4
+    assert len({tuple(b.text for b in d.plan.beats) for d in designs}) == 4
+    assert {d.symbol[0] for d in designs if d.symbol} == {"🐱"}  # the subject, every time
+
+
+def test_symbols_follow_the_subject():
+    assert symbols.subject_symbol("How volcanoes work")[0] == "🌋"
+    assert symbols.subject_symbol("Why do cats purr?")[0] == "🐱"
+    assert symbols.subject_symbol("The future of AI")[0] == "🤖"
+    assert symbols.subject_symbol("Why is the sky blue?")[0] == "❓"  # a question, nothing more specific
+    assert symbols.subject_symbol("quarterly review meeting") is None
+
+
+def test_long_and_non_latin_narrations_fit_the_frame():
+    for text in ("Supercalifragilisticexpialidocious antidisestablishmentarianism everywhere",
+                 "火山は地下のマグマが地表に噴き出すことで生まれます", "Вулканы образуются там, где расходятся плиты"):
+        for variant in kinetic.VARIANTS:
+            plan = plan_kinetics(text, 4.0, W, H, pace=3.0, variant=variant)
+            assert plan.beats, (text, variant)
+            for beat in plan.beats:
+                width = max(kinetic.load_font(beat.font_size, beat.text).getlength(line)
+                            for line in beat.text.split("\n"))
+                assert beat.x >= 0 and beat.x + width <= W + 1, (beat.text, variant)
+
+
+def test_the_pipeline_keys_and_passes_the_narration_only_to_makers_that_draw_it(tmp_path, fakes):
+    scene = Scene(1, VISUALS, NARRATION)
+    edited = Scene(1, VISUALS, NARRATION.replace("30", "40"))
+    local = Pipeline(Settings.from_env(environ={}, clip_provider="local", cache_dir=tmp_path / "a", **SMALL))
+    assert local.clip_key(scene) != local.clip_key(edited)
+    clip = local.clip_for(scene)
+    assert probe(clip.video_path).duration >= local.clip_seconds(scene)
+    fake = Pipeline(Settings.from_env(environ={}, clip_provider="fake", cache_dir=tmp_path / "b", **SMALL))
+    assert fake.clip_key(scene) == fake.clip_key(edited)  # a paid maker is never re-run for a narration edit
+
+
+def test_words_are_timed_at_the_pace_of_the_voice_in_use(tmp_path):
+    def maker(**kw):
+        return providers.create("clips", Settings.from_env(environ={}, clip_provider="local",
+                                                             cache_dir=tmp_path, **kw))
+    assert maker(voice_provider="local").pace == LOCAL_VOICE_PACE
+    assert maker(voice_provider="local", voice_speed=1.5).pace == pytest.approx(1.5 * LOCAL_VOICE_PACE)
+    slower = providers.create("clips", Settings.from_env(environ={"ELEVENLABS_API_KEY": "el-test"},
+                                                         voice_provider="elevenlabs", clip_provider="local",
+                                                         cache_dir=tmp_path))
+    assert slower.pace == OTHER_VOICE_PACE
+    assert slower.cache_params() != maker(voice_provider="local").cache_params()
+
+
+SMALL = {"width": W, "height": H, "fps": FPS}

@@ -1,0 +1,277 @@
+"""A symbol for a scene's subject: an emoji picked from its words, drawn with an installed emoji font.
+
+``subject_symbol("Volcanoes erupt when magma rises")`` is ``"🌋"``. ``draw_symbol`` renders it with the
+first font that has it: a colour emoji font (Noto Color Emoji, Apple, Segoe), else a monochrome one
+(Symbola, DejaVu Sans, which has the older symbols such as ☀ ★ ⚡ ❄ ♥), tinted; with none it returns
+``None`` and the clip simply has no symbol. Fonts are looked up once per process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from functools import lru_cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+__all__ = ["subject_symbol", "symbol_font", "draw_symbol", "SYMBOLS"]
+
+# emoji, then a plain symbol most fonts with symbols have (or "-"), then the words that name the subject.
+# Words of 5+ letters also match as prefixes ("volcanic", "planets"); any word matches with a plural "s".
+_TABLE = """
+🌋 ▲ volcano volcanic lava magma eruption erupt erupts crater
+🐱 - cat cats kitten kitty purr purring feline
+🐶 - dog dogs puppy puppies canine
+🐋 - whale whales
+🐬 - dolphin
+🦈 - shark
+🐙 - octopus squid
+🐝 - bee bees honey hive pollinate
+🦋 - butterfly caterpillar
+🐜 - ant ants insect insects
+🦁 - lion lions tiger wildlife safari
+🐘 - elephant
+🦅 - eagle bird birds flight feather
+🐍 - snake reptile
+🦖 - dinosaur dinosaurs fossil jurassic
+🌊 ≈ ocean oceans sea seas wave waves tide tides surf marine
+🏔 ▲ mountain mountains everest summit glacier
+🌍 ◍ earth planet climate globe geography continent
+🌌 ★ galaxy universe cosmos nebula
+🪐 ◍ saturn jupiter planets solar
+🚀 ➤ rocket rockets nasa launch spacex astronaut spaceship
+🌙 ☾ moon lunar
+☀ ☀ sun sunlight solar sunny summer
+⭐ ★ star stars stellar
+⚫ ● blackhole gravity singularity
+⚡ ⚡ electricity electric lightning energy voltage battery batteries
+🌪 - tornado hurricane storm storms cyclone
+🌧 ☂ rain rainfall weather
+❄ ❄ snow winter ice frozen arctic antarctica
+🔥 - fire fires flame flames burn heat wildfire
+🌳 ♣ tree trees forest forests rainforest jungle
+🌱 - plant plants seed seeds grow garden gardening photosynthesis
+🌸 ✿ flower flowers bloom blossom spring
+🍄 - mushroom fungi fungus
+🧬 - dna gene genes genetic genetics evolution cell cells
+🦠 - virus viruses bacteria germ germs microbe infection vaccine
+🧠 - brain brains mind memory neuroscience psychology habit habits
+❤ ♥ heart love romance relationship relationships dating
+🫁 - lungs breath breathing
+😴 ☾ sleep sleeping dream dreams insomnia nap
+💪 - muscle muscles workout exercise fitness gym strength
+🏃 - run running runner marathon cardio
+🧘 - yoga meditation meditate mindfulness stress calm
+🥗 - diet nutrition healthy salad vegetables vegetable
+🍎 - apple apples fruit fruits
+☕ ☕ coffee caffeine espresso tea
+🍕 - pizza
+🍫 - chocolate cocoa sugar candy
+🍳 - cook cooking recipe recipes kitchen breakfast food foods
+🍷 - wine
+🤖 - robot robots ai artificial automation machine machines
+💻 - computer computers code coding programming software developer laptop
+📱 ☎ phone phones smartphone iphone android app apps
+🌐 - internet web website online
+🎮 - game games gaming video-game gamer console
+🔒 - security password passwords privacy hacker hackers cyber
+₿ - bitcoin crypto cryptocurrency blockchain
+💰 $ money cash wealth rich income salary budget
+📈 - stock stocks invest investing investment market markets economy profit
+🏦 - bank banks banking loan loans debt credit
+🛒 - shopping shop buy sell sales customer customers
+💼 - business job jobs career office startup entrepreneur
+⏰ ⌚ clock morning productivity routine deadline
+📚 - book books read reading library study studying learn learning school
+🎓 - college university degree student students education exam
+✏ ✎ write writing writer essay pencil
+🧪 ⚗ chemistry chemical experiment lab science scientist
+⚛ ⚛ atom atoms physics quantum particle particles nuclear
+🔭 - telescope astronomy astronomer
+🧮 - math maths mathematics number numbers equation algebra
+💡 - idea ideas invention inventor innovation creative creativity
+🎵 ♫ music song songs sing singer melody guitar piano concert
+🎬 - movie movies film films cinema hollywood director
+📷 - photo photography camera picture
+🎨 - art artist painting paint design designer
+⚽ ⚽ football soccer goal
+🏀 - basketball nba
+🎾 - tennis
+🏆 - champion championship trophy win winner winning olympics sport sports
+✈ ✈ plane planes airplane flight flights fly flying airport travel
+🚗 - car cars driving drive traffic engine vehicle
+🚲 - bike bicycle cycling
+🚂 - train trains railway
+🚢 ⚓ ship ships boat boats sailing titanic navy pirate pirates
+🏛 - history historic ancient rome roman greek greece empire museum
+🏰 - castle king queen kingdom medieval knight
+🗿 - statue easter
+🔺 ▲ pyramid pyramids egypt pharaoh
+🗽 - america american usa freedom
+🏙 - city cities skyscraper urban building buildings
+🏠 - house homes family apartment rent
+🤝 - friend friends friendship team teamwork social community
+👶 - baby babies child children kid kids parent parents parenting
+😂 ☺ funny laugh laughter joke jokes humor happy happiness smile
+😢 ☹ sad sadness cry crying grief lonely loneliness
+😱 - fear scary horror afraid anxiety panic
+👻 - ghost ghosts haunted halloween
+🎉 - party celebration birthday celebrate
+💎 ♦ diamond diamonds jewel luxury
+🥇 - gold golden medal
+🕵 - mystery mysteries detective crime secret secrets
+⚖ ⚖ law laws legal justice court lawyer
+🗳 - vote voting election elections politics government
+🌾 - farm farming farmer agriculture crop crops wheat
+💧 - water drink hydration thirst river rivers lake
+🔋 - charge charging electric-car
+🛰 - satellite satellites orbit
+🧲 - magnet magnets magnetic
+🔬 - microscope tiny microscopic
+🦴 - bone bones skeleton
+🦷 - tooth teeth dentist
+👁 - eye eyes vision
+👂 - ear ears hearing sound sounds noise
+🗣 - language languages speak speaking
+🧭 - explore exploration explorer adventure compass
+🗺 - map maps country countries
+🎯 - goal goals focus target
+🧩 - puzzle puzzles problem problems riddle
+❓ ? why what how question questions curious curiosity
+"""
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
+
+
+def _parse(table: str) -> tuple[tuple[str, str, frozenset[str]], ...]:
+    rows = []
+    for line in table.strip().splitlines():
+        emoji, plain, *words = line.split()
+        rows.append((emoji, "" if plain == "-" else plain, frozenset(words)))
+    return tuple(rows)
+
+
+SYMBOLS = _parse(_TABLE)
+_GENERIC = {"❓"}  # matched by question words: used only when nothing more specific is named
+
+
+def _matches(token: str, keyword: str) -> bool:
+    return (token == keyword or (token.endswith("s") and token[:-1] == keyword)
+            or (token.endswith("es") and token[:-2] == keyword)
+            or (len(keyword) >= 5 and token.startswith(keyword)))
+
+
+def subject_symbol(*texts: str) -> tuple[str, str] | None:
+    """(emoji, plain symbol or "") for the subject the texts name most, earlier texts weighing more.
+
+    The first text (e.g. the narration) counts double; ties go to the subject named first.
+    """
+    scores: dict[int, float] = {}
+    first: dict[int, int] = {}
+    position = 0
+    for weight, text in zip((2.0, 1.0, 1.0), texts, strict=False):
+        for token in _WORD.findall(str(text or "").lower()):
+            position += 1
+            for index, (emoji, _plain, words) in enumerate(SYMBOLS):
+                if any(_matches(token, w) for w in words):
+                    bonus = 0.25 if emoji in _GENERIC else weight
+                    scores[index] = scores.get(index, 0.0) + bonus
+                    first.setdefault(index, position)
+    if not scores:
+        return None
+    best = min(scores, key=lambda i: (-scores[i], first[i]))
+    return SYMBOLS[best][0], SYMBOLS[best][1]
+
+
+# -- fonts -----------------------------------------------------------------------------------------
+_COLOR_FONTS = ("NotoColorEmoji.ttf", "Noto-COLRv1.ttf", "AppleColorEmoji.ttc", "Apple Color Emoji.ttc",
+                "seguiemj.ttf", "TwitterColorEmoji-SVGinOT.ttf", "JoyPixels.ttf")
+_MONO_FONTS = ("Symbola.ttf", "Symbola_hint.ttf", "NotoEmoji-Regular.ttf", "seguisym.ttf",
+               "DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts",
+              "/Library/Fonts", "/System/Library/Fonts", "~/Library/Fonts", "C:/Windows/Fonts")
+_COLOR_SIZE = 109  # the size colour bitmap (CBDT) emoji fonts are drawn at
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _font_files() -> dict[str, str]:
+    """Installed font file name -> path, for the emoji and symbol fonts we know."""
+    wanted = {n.lower() for n in _COLOR_FONTS + _MONO_FONTS}
+    found: dict[str, str] = {}
+    for folder in _FONT_DIRS:
+        folder = os.path.expanduser(folder)
+        for root, _dirs, names in os.walk(folder) if os.path.isdir(folder) else ():
+            for name in names:
+                if name.lower() in wanted:
+                    found.setdefault(name.lower(), os.path.join(root, name))
+    return found
+
+
+@lru_cache(maxsize=16)
+def _load(path: str, size: int) -> ImageFont.FreeTypeFont | None:
+    try:
+        return ImageFont.truetype(path, size)
+    except Exception:  # noqa: BLE001 - an unreadable or odd font is skipped
+        return None
+
+
+def _covers(font: ImageFont.FreeTypeFont, ch: str) -> bool:
+    """True when the font draws ``ch`` as something other than its missing-glyph box."""
+    try:
+        box = font.getbbox(ch)
+        missing = font.getbbox("\U0010fffd")
+    except Exception:  # noqa: BLE001
+        return False
+    return box[3] > box[1] and box[2] > box[0] and box != missing
+
+
+def symbol_font() -> str:
+    """The emoji font clips are drawn with ("" when none is installed): part of the clip's cache key."""
+    files = _font_files()
+    for name in _COLOR_FONTS + _MONO_FONTS:
+        if name.lower() in files:
+            return name
+    return ""
+
+
+def _pick(symbol: tuple[str, str]) -> tuple[ImageFont.FreeTypeFont, str, bool] | None:
+    """(font, character, is colour) for the symbol: its emoji in a colour font, else either in a mono one."""
+    emoji, plain = symbol
+    files = _font_files()
+    with _LOCK:
+        for name in _COLOR_FONTS:
+            path = files.get(name.lower())
+            font = _load(path, _COLOR_SIZE) if path else None
+            if font is not None and _covers(font, emoji):
+                return font, emoji, True
+        for name in _MONO_FONTS:
+            path = files.get(name.lower())
+            font = _load(path, 256) if path else None
+            for ch in (emoji, plain):
+                if font is not None and ch and _covers(font, ch):
+                    return font, ch, False
+    return None
+
+
+def draw_symbol(symbol: tuple[str, str] | None, size: int, tint: tuple[int, int, int]) -> Image.Image | None:
+    """The symbol as an RGBA image ``size`` px tall (mono glyphs in ``tint``), or None without a font for it."""
+    if symbol is None:
+        return None
+    picked = _pick(symbol)
+    if picked is None:
+        return None
+    font, ch, colour = picked
+    with _LOCK:
+        left, top, right, bottom = font.getbbox(ch)
+        glyph = Image.new("RGBA", (right - left + 8, bottom - top + 8), (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text((4 - left, 4 - top), ch, font=font, embedded_color=colour,
+                                   fill=(*tint, 255))
+    box = glyph.getbbox()
+    if box is None:
+        return None
+    glyph = glyph.crop(box)
+    scale = size / max(glyph.width, glyph.height)
+    return glyph.resize((max(1, round(glyph.width * scale)), max(1, round(glyph.height * scale))),
+                        Image.LANCZOS)
