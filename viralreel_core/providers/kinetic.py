@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from ..captions import load_font
+from ..fonts import load_font
 from ..models import WordTiming
 from ..timing import ends_clause, ends_sentence, estimate_word_timings
 from .local_backdrop import Color, luma
