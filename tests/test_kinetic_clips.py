@@ -12,7 +12,7 @@ from viralreel_core import Pipeline, Settings, providers
 from viralreel_core.models import Scene
 from viralreel_core.providers import kinetic, symbols
 from viralreel_core.providers.kinetic import key_phrases, narration_timings, plan_kinetics
-from viralreel_core.providers.local_clips import LOCAL_VOICE_PACE, OTHER_VOICE_PACE, LocalClipMaker
+from viralreel_core.providers.local_clips import FLOATERS, LOCAL_VOICE_PACE, OTHER_VOICE_PACE, Float, LocalClipMaker
 
 W, H, FPS = 360, 640, 30
 VISUALS = "A volcano erupting at night, glowing lava"
@@ -106,9 +106,15 @@ def test_the_subjects_symbol_is_drawn_near_the_top(made):
     if not symbols.symbol_font():
         pytest.skip("no emoji or symbol font installed here (.ci/run installs fonts-noto-color-emoji)")
     assert design.symbol is not None and design.symbol[0] == "🌋"
-    badge = design.sprites[0]
-    assert not math.isfinite(badge.shown[1]) and badge.y + badge.image.height < kinetic.TEXT_TOP * H + 20
-    assert sprite_match(frame_at(clip.video_path, 2.0, W, H), badge, 2.0) < 30
+    badge, = (s for s in design.sprites if isinstance(s.motion, kinetic.Motion) and not math.isfinite(s.shown[1]))
+    assert badge.y + badge.image.height < kinetic.TEXT_TOP * H + 20
+    assert sprite_match(frame_at(clip.video_path, 2.0, W, H), badge, 2.0) < 15
+    floaters = [s for s in design.sprites if isinstance(s.motion, Float)]
+    assert len(floaters) == FLOATERS
+    assert len({s.x for s in floaters}) == FLOATERS and all(s.image.getchannel("A").getextrema()[1] < 100
+                                                           for s in floaters)  # faint, spread out
+    y0, y1 = (floaters[0].motion.offset(t)[1] for t in (0.5, 1.5))
+    assert y1 < y0  # they rise
 
 
 def test_without_a_symbol_font_the_clip_is_still_made(monkeypatch, tmp_path):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 import subprocess
 import tempfile
 import uuid
@@ -54,8 +55,32 @@ LOCAL_VOICE_PACE = 3.45  # words per second of the bundled Piper voice at speed 
 OTHER_VOICE_PACE = 2.7  # ElevenLabs / OpenAI voices at speed 1
 SYMBOL_HEIGHT = 0.12  # of the frame height
 SYMBOL_Y = 0.165  # centre of the symbol, of the frame height
+# ffmpeg's closing lines after a failure, which bury the line that says what went wrong
+_FFMPEG_NOISE = re.compile(r"Task finished with error|Terminating thread|Could not open encoder|Nothing was written")
+FLOATERS = 5  # faint copies of the symbol drifting up the background
 ENTRANCE_FADE = 0.2  # seconds a sprite takes to fade in
 EXIT_FADE = 0.16  # and out
+
+
+@dataclass(frozen=True)
+class Float:
+    """A faint copy of the symbol rising through the frame, swaying, wrapping round from the bottom."""
+
+    speed: float  # pixels per second upwards
+    span: float  # pixels from entering at the bottom to leaving at the top
+    head_start: float  # pixels already risen at t = 0
+    sway: float
+    period: float
+    phase: float
+
+    def offset(self, t: float) -> tuple[float, float]:
+        return (self.sway * math.sin(2 * math.pi * t / self.period + self.phase),
+                -math.fmod(self.speed * t + self.head_start, self.span))
+
+    def expr(self) -> tuple[str, str]:
+        risen = f"{self.speed:.3f}*t+{self.head_start:.2f}"
+        return (f"{self.sway:.2f}*sin(2*PI*t/{self.period:.3f}+{self.phase:.4f})",
+                f"0-(({risen})-{self.span:.2f}*floor(({risen})/{self.span:.2f}))")  # ffmpeg has no mod()
 
 
 @dataclass(frozen=True)
@@ -65,7 +90,7 @@ class Sprite:
     image: Image.Image
     x: int
     y: int
-    motion: Motion
+    motion: Motion | Float
     shown: tuple[float, float]  # from when to when it is on screen
     fade_in: bool = True
     fade_out: bool = True
@@ -102,6 +127,26 @@ def _symbol_sprite(symbol: tuple[str, str] | None, accent: tuple[int, int, int],
                   fade_out=False)
 
 
+def _floaters(symbol: tuple[str, str] | None, width: int, height: int, bits: Bits) -> list[Sprite]:
+    """A few faint, small copies of the symbol drifting up behind the text (the scene's theme, in motion)."""
+    sprites = []
+    for k in range(FLOATERS):
+        size = max(8, round(height * bits.between(0.03, 0.055)))
+        glyph = draw_symbol(symbol, size, (255, 255, 255))
+        if glyph is None:
+            return []
+        alpha = glyph.getchannel("A").point(lambda a: a * 0.3)  # noqa: B023 - applied at once
+        glyph.putalpha(alpha)
+        span = height + 2 * size
+        motion = Float(speed=height * bits.between(0.035, 0.07), span=span,
+                       head_start=span * (k + bits.between(0.1, 0.9)) / FLOATERS,
+                       sway=width * bits.between(0.01, 0.03), period=bits.between(3.0, 6.0),
+                       phase=bits.between(0, 2 * math.pi))
+        x = round(width * (k + bits.between(0.15, 0.85)) / FLOATERS - glyph.width / 2)
+        sprites.append(Sprite(glyph, x, height + size, motion, (0.0, math.inf), fade_out=False))
+    return sprites
+
+
 def design_scene(visuals: str, narration: str, seconds: float, width: int, height: int,
                  pace: float) -> SceneDesign:
     """The clip's background, key-word plan, symbol and sprites (pure: same words, same design)."""
@@ -113,7 +158,7 @@ def design_scene(visuals: str, narration: str, seconds: float, width: int, heigh
     plan = plan_kinetics(narration, seconds, width, height, pace=pace, variant=variant, emphasis=visuals,
                          phase=bits.between(0, 2 * math.pi))
     symbol = subject_symbol(narration, visuals)
-    sprites = []
+    sprites = _floaters(symbol, width, height, bits)
     badge = _symbol_sprite(symbol, accent, width, height, variant)
     if badge is not None:
         sprites.append(badge)
@@ -142,7 +187,7 @@ def overlay_graph(background: str, sprites: tuple[Sprite, ...], fps: int) -> str
         # [start, end): half a frame early at both ends, so two sprites taking turns never both show
         enable = f"between(t,{start - 0.5 / fps:.4f},{end - 0.5 / fps:.4f})" if math.isfinite(end) else "1"
         parts.append(",".join(chain) + f"[s{i}]")
-        parts.append(f"[bg{i - 1}][s{i}]overlay=x='{sprite.x}+{dx}':y='{sprite.y}+{dy}':enable='{enable}'"
+        parts.append(f"[bg{i - 1}][s{i}]overlay=x='{sprite.x}+({dx})':y='{sprite.y}+({dy})':enable='{enable}'"
                      f":eval=frame:format=yuv420[bg{i}]")
     parts[-1] = parts[-1].rsplit("[", 1)[0] + ",format=yuv420p[v]"
     return ";".join(parts)
@@ -238,7 +283,8 @@ class LocalClipMaker(ClipMaker):
                                     provider=self.name, hint=INSTALL_HINT, retryable=False) from exc
         if done.returncode != 0 or not partial.is_file() or partial.stat().st_size == 0:
             partial.unlink(missing_ok=True)
-            tail = "\n".join(done.stderr.strip().splitlines()[-6:]) or f"exit code {done.returncode}"
+            lines = [line for line in done.stderr.strip().splitlines() if not _FFMPEG_NOISE.search(line)]
+            tail = "\n".join(lines[-6:]) or f"exit code {done.returncode}"
             raise ProviderError(f"ffmpeg could not draw a local clip: {tail}", provider=self.name,
                                 hint=f"If this ffmpeg lacks lavfi filters (gradients, perspective, overlay…): "
                                      f"{INSTALL_HINT}", retryable=False)
