@@ -4,7 +4,7 @@ import threading
 import pytest
 
 from viralreel_core.cache import LIFETIMES, AssetCache, cache_key
-from viralreel_core.errors import CacheError
+from viralreel_core.errors import BadConfiguration, CacheError
 
 
 def test_same_content_same_key_and_order_does_not_matter():
@@ -133,10 +133,10 @@ def test_threads_share_one_cache_safely(cache):
     assert not errors and cache.stats()["entries"] == 5
 
 
-def test_unwritable_directory_is_a_clear_cache_error(tmp_path):
+def test_unwritable_directory_is_bad_configuration(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    with pytest.raises(CacheError, match="cache"):
+    with pytest.raises(BadConfiguration, match="cache"):
         AssetCache(blocker / "cache")
 
 

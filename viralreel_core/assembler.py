@@ -6,15 +6,22 @@ math, then writes an H.264 segment. The segments are joined by ffmpeg's concat d
 the narration for the whole video is laid out once by MoviePy and encoded to AAC in the same final mux,
 so there are no audio gaps at the joins. Timing arithmetic lives in ``frames_for`` alone: each segment
 is a whole number of frames and its narration is padded to exactly that length.
+
+The joined file is written as ``.<name>.<random>.partial.mp4``, locked by this process while it is
+written, checked (``final_check``) and only then renamed; a partial left by a killed run is swept by the
+next run into the same folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import math
 import os
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,12 +35,50 @@ from .captions import build_cues, caption_transform, timings_for
 from .config import Settings
 from .errors import AssemblyError
 from .ffmpeg import ffmpeg_exe, run_ffmpeg
+from .final_check import check_final, check_segment
 from .models import Clip, ProgressEvent, VoiceTrack
 
-__all__ = ["SceneMedia", "Assembler", "frames_for", "fit_clip_to_narration"]
+__all__ = ["SceneMedia", "Assembler", "frames_for", "fit_clip_to_narration", "sweep_partials"]
 
 SEGMENT_VERSION = "1"  # bump when segment rendering changes its pixels
 SLOW_DOWN_LIMIT = 1.5  # a clip up to this much shorter than its narration is slowed, beyond it is looped
+PARTIAL_GLOB = ".viralreel_*.partial.mp4"
+STALE_PARTIAL_SECONDS = 3600  # other half-written files (records, thumbnails) are not locked: swept by age
+
+
+def sweep_partials(folder: Path) -> int:
+    """Remove half-written videos left in ``folder`` by killed runs; returns how many were removed.
+
+    A run holds an OS lock on its partial file while writing it, so one that can be locked is orphaned.
+    """
+    removed = 0
+    for path in folder.glob(PARTIAL_GLOB):
+        try:
+            with open(path, "rb") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue  # locked by a live run, or already gone
+    for path in folder.glob(".viralreel_*.partial*"):
+        with contextlib.suppress(OSError):
+            if not path.name.endswith(".partial.mp4") and time.time() - path.stat().st_mtime > STALE_PARTIAL_SECONDS:
+                path.unlink()
+                removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def _locked_partial(path: Path):
+    """Create ``path`` and hold an OS lock on it until done (the kernel drops it if this process dies)."""
+    handle = open(path, "wb")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield path
+    finally:
+        handle.close()
+        with contextlib.suppress(OSError):  # never let cleanup hide the real error
+            path.unlink(missing_ok=True)
 
 
 def frames_for(seconds: float, fps: int) -> int:
@@ -185,23 +230,37 @@ class Assembler:
         return clip
 
     def segment_for(self, scene: SceneMedia, work_dir: Path) -> Path:
-        """The scene's segment file, from the cache when its inputs have not changed."""
+        """The scene's segment file, from the cache when its inputs have not changed; its frames are counted."""
+        frames = scene.frames(self.settings.fps)
         if self.cache is None:
             self.segment_misses += 1
-            return self.render_segment(scene, work_dir / f"segment_{scene.number}.mp4")
+            path = self.render_segment(scene, work_dir / f"segment_{scene.number}.mp4")
+            self._raise_if_bad(path, scene, frames)
+            return path
         key = self.segment_key(scene)
 
         def make(scratch: Path):
             path = self.render_segment(scene, scratch / f"segment_{scene.number}.mp4")
-            return {"frames": scene.frames(self.settings.fps)}, {"video": path}, 0.0
+            self._raise_if_bad(path, scene, frames)  # a bad render is never stored
+            return {"frames": frames}, {"video": path}, 0.0
 
-        asset, hit = self.cache.get_or_make(key, "segment", make)
+        asset, hit = self.cache.get_or_make(key, "segment", make, label=f"segment of scene {scene.number}")
+        if hit and check_segment(asset.files["video"], scene.number, frames) is not None:
+            self.cache.drop(key)  # stored whole but wrong (an older version's render): made again
+            asset, hit = self.cache.get_or_make(key, "segment", make, label=f"segment of scene {scene.number}")
         if hit:
             self.segment_hits += 1
             self._scene_progress(scene, 1.0, f"Scene {scene.number} from cache")
         else:
             self.segment_misses += 1
         return asset.files["video"]
+
+    @staticmethod
+    def _raise_if_bad(path: Path, scene: SceneMedia, frames: int) -> None:
+        problem = check_segment(path, scene.number, frames)
+        if problem is not None:
+            raise AssemblyError(f"Scene {scene.number} could not be rendered: {problem}.",
+                                hint=f"Make or upload scene {scene.number}'s clip again.")
 
     # -- the whole video -------------------------------------------------------------------------
     def narration_track(self, scenes: Sequence[SceneMedia], out_path: Path) -> Path:
@@ -240,7 +299,9 @@ class Assembler:
             raise AssemblyError(f"Cannot write to {out_path.parent} ({exc.strerror}).",
                                 hint="Choose a writable output folder.") from exc
         s = self.settings
-        with tempfile.TemporaryDirectory(prefix="viralreel_") as tmp:
+        scratch = self.cache.scratch("assemble") if self.cache is not None \
+            else tempfile.TemporaryDirectory(prefix="viralreel_")
+        with scratch as tmp:
             work = Path(tmp)
             self._frames = {sc.number: sc.frames(s.fps) for sc in scenes}
             workers = max(1, min(len(scenes), os.cpu_count() or 1))
@@ -251,17 +312,18 @@ class Assembler:
             listing.write_text("".join(f"file '{_concat_escape(p)}'\n" for p in segments), encoding="utf-8")
             partial = out_path.with_name(f".{out_path.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")
             try:
-                run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration),
-                            "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac",
-                            "-b:a", s.audio_bitrate, "-ar", "44100", "-movflags", "+faststart",
-                            "-metadata", f"comment={json.dumps({'scenes': len(scenes)})}",
-                            "-f", "mp4", str(partial)], what="join the scenes into the final video")
-                os.replace(partial, out_path)
+                with _locked_partial(partial):
+                    run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration),
+                                "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac",
+                                "-b:a", s.audio_bitrate, "-ar", "44100", "-movflags", "+faststart",
+                                "-metadata", f"comment={json.dumps({'scenes': len(scenes)})}",
+                                "-f", "mp4", str(partial)], what="join the scenes into the final video")
+                    check_final(partial, [(sc.number, seg, sc.frames(s.fps)) for sc, seg in zip(scenes, segments,
+                                                                                             strict=True)], s.fps)
+                    os.replace(partial, out_path)
             except OSError as exc:
                 raise AssemblyError(f"Cannot write {out_path} ({exc.strerror}).",
                                     hint="Check the output folder has space and is writable.") from exc
-            finally:
-                partial.unlink(missing_ok=True)
         self.on_progress(ProgressEvent("assemble", 1.0, f"Wrote {out_path.name}"))
         return out_path
 

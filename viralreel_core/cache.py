@@ -5,12 +5,19 @@ inputs never cost twice, across runs and across people on one machine. Entries a
 records; their files are stored once per content hash (``blob:<sha256>``) inside diskcache, which writes
 a file fully before committing its row — a crash leaves at worst an unreferenced blob, never a
 half-written value. Lifetimes follow the step; the size limit evicts least-recently-used entries.
+
+Reads are verified: each entry records its files' sizes, and a file whose size or content hash no longer
+matches (truncated, overwritten, deleted) drops the entry, which is then made again — announced when that
+costs money. One maker per key at a time, across threads and processes (an OS file lock per key, dropped
+by the kernel if its holder dies), so concurrent runs of the same work pay once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import tempfile
 import threading
 import time
@@ -20,8 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import diskcache
+from filelock import FileLock, Timeout
 
-from .errors import CacheError
+from .cache_upkeep import index_problem, open_index, scratch_dir, sweep_locks, sweep_scratch
+from .errors import BadConfiguration, CacheError
 
 __all__ = ["AssetCache", "CachedAsset", "LIFETIMES", "cache_key", "canonical_json", "file_sha256"]
 
@@ -31,6 +40,10 @@ LIFETIMES = {"script": DAY, "voice": 7 * DAY, "clips": 30 * DAY, "segment": 30 *
 _MICRO = 1_000_000  # money is counted in micro-dollars so diskcache's atomic integer incr can add it
 _CHUNK = 1 << 20
 ORPHAN_GRACE_SECONDS = 3600
+LOCK_WAIT_SECONDS = 3600.0  # longest a run waits for another process making the same thing (Runway: ~10 min)
+LOCK_DIR = "locks"
+_LOGGER = logging.getLogger(__name__)
+Maker = Callable[[Path], tuple[Mapping[str, Any], Mapping[str, "str | Path"], float]]
 
 
 def canonical_json(value: Any) -> str:
@@ -62,43 +75,80 @@ class CachedAsset:
     files: dict[str, Path] = field(default_factory=dict)
     cost_usd: float = 0.0
     seconds: float = 0.0
+    step: str = ""
 
 
 class AssetCache:
-    """Content-hash cache over diskcache; safe to share between threads and processes."""
+    """Content-hash cache over diskcache; safe to share between threads and processes.
+
+    ``warnings`` collects one line per repair made when opening (a damaged index moved aside).
+    """
 
     def __init__(self, directory: str | Path, size_limit: int = 8 * 2**30,
                  clock: Callable[[], float] = time.time) -> None:
-        self.directory = Path(directory)
+        self.directory = Path(directory).expanduser().absolute()
         self._clock = clock
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._verified: dict[str, tuple[int, int]] = {}  # blob path -> (size, mtime_ns) already hashed here
+        self.warnings: list[str] = []
+        hint = "Choose a writable cache directory (--cache-dir or VIRALREEL_CACHE_DIR)."
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".probe-"):
+                pass  # a real write: an existing folder may still be read-only or full
             # diskcache's own culling drops ten items at a time, the new one among them: we cull by entry
-            self._store = diskcache.Cache(str(self.directory / "assets"), size_limit=size_limit,
-                                          eviction_policy="least-recently-used", cull_limit=0)
-            self._counters = diskcache.Cache(str(self.directory / "counters"))
+            self._store = open_index(self.directory / "assets", self.warnings, size_limit=size_limit,
+                                     eviction_policy="least-recently-used", cull_limit=0)
+            self._counters = open_index(self.directory / "counters", self.warnings)
+            sweep_scratch(self.directory)
+            sweep_locks(self.directory / LOCK_DIR)
         except (OSError, diskcache.core.sqlite3.Error) as exc:
-            raise CacheError(f"Cannot open the cache at {self.directory}: {exc}.",
-                             hint="Choose a writable cache directory (--cache-dir or VIRALREEL_CACHE_DIR).") from exc
+            raise BadConfiguration(f"Cannot use the cache at {self.directory}: {exc}.", hint=hint) from exc
+        for line in self.warnings:
+            _LOGGER.warning(line)
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, key: str) -> CachedAsset | None:
-        """The entry for ``key``, or None (a miss) if absent, expired or missing any of its files."""
+        """The entry for ``key``, or None (a miss) if absent, expired, or any of its files is missing or damaged."""
+        return self._lookup(key)[0]
+
+    def _lookup(self, key: str) -> tuple[CachedAsset | None, dict[str, Any] | None, str | None]:
+        """``(asset, record, problem)``: a damaged entry is dropped and comes back as (None, record, why)."""
         record = self._store.get(("entry", key))
         if record is None:
-            return None
+            return None, None, None
         files: dict[str, Path] = {}
+        sizes = record.get("sizes", {})
         for name, digest in record["files"].items():
-            handle = self._store.get(("blob", digest), read=True)
-            if handle is None:  # evicted on its own: the entry is no longer whole
+            path, problem = self._blob_path(digest, sizes.get(name))
+            if problem is not None:
                 self._store.delete(("entry", key))
-                return None
-            handle.close()
-            files[name] = Path(handle.name)
-        return CachedAsset(key=key, meta=record["meta"], files=files,
-                           cost_usd=record.get("cost_usd", 0.0), seconds=record.get("seconds", 0.0))
+                if path is not None:
+                    self._store.delete(("blob", digest))
+                return None, record, f"its {name} file {problem}"
+            files[name] = path
+        return (CachedAsset(key=key, meta=record["meta"], files=files, cost_usd=record.get("cost_usd", 0.0),
+                            seconds=record.get("seconds", 0.0), step=record.get("step", "")), record, None)
+
+    def _blob_path(self, digest: str, size: int | None) -> tuple[Path | None, str | None]:
+        """The stored file for ``digest`` and None, or (path or None, what is wrong with it)."""
+        handle = self._store.get(("blob", digest), read=True)
+        if handle is None:
+            return None, "is gone (evicted or deleted)"
+        handle.close()
+        path = Path(handle.name)
+        try:
+            stat = path.stat()
+        except OSError:
+            return path, "is missing"
+        if size is not None and stat.st_size != size:
+            return path, f"is {stat.st_size} bytes instead of {size}"
+        if self._verified.get(str(path)) != (stat.st_size, stat.st_mtime_ns):
+            if file_sha256(path) != digest:
+                return path, "does not match its content hash"
+            self._verified[str(path)] = (stat.st_size, stat.st_mtime_ns)
+        return path, None
 
     # -- writing ---------------------------------------------------------------------------------
     def put(self, key: str, step: str, meta: Mapping[str, Any], files: Mapping[str, str | Path] | None = None,
@@ -106,15 +156,19 @@ class AssetCache:
         """Store ``meta`` and copies of ``files`` under ``key``; returns the stored entry."""
         expire = LIFETIMES.get(step, 30 * DAY)
         digests: dict[str, str] = {}
+        sizes: dict[str, int] = {}
         try:
             for name, path in (files or {}).items():
-                digest = file_sha256(path)
+                digest, size = file_sha256(path), os.path.getsize(path)
+                _, problem = self._blob_path(digest, size)
+                if problem is not None:  # a stored copy that is gone or damaged is replaced, not reused
+                    self._store.delete(("blob", digest))
                 if not self._store.touch(("blob", digest), expire=expire):
                     # add, never set: overwriting would delete a file another thread may be reading
                     with open(path, "rb") as handle:
                         self._store.add(("blob", digest), handle, read=True, expire=expire)
-                digests[name] = digest
-            record = {"meta": dict(meta), "files": digests, "step": step, "cost_usd": cost_usd,
+                digests[name], sizes[name] = digest, size
+            record = {"meta": dict(meta), "files": digests, "sizes": sizes, "step": step, "cost_usd": cost_usd,
                       "seconds": seconds, "created": self._clock()}
             self._store.set(("entry", key), record, expire=expire)
         except OSError as exc:
@@ -122,10 +176,10 @@ class AssetCache:
                              hint="Check that the cache folder is writable and has free space, or clear it "
                                   "(`python -m viralreel_core cache clear`).") from exc
         self._fit_size_limit(keep=key)
-        stored = self.get(key)
+        stored, _, problem = self._lookup(key)
         if stored is None:
-            raise CacheError("The cache dropped an entry as soon as it was written.",
-                             hint="Raise the cache size limit; it is smaller than one asset.")
+            raise CacheError(f"The cache lost an entry as soon as it was written ({problem or 'evicted'}).",
+                             hint="Check the cache folder's disk, and that the size limit holds at least one asset.")
         return stored
 
     def _fit_size_limit(self, keep: str) -> None:
@@ -160,21 +214,23 @@ class AssetCache:
                 if users[digest] == 0:
                     store.delete(("blob", digest))
 
-    def get_or_make(self, key: str, step: str,
-                    make: Callable[[Path], tuple[Mapping[str, Any], Mapping[str, str | Path], float]]
-                    ) -> tuple[CachedAsset, bool]:
+    def get_or_make(self, key: str, step: str, make: Maker, *, label: str = "",
+                    notify: Callable[[str], None] | None = None) -> tuple[CachedAsset, bool]:
         """The entry for ``key`` and True if it was a hit; on a miss run ``make`` and store what it returns.
 
         ``make(work_dir)`` writes its files under ``work_dir`` (removed afterwards) and returns
-        ``(meta, files, cost_usd)``; the seconds it took are measured here.
+        ``(meta, files, cost_usd)``; the seconds it took are measured here. One maker per key runs at a
+        time across threads and processes: the others wait, then find its result instead of paying again.
+        A damaged entry that cost money to make is announced through ``notify`` (``label`` names it,
+        e.g. "scene 2's clip") before it is paid for again.
         """
-        found = self.get(key)
+        found, record, problem = self._lookup(key)
         if found is None:
-            # one maker per key at a time in this process (two sessions, or two scenes with the same
-            # narration): the second waits and then finds the first one's result instead of paying again
-            with self._key_lock(key):
-                found = self.get(key)
+            with self._key_lock(key), self._process_lock(key):
+                found, again, problem_now = self._lookup(key)
+                record, problem = (again, problem_now) if again is not None else (record, problem)
                 if found is None:
+                    self._announce_remake(step, label, record, problem, notify)
                     try:
                         return self._make(key, step, make), False
                     finally:
@@ -183,20 +239,43 @@ class AssetCache:
         self._count_hit(found)
         return found, True
 
+    def _announce_remake(self, step: str, label: str, record: Mapping[str, Any] | None, problem: str | None,
+                         notify: Callable[[str], None] | None) -> None:
+        if problem is None or record is None:
+            return
+        what = label or f"cached {step}"
+        cost = float(record.get("cost_usd") or 0.0)
+        if cost > 0:
+            line = f"The cached {what} was damaged ({problem}); paying again to remake it (about ${cost:.2f})."
+            _LOGGER.warning(line)
+            if notify is not None:
+                notify(line)
+        else:
+            _LOGGER.info("The cached %s was damaged (%s); making it again.", what, problem)
+
     def _key_lock(self, key: str) -> threading.Lock:
         with self._locks_guard:
             return self._locks.setdefault(key, threading.Lock())
 
-    def _make(self, key: str, step: str,
-              make: Callable[[Path], tuple[Mapping[str, Any], Mapping[str, str | Path], float]]) -> CachedAsset:
+    def _process_lock(self, key: str) -> _WaitingLock:
+        """An OS lock on ``<cache>/locks/<key>.lock``: held by one process at a time, freed if it dies."""
+        folder = self.directory / LOCK_DIR
+        folder.mkdir(exist_ok=True)
+        return _WaitingLock(folder / f"{key}.lock")
+
+    def _make(self, key: str, step: str, make: Maker) -> CachedAsset:
         started = time.perf_counter()
-        with tempfile.TemporaryDirectory(prefix=f"viralreel_{step}_") as work_dir:
-            meta, files, cost = make(Path(work_dir))
+        with scratch_dir(self.directory, step) as work_dir:
+            meta, files, cost = make(work_dir)
             elapsed = time.perf_counter() - started
             stored = self.put(key, step, meta, files, cost_usd=cost, seconds=elapsed)
         self._counters.incr("misses")
         self._counters.incr("spent_micro_usd", int(round(cost * _MICRO)))
         return stored
+
+    def scratch(self, prefix: str = "work"):
+        """A context manager: a scratch folder under the cache folder, removed afterwards (swept if killed)."""
+        return scratch_dir(self.directory, prefix)
 
     def _count_hit(self, asset: CachedAsset) -> None:
         self._counters.incr("hits")
@@ -204,12 +283,51 @@ class AssetCache:
         self._counters.incr("saved_milliseconds", int(round(asset.seconds * 1000)))
 
     # -- housekeeping ----------------------------------------------------------------------------
+    def drop(self, key: str) -> bool:
+        """Forget the entry for ``key`` (its files go when nothing else uses them); True if there was one."""
+        return bool(self._store.delete(("entry", key)))
+
+    def entry_keys(self) -> list[str]:
+        return [k[1] for k in self._store.iterkeys() if isinstance(k, tuple) and k[0] == "entry"]
+
+    def quick_check(self) -> int:
+        """How many entries have a file that is missing or of the wrong size (no hashing: fast)."""
+        damaged = 0
+        for key in self.entry_keys():
+            record = self._store.get(("entry", key)) or {}
+            sizes = record.get("sizes", {})
+            for name, digest in record.get("files", {}).items():
+                handle = self._store.get(("blob", digest), read=True)
+                if handle is None:
+                    damaged += 1
+                    break
+                handle.close()
+                try:
+                    size = os.path.getsize(handle.name)
+                except OSError:
+                    size = -1
+                if size != sizes.get(name, size if size >= 0 else 0):
+                    damaged += 1
+                    break
+        return damaged
+
+    def verify(self) -> dict[str, Any]:
+        """Check every entry's files (size and content hash); drop the damaged ones and say which."""
+        keys = self.entry_keys()
+        dropped = []
+        for key in keys:
+            _, record, problem = self._lookup(key)
+            if problem is not None and record is not None:
+                dropped.append({"key": key, "step": record.get("step", ""), "problem": problem,
+                                "cost_usd": record.get("cost_usd", 0.0)})
+        return {"directory": str(self.directory), "index": index_problem(self._store) or "ok",
+                "checked": len(keys), "dropped": dropped, "ok": not dropped}
+
     def stats(self) -> dict[str, Any]:
         """Entries, bytes on disk, hits, misses, and the money and seconds hits saved (all time)."""
-        entries = sum(1 for k in self._store.iterkeys() if isinstance(k, tuple) and k[0] == "entry")
         return {
             "directory": str(self.directory),
-            "entries": entries,
+            "entries": len(self.entry_keys()),
             "bytes": self._store.volume(),
             "size_limit": self._store.size_limit,
             "hits": self._counters.get("hits", 0),
@@ -223,8 +341,26 @@ class AssetCache:
         """Remove every entry and reset the counters; returns how many items were removed."""
         removed = self._store.clear()
         self._counters.clear()
+        self._verified.clear()
         return removed
 
     def close(self) -> None:
         self._store.close()
         self._counters.close()
+
+
+class _WaitingLock:
+    """A per-key file lock that waits up to ``LOCK_WAIT_SECONDS`` and then says so plainly."""
+
+    def __init__(self, path: Path) -> None:
+        self._lock = FileLock(path, timeout=LOCK_WAIT_SECONDS)
+
+    def __enter__(self) -> None:
+        try:
+            self._lock.acquire()
+        except Timeout as exc:
+            raise CacheError(f"Another run has been making the same thing for over {LOCK_WAIT_SECONDS / 60:.0f} "
+                             "minutes.", hint="Wait for it to finish, or stop it and run again.") from exc
+
+    def __exit__(self, *exc: Any) -> None:
+        self._lock.release()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,8 @@ from tqdm import tqdm
 
 from . import providers, service
 from .cache import AssetCache
-from .config import KEY_ENV_VARS, Settings
+from .cache_upkeep import INDEXES, inspect_index
+from .config import KEY_ENV_VARS, Settings, check_frame_size
 from .errors import BadInput, ViralReelError
 from .models import ProgressEvent, Scene, Script, estimate_seconds
 from .pipeline import Pipeline, validate_topic
@@ -87,8 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     doctor_cmd = sub.add_parser("doctor", help="check ffmpeg, the offline voice, the cache and which keys are set")
     doctor_cmd.add_argument("--cache-dir", type=Path)
 
-    cache = sub.add_parser("cache", help="cache statistics or clearing")
-    cache.add_argument("action", choices=["stats", "clear"])
+    cache = sub.add_parser("cache", help="cache statistics, clearing, or checking every stored file")
+    cache.add_argument("action", choices=["stats", "clear", "verify"],
+                       help="verify: check every file's size and content hash, dropping damaged entries")
     cache.add_argument("--cache-dir", type=Path)
     service.add_commands(sub)  # serve, worker, batch
     return parser
@@ -105,9 +106,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "no_transitions", False):
         overrides["transitions"] = False
     settings = Settings.from_env(**overrides)
-    if settings.width < 16 or settings.height < 16 or settings.width % 2 or settings.height % 2:
-        raise BadInput(f"A frame of {settings.width}×{settings.height} cannot be encoded.",
-                       hint="Use even sizes of at least 16, e.g. --width 1080 --height 1920.")
+    check_frame_size(settings.width, settings.height)
     for step in providers.STEPS:  # an unknown provider is bad input, before anything starts
         providers.resolve_name(step, {"script": settings.script_provider, "voice": settings.voice_provider,
                                       "clips": settings.clip_provider}[step], settings)
@@ -116,6 +115,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _print_warnings(lines: Sequence[str]) -> None:
+    for line in lines:
+        print(f"warning: {line}", file=sys.stderr)
 
 
 def doctor(settings: Settings) -> dict[str, Any]:
@@ -132,17 +136,38 @@ def doctor(settings: Settings) -> dict[str, Any]:
         report["offline_voice"] = {"ok": True, "model": voice.cache_params().get("model")}
     except (ViralReelError, ImportError) as exc:
         report["offline_voice"] = {"ok": False, "error": str(exc)}
-    try:
-        settings.cache_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=settings.cache_dir):
-            pass
-        report["cache_dir"] = {"ok": True, "path": str(settings.cache_dir)}
-    except OSError as exc:
-        report["cache_dir"] = {"ok": False, "path": str(settings.cache_dir), "error": str(exc)}
+    report["cache_dir"] = _cache_health(settings)
     report["keys"] = {KEY_ENV_VARS[svc]: present for svc, present in settings.keys.present().items()}
     report["providers"] = {step: providers.resolve_name(step, "auto", settings) for step in providers.STEPS}
     report["ok"] = all(part["ok"] for part in (report["ffmpeg"], report["offline_voice"], report["cache_dir"]))
     return report
+
+
+def _cache_health(settings: Settings) -> dict[str, Any]:
+    """The cache folder is writable, its index sound and its files whole (by size); nothing is repaired."""
+    for name in INDEXES:
+        problem = inspect_index(settings.cache_dir / name)
+        if problem is not None:
+            return {"ok": False, "path": str(settings.cache_dir),
+                    "error": f"The cache index {settings.cache_dir / name / 'cache.db'} is damaged ({problem}). "
+                             "Run `python -m viralreel_core cache verify`: it moves the index aside and starts "
+                             "a fresh one (what was stored is made again when needed)."}
+    try:
+        cache = AssetCache(settings.cache_dir, settings.cache_size_limit)
+    except ViralReelError as exc:
+        return {"ok": False, "path": str(settings.cache_dir), "error": str(exc)}
+    try:
+        damaged = cache.quick_check()
+        report: dict[str, Any] = {"ok": not damaged, "path": str(cache.directory), "entries": len(cache.entry_keys())}
+        if cache.warnings:
+            report["repaired"] = cache.warnings
+        if damaged:
+            report["damaged_entries"] = damaged
+            report["error"] = (f"{damaged} cached file(s) are missing or damaged. Run `python -m viralreel_core "
+                               "cache verify` to drop them; they are made again when next needed.")
+        return report
+    finally:
+        cache.close()
 
 
 DRY_RUN_SCENES = 5  # assumed when only a paid writer could tell how many scenes there will be
@@ -224,15 +249,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0 if report["ok"] else 1
         if args.command == "cache":
             cache = AssetCache(settings.cache_dir, settings.cache_size_limit)
-            if args.action == "clear":
-                _print_json({"removed": cache.clear()})
-            else:
-                _print_json(cache.stats())
+            _print_warnings(cache.warnings)
+            try:
+                if args.action == "clear":
+                    _print_json({"removed": cache.clear()})
+                elif args.action == "verify":
+                    report = cache.verify()
+                    _print_json(report)
+                    if report["dropped"]:
+                        print(f"dropped {len(report['dropped'])} damaged cache entries; they are made again when "
+                              "next needed", file=sys.stderr)
+                else:
+                    _print_json(cache.stats())
+            finally:
+                cache.close()
             return 0
+        cache = AssetCache(settings.cache_dir, settings.cache_size_limit)
+        _print_warnings(cache.warnings)
         if args.command == "make" and args.dry_run:
-            _print_json(dry_run_plan(Pipeline(settings), args.topic))
+            _print_json(dry_run_plan(Pipeline(settings, cache), args.topic))
             return 0
-        pipeline = Pipeline(settings, on_progress=bars)
+        pipeline = Pipeline(settings, cache, on_progress=bars)
         if args.command == "script":
             _print_json(pipeline.write_script(args.topic).to_dict())
             return 0
@@ -241,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if result.video_path:  # the same record and thumbnail the studio keeps, so its Projects page lists it
             record_render(result.video_path, result.to_dict())
         _print_json(result.to_dict())
+        _print_warnings([line for line in result.warnings if line not in cache.warnings])  # those: above
         if not result.success:
             print(f"error: {result.message}", file=sys.stderr)
         return 0 if result.success else 1

@@ -13,10 +13,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["ApiKeys", "CaptionStyle", "Settings", "REPO_ROOT", "KEY_ENV_VARS", "BASE_URL_ENV_VARS"]
+from .errors import BadConfiguration
+
+__all__ = ["ApiKeys", "CaptionStyle", "Settings", "REPO_ROOT", "KEY_ENV_VARS", "BASE_URL_ENV_VARS",
+           "MIN_FRAME_SIDE", "MAX_FRAME_SIDE", "check_frame_size"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MIN_KBPS = 800  # below this even a small frame looks blocky
+MIN_FRAME_SIDE, MAX_FRAME_SIDE = 16, 4096  # H.264 level 5.2 tops out at 4096 wide; beyond that nothing plays it
+
+
+def check_frame_size(width: int, height: int) -> None:
+    """BadConfiguration unless both sides are even and within 16..4096 (checked before anything is spent)."""
+    sides_ok = all(isinstance(v, int) and MIN_FRAME_SIDE <= v <= MAX_FRAME_SIDE and v % 2 == 0
+                   for v in (width, height))
+    if not sides_ok:
+        raise BadConfiguration(f"A frame of {width}×{height} cannot be encoded.",
+                               hint=f"Use even sizes from {MIN_FRAME_SIDE} to {MAX_FRAME_SIDE}, "
+                                    "e.g. 1080 wide and 1920 high.")
 
 #: service -> the environment variable holding its key
 KEY_ENV_VARS = {
@@ -145,7 +159,11 @@ class Settings:
         if env.get("VIRALREEL_PIPER_VOICE"):
             base["piper_voice_path"] = env["VIRALREEL_PIPER_VOICE"]
         base.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**base)
+        settings = cls(**base)
+        # folders are made absolute here, once: a relative one would mean something else to ffmpeg's
+        # concat list, a worker thread or a later chdir
+        return settings.with_(cache_dir=Path(settings.cache_dir).expanduser().absolute(),
+                              output_dir=Path(settings.output_dir).expanduser().absolute())
 
     def public_dict(self) -> dict[str, Any]:
         """Every setting but the keys: safe to log and to save in a project file."""

@@ -6,6 +6,7 @@ once, at their edge, into one of these::
 
     ViralReelError
     ├── BadInput            the person's input cannot be used (empty topic, unknown provider…)
+    │   └── BadConfiguration a folder or setting cannot be used (unwritable output, frame too big…)
     ├── ProviderError       a script / voice / clip provider failed
     │   ├── AuthError       missing or rejected API key
     │   ├── QuotaExceeded   out of credit: retrying will not help
@@ -21,6 +22,7 @@ from __future__ import annotations
 __all__ = [
     "ViralReelError",
     "BadInput",
+    "BadConfiguration",
     "ProviderError",
     "AuthError",
     "QuotaExceeded",
@@ -45,10 +47,19 @@ class BadInput(ViralReelError):
     """The person's input cannot be used as it is."""
 
 
+class BadConfiguration(BadInput):
+    """A folder or setting the person chose cannot be used; found before anything is spent."""
+
+
 class ProviderError(ViralReelError):
-    """A provider (script, voice or clips) failed; ``retryable`` says whether trying again may help."""
+    """A provider (script, voice or clips) failed; ``retryable`` says whether trying again may help.
+
+    ``spent_usd`` is what the service charged before the failure (a finished Runway task whose download
+    broke, audio that came back unusable): money is counted even when the work cannot be used.
+    """
 
     retryable = True
+    spent_usd = 0.0
 
     def __init__(self, message: str, *, provider: str = "", hint: str | None = None,
                  retryable: bool | None = None) -> None:

@@ -169,8 +169,10 @@ class RenderResult:
     skipped_scenes: list[dict[str, Any]] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
-    cost_usd: float = 0.0
+    cost_usd: float = 0.0  # every paid call that completed, including work that later failed a check
     credits: list[str] = field(default_factory=list)
+    spent_on_skipped_usd: float = 0.0  # the part of cost_usd spent on scenes left out of the video
+    warnings: list[str] = field(default_factory=list)  # e.g. a damaged cache entry paid for again
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -23,12 +23,13 @@ from typing import Any
 import tenacity
 
 from . import providers
-from .assembler import Assembler, SceneMedia
+from .assembler import Assembler, SceneMedia, sweep_partials
 from .cache import AssetCache, cache_key
-from .config import Settings
-from .errors import BadInput, ProviderError, RateLimited, ViralReelError
+from .config import Settings, check_frame_size
+from .errors import BadConfiguration, BadInput, ProviderError, RateLimited, ViralReelError
 from .models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack, estimate_seconds
 from .providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
+from .text import clean_text, reject_nul
 
 __all__ = ["Pipeline", "RunTally", "validate_topic", "MAX_TOPIC_CHARS", "SCRIPT_ATTEMPTS", "VOICE_ATTEMPTS"]
 
@@ -43,8 +44,8 @@ REWRITE_TRIES = 3
 
 
 def validate_topic(topic: str) -> str:
-    """The topic, trimmed; BadInput if it is empty or longer than 500 characters."""
-    cleaned = " ".join((topic or "").split())
+    """The topic, trimmed and without control characters; BadInput if empty, over 500 characters or with a NUL."""
+    cleaned = " ".join(clean_text(reject_nul(topic or "", "The topic")).split())
     if not cleaned:
         raise BadInput("The topic is empty.", hint="Type what the video should be about, e.g. 'The future of AI'.")
     if len(cleaned) > MAX_TOPIC_CHARS:
@@ -82,17 +83,30 @@ class RunTally:
     provider_calls: dict[str, int] = field(default_factory=dict)
     segments_rendered: int = 0
     segments_reused: int = 0
+    spent_by_scene: dict[int, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def count(self, step: str, hit: bool, cost: float) -> None:
+    def count(self, step: str, hit: bool, cost: float, scene: int | None = None) -> None:
         with self._lock:
             if hit:
                 self.hits += 1
                 self.saved_usd += cost
             else:
                 self.misses += 1
-                self.spent_usd += cost
-                self.provider_calls[step] = self.provider_calls.get(step, 0) + 1
+                self._spend(step, cost, scene)
+
+    def count_failed(self, step: str, exc: BaseException, scene: int | None = None) -> None:
+        """A call that failed after the service charged for it (``exc.spent_usd``): the money still counts."""
+        spent = float(getattr(exc, "spent_usd", 0.0) or 0.0)
+        if spent > 0:
+            with self._lock:
+                self._spend(step, spent, scene)
+
+    def _spend(self, step: str, cost: float, scene: int | None) -> None:
+        self.spent_usd += cost
+        self.provider_calls[step] = self.provider_calls.get(step, 0) + 1
+        if scene is not None:
+            self.spent_by_scene[scene] = self.spent_by_scene.get(scene, 0.0) + cost
 
     def add(self, other: RunTally) -> None:
         """Add another tally's counts to this one (e.g. one studio action's into the session's)."""
@@ -105,6 +119,8 @@ class RunTally:
                 self.provider_calls[step] = self.provider_calls.get(step, 0) + calls
             self.segments_rendered += other.segments_rendered
             self.segments_reused += other.segments_reused
+            for scene, spent in other.spent_by_scene.items():
+                self.spent_by_scene[scene] = self.spent_by_scene.get(scene, 0.0) + spent
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunTally:
@@ -131,6 +147,7 @@ class Pipeline:
         self.cache = cache or AssetCache(settings.cache_dir, settings.cache_size_limit)
         self.on_progress = on_progress or (lambda event: None)
         self.tally = RunTally()
+        self.warnings: list[str] = list(self.cache.warnings)
         self._sleep = sleep
         self._providers: dict[str, Provider] = {}
         self._providers_lock = threading.Lock()
@@ -175,6 +192,20 @@ class Pipeline:
     def _emit(self, step: str, fraction: float, message: str, scene: int | None = None) -> None:
         self.on_progress(ProgressEvent(step, fraction, message, scene))
 
+    def _warn(self, line: str) -> None:
+        """A line the person must see (e.g. a damaged cache entry paid for again): kept for the result."""
+        self.warnings.append(line)
+
+    def _counting_failures(self, step: str, call: Callable[[], Any], scene: int | None = None) -> Callable[[], Any]:
+        """``call``, with the money a failed attempt already cost added to the tally before the error goes on."""
+        def attempt() -> Any:
+            try:
+                return call()
+            except ViralReelError as exc:
+                self.tally.count_failed(step, exc, scene)
+                raise
+        return attempt
+
     # -- script ----------------------------------------------------------------------------------
     def write_script(self, topic: str, scenes: int | None = None, *, seed: int | None = None) -> Script:
         """The script for ``topic`` (cached); retried once, then a ProviderError for the person.
@@ -190,13 +221,17 @@ class Pipeline:
         self._emit("script", 0.0, f"Writing the script with {writer.describe()}")
 
         def make(work_dir: Path):
-            script = self._retrying(SCRIPT_ATTEMPTS, lambda: writer.write(request))
+            script = self._retrying(SCRIPT_ATTEMPTS, self._counting_failures("script", lambda: writer.write(request)))
             return script.to_dict(), {}, writer.estimate_cost(request)
 
-        asset, hit = self.cache.get_or_make(self.key_for(writer, request.to_dict()), "script", make)
+        asset, hit = self.cache.get_or_make(self.key_for(writer, request.to_dict()), "script", make,
+                                            label="script", notify=self._warn)
         self.tally.count("script", hit, asset.cost_usd)
         self._emit("script", 1.0, "Script ready" + (" (from cache)" if hit else ""))
-        return Script.from_dict(asset.meta).renumbered()
+        script = Script.from_dict(asset.meta).renumbered()
+        # a writer's text may carry control characters (a NUL, a terminal escape): never passed on
+        return replace(script, scenes=tuple(replace(sc, visuals=clean_text(sc.visuals),
+                                                    narration=clean_text(sc.narration)) for sc in script.scenes))
 
     def rewrite_scene(self, script: Script, number: int, attempt: int = 1) -> Scene:
         """Another version of one scene: the scene at the same place in a script written with another seed.
@@ -233,16 +268,19 @@ class Pipeline:
 
         ``take`` > 0 asks for a fresh recording of the same text, cached under its own key.
         """
+        scene = self._checked_scene(scene)
         if not scene.narration.strip():
             raise BadInput(f"Scene {scene.number} has no narration.", hint="Write what the voice should say.")
         voice: Voice = self.provider("voice")  # type: ignore[assignment]
 
         def make(work_dir: Path):
-            track = self._retrying(VOICE_ATTEMPTS, lambda: voice.speak(scene.narration, work_dir))
+            speak = self._counting_failures("voice", lambda: voice.speak(scene.narration, work_dir), scene.number)
+            track = self._retrying(VOICE_ATTEMPTS, speak)
             return track.to_dict(), {"audio": track.audio_path}, track.cost_usd
 
-        asset, hit = self.cache.get_or_make(self.voice_key(scene, take), "voice", make)
-        self.tally.count("voice", hit, asset.cost_usd)
+        asset, hit = self.cache.get_or_make(self.voice_key(scene, take), "voice", make,
+                                            label=f"voice of scene {scene.number}", notify=self._warn)
+        self.tally.count("voice", hit, asset.cost_usd, scene.number)
         return VoiceTrack.from_dict({**asset.meta, "audio_path": str(asset.files["audio"])})
 
     # -- clips -----------------------------------------------------------------------------------
@@ -267,19 +305,30 @@ class Pipeline:
     def clip_for(self, scene: Scene, seconds: float | None = None, take: int = 0) -> Clip:
         """The scene's clip (cached); never retried automatically. ``take`` > 0: a fresh clip, cached apart."""
         maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
+        scene = self._checked_scene(scene)
         seconds = seconds or self.clip_seconds(scene)
         key = self.clip_key(scene, seconds, take)
 
         def make(work_dir: Path):
-            if maker.uses_narration:  # e.g. the offline maker sets the narration's key words on screen
-                clip = maker.make(scene.visuals, seconds, work_dir, narration=scene.narration)  # type: ignore[call-arg]
-            else:
-                clip = maker.make(scene.visuals, seconds, work_dir)
+            def call() -> Clip:
+                if maker.uses_narration:  # e.g. the offline maker sets the narration's key words on screen
+                    return maker.make(scene.visuals, seconds, work_dir, narration=scene.narration)  # type: ignore[call-arg]
+                return maker.make(scene.visuals, seconds, work_dir)
+
+            clip = self._counting_failures("clips", call, scene.number)()
             return clip.to_dict(), {"video": clip.video_path}, clip.cost_usd
 
-        asset, hit = self.cache.get_or_make(key, "clips", make)
-        self.tally.count("clips", hit, asset.cost_usd)
+        asset, hit = self.cache.get_or_make(key, "clips", make, label=f"clip of scene {scene.number}",
+                                            notify=self._warn)
+        self.tally.count("clips", hit, asset.cost_usd, scene.number)
         return Clip.from_dict({**asset.meta, "video_path": str(asset.files["video"])})
+
+    @staticmethod
+    def _checked_scene(scene: Scene) -> Scene:
+        """The scene with control characters removed; BadInput if its text holds a NUL (nothing spent)."""
+        reject_nul(scene.narration, f"Scene {scene.number}'s narration")
+        reject_nul(scene.visuals, f"Scene {scene.number}'s visuals")
+        return replace(scene, narration=clean_text(scene.narration), visuals=clean_text(scene.visuals))
 
     # -- voice and clips for every scene at once -------------------------------------------------
     def make_media(self, script: Script, *, voices: bool = True, clips: bool = True,
@@ -290,6 +339,8 @@ class Pipeline:
         ``takes`` maps a scene number to the take wanted for it (0, the cached one, when absent).
         """
         takes = takes or {}
+        for scene in script.scenes:  # bad text anywhere stops the run before any scene is paid for
+            self._checked_scene(scene)
         jobs: dict[tuple[str, int], Future] = {}
         per_step = len(script.scenes)
         done = {"voice": 0, "clips": 0}
@@ -359,6 +410,25 @@ class Pipeline:
         return path
 
     # -- all of it -------------------------------------------------------------------------------
+    def check_before_spending(self, out_dir: Path | None = None) -> Path:
+        """Every check that can run before money is spent: the frame size and a real write to the output folder.
+
+        Returns the output folder (absolute); BadConfiguration names what to fix. Partial videos left there
+        by killed runs are swept.
+        """
+        check_frame_size(self.settings.width, self.settings.height)
+        folder = Path(out_dir or self.settings.output_dir).expanduser().absolute()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / f".viralreel_probe_{uuid.uuid4().hex[:8]}"
+            probe.write_bytes(b"ok")  # a real write: permissions, read-only mounts and full disks all show here
+            probe.unlink()
+        except OSError as exc:
+            raise BadConfiguration(f"Cannot write videos to {folder} ({exc.strerror or exc}).",
+                                   hint="Choose a writable output folder (--out).") from exc
+        sweep_partials(folder)
+        return folder
+
     def make(self, topic: str, out_dir: Path | None = None, script: Script | None = None) -> RenderResult:
         """Topic in, video out. BadInput propagates; other failures come back as an unsuccessful result.
 
@@ -367,12 +437,7 @@ class Pipeline:
         started = time.perf_counter()
         video_id = uuid.uuid4().hex[:8]
         topic = validate_topic(topic)
-        folder = Path(out_dir or self.settings.output_dir)
-        try:  # before anything is spent
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise BadInput(f"Cannot write videos to {folder} ({exc.strerror}).",
-                           hint="Choose a writable output folder (--out).") from exc
+        out_dir = self.check_before_spending(out_dir)
         skipped: list[dict[str, Any]] = []
         try:
             script = script or self.write_script(topic)
@@ -395,7 +460,10 @@ class Pipeline:
     def _result(self, success: bool, path: str | None, video_id: str, count: int, message: str,
                 skipped: list[dict[str, Any]], started: float, credits: list[str] | None = None
                 ) -> RenderResult:
+        left_out = {s["scene"] for s in skipped}
+        on_skipped = sum(spent for scene, spent in self.tally.spent_by_scene.items() if scene in left_out)
         return RenderResult(success=success, video_path=path, video_id=video_id, scenes_count=count,
                             message=message, skipped_scenes=skipped, cache=self.tally.to_dict(),
                             seconds=round(time.perf_counter() - started, 2), cost_usd=round(self.tally.spent_usd, 6),
-                            credits=credits or [])
+                            credits=credits or [], spent_on_skipped_usd=round(on_skipped, 6),
+                            warnings=list(self.warnings))

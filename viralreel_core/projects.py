@@ -33,14 +33,15 @@ from .ffmpeg import probe, run_ffmpeg
 
 __all__ = [
     "PROJECT_FILE", "ProjectStore", "ProjectSummary", "RenderRecord", "list_renders", "make_thumbnail",
-    "new_project_id", "record_render", "thumbnail_for",
+    "new_project_id", "record_render", "stored_name", "thumbnail_for",
 ]
 
 PROJECT_FILE = "project.json"
 #: the saved project's shape (``studio/document.py``); 1 stored the assets twice, and is still read
 FORMAT = 2
 THUMBNAIL_WIDTH = 360
-_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")  # matched in full: "$" alone would let "abc\n" through
+MAX_NAME_BYTES = 200  # a kept file's name, leaving room for ".partial" under the usual 255-byte limit
 
 
 def new_project_id() -> str:
@@ -152,13 +153,26 @@ class ProjectStore:
 
     def keep_file(self, project_id: str, source: str | Path, name: str) -> Path:
         """A copy of ``source`` inside the project's folder (e.g. an uploaded clip); reused when present."""
-        target = self.folder(project_id) / "files" / Path(name).name
+        target = self.folder(project_id) / "files" / stored_name(name)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_name(f".{target.name}.partial")
             shutil.copyfile(source, partial)
             os.replace(partial, target)
         return target
+
+
+def stored_name(name: str) -> str:
+    """``name`` made safe to store: its last part only, without control characters, at most 200 bytes
+    (the stem shortened, the extension kept); BadInput when nothing usable is left."""
+    base = "".join(ch for ch in Path(str(name or "")).name if ch.isprintable()).strip()
+    if base in ("", ".", ".."):
+        raise BadInput(f"{name!r} cannot be used as a file name.", hint="Rename the file and try again.")
+    suffix = Path(base).suffix if len(Path(base).suffix.encode()) <= 16 else ""
+    stem = base[: len(base) - len(suffix)] if suffix else base
+    while len((stem + suffix).encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return stem + suffix
 
 
 # -- renders -------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import fields
 from typing import Any
 
 from .. import providers
-from ..config import CaptionStyle, Settings
+from ..config import CaptionStyle, Settings, check_frame_size
 from ..errors import BadInput
 from ..models import Scene, Script
 from ..pipeline import validate_topic
@@ -40,9 +40,7 @@ def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
     settings = base.with_(**changes)
     if settings.scenes is not None and not 3 <= settings.scenes <= 6:
         raise BadInput(f"A script has 3 to 6 scenes, not {settings.scenes}.", hint="Pick a number from 3 to 6.")
-    if settings.width < 16 or settings.height < 16 or settings.width % 2 or settings.height % 2:
-        raise BadInput(f"A frame of {settings.width}×{settings.height} cannot be encoded.",
-                       hint="Use even sizes of at least 16, e.g. width 1080, height 1920.")
+    check_frame_size(settings.width, settings.height)
     for step, name in (("script", settings.script_provider), ("voice", settings.voice_provider),
                        ("clips", settings.clip_provider)):
         providers.resolve_name(step, name, settings)

@@ -182,16 +182,20 @@ class ElevenLabsVoice(Voice):
         with self._slots:
             response = self._request("POST", path, "speaking the narration", json=body,
                                      params={"output_format": self.output_format})
-        data = json_body(response)
-        if not isinstance(data, dict) or not isinstance(data.get("audio_base64"), str):
-            raise ProviderError(f"{SERVICE} sent an answer that could not be read (no audio in it).",
-                                provider=self.name, retryable=True, hint="Try again.")
-        try:
-            audio = base64.b64decode(data["audio_base64"], validate=True)
-        except (binascii.Error, ValueError):
-            raise ProviderError(f"{SERVICE} sent audio that could not be decoded.", provider=self.name,
-                                retryable=True, hint="Try again.") from None
-        audio_path, duration = self._write_audio(audio, Path(out_dir))
+        try:  # the call was answered and charged: a reply we cannot use still cost this much
+            data = json_body(response)
+            if not isinstance(data, dict) or not isinstance(data.get("audio_base64"), str):
+                raise ProviderError(f"{SERVICE} sent an answer that could not be read (no audio in it).",
+                                    provider=self.name, retryable=True, hint="Try again.")
+            try:
+                audio = base64.b64decode(data["audio_base64"], validate=True)
+            except (binascii.Error, ValueError):
+                raise ProviderError(f"{SERVICE} sent audio that could not be decoded.", provider=self.name,
+                                    retryable=True, hint="Try again.") from None
+            audio_path, duration = self._write_audio(audio, Path(out_dir))
+        except ProviderError as exc:
+            exc.spent_usd = self._cost(response, text)
+            raise
         words = self._words(data, text, duration)
         return VoiceTrack(audio_path=str(audio_path), duration=duration, words=words, provider=self.name,
                           cost_usd=self._cost(response, text))

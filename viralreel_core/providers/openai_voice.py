@@ -104,8 +104,10 @@ class OpenAIVoice(Voice):
             except AssemblyError:
                 duration = 0.0
             if duration <= 0:
-                raise ProviderError("OpenAI sent audio that cannot be played.", provider=self.name, retryable=True,
-                                    hint="Try again; if it keeps happening, choose another voice model.")
+                error = ProviderError("OpenAI sent audio that cannot be played.", provider=self.name, retryable=True,
+                                      hint="Try again; if it keeps happening, choose another voice model.")
+                error.spent_usd = self._dollars(text, 0.0)  # answered, so charged
+                raise error
             os.replace(part, path)
         finally:
             part.unlink(missing_ok=True)

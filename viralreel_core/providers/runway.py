@@ -198,6 +198,15 @@ class RunwayClips(ClipMaker):
         self._check_abort(None)
         duration = self.spec.duration_for(seconds)
         request_key = (self.model, self.spec.ratio, duration, prompt)
+        spent_so_far = [0.0]  # credits of the tasks that finished, updated as they do
+        try:
+            return self._make(prompt, duration, request_key, out_dir, spent_so_far)
+        except ProviderError as exc:
+            exc.spent_usd = round(spent_so_far[0] * USD_PER_CREDIT, 6)  # finished tasks are billed, used or not
+            raise
+
+    def _make(self, prompt: str, duration: int, request_key: tuple[Any, ...], out_dir: Path,
+              spent_so_far: list[float]) -> Clip:
         spent = 0.0
         url = self._remembered(request_key)
         if url is None:
@@ -207,11 +216,13 @@ class RunwayClips(ClipMaker):
             else:
                 image, fresh = self._first_frame(prompt)
                 spent += IMAGE_CREDITS if fresh else 0
+                spent_so_far[0] = spent
                 task_id = self._create("/v1/image_to_video", {"promptImage": image, "promptText": prompt,
                                                               "model": self.model, "ratio": self.spec.ratio,
                                                               "duration": duration})
             url = self._wait_for(task_id, "the clip")
             spent += self.spec.credits_per_second * duration
+            spent_so_far[0] = spent
             with self._made_lock:
                 self._made[request_key] = (url, self._clock())
                 self._made.pop(_image_key(prompt), None)

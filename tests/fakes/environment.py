@@ -1,0 +1,42 @@
+"""The four service fakes running, with the environment pointing the real providers at them."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakeRunway
+from viralreel_core.providers.elevenlabs import ElevenLabsVoice
+from viralreel_core.providers.pexels import PexelsClips
+from viralreel_core.providers.runway import RunwayClips
+
+KEYS = {
+    "OPENAI_API_KEY": "sk-rel-OPENAI-SECRET-0011223344556677",
+    "ELEVENLABS_API_KEY": "el-rel-ELEVEN-SECRET-8899aabbccddeeff",
+    "RUNWAYML_API_SECRET": "key_" + "7e1a817e1a81" * 10 + "7e1a817e",
+    "PEXELS_API_KEY": "px-rel-PEXELS-SECRET-0f1e2d3c4b5a6978",
+}
+
+
+@contextlib.contextmanager
+def serving(monkeypatch) -> Iterator[SimpleNamespace]:
+    """Start the fakes and set keys and base URLs in the environment (also seen by child processes);
+    in this process, the providers' waits are shortened (Runway polls every 10 ms)."""
+    with FakeOpenAI(KEYS["OPENAI_API_KEY"]) as openai_api, \
+            FakeElevenLabs(KEYS["ELEVENLABS_API_KEY"]) as elevenlabs_api, \
+            FakeRunway(KEYS["RUNWAYML_API_SECRET"]) as runway_api, \
+            FakePexels(KEYS["PEXELS_API_KEY"]) as pexels_api:
+        for var, key in KEYS.items():
+            monkeypatch.setenv(var, key)
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{openai_api.url}/v1")
+        monkeypatch.setenv("ELEVENLABS_BASE_URL", elevenlabs_api.url)
+        monkeypatch.setenv("RUNWAYML_BASE_URL", runway_api.url)
+        monkeypatch.setenv("PEXELS_BASE_URL", pexels_api.url)
+        for cls in (ElevenLabsVoice, RunwayClips, PexelsClips):
+            monkeypatch.setattr(cls, "backoff", 0.01)
+            monkeypatch.setattr(cls, "jitter", 0.0)
+        monkeypatch.setattr(RunwayClips, "poll_interval", 0.01)
+        monkeypatch.setattr(RunwayClips, "poll_jitter", 0.0)
+        yield SimpleNamespace(openai=openai_api, elevenlabs=elevenlabs_api, runway=runway_api, pexels=pexels_api,
+                              all=(openai_api, elevenlabs_api, runway_api, pexels_api))
