@@ -41,6 +41,10 @@ with st.sidebar:
     st.caption(f"Project **{studio.display_name}** · `{studio.id}`")
     who = st.session_state["visitor"]
     visitor.sidebar(who, ui.is_owner())
+    budget = studio.wallet.budget
+    if budget is not None and budget.daily_limit is not None:
+        st.caption(f":material/payments: Spent today: {ui.money(budget.spent_today())} of "
+                   f"{ui.money(budget.daily_limit)} (the owner's daily limit)")
     current = STEP_OF_PAGE.get(navigation.url_path, "projects")
     ui.background_work(current)
 

@@ -37,6 +37,7 @@ with top_right:
         st.caption("Offline procedural clips: free, drawn on this machine from each scene's visuals.")
 
 ui.job_panel("clips")
+ui.confirm_panel("clips")
 ui.show_errors("clips", pending=bool(needed) or studio.busy("clips"))
 
 ready = sum(s.usable for s in states)
@@ -49,7 +50,7 @@ with left:
         try:
             studio.start_clips()
         except ViralReelError as exc:
-            st.error(str(exc), icon=":material/error:")
+            ui.start_failed(exc)
         else:
             st.rerun()
 with right:
@@ -94,7 +95,7 @@ for start in range(0, len(states), per_row):
                         studio.forget_clip(state.uid)
                     studio.start_clips([state.uid], fresh=redo)
                 except ViralReelError as exc:
-                    st.error(str(exc), icon=":material/error:")
+                    ui.start_failed(exc)
                 else:
                     st.rerun()
             with st.popover("Use my own clip", icon=":material/upload:", width="stretch"):

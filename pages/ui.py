@@ -18,6 +18,7 @@ import streamlit as st
 from pages import visitor
 from viralreel_core import ApiKeys, AssetCache, Settings, ViralReelError, providers
 from viralreel_core.config import KEY_ENV_VARS
+from viralreel_core.spending import Budget, NeedsConfirmation, confirm_threshold
 from viralreel_core.studio import Studio, StudioConfig
 from viralreel_core.workspaces import Workspace
 
@@ -96,6 +97,8 @@ def setup() -> Studio:
         config = StudioConfig.from_env(environ)
         base = Settings.from_env(environ=environ)
         who = visitor.identify(environ, config.projects_dir, base.output_dir)
+        budget = Budget.from_values(visitor.workspaces_root(environ) / "spending.json", environ)
+        confirm_above = confirm_threshold(environ)
     except ViralReelError as exc:
         st.error(str(exc), icon=":material/error:")
         st.stop()
@@ -108,6 +111,9 @@ def setup() -> Studio:
         st.session_state["studio"] = Studio(base, cache, replace(config, projects_dir=who.workspace.projects_dir))
     studio: Studio = st.session_state["studio"]
     studio.base, studio.cache, studio.keys = base.with_(keys=ApiKeys()), cache, keys
+    # the owner's money is counted against the owner's limit; a visitor's own key is their own affair
+    studio.wallet.budget = budget if owner else None
+    studio.wallet.confirm_above = confirm_above
     return studio
 
 
@@ -290,10 +296,40 @@ def job_panel(step: str) -> None:
                     cols[i % len(cols)].caption(f"{mark} Scene {number}")
             if snap["can_stop"] or snap["stopping"]:
                 st.button("Stop", key=f"stop_{step}", icon=":material/stop_circle:", disabled=snap["stopping"],
-                          help="Cancel the paid work still running; the scenes already made are kept.",
+                          help="Stop this work (paid tasks are cancelled); the scenes already made are kept.",
                           on_click=s.stop, args=(step,))
 
     panel()
+
+
+def start_failed(exc: ViralReelError) -> None:
+    """What a page shows when starting work failed: the reason, or (for a paid step above the threshold)
+    a fresh run that draws the confirmation panel."""
+    if isinstance(exc, NeedsConfirmation):
+        st.rerun()
+    st.error(str(exc), icon=":material/error:")
+
+
+def confirm_panel(step: str) -> None:
+    """A paid start waiting for the person's yes, with its estimated cost (``Studio.wallet.pending``)."""
+    s = studio()
+    asked = s.wallet.pending.get(step)
+    if asked is None or s.busy(step):
+        return
+    with st.container(border=True):
+        st.warning(f"This will use **{s.provider_names()[step]}** and is estimated to cost "
+                   f"**{money(asked['cost'])}**. Go ahead?", icon=":material/payments:")
+        yes, no = st.columns(2)
+        if yes.button(f"Spend about {money(asked['cost'])}", type="primary", key=f"confirm_{step}", width="stretch"):
+            try:
+                s.confirm(step)
+            except ViralReelError as exc:
+                st.error(str(exc), icon=":material/error:")
+            else:
+                st.rerun()
+        if no.button("Cancel", key=f"cancel_{step}", width="stretch"):
+            s.wallet.pending.pop(step, None)
+            st.rerun()
 
 
 def background_work(current_step: str) -> None:

@@ -69,10 +69,15 @@ def identify(environ: dict[str, Any], projects_dir: Path, output_dir: Path) -> V
     return visitor
 
 
+def workspaces_root(environ: dict[str, Any]) -> Path:
+    """Where shared workspaces (and the spending ledger) live: ``VIRALREEL_WORKSPACES_DIR`` or ./workspaces."""
+    return Path(str(environ.get("VIRALREEL_WORKSPACES_DIR") or REPO_ROOT / "workspaces"))
+
+
 def _find(environ: dict[str, Any], projects_dir: Path, output_dir: Path) -> Visitor:
     if not is_shared(str(environ.get("VIRALREEL_WORKSPACES") or "auto"), st.context.url):
         return Visitor(Workspace.local(projects_dir, output_dir), "local")
-    root = Path(str(environ.get("VIRALREEL_WORKSPACES_DIR") or REPO_ROOT / "workspaces"))
+    root = workspaces_root(environ)
     account = _signed_in()
     if account:
         return Visitor(Workspace.for_user(root, account), "account", account=account)

@@ -55,6 +55,7 @@ states = studio.states("voice")
 needed = [s.uid for s in states if s.status in ("stale", "missing")]
 ready = sum(s.usable for s in states)
 ui.job_panel("voice")
+ui.confirm_panel("voice")
 ui.show_errors("voice", pending=bool(needed) or studio.busy("voice"))
 
 left, right = st.columns([1, 2], vertical_alignment="center")
@@ -66,7 +67,7 @@ with left:
         try:
             studio.start_voices()
         except ViralReelError as exc:
-            st.error(str(exc), icon=":material/error:")
+            ui.start_failed(exc)
         else:
             st.rerun()
 with right:
@@ -107,6 +108,6 @@ for state in states:
                 try:
                     studio.start_voices([state.uid], fresh=redo)
                 except ViralReelError as exc:
-                    st.error(str(exc), icon=":material/error:")
+                    ui.start_failed(exc)
                 else:
                     st.rerun()

@@ -349,6 +349,9 @@ def test_a_paid_clip_provider_shows_the_estimated_cost_before_the_button(dirs, f
     estimate = [i.value for i in at.info if "estimated to cost" in i.value]
     assert estimate and "$0.60" in estimate[0]  # 3 scenes × 4 s × $0.05
     at.button(key="make_clips").click().run()
+    assert any("$0.60" in w.value for w in ok(at).warning)  # above $0.50: asks before spending
+    assert not at.session_state["studio"].busy()
+    at.button(key="confirm_clips").click().run()
     ok(settle(at))
     assert not any("estimated to cost" in i.value for i in at.info)  # nothing left to pay for
 

@@ -169,3 +169,77 @@ def test_an_anonymous_visitor_never_spends_the_owners_keys(shared, services):
     # a paid provider picked by hand says it needs a key, and still sends nothing
     visitor.selectbox(key="sidebar_script_provider").select("openai").run()
     assert studio.provider_problem("script") and [len(f.requests) for f in fakes] == [0, 0, 0, 0]
+
+
+@pytest.fixture
+def quick_runway(monkeypatch):
+    from viralreel_core.providers.runway import RunwayClips
+    monkeypatch.setattr(RunwayClips, "poll_interval", 0.01)
+    monkeypatch.setattr(RunwayClips, "poll_jitter", 0.0)
+
+
+def as_owner(secrets: dict, **limits: str) -> AppTest:
+    at = visit(secrets={**secrets, **limits})
+    at.text_input(key="owner_code").input(OWNER_CODE).run()
+    assert ok(at).session_state["owner"]
+    at.selectbox(key="sidebar_voice_provider").select("local").run()
+    at.selectbox(key="sidebar_clip_provider").select("runway").run()
+    return ok(at)
+
+
+def test_a_costly_step_asks_first_and_the_daily_limit_stops_paid_work(shared, services, quick_runway):
+    from viralreel_core.spending import Budget
+    secrets, (openai_api, _, runway_api, _) = services
+    owner = as_owner(secrets, VIRALREEL_DAILY_LIMIT_USD="10.00")
+    write_and_accept(owner, "Why do cats purr?", scenes=3)
+    assert len(openai_api.requests) > 0  # the owner's keys serve the owner
+    make_all_voices = page(owner, "voice").button(key="make_voices").click().run()
+    settle(ok(make_all_voices))
+
+    page(owner, "clips").button(key="make_clips").click().run()
+    shown = texts(ok(owner))
+    assert "estimated to cost" in shown and "Go ahead?" in shown and len(runway_api.requests) == 0
+    ledger = Budget(shared / "spending.json", 10.0)
+    studio = owner.session_state["studio"]
+    script_cost = ledger.spent_today()
+    assert 0 < script_cost < 0.01 and script_cost == pytest.approx(studio.tally.spent_usd)  # the script's
+    owner.button(key="confirm_clips").click().run()
+    settle(ok(owner))
+    assert not studio.needs("clips") and len(runway_api.requests) > 0
+    spent = ledger.spent_today()
+    assert spent > 0.5 and spent == pytest.approx(studio.tally.spent_usd)  # the real cost, settled
+
+    owner.secrets["VIRALREEL_DAILY_LIMIT_USD"] = limit = f"{spent + 0.01:.2f}"  # the owner lowers the limit
+    before = len(runway_api.requests)
+    ok(page(owner, "clips")).button(key=f"clip_redo_{studio.uids[0]}").click().run()
+    errors = [e.value for e in ok(owner).error]
+    assert any("spending limit" in e and f"${limit}" in e for e in errors), errors
+    assert len(runway_api.requests) == before and not studio.busy()
+
+    # the limit is the server's, not the session's: a new session (or a restart) finds it spent
+    again = as_owner(secrets, VIRALREEL_DAILY_LIMIT_USD=limit)
+    again.session_state["studio"].open(studio.to_document())
+    ok(page(again, "clips")).button(key=f"clip_redo_{studio.uids[1]}").click().run()
+    assert any("spending limit" in e.value for e in ok(again).error) and len(runway_api.requests) == before
+
+
+def test_the_ledger_holds_across_processes(tmp_path):
+    import multiprocessing
+
+    path = tmp_path / "spending.json"
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        granted = sum(pool.starmap(_reserve_many, [(str(path), 20)] * 2))
+    from viralreel_core.spending import Budget
+    assert granted == 30 and Budget(path, 3.0).spent_today() == pytest.approx(3.0)
+
+
+def _reserve_many(path: str, times: int) -> int:
+    from viralreel_core.spending import Budget, SpendingLimitReached
+    budget, granted = Budget(Path(path), 3.0), 0
+    for _ in range(times):
+        try:
+            budget.reserve(0.1)
+            granted += 1
+        except SpendingLimitReached:
+            pass
+    return granted

@@ -343,11 +343,37 @@ def test_stopping_a_paid_clip_job_cancels_it_and_keeps_the_clips_already_made(fa
     assert any("stopped" in e for e in studio.errors.get("clips", []))
 
 
-def test_offline_jobs_have_no_stop_button(studio):
+def test_stopping_skips_the_scenes_not_started_yet_and_keeps_the_ones_made(fake_settings, cache, tmp_path, fakes):
+    from tests.fakes.providers import SlowClipMaker
+    studio = Studio(fake_settings.with_(clip_provider="slow", workers=1), cache,  # one scene at a time
+                    StudioConfig(projects_dir=tmp_path / "projects"), sleep=lambda s: None)
+    studio.form.topic, studio.form.scenes = "Cats", 3
     accepted(studio)
     job = studio.start_clips()
-    assert not job.can_stop and not studio.stop("clips")
-    studio.wait()
+    deadline = time.monotonic() + 20
+    while job.snapshot()["scenes"].get(1, 0) < 1 and time.monotonic() < deadline:  # scene 1 made, 2 waiting
+        time.sleep(0.01)
+    assert studio.stop("clips")
+    studio.wait(timeout=20)
+    assert len(studio.clips) == 1 and len(studio.needs("clips")) == 2
+    assert any(e.startswith("Scene 3: Stopped before it was made") for e in studio.errors["clips"])
+    SlowClipMaker.reset()
+    SlowClipMaker.release.set()
+    studio.start_clips().wait(20)
+    studio.poll()
+    assert not studio.needs("clips")
+
+
+def test_a_render_stops_at_its_next_frame_and_leaves_no_video(studio, tmp_path):
+    made(studio)
+    job = studio.start_render()
+    deadline = time.monotonic() + 60
+    while job.snapshot()["fraction"] <= 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert job.can_stop and studio.stop("assemble")
+    studio.wait(timeout=60)
+    assert studio.last_render is None and any("render was stopped" in e for e in studio.errors["assemble"])
+    assert not list((tmp_path / "out").glob("*.mp4"))
 
 
 def _open_connections(provider) -> int:

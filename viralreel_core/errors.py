@@ -31,6 +31,7 @@ __all__ = [
     "ContentRejected",
     "CacheError",
     "AssemblyError",
+    "Stopped",
 ]
 
 
@@ -110,3 +111,7 @@ class CacheError(ViralReelError):
 
 class AssemblyError(ViralReelError):
     """The final video could not be assembled."""
+
+
+class Stopped(ViralReelError):
+    """The person stopped the work; what was finished before is kept."""

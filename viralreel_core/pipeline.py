@@ -26,7 +26,7 @@ from . import providers
 from .assembler import Assembler, SceneMedia, sweep_partials
 from .cache import AssetCache, cache_key
 from .config import Settings, check_frame_size
-from .errors import BadConfiguration, BadInput, ProviderError, RateLimited, ViralReelError
+from .errors import BadConfiguration, BadInput, ProviderError, RateLimited, Stopped, ViralReelError
 from .models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack, estimate_seconds
 from .providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
 from .text import clean_text, reject_nul
@@ -151,6 +151,7 @@ class Pipeline:
         self._sleep = sleep
         self._providers: dict[str, Provider] = {}
         self._providers_lock = threading.Lock()
+        self._stopped = threading.Event()
 
     # -- providers -------------------------------------------------------------------------------
     def provider(self, step: str) -> Provider:
@@ -161,7 +162,9 @@ class Pipeline:
             return self._providers[step]
 
     def abort(self) -> None:
-        """Ask every provider in use to stop what it is doing (a Runway task is cancelled, not paid for)."""
+        """Stop: scenes not started yet are not started, a render stops at its next frame, and every
+        provider in use is asked to stop what it is doing (a Runway task is cancelled, not paid for)."""
+        self._stopped.set()
         with self._providers_lock:
             in_use = list(self._providers.values())
         for provider in in_use:
@@ -188,6 +191,10 @@ class Pipeline:
         """The cache key of ``provider`` making something from ``input`` under these settings."""
         params = {**provider.cache_params(), "provider_version": provider.version}
         return cache_key(provider.step, provider.name, params, input)
+
+    def _check_stopped(self) -> None:
+        if self._stopped.is_set():
+            raise Stopped("Stopped before it was made.", hint="Make it again when you want it.")
 
     def _emit(self, step: str, fraction: float, message: str, scene: int | None = None) -> None:
         self.on_progress(ProgressEvent(step, fraction, message, scene))
@@ -271,6 +278,7 @@ class Pipeline:
         scene = self._checked_scene(scene)
         if not scene.narration.strip():
             raise BadInput(f"Scene {scene.number} has no narration.", hint="Write what the voice should say.")
+        self._check_stopped()
         voice: Voice = self.provider("voice")  # type: ignore[assignment]
 
         def make(work_dir: Path):
@@ -304,6 +312,7 @@ class Pipeline:
 
     def clip_for(self, scene: Scene, seconds: float | None = None, take: int = 0) -> Clip:
         """The scene's clip (cached); never retried automatically. ``take`` > 0: a fresh clip, cached apart."""
+        self._check_stopped()
         maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
         scene = self._checked_scene(scene)
         seconds = seconds or self.clip_seconds(scene)
@@ -402,7 +411,13 @@ class Pipeline:
         video_id = video_id or uuid.uuid4().hex[:8]
         stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
         out_path = Path(out_dir or self.settings.output_dir) / f"viralreel_{stamp}_{video_id}.mp4"
-        assembler = Assembler(self.settings, self.cache, self.on_progress)
+        def progress(event: ProgressEvent) -> None:  # every frame reports: a stop takes effect at the next one
+            if self._stopped.is_set():
+                raise Stopped("The render was stopped.",
+                              hint="The scenes already rendered are kept: render again to finish from there.")
+            self.on_progress(event)
+
+        assembler = Assembler(self.settings, self.cache, progress)
         path = assembler.assemble(media, out_path)
         with self.tally._lock:
             self.tally.segments_reused += assembler.segment_hits

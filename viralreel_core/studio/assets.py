@@ -17,7 +17,7 @@ from ..models import Clip, Scene, Script, VoiceTrack
 from ..pipeline import Pipeline
 from ..uploads import UPLOAD_PROVIDER, store_upload
 
-__all__ = ["MEDIA_STEPS", "Made", "SceneAssets", "SceneState", "grouped", "make_media"]
+__all__ = ["MEDIA_STEPS", "Made", "SceneAssets", "SceneState", "cost_to_make", "grouped", "make_media"]
 
 MEDIA_STEPS = ("voice", "clips")
 
@@ -144,6 +144,18 @@ def make_media(pipeline: Pipeline, script: Script, step: str, chosen: Sequence[t
             made[uid_of[scene.number]] = Made(pipeline.clip_key(scene, seconds, take), clips[scene.number],
                                               take, seconds)
     return made, skipped
+
+
+def cost_to_make(pipeline: Pipeline, cache: AssetCache, step: str, chosen: Sequence[tuple[str, Scene]],
+                 takes: Mapping[str, int]) -> float:
+    """Dollars making ``step`` for the ``chosen`` scenes would cost, counting only what the cache lacks."""
+    total = 0.0
+    for uid, scene in chosen:
+        take = takes.get(uid, 0)
+        key = pipeline.voice_key(scene, take) if step == "voice" else pipeline.clip_key(scene, None, take)
+        if cache.get(key) is None:
+            total += pipeline.estimate_cost(step, [scene])
+    return total
 
 
 def grouped(skipped: Iterable[Mapping[str, Any]]) -> list[str]:

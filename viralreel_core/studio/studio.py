@@ -26,9 +26,10 @@ from ..models import Clip, Scene, Script
 from ..pipeline import Pipeline, RunTally, validate_topic
 from ..projects import ProjectStore, list_renders, new_project_id
 from . import document, render
-from .assets import Made, SceneAssets, SceneState, grouped, make_media
+from .assets import Made, SceneAssets, SceneState, cost_to_make, grouped, make_media
 from .draft import Draft, TopicForm, new_uid
 from .jobs import Job, JobBoard, describe_error
+from .money import Wallet
 
 __all__ = ["OPTION_NAMES", "Studio", "StudioConfig"]
 
@@ -86,6 +87,7 @@ class Studio:
         self.jobs = JobBoard(self._redact)
         self.errors: dict[str, list[str]] = {}
         self.notices: list[str] = []
+        self.wallet = Wallet()  # the owner's budget and the paid starts waiting for a yes
         self._pipeline: Pipeline | None = None
         self._voice_list: tuple[Any, list[tuple[str, str]]] = (None, [])
 
@@ -182,15 +184,20 @@ class Studio:
         return self.jobs.busy(step)
 
     def _start(self, job: Job, pipeline: Pipeline, work: Callable[[], Any], apply: Callable[[Any], None],
-               uids: Iterable[str] = ()) -> Job:
-        """Run ``work`` as ``job`` on its own ``pipeline`` (closed when it ends); ``apply`` its result later."""
+               uids: Iterable[str] = (), reserved: float | None = None) -> Job:
+        """Run ``work`` as ``job`` on its own ``pipeline`` (closed when it ends); ``apply`` its result later.
+
+        ``reserved``: dollars reserved in the budget, settled against what the job really spent."""
         pipeline.on_progress = job.report
+        budget = self.wallet.budget if reserved is not None else None
 
         def run(job: Job) -> Any:
             try:
                 return work()
             finally:
                 pipeline.close()
+                if budget is not None:
+                    budget.settle(reserved or 0.0, pipeline.tally.spent_usd)
 
         def applied(result: Any) -> None:
             self.tally.add(pipeline.tally)
@@ -204,6 +211,13 @@ class Studio:
         if self.busy(step):
             raise BadInput(f"The {step} step is already working.", hint="Wait for it to finish.")
         return Pipeline(self.settings(), self.cache, sleep=self.sleep)
+
+    def confirm(self, step: str) -> Job:
+        """Go ahead with the paid start waiting for the person's yes (``wallet.pending``)."""
+        asked = self.wallet.pending.pop(step, None)
+        if asked is None:
+            raise BadInput("There is nothing waiting to be confirmed.")
+        return self._start_media(step, asked["uids"], asked["fresh"], confirmed=True)
 
     def stop(self, step: str) -> bool:
         """Ask the step's running job to stop (paid tasks are cancelled); the scenes already made stay."""
@@ -231,13 +245,14 @@ class Studio:
         attempt = self.script_attempt + 1 if new_version else self.script_attempt
         pipeline = self._job_pipeline("script")
         seed = pipeline.settings.seed + attempt
+        reserved = self.wallet.pay("script", pipeline, 0.0, True)
 
         def apply(script: Script) -> None:
             self.script_attempt = attempt
             self.story.replace(script, [new_uid() for _ in script.scenes])
 
         return self._start(Job("script", f"Writing a {count}-scene script"), pipeline,
-                           lambda: pipeline.write_script(topic, count, seed=seed), apply)
+                           lambda: pipeline.write_script(topic, count, seed=seed), apply, reserved=reserved)
 
     def start_rewrite(self, uid: str) -> Job:
         """Rewrite one scene of the draft in the background, keeping the others as they are."""
@@ -247,13 +262,14 @@ class Studio:
         number = self.draft_uids.index(uid) + 1
         attempt = self.rewrites.get(uid, 0) + 1
         pipeline = self._job_pipeline("script")
+        reserved = self.wallet.pay("script", pipeline, 0.0, True)
 
         def apply(scene: Scene) -> None:
             self.rewrites[uid] = attempt
             self.story.replace_scene(uid, scene)
 
         return self._start(Job("script", f"Rewriting scene {number}"), pipeline,
-                           lambda: pipeline.rewrite_scene(script, number, attempt), apply)
+                           lambda: pipeline.rewrite_scene(script, number, attempt), apply, reserved=reserved)
 
     def set_draft(self, script: Script, uids: Sequence[str]) -> None:
         """Replace the draft (the table redraws)."""
@@ -299,15 +315,17 @@ class Studio:
         wanted = set(uids)
         return self.pipeline().estimate_cost(step, [s for u, s in self.scenes() if u in wanted])
 
-    def start_voices(self, uids: Iterable[str] | None = None, fresh: bool = False) -> Job:
-        """Make the voices of ``uids`` (default: every scene that needs one); ``fresh``: a new take."""
-        return self._start_media("voice", uids, fresh)
+    def start_voices(self, uids: Iterable[str] | None = None, fresh: bool = False, confirmed: bool = False) -> Job:
+        """Make the voices of ``uids`` (default: every scene that needs one); ``fresh``: a new take.
 
-    def start_clips(self, uids: Iterable[str] | None = None, fresh: bool = False) -> Job:
+        Paid work estimated above ``confirm_above`` raises NeedsConfirmation until ``confirmed``."""
+        return self._start_media("voice", uids, fresh, confirmed)
+
+    def start_clips(self, uids: Iterable[str] | None = None, fresh: bool = False, confirmed: bool = False) -> Job:
         """Make the clips of ``uids`` (default: every scene that needs one); ``fresh``: a new take."""
-        return self._start_media("clips", uids, fresh)
+        return self._start_media("clips", uids, fresh, confirmed)
 
-    def _start_media(self, step: str, uids: Iterable[str] | None, fresh: bool) -> Job:
+    def _start_media(self, step: str, uids: Iterable[str] | None, fresh: bool, confirmed: bool = False) -> Job:
         if self.script is None:
             raise BadInput("Accept the script first.", hint="Go to the Script step.")
         wanted = self.needs(step) if uids is None else list(uids)
@@ -318,9 +336,11 @@ class Studio:
         pipeline = self._job_pipeline(step)
         pipeline.provider(step)  # fail here, on the page, if the provider cannot run
         takes = self.assets.next_takes(step, [u for u, _ in chosen], fresh)
+        reserved = self.wallet.pay(step, pipeline, cost_to_make(pipeline, self.cache, step, chosen, takes), confirmed,
+                             {"uids": None if uids is None else [u for u, _ in chosen], "fresh": fresh})
         script = self.script
         job = Job(step, f"Making the {noun} of {len(chosen)} scene{'s' * (len(chosen) > 1)}",
-                  [s.number for _, s in chosen], cancel=pipeline.abort if pipeline.can_abort(step) else None)
+                  [s.number for _, s in chosen], cancel=pipeline.abort)
 
         def apply(result: tuple[dict[str, Made], list[dict[str, Any]]]) -> None:
             made, skipped = result
@@ -329,7 +349,7 @@ class Studio:
                 self.errors[step] = [self._redact(message) for message in grouped(skipped)]
 
         return self._start(job, pipeline, lambda: make_media(pipeline, script, step, chosen, takes), apply,
-                           uids=[u for u, _ in chosen])
+                           uids=[u for u, _ in chosen], reserved=reserved)
 
     def use_upload(self, uid: str, filename: str, data: bytes) -> Clip:
         """Use the person's own video file as the scene's clip (validated by probing; BadInput if unusable)."""
@@ -364,7 +384,8 @@ class Studio:
         def apply(result: dict[str, Any]) -> None:
             self.last_render = {**result, "session_tally": self.tally.to_dict()}
 
-        job = Job("assemble", f"Rendering {len(usable)} scenes", range(1, len(usable) + 1), per_scene=True)
+        job = Job("assemble", f"Rendering {len(usable)} scenes", range(1, len(usable) + 1), per_scene=True,
+                  cancel=pipeline.abort)
         return self._start(job, pipeline, lambda: render.render(pipeline, script, media, skipped, extra),  # type: ignore[arg-type]
                            apply)
 
