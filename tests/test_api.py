@@ -155,28 +155,54 @@ def test_health_says_which_services_have_keys_never_the_keys(tmp_path, monkeypat
         queue.close()
 
 
+def _server_env(tmp_path) -> dict[str, str]:
+    return {"VIRALREEL_QUEUE_URL": f"sqlite:///{tmp_path / 'jobs.db'}", "VIRALREEL_OUTPUT_DIR": str(tmp_path / "out"),
+            "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"), "VIRALREEL_JOB_HEARTBEAT": "0.3"}
+
+
+def _serve_cli(tmp_path, port: int, *extra: str):
+    process = start_cli(["serve", "--port", str(port), *extra], _server_env(tmp_path), tmp_path / "serve.log")
+    wait_until(lambda: _answers(f"http://127.0.0.1:{port}/health"), 60, 0.2, "the server to start")
+    return process
+
+
+def _ended(url: str, job_id: str, timeout: float = 120) -> dict:
+    return wait_until(lambda: (j := requests.get(f"{url}/jobs/{job_id}", timeout=10).json())["state"]
+                      in ("succeeded", "failed", "cancelled") and j, timeout, 0.5, "the job to end")
+
+
 def test_the_embedded_queue_survives_a_server_restart_with_a_queued_job(tmp_path):
-    env = {"VIRALREEL_QUEUE_URL": f"sqlite:///{tmp_path / 'jobs.db'}", "VIRALREEL_OUTPUT_DIR": str(tmp_path / "out"),
-           "VIRALREEL_CACHE_DIR": str(tmp_path / "cache")}
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-
-    def up(*extra: str):
-        process = start_cli(["serve", "--port", str(port), *extra], env, tmp_path / "serve.log")
-        wait_until(lambda: _answers(url + "/health"), 60, 0.2, "the server to start")
-        return process
-
-    first = up("--workers", "0")  # nobody to run it yet: the job stays queued
+    first = _serve_cli(tmp_path, port, "--workers", "0")  # nobody to run it yet: the job stays queued
     job_id = requests.post(f"{url}/create-video", json={"topic": "Why the sky is blue", "scenes": 3, **SMALL},
                            timeout=30).json()["job_id"]
     stop_cli(first)
-    second = up()  # the default: one job thread in the server
+    second = _serve_cli(tmp_path, port)  # the default: one job thread in the server
     try:
-        job = wait_until(lambda: (j := requests.get(f"{url}/jobs/{job_id}", timeout=10).json())["state"]
-                         in ("succeeded", "failed") and j, 120, 0.5, "the queued job to run after the restart")
+        job = _ended(url, job_id)
         assert job["state"] == "succeeded" and job["attempts"] == 1, job["error"]
         video = requests.get(url + job["result"]["video_url"], timeout=30)
         assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"
+        assert probe(job["result"]["video_path"]).duration > 1
+    finally:
+        stop_cli(second)
+
+
+def test_a_job_running_when_the_server_stops_runs_again_after_the_restart(tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    first = _serve_cli(tmp_path, port)
+    job_id = requests.post(f"{url}/create-video", json={"topic": "How glaciers move", "scenes": 3, **SMALL},
+                           timeout=30).json()["job_id"]
+    wait_until(lambda: requests.get(f"{url}/jobs/{job_id}", timeout=10).json()["progress"]["step"]
+               in ("voice", "clips", "assemble"), 120, 0.05, "the job to be working")
+    stop_cli(first)  # SIGTERM: uvicorn shuts down, the job goes back to the queue
+    second = _serve_cli(tmp_path, port)
+    try:
+        job = _ended(url, job_id)
+        assert job["state"] == "succeeded" and job["attempts"] == 1, job["error"]  # a clean stop costs no attempt
+        assert any("worker was stopped" in note for note in job["notes"])
         assert probe(job["result"]["video_path"]).duration > 1
     finally:
         stop_cli(second)

@@ -36,6 +36,7 @@ __all__ = ["JobQueue", "QueueConfig", "DEFAULT_DB"]
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_DB = REPO_ROOT / "queue" / "jobs.db"
+STOP_WAIT = 5.0  # seconds stop() gives this process's job threads to wind down
 
 
 @dataclass(frozen=True)
@@ -226,10 +227,14 @@ class JobQueue:
 
     def stop(self) -> None:
         """Stop this process's workers; jobs still running here go back to the queue."""
-        if self._consumer is not None:
-            self._consumer.stop()
-            self._consumer = None
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            consumer.stop()  # no new messages are taken
         self._release()
+        if consumer is not None:  # let the threads see the flag (a stopped job raises at its next step)
+            deadline = time.monotonic() + STOP_WAIT
+            for thread in [consumer.scheduler, *(t for _, t in consumer.worker_threads)]:
+                thread.join(max(0.0, deadline - time.monotonic()))
 
     def _release(self) -> None:
         self._stopping.set()
