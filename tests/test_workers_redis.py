@@ -9,7 +9,8 @@ import signal
 import pytest
 
 from tests.media import probe
-from tests.services import RedisServer, start_cli, stop_cli, wait_until
+from tests.services import ApiServer, RedisServer, start_cli, stop_cli, wait_until
+from viralreel_core.api import create_app
 from viralreel_core.config import Settings
 from viralreel_core.jobs import JobQueue, QueueConfig
 
@@ -30,10 +31,13 @@ def test_a_worker_killed_mid_render_loses_no_job(tmp_path, redis_server):
            "VIRALREEL_JOB_STALE_AFTER": "6"}
     workers = [start_cli(["worker"], env, tmp_path / f"worker{n}.log") for n in range(2)]
     queue = JobQueue(QueueConfig.from_env(env), Settings.from_env(environ=env))
+    api = ApiServer(create_app(queue))  # the HTTP API runs no jobs itself here: the workers do
     try:
-        wait_until(lambda: len(queue.live_workers()) == 2, 60, 0.2, "two workers to register")
-        jobs = [queue.submit("make", {"topic": t, "options": {"scenes": 3, "width": 180, "height": 320}}).id
-                for t in TOPICS]
+        wait_until(lambda: api.get("/health").json()["workers"] == 2, 60, 0.2, "two workers to register")
+        answers = [api.post("/create-video", json={"topic": t, "scenes": 3, "width": 180, "height": 320})
+                   for t in TOPICS]
+        assert [a.status_code for a in answers] == [202] * 4
+        jobs = [a.json()["job_id"] for a in answers]
         victim = wait_until(lambda: next((j for j in queue.store.running()
                                           if j.progress.get("step") == "assemble"), None), 120, 0.02,
                             "a job to be rendering")
@@ -51,7 +55,7 @@ def test_a_worker_killed_mid_render_loses_no_job(tmp_path, redis_server):
         assert [j.state for j in done] == ["succeeded"] * 4, [(j.id, j.state, j.error) for j in done]
         again = next(j for j in done if j.id == victim.id)
         assert again.attempts == 2 and victim.worker in again.notes[0] and "assemble" in again.notes[0]
-        assert again.worker is None or again.worker != victim.worker
+        assert again.worker.split(":")[1] == str(survivor.pid)  # the other worker ran it again
         assert all(j.attempts == 1 for j in done if j.id != victim.id)
         assert queue.store.counts() == {"queued": 0, "running": 0, "succeeded": 4, "failed": 0, "cancelled": 0}
         for job in done:
@@ -60,7 +64,27 @@ def test_a_worker_killed_mid_render_loses_no_job(tmp_path, redis_server):
         assert sorted(p.name for p in (tmp_path / "out").glob("*.mp4")) == \
             sorted(os.path.basename(j.result["video_path"]) for j in done)  # no half-written file left
         assert survivor.poll() is None
+        listed = api.get("/jobs?limit=10").json()["jobs"]
+        assert sorted(j["id"] for j in listed) == sorted(jobs) and {j["state"] for j in listed} == {"succeeded"}
     finally:
+        api.close()
         for worker in workers:
             stop_cli(worker)
+        queue.close()
+
+
+def test_without_redis_the_api_says_so_in_one_line(tmp_path, redis_server, fake_settings):
+    queue = JobQueue(QueueConfig(url=redis_server.url), fake_settings)
+    api = ApiServer(create_app(queue))
+    try:
+        assert api.get("/health").status_code == 200
+        redis_server.close()
+        answer = api.post("/create-video", json={"topic": "Why cats purr"})
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "10"
+        assert answer.json()["message"].startswith("The job queue's Redis cannot be reached.")
+        health = api.get("/health")
+        assert health.status_code == 503 and health.json()["queue"]["ok"] is False
+        assert health.json()["ffmpeg"]["ok"] is True
+    finally:
+        api.close()
         queue.close()

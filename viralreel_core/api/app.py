@@ -7,6 +7,7 @@ one-line message and hint: bad input 400/422, unknown job 404, full queue 429 wi
 import asyncio
 import re
 import secrets
+import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,6 +26,11 @@ from ..pipeline import Pipeline, validate_topic
 from .schemas import ScriptBody, VideoBody
 
 __all__ = ["create_app", "job_json"]
+
+try:  # the Redis client is only needed with VIRALREEL_QUEUE_URL=redis://…
+    from redis import RedisError as redis_error
+except ImportError:  # pragma: no cover
+    redis_error = None
 
 VIDEO_NAME = re.compile(r"^viralreel_[\w-]+\.mp4$")
 WAIT_POLL = 0.25  # seconds between looks at a job a "wait": true request is waiting for
@@ -96,6 +102,18 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
     async def failed(request: Request, exc: ViralReelError) -> JSONResponse:
         return _error(502 if isinstance(exc, ProviderError) else 500, exc.message, exc.hint, type(exc).__name__)
 
+    @app.exception_handler(sqlite3.Error)
+    async def store_unreadable(request: Request, exc: sqlite3.Error) -> JSONResponse:
+        return _error(503, f"The job database cannot be used ({exc}).", "Check the disk and VIRALREEL_QUEUE_URL.",
+                      "QueueUnavailable", headers={"Retry-After": "10"})
+
+    if redis_error is not None:
+        @app.exception_handler(redis_error)
+        async def redis_down(request: Request, exc: Exception) -> JSONResponse:
+            return _error(503, "The job queue's Redis cannot be reached.",
+                          "Check that redis-server runs and VIRALREEL_QUEUE_URL points at it.", "QueueUnavailable",
+                          headers={"Retry-After": "10"})
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
@@ -113,19 +131,21 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
             raise HTTPException(404, f"No job {job_id!r}. GET /jobs lists the recent ones.")
         return job
 
-    @app.get("/health", summary="What works here: ffmpeg, voice model, cache, queue, workers, which keys are set")
-    def health() -> dict[str, Any]:
+    @app.get("/health", summary="What works here: ffmpeg, voice model, cache, queue, workers, which keys are set "
+             "(200 when all is well, 503 otherwise)")
+    def health() -> JSONResponse:
         from ..cli import doctor  # the CLI's checks, so both report the same things
 
         report = doctor(queue.settings)
         report["services"] = queue.settings.keys.present()  # which services have keys, never the keys
         try:
             report["queue"] = queue.health()
-        except ViralReelError as exc:
-            report["queue"] = {"ok": False, "error": str(exc)}
+        except Exception as exc:  # noqa: BLE001 - a health check reports, it does not fail
+            report["queue"] = {"ok": False, "backend": queue.config.backend, "url": queue.config.public_url(),
+                               "error": f"The job queue cannot be reached ({type(exc).__name__})."}
         report["workers"] = report["queue"].get("workers", 0)
         report["ok"] = bool(report["ok"] and report["queue"]["ok"])
-        return report
+        return JSONResponse(jsonable_encoder(report), status_code=200 if report["ok"] else 503)
 
     @app.post("/generate-script", dependencies=guard, summary="A script for a topic (scenes: scene_number, "
               "visuals, narration)")
