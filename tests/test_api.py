@@ -189,6 +189,7 @@ def test_the_embedded_queue_survives_a_server_restart_with_a_queued_job(tmp_path
         stop_cli(second)
 
 
+@pytest.mark.slow  # two server processes and an offline render
 def test_a_job_running_when_the_server_stops_runs_again_after_the_restart(tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
