@@ -20,7 +20,7 @@ from typing import Any
 
 from .. import providers
 from ..cache import AssetCache
-from ..config import REPO_ROOT, ApiKeys, CaptionStyle, Settings
+from ..config import REPO_ROOT, ApiKeys, CaptionStyle, Settings, check_frame_size
 from ..errors import BadInput, ViralReelError
 from ..models import Clip, Scene, Script
 from ..pipeline import Pipeline, RunTally, validate_topic
@@ -57,8 +57,10 @@ class StudioConfig:
                 raise BadInput(f"VIRALREEL_STUDIO_SIZE={size!r} is not WIDTHxHEIGHT.",
                                hint="Use e.g. 720x1280.") from None
             frame = (w, h)
-        projects = environ.get("VIRALREEL_PROJECTS_DIR")
-        return cls(projects_dir=Path(projects) if projects else cls.projects_dir, frame=frame)
+            check_frame_size(w, h)
+        projects = environ.get("VIRALREEL_PROJECTS_DIR")  # made absolute here, once, like the other folders
+        return cls(projects_dir=Path(projects).expanduser().absolute() if projects else cls.projects_dir,
+                   frame=frame)
 
 
 class Studio:

@@ -1,0 +1,114 @@
+"""Benchmark: what the integrity checks cost, against the work they guard, in the same run.
+
+    python bench/integrity.py [--seconds 30] [--repeat 3]
+
+Inputs are made first (not timed): three 1080×1920 H.264 segments at the product's bitrate, together
+``--seconds`` long, and a narration WAV of the same length. Then, alternately:
+(a) the final join exactly as the assembler runs it (concat demuxer, stream copy, AAC encode, +faststart);
+(b) ``check_final`` on its output (the whole video decoded, the sound decoded, lengths compared);
+(c) the per-segment frame count before the join (``check_segment``, demux only);
+(d) a verified cache read of the three segments: a first read (size + sha256) and a repeat read (size only,
+    the hash remembered for the process).
+Prints wall times, the ratio (b)/(a) per pair and its median, and peak RSS of the process tree's children.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from viralreel_core.cache import AssetCache  # noqa: E402
+from viralreel_core.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
+from viralreel_core.final_check import check_final, check_segment  # noqa: E402
+
+FPS, W, H = 30, 1080, 1920
+
+
+def make_inputs(work: Path, seconds: float) -> tuple[list[tuple[int, Path, int]], Path]:
+    per = int(seconds * FPS) // 3
+    scenes = []
+    for n in (1, 2, 3):
+        path = work / f"segment_{n}.mp4"
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i",
+                        f"testsrc2=size={W}x{H}:rate={FPS}", "-frames:v", str(per), "-c:v", "libx264",
+                        "-preset", "ultrafast", "-b:v", "8000k", "-pix_fmt", "yuv420p", "-profile:v", "high",
+                        str(path)], check=True)
+        scenes.append((n, path, per))
+    narration = work / "narration.wav"
+    rate = 44100
+    t = np.arange(int(3 * per / FPS * rate)) / rate
+    with wave.open(str(narration), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((0.3 * np.sin(2 * np.pi * 220 * t) * 32767).astype("<i2").tobytes())
+    return scenes, narration
+
+
+def join(work: Path, scenes, narration: Path, out: Path) -> None:
+    listing = work / "segments.txt"
+    listing.write_text("".join(f"file '{p}'\n" for _, p, _ in scenes), encoding="utf-8")
+    run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration), "-map", "0:v:0",
+                "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-ar", "44100",
+                "-movflags", "+faststart", "-f", "mp4", str(out)], what="join")
+
+
+def timed(call) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        scenes, narration = make_inputs(work, args.seconds)
+        out = work / "final.mp4"
+        rows = []
+        for _ in range(args.repeat):
+            a = timed(lambda: join(work, scenes, narration, out))
+            b = timed(lambda: check_final(out, scenes, FPS))
+            c = timed(lambda: [check_segment(p, n, f) for n, p, f in scenes])
+            cache = AssetCache(work / f"cache{len(rows)}")
+            for n, p, _ in scenes:
+                cache.put(f"k{n}", "segment", {}, {"video": p})
+            cache.close()
+            cache = AssetCache(work / f"cache{len(rows)}")
+            d1 = timed(lambda: [cache.get(f"k{n}") for n, _, _ in scenes])  # noqa: B023
+            d2 = timed(lambda: [cache.get(f"k{n}") for n, _, _ in scenes])  # noqa: B023
+            cache.close()
+            rows.append({"join_s": round(a, 3), "final_check_s": round(b, 3), "segment_counts_s": round(c, 3),
+                         "verified_read_first_s": round(d1, 3), "verified_read_again_s": round(d2, 3),
+                         "check_over_join": round(b / a, 2)})
+        size_mb = sum(p.stat().st_size for _, p, _ in scenes) / 2**20
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+                   f"{platform.python_version()}",
+        "video": f"{W}x{H}, {args.seconds:g} s, 8000k H.264 + AAC; segments {size_mb:.1f} MiB",
+        "runs": rows,
+        "median_check_over_join": statistics.median(r["check_over_join"] for r in rows),
+        "peak_child_rss_mib": round(children, 1),
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
