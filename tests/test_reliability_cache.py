@@ -287,3 +287,28 @@ def test_a_run_leaves_nothing_in_the_system_temp_folder(fake_settings, tmp_path,
     assert list(system_tmp.iterdir()) == []
     assert [p.name for p in (fake_settings.cache_dir / "tmp").iterdir()] == []  # and its own scratch is gone
 
+
+
+def test_the_studio_sees_a_damaged_clip_as_missing_and_says_so_when_it_is_paid_again(fake_settings, cache, tmp_path):
+    from tests.fakes.providers import FakeClipMaker
+    from viralreel_core.studio import Studio, StudioConfig
+
+    studio = Studio(fake_settings, cache, StudioConfig(projects_dir=tmp_path / "projects"), sleep=lambda s: None)
+    studio.form.topic, studio.form.scenes = "Cats", 3
+    studio.start_script().wait()
+    studio.poll()
+    studio.accept_script()
+    studio.start_clips().wait()
+    studio.poll()
+    assert [s.status for s in studio.states("clips")] == ["ready"] * 3
+    made_before = len(FakeClipMaker.calls)
+
+    truncate_to_a_third(Path(studio.states("clips")[1].made.path))
+    assert [s.status for s in studio.states("clips")] == ["ready", "missing", "ready"]  # was: "ready"
+    studio.start_clips().wait()
+    studio.poll()
+
+    assert [s.status for s in studio.states("clips")] == ["ready"] * 3
+    assert len(FakeClipMaker.calls) == made_before + 1
+    (notice,) = studio.notices
+    assert "clip of scene 2" in notice and "paying again" in notice and "$0.05" in notice

@@ -234,3 +234,12 @@ def test_a_long_or_strange_file_name_is_stored_safely(tmp_path, name, kept):
     target = ProjectStore(tmp_path / "projects").keep_file("abc", source, name)
     assert target.name == kept and target.read_bytes() == b"video"
     assert target.parent == tmp_path / "projects" / "abc" / "files"
+
+
+def test_the_studio_projects_folder_is_absolute_from_the_edge(tmp_path, monkeypatch):
+    from viralreel_core.studio import StudioConfig
+
+    monkeypatch.chdir(tmp_path)
+    assert StudioConfig.from_env({"VIRALREEL_PROJECTS_DIR": "proj"}).projects_dir == tmp_path / "proj"
+    with pytest.raises(BadInput, match="cannot be encoded"):
+        StudioConfig.from_env({"VIRALREEL_STUDIO_SIZE": "9000x1920"})

@@ -91,6 +91,7 @@ class AssetCache:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._verified: dict[str, tuple[int, int]] = {}  # blob path -> (size, mtime_ns) already hashed here
+        self._dropped: dict[str, tuple[dict[str, Any], str]] = {}  # key -> (record, why), until made again
         self.warnings: list[str] = []
         hint = "Choose a writable cache directory (--cache-dir or VIRALREEL_CACHE_DIR)."
         try:
@@ -126,7 +127,9 @@ class AssetCache:
                 self._store.delete(("entry", key))
                 if path is not None:
                     self._store.delete(("blob", digest))
-                return None, record, f"its {name} file {problem}"
+                why = f"its {name} file {problem}"
+                self._dropped[key] = (record, why)  # so the remake, whenever it comes, is announced
+                return None, record, why
             files[name] = path
         return (CachedAsset(key=key, meta=record["meta"], files=files, cost_usd=record.get("cost_usd", 0.0),
                             seconds=record.get("seconds", 0.0), step=record.get("step", "")), record, None)
@@ -230,6 +233,8 @@ class AssetCache:
                 found, again, problem_now = self._lookup(key)
                 record, problem = (again, problem_now) if again is not None else (record, problem)
                 if found is None:
+                    if record is None:  # dropped as damaged by an earlier read
+                        record, problem = self._dropped.get(key, (None, None))
                     self._announce_remake(step, label, record, problem, notify)
                     try:
                         return self._make(key, step, make), False
@@ -269,6 +274,7 @@ class AssetCache:
             meta, files, cost = make(work_dir)
             elapsed = time.perf_counter() - started
             stored = self.put(key, step, meta, files, cost_usd=cost, seconds=elapsed)
+        self._dropped.pop(key, None)
         self._counters.incr("misses")
         self._counters.incr("spent_micro_usd", int(round(cost * _MICRO)))
         return stored

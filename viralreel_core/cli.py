@@ -278,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if result.video_path:  # the same record and thumbnail the studio keeps, so its Projects page lists it
             record_render(result.video_path, result.to_dict())
         _print_json(result.to_dict())
-        _print_warnings([line for line in result.warnings if line not in cache.warnings])  # those: above
+        _print_warnings(result.warnings)
         if not result.success:
             print(f"error: {result.message}", file=sys.stderr)
         return 0 if result.success else 1

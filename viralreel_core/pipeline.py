@@ -147,7 +147,7 @@ class Pipeline:
         self.cache = cache or AssetCache(settings.cache_dir, settings.cache_size_limit)
         self.on_progress = on_progress or (lambda event: None)
         self.tally = RunTally()
-        self.warnings: list[str] = list(self.cache.warnings)
+        self.warnings: list[str] = []  # this run's lines for the person (the cache's own: ``cache.warnings``)
         self._sleep = sleep
         self._providers: dict[str, Provider] = {}
         self._providers_lock = threading.Lock()

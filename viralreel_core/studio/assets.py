@@ -107,6 +107,8 @@ class SceneAssets:
                 key = (pipeline.voice_key(scene, made.take) if step == "voice"
                        else pipeline.clip_key(scene, made.seconds, made.take))
                 status = "ready" if key == made.key else "stale"
+                if status == "ready" and pipeline.cache.get(made.key) is None:
+                    status = "missing"  # the cache found its file damaged (or evicted it): made again on request
             states.append(SceneState(uid, scene, status, made))
         return states
 

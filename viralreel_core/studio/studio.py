@@ -203,6 +203,7 @@ class Studio:
 
         def applied(result: Any) -> None:
             self.tally.add(pipeline.tally)
+            self.notices.extend(self._redact(line) for line in pipeline.warnings)  # e.g. a damaged asset paid again
             apply(result)
 
         self.errors.pop(job.step, None)
