@@ -21,51 +21,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from inputs import make_scenes  # noqa: E402
 
 from viralreel_core.assembler import Assembler, SceneMedia  # noqa: E402
 from viralreel_core.config import Settings  # noqa: E402
 from viralreel_core.ffmpeg import ffmpeg_exe, probe  # noqa: E402
-from viralreel_core.models import Clip, VoiceTrack, WordTiming  # noqa: E402
 
-NARRATIONS = [
-    "Stop scrolling: the future of AI is closer than you think.",
-    "Machines already write, draw and talk, and they learn faster every month.",
-    "Follow for more, and tell us what you would build with it.",
-]
-SCENE_SECONDS = 4.0
-
-
-def make_inputs(work: Path, settings: Settings) -> list[SceneMedia]:
-    scenes = []
-    for i, text in enumerate(NARRATIONS, 1):
-        clip_path = work / f"clip{i}.mp4"
-        subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi",
-                        "-i", f"testsrc2=size={settings.width}x{settings.height}:rate=30"
-                              f":duration={SCENE_SECONDS + 0.5}",
-                        "-vf", f"hue=h={i * 100}", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-                        str(clip_path)], check=True)
-        words = text.split()
-        step = (SCENE_SECONDS - 0.2) / len(words)
-        timings = tuple(WordTiming(w, round(0.1 + k * step, 3), round(0.1 + (k + 0.8) * step, 3))
-                        for k, w in enumerate(words))
-        rate = 22050
-        t = np.arange(int(SCENE_SECONDS * rate)) / rate
-        audio_path = work / f"voice{i}.wav"
-        with wave.open(str(audio_path), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(rate)
-            out.writeframes((0.3 * np.sin(2 * np.pi * 220 * i * t) * 32767).astype("<i2").tobytes())
-        scenes.append(SceneMedia(i, text, Clip(str(clip_path), SCENE_SECONDS + 0.5, settings.width, settings.height),
-                                 VoiceTrack(str(audio_path), SCENE_SECONDS, timings), fade_in=i > 1))
-    return scenes
-
+SCENES, SCENE_SECONDS = 3, 4.0
 
 def cpu_seconds() -> float:
     """CPU time used so far by this process and its finished children (ffmpeg)."""
@@ -106,7 +72,7 @@ def main() -> None:
     settings = Settings()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        scenes = make_inputs(work, settings)
+        scenes = make_scenes(work, settings, SCENES, SCENE_SECONDS)
         seconds = len(scenes) * SCENE_SECONDS
         bare, mine = [], []
         load_before = os.getloadavg()[0]

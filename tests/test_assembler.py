@@ -9,7 +9,7 @@ import pytest
 from tests.fakes.providers import write_tone
 from tests.media import frame_at, probe
 from viralreel_core import ffmpeg
-from viralreel_core.assembler import Assembler, SceneMedia, fit_clip_to_narration, frames_for
+from viralreel_core.assembler import Assembler, SceneMedia, fit_plan, frames_for
 from viralreel_core.config import Settings
 from viralreel_core.errors import AssemblyError
 from viralreel_core.models import Clip, VoiceTrack, WordTiming
@@ -44,14 +44,23 @@ def test_frames_for_rounds_up_to_whole_frames():
     assert frames_for(2 / 30, 30) == 2  # no float noise turning 2 frames into 3
 
 
-@pytest.mark.parametrize("clip_seconds, need", [(3.0, 1.5), (2.0, 2.8), (1.0, 3.5)])
-def test_fit_clip_trims_slows_or_loops_to_the_exact_length(tmp_path, clip_seconds, need):
-    from moviepy import VideoFileClip
+@pytest.mark.parametrize("clip_seconds, need, how", [(3.0, 1.5, "trim"), (2.0, 2.8, "slow"), (1.0, 3.5, "loop")])
+def test_fit_clip_trims_slows_or_loops_to_the_exact_length(tmp_path, settings, clip_seconds, need, how):
+    from tests.media import frame_count
+    assert fit_plan(clip_seconds, need).how == how
     clip = make_clip(tmp_path / "c.mp4", clip_seconds)
-    with VideoFileClip(clip.video_path) as source:
-        fitted = fit_clip_to_narration(source, need)
-        assert fitted.duration == pytest.approx(need)
-        fitted.get_frame(need - 0.01)  # the last frame is readable
+    voice = make_voice(tmp_path / "v.wav", need)
+    out = Assembler(settings.with_(transitions=False)).render_segment(SceneMedia(1, "Hello world.", clip, voice),
+                                                                    tmp_path / "seg.mp4")
+    assert frame_count(out) == frames_for(need, 30)
+    # the picture keeps moving to the end: slowed, not frozen; looped, not stuck on the last frame
+    last, before = frame_at(out, need - 0.05, 180, 320).astype(int), frame_at(out, need - 0.6, 180, 320).astype(int)
+    assert abs(last - before).mean() > 1
+
+
+def test_fit_plan_slows_by_the_right_factor():
+    assert fit_plan(2.0, 2.8).factor == pytest.approx(1.4)
+    assert fit_plan(0.0, 3.0).how == "trim"  # an unknown length: trimmed, and padded if short
 
 
 def test_landscape_clip_is_centre_cropped_to_portrait_and_segment_has_no_audio(tmp_path, settings):
@@ -168,3 +177,29 @@ def test_bitrate_is_8000k_at_full_size_and_scales_down_with_the_frame():
     assert Settings().frame_bitrate() == "8000k"
     assert Settings(width=540, height=960).frame_bitrate() == "2000k"
     assert Settings(width=180, height=320).frame_bitrate() == "800k"
+
+
+def test_captions_switch_on_the_exact_frames_the_words_start(tmp_path):
+    """Each frame shows the caption state ``active_cue`` gives for its time, as the old per-frame blend did."""
+    import numpy as np
+
+    from viralreel_core.captions import active_cue, build_cues, burn_captions
+    w, h = 360, 640
+    settings = Settings.from_env(environ={}, cache_dir=tmp_path / "cache", width=w, height=h, transitions=False)
+    words = (WordTiming("One", 0.1, 0.5), WordTiming("two", 0.5, 0.9), WordTiming("three.", 1.0, 1.6))
+    write_tone(tmp_path / "v.wav", 2.0)
+    voice = VoiceTrack(str(tmp_path / "v.wav"), 2.0, words)
+    clip = make_clip(tmp_path / "black.mp4", 2.5, size=f"{w}x{h}", color="black")
+    out = Assembler(settings).render_segment(SceneMedia(1, "One two three.", clip, voice), tmp_path / "seg.mp4")
+    raw = subprocess.run([ffmpeg.ffmpeg_exe(), "-v", "error", "-i", str(out), "-f", "rawvideo", "-pix_fmt", "rgb24",
+                          "-"], capture_output=True, check=True).stdout
+    frames = np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3).astype(int)
+    assert len(frames) == 60
+    cues = build_cues(words, settings.captions, w, h)
+    black = np.zeros((h, w, 3), np.uint8)
+    states = [black] + [burn_captions(black, c.start, cues) for c in cues]
+    for i, frame in enumerate(frames):
+        cue = active_cue(cues, i / 30)
+        want = 0 if cue is None else 1 + cues.index(cue)
+        errors = [np.abs(frame - state.astype(int)).mean() for state in states]
+        assert int(np.argmin(errors)) == want, (i, errors)

@@ -1,11 +1,13 @@
-"""Assembly with MoviePy: each scene rendered once to a cached segment, segments joined without re-encoding.
+"""Assembly: each scene rendered once to a cached segment, segments joined without re-encoding.
 
-Per scene, MoviePy reads the clip already scaled by ffmpeg, fits it to the narration (trim, slow down
-or loop), burns the captions (drawn once, blended only inside their box) and fades in/out with integer
-math, then writes an H.264 segment. The segments are joined by ffmpeg's concat demuxer with stream copy;
-the narration for the whole video is laid out once by MoviePy and encoded to AAC in the same final mux,
-so there are no audio gaps at the joins. Timing arithmetic lives in ``frames_for`` alone: each segment
-is a whole number of frames and its narration is padded to exactly that length.
+Per scene, one ffmpeg run (``segment.py``) decodes the clip, fits it to the narration (trim, slow down
+or loop), scales and crops it, overlays the captions (drawn once per spoken word by ``captions.py``),
+fades and encodes an H.264 segment: no raw frames pass through Python. The segments are joined by
+ffmpeg's concat demuxer with stream copy; the narration for the whole video is laid out once by MoviePy
+and encoded to AAC in the same final mux, so there are no audio gaps at the joins. Timing arithmetic
+lives in ``frames_for`` alone: each segment is a whole number of frames and its narration is padded to
+exactly that length. How many segments render at once, and with how many threads, comes from
+``resources.segment_plan`` (CPU quota and memory budget).
 
 The joined file is written as ``.<name>.<random>.partial.mp4``, locked by this process while it is
 written, checked (``final_check``) and only then renamed; a partial left by a killed run is swept by the
@@ -28,20 +30,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from . import resources
 from .cache import AssetCache, cache_key, file_sha256
-from .captions import build_cues, caption_transform, timings_for
+from .captions import build_cues, timings_for
 from .config import Settings
 from .errors import AssemblyError
-from .ffmpeg import ffmpeg_exe, run_ffmpeg
+from .ffmpeg import ffmpeg_exe, h264_args, h264_encoder, run_ffmpeg
 from .final_check import check_final, check_segment
 from .models import Clip, ProgressEvent, VoiceTrack
+from .segment import SLOW_DOWN_LIMIT, fit_plan, run_with_progress, segment_command, write_caption_track
 
-__all__ = ["SceneMedia", "Assembler", "frames_for", "fit_clip_to_narration", "sweep_partials"]
+__all__ = ["SceneMedia", "Assembler", "frames_for", "fit_plan", "sweep_partials", "SLOW_DOWN_LIMIT"]
 
-SEGMENT_VERSION = "1"  # bump when segment rendering changes its pixels
-SLOW_DOWN_LIMIT = 1.5  # a clip up to this much shorter than its narration is slowed, beyond it is looped
+SEGMENT_VERSION = "2"  # bump when segment rendering changes its pixels (2: one ffmpeg filter graph)
 PARTIAL_GLOB = ".viralreel_*.partial.mp4"
 STALE_PARTIAL_SECONDS = 3600  # other half-written files (records, thumbnails) are not locked: swept by age
 
@@ -101,54 +102,6 @@ class SceneMedia:
         return frames_for(self.voice.duration, fps)
 
 
-def fit_clip_to_narration(clip, seconds: float):
-    """The MoviePy clip trimmed, slowed (up to 1.5×) or looped to last exactly ``seconds``."""
-    from moviepy import vfx
-
-    if clip.duration >= seconds:
-        return clip.subclipped(0, seconds)
-    if clip.duration * SLOW_DOWN_LIMIT >= seconds:
-        return clip.with_effects([vfx.MultiplySpeed(final_duration=seconds)])
-    return clip.with_effects([vfx.Loop(duration=seconds)])
-
-
-def _fade(clip, seconds: float, fade_in: bool, fade_out: bool):
-    """Fade from/to black with integer math, touching only the frames inside a fade."""
-    total = clip.duration
-
-    def level(t: float) -> int:
-        k = 256
-        if fade_in and t < seconds:
-            k = min(k, int(256 * t / seconds))
-        if fade_out and t > total - seconds:
-            k = min(k, int(256 * max(0.0, total - t) / seconds))
-        return k
-
-    def frame_at(get_frame, t):
-        frame = get_frame(t)
-        k = level(t)
-        if k >= 256:
-            return frame
-        return ((frame.astype(np.uint16) * k) >> 8).astype(np.uint8)
-
-    return clip.transform(frame_at)
-
-
-class _ProgressLogger:
-    """A proglog logger that turns MoviePy's frame counter into our progress callback."""
-
-    def __new__(cls, report: Callable[[float], None]):
-        import proglog
-
-        class Logger(proglog.ProgressBarLogger):
-            def bars_callback(self, bar, attr, value, old_value=None):
-                total = self.bars[bar].get("total") or 0
-                if bar == "frame_index" and total:
-                    report(min(1.0, value / total))
-
-        return Logger()
-
-
 class Assembler:
     """Turns scenes (clip + voice + narration) into the final MP4, caching each scene's segment."""
 
@@ -162,6 +115,14 @@ class Assembler:
         self._done: dict[int, float] = {}  # scene number -> fraction rendered
         self._frames: dict[int, int] = {}  # scene number -> its weight in the whole render
         self._progress_lock = threading.Lock()
+        self._encoder: str | None = None
+
+    @property
+    def encoder(self) -> str:
+        """The H.264 encoder segments are made with (NVENC where it works, else libx264; see ffmpeg.py)."""
+        if self._encoder is None:
+            self._encoder = h264_encoder()
+        return self._encoder
 
     def _scene_progress(self, scene: SceneMedia, fraction: float, message: str) -> None:
         """Report the whole render's progress, weighting each scene by its frames."""
@@ -177,70 +138,54 @@ class Assembler:
         s = self.settings
         params = {"version": SEGMENT_VERSION, "size": [s.width, s.height], "fps": s.fps,
                   "bitrate": s.frame_bitrate(), "preset": s.x264_preset, "captions": s.captions.to_dict(),
-                  "fade": s.fade_seconds if s.transitions else 0}
+                  "fade": s.fade_seconds if s.transitions else 0, "encoder": self.encoder}
         inputs = {"clip": file_sha256(scene.clip.video_path), "frames": scene.frames(s.fps),
                   "words": [w.to_dict() for w in scene.voice.words], "narration": scene.narration,
                   "duration": scene.voice.duration, "fade_in": scene.fade_in, "fade_out": scene.fade_out}
-        return cache_key("segment", "moviepy", params, inputs)
+        return cache_key("segment", "ffmpeg", params, inputs)
 
-    def render_segment(self, scene: SceneMedia, out_path: Path) -> Path:
-        """Render one scene to an H.264 segment at ``out_path`` (video only)."""
-        from moviepy import VideoFileClip
-
+    def render_segment(self, scene: SceneMedia, out_path: Path, threads: int | None = None) -> Path:
+        """Render one scene to an H.264 segment at ``out_path`` (video only), in one ffmpeg run."""
         s = self.settings
         frames = scene.frames(s.fps)
         seconds = frames / s.fps
-        try:
-            source = self._open_scaled(VideoFileClip, scene)
-        except (OSError, KeyError, IndexError, ValueError) as exc:
-            raise AssemblyError(f"Scene {scene.number}'s clip cannot be read ({exc}).",
-                                hint=f"Make or upload scene {scene.number}'s clip again.") from exc
-        try:
-            clip = fit_clip_to_narration(source, seconds)
+        fade = min(s.fade_seconds, seconds / 3) if s.transitions else 0.0
+        message = f"Rendering scene {scene.number}"
+        with tempfile.TemporaryDirectory(prefix="viralreel_scene_") as tmp:
+            work = Path(tmp)
             cues = build_cues(timings_for(scene.voice, scene.narration), s.captions, s.width, s.height)
-            if cues:
-                clip = clip.transform(caption_transform(cues))
-            if s.transitions and (scene.fade_in or scene.fade_out):
-                fade = min(s.fade_seconds, seconds / 3)
-                clip = _fade(clip, fade, scene.fade_in, scene.fade_out)
-            # MoviePy writes int(duration * fps) frames, and 123 / 30 * 30 is 122.99…: ask for half a frame more
-            clip = clip.with_duration((frames + 0.5) / s.fps)
-            report = _ProgressLogger(lambda f: self._scene_progress(scene, f, f"Rendering scene {scene.number}"))
-            clip.write_videofile(str(out_path), fps=s.fps, codec="libx264", bitrate=s.frame_bitrate(),
-                                 audio=False, preset=s.x264_preset, logger=report,
-                                 ffmpeg_params=["-profile:v", "high", "-g", str(s.fps * 2),
-                                                "-frames:v", str(frames)])
-        except (OSError, ValueError) as exc:
-            raise AssemblyError(f"Scene {scene.number} could not be rendered ({exc}).",
-                                hint=f"Make or upload scene {scene.number}'s clip again.") from exc
-        finally:
-            source.close()
+            cmd = segment_command(
+                clip_path=scene.clip.video_path, clip_size=(scene.clip.width, scene.clip.height),
+                clip_seconds=scene.clip.duration, frames=frames, width=s.width, height=s.height, fps=s.fps,
+                captions=write_caption_track(cues, work, s.fps), fade_in=fade if scene.fade_in else 0.0,
+                fade_out=fade if scene.fade_out else 0.0,
+                encoder_args=h264_args(self.encoder, bitrate=s.frame_bitrate(), preset=s.x264_preset, fps=s.fps),
+                threads=threads or resources.segment_plan(1, s.width, s.height)[1], out_path=out_path)
+            del cues  # the PNGs hold them now
+            self._scene_progress(scene, 0.0, message)
+            try:
+                run_with_progress(cmd, frames, lambda f: self._scene_progress(scene, f, message),
+                                  what=f"render scene {scene.number}", log_path=work / "ffmpeg.log")
+            except AssemblyError as exc:
+                raise AssemblyError(f"Scene {scene.number} could not be rendered ({exc}).",
+                                    hint=f"Make or upload scene {scene.number}'s clip again.") from exc
+            except OSError as exc:
+                raise AssemblyError(f"Scene {scene.number} could not be rendered ({exc}).",
+                                    hint="Check that ffmpeg runs here: python -m viralreel_core doctor") from exc
         return out_path
 
-    def _open_scaled(self, video_file_clip, scene: SceneMedia):
-        """The clip as MoviePy sees it, scaled by ffmpeg to cover the frame and centre-cropped."""
-        s = self.settings
-        cw, ch = max(1, scene.clip.width), max(1, scene.clip.height)
-        scale = max(s.width / cw, s.height / ch)
-        w, h = max(s.width, round(cw * scale)), max(s.height, round(ch * scale))
-        w, h = w + w % 2, h + h % 2
-        clip = video_file_clip(scene.clip.video_path, audio=False, target_resolution=(w, h))
-        if (w, h) != (s.width, s.height):
-            clip = clip.cropped(x_center=w / 2, y_center=h / 2, width=s.width, height=s.height)
-        return clip
-
-    def segment_for(self, scene: SceneMedia, work_dir: Path) -> Path:
+    def segment_for(self, scene: SceneMedia, work_dir: Path, threads: int | None = None) -> Path:
         """The scene's segment file, from the cache when its inputs have not changed; its frames are counted."""
         frames = scene.frames(self.settings.fps)
         if self.cache is None:
             self.segment_misses += 1
-            path = self.render_segment(scene, work_dir / f"segment_{scene.number}.mp4")
+            path = self.render_segment(scene, work_dir / f"segment_{scene.number}.mp4", threads)
             self._raise_if_bad(path, scene, frames)
             return path
         key = self.segment_key(scene)
 
         def make(scratch: Path):
-            path = self.render_segment(scene, scratch / f"segment_{scene.number}.mp4")
+            path = self.render_segment(scene, scratch / f"segment_{scene.number}.mp4", threads)
             self._raise_if_bad(path, scene, frames)  # a bad render is never stored
             return {"frames": frames}, {"video": path}, 0.0
 
@@ -304,9 +249,9 @@ class Assembler:
         with scratch as tmp:
             work = Path(tmp)
             self._frames = {sc.number: sc.frames(s.fps) for sc in scenes}
-            workers = max(1, min(len(scenes), os.cpu_count() or 1))
+            workers, threads = resources.segment_plan(len(scenes), s.width, s.height)
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                segments = list(pool.map(lambda sc: self.segment_for(sc, work), scenes))
+                segments = list(pool.map(lambda sc: self.segment_for(sc, work, threads), scenes))
             narration = self.narration_track(scenes, work / "narration.wav")
             listing = work / "segments.txt"
             listing.write_text("".join(f"file '{_concat_escape(p)}'\n" for p in segments), encoding="utf-8")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import AssemblyError
+from .errors import AssemblyError, BadInput
 
-__all__ = ["ffmpeg_exe", "run_ffmpeg", "probe", "MediaInfo"]
+__all__ = ["ffmpeg_exe", "run_ffmpeg", "probe", "MediaInfo", "h264_encoder", "h264_args", "ENCODERS"]
 
 _FIX = "Install it with `pip install imageio-ffmpeg` (it ships its own ffmpeg), or set IMAGEIO_FFMPEG_EXE."
 
@@ -39,6 +40,44 @@ def run_ffmpeg(args: list[str], *, what: str, timeout: float = 600) -> None:
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-6:])
         raise AssemblyError(f"ffmpeg could not {what}: {tail}")
+
+
+#: VIRALREEL_ENCODER value -> the ffmpeg encoder it asks for ("auto": NVENC when it works here, else x264)
+ENCODERS = {"libx264": "libx264", "x264": "libx264", "nvenc": "h264_nvenc", "h264_nvenc": "h264_nvenc"}
+
+
+@functools.cache
+def _nvenc_works(exe: str) -> bool:
+    """True when this ffmpeg has h264_nvenc and it can encode a frame here (a GPU and its driver present)."""
+    try:
+        listed = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True, text=True, timeout=20)
+        if " h264_nvenc " not in listed.stdout:
+            return False
+        trial = subprocess.run([exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
+                                "color=black:s=256x256:r=30:d=0.1", "-frames:v", "1", "-c:v", "h264_nvenc",
+                                "-f", "null", "-"], capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return trial.returncode == 0
+
+
+def h264_encoder() -> str:
+    """The H.264 encoder to use: VIRALREEL_ENCODER (auto|libx264|nvenc), auto meaning NVENC where it works."""
+    wanted = os.environ.get("VIRALREEL_ENCODER", "auto").strip().lower() or "auto"
+    if wanted != "auto":
+        if wanted not in ENCODERS:
+            raise BadInput(f"VIRALREEL_ENCODER={wanted!r} is not an encoder this app knows.",
+                           hint="Use auto, libx264 or nvenc.")
+        return ENCODERS[wanted]
+    return "h264_nvenc" if _nvenc_works(ffmpeg_exe()) else "libx264"
+
+
+def h264_args(encoder: str, *, bitrate: str, preset: str, fps: int) -> list[str]:
+    """Output options for ``encoder`` giving the same stream shape: H.264 High, yuv420p, a keyframe every 2 s."""
+    common = ["-b:v", bitrate, "-profile:v", "high", "-g", str(fps * 2), "-pix_fmt", "yuv420p"]
+    if encoder == "h264_nvenc":
+        return ["-c:v", "h264_nvenc", "-preset", "p4", "-rc", "cbr", *common]
+    return ["-c:v", "libx264", "-preset", preset, *common]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ reported, the others are kept; assembly — a clear error, no half-written outpu
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import threading
@@ -22,7 +23,7 @@ from typing import Any
 
 import tenacity
 
-from . import providers
+from . import providers, resources
 from .assembler import Assembler, SceneMedia, sweep_partials
 from .cache import AssetCache, cache_key
 from .config import Settings, check_frame_size
@@ -137,6 +138,28 @@ class RunTally:
                 "segments_rendered": self.segments_rendered, "segments_reused": self.segments_reused}
 
 
+class _VoicePhase:
+    """While offline voices are being made: one CPU slot is theirs and the model is loaded; ``close``
+    (once the last voice is done, or on leaving) gives the slot back and unloads the model, so clips
+    after the voices run without ~300 MB of model beside them."""
+
+    def __init__(self, pipeline: Pipeline, offline: bool) -> None:
+        self._pipeline = pipeline
+        self._held = offline and pipeline._local_slots.acquire()
+
+    def close(self) -> None:
+        if self._held:
+            self._held = False
+            self._pipeline._release("voice")
+            self._pipeline._local_slots.release()
+
+    def __enter__(self) -> _VoicePhase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class Pipeline:
     """Runs the steps for one settings object; the pages and the CLI both drive it."""
 
@@ -152,6 +175,10 @@ class Pipeline:
         self._providers: dict[str, Provider] = {}
         self._providers_lock = threading.Lock()
         self._stopped = threading.Event()
+        # offline makers run on this machine's CPUs and memory: no more at once than those allow, and
+        # offline voices one at a time (the model serializes them anyway: a second would only hold a slot)
+        self._local_slots = threading.BoundedSemaphore(resources.local_jobs())
+        self._offline_voice = threading.Lock()
 
     # -- providers -------------------------------------------------------------------------------
     def provider(self, step: str) -> Provider:
@@ -182,6 +209,40 @@ class Pipeline:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def _local_slot(self, provider: Provider) -> contextlib.AbstractContextManager:
+        """Held while an offline provider works on this machine (see ``resources.local_jobs``).
+
+        Offline voices take turns (the model serializes them anyway); their CPU slot is held for the
+        whole voice phase by ``_offline_voice_phase``.
+        """
+        if not provider.offline:
+            return contextlib.nullcontext()
+        return self._offline_voice if provider.step == "voice" else self._local_slots
+
+    def _offline_voice_phase(self, voices: bool) -> _VoicePhase:
+        try:
+            offline = voices and self.provider("voice").offline
+        except ViralReelError:  # e.g. a missing key: the voice jobs report it
+            offline = False
+        return _VoicePhase(self, offline)
+
+    def release_models(self) -> None:
+        """Unload what the providers keep in memory (the offline voice model) and give the memory back.
+
+        Called before assembly, so a full-HD render never has the voice model resident beside ffmpeg.
+        """
+        with self._providers_lock:
+            in_use = list(self._providers)
+        for step in in_use:
+            self._release(step)
+
+    def _release(self, step: str) -> None:
+        with self._providers_lock:
+            provider = self._providers.get(step)
+        if provider is not None:
+            provider.release()
+            resources.trim_memory()
 
     def can_abort(self, step: str) -> bool:
         """True when the step's provider has work it can cancel (e.g. a Runway task)."""
@@ -283,7 +344,8 @@ class Pipeline:
 
         def make(work_dir: Path):
             speak = self._counting_failures("voice", lambda: voice.speak(scene.narration, work_dir), scene.number)
-            track = self._retrying(VOICE_ATTEMPTS, speak)
+            with self._local_slot(voice):
+                track = self._retrying(VOICE_ATTEMPTS, speak)
             return track.to_dict(), {"audio": track.audio_path}, track.cost_usd
 
         asset, hit = self.cache.get_or_make(self.voice_key(scene, take), "voice", make,
@@ -324,7 +386,8 @@ class Pipeline:
                     return maker.make(scene.visuals, seconds, work_dir, narration=scene.narration)  # type: ignore[call-arg]
                 return maker.make(scene.visuals, seconds, work_dir)
 
-            clip = self._counting_failures("clips", call, scene.number)()
+            with self._local_slot(maker):
+                clip = self._counting_failures("clips", call, scene.number)()
             return clip.to_dict(), {"video": clip.video_path}, clip.cost_usd
 
         asset, hit = self.cache.get_or_make(key, "clips", make, label=f"clip of scene {scene.number}",
@@ -356,7 +419,8 @@ class Pipeline:
         made_voices: dict[int, VoiceTrack] = {}
         made_clips: dict[int, Clip] = {}
         skipped: list[dict[str, Any]] = []
-        with ThreadPoolExecutor(max_workers=max(1, self.settings.workers)) as pool:
+        voice_phase = self._offline_voice_phase(voices)
+        with voice_phase, ThreadPoolExecutor(max_workers=max(1, self.settings.workers)) as pool:
             for scene in script.scenes:
                 take = takes.get(scene.number, 0)
                 if voices:
@@ -368,6 +432,8 @@ class Pipeline:
                 for future in as_completed(job_of):
                     step, number = job_of[future]
                     done[step] += 1
+                    if step == "voice" and done["voice"] == per_step:
+                        voice_phase.close()  # clips may still run: without the voice model beside them
                     try:
                         result = future.result()
                     except Exception as exc:  # one scene's failure never loses the scenes that worked
@@ -417,6 +483,7 @@ class Pipeline:
                               hint="The scenes already rendered are kept: render again to finish from there.")
             self.on_progress(event)
 
+        self.release_models()
         assembler = Assembler(self.settings, self.cache, progress)
         path = assembler.assemble(media, out_path)
         with self.tally._lock:

@@ -539,6 +539,18 @@ class LocalVoice(Voice):
         """Load the model now (once per process) and return the seconds loading took."""
         return _engine(*self.model_files()).load_seconds
 
+    def release(self) -> None:
+        """Unload the model (~250–390 MB) until the next ``speak``: assembly then runs without it resident.
+
+        A ``speak`` already running keeps its engine until it finishes; the next one loads it again (~1 s).
+        """
+        try:
+            key = str(self.model_files()[0].resolve())
+        except ProviderError:
+            return
+        with _ENGINES_LOCK:
+            _ENGINES.pop(key, None)
+
     # -- provider protocol ----------------------------------------------------------------------------
 
     def cache_params(self) -> dict[str, Any]:

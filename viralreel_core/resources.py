@@ -1,0 +1,189 @@
+"""What this process may use: CPU quota and memory budget, and the parallelism that follows from them.
+
+Containers (Streamlit Community Cloud, Docker, Kubernetes) show the host's cores and memory to
+``os.cpu_count()`` and ``/proc/meminfo``; the real limits are in the cgroup. Read, in order:
+- CPUs: cgroup v2 ``cpu.max``, cgroup v1 ``cpu.cfs_quota_us``/``cpu.cfs_period_us``, the CPU affinity mask,
+  ``os.cpu_count()``; ``VIRALREEL_CPUS`` overrides.
+- Memory: ``VIRALREEL_MEMORY_MB``, cgroup v2 ``memory.max``, cgroup v1 ``memory.limit_in_bytes``, physical RAM.
+
+Every worker count and ffmpeg thread count in the package comes from here (one place for the policy).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+from pathlib import Path
+
+__all__ = ["cgroup_cpus", "cgroup_memory_mb", "cpu_quota", "memory_limit_mb", "memory_budget_mb",
+           "ffmpeg_threads", "segment_plan", "local_jobs", "describe", "trim_memory", "SEGMENT_MB_FULL_HD", "BASE_MB"]
+
+CGROUP = Path("/sys/fs/cgroup")
+PROC_CGROUP = Path("/proc/self/cgroup")
+NO_LIMIT = 1 << 60  # cgroup v1 reports "no limit" as a huge page-aligned number
+BASE_MB = 250  # the Python process itself during assembly (MoviePy, numpy, Pillow, caption images)
+SEGMENT_MB_FULL_HD = 320  # one segment's ffmpeg (decode, filters, x264, 2 threads) at 1080×1920 (bench/memory.py)
+CPUS_PER_SEGMENT = 4  # cores one segment's ffmpeg keeps busy (x264 at 1080×1920 scales to about 4 threads)
+LOCAL_JOB_MB = 120  # one offline clip's ffmpeg at 1080×1920 (bench/memory.py)
+VOICE_MODEL_MB = 300  # the offline Piper voice model while it is loaded
+HEADROOM = 0.85  # share of the budget the assembly plans to use: the rest is for the studio and the OS
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _own_cgroup_dirs(controller: str, root: Path, proc: Path) -> list[Path]:
+    """The cgroup folders that apply to this process for ``controller``, innermost first (v2, then v1)."""
+    dirs: list[Path] = []
+    text = _read(proc) or ""
+    for line in text.splitlines():
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, rel = parts
+        rel = rel.lstrip("/")
+        if controllers == "":  # cgroup v2 unified hierarchy
+            dirs += [root / rel, root]
+        elif controller in controllers.split(","):
+            base = root / controllers
+            if not base.exists():
+                base = root / controller
+            dirs += [base / rel, base]
+    return [d for d in dict.fromkeys(dirs) if d.is_dir()]
+
+
+@functools.cache
+def cgroup_cpus(root: Path = CGROUP, proc: Path = PROC_CGROUP) -> float | None:
+    """CPUs the cgroup's quota allows (cgroup v2 ``cpu.max`` or v1 CFS quota); None when unlimited."""
+    for folder in _own_cgroup_dirs("cpu", root, proc):
+        v2 = _read(folder / "cpu.max")
+        if v2:
+            quota, _, period = v2.partition(" ")
+            if quota != "max":
+                try:
+                    return int(quota) / int(period or 100000)
+                except ValueError:
+                    pass
+            continue
+        quota_us, period_us = _read(folder / "cpu.cfs_quota_us"), _read(folder / "cpu.cfs_period_us")
+        if quota_us and period_us:
+            try:
+                if int(quota_us) > 0:
+                    return int(quota_us) / int(period_us)
+            except ValueError:
+                pass
+    return None
+
+
+def cpu_quota() -> float:
+    """The CPUs this process may really use (may be fractional, e.g. 0.5 of a core), at least 0.1."""
+    override = os.environ.get("VIRALREEL_CPUS", "").strip()
+    if override:
+        try:
+            return max(0.1, float(override))
+        except ValueError:
+            pass
+    try:
+        visible = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        visible = os.cpu_count() or 1
+    quota = cgroup_cpus()
+    return max(0.1, min(float(visible), quota) if quota else float(visible))
+
+
+@functools.cache
+def cgroup_memory_mb(root: Path = CGROUP, proc: Path = PROC_CGROUP) -> float | None:
+    """The cgroup's memory limit in MB (v2 ``memory.max`` or v1 ``memory.limit_in_bytes``); None when unlimited."""
+    for folder in _own_cgroup_dirs("memory", root, proc):
+        for name in ("memory.max", "memory.limit_in_bytes"):
+            value = _read(folder / name)
+            if value and value != "max":
+                try:
+                    limit = int(value)
+                except ValueError:
+                    continue
+                if 0 < limit < NO_LIMIT:
+                    return limit / 2**20
+    return None
+
+
+def _physical_mb() -> float | None:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def memory_limit_mb() -> float | None:
+    """The memory this process tree may use in MB: VIRALREEL_MEMORY_MB, else the cgroup's limit, else RAM."""
+    override = os.environ.get("VIRALREEL_MEMORY_MB", "").strip()
+    if override:
+        try:
+            return max(64.0, float(override))
+        except ValueError:
+            pass
+    limits = [m for m in (cgroup_memory_mb(), _physical_mb()) if m]
+    return min(limits) if limits else None
+
+
+def memory_budget_mb() -> float:
+    """MB the assembly plans with: a share of the limit (the rest is the OS's and the studio's)."""
+    limit = memory_limit_mb()
+    return HEADROOM * limit if limit else 1024.0
+
+
+def ffmpeg_threads() -> int:
+    """Threads to give one ffmpeg encoder or decoder: the CPU quota rounded up, at least 1.
+
+    ffmpeg's own default counts the host's cores, and x264 keeps frames per thread: on a 64-core host
+    inside a 1-CPU container that is hundreds of MB for nothing.
+    """
+    return max(1, math.ceil(cpu_quota()))
+
+
+def segment_plan(scenes: int, width: int = 1080, height: int = 1920) -> tuple[int, int]:
+    """(segments rendered at once, ffmpeg threads each), from the scenes, the CPU quota and the memory budget.
+
+    One ffmpeg already keeps about ``CPUS_PER_SEGMENT`` cores busy (decode, filters and x264 run in their
+    own threads), and each costs ``SEGMENT_MB_FULL_HD`` scaled by the frame: more at once only where
+    both the cores and the memory are there.
+    """
+    cpus = cpu_quota()
+    per_segment = SEGMENT_MB_FULL_HD * max(0.05, width * height / (1080 * 1920))
+    by_memory = int((memory_budget_mb() - BASE_MB) // per_segment)
+    by_cpu = math.floor(cpus / CPUS_PER_SEGMENT)
+    workers = max(1, min(scenes, by_cpu, by_memory))
+    return workers, max(1, math.ceil(cpus / workers))
+
+
+def local_jobs(per_job_mb: float = LOCAL_JOB_MB) -> int:
+    """How many CPU-bound offline jobs (local clips) to run at once: one per CPU, as memory allows."""
+    by_memory = int((memory_budget_mb() - BASE_MB - VOICE_MODEL_MB) // max(1.0, per_job_mb))
+    return max(1, min(math.floor(cpu_quota()), by_memory))
+
+
+def describe() -> dict[str, object]:
+    """The limits as seen here (for benchmarks and `doctor`)."""
+    limit = memory_limit_mb()
+    return {"cpus_visible": os.cpu_count(), "cpu_quota": round(cpu_quota(), 2),
+            "cgroup_cpus": cgroup_cpus(), "memory_limit_mb": round(limit) if limit else None,
+            "cgroup_memory_mb": round(m) if (m := cgroup_memory_mb()) else None,
+            "memory_budget_mb": round(memory_budget_mb()), "ffmpeg_threads": ffmpeg_threads(),
+            "segment_plan_full_hd_6": segment_plan(6), "local_jobs": local_jobs()}
+
+
+def trim_memory() -> None:
+    """Hand memory freed by Python and native libraries back to the OS (glibc keeps it otherwise)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
