@@ -106,7 +106,8 @@ class Assembler:
     """Turns scenes (clip + voice + narration) into the final MP4, caching each scene's segment."""
 
     def __init__(self, settings: Settings, cache: AssetCache | None = None,
-                 on_progress: Callable[[ProgressEvent], None] | None = None) -> None:
+                 on_progress: Callable[[ProgressEvent], None] | None = None, encoder: str | None = None) -> None:
+        """``encoder``: an ffmpeg H.264 encoder name; by default ``ffmpeg.h264_encoder()`` chooses."""
         self.settings = settings
         self.cache = cache
         self.on_progress = on_progress or (lambda event: None)
@@ -115,7 +116,7 @@ class Assembler:
         self._done: dict[int, float] = {}  # scene number -> fraction rendered
         self._frames: dict[int, int] = {}  # scene number -> its weight in the whole render
         self._progress_lock = threading.Lock()
-        self._encoder: str | None = None
+        self._encoder = encoder
 
     @property
     def encoder(self) -> str:

@@ -68,6 +68,9 @@ def h264_encoder() -> str:
         if wanted not in ENCODERS:
             raise BadInput(f"VIRALREEL_ENCODER={wanted!r} is not an encoder this app knows.",
                            hint="Use auto, libx264 or nvenc.")
+        if ENCODERS[wanted] == "h264_nvenc" and not _nvenc_works(ffmpeg_exe()):
+            raise AssemblyError("VIRALREEL_ENCODER=nvenc, but NVENC cannot encode here (no NVIDIA GPU, driver "
+                                "or NVENC in this ffmpeg).", hint="Set VIRALREEL_ENCODER=auto or libx264.")
         return ENCODERS[wanted]
     return "h264_nvenc" if _nvenc_works(ffmpeg_exe()) else "libx264"
 
