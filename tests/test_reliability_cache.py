@@ -276,17 +276,14 @@ def test_a_killed_runs_partial_video_and_scratch_are_swept_at_the_next_start(tmp
         live.wait(timeout=30)
 
 
-def test_a_run_leaves_nothing_in_the_system_temp_folder(fake_settings, tmp_path, monkeypatch):
+@pytest.mark.parametrize("clips", ["fake", "local"])
+def test_a_run_never_uses_the_system_temp_folder(fake_settings, monkeypatch, tmp_path, clips):
     import tempfile
 
-    system_tmp = tmp_path / "system-tmp"
-    system_tmp.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
-    result = Pipeline(fake_settings).make("Why cats purr")
-    assert result.success
-    assert list(system_tmp.iterdir()) == []
-    assert [p.name for p in (fake_settings.cache_dir / "tmp").iterdir()] == []  # and its own scratch is gone
-
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-system-temp"))  # any use there fails the run
+    result = Pipeline(fake_settings.with_(clip_provider=clips)).make("Why cats purr")
+    assert result.success, result.message
+    assert [p.name for p in (fake_settings.cache_dir / "tmp").iterdir()] == []  # its own scratch is gone too
 
 
 def test_the_studio_sees_a_damaged_clip_as_missing_and_says_so_when_it_is_paid_again(fake_settings, cache, tmp_path):

@@ -152,7 +152,8 @@ class Assembler:
         seconds = frames / s.fps
         fade = min(s.fade_seconds, seconds / 3) if s.transitions else 0.0
         message = f"Rendering scene {scene.number}"
-        with tempfile.TemporaryDirectory(prefix="viralreel_scene_") as tmp:
+        # beside the segment, so under the cache's swept scratch folder rather than the system's temp
+        with tempfile.TemporaryDirectory(prefix="viralreel_scene_", dir=out_path.parent) as tmp:
             work = Path(tmp)
             cues = build_cues(timings_for(scene.voice, scene.narration), s.captions, s.width, s.height)
             cmd = segment_command(

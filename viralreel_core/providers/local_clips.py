@@ -268,7 +268,7 @@ class LocalClipMaker(ClipMaker):
         final = out_dir / f"local_clip_{digest}_{uuid.uuid4().hex[:8]}.mp4"
         partial = final.with_name(f".{final.name}.part")
         timeout = 120 + 30 * seconds * self.width * self.height / (1080 * 1920)
-        with tempfile.TemporaryDirectory(prefix="viralreel_sprites_") as sprite_dir:
+        with tempfile.TemporaryDirectory(prefix="viralreel_sprites_", dir=out_dir) as sprite_dir:  # swept scratch
             cmd, frames = self.command(design, seconds, partial, Path(sprite_dir))
             try:
                 done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
