@@ -210,7 +210,7 @@ class JobQueue:
             return self
         self._consumer = self._consumer_for(concurrency, _InProcessConsumer)
         self._consumer.start()
-        self._start_upkeep()
+        self.start_upkeep()
         return self
 
     def run_worker(self, concurrency: int = 1) -> None:
@@ -218,7 +218,7 @@ class JobQueue:
         if concurrency < 1:
             raise BadInput("A worker runs at least one job at a time.", hint="Use --concurrency 1 or more.")
         self._consumer = self._consumer_for(concurrency, Consumer)
-        self._start_upkeep()
+        self.start_upkeep()
         try:
             self._consumer.run()
         finally:
@@ -254,7 +254,8 @@ class JobQueue:
         self.store.close()
 
     # -- upkeep: this worker's own heartbeat and the reaper ---------------------------------------
-    def _start_upkeep(self) -> None:
+    def start_upkeep(self) -> None:
+        """This process's entry in the workers' registry and the reaper, in a thread (until ``stop()``)."""
         self._stopping.clear()
         self._upkeep = threading.Thread(target=self._upkeep_loop, name="viralreel-upkeep", daemon=True)
         self._upkeep.start()
@@ -283,13 +284,14 @@ class JobQueue:
                 continue  # alive, or ours: this process knows its own jobs are running (a busy GIL delays beats)
             step = job.progress.get("step") or "its first step"
             silent = f"the worker {job.worker} stopped answering during {step} (attempt {job.attempts})"
-            if job.attempts < MAX_ATTEMPTS:
+            if job.attempts < MAX_ATTEMPTS and not job.params.get("local"):  # local work cannot run elsewhere
                 if self.store.requeue(job.id, job.worker, silent):
                     self._wake(job.id)
                     acted.append((job.id, "requeued"))
                     _LOGGER.warning("job %s re-queued: %s", job.id, silent)
             else:
-                error = {"message": f"The job's worker stopped answering {job.attempts} times, last during {step} "
+                times = "once" if job.attempts == 1 else f"{job.attempts} times"
+                error = {"message": f"The job's worker stopped answering {times}, last during {step} "
                                     "(killed, out of memory, or its machine went down).",
                          "hint": "Run it again; if it keeps happening, give workers more memory or run fewer "
                                  "jobs at once (worker --concurrency 1).", "type": "WorkerLost"}

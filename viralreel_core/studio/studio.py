@@ -22,6 +22,7 @@ from .. import providers
 from ..cache import AssetCache
 from ..config import REPO_ROOT, ApiKeys, CaptionStyle, Settings, check_frame_size
 from ..errors import BadInput, ViralReelError
+from ..jobs import local as local_jobs
 from ..models import Clip, Scene, Script
 from ..pipeline import Pipeline, RunTally, validate_topic
 from ..projects import ProjectStore, list_renders, new_project_id
@@ -207,7 +208,8 @@ class Studio:
             apply(result)
 
         self.errors.pop(job.step, None)
-        return self.jobs.start(job, run, applied, uids)
+        params = {"project_id": self.id, "label": job.label}  # a job record too, when local jobs are enabled
+        return self.jobs.start(job, local_jobs.recorded(job.step, pipeline, run, params, self._redact), applied, uids)
 
     def _job_pipeline(self, step: str) -> Pipeline:
         """A pipeline of its own for a new job of ``step``; BadInput while that step is working."""
