@@ -119,4 +119,7 @@ with st.sidebar:
                       lambda wh: studio.options.update(width=wh[0], height=wh[1])))
         st.caption("Smaller sizes render much faster; clips are remade at the new size.")
 
-navigation.run()
+try:
+    navigation.run()
+finally:  # also when the page stops, reruns or switches: nothing is lost on a reload
+    ui.autosave()

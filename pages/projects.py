@@ -6,8 +6,9 @@ from pages import ui
 from viralreel_core.errors import ViralReelError
 from viralreel_core.projects import ProjectStore, list_renders
 
-studio = ui.header("projects", "A project keeps the script, your settings (never your keys) and references to "
-                               "everything made for it, so reopening it is instant.")
+studio = ui.header("projects", "Projects save themselves as you work: the script, your settings (never your "
+                               "keys) and a copy of every voice and clip, so reopening one is instant, even "
+                               "after the cache is cleared.")
 store = ProjectStore(studio.config.projects_dir)
 
 # -- the current project ---------------------------------------------------------------------------
@@ -58,7 +59,7 @@ for project in saved:
         if open_col.button("Open", icon=":material/folder_open:", key=f"open_{project.id}", width="stretch",
                            disabled=studio.busy()):
             try:
-                studio.open(store.load(project.id))
+                studio = ui.open_project(project.id)
             except (ViralReelError, KeyError, ValueError, TypeError) as exc:
                 st.error(f"Project {project.name} could not be opened: {exc}", icon=":material/error:")
             else:
@@ -68,8 +69,9 @@ for project in saved:
             st.write(f"Delete **{project.name}**? Its videos stay in the output folder.")
             if st.button("Delete it", type="primary", key=f"delete_{project.id}"):
                 store.delete(project.id)
-                st.toast(f"Deleted “{project.name}”." + (" It is still open here: save it again to keep it."
-                                                        if project.id == studio.id else ""), icon=":material/delete:")
+                if project.id == studio.id:  # it would save itself again: start afresh instead
+                    ui.new_project()
+                st.toast(f"Deleted “{project.name}”.", icon=":material/delete:")
                 st.rerun()
 
 # -- past renders ----------------------------------------------------------------------------------

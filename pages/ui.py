@@ -6,6 +6,9 @@ only draws it. Per-person state lives in ``st.session_state`` and nowhere else.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
 import runpy
 from collections.abc import Callable
@@ -18,9 +21,14 @@ import streamlit as st
 from pages import visitor
 from viralreel_core import ApiKeys, AssetCache, Settings, ViralReelError, providers
 from viralreel_core.config import KEY_ENV_VARS
+from viralreel_core.projects import ProjectStore
 from viralreel_core.spending import Budget, NeedsConfirmation, confirm_threshold
 from viralreel_core.studio import Studio, StudioConfig
+from viralreel_core.studio.live import LIVE, workspace_key
+from viralreel_core.studio.queue import GATES, MAX_JOBS_PER_WORKSPACE, limit
 from viralreel_core.workspaces import Workspace
+
+_LOGGER = logging.getLogger(__name__)
 
 PAGES = {
     "topic": ("pages/topic.py", "Topic", ":material/lightbulb:"),
@@ -99,6 +107,8 @@ def setup() -> Studio:
         who = visitor.identify(environ, config.projects_dir, base.output_dir)
         budget = Budget.from_values(visitor.workspaces_root(environ) / "spending.json", environ)
         confirm_above = confirm_threshold(environ)
+        GATES.configure(environ)
+        max_jobs = limit(environ, MAX_JOBS_PER_WORKSPACE)
     except ViralReelError as exc:
         st.error(str(exc), icon=":material/error:")
         st.stop()
@@ -107,14 +117,69 @@ def setup() -> Studio:
     typed = typed_keys()
     keys = ApiKeys(**{svc: typed.get(svc) or (getattr(base.keys, svc) if owner else "") for svc in KEY_ENV_VARS})
     cache = shared_cache(str(base.cache_dir), base.cache_size_limit)
-    if "studio" not in st.session_state:
-        st.session_state["studio"] = Studio(base, cache, replace(config, projects_dir=who.workspace.projects_dir))
+    place = workspace_key(who.workspace.projects_dir)
+    if "studio" not in st.session_state:  # a new session (a first visit, a reload): back where it was
+        st.session_state["studio"] = _reopen(who.workspace, place, Studio(
+            base, cache, replace(config, projects_dir=who.workspace.projects_dir)))
     studio: Studio = st.session_state["studio"]
+    LIVE.put(place, studio)
+    studio.relink(ProjectStore(studio.config.projects_dir))  # after a cache clear: the saved copies
     studio.base, studio.cache, studio.keys = base.with_(keys=ApiKeys()), cache, keys
     # the owner's money is counted against the owner's limit; a visitor's own key is their own affair
     studio.wallet.budget = budget if owner else None
     studio.wallet.confirm_above = confirm_above
+    studio.max_jobs = max_jobs
     return studio
+
+
+def _reopen(workspace: Workspace, place: str, fresh: Studio) -> Studio:
+    """The project this workspace had open: its live studio (jobs still running or finished while away)
+    when the server has it, else as saved; ``fresh`` when there is none."""
+    project_id = workspace.state().get("open")
+    if not isinstance(project_id, str):
+        return fresh
+    live = LIVE.get(place, project_id)
+    if live is not None:
+        return live
+    try:
+        fresh.open(ProjectStore(fresh.config.projects_dir).load(project_id))
+    except (ViralReelError, OSError, KeyError, ValueError, TypeError):
+        return Studio(fresh.base, fresh.cache, fresh.config)
+    return fresh
+
+
+def autosave() -> None:
+    """Save the open project when it changed since the last save (every run ends here), and note it as
+    the workspace's open project, so a reload or another device reopens it where it was."""
+    s: Studio | None = st.session_state.get("studio")
+    if s is None or "visitor" not in st.session_state or (s.draft is None and not s.form.topic.strip()):
+        return
+    text = json.dumps(s.to_document(), sort_keys=True, default=str)
+    mark = (s.id, hashlib.sha256(text.encode()).hexdigest())
+    if st.session_state.get("autosaved") == mark:
+        return
+    try:
+        s.save(ProjectStore(s.config.projects_dir))
+        workspace().note(open=s.id)
+    except (ViralReelError, OSError) as exc:
+        _LOGGER.warning("The project was not saved automatically: %s", exc)
+        return
+    st.session_state["autosaved"] = mark
+
+
+def open_project(project_id: str) -> Studio:
+    """Make the saved project ``project_id`` this session's (its live studio when the server has one)."""
+    current = studio()
+    place = workspace_key(current.config.projects_dir)
+    opened = LIVE.get(place, project_id)
+    if opened is None:
+        opened = Studio(current.base, current.cache, current.config)
+        opened.keys, opened.sleep = current.keys, current.sleep
+        opened.open(ProjectStore(current.config.projects_dir).load(project_id))
+    st.session_state["studio"] = opened
+    LIVE.put(place, opened)
+    workspace().note(open=opened.id)
+    return opened
 
 
 def workspace() -> Workspace:
@@ -138,6 +203,8 @@ def new_project() -> None:
     fresh = Studio(old.base, old.cache, old.config)
     fresh.keys, fresh.options = old.keys, dict(old.options)
     st.session_state["studio"] = fresh
+    LIVE.put(workspace_key(old.config.projects_dir), fresh)
+    workspace().note(open=fresh.id)
     old.close()
 
 
@@ -287,7 +354,8 @@ def job_panel(step: str) -> None:
         if job is None or job.done:
             st.rerun()  # the app run applies the result (Studio.poll) and draws it
         snap = job.snapshot()
-        with st.status(f"{snap['label']} · {snap['elapsed']:.0f} s", state="running", expanded=True):
+        waiting = " · waiting for a turn" if snap["place"] else ""
+        with st.status(f"{snap['label']} · {snap['elapsed']:.0f} s{waiting}", state="running", expanded=True):
             st.progress(snap["fraction"], text=snap["message"])
             if snap["scenes"]:
                 cols = st.columns(min(6, len(snap["scenes"])))

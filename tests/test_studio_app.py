@@ -305,8 +305,10 @@ def test_save_reopen_in_another_session_and_delete(dirs, fakes):
     project_id = ok(at).session_state["studio"].id
     calls = len(voice.calls) + len(clips.calls)
 
-    other = use_fakes(new_app())  # a second browser tab: its own session
-    assert other.session_state["studio"].id != project_id
+    other = use_fakes(new_app())  # a second browser tab, or a reload: back in the project where it was
+    assert other.session_state["studio"].id == project_id
+    page(other, "projects").button(key="new_project").click().run()
+    assert ok(other).session_state["studio"].id != project_id
     page(other, "projects")
     assert "Cat facts" in texts(other)
     other.button(key=f"open_{project_id}").click().run()

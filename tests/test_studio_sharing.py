@@ -3,6 +3,7 @@ private workspaces, the owner's keys and cache kept to the owner."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from tests.test_studio_app import (
     write_and_accept,
 )
 from viralreel_core.projects import ProjectStore, list_renders
+from viralreel_core.studio.live import LIVE
 
 OWNER_CODE = "correct horse battery staple"
 
@@ -243,3 +245,95 @@ def _reserve_many(path: str, times: int) -> int:
         except SpendingLimitReached:
             pass
     return granted
+
+
+class Holder:
+    """Someone else's render holding the server's only render slot (the test decides when it ends)."""
+
+    stopping = False
+
+    def waiting(self, place):
+        pass
+
+
+def test_a_reload_mid_render_reattaches_shows_its_place_in_line_and_the_render_finishes_in_view(shared, fakes):
+    import threading
+
+    from viralreel_core.studio.queue import GATES
+
+    a = use_fakes(visit())
+    write_and_accept(a)
+    make_all(a)
+    token, studio = a.query_params["ws"], a.session_state["studio"]
+    release, held = threading.Event(), threading.Event()
+
+    def other_render():
+        with GATES.renders.place(Holder()):
+            held.set()
+            release.wait(60)
+
+    threading.Thread(target=other_render, daemon=True).start()
+    assert held.wait(10)
+    try:
+        ok(page(a, "assemble")).button(key="render").click().run()
+        job = studio.jobs["assemble"]
+        deadline = time.monotonic() + 10
+        while job.snapshot()["place"] != 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert job.snapshot()["place"] == 1  # one render at a time on this server: A's waits, first in line
+
+        b = visit(token)  # A reloads the page (F5): a new session through the same link
+        assert b.session_state["studio"] is studio and workspace_of(b).folder == workspace_of(a).folder
+        ok(page(b, "assemble"))
+        status = [s for s in b.status if s.label.startswith("Rendering")]
+        assert status and "waiting for a turn" in status[0].label, [s.label for s in b.status]
+        assert any("1st in line" in p.proto.text for p in b.get("progress"))
+    finally:
+        release.set()
+    settle(b)
+    assert studio.last_render and not studio.busy()
+    assert b.get("video") and b.get("video")[0].proto.url.endswith(".mp4")  # the render finished in view
+    assert workspace_of(b).output_dir in Path(studio.last_render["video_path"]).parents
+
+
+def test_work_finished_while_away_is_there_on_return_and_edits_survive_a_reload(shared, fakes):
+    from tests.fakes.providers import SlowClipMaker
+
+    a = use_fakes(visit())
+    write_and_accept(a)
+    a.selectbox(key="sidebar_clip_provider").select("slow").run()  # clips wait until released
+    token, studio = a.query_params["ws"], a.session_state["studio"]
+    page(a, "clips").button(key="make_clips").click().run()
+    job = studio.jobs["clips"]
+    assert not job.done  # A closes the tab here
+    SlowClipMaker.release.set()
+    job.wait(30)
+    assert len(studio.clips) == 0  # finished while the page was gone: nobody has applied it yet
+    b = visit(token)
+    assert b.session_state["studio"] is studio
+    assert not studio.needs("clips") and not studio.busy() and len(studio.clips) == 3
+    # the project is on disk too: after a server restart (nothing live) the link still reopens it
+    LIVE.put("elsewhere", studio)  # forget it in this workspace (stands for a restart)
+    c = visit(token)
+    reopened = c.session_state["studio"]
+    assert reopened is not studio and reopened.id == studio.id and reopened.draft_rows() == studio.draft_rows()
+    assert len(reopened.clips) == 3
+
+
+def test_a_saved_project_reopens_after_the_cache_is_cleared_with_nothing_made_again(shared, fakes):
+    _, voice, clips = fakes
+    owner = use_fakes(visit(secrets={"VIRALREEL_OWNER_CODE": OWNER_CODE}))
+    owner.text_input(key="owner_code").input(OWNER_CODE).run()
+    write_and_accept(owner)
+    make_all(owner)
+    project_id = owner.session_state["studio"].id
+    calls = len(voice.calls) + len(clips.calls)
+    page(owner, "projects").button(key="new_project").click().run()
+    ok(owner).button(key="clear_cache").click().run()
+    assert {m.label: m.value for m in ok(owner).sidebar.metric}["Entries"] == "0"
+    page(owner, "projects").button(key=f"open_{project_id}").click().run()
+    reopened = ok(owner).session_state["studio"]
+    assert reopened.id == project_id and not reopened.notices
+    assert not reopened.needs("voice") and not reopened.needs("clips")
+    render(owner)
+    assert reopened.last_render and len(voice.calls) + len(clips.calls) == calls

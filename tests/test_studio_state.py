@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -257,11 +258,30 @@ def test_a_saved_project_never_holds_a_key_and_reopens_from_the_cache(studio, fa
     assert store.delete(studio.id) and store.list() == []
 
 
-def test_reopening_after_the_cache_lost_an_asset_says_so_and_makes_only_that_again(studio, tmp_path):
+def test_a_saved_project_reopens_whole_after_the_cache_is_cleared_and_nothing_is_made_again(studio, tmp_path, fakes):
+    _, voice, clips = fakes
     made(studio)
     store = ProjectStore(tmp_path / "projects")
     studio.save(store)
+    calls = len(voice.calls) + len(clips.calls)
     studio.cache.clear()  # evicts everything
+    again = Studio(studio.base, studio.cache, studio.config)
+    again.open(store.load(studio.id))
+    assert again.notices == []
+    assert statuses(again, "voice") == statuses(again, "clips") == ["ready"] * 3
+    assert all(Path(m.path).is_relative_to(store.folder(studio.id)) for m in [*again.voices.values(),
+                                                                           *again.clips.values()])
+    again.start_render().wait(60)
+    again.poll()
+    assert again.last_render and probe(again.last_render["video_path"]).duration > 1
+    assert len(voice.calls) + len(clips.calls) == calls  # nothing was made again
+
+
+def test_an_older_save_that_points_into_the_cache_says_what_it_lost_and_makes_only_that_again(studio, tmp_path):
+    made(studio)
+    store = ProjectStore(tmp_path / "projects")
+    store.save(studio.to_document(), secrets=[])  # as saved before projects kept their files
+    studio.cache.clear()
     again = Studio(studio.base, studio.cache, studio.config)
     again.open(store.load(studio.id))
     assert len(again.notices) == 1 and "will be made again" in again.notices[0]

@@ -12,10 +12,11 @@ One shape (format 2), everything once::
 ``options``. Format 1 (until 2026-12) stored the assets twice, under ``"project"`` by scene number and
 under ``"studio"`` by scene id; it is read by moving its ``"studio"`` part into this shape.
 
-Assets are referenced by their cache key and file; on opening, each is pointed at its cache file again,
-and the ones the cache has since evicted are forgotten (their step makes them again). A person's own
-clips are copied into the project's folder on saving, since nothing could make them again, and used
-from the cache again on opening.
+Assets are referenced by their cache key and file. Saving copies every voice and clip into the
+project's folder (``keep_files``) and the document points there, so a saved project reopens whole after
+the cache is cleared or evicts them; a document that points at cache files (an older save) is pointed
+at the cache again on opening, and what the cache no longer has is forgotten (its step makes it again).
+A person's own clips are used from the cache again on opening.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from ..uploads import UPLOAD_TYPES, store_upload
 from .assets import Made, SceneAssets
 from .draft import Draft, TopicForm
 
-__all__ = ["SavedProject", "keep_uploads", "migrate", "read_document", "reconnect", "write_document"]
+__all__ = ["SavedProject", "keep_files", "migrate", "relink", "read_document", "reconnect", "write_document"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -115,19 +116,42 @@ def read_document(document: Mapping[str, Any], option_names: tuple[str, ...]) ->
                         rewrites={str(u): int(n) for u, n in (data.get("rewrites") or {}).items()})
 
 
-def keep_uploads(assets: SceneAssets, store: ProjectStore, project_id: str) -> SceneAssets:
-    """``assets`` with the person's own clips pointing at copies in the project's folder."""
+def _kept_name(kind: str, made: Made) -> str:
+    """The name of an asset's copy in its project's folder (by its cache key: copied once)."""
+    tail = made.key.split(":")[-1]
+    return f"upload_{tail}" if made.uploaded else f"{kind}_{tail[:40]}{Path(made.path).suffix}"
+
+
+def keep_files(assets: SceneAssets, store: ProjectStore, project_id: str) -> SceneAssets:
+    """``assets`` pointing at copies in the project's folder: every voice and clip, so a saved project is
+    whole on its own (a cleared or evicted cache takes nothing from it), and the person's own clips,
+    which nothing could make again. Each file is copied once (named by its cache key)."""
     kept = SceneAssets()
-    kept.voices = dict(assets.voices)
-    for uid, made in assets.clips.items():
-        if made.uploaded:
-            made = made.at(store.keep_file(project_id, made.path, f"upload_{made.key.split(':')[-1]}"))
-        kept.clips[uid] = made
+    for kind, made_by_uid, into in (("voice", assets.voices, kept.voices), ("clip", assets.clips, kept.clips)):
+        for uid, made in made_by_uid.items():
+            if made.exists():
+                made = made.at(store.keep_file(project_id, made.path, _kept_name(kind, made)))
+            into[uid] = made
     return kept
 
 
+def relink(assets: SceneAssets, store: ProjectStore, project_id: str) -> None:
+    """Point assets whose file is gone (the cache was cleared under an open project) at the copies kept
+    with the saved project, when there are some."""
+    for kind, made_by_uid in (("voice", assets.voices), ("clip", assets.clips)):
+        for uid, made in list(made_by_uid.items()):
+            if not made.exists():
+                try:
+                    copy = store.folder(project_id) / "files" / _kept_name(kind, made)
+                except ViralReelError:
+                    return
+                if copy.is_file() and not copy.is_symlink():
+                    made_by_uid[uid] = made.at(copy)
+
+
 def reconnect(assets: SceneAssets, draft: Draft, cache: AssetCache) -> list[str]:
-    """Point assets at their cache files again; forget the ones the cache evicted (made again later).
+    """Point assets at their cache files again, else at the copies kept with the saved project; forget
+    the ones neither has (made again later).
 
     Returns the notices to show (empty when nothing was lost).
     """
@@ -137,11 +161,11 @@ def reconnect(assets: SceneAssets, draft: Draft, cache: AssetCache) -> list[str]
             if made.exists() and made.uploaded:
                 made_by_uid[uid] = _upload_from_cache(made, cache)
                 continue
-            if made.exists():
-                continue
             found = None if made.uploaded else cache.get(made.key)
-            if found is not None and found.files:
+            if found is not None and found.files:  # the cache's copy: the open project leans on no saved file
                 made_by_uid[uid] = made.at(next(iter(found.files.values())))
+            elif made.exists():
+                continue  # the copy kept with the saved project: nothing to make again
             else:
                 del made_by_uid[uid]
                 lost.append(f"scene {draft.number_of(uid) or '?'}'s {noun}")

@@ -58,6 +58,7 @@ class Job:
         self.result: Any = None
         self.error: BaseException | None = None
         self.stopping = False
+        self.place: int | None = None  # its place in the server's line while it waits for a turn
         self._cancel = cancel
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -76,6 +77,15 @@ class Job:
                     self.fraction = 1.0
             else:
                 self.fraction = max(self.fraction, min(1.0, event.fraction))
+
+    def waiting(self, place: int | None) -> None:
+        """Told by the server's line (``queue.Gate``) where the job stands; None once its turn came."""
+        with self._lock:
+            self.place = place
+            if place is not None and not self.stopping:
+                self.message = f"Waiting for a turn on this server: {_ordinal(place)} in line"
+            elif place is None and self.message.startswith("Waiting"):
+                self.message = "Starting…"
 
     def start(self, work: Callable[[Job], Any], *, redact: Callable[[str], str] = lambda text: text) -> Job:
         """Run ``work(self)`` in a daemon thread; its return value becomes ``result``, a raise ``error``.
@@ -130,7 +140,11 @@ class Job:
         with self._lock:
             return {"label": self.label, "fraction": self.fraction, "message": self.message,
                     "scenes": dict(self.scenes), "elapsed": self.elapsed, "done": self.done,
-                    "can_stop": self.can_stop, "stopping": self.stopping}
+                    "can_stop": self.can_stop, "stopping": self.stopping, "place": self.place}
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 @dataclass

@@ -12,6 +12,7 @@ closes it when it ends.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,9 @@ from . import document, render
 from .assets import Made, SceneAssets, SceneState, cost_to_make, grouped, make_media
 from .draft import Draft, TopicForm, new_uid
 from .jobs import Job, JobBoard, describe_error
+from .live import LIVE, workspace_key
 from .money import Wallet
+from .queue import GATES
 
 __all__ = ["OPTION_NAMES", "Studio", "StudioConfig"]
 
@@ -90,6 +93,8 @@ class Studio:
         self.jobs = JobBoard(self._redact)
         self.errors: dict[str, list[str]] = {}
         self.notices: list[str] = []
+        self._poll_lock = threading.Lock()
+        self.max_jobs = 0  # jobs this workspace may run at once (0: no limit); set at the edge
         self.wallet = Wallet()  # the owner's budget and the paid starts waiting for a yes
         self._pipeline: Pipeline | None = None
         self._voice_list: tuple[Any, list[tuple[str, str]]] = (None, [])
@@ -196,7 +201,8 @@ class Studio:
 
         def run(job: Job) -> Any:
             try:
-                return work()
+                with GATES.line_for(job.step).place(job):  # the server's limits: wait for a turn
+                    return work()
             finally:
                 pipeline.close()
                 if budget is not None:
@@ -215,6 +221,9 @@ class Studio:
         """A pipeline of its own for a new job of ``step``; BadInput while that step is working."""
         if self.busy(step):
             raise BadInput(f"The {step} step is already working.", hint="Wait for it to finish.")
+        if self.max_jobs and LIVE.running(workspace_key(self.config.projects_dir)) >= self.max_jobs:
+            raise BadInput(f"This workspace already has {self.max_jobs} jobs running or waiting.",
+                           hint="Wait for one to finish, or stop one.")
         return Pipeline(self.settings(), self.cache, sleep=self.sleep)
 
     def confirm(self, step: str) -> Job:
@@ -231,10 +240,11 @@ class Studio:
     def poll(self) -> list[str]:
         """Apply the results of finished jobs (call from the page's thread); returns their steps."""
         applied = []
-        for step, error in self.jobs.poll():
-            if error is not None:
-                self.errors.setdefault(step, []).insert(0, self._redact(describe_error(error)))
-            applied.append(step)
+        with self._poll_lock:  # two sessions of one workspace may share this studio (a reload, a second tab)
+            for step, error in self.jobs.poll():
+                if error is not None:
+                    self.errors.setdefault(step, []).insert(0, self._redact(describe_error(error)))
+                applied.append(step)
         return applied
 
     def wait(self, timeout: float | None = None) -> list[str]:
@@ -418,13 +428,17 @@ class Studio:
         return document.write_document(self.saved(assets), self.settings().public_dict())
 
     def save(self, store: ProjectStore) -> Path:
-        """Save to ``store``; the person's own clips are copied into the project's folder.
+        """Save to ``store``; every voice and clip is copied into the project's folder (once).
 
-        The saved document points at those copies (nothing could make an upload again), while the open
-        project keeps using the cache's file: deleting the saved project never takes a clip from under it.
+        The saved document points at those copies, so it reopens whole whatever happens to the cache,
+        while the open project keeps using the cache's files.
         """
-        kept = document.keep_uploads(self.assets, store, self.id)
+        kept = document.keep_files(self.assets, store, self.id)
         return store.save(self.to_document(kept), secrets=self._secrets())
+
+    def relink(self, store: ProjectStore) -> None:
+        """Use the saved project's copies of assets whose cache files are gone (the cache was cleared)."""
+        document.relink(self.assets, store, self.id)
 
     def save_copy(self, store: ProjectStore) -> Path:
         """Save as a new project (a new id), so the copy never overwrites the project it came from."""
