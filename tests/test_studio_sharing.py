@@ -337,3 +337,22 @@ def test_a_saved_project_reopens_after_the_cache_is_cleared_with_nothing_made_ag
     assert not reopened.needs("voice") and not reopened.needs("clips")
     render(owner)
     assert reopened.last_render and len(voice.calls) + len(clips.calls) == calls
+
+
+def test_a_workspace_runs_at_most_its_cap_of_jobs(shared, fakes, monkeypatch):
+    from tests.fakes.providers import SlowClipMaker
+
+    monkeypatch.setenv("VIRALREEL_MAX_JOBS_PER_WORKSPACE", "1")
+    a = use_fakes(visit())
+    write_and_accept(a)
+    a.selectbox(key="sidebar_clip_provider").select("slow").run()
+    page(a, "clips").button(key="make_clips").click().run()
+    try:
+        page(a, "voice").button(key="make_voices").click().run()
+        assert any("already has 1 jobs running" in e.value for e in ok(a).error)
+        assert not a.session_state["studio"].busy("voice")
+        other = use_fakes(visit())  # another visitor's workspace is not held up
+        write_and_accept(other)
+    finally:
+        SlowClipMaker.release.set()
+    settle(a)

@@ -39,6 +39,10 @@ class Made:
     def exists(self) -> bool:
         return Path(self.path).is_file()
 
+    def in_cache(self, cache: AssetCache) -> bool:
+        """Whether the file is the cache's (not a copy kept with a saved project)."""
+        return Path(self.path).resolve().is_relative_to(Path(cache.directory).resolve())
+
     def at(self, path: str | Path) -> Made:
         """The same asset with its file somewhere else."""
         field = "audio_path" if isinstance(self.asset, VoiceTrack) else "video_path"
@@ -107,7 +111,7 @@ class SceneAssets:
                 key = (pipeline.voice_key(scene, made.take) if step == "voice"
                        else pipeline.clip_key(scene, made.seconds, made.take))
                 status = "ready" if key == made.key else "stale"
-                if status == "ready" and pipeline.cache.get(made.key) is None:
+                if status == "ready" and made.in_cache(pipeline.cache) and pipeline.cache.get(made.key) is None:
                     status = "missing"  # the cache found its file damaged (or evicted it): made again on request
             states.append(SceneState(uid, scene, status, made))
         return states

@@ -17,6 +17,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import BadInput
+
 if TYPE_CHECKING:
     from .studio import Studio
 
@@ -58,6 +60,12 @@ class LiveStudios:
         with self._lock:
             studios = [s for (w, _), s in self._studios.items() if w == workspace]
         return sum(1 for s in studios for job in s.jobs.values() if not job.done)
+
+    def check_room(self, workspace: str, cap: int) -> None:
+        """BadInput when ``workspace`` already runs ``cap`` jobs (0: no cap)."""
+        if cap and self.running(workspace) >= cap:
+            raise BadInput(f"This workspace already has {cap} jobs running or waiting.",
+                           hint="Wait for one to finish, or stop one.")
 
 
 LIVE = LiveStudios()

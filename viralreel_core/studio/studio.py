@@ -221,9 +221,7 @@ class Studio:
         """A pipeline of its own for a new job of ``step``; BadInput while that step is working."""
         if self.busy(step):
             raise BadInput(f"The {step} step is already working.", hint="Wait for it to finish.")
-        if self.max_jobs and LIVE.running(workspace_key(self.config.projects_dir)) >= self.max_jobs:
-            raise BadInput(f"This workspace already has {self.max_jobs} jobs running or waiting.",
-                           hint="Wait for one to finish, or stop one.")
+        LIVE.check_room(workspace_key(self.config.projects_dir), self.max_jobs)
         return Pipeline(self.settings(), self.cache, sleep=self.sleep)
 
     def confirm(self, step: str) -> Job:
