@@ -88,3 +88,29 @@ def test_without_redis_the_api_says_so_in_one_line(tmp_path, redis_server, fake_
     finally:
         api.close()
         queue.close()
+
+
+@pytest.mark.slow  # two worker processes, one after the other, and an offline render
+def test_a_worker_told_to_stop_puts_its_job_back_for_the_next_one(tmp_path, redis_server):
+    env = {"VIRALREEL_QUEUE_URL": redis_server.url, "VIRALREEL_OUTPUT_DIR": str(tmp_path / "out"),
+           "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"), "VIRALREEL_JOB_HEARTBEAT": "0.3"}
+    queue = JobQueue(QueueConfig.from_env(env), Settings.from_env(environ=env))
+    first = start_cli(["worker"], env, tmp_path / "first.log")
+    second = None
+    try:
+        job_id = queue.submit("make", {"topic": "Why owls hoot", "options": {"scenes": 3, "width": 180,
+                                                                            "height": 320}}).id
+        wait_until(lambda: queue.get(job_id).progress.get("step") in ("voice", "clips", "assemble"), 120, 0.05,
+                   "the job to be working")
+        stop_cli(first)  # SIGTERM: Huey stops at once; the job in hand goes back to the queue
+        back = queue.get(job_id)
+        assert back.state == "queued" and back.attempts == 0 and "worker was stopped" in back.notes[-1]
+        second = start_cli(["worker"], env, tmp_path / "second.log")
+        done = queue.wait(job_id, 120)
+        assert done.state == "succeeded" and done.attempts == 1, done.error
+        assert probe(done.result["video_path"]).duration > 1
+    finally:
+        for worker in (first, second):
+            if worker is not None:
+                stop_cli(worker)
+        queue.close()
