@@ -15,7 +15,8 @@ from pages import ui, visitor
 from pages.widgets import FRAME_SIZES
 from viralreel_core.config import KEY_ENV_VARS
 
-st.set_page_config(page_title="ViralReel Studio", page_icon="🎬", layout="wide", initial_sidebar_state="expanded")
+# "auto": the sidebar starts open on a wide screen and collapsed on a phone
+st.set_page_config(page_title="ViralReel Studio", page_icon="🎬", layout="wide", initial_sidebar_state="auto")
 
 
 @st.cache_resource

@@ -23,27 +23,52 @@ draft = studio.draft
 st.subheader(draft.title or draft.topic)
 st.caption(f"Topic: {draft.topic}")
 
-columns = {
-    "scene": st.column_config.NumberColumn("#", min_value=1, max_value=MAX_SCENES, step=1, width=48,
-                                           help="Change a number to move the scene there."),
-    "visuals": st.column_config.TextColumn("Visuals — what we see", width=350,
-                                           help="Describes the clip for this scene."),
-    "narration": st.column_config.TextColumn("Narration — what is said", width=390,
-                                             help="Spoken by the voice and burned in as captions."),
-    "seconds": st.column_config.NumberColumn("Est. s", format="%.1f", disabled=True, width=64,
-                                             help="Estimated from the word count."),
-    "words": st.column_config.NumberColumn("Words", disabled=True, width=64),
-    "uid": None,  # a scene's stable id: hidden, carried through edits
-}
-table = pd.DataFrame(studio.draft_rows(), columns=["scene", "visuals", "narration", "seconds", "words", "uid"])
-# a new row is numbered to go last; it becomes a scene once something is typed into it
-columns["scene"].update(default=min(len(table) + 1, MAX_SCENES))
-edited = st.data_editor(table, key=f"script_table_{studio.id}_{studio.editor_version}", num_rows="dynamic",
-                        column_config=columns, hide_index=True, width="stretch", row_height=72,
-                        height=38 + 72 * (len(table) + 2),  # every row and a new one, without scrolling
-                        placeholder="", disabled=studio.busy("script"))
-if studio.edit_draft(table_rows(edited.to_dict("records"))):
-    st.rerun()  # redraw the table from the new draft (numbers, estimates)
+# on a phone the table's narration column sits off screen: one scene at a time, full width, instead
+phone = "mobi" in str(st.context.headers.get("User-Agent") or "").lower()
+one_by_one = st.toggle("One scene at a time", value=phone, key="script_one_by_one",
+                       help="Each scene's visuals and narration in full-width boxes: easier on a phone.")
+if one_by_one:
+    cards = []
+    for row in studio.draft_rows():
+        with st.container(border=True):
+            head, remove = st.columns([4, 1], vertical_alignment="center")
+            head.markdown(f"**Scene {row['scene']}** · {row['seconds']:.1f} s · {row['words']} words")
+            removed = remove.button("Remove", key=f"card_remove_{row['uid']}", icon=":material/delete:",
+                                    disabled=studio.busy("script"))
+            version = f"{row['uid']}_{studio.editor_version}"
+            visuals = st.text_area("Visuals — what we see", row["visuals"], key=f"card_visuals_{version}", height=90,
+                                   disabled=studio.busy("script"))
+            narration = st.text_area("Narration — what is said", row["narration"], key=f"card_narration_{version}",
+                                     height=110, disabled=studio.busy("script"))
+        if not removed:
+            cards.append({"uid": row["uid"], "scene": None, "visuals": visuals, "narration": narration})
+    if st.button("Add a scene", icon=":material/add:", key="card_add",
+                 disabled=studio.busy("script") or len(cards) >= MAX_SCENES):
+        cards.append({"uid": None, "scene": None, "visuals": "New scene", "narration": "What the voice says here."})
+    if studio.edit_draft(cards):
+        st.rerun()
+else:
+    columns = {
+        "scene": st.column_config.NumberColumn("#", min_value=1, max_value=MAX_SCENES, step=1, width=48,
+                                               help="Change a number to move the scene there."),
+        "visuals": st.column_config.TextColumn("Visuals — what we see", width=350,
+                                               help="Describes the clip for this scene."),
+        "narration": st.column_config.TextColumn("Narration — what is said", width=390,
+                                                 help="Spoken by the voice and burned in as captions."),
+        "seconds": st.column_config.NumberColumn("Est. s", format="%.1f", disabled=True, width=64,
+                                                 help="Estimated from the word count."),
+        "words": st.column_config.NumberColumn("Words", disabled=True, width=64),
+        "uid": None,  # a scene's stable id: hidden, carried through edits
+    }
+    table = pd.DataFrame(studio.draft_rows(), columns=["scene", "visuals", "narration", "seconds", "words", "uid"])
+    # a new row is numbered to go last; it becomes a scene once something is typed into it
+    columns["scene"].update(default=min(len(table) + 1, MAX_SCENES))
+    edited = st.data_editor(table, key=f"script_table_{studio.id}_{studio.editor_version}", num_rows="dynamic",
+                            column_config=columns, hide_index=True, width="stretch", row_height=72,
+                            height=38 + 72 * (len(table) + 2),  # every row and a new one, without scrolling
+                            placeholder="", disabled=studio.busy("script"))
+    if studio.edit_draft(table_rows(edited.to_dict("records"))):
+        st.rerun()  # redraw the table from the new draft (numbers, estimates)
 
 rows = studio.draft_rows()
 words = sum(r["words"] for r in rows)
@@ -86,7 +111,7 @@ with right:
     inner_left, inner_right = st.columns([1, 1], vertical_alignment="bottom")
     uids = [r["uid"] for r in rows]
     pick = inner_left.selectbox("Rewrite one scene", uids, key="rewrite_pick",
-                                format_func=lambda u: f"Scene {uids.index(u) + 1}")
+                                format_func=lambda u: f"Scene {uids.index(u) + 1}" if u in uids else "—")
     if inner_right.button("Rewrite it", icon=":material/auto_awesome:", disabled=busy or not uids, key="rewrite_scene",
                           width="stretch"):
         try:

@@ -396,3 +396,23 @@ def test_page_runs_share_one_pipeline_until_a_setting_changes(dirs, fakes):
     assert studio.pipeline() is first
     at.selectbox(key="sidebar_voice_provider").select("local").run()
     assert studio.pipeline() is not first and studio.pipeline().settings.voice_provider == "local"
+
+
+def test_the_script_can_be_edited_one_scene_at_a_time_as_on_a_phone(dirs, fakes):
+    at = use_fakes(new_app())
+    page(at, "topic").text_area(key="topic_text").input("Cats").run()
+    at.selectbox(key="topic_scenes").select(3).run()
+    at.button(key="write_script").click().run()
+    settle(page(at, "script"))
+    studio = at.session_state["studio"]
+    at.toggle(key="script_one_by_one").set_value(True).run()
+    uids = list(studio.draft_uids)
+    narration = [t for t in ok(at).text_area if t.key.startswith(f"card_narration_{uids[1]}")][0]
+    narration.input("Cats purr when they are calm and when they heal.").run()
+    assert studio.draft.scenes[1].narration == "Cats purr when they are calm and when they heal."
+    ok(at).button(key=f"card_remove_{uids[0]}").click().run()
+    assert ok(at).session_state["studio"].draft_uids == uids[1:]
+    at.button(key="card_add").click().run()
+    assert len(ok(at).session_state["studio"].draft.scenes) == 3
+    at.button(key="accept_script").click().run()
+    assert ok(at).session_state["studio"].script.scenes[0].narration.startswith("Cats purr when they are calm")
