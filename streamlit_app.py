@@ -13,7 +13,7 @@ import streamlit as st
 
 from pages import ui, visitor
 from pages.widgets import FRAME_SIZES
-from viralreel_core.config import KEY_ENV_VARS
+from viralreel_core import providers
 
 # "auto": the sidebar starts open on a wide screen and collapsed on a phone
 st.set_page_config(page_title="ViralReel Studio", page_icon="🎬", layout="wide", initial_sidebar_state="auto")
@@ -48,7 +48,6 @@ navigation = st.navigation({
 
 PROVIDER_OPTIONS = {"script": "script_provider", "voice": "voice_provider", "clips": "clip_provider"}
 PROVIDER_LABELS = {"script": "Script writer", "voice": "Voice", "clips": "Clips"}
-SERVICE_NAMES = {"openai": "OpenAI", "elevenlabs": "ElevenLabs", "runway": "Runway", "pexels": "Pexels"}
 
 STEP_OF_PAGE = {"": "topic", "script": "script", "voice": "voice", "clips": "clips", "assemble": "assemble"}
 
@@ -78,14 +77,14 @@ with st.sidebar:
         if not ui.is_owner():
             st.caption(":material/info: The keys in this server's Secrets are the owner's and are not used for "
                        "visitors: type your own, or use the free offline providers.")
-        for service, var in KEY_ENV_VARS.items():
+        for service, about in providers.services().items():
             source = sources[service]
-            st.text_input(f"{SERVICE_NAMES.get(service, service)} · `{var}`", type="password", key=f"key_{service}",
+            st.text_input(f"{about.label} · `{about.key_env}`", type="password", key=f"key_{service}",
                           placeholder={"typed": "typed in (hidden)", "": "not set"}.get(source, f"set in {source}"),
                           autocomplete="off", on_change=ui.remember_typed_key, args=(service,))
             if source:
                 where = "typed in" if source == "typed" else f"from {source}"
-                st.caption(f":material/check: {SERVICE_NAMES.get(service, service)} key in use ({where})")
+                st.caption(f":material/check: {about.label} key in use ({where})")
         if ui.typed_keys() and any(ui.typed_keys().values()):
             if st.button("Forget typed keys", key="forget_keys", icon=":material/key_off:"):
                 ui.typed_keys().clear()

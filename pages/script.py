@@ -6,7 +6,7 @@ import streamlit as st
 from pages import ui
 from pages.widgets import table_rows
 from viralreel_core.errors import ViralReelError
-from viralreel_core.studio import MAX_SCENES
+from viralreel_core.limits import MAX_DRAFT_SCENES
 
 studio = ui.header("script", "Edit what is seen and said in each scene. Add, delete or renumber rows to reorder, "
                              "then accept the script to record the voice and make the clips.")
@@ -43,13 +43,13 @@ if one_by_one:
         if not removed:
             cards.append({"uid": row["uid"], "scene": None, "visuals": visuals, "narration": narration})
     if st.button("Add a scene", icon=":material/add:", key="card_add",
-                 disabled=studio.busy("script") or len(cards) >= MAX_SCENES):
+                 disabled=studio.busy("script") or len(cards) >= MAX_DRAFT_SCENES):
         cards.append({"uid": None, "scene": None, "visuals": "New scene", "narration": "What the voice says here."})
     if studio.edit_draft(cards):
         st.rerun()
 else:
     columns = {
-        "scene": st.column_config.NumberColumn("#", min_value=1, max_value=MAX_SCENES, step=1, width=48,
+        "scene": st.column_config.NumberColumn("#", min_value=1, max_value=MAX_DRAFT_SCENES, step=1, width=48,
                                                help="Change a number to move the scene there."),
         "visuals": st.column_config.TextColumn("Visuals — what we see", width=350,
                                                help="Describes the clip for this scene."),
@@ -62,7 +62,7 @@ else:
     }
     table = pd.DataFrame(studio.draft_rows(), columns=["scene", "visuals", "narration", "seconds", "words", "uid"])
     # a new row is numbered to go last; it becomes a scene once something is typed into it
-    columns["scene"].update(default=min(len(table) + 1, MAX_SCENES))
+    columns["scene"].update(default=min(len(table) + 1, MAX_DRAFT_SCENES))
     edited = st.data_editor(table, key=f"script_table_{studio.id}_{studio.editor_version}", num_rows="dynamic",
                             column_config=columns, hide_index=True, width="stretch", row_height=72,
                             height=38 + 72 * (len(table) + 2),  # every row and a new one, without scrolling

@@ -4,7 +4,7 @@ import streamlit as st
 
 from pages import ui
 from viralreel_core.errors import ViralReelError
-from viralreel_core.pipeline import MAX_TOPIC_CHARS
+from viralreel_core.limits import MAX_TOPIC_CHARS, WRITER_SCENES
 from viralreel_core.studio import TONES, scenes_for_length
 
 studio = ui.header("topic", "Say what the video is about. The script writer turns it into scenes you can edit.")
@@ -37,7 +37,7 @@ with right:
     st.slider("Target length (seconds)", 15, 90, step=5,
               **ui.bind("topic_length", lambda: form.target_seconds, lambda v: setattr(form, "target_seconds", v)))
     auto = f"Auto · {scenes_for_length(form.target_seconds)} for {form.target_seconds} s"
-    st.selectbox("Number of scenes", [0, 3, 4, 5, 6], format_func=lambda n: f"{n} scenes" if n else auto,
+    st.selectbox("Number of scenes", [0, *WRITER_SCENES], format_func=lambda n: f"{n} scenes" if n else auto,
                  **ui.bind("topic_scenes", lambda: form.scenes or 0, lambda v: setattr(form, "scenes", v or None)))
     tones = list(TONES) if form.tone in TONES else [*TONES, form.tone]
     st.selectbox("Tone / style", tones, accept_new_options=True, format_func=str.capitalize,

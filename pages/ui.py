@@ -20,7 +20,7 @@ import streamlit as st
 
 from pages import visitor
 from viralreel_core import ApiKeys, AssetCache, Settings, ViralReelError, providers
-from viralreel_core.config import KEY_ENV_VARS
+from viralreel_core.limits import STEPS
 from viralreel_core.projects import ProjectStore
 from viralreel_core.spending import Budget, NeedsConfirmation, confirm_threshold
 from viralreel_core.studio import Studio, StudioConfig
@@ -38,7 +38,7 @@ PAGES = {
     "assemble": ("pages/assemble.py", "Assemble", ":material/movie_edit:"),
     "projects": ("pages/projects.py", "Projects", ":material/folder_open:"),
 }
-STEP_ORDER = ("topic", "script", "voice", "clips", "assemble")
+STEP_ORDER = STEPS  # the studio's steps, in order (viralreel_core.limits)
 STATUS_ICONS = {"ready": ":green[:material/check_circle:]", "stale": ":orange[:material/change_circle:]",
                 "missing": ":gray[:material/radio_button_unchecked:]", "working": ":blue[:material/progress_activity:]"}
 STATUS_WORDS = {"ready": "ready", "stale": "out of date", "missing": "not made yet", "working": "working…"}
@@ -66,7 +66,7 @@ def key_sources() -> dict[str, str]:
     secrets = _secrets()
     owner = st.session_state.get("owner", True)
     sources = {}
-    for service, var in KEY_ENV_VARS.items():
+    for service, var in providers.key_envs().items():
         if typed_keys().get(service):
             sources[service] = "typed"
         elif owner and str(secrets.get(var, "")).strip():
@@ -115,7 +115,7 @@ def setup() -> Studio:
     owner = st.session_state["owner"] = visitor.is_owner(who)
     base = base.with_(output_dir=who.workspace.output_dir)
     typed = typed_keys()
-    keys = ApiKeys(**{svc: typed.get(svc) or (getattr(base.keys, svc) if owner else "") for svc in KEY_ENV_VARS})
+    keys = ApiKeys({svc: typed.get(svc) or (base.keys.get(svc, "") if owner else "") for svc in providers.key_envs()})
     cache = shared_cache(str(base.cache_dir), base.cache_size_limit)
     place = workspace_key(who.workspace.projects_dir)
     if "studio" not in st.session_state:  # a new session (a first visit, a reload): back where it was
@@ -432,14 +432,22 @@ def size(n: float) -> str:
 
 
 def provider_choices(step: str, option: str) -> tuple[list[str], Callable[[str], str]]:
-    """The provider names for a picker and a pure label function (``auto`` says what it resolves to)."""
+    """The provider names for a picker and a pure label function: each provider's declared display name
+    (``auto`` says what it resolves to)."""
     s = studio()
     choices = providers.available(step)
     if s.options[option] not in choices:
         choices.append(s.options[option])
+
+    def label(name: str) -> str:
+        try:
+            return providers.provider_class(step, name).display_name()
+        except ViralReelError:
+            return name
+
     try:
-        auto = f"auto → {providers.resolve_name(step, 'auto', s.settings())}"
+        auto = f"auto → {label(providers.resolve_name(step, 'auto', s.settings()))}"
     except ViralReelError:
         auto = "auto"
-    labels = {name: auto if name == "auto" else name for name in choices}
+    labels = {name: auto if name == "auto" else label(name) for name in choices}
     return choices, lambda name: labels.get(name, name)

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from pages import ui
-from pages.widgets import OPENAI_VOICES, audio_format
+from pages import ui, widgets
+from pages.widgets import audio_format
 from viralreel_core.errors import ViralReelError
 from viralreel_core.models import estimate_seconds
 
@@ -23,28 +23,25 @@ with st.container(border=True):
     c1.selectbox("Voice provider", choices, format_func=provider_label,
                  **ui.bind_option("voice_page_provider", "voice_provider"))
     resolved = studio.provider_names()["voice"]
+    chosen = studio.voice_class()  # what the provider declares: its voice option, voices and speeds
+    option = chosen.voice_option if chosen else None
     with c2:
         voices = studio.voice_choices()
-        if resolved == "elevenlabs" and voices:
+        if option and voices:
             ids = [v for v, _ in voices]
-            if studio.options["elevenlabs_voice_id"] not in ids:
-                ids.insert(0, studio.options["elevenlabs_voice_id"])
+            if studio.options[option] not in ids:
+                ids.insert(0, studio.options[option])
             labels = dict(voices)
-            st.selectbox("ElevenLabs voice", ids, format_func=lambda v: labels.get(v, v),
-                         **ui.bind_option("voice_elevenlabs", "elevenlabs_voice_id"))
-        elif resolved == "elevenlabs":
-            st.text_input("ElevenLabs voice id", **ui.bind_option("voice_elevenlabs", "elevenlabs_voice_id"))
-        elif resolved == "openai":
-            names = list(OPENAI_VOICES)
-            if studio.options["openai_voice"] not in names:
-                names.insert(0, studio.options["openai_voice"])
-            st.selectbox("OpenAI voice", names, **ui.bind_option("voice_openai", "openai_voice"))
-        else:
-            st.text_input("Offline voice (Piper .onnx file)", placeholder="bundled: en_US-joe-medium",
-                          help="Leave empty for the bundled voice, or give the path of another Piper voice "
-                               "(its .onnx.json must sit beside it).",
-                          **ui.bind_option("voice_piper", "piper_voice_path"))
-    c3.slider("Speed", 0.5, 2.0, step=0.05, format="%.2f×", **ui.bind_option("voice_speed", "voice_speed"))
+            st.selectbox(f"{chosen.display_name()} voice", ids, format_func=lambda v: labels.get(v, v),
+                         **ui.bind_option(f"voice_{resolved}", option))
+        elif option:
+            st.text_input(chosen.voice_label or f"{chosen.display_name()} voice", help=chosen.voice_help or None,
+                          **ui.bind_option(f"voice_{resolved}", option))
+    low, high = widgets.speed_range(chosen.speed_range if chosen else None)
+    if not low <= studio.options["voice_speed"] <= high:  # e.g. 1.5 set for another voice, now ElevenLabs
+        studio.options["voice_speed"] = min(high, max(low, studio.options["voice_speed"]))
+    c3.slider("Speed", low, high, step=0.05, format="%.2f×", **ui.bind_option("voice_speed", "voice_speed"),
+              help=f"{chosen.display_name() if chosen else 'This voice'} speaks at {low:g}× to {high:g}×.")
 
 problem = studio.provider_problem("voice")
 if problem:

@@ -15,11 +15,17 @@ import numpy as np
 from viralreel_core.captions import build_cues, burn_captions, estimate_word_timings
 from viralreel_core.config import CaptionStyle
 
-__all__ = ["FRAME_SIZES", "OPENAI_VOICES", "audio_format", "caption_preview", "table_rows"]
+__all__ = ["FRAME_SIZES", "SPEED_SLIDER", "audio_format", "caption_preview", "speed_range", "table_rows"]
 
 #: output sizes a person can pick (width, height); 9:16 throughout
 FRAME_SIZES = ((1080, 1920), (720, 1280), (540, 960))
-OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
+SPEED_SLIDER = (0.5, 2.0)  # the widest the speed slider goes, whatever a voice takes
+
+
+def speed_range(declared: tuple[float, float] | None) -> tuple[float, float]:
+    """The speed slider's range: what the voice declares it takes (``Voice.speed_range``), within 0.5–2.0×."""
+    low, high = declared or SPEED_SLIDER
+    return max(SPEED_SLIDER[0], float(low)), min(SPEED_SLIDER[1], float(high))
 
 
 def audio_format(path: str | Path) -> str:

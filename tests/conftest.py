@@ -9,7 +9,7 @@ import pytest
 from tests.fakes.providers import FakeClipMaker, FakeScriptWriter, FakeVoice, SlowClipMaker
 from viralreel_core import providers
 from viralreel_core.cache import AssetCache
-from viralreel_core.config import BASE_URL_ENV_VARS, KEY_ENV_VARS, Settings
+from viralreel_core.config import Settings
 
 providers.register("script", "fake", FakeScriptWriter)
 providers.register("voice", "fake", FakeVoice)
@@ -22,7 +22,8 @@ SMALL = {"width": 180, "height": 320}
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
     """No real keys or base URLs leak into a test from the machine."""
-    for var in [*KEY_ENV_VARS.values(), *BASE_URL_ENV_VARS.values(), "VIRALREEL_CACHE_DIR",
+    variables = [v for s in providers.services().values() for v in (s.key_env, s.base_url_env) if v]
+    for var in [*variables, "VIRALREEL_CACHE_DIR",
                 "VIRALREEL_OUTPUT_DIR", "VIRALREEL_PIPER_VOICE", "VIRALREEL_QUEUE_URL", "VIRALREEL_QUEUE_LIMIT",
                 "VIRALREEL_JOB_HEARTBEAT", "VIRALREEL_JOB_STALE_AFTER", "VIRALREEL_API_TOKEN"]:
         monkeypatch.delenv(var, raising=False)

@@ -205,7 +205,7 @@ def test_provider_declarations_settings_and_cache_params(tmp_path):
     settings = Settings.from_env(environ={}, width=540, height=960, fps=24, cache_dir=tmp_path)
     made = providers.create("clips", settings, "local")
     assert isinstance(made, LocalClipMaker)
-    assert (made.name, made.offline, made.needs_key, made.step) == ("local", True, None, "clips")
+    assert (made.name, made.offline, made.service, made.step) == ("local", True, None, "clips")
     params = made.cache_params()
     assert {"width": 540, "height": 960, "fps": 24}.items() <= params.items() and "style_version" in params
     assert {"pace", "symbol_font"} <= params.keys()

@@ -83,7 +83,8 @@ def _matches(text: str, patterns: list[re.Pattern[str]]) -> bool:
 def test_declares_itself_as_an_offline_provider():
     writer = LocalScriptWriter.from_settings(Settings())
     assert isinstance(writer, LocalScriptWriter)
-    assert (writer.name, writer.offline, writer.needs_key, writer.step) == ("local", True, None, "script")
+    assert (writer.name, writer.offline, writer.service, writer.key_env, writer.step) == \
+        ("local", True, None, None, "script")
     assert writer.cache_params() == {"model": "template-v1"}
     assert writer.estimate_cost(ScriptRequest(topic="x")) == 0.0
     assert writer.describe() == "local template-v1"

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from tests.media import audio_samples, caption_pixels, frame_at, probe, rms
+from viralreel_core import providers
+from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
+from viralreel_core.limits import MAX_DRAFT_SCENES, MAX_SCENES, MAX_TOPIC_CHARS, scene_role
 from viralreel_core.models import Scene, Script
-from viralreel_core.pipeline import MAX_TOPIC_CHARS, Pipeline, validate_topic
+from viralreel_core.pipeline import Pipeline, validate_topic
+from viralreel_core.providers.base import ScriptWriter
 
 
 def make_pipeline(settings, waits=None):
@@ -162,7 +167,7 @@ def test_secrets_never_reach_keys_results_or_files(tmp_path, cache_dir, fakes, m
     from viralreel_core.config import Settings
     settings = Settings.from_env(script_provider="fake", voice_provider="fake", clip_provider="fake",
                                  cache_dir=cache_dir, output_dir=tmp_path / "out", width=180, height=320)
-    assert settings.keys.openai == secret
+    assert settings.keys["openai"] == secret
     assert secret not in repr(settings) and secret not in json.dumps(settings.public_dict(), default=str)
     result = make_pipeline(settings).make("Cats")
     assert secret not in json.dumps(result.to_dict())
@@ -235,3 +240,51 @@ def test_rewriting_a_scene_of_a_new_version_gives_a_different_scene(tmp_path, ca
             again = pipeline.rewrite_scene(script, number, attempt=1)
             old = script.scenes[number - 1]
             assert again.number == number and (again.visuals, again.narration) != (old.visuals, old.narration)
+
+
+class RoleWriter(ScriptWriter):
+    """Writes scenes that say their role, so a test can see which one a rewrite took."""
+
+    name = "roles"
+    offline = True
+
+    @classmethod
+    def from_settings(cls, settings):
+        return cls()
+
+    def write(self, request):
+        n = request.scenes or 4
+        roles = [scene_role(i, n) for i in range(n)]
+        return Script(request.topic, "Roles", tuple(Scene(i + 1, f"shot {i + 1} seed {request.seed}",
+                                                          f"{role} line {i + 1} seed {request.seed}")
+                                                    for i, role in enumerate(roles)))
+
+
+@pytest.fixture
+def role_writer():
+    providers.register("script", "roles", RoleWriter)
+    yield
+    providers.unregister("script", "roles")
+
+
+@pytest.mark.parametrize("length", [*range(1, MAX_DRAFT_SCENES + 1)])
+def test_a_rewrite_keeps_the_role_of_the_scene_it_replaces_at_any_length(role_writer, cache_dir, length):
+    pipeline = Pipeline(Settings.from_env(environ={}, script_provider="roles", cache_dir=cache_dir))
+    draft = Script("Cats", "Cats", tuple(Scene(i, f"old shot {i}", f"old line {i}") for i in range(1, length + 1)))
+    for index, scene in enumerate(draft.scenes):
+        again = pipeline.rewrite_scene(draft, scene.number)
+        assert again.number == scene.number
+        assert again.narration.split()[0] == scene_role(index, length), (length, scene.number, again.narration)
+
+
+def test_rewriting_every_scene_of_a_twelve_scene_draft_gives_the_call_to_action_only_last(cache_dir):
+    pipeline = Pipeline(Settings.from_env(environ={}, script_provider="local", cache_dir=cache_dir))
+    six = pipeline.write_script("The future of AI", MAX_SCENES)
+    body = six.scenes[1:-1]
+    scenes = [six.scenes[0], *body, *body, *body[:2], six.scenes[-1]]  # hook, 10 body scenes, call to action
+    draft = replace(six, scenes=tuple(replace(s, number=i) for i, s in enumerate(scenes, 1)))
+    assert len(draft.scenes) == MAX_DRAFT_SCENES
+    rewrites = [pipeline.rewrite_scene(draft, s.number) for s in draft.scenes]
+    cta = rewrites[-1].narration
+    assert all(r.narration != cta for r in rewrites[:-1])  # before the fix, scenes 7–11 all came back as the CTA
+    assert len({r.narration for r in rewrites[1:-1]}) >= 5  # body scenes are not one line repeated

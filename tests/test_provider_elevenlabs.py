@@ -1,4 +1,7 @@
-"""The ElevenLabs voice against a local fake of its API: timings from the alignment, retries, errors."""
+"""The ElevenLabs voice against a local fake of its API: timings from the alignment, errors.
+
+One ``speak`` is one request whatever goes wrong: retrying is the pipeline's (tests/test_retry_policy.py).
+"""
 
 from __future__ import annotations
 
@@ -22,9 +25,8 @@ def api():
         yield fake
 
 
-def voice(api, waits=None, **kw) -> ElevenLabsVoice:
-    return ElevenLabsVoice(kw.pop("key", KEY), base_url=api.url, jitter=0,
-                           sleep=(waits.append if waits is not None else None), **kw)
+def voice(api, **kw) -> ElevenLabsVoice:
+    return ElevenLabsVoice(kw.pop("key", KEY), base_url=api.url, **kw)
 
 
 def speech_requests(api):
@@ -105,34 +107,20 @@ def test_voice_list_for_the_picker(api):
 
 # --- faults ----------------------------------------------------------------------------------------------
 
-def test_429_is_retried_after_the_retry_after_it_names(api, tmp_path):
-    api.fail("status", status=429, code="concurrent_limit_exceeded", headers={"Retry-After": "3"})
-    waits: list[float] = []
-    track = voice(api, waits).speak(TEXT, tmp_path)
-    assert waits == [3] and len(speech_requests(api)) == 2 and track.duration > 0
-
-
-def test_429_that_persists_is_rate_limited_with_retry_after(api, tmp_path):
+def test_429_is_rate_limited_with_the_retry_after_it_names_after_one_request(api, tmp_path):
     api.fail("status", status=429, code="rate_limit_exceeded", headers={"Retry-After": "7"}, times=None)
-    waits: list[float] = []
     with pytest.raises(RateLimited) as info:
-        voice(api, waits).speak(TEXT, tmp_path)
-    assert info.value.retry_after == 7 and waits == [7, 7] and len(speech_requests(api)) == 3
+        voice(api).speak(TEXT, tmp_path)
+    assert info.value.retry_after == 7 and len(speech_requests(api)) == 1
     assert "rate_limit_exceeded" in str(info.value)
 
 
-def test_server_errors_are_retried_with_backoff(api, tmp_path):
-    api.fail("status", status=500, times=2)
-    waits: list[float] = []
-    voice(api, waits, backoff=0.5).speak(TEXT, tmp_path)
-    assert waits == [1.0] and len(speech_requests(api)) == 3  # urllib3: no wait first, then 0.5 × 2
-
-
-def test_server_error_that_persists_is_retryable(api, tmp_path):
-    api.fail("status", status=503, code="system_busy", times=None)
+def test_server_error_is_retryable_after_one_request(api, tmp_path):
+    api.fail("status", status=503, code="system_busy", times=None, headers={"Retry-After": "2"})
     with pytest.raises(ProviderError) as info:
-        voice(api, []).speak(TEXT, tmp_path)
-    assert info.value.retryable and "503" in str(info.value) and len(speech_requests(api)) == 3
+        voice(api).speak(TEXT, tmp_path)
+    assert info.value.retryable and info.value.retry_after == 2
+    assert "503" in str(info.value) and len(speech_requests(api)) == 1
 
 
 @pytest.mark.parametrize("status, code, error, words", [
@@ -142,7 +130,7 @@ def test_server_error_that_persists_is_retryable(api, tmp_path):
 def test_out_of_credit_is_never_retried(api, tmp_path, status, code, error, words):
     api.fail("status", status=status, code=code, times=None)
     with pytest.raises(error) as info:
-        voice(api, []).speak(TEXT, tmp_path)
+        voice(api).speak(TEXT, tmp_path)
     assert words in str(info.value) and not info.value.retryable and len(speech_requests(api)) == 1
 
 
@@ -163,7 +151,7 @@ def test_hung_connection_times_out_without_a_second_paid_request(api, tmp_path):
     api.fail("hang")
     started = time.monotonic()
     with pytest.raises(ProviderTimeout):
-        voice(api, [], read_timeout=0.3).speak(TEXT, tmp_path)
+        voice(api, read_timeout=0.3).speak(TEXT, tmp_path)
     assert time.monotonic() - started < 2 and len(speech_requests(api)) == 1
 
 
@@ -177,17 +165,16 @@ def test_malformed_answer_is_retryable(api, tmp_path):
 def test_dropped_connection_is_retryable_but_not_resent_by_the_transport(api, tmp_path):
     api.fail("disconnect")  # the request arrived: it may have been spoken (and paid for) already
     with pytest.raises(ProviderError) as info:
-        voice(api, []).speak(TEXT, tmp_path)
+        voice(api).speak(TEXT, tmp_path)
     assert "closed the connection" in str(info.value) and info.value.retryable
     assert len(speech_requests(api)) == 1
 
 
-def test_unreachable_server_is_retried_then_names_the_base_url_variable(tmp_path):
-    waits: list[float] = []
+def test_unreachable_server_is_retryable_and_names_the_base_url_variable(tmp_path):
     with pytest.raises(ProviderError) as info:
-        ElevenLabsVoice(KEY, base_url="http://127.0.0.1:9", jitter=0, sleep=waits.append).speak(TEXT, tmp_path)
+        ElevenLabsVoice(KEY, base_url="http://127.0.0.1:9").speak(TEXT, tmp_path)
     assert "Cannot reach ElevenLabs at 127.0.0.1:9" in str(info.value) and "ELEVENLABS_BASE_URL" in str(info.value)
-    assert waits == [1.0]  # two connection retries: at once, then after 1 s
+    assert info.value.retryable
 
 
 def test_overlong_narration_is_refused_before_any_request(api, tmp_path):

@@ -10,12 +10,13 @@ import requests
 
 from tests.fakes.servers import FakePexels
 from viralreel_core.errors import AuthError, ProviderError, ProviderTimeout, QuotaExceeded, RateLimited
+from viralreel_core.providers import retry
 from viralreel_core.providers.transport import (
+    error_detail,
     error_for_status,
     host_of,
     make_session,
     network_errors,
-    retry_after,
     scrub,
     timeouts,
 )
@@ -49,15 +50,25 @@ def test_host_of_never_shows_user_info_or_query():
 
 
 def test_retry_after_reads_seconds_milliseconds_and_dates():
-    def answer(**headers):
+    def headers(**given):
         r = requests.Response()
-        r.headers.update(headers)
-        return r
-    assert retry_after(answer(**{"Retry-After": "7"})) == 7
-    assert retry_after(answer(**{"retry-after-ms": "250"})) == 0.25
+        r.headers.update(given)
+        return r.headers
+    assert retry.retry_after(headers(**{"Retry-After": "7"})) == 7
+    assert retry.retry_after(headers(**{"retry-after-ms": "250"})) == 0.25
     later = email.utils.formatdate(time.time() + 30, usegmt=True)
-    assert 25 < retry_after(answer(**{"Retry-After": later})) <= 30
-    assert retry_after(answer()) is None and retry_after(None) is None
+    assert 25 < retry.retry_after(headers(**{"Retry-After": later})) <= 30
+    assert retry.retry_after(headers()) is None and retry.retry_after(None) is None
+
+
+def test_error_detail_is_one_short_key_free_line_from_any_shape():
+    r = requests.Response()
+    r._content = b'{"error": {"message": "bad key ' + KEY.encode() + b'   here"}}'
+    assert error_detail(r, KEY) == "bad key [redacted] here"
+    r._content = b"<html>  oops " + b"x" * 500
+    assert error_detail(r).startswith("<html> oops") and len(error_detail(r)) == 300
+    assert error_detail([{"msg": "one"}, {"msg": "two"}]) == "one; two"
+    assert error_detail(None) == ""
 
 
 @pytest.mark.parametrize("status, error, retryable", [(401, AuthError, False), (403, AuthError, False),
@@ -73,27 +84,33 @@ def test_session_retries_5xx_and_429_with_recorded_waits(api):
     api.fail("status", status=503, times=1)
     api.fail("status", status=429, times=1, headers={"Retry-After": "4"})
     waits: list[float] = []
-    response = get(make_session(retries=2, backoff=0.5, jitter=0, sleep=waits.append), api)
-    assert response.status_code == 200 and len(api.requests) == 3
-    assert waits == [4]  # the first retry has no backoff; the second waits what Retry-After says
+    response = get(make_session(sleep=waits.append), api)
+    assert response.status_code == 200 and len(api.requests) == retry.ATTEMPTS
+    assert waits[0] == pytest.approx(1.0, abs=retry.JITTER) and waits[1] == 4  # backoff, then what was asked
 
 
 def test_exhausted_retries_return_the_last_answer_for_the_caller_to_map(api):
     api.fail("status", status=500, times=None)
     waits: list[float] = []
-    response = get(make_session(retries=2, backoff=0.5, jitter=0, sleep=waits.append), api)
-    assert response.status_code == 500 and len(api.requests) == 3 and waits == [1.0]
+    response = get(make_session(sleep=waits.append), api)
+    assert response.status_code == 500 and len(api.requests) == retry.ATTEMPTS
+    assert waits == pytest.approx([1.0, 2.0], abs=retry.JITTER)
+
+
+def test_a_session_without_retries_sends_once(api):
+    api.fail("status", status=503, times=None)
+    assert get(make_session(retries=0, sleep=lambda s: None), api).status_code == 503 and len(api.requests) == 1
 
 
 def test_statuses_outside_the_list_are_not_retried(api):
     api.fail("status", status=429, times=None)
-    response = get(make_session(retries=2, statuses=(500,), sleep=lambda s: None), api)
+    response = get(make_session(statuses=(500,), sleep=lambda s: None), api)
     assert response.status_code == 429 and len(api.requests) == 1
 
 
 def test_post_read_timeout_is_not_resent(api):
     api.fail("hang")
-    session = make_session(retries=2, sleep=lambda s: None)
+    session = make_session(sleep=lambda s: None)
     with pytest.raises(ProviderTimeout):
         with network_errors("Svc", provider="svc", what="posting"):
             session.post(f"{api.url}/videos/search", headers={"Authorization": KEY}, timeout=timeouts(0.3))
@@ -110,6 +127,6 @@ def test_fake_latency_slows_every_answer(api):
 def test_a_retry_after_longer_than_we_wait_here_is_handed_back_at_once(api):
     api.fail("status", status=503, headers={"Retry-After": "3600"}, times=None)
     waits: list[float] = []
-    response = get(make_session(retries=2, sleep=waits.append), api)
-    assert response.status_code == 503 and retry_after(response) == 3600
+    response = get(make_session(sleep=waits.append), api)
+    assert response.status_code == 503 and retry.retry_after(response.headers) == 3600
     assert waits == [] and len(api.requests) == 1

@@ -248,7 +248,7 @@ def test_a_key_typed_in_the_sidebar_is_never_echoed_or_saved(dirs, fakes):
     at.text_input(key="key_openai").input(secret).run()
     write_and_accept(at)
     studio = at.session_state["studio"]
-    assert studio.keys.openai == secret
+    assert studio.keys["openai"] == secret
     assert secret not in texts(ok(at))
     # the field is emptied once the key is taken: left there, the browser would get the key back with every
     # page and the field's eye button would show it

@@ -18,8 +18,9 @@ from tqdm import tqdm
 from . import providers, service
 from .cache import AssetCache
 from .cache_upkeep import INDEXES, inspect_index
-from .config import KEY_ENV_VARS, Settings, check_frame_size
+from .config import Settings, check_frame_size
 from .errors import BadInput, ViralReelError
+from .limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
 from .models import ProgressEvent, Scene, Script, estimate_seconds
 from .pipeline import Pipeline, validate_topic
 from .projects import record_render
@@ -61,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--scenes", type=int, help="number of scenes, 3–6 (default: the writer chooses)")
+        p.add_argument("--scenes", type=int,
+                       help=f"number of scenes, {MIN_SCENES}–{MAX_SCENES} (default: the writer chooses)")
         p.add_argument("--tone", default="", help="e.g. funny, serious, inspiring")
         p.add_argument("--seed", type=int, default=0, help="vary the offline script for the same topic")
         p.add_argument("--script-provider", default="auto", help="auto (default), local, openai…")
@@ -137,7 +139,7 @@ def doctor(settings: Settings) -> dict[str, Any]:
     except (ViralReelError, ImportError) as exc:
         report["offline_voice"] = {"ok": False, "error": str(exc)}
     report["cache_dir"] = _cache_health(settings)
-    report["keys"] = {KEY_ENV_VARS[svc]: present for svc, present in settings.keys.present().items()}
+    report["keys"] = {var: bool(settings.keys.get(svc)) for svc, var in providers.key_envs().items()}
     report["providers"] = {step: providers.resolve_name(step, "auto", settings) for step in providers.STEPS}
     report["ok"] = all(part["ok"] for part in (report["ffmpeg"], report["offline_voice"], report["cache_dir"]))
     return report
@@ -185,8 +187,9 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
     settings = pipeline.settings
     writer, voice, maker = (pipeline.provider(step) for step in providers.STEPS)
     request = ScriptRequest(topic=topic, scenes=settings.scenes, tone=settings.tone, seed=settings.seed)
-    if request.scenes is not None and not 3 <= request.scenes <= 6:
-        raise BadInput(f"A script has 3 to 6 scenes, not {request.scenes}.", hint="Pick a number from 3 to 6.")
+    if request.scenes is not None and request.scenes not in WRITER_SCENES:
+        raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {request.scenes}.",
+                       hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
     cached_script = pipeline.cache.get(pipeline.key_for(writer, request.to_dict()))
     if cached_script is not None:
         script, source = Script.from_dict(cached_script.meta).renumbered(), "cache"
@@ -205,14 +208,14 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
         seconds = pipeline.clip_seconds(scene)
         v_hit = cached(voice, scene.narration)
         c_hit = cached(maker, {"visuals": scene.visuals, "seconds": seconds})
-        v_cost = 0.0 if v_hit else voice.estimate_cost(scene.narration)  # type: ignore[attr-defined]
-        c_cost = 0.0 if c_hit else maker.estimate_cost(seconds)  # type: ignore[attr-defined]
+        v_cost = 0.0 if v_hit else voice.estimate_cost(scene.narration)
+        c_cost = 0.0 if c_hit else maker.estimate_cost(seconds)
         voice_cost, clip_cost = voice_cost + v_cost, clip_cost + c_cost
         voice_cached, clip_cached = voice_cached + v_hit, clip_cached + c_hit
         plan_scenes.append({"scene": scene.number, "narration_seconds": estimate_seconds(scene.narration),
                             "clip_seconds": seconds, "voice_cost_usd": round(v_cost, 6),
                             "clip_cost_usd": round(c_cost, 6), "voice_cached": v_hit, "clip_cached": c_hit})
-    script_cost = 0.0 if script is not None else writer.estimate_cost(request)  # type: ignore[attr-defined]
+    script_cost = 0.0 if script is not None else writer.estimate_cost(request)
     return {
         "dry_run": True,
         "topic": topic,

@@ -1,13 +1,15 @@
 """Settings: one frozen object built at the edge (CLI flags, sidebar, environment) and passed down.
 
-API keys are read from the environment only here (``Settings.from_env``) and kept out of ``repr``,
-``to_dict`` and therefore out of logs, project files and cache keys.
+API keys are read from the environment only here (``Settings.from_env``), by service, under the names
+the registered providers declare (``providers.services()``), and kept out of ``repr``, ``public_dict``
+and therefore out of logs, project files and cache keys. Each provider's own options (model, voice…)
+live in ``provider_options`` with the defaults the provider declares, so a new provider adds none here.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -15,8 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .errors import BadConfiguration
 
-__all__ = ["ApiKeys", "CaptionStyle", "Settings", "REPO_ROOT", "KEY_ENV_VARS", "BASE_URL_ENV_VARS",
-           "MIN_FRAME_SIDE", "MAX_FRAME_SIDE", "check_frame_size"]
+__all__ = ["ApiKeys", "CaptionStyle", "Settings", "REPO_ROOT", "MIN_FRAME_SIDE", "MAX_FRAME_SIDE", "check_frame_size"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MIN_KBPS = 800  # below this even a small frame looks blocky
@@ -32,22 +33,6 @@ def check_frame_size(width: int, height: int) -> None:
                                hint=f"Use even sizes from {MIN_FRAME_SIDE} to {MAX_FRAME_SIDE}, "
                                     "e.g. 1080 wide and 1920 high.")
 
-#: service -> the environment variable holding its key
-KEY_ENV_VARS = {
-    "openai": "OPENAI_API_KEY",
-    "elevenlabs": "ELEVENLABS_API_KEY",
-    "runway": "RUNWAYML_API_SECRET",
-    "pexels": "PEXELS_API_KEY",
-}
-#: service -> the environment variable overriding its base URL (tests point these at local fakes)
-BASE_URL_ENV_VARS = {
-    "openai": "OPENAI_BASE_URL",
-    "elevenlabs": "ELEVENLABS_BASE_URL",
-    "runway": "RUNWAYML_BASE_URL",
-    "pexels": "PEXELS_BASE_URL",
-}
-
-
 def _without_credentials(url: str) -> str:
     """A base URL with any user:password and query string dropped (some proxies carry keys there)."""
     parts = urlsplit(url)
@@ -56,27 +41,44 @@ def _without_credentials(url: str) -> str:
     return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
 
 
-@dataclass(frozen=True)
-class ApiKeys:
-    """The paid services' keys; never printed (``repr`` shows only which are present)."""
+class ApiKeys(Mapping[str, str]):
+    """The paid services' keys by service name (``keys["openai"]``); never printed.
 
-    openai: str = field(default="", repr=False)
-    elevenlabs: str = field(default="", repr=False)
-    runway: str = field(default="", repr=False)
-    pexels: str = field(default="", repr=False)
+    ``repr`` shows only which services have a key; a missing or empty key reads as ``""``.
+    """
+
+    def __init__(self, keys: Mapping[str, str] | None = None, /, **more: str) -> None:
+        merged = {**(keys or {}), **more}
+        self._keys = {str(svc): str(key or "").strip() for svc, key in merged.items() if str(key or "").strip()}
+
+    def __getitem__(self, service: str) -> str:
+        return self._keys[service]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    __hash__ = None  # type: ignore[assignment]  # a mapping: equal by content, not hashable
 
     def present(self) -> dict[str, bool]:
         """Which services have a key, without the keys."""
-        return {f.name: bool(getattr(self, f.name)) for f in fields(self)}
+        return dict.fromkeys(self._keys, True)
 
     def __repr__(self) -> str:
-        have = [name for name, ok in self.present().items() if ok]
-        return f"ApiKeys(present={have})"
+        return f"ApiKeys(present={sorted(self._keys)})"
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any]) -> ApiKeys:
-        """Keys from a mapping of environment-variable names (``os.environ``, ``st.secrets``)."""
-        return cls(**{svc: str(values.get(var, "") or "").strip() for svc, var in KEY_ENV_VARS.items()})
+    def from_mapping(cls, values: Mapping[str, Any], key_envs: Mapping[str, str]) -> ApiKeys:
+        """Keys from a mapping of environment-variable names (``os.environ``, ``st.secrets``).
+
+        ``key_envs`` maps a service to its variable (``providers.key_envs()``).
+        """
+        return cls({svc: str(values.get(var, "") or "") for svc, var in key_envs.items()})
 
 
 @dataclass(frozen=True)
@@ -107,15 +109,11 @@ class Settings:
     tone: str = ""
     seed: int = 0
 
-    openai_model: str = "gpt-4o-mini"
-    openai_voice_model: str = "gpt-4o-mini-tts"
-    openai_voice: str = "coral"
-    elevenlabs_voice_id: str = "JBFqnCBsd6RMkjVDRZzb"
-    elevenlabs_model: str = "eleven_multilingual_v2"
-    runway_model: str = "gen4_turbo"
-    piper_voice_path: str = ""  # empty: the bundled en_US-joe-medium voice
     voice_speed: float = 1.0
-    base_urls: dict[str, str] = field(default_factory=dict, repr=False)  # may carry credentials
+    #: a provider's own options by the names it declares (``openai_model``, ``elevenlabs_voice_id``…);
+    #: one left out takes the provider's default
+    provider_options: dict[str, Any] = field(default_factory=dict)
+    base_urls: dict[str, str] = field(default_factory=dict, repr=False)  # by service; may carry credentials
 
     width: int = 1080
     height: int = 1920
@@ -141,16 +139,41 @@ class Settings:
         return f"{max(MIN_KBPS, round(kbps * share))}k"
 
     def with_(self, **changes: Any) -> Settings:
-        """A copy with some fields changed."""
+        """A copy with some settings changed; a provider option (``openai_voice=…``) goes to ``provider_options``."""
+        own = {f.name for f in fields(self)}
+        extra = {k: v for k, v in changes.items() if k not in own}
+        if extra:
+            changes = {k: v for k, v in changes.items() if k in own}
+            changes["provider_options"] = {**changes.get("provider_options", self.provider_options), **extra}
         return replace(self, **changes)
+
+    def option(self, name: str) -> Any:
+        """A setting or a provider option by name; an option not set takes its provider's default."""
+        if name in {f.name for f in fields(self)}:
+            return getattr(self, name)
+        if name in self.provider_options:
+            return self.provider_options[name]
+        from .providers import option_defaults  # the registry sits above the settings; asked lazily
+
+        defaults = option_defaults()
+        if name not in defaults:
+            raise KeyError(f"No setting or provider option is called {name!r}.")
+        return defaults[name]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        """Settings from the environment (keys, base URLs, cache dir) plus explicit overrides."""
+        """Settings from the environment (keys, base URLs, cache dir) plus explicit overrides.
+
+        Keys and base URLs are read under the variable names each registered provider declares.
+        """
+        from .providers import services  # the registry sits above the settings; asked lazily
+
         env = os.environ if environ is None else environ
-        base = {
-            "keys": ApiKeys.from_mapping(env),
-            "base_urls": {svc: env[var] for svc, var in BASE_URL_ENV_VARS.items() if env.get(var)},
+        known = services()
+        base: dict[str, Any] = {
+            "keys": ApiKeys.from_mapping(env, {svc: s.key_env for svc, s in known.items()}),
+            "base_urls": {svc: env[s.base_url_env] for svc, s in known.items()
+                          if s.base_url_env and env.get(s.base_url_env)},
         }
         if env.get("VIRALREEL_CACHE_DIR"):
             base["cache_dir"] = Path(env["VIRALREEL_CACHE_DIR"])
@@ -158,8 +181,7 @@ class Settings:
             base["output_dir"] = Path(env["VIRALREEL_OUTPUT_DIR"])
         if env.get("VIRALREEL_PIPER_VOICE"):
             base["piper_voice_path"] = env["VIRALREEL_PIPER_VOICE"]
-        base.update({k: v for k, v in overrides.items() if v is not None})
-        settings = cls(**base)
+        settings = cls().with_(**base, **{k: v for k, v in overrides.items() if v is not None})
         # folders are made absolute here, once: a relative one would mean something else to ffmpeg's
         # concat list, a worker thread or a later chdir
         return settings.with_(cache_dir=Path(settings.cache_dir).expanduser().absolute(),

@@ -12,7 +12,9 @@ once, at their edge, into one of these::
     │   ├── QuotaExceeded   out of credit: retrying will not help
     │   ├── RateLimited     too many requests: retry after ``retry_after`` seconds
     │   ├── ProviderTimeout the service did not answer (or finish) in time
-    │   └── ContentRejected the service refused the content (moderation, refusal)
+    │   ├── DownloadCutOff  a download ended before all its bytes arrived
+    │   ├── ContentRejected the service refused the content (moderation, refusal)
+    │   └── ClipCancelled   the person stopped a paid clip generation
     ├── CacheError          the asset cache cannot be read or written
     └── AssemblyError       the video could not be assembled (ffmpeg missing, broken clip…)
 """
@@ -28,7 +30,9 @@ __all__ = [
     "QuotaExceeded",
     "RateLimited",
     "ProviderTimeout",
+    "DownloadCutOff",
     "ContentRejected",
+    "ClipCancelled",
     "CacheError",
     "AssemblyError",
     "Stopped",
@@ -57,14 +61,16 @@ class ProviderError(ViralReelError):
 
     ``spent_usd`` is what the service charged before the failure (a finished Runway task whose download
     broke, audio that came back unusable): money is counted even when the work cannot be used.
+    ``retry_after`` is the wait in seconds the service asked for before trying again, if it named one.
     """
 
     retryable = True
     spent_usd = 0.0
 
     def __init__(self, message: str, *, provider: str = "", hint: str | None = None,
-                 retryable: bool | None = None) -> None:
+                 retryable: bool | None = None, retry_after: float | None = None) -> None:
         self.provider = provider
+        self.retry_after = retry_after
         if retryable is not None:
             self.retryable = retryable
         super().__init__(message, hint=hint)
@@ -89,8 +95,7 @@ class RateLimited(ProviderError):
 
     def __init__(self, message: str, *, provider: str = "", hint: str | None = None,
                  retry_after: float | None = None) -> None:
-        self.retry_after = retry_after
-        super().__init__(message, provider=provider, hint=hint)
+        super().__init__(message, provider=provider, hint=hint, retry_after=retry_after)
 
 
 class ProviderTimeout(ProviderError):
@@ -99,8 +104,20 @@ class ProviderTimeout(ProviderError):
     retryable = True
 
 
+class DownloadCutOff(ProviderError):
+    """A download ended before all its bytes arrived (worth trying again)."""
+
+    retryable = True
+
+
 class ContentRejected(ProviderError):
     """The service refused the content (moderation or a model refusal); edit the text and retry."""
+
+    retryable = False
+
+
+class ClipCancelled(ProviderError):
+    """The person stopped the clip generation."""
 
     retryable = False
 

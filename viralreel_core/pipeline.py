@@ -1,7 +1,8 @@
 """The pipeline: topic → script → (voice ∥ clips, every scene at once) → assembled MP4.
 
-Every provider call goes through the asset cache. Failure policy (DESIGN.md):
-script — retry once, then a clear error; voice — retried per scene, a scene whose voice still fails is
+Every provider call goes through the asset cache. Failure policy (DESIGN.md; the retries are the one
+policy of ``providers/retry.py``, at most 3 requests per script or voice scene):
+script — retried, then a clear error; voice — retried per scene, a scene whose voice still fails is
 skipped and reported; clips — never retried automatically (expensive), the failed scene is skipped and
 reported, the others are kept; assembly — a clear error, no half-written output.
 """
@@ -21,24 +22,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import tenacity
-
 from . import providers, resources
 from .assembler import Assembler, SceneMedia, sweep_partials
 from .cache import AssetCache, cache_key
 from .config import Settings, check_frame_size
-from .errors import BadConfiguration, BadInput, ProviderError, RateLimited, Stopped, ViralReelError
+from .errors import BadConfiguration, BadInput, ProviderError, Stopped, ViralReelError
+from .limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES, scene_role
 from .models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack, estimate_seconds
+from .providers import retry
 from .providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
 from .text import clean_text, reject_nul
 
-__all__ = ["Pipeline", "RunTally", "validate_topic", "MAX_TOPIC_CHARS", "SCRIPT_ATTEMPTS", "VOICE_ATTEMPTS"]
+__all__ = ["Pipeline", "RunTally", "validate_topic"]
 
-MAX_TOPIC_CHARS = 500
-SCRIPT_ATTEMPTS = 2  # the seed's policy: retry once
-VOICE_ATTEMPTS = 3
 _LOGGER = logging.getLogger(__name__)
-MAX_RETRY_WAIT = 30.0  # seconds; a longer Retry-After is capped
 MIN_CLIP_SECONDS, MAX_CLIP_SECONDS = 4, 10
 REWRITE_SEED_STEP = 1000
 REWRITE_TRIES = 3
@@ -58,19 +55,6 @@ def validate_topic(topic: str) -> str:
 def _with_take(text: str, take: int) -> Any:
     """A cache input for a fresh take: take 0 is the plain text, so existing entries keep their keys."""
     return {"text": text, "take": take} if take else text
-
-
-def _retryable(exc: BaseException) -> bool:
-    if isinstance(exc, RateLimited) and exc.retry_after is not None and exc.retry_after > MAX_RETRY_WAIT:
-        return False  # e.g. an hourly quota: tell the person now rather than retry too early
-    return isinstance(exc, ProviderError) and exc.retryable
-
-
-def _retry_wait(state: tenacity.RetryCallState) -> float:
-    exc = state.outcome.exception() if state.outcome else None
-    if isinstance(exc, RateLimited) and exc.retry_after is not None:
-        return min(MAX_RETRY_WAIT, max(0.0, exc.retry_after))
-    return min(MAX_RETRY_WAIT, 1.0 * 2 ** (state.attempt_number - 1))
 
 
 @dataclass
@@ -245,8 +229,8 @@ class Pipeline:
             resources.trim_memory()
 
     def can_abort(self, step: str) -> bool:
-        """True when the step's provider has work it can cancel (e.g. a Runway task)."""
-        return type(self.provider(step)).abort is not Provider.abort
+        """True when the step's provider declares it can cancel its work in flight (e.g. a Runway task)."""
+        return self.provider(step).can_abort
 
     def key_for(self, provider: Provider, input: Any) -> str:
         """The cache key of ``provider`` making something from ``input`` under these settings."""
@@ -276,20 +260,22 @@ class Pipeline:
 
     # -- script ----------------------------------------------------------------------------------
     def write_script(self, topic: str, scenes: int | None = None, *, seed: int | None = None) -> Script:
-        """The script for ``topic`` (cached); retried once, then a ProviderError for the person.
+        """The script for ``topic`` (cached); retried once (``retry.SCRIPT_ATTEMPTS``), then a ProviderError.
 
         ``seed`` (default: the settings' seed) asks the writer for another version of the same request.
         """
         request = ScriptRequest(topic=validate_topic(topic),
                                 scenes=scenes if scenes is not None else self.settings.scenes,
                                 tone=self.settings.tone, seed=self.settings.seed if seed is None else seed)
-        if request.scenes is not None and not 3 <= request.scenes <= 6:
-            raise BadInput(f"A script has 3 to 6 scenes, not {request.scenes}.", hint="Pick a number from 3 to 6.")
+        if request.scenes is not None and not MIN_SCENES <= request.scenes <= MAX_SCENES:
+            raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {request.scenes}.",
+                           hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
         writer: ScriptWriter = self.provider("script")  # type: ignore[assignment]
         self._emit("script", 0.0, f"Writing the script with {writer.describe()}")
 
         def make(work_dir: Path):
-            script = self._retrying(SCRIPT_ATTEMPTS, self._counting_failures("script", lambda: writer.write(request)))
+            script = self._retrying(self._counting_failures("script", lambda: writer.write(request)),
+                                    retry.SCRIPT_ATTEMPTS)
             return script.to_dict(), {}, writer.estimate_cost(request)
 
         asset, hit = self.cache.get_or_make(self.key_for(writer, request.to_dict()), "script", make,
@@ -302,29 +288,33 @@ class Pipeline:
                                                     narration=clean_text(sc.narration)) for sc in script.scenes))
 
     def rewrite_scene(self, script: Script, number: int, attempt: int = 1) -> Scene:
-        """Another version of one scene: the scene at the same place in a script written with another seed.
+        """Another version of one scene, in the same role (hook, body or call to action) as the one it replaces.
 
-        The writer sees the whole topic, so the new scene keeps its role (hook, body, call to action).
+        The new scene comes from a script written with another seed: the hook from its first scene, the
+        call to action from its last, a body scene from its middle ones (a draft longer than a writer's
+        script cycles through them, each lap with its own seed). The writer sees the whole topic.
         """
         index = next((i for i, s in enumerate(script.scenes) if s.number == number), None)
         if index is None:
             raise BadInput(f"The script has no scene {number}.")
-        count = min(6, max(3, len(script.scenes)))
+        count = min(MAX_SCENES, max(MIN_SCENES, len(script.scenes)))
+        role = scene_role(index, len(script.scenes))
+        lap, place = 0, 0 if role == "hook" else count - 1
+        if role == "body":
+            lap, offset = divmod(index - 1, count - 2)
+            place = 1 + offset
         current = script.scenes[index]
         scene = current
         for extra in range(REWRITE_TRIES):  # rewrites use seeds whole-script versions (seed + n) never reach
-            seed = self.settings.seed + REWRITE_SEED_STEP * (max(1, attempt) + extra)
+            seed = self.settings.seed + REWRITE_SEED_STEP * (max(1, attempt) + extra) + lap
             other = self.write_script(script.topic, count, seed=seed)
-            scene = other.scenes[min(index, len(other.scenes) - 1)]
+            scene = other.scenes[min(place, len(other.scenes) - 1)]
             if (scene.visuals, scene.narration) != (current.visuals, current.narration):
                 break
         return replace(scene, number=number)
 
-    def _retrying(self, attempts: int, call: Callable[[], Any]) -> Any:
-        retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(attempts), wait=_retry_wait,
-                                     retry=tenacity.retry_if_exception(_retryable), sleep=self._sleep,
-                                     reraise=True)
-        return retrying(call)
+    def _retrying(self, call: Callable[[], Any], attempts: int) -> Any:
+        return retry.retrying(self._sleep, attempts=attempts)(call)
 
     # -- voice -----------------------------------------------------------------------------------
     def voice_key(self, scene: Scene, take: int = 0) -> str:
@@ -345,7 +335,7 @@ class Pipeline:
         def make(work_dir: Path):
             speak = self._counting_failures("voice", lambda: voice.speak(scene.narration, work_dir), scene.number)
             with self._local_slot(voice):
-                track = self._retrying(VOICE_ATTEMPTS, speak)
+                track = self._retrying(speak, retry.ATTEMPTS)
             return track.to_dict(), {"audio": track.audio_path}, track.cost_usd
 
         asset, hit = self.cache.get_or_make(self.voice_key(scene, take), "voice", make,
@@ -454,11 +444,12 @@ class Pipeline:
 
     def estimate_cost(self, step: str, scenes: Iterable[Scene]) -> float:
         """Dollars making ``step`` ("voice" or "clips") for ``scenes`` is expected to cost, cache aside."""
-        provider = self.provider(step)
         if step == "voice":
-            return sum(provider.estimate_cost(s.narration) for s in scenes)  # type: ignore[attr-defined]
+            voice: Voice = self.provider(step)  # type: ignore[assignment]
+            return sum(voice.estimate_cost(s.narration) for s in scenes)
         if step == "clips":
-            return sum(provider.estimate_cost(self.clip_seconds(s)) for s in scenes)  # type: ignore[attr-defined]
+            maker: ClipMaker = self.provider(step)  # type: ignore[assignment]
+            return sum(maker.estimate_cost(self.clip_seconds(s)) for s in scenes)
         raise BadInput(f"No cost estimate for step {step!r}.", hint="Use 'voice' or 'clips'.")
 
     # -- assembly --------------------------------------------------------------------------------

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakeRunway
-from viralreel_core.providers.elevenlabs import ElevenLabsVoice
-from viralreel_core.providers.pexels import PexelsClips
+from viralreel_core.providers import retry
 from viralreel_core.providers.runway import RunwayClips
 
 KEYS = {
@@ -33,9 +32,8 @@ def serving(monkeypatch) -> Iterator[SimpleNamespace]:
         monkeypatch.setenv("ELEVENLABS_BASE_URL", elevenlabs_api.url)
         monkeypatch.setenv("RUNWAYML_BASE_URL", runway_api.url)
         monkeypatch.setenv("PEXELS_BASE_URL", pexels_api.url)
-        for cls in (ElevenLabsVoice, RunwayClips, PexelsClips):
-            monkeypatch.setattr(cls, "backoff", 0.01)
-            monkeypatch.setattr(cls, "jitter", 0.0)
+        monkeypatch.setattr(retry, "BACKOFF", 0.01)  # the one retry policy, shortened for tests
+        monkeypatch.setattr(retry, "JITTER", 0.0)
         monkeypatch.setattr(RunwayClips, "poll_interval", 0.01)
         monkeypatch.setattr(RunwayClips, "poll_jitter", 0.0)
         yield SimpleNamespace(openai=openai_api, elevenlabs=elevenlabs_api, runway=runway_api, pexels=pexels_api,

@@ -143,6 +143,7 @@ class SlowClipMaker(FakeClipMaker):
     """Like FakeClipMaker, but each clip waits (like a paid job being polled) until ``release`` or ``abort``."""
 
     name = "slow"
+    can_abort = True
     release = threading.Event()
     aborted = threading.Event()
 

@@ -1,26 +1,37 @@
 """Provider registry: which providers exist for each step, and how ``auto`` picks one.
 
-Providers are registered by import path so that heavy dependencies (the neural voice, SDKs) load only
-when that provider is used. Tests and plug-ins add their own with ``register``.
+Providers are registered by import path so that a provider's module loads only when it is asked
+about. Adding one is its module plus one line in ``_REGISTRY``: everything else (the settings' keys
+and base URLs, ``auto``, the sidebar, the pickers) reads what the class declares (``base.Provider``).
+Tests and plug-ins add their own with ``register``.
+
+``auto`` picks, in registry order, the first provider of the step whose service has a key, else the
+offline ``local`` one.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from ..config import KEY_ENV_VARS, Settings
 from ..errors import AuthError, BadInput
+from ..limits import PROVIDER_STEPS
 from .base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
 
+if TYPE_CHECKING:
+    from ..config import Settings
+
 __all__ = [
-    "ClipMaker", "Provider", "ScriptRequest", "ScriptWriter", "Voice",
-    "STEPS", "available", "create", "provider_class", "register", "resolve_name",
+    "ClipMaker", "Provider", "ScriptRequest", "ScriptWriter", "Service", "Voice",
+    "STEPS", "available", "classes", "create", "key_envs", "option_defaults", "provider_class", "register",
+    "resolve_name", "services", "unregister",
 ]
 
-STEPS = ("script", "voice", "clips")
+STEPS = PROVIDER_STEPS
 
-# step -> name -> "module:Class" (or a class, for providers registered at run time)
+# step -> name -> "module:Class" (or a class, for providers registered at run time); paid ones in the order
+# ``auto`` prefers them
 _REGISTRY: dict[str, dict[str, Any]] = {
     "script": {"local": "viralreel_core.providers.local_script:LocalScriptWriter",
                "openai": "viralreel_core.providers.openai_script:OpenAIScriptWriter"},
@@ -31,12 +42,17 @@ _REGISTRY: dict[str, dict[str, Any]] = {
               "runway": "viralreel_core.providers.runway:RunwayClips",
               "pexels": "viralreel_core.providers.pexels:PexelsClips"},
 }
-# the order ``auto`` tries: the first whose key is present wins; the offline one needs none
-_AUTO_ORDER = {
-    "script": ("openai", "local"),
-    "voice": ("elevenlabs", "openai", "local"),
-    "clips": ("runway", "pexels", "local"),
-}
+FALLBACK = "local"  # what ``auto`` means when no paid service has a key
+
+
+@dataclass(frozen=True)
+class Service:
+    """A paid service as its providers declare it: its display name and environment variables."""
+
+    name: str  # the key's name in Settings.keys / base_urls
+    label: str
+    key_env: str
+    base_url_env: str | None
 
 
 def register(step: str, name: str, target: str | type[Provider]) -> None:
@@ -44,6 +60,11 @@ def register(step: str, name: str, target: str | type[Provider]) -> None:
     if step not in _REGISTRY:
         raise BadInput(f"Unknown step {step!r}; steps are {', '.join(STEPS)}.")
     _REGISTRY[step][name] = target
+
+
+def unregister(step: str, name: str) -> None:
+    """Remove a provider added with ``register`` (tests, plug-ins)."""
+    _REGISTRY.get(step, {}).pop(name, None)
 
 
 def available(step: str) -> list[str]:
@@ -65,19 +86,45 @@ def provider_class(step: str, name: str) -> type[Provider]:
     return target
 
 
+def classes(step: str | None = None) -> list[type[Provider]]:
+    """Every registered provider class (of ``step``, or of all steps), in registry order."""
+    steps = STEPS if step is None else (step,)
+    return [provider_class(s, name) for s in steps for name in list(_REGISTRY[s])]
+
+
+def services() -> dict[str, Service]:
+    """Every paid service the registered providers name, by service name, in registry order."""
+    found: dict[str, Service] = {}
+    for cls in classes():
+        if cls.service and cls.key_env and cls.service not in found:
+            found[cls.service] = Service(cls.service, cls.display_name(), cls.key_env, cls.base_url_env)
+    return found
+
+
+def key_envs() -> dict[str, str]:
+    """Service -> the environment variable holding its key."""
+    return {name: s.key_env for name, s in services().items()}
+
+
+def option_defaults() -> dict[str, Any]:
+    """Every provider option by name, with the default its provider declares."""
+    defaults: dict[str, Any] = {}
+    for cls in classes():
+        for option, value in cls.options.items():
+            defaults.setdefault(option, value)
+    return defaults
+
+
 def resolve_name(step: str, requested: str, settings: Settings) -> str:
     """The provider ``auto`` means for ``step`` under ``settings`` (other names are returned as given)."""
     if requested != "auto":
         provider_class(step, requested)  # validates the name
         return requested
-    keys = settings.keys.present()
-    for name in _AUTO_ORDER[step]:
-        if name not in _REGISTRY[step]:
-            continue
-        needs = provider_class(step, name).needs_key
-        if needs is None or keys.get(needs):
+    for name in list(_REGISTRY[step]):
+        cls = provider_class(step, name)
+        if cls.service and settings.keys.get(cls.service):
             return name
-    return "local"
+    return FALLBACK
 
 
 def create(step: str, settings: Settings, name: str | None = None) -> Provider:
@@ -85,9 +132,9 @@ def create(step: str, settings: Settings, name: str | None = None) -> Provider:
     requested = name or {"script": settings.script_provider, "voice": settings.voice_provider,
                          "clips": settings.clip_provider}[step]
     cls = provider_class(step, resolve_name(step, requested, settings))
-    if cls.needs_key and not settings.keys.present().get(cls.needs_key):
-        raise AuthError(f"The {cls.name} {step} provider needs an API key.",
+    if cls.service and not settings.keys.get(cls.service):
+        raise AuthError(f"The {cls.display_name()} {step} provider needs an API key.",
                         provider=cls.name,
-                        hint=f"Set {KEY_ENV_VARS[cls.needs_key]} in the environment or st.secrets, "
+                        hint=f"Set {cls.key_env} in the environment or st.secrets, "
                              f"or choose the offline provider 'local'.")
-    return cls.from_settings(settings)  # type: ignore[attr-defined]
+    return cls.from_settings(settings)

@@ -2,12 +2,21 @@
 
 A provider turns text into an asset and knows nothing of the cache: the pipeline asks it for
 ``cache_params()`` (every setting that changes its output, never a key) and caches the result.
+Everything else the studio needs to know about a provider is a class attribute, read without making
+one: its key and base-URL variables, display name, options with their defaults and capabilities (can
+it be stopped, its voices, its speed range, its cost unit). Adding a provider is its module plus one
+line in the registry (``providers/__init__.py``); docs/DESIGN.md shows how.
 
 Example, a tiny offline voice::
 
     class Beep(Voice):
         name = "beep"
+        label = "Beep"
         offline = True
+
+        @classmethod
+        def from_settings(cls, settings):
+            return cls()
 
         def speak(self, text, out_dir):
             path = out_dir / "beep.wav"
@@ -18,33 +27,76 @@ Example, a tiny offline voice::
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import requests
 
 from ..errors import BadInput
 from ..models import Clip, Script, VoiceTrack
 
+if TYPE_CHECKING:
+    from typing import Self
+
+    from ..config import Settings
+
 __all__ = ["Provider", "ScriptRequest", "ScriptWriter", "Voice", "ClipMaker", "voice_speed"]
 
+Work = TypeVar("Work")  # what a step's provider makes something from: a ScriptRequest, a text, seconds
 
-class Provider(ABC):
-    """What every provider declares: its name, whether it needs a key, and what shapes its output."""
+
+class Provider(ABC, Generic[Work]):
+    """What every provider declares about itself, and the two calls every provider answers alike.
+
+    Class attributes (read by the registry, the settings, the sidebar and the pickers, no instance needed):
+
+    * ``step``, ``name`` (its registry name), ``label`` (shown to people), ``version`` (bump when the
+      same inputs start giving different output).
+    * ``offline``: no network, no key, no cost. A paid one names ``service`` (its key's name in
+      ``Settings.keys`` and ``Settings.base_urls``), ``key_env`` and ``base_url_env`` (the environment
+      variables, also read from ``st.secrets``); providers of one service share them.
+    * ``options``: the setting names it reads, with its own defaults (``Settings.option`` resolves them).
+    * ``can_abort``: ``abort()`` really stops paid work in flight.
+    * ``cost_unit``: what ``unit_cost()`` is per ("character", "second", "script"…).
+    """
 
     step: ClassVar[str]  # "script" | "voice" | "clips"
     name: ClassVar[str]  # "local", "openai", "elevenlabs", "runway", "pexels"…
+    label: ClassVar[str] = ""  # e.g. "ElevenLabs"; empty: the name
     offline: ClassVar[bool] = False  # True: no network, no key, no cost
-    needs_key: ClassVar[str | None] = None  # service name in ApiKeys / KEY_ENV_VARS
-    version: ClassVar[str] = "1"  # bump when the same inputs start giving different output
+    service: ClassVar[str | None] = None  # the key's name in Settings.keys; None: needs no key
+    key_env: ClassVar[str | None] = None  # e.g. "ELEVENLABS_API_KEY"
+    base_url_env: ClassVar[str | None] = None  # e.g. "ELEVENLABS_BASE_URL" (tests point it at a fake)
+    options: ClassVar[Mapping[str, Any]] = {}  # setting name -> this provider's default
+    can_abort: ClassVar[bool] = False
+    cost_unit: ClassVar[str] = ""
+    version: ClassVar[str] = "1"
+
+    @classmethod
+    @abstractmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """The provider configured by ``settings`` (its key, base URL and ``options``)."""
+
+    @classmethod
+    def display_name(cls) -> str:
+        return cls.label or cls.name
 
     def cache_params(self) -> dict[str, Any]:
         """Every parameter that changes this provider's output (model, voice, size…), never a key."""
         return {}
 
+    def estimate_cost(self, work: Work) -> float:
+        """Dollars making something from ``work`` is expected to cost (free by default)."""
+        return 0.0
+
+    def unit_cost(self) -> float:
+        """Dollars per ``cost_unit`` with the current options (0 when free)."""
+        return 0.0
+
     def abort(self) -> None:  # noqa: B027 - optional hook, most providers have nothing in flight to stop
-        """Stop work in flight as soon as possible (e.g. cancel a paid job); nothing to stop by default."""
+        """Stop work in flight as soon as possible (e.g. cancel a paid job); declare ``can_abort`` if it does."""
 
     def close(self) -> None:
         """Release what this provider opened: every HTTP session or SDK client it holds is closed.
@@ -78,48 +130,59 @@ class ScriptRequest:
         return asdict(self)
 
 
-class ScriptWriter(Provider):
-    """Writes a Script of 3–6 scenes (visuals + narration) for a topic."""
+class ScriptWriter(Provider[ScriptRequest]):
+    """Writes a Script of ``limits.WRITER_SCENES`` scenes (visuals + narration) for a topic."""
 
     step = "script"
+    cost_unit = "script"
 
     @abstractmethod
     def write(self, request: ScriptRequest) -> Script:
         """The script for ``request``; raises ProviderError subclasses on failure."""
 
-    def estimate_cost(self, request: ScriptRequest) -> float:
-        """Dollars one call is expected to cost."""
-        return 0.0
 
+class Voice(Provider[str]):
+    """Speaks a narration into an audio file, with word timings when the provider can give them.
 
-class Voice(Provider):
-    """Speaks a narration into an audio file, with word timings when the provider can give them."""
+    Besides ``Provider``'s attributes a voice declares ``voice_option`` (the option naming its voice,
+    None when it has no choice of voice), ``voice_names`` (the voices it offers when the list is fixed; a
+    service that lists them itself overrides ``list_voices`` and sets ``lists_voices``; with neither, the
+    voice is typed in a field titled ``voice_label`` with ``voice_help``) and ``speed_range`` (the speeds
+    it takes, so a slider offers no other).
+    """
 
     step = "voice"
+    cost_unit = "character"
+    voice_option: ClassVar[str | None] = None
+    voice_label: ClassVar[str] = ""  # how a free-text voice field is titled (no list to pick from)
+    voice_help: ClassVar[str] = ""
+    voice_names: ClassVar[tuple[str, ...]] = ()
+    lists_voices: ClassVar[bool] = False  # True: list_voices() asks the service (needs the key)
+    speed_range: ClassVar[tuple[float, float]] = (0.5, 2.0)
 
     @abstractmethod
     def speak(self, text: str, out_dir: Path) -> VoiceTrack:
         """Write the spoken ``text`` into a new file under ``out_dir`` and describe it."""
 
-    def estimate_cost(self, text: str) -> float:
-        """Dollars speaking ``text`` is expected to cost."""
-        return 0.0
+    def list_voices(self) -> list[tuple[str, str]]:
+        """(id, label) of the voices one can pick, for a picker."""
+        return [(v, v.capitalize()) for v in self.voice_names]
 
 
-class ClipMaker(Provider):
-    """Makes a short video clip from a scene's visuals text (and its narration, when ``uses_narration``)."""
+class ClipMaker(Provider[float]):
+    """Makes a short video clip from a scene's visuals text (and its narration, when ``uses_narration``).
+
+    ``estimate_cost`` takes the clip's seconds.
+    """
 
     step = "clips"
+    cost_unit = "second"
     #: True: ``make`` also takes ``narration=`` (the words the voice says), which then keys the cache too
     uses_narration: ClassVar[bool] = False
 
     @abstractmethod
     def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
         """Write a clip about ``seconds`` long (at least) for ``visuals`` into a new file under ``out_dir``."""
-
-    def estimate_cost(self, seconds: float) -> float:
-        """Dollars a clip of ``seconds`` is expected to cost."""
-        return 0.0
 
 
 def voice_speed(speed: object, low: float, high: float, service: str = "") -> float:

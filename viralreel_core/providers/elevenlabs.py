@@ -1,11 +1,10 @@
 """ElevenLabs voice: ``/v1/text-to-speech/{voice_id}/with-timestamps``, so captions follow the real speech.
 
 The answer carries the audio (base64 MP3) and a start and end time for every character of the text;
-characters are grouped into words for the captions (:func:`words_from_alignment`). Transient answers
-(connection errors, 429 and 5xx, honouring ``Retry-After``) are retried by the session's
-``urllib3`` Retry; the pipeline then retries a failing scene and skips it if it still fails.
-Requests at once are capped (the free plan allows 2) so parallel scenes do not trip the
-concurrency limit.
+characters are grouped into words for the captions (:func:`words_from_alignment`). One call is one
+request: the pipeline retries a failing scene under the one policy (``retry.py``: connection errors,
+429 and 5xx, honouring ``Retry-After``) and skips it if it still fails. Requests at once are capped
+(the free plan allows 2) so parallel scenes do not trip the concurrency limit.
 
 Example::
 
@@ -20,36 +19,23 @@ import base64
 import binascii
 import logging
 import math
-import os
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
-from ..errors import AssemblyError, AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
-from ..ffmpeg import probe
+from ..config import Settings
+from ..errors import AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
+from ..files import atomic_path, playable
 from ..models import VoiceTrack, WordTiming
 from ..timing import estimate_word_timings, tidy_timings
 from .base import Voice, voice_speed
-from .transport import (
-    DEFAULT_BACKOFF,
-    DEFAULT_JITTER,
-    DEFAULT_RETRIES,
-    body_snippet,
-    describe_json_error,
-    error_for_status,
-    host_of,
-    json_body,
-    make_session,
-    network_errors,
-    retry_after,
-    scrub,
-    timeouts,
-)
+from .retry import retry_after
+from .transport import error_detail, error_for_status, host_of, json_body, make_session, network_errors, timeouts
 
 __all__ = ["ElevenLabsVoice", "words_from_alignment", "DEFAULT_BASE_URL", "DEFAULT_VOICE_ID", "DEFAULT_MODEL",
            "USD_PER_CREDIT", "CREDITS_PER_CHARACTER", "CHARACTER_LIMITS"]
@@ -114,19 +100,20 @@ class ElevenLabsVoice(Voice):
     """ElevenLabs text to speech with character timestamps (MP3)."""
 
     name = "elevenlabs"
-    needs_key = "elevenlabs"
-
-    # transport policy, named in one place (constructor arguments override them, e.g. in tests)
-    retries = DEFAULT_RETRIES
-    backoff = DEFAULT_BACKOFF
-    jitter = DEFAULT_JITTER
+    label = SERVICE
+    service = "elevenlabs"
+    key_env = KEY_ENV
+    base_url_env = BASE_URL_ENV
+    options = {"elevenlabs_voice_id": DEFAULT_VOICE_ID, "elevenlabs_model": DEFAULT_MODEL}
+    voice_option = "elevenlabs_voice_id"
+    voice_label = "ElevenLabs voice id"  # when the voice list cannot be fetched
+    lists_voices = True
+    speed_range = (MIN_SPEED, MAX_SPEED)
 
     def __init__(self, api_key: str, *, voice_id: str = DEFAULT_VOICE_ID, model: str = DEFAULT_MODEL,
                  base_url: str | None = None, speed: float = 1.0, stability: float = STABILITY,
                  similarity_boost: float = SIMILARITY_BOOST, output_format: str = OUTPUT_FORMAT,
-                 read_timeout: float = READ_TIMEOUT, retries: int | None = None, backoff: float | None = None,
-                 jitter: float | None = None, sleep: Callable[[float], None] | None = None,
-                 max_concurrent: int = MAX_CONCURRENT) -> None:
+                 read_timeout: float = READ_TIMEOUT, max_concurrent: int = MAX_CONCURRENT) -> None:
         speed = voice_speed(speed, -math.inf, math.inf)  # any number: ElevenLabs' 0.7–1.2 is clamped below
         self.voice_id = voice_id or DEFAULT_VOICE_ID
         self.model = model or DEFAULT_MODEL
@@ -137,17 +124,16 @@ class ElevenLabsVoice(Voice):
         self.output_format = output_format
         self.read_timeout = read_timeout
         self._key = api_key
-        for attr, value in (("retries", retries), ("backoff", backoff), ("jitter", jitter)):
-            if value is not None:
-                setattr(self, attr, value)
-        self._session = make_session(retries=self.retries, backoff=self.backoff, jitter=self.jitter, sleep=sleep)
+        self._session = make_session(retries=0)  # the pipeline retries (retry.py)
         self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
 
     @classmethod
-    def from_settings(cls, settings: Any) -> ElevenLabsVoice:
+    def from_settings(cls, settings: Settings) -> ElevenLabsVoice:
         """The voice for ``settings``: key, ``elevenlabs_voice_id``, ``elevenlabs_model``, ``voice_speed``."""
-        return cls(settings.keys.elevenlabs, voice_id=settings.elevenlabs_voice_id, model=settings.elevenlabs_model,
-                   base_url=settings.base_urls.get("elevenlabs"), speed=settings.voice_speed)
+        return cls(settings.keys.get(cls.service, ""), voice_id=settings.option("elevenlabs_voice_id"),
+                   model=settings.option("elevenlabs_model"), base_url=settings.base_urls.get(cls.service),
+                   speed=settings.voice_speed)
+
 
     def __repr__(self) -> str:
         return f"ElevenLabsVoice(voice_id={self.voice_id!r}, model={self.model!r}, endpoint={host_of(self.base_url)!r})"
@@ -157,6 +143,10 @@ class ElevenLabsVoice(Voice):
         """Model, voice, voice settings and audio format."""
         return {"model": self.model, "voice_id": self.voice_id, "speed": self.speed, "stability": self.stability,
                 "similarity_boost": self.similarity_boost, "format": self.output_format}
+
+    def unit_cost(self) -> float:
+        """Dollars per character with this model."""
+        return self.credits_per_character() * USD_PER_CREDIT
 
     def credits_per_character(self) -> float:
         """Credits one character costs with this model."""
@@ -200,6 +190,11 @@ class ElevenLabsVoice(Voice):
         return VoiceTrack(audio_path=str(audio_path), duration=duration, words=words, provider=self.name,
                           cost_usd=self._cost(response, text))
 
+    def list_voices(self) -> list[tuple[str, str]]:
+        """(voice_id, "Name · category") of the voices this key can use."""
+        return [(str(v["voice_id"]), f"{v.get('name') or v['voice_id']}"
+                 + (f" · {v['category']}" if v.get("category") else "")) for v in self.voices()]
+
     def voices(self) -> list[dict[str, Any]]:
         """The voices this key can use: ``voice_id``, ``name``, ``category``, ``labels``, ``preview_url``."""
         response = self._request("GET", "/v1/voices", "listing the voices")
@@ -229,8 +224,7 @@ class ElevenLabsVoice(Voice):
         code = ""
         if isinstance(detail, dict):
             code = str(detail.get("code") or detail.get("status") or "")
-        message = describe_json_error(detail) if detail is not None else body_snippet(response, self._key)
-        message = scrub(" ".join(str(message).split())[:300], self._key)
+        message = error_detail(detail if detail is not None else response, self._key)
         if code in _QUOTA_CODES or status == 402:
             hint = ("This voice or model needs a paid plan: choose another voice (see the voice list) or upgrade."
                     if code in ("paid_plan_required", "payment_required") or status == 402
@@ -246,7 +240,7 @@ class ElevenLabsVoice(Voice):
         if status == 429:
             wait = "wait for running requests to finish" if "concurrent" in code else "back off"
             return RateLimited(f"{SERVICE} is limiting requests ({code or 429}): {message}", provider=self.name,
-                               retry_after=retry_after(response),
+                               retry_after=retry_after(response.headers),
                                hint=f"Too many requests at once; {wait} and try again.")
         if code == "max_character_limit_exceeded":
             return ProviderError(f"{SERVICE} says the narration is too long for {self.model}.", provider=self.name,
@@ -257,22 +251,14 @@ class ElevenLabsVoice(Voice):
         return error_for_status(SERVICE, self.name, status, message, key_env=KEY_ENV, response=response)
 
     def _write_audio(self, audio: bytes, out_dir: Path) -> tuple[Path, float]:
-        out_dir.mkdir(parents=True, exist_ok=True)
         path = out_dir / f"voice_elevenlabs_{uuid.uuid4().hex[:16]}.mp3"
-        part = path.with_name(path.name + ".part")
-        try:
+        with atomic_path(path) as part:
             part.write_bytes(audio)
-            try:
-                duration = probe(part).duration
-            except AssemblyError:
-                duration = 0.0
-            if duration <= 0:
+            info = playable(part)
+            if info is None:
                 raise ProviderError(f"{SERVICE} sent audio that cannot be played.", provider=self.name,
                                     retryable=True, hint="Try again.")
-            os.replace(part, path)
-        finally:
-            part.unlink(missing_ok=True)
-        return path, duration
+        return path, info.duration
 
     def _words(self, data: dict[str, Any], text: str, duration: float) -> tuple[WordTiming, ...]:
         alignment = data.get("alignment") or data.get("normalized_alignment")

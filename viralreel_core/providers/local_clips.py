@@ -197,6 +197,7 @@ class LocalClipMaker(ClipMaker):
     """Kinetic-typography clips drawn from the scene's own words: offline, free, deterministic."""
 
     name = "local"
+    label = "Offline motion clips"
     offline = True
     uses_narration = True
 

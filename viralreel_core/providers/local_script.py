@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BadInput
+from ..limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES
 from ..models import Scene, Script
 from .base import ScriptRequest, ScriptWriter
 
@@ -37,19 +38,14 @@ __all__ = [
     "TEMPLATES",
     "QUESTION_TEMPLATES",
     "TONES",
-    "MIN_SCENES",
-    "MAX_SCENES",
     "MIN_WORDS",
     "MAX_WORDS",
-    "MAX_TOPIC_CHARS",
     "PHRASE_MAX_WORDS",
     "QUESTION_MAX_WORDS",
 ]
 
 MODEL = "template-v1"  # bump whenever the same request starts giving a different script
-MIN_SCENES, MAX_SCENES = 3, 6
 MIN_WORDS, MAX_WORDS = 8, 22  # per narration
-MAX_TOPIC_CHARS = 500
 PHRASE_MAX_WORDS = 8  # a statement topic as spoken inside a sentence (every pool fits 14 fixed words)
 QUESTION_MAX_WORDS = 10  # a question topic, asked whole in the hook and the call to action
 PHRASE_MAX_CHARS = 70
@@ -796,6 +792,7 @@ class LocalScriptWriter(ScriptWriter):
     """Offline, free and deterministic: template scripts shaped on the topic, tone and seed."""
 
     name = "local"
+    label = "Offline writer"
     offline = True
 
     @classmethod

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import BadInput, ProviderError
+from ..files import atomic_path
 from ..models import VoiceTrack, WordTiming
 from ..timing import tidy_timings
 from .base import Voice, voice_speed
@@ -492,7 +493,14 @@ class LocalVoice(Voice):
     """Piper neural text-to-speech on the CPU: no key, no network, no cost, word timings included."""
 
     name = "local"
+    label = "Offline voice (Piper)"
     offline = True
+    options = {"piper_voice_path": ""}  # empty: the bundled en_US-joe-medium voice
+    voice_option = "piper_voice_path"
+    voice_label = "Offline voice (Piper .onnx file)"
+    voice_help = ("Leave empty for the bundled en_US-joe-medium voice, or give the path of another Piper voice "
+                  "(its .onnx.json must sit beside it).")
+    speed_range = (MIN_SPEED, MAX_SPEED)
 
     def __init__(self, model_path: str = "", speed: float = 1.0) -> None:
         speed = voice_speed(speed, MIN_SPEED, MAX_SPEED)
@@ -501,8 +509,8 @@ class LocalVoice(Voice):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalVoice:
-        """The voice named by ``settings.piper_voice_path`` (empty: bundled) at ``settings.voice_speed``."""
-        return cls(model_path=settings.piper_voice_path, speed=settings.voice_speed)
+        """The voice named by the ``piper_voice_path`` option (empty: bundled) at ``settings.voice_speed``."""
+        return cls(model_path=settings.option("piper_voice_path"), speed=settings.voice_speed)
 
     # -- files ----------------------------------------------------------------------------------------
 
@@ -644,16 +652,13 @@ class LocalVoice(Voice):
 
     @staticmethod
     def _write_wav(samples: np.ndarray, rate: int, out_dir: Path) -> Path:
+        path = out_dir / f"voice_local_{uuid.uuid4().hex[:16]}.wav"
         try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            path = out_dir / f"voice_local_{uuid.uuid4().hex[:16]}.wav"
-            partial = path.with_suffix(".wav.part")
-            with wave.open(str(partial), "wb") as out:
+            with atomic_path(path) as partial, wave.open(str(partial), "wb") as out:
                 out.setnchannels(1)
                 out.setsampwidth(2)
                 out.setframerate(rate)
                 out.writeframes(samples.astype("<i2").tobytes())
-            os.replace(partial, path)
         except OSError as exc:
             raise ProviderError(f"The voice audio cannot be written to {out_dir}: {exc}", provider="local",
                                 hint="Check that the folder is writable and the disk has space.") from exc

@@ -1,13 +1,12 @@
-"""What the OpenAI script writer and the OpenAI voice share: the SDK client and its error mapping.
+"""What the OpenAI script writer and the OpenAI voice share: the service's names, the SDK client, its errors.
 
-Retries are the SDK's own (connection errors, 408, 409, 429, ≥500, honouring ``retry-after``) with one
-change: a 429 ``insufficient_quota`` answer is marked ``x-should-retry: false`` by the transport, a
-header the SDK obeys, so an empty account is reported at once instead of being asked again.
+The SDK does not retry (``max_retries=retry.SDK_MAX_RETRIES``, 0): the pipeline does, under the one
+policy in ``retry.py``, so a failing server gets at most 3 requests for one script or one voice scene.
+An empty account (429 ``insufficient_quota``) is QuotaExceeded, which nobody retries.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,63 +14,31 @@ import httpx2
 import openai
 
 from ..errors import AuthError, ProviderError, ProviderTimeout, QuotaExceeded, RateLimited
-from .transport import CONNECT_TIMEOUT, host_of, scrub
+from .retry import SDK_MAX_RETRIES, retry_after
+from .transport import CONNECT_TIMEOUT, error_detail, host_of
 
-__all__ = ["DEFAULT_BASE_URL", "KEY_ENV", "BASE_URL_ENV", "make_client", "openai_errors", "QUOTA_CODES"]
+__all__ = ["DEFAULT_BASE_URL", "SERVICE", "LABEL", "KEY_ENV", "BASE_URL_ENV", "make_client", "openai_errors",
+           "QUOTA_CODES"]
 
+SERVICE, LABEL = "openai", "OpenAI"  # both OpenAI providers use one key and one base URL
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 KEY_ENV = "OPENAI_API_KEY"
 BASE_URL_ENV = "OPENAI_BASE_URL"
 DEFAULT_TIMEOUT = 60.0
-DEFAULT_MAX_RETRIES = 2
 #: 429 codes meaning "no money left": retrying cannot help
 QUOTA_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached", "billing_not_active"})
 
 
-def _is_quota_answer(content: bytes) -> bool:
-    try:
-        error = json.loads(content).get("error") or {}
-    except (ValueError, AttributeError):
-        return False
-    return isinstance(error, dict) and (error.get("code") in QUOTA_CODES or error.get("type") in QUOTA_CODES)
-
-
-class _QuotaIsFinal(httpx2.HTTPTransport):
-    """Marks a 429 that means "out of credit" as not worth retrying (the SDK honours ``x-should-retry``)."""
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        response = super().handle_request(request)
-        if response.status_code == 429:
-            response.read()
-            if _is_quota_answer(response.content):
-                response.headers["x-should-retry"] = "false"
-        return response
-
-
-def make_client(api_key: str, base_url: str | None = None, *, timeout: float = DEFAULT_TIMEOUT,
-                max_retries: int = DEFAULT_MAX_RETRIES) -> openai.OpenAI:
-    """An SDK client for ``base_url`` (OpenAI or any OpenAI-compatible server) with our retry tweak."""
+def make_client(api_key: str, base_url: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> openai.OpenAI:
+    """An SDK client for ``base_url`` (OpenAI or any OpenAI-compatible server) that does not retry itself."""
     return openai.OpenAI(api_key=api_key, base_url=base_url or DEFAULT_BASE_URL,
                          timeout=httpx2.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
-                         max_retries=max_retries,
-                         http_client=openai.DefaultHttpxClient(transport=_QuotaIsFinal()))
+                         max_retries=SDK_MAX_RETRIES)
 
 
 def _detail(exc: openai.APIError, secret: str) -> str:
     body = exc.body
-    message = body.get("message") if isinstance(body, dict) else body
-    text = " ".join(str(message or "").split())[:300]
-    return scrub(text, secret)
-
-
-def _retry_after(exc: openai.APIStatusError) -> float | None:
-    headers = exc.response.headers
-    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        try:
-            return float(headers[name]) / scale
-        except (KeyError, ValueError):
-            continue
-    return None
+    return error_detail(body.get("message") if isinstance(body, dict) else body, secret)
 
 
 @contextmanager
@@ -96,7 +63,7 @@ def openai_errors(what: str, *, secret: str, base_url: str | None = None, model:
                                 hint="Add credit or raise the budget at platform.openai.com/settings/"
                                      "organization/billing, or use the offline writer ('local').") from None
         raise RateLimited(f"OpenAI is limiting requests (429) while {what}: {_detail(exc, secret)}",
-                          provider=provider, retry_after=_retry_after(exc),
+                          provider=provider, retry_after=retry_after(exc.response.headers),
                           hint="Wait a little and try again.") from None
     except openai.NotFoundError as exc:
         raise ProviderError(f"OpenAI ({where}) has no {model or 'such model'} (404): {_detail(exc, secret)}",
@@ -114,7 +81,7 @@ def openai_errors(what: str, *, secret: str, base_url: str | None = None, model:
         retryable = status >= 500 or status in (408, 409)
         label = "had a server error" if status >= 500 else "refused the request"
         raise ProviderError(f"OpenAI ({where}) {label} ({status}) while {what}: {_detail(exc, secret)}",
-                            provider=provider, retryable=retryable,
+                            provider=provider, retryable=retryable, retry_after=retry_after(exc.response.headers),
                             hint="Try again in a minute." if retryable
                             else "Check the model and settings for OpenAI.") from None
     except (openai.OpenAIError, ValueError) as exc:  # unreadable answers (broken JSON) and the like

@@ -4,8 +4,8 @@ Works with OpenAI and with OpenAI-compatible servers (Ollama, vLLM, LM Studio) g
 It asks for ``json_schema`` structured output first; a server that rejects it gets the same request in
 ``json_object`` mode, and the writer remembers that for its later calls. The answer is validated
 (scene count, non-empty fields, narration length); a refusal is ContentRejected, a cut-off answer
-(``finish_reason == "length"``) a retryable ProviderError. The pipeline retries a failed script once;
-an empty account (``insufficient_quota``) is never retried.
+(``finish_reason == "length"``) a retryable ProviderError. The pipeline retries a failed script under
+the one policy (``retry.py``); an empty account (``insufficient_quota``) is never retried.
 
 Example::
 
@@ -22,10 +22,21 @@ from typing import Any
 
 import openai
 
+from ..config import Settings
 from ..errors import ContentRejected, ProviderError
+from ..limits import MAX_SCENES, MIN_SCENES
 from ..models import Scene, Script
 from .base import ScriptRequest, ScriptWriter
-from .openai_common import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, make_client, openai_errors
+from .openai_common import (
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    KEY_ENV,
+    LABEL,
+    SERVICE,
+    make_client,
+    openai_errors,
+)
 from .transport import host_of, scrub
 
 __all__ = ["OpenAIScriptWriter", "SCRIPT_SCHEMA", "PRICES_PER_MILLION", "parse_script", "script_messages"]
@@ -35,7 +46,6 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_MODEL = "gpt-4o-mini"
 TEMPERATURE = 0.8  # the seed's
 MAX_TOKENS = 1000  # the seed's cap; six scenes of JSON fit in about 600
-MIN_SCENES, MAX_SCENES = 3, 6
 MAX_NARRATION_WORDS = 60  # about 23 s of speech: longer is not a short-video scene
 MAX_NARRATION_CHARS = 400
 MAX_VISUALS_CHARS = 1000  # Runway's prompt limit
@@ -151,25 +161,31 @@ class OpenAIScriptWriter(ScriptWriter):
     """Scripts from OpenAI chat completions (or any OpenAI-compatible server)."""
 
     name = "openai"
-    needs_key = "openai"
+    label = LABEL
+    service = SERVICE
+    key_env = KEY_ENV
+    base_url_env = BASE_URL_ENV
+    options = {"openai_model": DEFAULT_MODEL}
 
     def __init__(self, api_key: str, *, model: str = DEFAULT_MODEL, base_url: str | None = None,
                  temperature: float = TEMPERATURE, max_tokens: int = MAX_TOKENS,
-                 timeout: float = DEFAULT_TIMEOUT, max_retries: int = DEFAULT_MAX_RETRIES) -> None:
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
         self.model = model or DEFAULT_MODEL
         self.base_url = base_url or DEFAULT_BASE_URL
         self.temperature = temperature
         self.max_tokens = max_tokens
         self._secret = api_key
-        self._client = make_client(api_key, self.base_url, timeout=timeout, max_retries=max_retries)
+        self._client = make_client(api_key, self.base_url, timeout=timeout)
         self._mode = "json_schema"
         self._lock = threading.Lock()
         self._spent: dict[str, float] = {}  # request → measured dollars, for estimate_cost after the call
 
     @classmethod
-    def from_settings(cls, settings: Any) -> OpenAIScriptWriter:
-        """The writer for ``settings``: its key, model and ``OPENAI_BASE_URL``."""
-        return cls(settings.keys.openai, model=settings.openai_model, base_url=settings.base_urls.get("openai"))
+    def from_settings(cls, settings: Settings) -> OpenAIScriptWriter:
+        """The writer for ``settings``: its key, ``openai_model`` and ``OPENAI_BASE_URL``."""
+        return cls(settings.keys.get(cls.service, ""), model=settings.option("openai_model"),
+                   base_url=settings.base_urls.get(cls.service))
+
 
     def __repr__(self) -> str:
         return f"OpenAIScriptWriter(model={self.model!r}, endpoint={host_of(self.base_url)!r})"
@@ -179,6 +195,10 @@ class OpenAIScriptWriter(ScriptWriter):
         """Model, sampling, prompt version and the server (a local model of the same name writes differently)."""
         return {"model": self.model, "temperature": self.temperature, "max_tokens": self.max_tokens,
                 "prompt": PROMPT_VERSION, "endpoint": host_of(self.base_url)}
+
+    def unit_cost(self) -> float:
+        """Dollars for one script of five scenes."""
+        return self._dollars(400, 5 * _TOKENS_PER_SCENE + 30)
 
     def estimate_cost(self, request: ScriptRequest) -> float:
         """Dollars for ``request``: what it cost if this writer just wrote it, else an estimate from its size."""

@@ -12,17 +12,26 @@ Example::
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from pathlib import Path
 from typing import Any
 
-from ..errors import AssemblyError, BadInput, ProviderError
-from ..ffmpeg import probe
+from ..config import Settings
+from ..errors import BadInput, ProviderError
+from ..files import atomic_path, playable
 from ..models import VoiceTrack, estimate_seconds
 from ..timing import estimate_word_timings
 from .base import Voice, voice_speed
-from .openai_common import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, make_client, openai_errors
+from .openai_common import (
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    KEY_ENV,
+    LABEL,
+    SERVICE,
+    make_client,
+    openai_errors,
+)
 from .transport import host_of
 
 __all__ = ["OpenAIVoice", "MAX_INPUT_CHARS", "PRICE_PER_MILLION_CHARS", "PRICE_PER_MINUTE"]
@@ -31,6 +40,7 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "gpt-4o-mini-tts"
 DEFAULT_VOICE = "coral"
+VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
 MAX_INPUT_CHARS = 4096
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
 #: dollars per million input characters, for the character-priced models
@@ -44,11 +54,18 @@ class OpenAIVoice(Voice):
     """OpenAI text to speech (MP3); word timings estimated."""
 
     name = "openai"
-    needs_key = "openai"
+    label = LABEL
+    service = SERVICE
+    key_env = KEY_ENV
+    base_url_env = BASE_URL_ENV
+    options = {"openai_voice_model": DEFAULT_MODEL, "openai_voice": DEFAULT_VOICE}
+    voice_option = "openai_voice"
+    voice_names = VOICES
+    speed_range = (MIN_SPEED, MAX_SPEED)
 
     def __init__(self, api_key: str, *, model: str = DEFAULT_MODEL, voice: str = DEFAULT_VOICE,
                  speed: float = 1.0, instructions: str = "", base_url: str | None = None,
-                 timeout: float = DEFAULT_TIMEOUT, max_retries: int = DEFAULT_MAX_RETRIES) -> None:
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
         speed = voice_speed(speed, MIN_SPEED, MAX_SPEED, "OpenAI")
         self.model = model or DEFAULT_MODEL
         self.voice = voice or DEFAULT_VOICE
@@ -56,13 +73,15 @@ class OpenAIVoice(Voice):
         self.instructions = instructions.strip()
         self.base_url = base_url or DEFAULT_BASE_URL
         self._secret = api_key
-        self._client = make_client(api_key, self.base_url, timeout=timeout, max_retries=max_retries)
+        self._client = make_client(api_key, self.base_url, timeout=timeout)
 
     @classmethod
-    def from_settings(cls, settings: Any) -> OpenAIVoice:
+    def from_settings(cls, settings: Settings) -> OpenAIVoice:
         """The voice for ``settings``: key, ``openai_voice_model``, ``openai_voice``, ``voice_speed``."""
-        return cls(settings.keys.openai, model=settings.openai_voice_model, voice=settings.openai_voice,
-                   speed=settings.voice_speed, base_url=settings.base_urls.get("openai"))
+        return cls(settings.keys.get(cls.service, ""), model=settings.option("openai_voice_model"),
+                   voice=settings.option("openai_voice"), speed=settings.voice_speed,
+                   base_url=settings.base_urls.get(cls.service))
+
 
     def __repr__(self) -> str:
         return f"OpenAIVoice(model={self.model!r}, voice={self.voice!r}, endpoint={host_of(self.base_url)!r})"
@@ -72,6 +91,11 @@ class OpenAIVoice(Voice):
         return {"model": self.model, "voice": self.voice, "speed": self.speed,
                 "instructions": self.instructions if self.model not in _NO_INSTRUCTIONS else "",
                 "format": "mp3", "endpoint": host_of(self.base_url)}
+
+    def unit_cost(self) -> float:
+        """Dollars per character (per estimated spoken character for the per-minute models)."""
+        sample = "Cats purr when they are happy and calm, and sometimes when they are hurt."
+        return self.estimate_cost(sample) / len(sample)
 
     def estimate_cost(self, text: str) -> float:
         """Dollars to speak ``text``: per character for tts-1, per estimated minute for gpt-4o-mini-tts."""
@@ -85,32 +109,24 @@ class OpenAIVoice(Voice):
         if len(text) > MAX_INPUT_CHARS:
             raise BadInput(f"The narration is {len(text)} characters; OpenAI speaks at most {MAX_INPUT_CHARS}.",
                            hint="Shorten the narration or split the scene.")
-        out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        path = out_dir / f"voice_openai_{uuid.uuid4().hex[:16]}.mp3"
-        part = path.with_name(path.name + ".part")
+        path = Path(out_dir) / f"voice_openai_{uuid.uuid4().hex[:16]}.mp3"
         extra: dict[str, Any] = {}
         if self.instructions and self.model not in _NO_INSTRUCTIONS:
             extra["instructions"] = self.instructions
-        try:
+        with atomic_path(path) as part:
             with openai_errors("speaking the narration", secret=self._secret, base_url=self.base_url,
                                model=self.model):
                 with self._client.audio.speech.with_streaming_response.create(
                         model=self.model, voice=self.voice, input=text,  # type: ignore[arg-type]
                         response_format="mp3", speed=self.speed, **extra) as response:
                     response.stream_to_file(part)
-            try:
-                duration = probe(part).duration
-            except AssemblyError:
-                duration = 0.0
-            if duration <= 0:
+            info = playable(part)
+            if info is None:
                 error = ProviderError("OpenAI sent audio that cannot be played.", provider=self.name, retryable=True,
                                       hint="Try again; if it keeps happening, choose another voice model.")
                 error.spent_usd = self._dollars(text, 0.0)  # answered, so charged
                 raise error
-            os.replace(part, path)
-        finally:
-            part.unlink(missing_ok=True)
+        duration = info.duration
         words = tuple(estimate_word_timings(text, duration))
         return VoiceTrack(audio_path=str(path), duration=duration, words=words, provider=self.name,
                           cost_usd=self._dollars(text, duration))

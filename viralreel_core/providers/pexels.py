@@ -26,24 +26,20 @@ from typing import Any
 
 import requests
 
+from ..config import Settings
 from ..errors import BadInput, ProviderError, RateLimited
 from ..models import Clip
 from .base import ClipMaker
+from .retry import retry_after
 from .transport import (
-    DEFAULT_BACKOFF,
-    DEFAULT_JITTER,
-    DEFAULT_RETRIES,
     MAX_DOWNLOAD_BYTES,
-    body_snippet,
-    describe_json_error,
     download_video,
+    error_detail,
     error_for_status,
     host_of,
     json_body,
     make_session,
     network_errors,
-    retry_after,
-    scrub,
     timeouts,
 )
 
@@ -121,38 +117,32 @@ class PexelsClips(ClipMaker):
     """Stock clips from Pexels (free; the videographer is credited)."""
 
     name = "pexels"
-    needs_key = "pexels"
-
-    retries = DEFAULT_RETRIES
-    backoff = DEFAULT_BACKOFF
-    jitter = DEFAULT_JITTER
+    label = SERVICE
+    service = "pexels"
+    key_env = KEY_ENV
+    base_url_env = BASE_URL_ENV
 
     def __init__(self, api_key: str, *, base_url: str | None = None, min_width: int = MIN_WIDTH,
-                 per_page: int = PER_PAGE, retries: int | None = None, backoff: float | None = None,
-                 read_timeout: float = READ_TIMEOUT, max_download_bytes: int = MAX_DOWNLOAD_BYTES,
-                 sleep: Callable[[float], None] | None = None) -> None:
+                 per_page: int = PER_PAGE, read_timeout: float = READ_TIMEOUT,
+                 max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None) -> None:
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.min_width = min_width
         self.per_page = max(1, min(80, per_page))
-        if retries is not None:
-            self.retries = retries
-        if backoff is not None:
-            self.backoff = backoff
         self.read_timeout = read_timeout
         self.max_download_bytes = max_download_bytes
         self._key = api_key
         self._sleep = sleep
         # a 429 here is the hourly quota: waiting seconds will not help, so only 5xx are retried
-        policy = {"retries": self.retries, "backoff": self.backoff, "jitter": self.jitter, "sleep": sleep}
-        self._api = make_session(statuses=(500, 502, 503, 504), **policy)
-        self._downloads = make_session(**policy)  # never carries the key: files come from a CDN
+        self._api = make_session(statuses=(500, 502, 503, 504), sleep=sleep)
+        self._downloads = make_session(retries=0)  # download_video retries; never carries the key (a CDN)
         self._used: set[int] = set()
         self._used_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Any) -> PexelsClips:
+    def from_settings(cls, settings: Settings) -> PexelsClips:
         """The clip maker for ``settings``: its key and ``PEXELS_BASE_URL``."""
-        return cls(settings.keys.pexels, base_url=settings.base_urls.get("pexels"))
+        return cls(settings.keys.get(cls.service, ""), base_url=settings.base_urls.get(cls.service))
+
 
     def __repr__(self) -> str:
         return f"PexelsClips(endpoint={host_of(self.base_url)!r})"
@@ -244,12 +234,10 @@ class PexelsClips(ClipMaker):
 
     def _error(self, response: requests.Response) -> ProviderError:
         status = response.status_code
-        data = json_body(response)
-        detail = describe_json_error(data) if data is not None else body_snippet(response, self._key)
-        detail = scrub(" ".join(str(detail).split())[:300], self._key)
+        detail = error_detail(response, self._key)
         if status == 429:
             return RateLimited(f"{SERVICE}'s request limit is used up (429).", provider=self.name,
-                               retry_after=retry_after(response),
+                               retry_after=retry_after(response.headers),
                                hint="Pexels allows 200 requests an hour and 20,000 a month; wait, or use cached "
                                     "scenes and another clip provider meanwhile.")
         return error_for_status(SERVICE, self.name, status, detail, key_env=KEY_ENV, response=response)

@@ -32,28 +32,24 @@ from typing import Any
 
 import requests
 
-from ..errors import BadInput, ContentRejected, ProviderError, ProviderTimeout, QuotaExceeded
+from ..config import Settings
+from ..errors import BadInput, ClipCancelled, ContentRejected, ProviderError, ProviderTimeout, QuotaExceeded
 from ..models import Clip
 from .base import ClipMaker
 from .transport import (
-    DEFAULT_BACKOFF,
-    DEFAULT_JITTER,
-    DEFAULT_RETRIES,
     MAX_DOWNLOAD_BYTES,
-    body_snippet,
-    describe_json_error,
     download_video,
+    error_detail,
     error_for_status,
     host_of,
     json_body,
     make_session,
     network_errors,
-    scrub,
     timeouts,
 )
 
 __all__ = ["RunwayClips", "RunwayModel", "MODELS", "API_VERSION", "DEFAULT_BASE_URL", "USD_PER_CREDIT",
-           "IMAGE_MODEL", "IMAGE_CREDITS", "ClipCancelled"]
+           "IMAGE_MODEL", "IMAGE_CREDITS"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -104,12 +100,6 @@ MODELS = {
 }
 
 
-class ClipCancelled(ProviderError):
-    """The person stopped the clip generation."""
-
-    retryable = False
-
-
 def _prompt(visuals: str) -> str:
     text = " ".join(str(visuals or "").split())
     if len(text) <= MAX_PROMPT_CHARS:
@@ -126,21 +116,23 @@ class RunwayClips(ClipMaker):
     """Generated clips from Runway's API."""
 
     name = "runway"
-    needs_key = "runway"
+    label = SERVICE
+    service = "runway"
+    key_env = KEY_ENV
+    base_url_env = BASE_URL_ENV
+    options = {"runway_model": DEFAULT_MODEL}
+    can_abort = True  # abort() cancels the running Runway tasks
 
     # timing policy, named in one place (constructor arguments override them, e.g. in tests)
     poll_interval = POLL_INTERVAL
     poll_max_interval = POLL_MAX_INTERVAL
     poll_deadline = POLL_DEADLINE
     poll_jitter = POLL_JITTER
-    retries = DEFAULT_RETRIES
-    backoff = DEFAULT_BACKOFF
-    jitter = DEFAULT_JITTER
 
     def __init__(self, api_key: str, *, model: str = DEFAULT_MODEL, base_url: str | None = None,
                  poll_interval: float | None = None, poll_max_interval: float | None = None,
                  poll_deadline: float | None = None, poll_jitter: float | None = None,
-                 retries: int | None = None, backoff: float | None = None, read_timeout: float = READ_TIMEOUT,
+                 read_timeout: float = READ_TIMEOUT,
                  max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None,
                  clock: Callable[[], float] = time.monotonic, abort_event: threading.Event | None = None) -> None:
         if model not in MODELS:
@@ -149,8 +141,7 @@ class RunwayClips(ClipMaker):
         self.model = model
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         for attr, value in (("poll_interval", poll_interval), ("poll_max_interval", poll_max_interval),
-                            ("poll_deadline", poll_deadline), ("poll_jitter", poll_jitter),
-                            ("retries", retries), ("backoff", backoff)):
+                            ("poll_deadline", poll_deadline), ("poll_jitter", poll_jitter)):
             if value is not None:
                 setattr(self, attr, value)
         self.read_timeout = read_timeout
@@ -159,16 +150,17 @@ class RunwayClips(ClipMaker):
         self._sleep = sleep  # None: wait on the abort event, so abort() wakes a poll at once
         self._clock = clock
         self._abort = abort_event or threading.Event()
-        policy = {"retries": self.retries, "backoff": self.backoff, "jitter": self.jitter, "sleep": sleep}
-        self._api = make_session(statuses=(429, 502, 503, 504), **policy)  # Runway's "may retry" list
-        self._downloads = make_session(**policy)  # never carries the key: outputs are signed URLs
+        self._api = make_session(statuses=(429, 502, 503, 504), sleep=sleep)  # Runway's "may retry" list
+        self._downloads = make_session(retries=0)  # download_video retries; never carries the key (signed URLs)
         self._made: dict[tuple[Any, ...], tuple[str, float]] = {}  # outputs not yet downloaded: (url, when)
         self._made_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Any) -> RunwayClips:
+    def from_settings(cls, settings: Settings) -> RunwayClips:
         """The clip maker for ``settings``: key, ``runway_model`` and ``RUNWAYML_BASE_URL``."""
-        return cls(settings.keys.runway, model=settings.runway_model, base_url=settings.base_urls.get("runway"))
+        return cls(settings.keys.get(cls.service, ""), model=settings.option("runway_model"),
+                   base_url=settings.base_urls.get(cls.service))
+
 
     def __repr__(self) -> str:
         return f"RunwayClips(model={self.model!r}, endpoint={host_of(self.base_url)!r})"
@@ -185,6 +177,10 @@ class RunwayClips(ClipMaker):
         """Credits a clip covering ``seconds`` costs (with its first frame, for image-first models)."""
         credits = self.spec.credits_per_second * self.spec.duration_for(seconds)
         return credits + (IMAGE_CREDITS if self.spec.route == "image_to_video" else 0)
+
+    def unit_cost(self) -> float:
+        """Dollars per second of clip (the first frame of image-first models aside)."""
+        return self.spec.credits_per_second * USD_PER_CREDIT
 
     def estimate_cost(self, seconds: float) -> float:
         """Dollars for a clip covering ``seconds``."""
@@ -374,7 +370,7 @@ class RunwayClips(ClipMaker):
 
     def _failure(self, task_id: str, task: dict[str, Any]) -> ProviderError:
         code = str(task.get("failureCode") or "")
-        reason = scrub(" ".join(str(task.get("failure") or "no reason given").split())[:300], self._key)
+        reason = error_detail(task.get("failure") or "no reason given", self._key)
         label = f"{code}: {reason}" if code else reason
         if code.startswith("SAFETY."):
             return ContentRejected(f"{SERVICE}'s moderation rejected this scene (task {task_id}, {label}).",
@@ -392,9 +388,7 @@ class RunwayClips(ClipMaker):
     def _error(self, response: requests.Response) -> ProviderError:
         status = response.status_code
         data = json_body(response)
-        detail = describe_json_error(data.get("error", data) if isinstance(data, dict) else data) \
-            if data is not None else body_snippet(response, self._key)
-        detail = scrub(" ".join(str(detail).split())[:300], self._key)
+        detail = error_detail(data.get("error", data) if isinstance(data, dict) else response, self._key)
         if status in (400, 402, 403) and "credit" in detail.lower():
             return QuotaExceeded(f"{SERVICE} says the account does not have enough credits: {detail}",
                                  provider=self.name,

@@ -1,20 +1,20 @@
 """HTTP plumbing shared by the providers that speak to their service with ``requests``.
 
-One retry policy (``urllib3.util.Retry`` on the session's adapter: connection errors, 429 and 5xx,
-honouring ``Retry-After``; the wait is injectable so tests never sleep for real), the mapping of
-transport failures to the ``errors`` family, key scrubbing for any text taken from a response or an
-exception, and a capped, checked video download.
+Sessions whose retries follow the one policy in ``retry.py`` (``urllib3.util.Retry`` on the adapter:
+connection errors, 429 and 5xx, honouring ``Retry-After``; the wait is injectable so tests never sleep
+for real), the mapping of transport failures to the ``errors`` family, key scrubbing for any text taken
+from a response or an exception (``error_detail``), and a capped, checked video download.
 
 Example::
 
-    session = make_session(retries=2, backoff=0.5)
+    session = make_session()                      # clips' API calls: up to retry.ATTEMPTS requests
+    session = make_session(retries=0)             # script / voice: the pipeline retries instead
     with network_errors("Pexels", provider="pexels"):
         response = session.get(url, headers={"Authorization": key}, timeout=timeouts(30))
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import os
@@ -27,7 +27,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-import tenacity
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
@@ -35,12 +34,14 @@ from urllib3.util.retry import Retry
 from ..errors import (
     AssemblyError,
     AuthError,
+    DownloadCutOff,
     ProviderError,
     ProviderTimeout,
     QuotaExceeded,
     RateLimited,
 )
 from ..ffmpeg import MediaInfo, probe
+from . import retry
 
 __all__ = [
     "WaitingRetry",
@@ -51,32 +52,21 @@ __all__ = [
     "host_of",
     "json_body",
     "body_snippet",
-    "retry_after",
+    "error_detail",
     "error_for_status",
     "download_video",
     "describe_json_error",
-    "DownloadCutOff",
     "RETRY_STATUSES",
-    "DEFAULT_RETRIES",
-    "DEFAULT_BACKOFF",
-    "DEFAULT_JITTER",
     "CONNECT_TIMEOUT",
-    "MAX_RETRY_AFTER",
     "MAX_DOWNLOAD_BYTES",
-    "DOWNLOAD_ATTEMPTS",
 ]
 
 _LOGGER = logging.getLogger(__name__)
 
 #: answers worth asking again: rate limits and the server's own trouble
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-DEFAULT_RETRIES = 2  # transport-level tries after the first; the pipeline adds its own per-step policy
-DEFAULT_BACKOFF = 0.5  # urllib3: waits 0, then backoff × 2^(n-1) s (1 s, 2 s…) unless Retry-After says more
-DEFAULT_JITTER = 0.25  # seconds of random extra wait, so parallel scenes do not retry in lockstep
 CONNECT_TIMEOUT = 5.0
-MAX_RETRY_AFTER = 60  # seconds; an answer asking for a longer wait is handed back, not retried here
 MAX_DOWNLOAD_BYTES = 250 * 2**20
-DOWNLOAD_ATTEMPTS = 3
 _CHUNK = 1 << 16
 _SNIPPET = 300
 _REDACTED = "[redacted]"
@@ -90,62 +80,46 @@ _CREDENTIALS = re.compile(
 
 
 class WaitingRetry(Retry):
-    """urllib3's ``Retry`` whose waits go through an injectable ``sleep`` (tests record them instead)."""
+    """urllib3's ``Retry`` waiting as ``retry.wait_before`` says, through an injectable ``sleep``."""
 
     def __init__(self, *args: Any, sleep: Callable[[float], None] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sleeper: Callable[[float], None] = sleep or time.sleep
 
     def new(self, **kw: Any) -> WaitingRetry:
-        retry = super().new(**kw)
-        retry.sleeper = self.sleeper
-        return retry
-
-    def _asked_wait(self, response: Any) -> float | None:
-        try:
-            return self.get_retry_after(response)
-        except Exception:  # an unparsable Retry-After: fall back to the backoff
-            return None
+        fresh = super().new(**kw)
+        fresh.sleeper = self.sleeper
+        return fresh
 
     def increment(self, method: str | None = None, url: str | None = None, response: Any = None,
                   error: Exception | None = None, _pool: Any = None, _stacktrace: Any = None) -> WaitingRetry:
-        """Count one more try; give the answer back at once when it asks for a longer wait than we make here."""
-        if response is not None and self.respect_retry_after_header:
-            raw = response.headers.get("Retry-After")
-            asked = self._asked_wait(response) if raw else None
-            if asked is not None and asked >= self.retry_after_max:  # e.g. an hourly quota: the caller decides
-                raise MaxRetryError(_pool, url or "", ResponseError(f"Retry-After of {raw} is too long to wait"))
+        """Count one more try; give the answer back at once when it asks for a longer wait than the cap."""
+        if response is not None and response.status in self.status_forcelist:
+            asked = retry.retry_after(response.headers)
+            if retry.too_long(asked):  # e.g. an hourly quota: the caller decides
+                raise MaxRetryError(_pool, url or "", ResponseError(f"Retry-After of {asked:g} s is too long to wait"))
         return super().increment(method, url, response, error, _pool, _stacktrace)
 
     def sleep(self, response: Any = None) -> None:
-        """Wait what ``Retry-After`` asks, else the exponential backoff."""
-        if self.respect_retry_after_header and response is not None:
-            after = self._asked_wait(response)
-            if after:
-                self.sleeper(after)
-                return
-        backoff = self.get_backoff_time()
-        if backoff > 0:
-            self.sleeper(backoff)
+        """Wait what ``Retry-After`` asks, else the policy's backoff."""
+        asked = retry.retry_after(response.headers) if response is not None else None
+        self.sleeper(retry.wait_before(len(self.history), asked))
 
 
-def make_session(*, retries: int = DEFAULT_RETRIES, backoff: float = DEFAULT_BACKOFF,
-                 statuses: Collection[int] = RETRY_STATUSES,
+def make_session(*, retries: int = retry.ATTEMPTS - 1, statuses: Collection[int] = RETRY_STATUSES,
                  methods: Collection[str] = ("GET", "POST", "DELETE"),
-                 jitter: float = DEFAULT_JITTER, sleep: Callable[[float], None] | None = None,
-                 pool_size: int = 8) -> requests.Session:
-    """A session retrying connection errors and ``statuses`` ``retries`` times, with backoff and Retry-After.
+                 sleep: Callable[[float], None] | None = None, pool_size: int = 8) -> requests.Session:
+    """A session retrying connection errors and ``statuses`` ``retries`` times, waiting as ``retry`` says.
 
     Read errors (a request the server may have started on) are not retried here: a paid generation
     must not run twice because an answer was slow. The final answer of an exhausted status retry is
     returned, not raised, so the caller can map the service's error body.
     """
-    retry = WaitingRetry(total=retries, connect=retries, read=0, status=retries, other=0,
-                         allowed_methods=frozenset(m.upper() for m in methods),
-                         status_forcelist=frozenset(statuses), backoff_factor=backoff,
-                         backoff_jitter=jitter, respect_retry_after_header=True, raise_on_status=False,
-                         retry_after_max=MAX_RETRY_AFTER, sleep=sleep)
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=pool_size, pool_maxsize=pool_size)
+    policy = WaitingRetry(total=retries, connect=retries, read=0, status=retries, other=0,
+                          allowed_methods=frozenset(m.upper() for m in methods),
+                          status_forcelist=frozenset(statuses), respect_retry_after_header=True,
+                          raise_on_status=False, sleep=sleep)
+    adapter = HTTPAdapter(max_retries=policy, pool_connections=pool_size, pool_maxsize=pool_size)
     session = requests.Session()
     session.mount("http://", adapter)
     session.mount("https://", adapter)
@@ -195,30 +169,25 @@ def body_snippet(response: requests.Response, *secrets: str, limit: int = _SNIPP
     return scrub(" ".join(text.split())[:limit], *secrets)
 
 
-def retry_after(response: requests.Response | None) -> float | None:
-    """Seconds the service asked us to wait (``Retry-After`` as seconds or an HTTP date), if it said."""
-    if response is None:
-        return None
-    value = response.headers.get("retry-after-ms")
-    if value:
-        try:
-            return max(0.0, float(value) / 1000)
-        except ValueError:
-            pass
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        parsed = email.utils.parsedate_tz(value)
-        return max(0.0, email.utils.mktime_tz(parsed) - time.time()) if parsed else None
+def error_detail(source: Any, *secrets: str, limit: int = _SNIPPET) -> str:
+    """A short, one-line, key-free text for an error message, from whatever the service sent.
+
+    ``source`` is a ``requests`` answer (its JSON error part, else the start of its text), the error
+    part of a JSON body (any shape), or plain text. Every provider builds its error details here.
+    """
+    if isinstance(source, requests.Response):
+        data = json_body(source)
+        if data is None:
+            return body_snippet(source, *secrets, limit=limit)
+        source = data
+    return scrub(" ".join(describe_json_error(source).split())[:limit], *secrets)
 
 
 def error_for_status(service: str, provider: str, status: int, detail: str, *, key_env: str,
                      response: requests.Response | None = None) -> ProviderError:
     """The usual reading of an HTTP error status; providers handle their own special codes first."""
     said = f": {detail}" if detail else ""
+    asked = retry.retry_after(response.headers) if response is not None else None
     if status in (401, 403):
         return AuthError(f"{service} rejected the API key ({status}).", provider=provider,
                          hint=f"Check {key_env} in the environment or st.secrets; create a new key if it was revoked.")
@@ -227,14 +196,14 @@ def error_for_status(service: str, provider: str, status: int, detail: str, *, k
                              hint=f"Check your {service} plan and balance, or choose another provider.")
     if status == 429:
         return RateLimited(f"{service} is limiting requests (429){said}.", provider=provider,
-                           retry_after=retry_after(response),
+                           retry_after=asked,
                            hint="Wait a little and try again; fewer scenes at once also helps.")
     if status == 408:
         return ProviderTimeout(f"{service} timed out handling the request (408).", provider=provider,
                                hint="Try again in a moment.")
     if status >= 500:
         return ProviderError(f"{service} had a server error ({status}){said}.", provider=provider, retryable=True,
-                             hint="This is on the service's side; try again in a minute.")
+                             retry_after=asked, hint="This is on the service's side; try again in a minute.")
     return ProviderError(f"{service} refused the request ({status}){said}.", provider=provider, retryable=False,
                          hint="Check the settings for this provider (model, voice, text length).")
 
@@ -279,12 +248,6 @@ def network_errors(service: str, *, provider: str, what: str = "", base_url: str
 
 # --- downloads ------------------------------------------------------------------------------------
 
-class DownloadCutOff(ProviderError):
-    """The download ended before all its bytes arrived (worth trying again)."""
-
-    retryable = True
-
-
 def _looks_like_video(head: bytes) -> bool:
     """MP4 / MOV (an ISO box, ``ftyp`` first in practice) or WebM / Matroska (EBML)."""
     return (len(head) >= 8 and head[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")) \
@@ -300,7 +263,7 @@ def _download_once(session: requests.Session, url: str, part: Path, *, service: 
                 expired = response.status_code in (401, 403, 404, 410)
                 raise ProviderError(
                     f"{service} answered {response.status_code} to the clip download.", provider=provider,
-                    retryable=not expired,
+                    retryable=not expired, retry_after=retry.retry_after(response.headers),
                     hint="The download link may have expired; make this scene again." if expired
                     else "Try this scene again in a minute.")
             declared = response.headers.get("Content-Length")
@@ -329,25 +292,21 @@ def _download_once(session: requests.Session, url: str, part: Path, *, service: 
 
 def download_video(session: requests.Session, url: str, dest: Path, *, service: str, provider: str,
                    max_bytes: int = MAX_DOWNLOAD_BYTES, read_timeout: float = 60.0,
-                   attempts: int = DOWNLOAD_ATTEMPTS, sleep: Callable[[float], None] = time.sleep) -> MediaInfo:
+                   sleep: Callable[[float], None] = time.sleep) -> MediaInfo:
     """Download ``url`` (a video) to ``dest`` and return what ffmpeg says about it.
 
     The bytes go to ``dest.part`` and are renamed only when complete, at most ``max_bytes`` long,
-    and shaped like a playable video; a cut-off download is tried again (up to ``attempts`` times):
-    the clip was paid for, so it is worth fetching twice. ``session`` must not carry the service's
-    key: output links are signed URLs on another host.
+    and shaped like a playable video. A cut-off, timed-out or refused (5xx) download is tried again,
+    ``retry.ATTEMPTS`` requests at most: the clip was paid for, so it is worth fetching twice. ``session``
+    must not retry itself (``make_session(retries=0)``) nor carry the service's key: output links are
+    signed URLs on another host.
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
-    retrying = tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(max(1, attempts)),
-        wait=tenacity.wait_exponential(multiplier=0.5, max=4),
-        retry=tenacity.retry_if_exception_type((DownloadCutOff, ProviderTimeout)),
-        sleep=sleep, reraise=True)
     try:
-        retrying(_download_once, session, url, part, service=service, provider=provider, max_bytes=max_bytes,
-                 read_timeout=read_timeout)
+        retry.retrying(sleep)(_download_once, session, url, part, service=service, provider=provider,
+                              max_bytes=max_bytes, read_timeout=read_timeout)
         with open(part, "rb") as handle:
             head = handle.read(16)
         if not _looks_like_video(head):

@@ -21,11 +21,11 @@ never write the same file::
 """
 
 from .assets import Made, SceneState
-from .draft import MAX_SCENES, TONES, TopicForm, scenes_for_length
+from .draft import TONES, TopicForm, scenes_for_length
 from .jobs import Job, describe_error
-from .studio import OPTION_NAMES, Studio, StudioConfig
+from .studio import OPTION_NAMES, Studio, StudioConfig, option_names
 
 __all__ = [
-    "MAX_SCENES", "OPTION_NAMES", "TONES", "Job", "Made", "SceneState", "Studio", "StudioConfig", "TopicForm",
-    "describe_error", "scenes_for_length",
+    "OPTION_NAMES", "TONES", "Job", "Made", "SceneState", "Studio", "StudioConfig", "TopicForm",
+    "describe_error", "option_names", "scenes_for_length",
 ]

@@ -12,19 +12,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import BadInput
+from ..limits import MAX_DRAFT_SCENES, WRITER_SCENES
 from ..models import Scene, Script, estimate_seconds
 from ..pipeline import validate_topic
 
-__all__ = ["MAX_SCENES", "SECONDS_PER_SCENE", "TONES", "Draft", "TopicForm", "new_uid", "scenes_for_length"]
+__all__ = ["SECONDS_PER_SCENE", "TONES", "Draft", "TopicForm", "new_uid", "scenes_for_length"]
 
 TONES = ("viral", "funny", "serious", "inspiring", "educational")
-MAX_SCENES = 12  # a person may add scenes beyond the writer's 3–6
 SECONDS_PER_SCENE = 8  # how a target length turns into a scene count
 
 
 def scenes_for_length(seconds: float) -> int:
-    """How many scenes (3–6) suit a video of about ``seconds``."""
-    return int(min(6, max(3, round(float(seconds) / SECONDS_PER_SCENE))))
+    """How many scenes a writer may produce (3–6) suit a video of about ``seconds``."""
+    return int(min(WRITER_SCENES[-1], max(WRITER_SCENES[0], round(float(seconds) / SECONDS_PER_SCENE))))
 
 
 def new_uid() -> str:
@@ -114,7 +114,7 @@ class Draft:
             number = row.get("scene")
             number = int(number) if number is not None else None
             moved = number is not None and old_numbers.get(uid) not in (None, number)
-            place = number if number is not None else (old_numbers.get(uid) or MAX_SCENES + pos + 1)
+            place = number if number is not None else (old_numbers.get(uid) or MAX_DRAFT_SCENES + pos + 1)
             entries.append(((place, 0 if moved else 1, pos), uid, visuals, narration))
         entries.sort(key=lambda e: e[0])
         scenes = tuple(Scene(i, visuals, narration) for i, (_, _, visuals, narration) in enumerate(entries, 1))
@@ -129,8 +129,8 @@ class Draft:
         if self.draft is None or not self.draft.scenes:
             return ["There is no script yet: write one from the topic, or add scenes to the table."]
         problems = []
-        if len(self.draft.scenes) > MAX_SCENES:
-            problems.append(f"The script has {len(self.draft.scenes)} scenes; the limit is {MAX_SCENES}.")
+        if len(self.draft.scenes) > MAX_DRAFT_SCENES:
+            problems.append(f"The script has {len(self.draft.scenes)} scenes; the limit is {MAX_DRAFT_SCENES}.")
         for scene in self.draft.scenes:
             missing = [what for what, text in (("visuals", scene.visuals), ("narration", scene.narration))
                        if not text.strip()]

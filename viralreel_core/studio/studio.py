@@ -27,6 +27,7 @@ from ..jobs import local as local_jobs
 from ..models import Clip, Scene, Script
 from ..pipeline import Pipeline, RunTally, validate_topic
 from ..projects import ProjectStore, list_renders, new_project_id
+from ..providers.base import Voice
 from . import document, render
 from .assets import Made, SceneAssets, SceneState, cost_to_make, grouped, make_media
 from .draft import Draft, TopicForm, new_uid
@@ -35,11 +36,16 @@ from .live import LIVE, workspace_key
 from .money import Wallet
 from .queue import GATES
 
-__all__ = ["OPTION_NAMES", "Studio", "StudioConfig"]
+__all__ = ["OPTION_NAMES", "Studio", "StudioConfig", "option_names"]
 
-#: the settings a person changes in the studio (saved with the project; never the keys)
-OPTION_NAMES = ("script_provider", "voice_provider", "clip_provider", "voice_speed", "openai_voice",
-                "elevenlabs_voice_id", "piper_voice_path", "transitions", "width", "height", "fps")
+#: the studio's own settings a person changes (saved with the project; never the keys)
+OPTION_NAMES = ("script_provider", "voice_provider", "clip_provider", "voice_speed", "transitions", "width",
+                "height", "fps")
+
+
+def option_names() -> tuple[str, ...]:
+    """Every setting a person may change in the studio: its own and each registered provider's options."""
+    return (*OPTION_NAMES, *providers.option_defaults())
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ class Studio:
         self.form = TopicForm()
         self.story = Draft()
         self.assets = SceneAssets()
-        self.options: dict[str, Any] = {name: getattr(base, name) for name in OPTION_NAMES}
+        self.options: dict[str, Any] = {name: base.option(name) for name in option_names()}
         self.options["captions"] = base.captions.to_dict()
         if self.config.frame:
             self.options["width"], self.options["height"] = self.config.frame
@@ -112,7 +118,8 @@ class Studio:
     # -- settings and providers -------------------------------------------------------------------
     def settings(self) -> Settings:
         """The settings every action runs with: the edge's, the person's choices, and the keys."""
-        opts = {k: v for k, v in self.options.items() if k in OPTION_NAMES}
+        names = set(option_names())
+        opts = {k: v for k, v in self.options.items() if k in names}
         return self.base.with_(**opts, captions=CaptionStyle(**self.options.get("captions", {})),
                                tone=self.form.tone.strip(), keys=self.keys)
 
@@ -157,28 +164,37 @@ class Studio:
         except ViralReelError:
             return False
 
-    def voice_choices(self) -> list[tuple[str, str]]:
-        """(id, label) of the voices the chosen voice service lists; asked once per session and key.
+    def voice_class(self) -> type[Voice] | None:
+        """The class of the voice provider in use (``auto`` resolved), for its declared voices and speeds."""
+        try:
+            return providers.provider_class("voice", self.provider_names()["voice"])  # type: ignore[return-value]
+        except ViralReelError:
+            return None
 
-        Empty when the service has no list (or it could not be fetched: the reason is in ``errors``).
+    def voice_choices(self) -> list[tuple[str, str]]:
+        """(id, label) of the voices the chosen voice provider offers; a service's list asked once per key.
+
+        Empty when the provider has no list (or it could not be fetched: the reason is in ``errors``).
         """
-        name = self.provider_names()["voice"]
-        if name != "elevenlabs" or not self.keys.elevenlabs:
+        cls = self.voice_class()
+        if cls is None or not cls.lists_voices:
+            return [(v, v.capitalize()) for v in (cls.voice_names if cls else ())]
+        key = self.keys.get(cls.service or "", "")
+        if not key:
             return []
-        remembered = (name, hash(self.keys.elevenlabs))  # the key itself is not kept here
+        remembered = (cls.name, hash(key))  # the key itself is not kept here
         if self._voice_list[0] != remembered:
+            voice: Voice = self.pipeline().provider("voice")  # type: ignore[assignment]
             try:
-                listed = self.pipeline().provider("voice").voices()  # type: ignore[attr-defined]
+                labels = voice.list_voices()
             except ViralReelError as exc:
                 self.errors["voice"] = [self._redact(f"Could not list the voices: {exc}")]
-                listed = []
-            labels = [(str(v["voice_id"]), f"{v.get('name') or v['voice_id']}"
-                       + (f" · {v['category']}" if v.get("category") else "")) for v in listed]
+                labels = []
             self._voice_list = (remembered, labels)
         return list(self._voice_list[1])
 
     def _secrets(self) -> list[str]:
-        return [getattr(self.keys, name) for name, present in self.keys.present().items() if present]
+        return [key for key in self.keys.values() if key]
 
     def _redact(self, text: str) -> str:
         """``text`` with any key the person gave replaced (a provider's error should never hold one)."""
@@ -446,7 +462,7 @@ class Studio:
 
     def open(self, saved: Mapping[str, Any]) -> None:
         """Replace this studio's project with a saved one; assets the cache has lost are listed in ``notices``."""
-        opened = document.read_document(saved, OPTION_NAMES)
+        opened = document.read_document(saved, option_names())
         self.id, self.name, self.form = opened.id, opened.name, opened.form
         self.options.update(opened.options)
         version = self.story.version

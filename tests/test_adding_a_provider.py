@@ -1,0 +1,98 @@
+"""Adding a paid provider is its class plus one registry line: nothing else in the studio names it.
+
+``AcmeVoice`` is registered here and nowhere else; the settings, ``auto``, the key check, the CLI's
+doctor and the studio's sidebar must all find it from what the class declares.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.fakes.providers import FakeVoice
+from viralreel_core import cli, providers
+from viralreel_core.config import Settings
+from viralreel_core.errors import AuthError
+
+APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+SECRET = "acme-SECRET-0123456789"
+
+
+class AcmeVoice(FakeVoice):
+    """A paid voice service as a new provider module would declare it (it speaks like the fake)."""
+
+    name = "acme"
+    label = "Acme Voices"
+    offline = False
+    service = "acme"
+    key_env = "ACME_API_KEY"
+    base_url_env = "ACME_BASE_URL"
+    options = {"acme_voice": "robin"}
+    voice_option = "acme_voice"
+    voice_names = ("robin", "sparrow")
+    speed_range = (0.8, 1.25)
+
+    def __init__(self, key: str = "", voice: str = "robin", base_url: str | None = None) -> None:
+        self.key, self.voice, self.base_url = key, voice, base_url
+
+    @classmethod
+    def from_settings(cls, settings):
+        return cls(settings.keys.get(cls.service, ""), settings.option("acme_voice"),
+                   settings.base_urls.get(cls.service))
+
+    def cache_params(self):
+        return {"voice": self.voice}
+
+
+@pytest.fixture
+def acme(fakes, monkeypatch):
+    providers.register("voice", "acme", AcmeVoice)  # the one registry line
+    yield AcmeVoice
+    providers.unregister("voice", "acme")
+    for var in (AcmeVoice.key_env, AcmeVoice.base_url_env):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_settings_read_its_key_and_base_url_under_the_names_it_declares(acme):
+    settings = Settings.from_env(environ={"ACME_API_KEY": SECRET, "ACME_BASE_URL": "http://127.0.0.1:9/v1"})
+    assert settings.keys["acme"] == SECRET and settings.base_urls["acme"] == "http://127.0.0.1:9/v1"
+    assert SECRET not in repr(settings) and SECRET not in str(settings.public_dict())
+    assert providers.services()["acme"].label == "Acme Voices"
+    assert providers.key_envs()["acme"] == "ACME_API_KEY"
+
+
+def test_its_options_have_its_defaults_and_reach_it(acme):
+    settings = Settings.from_env(environ={"ACME_API_KEY": SECRET})
+    assert settings.option("acme_voice") == "robin"
+    voice = providers.create("voice", settings.with_(voice_provider="acme", acme_voice="sparrow"))
+    assert isinstance(voice, AcmeVoice) and (voice.key, voice.voice) == (SECRET, "sparrow")
+
+
+def test_auto_picks_it_when_only_its_key_is_set_and_a_missing_key_names_its_variable(acme):
+    assert providers.resolve_name("voice", "auto", Settings.from_env(environ={"ACME_API_KEY": SECRET})) == "acme"
+    assert providers.resolve_name("voice", "auto", Settings.from_env(environ={})) == "local"
+    with pytest.raises(AuthError, match="ACME_API_KEY"):
+        providers.create("voice", Settings.from_env(environ={}, voice_provider="acme"))
+
+
+def test_the_doctor_reports_its_key(acme, monkeypatch):
+    monkeypatch.setenv("ACME_API_KEY", SECRET)
+    report = cli.doctor(Settings.from_env())
+    assert report["keys"]["ACME_API_KEY"] is True and SECRET not in str(report)
+
+
+def test_the_sidebar_offers_a_key_field_for_it_and_uses_the_key(acme, tmp_path, monkeypatch):
+    monkeypatch.setenv("VIRALREEL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("VIRALREEL_PROJECTS_DIR", str(tmp_path / "projects"))
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.secrets["ACME_API_KEY"] = SECRET
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    field = at.text_input(key="key_acme")
+    assert field.label == "Acme Voices · `ACME_API_KEY`" and field.value == ""
+    assert any("Acme Voices key in use (from secrets)" in c.value for c in at.sidebar.caption)
+    assert "Acme Voices" in at.selectbox(key="sidebar_voice_provider").options  # its declared display name
+    studio = at.session_state["studio"]
+    assert studio.provider_names()["voice"] == "acme" and studio.keys["acme"] == SECRET
