@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.fakes.providers import FakeVoice
+from tests.test_studio_app import ok, page, settle, write_and_accept
 from viralreel_core import cli, providers
 from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError
@@ -96,3 +97,27 @@ def test_the_sidebar_offers_a_key_field_for_it_and_uses_the_key(acme, tmp_path, 
     assert "Acme Voices" in at.selectbox(key="sidebar_voice_provider").options  # its declared display name
     studio = at.session_state["studio"]
     assert studio.provider_names()["voice"] == "acme" and studio.keys["acme"] == SECRET
+
+
+def test_the_voice_page_offers_its_voices_and_its_speed_range(acme, tmp_path, monkeypatch):
+    monkeypatch.setenv("VIRALREEL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("VIRALREEL_PROJECTS_DIR", str(tmp_path / "projects"))
+    monkeypatch.setenv("VIRALREEL_STUDIO_SIZE", "180x320")
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.secrets["ACME_API_KEY"] = SECRET
+    ok(at.run())
+    for option in ("script_provider", "clip_provider"):
+        at.selectbox(key=f"sidebar_{option}").select("fake").run()
+    studio = at.session_state["studio"]
+    studio.options["voice_speed"] = 1.5  # set for another voice: out of Acme's range
+    write_and_accept(at)
+    ok(page(at, "voice"))
+    picker = at.selectbox(key="voice_acme")
+    assert picker.label == "Acme Voices voice" and picker.options == ["Robin", "Sparrow"]
+    speed = at.slider(key="voice_speed")
+    assert (speed.min, speed.max, speed.value) == (0.8, 1.25, 1.25)
+    picker.select("sparrow").run()
+    at.button(key="make_voices").click().run()
+    ok(settle(at))
+    assert studio.options["acme_voice"] == "sparrow" and studio.settings().option("acme_voice") == "sparrow"
+    assert [s.status for s in studio.states("voice")] == ["ready"] * 3

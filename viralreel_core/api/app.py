@@ -20,6 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from .. import providers
 from ..errors import BadInput, ProviderError, ViralReelError
 from ..jobs import Job, JobQueue, QueueFull, script_to_api, settings_for
 from ..pipeline import Pipeline, validate_topic
@@ -137,7 +138,8 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
         from ..cli import doctor  # the CLI's checks, so both report the same things
 
         report = doctor(queue.settings)
-        report["services"] = queue.settings.keys.present()  # which services have keys, never the keys
+        keys = queue.settings.keys  # which services have keys, never the keys
+        report["services"] = {service: bool(keys.get(service)) for service in providers.key_envs()}
         try:
             report["queue"] = queue.health()
         except Exception as exc:  # noqa: BLE001 - a health check reports, it does not fail

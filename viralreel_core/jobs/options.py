@@ -12,6 +12,7 @@ from typing import Any
 from .. import providers
 from ..config import CaptionStyle, Settings, check_frame_size
 from ..errors import BadInput
+from ..limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
 from ..models import Scene, Script
 from ..pipeline import validate_topic
 from .records import KINDS
@@ -21,7 +22,7 @@ __all__ = ["OPTION_NAMES", "settings_for", "check_request", "script_from", "scri
 #: the options a job may set (the CLI's flags); everything else (keys, folders) is the worker's
 OPTION_NAMES = ("scenes", "tone", "seed", "script_provider", "voice_provider", "clip_provider", "width", "height",
                 "transitions", "captions")
-MAX_SCRIPT_SCENES = 6
+MAX_SCRIPT_SCENES = MAX_SCENES  # an edited script sent to the API: up to what a writer writes
 
 
 def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
@@ -38,8 +39,9 @@ def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
                            hint=f"Use any of: {', '.join(sorted(names))}.")
         changes["captions"] = CaptionStyle(**{**base.captions.to_dict(), **style})
     settings = base.with_(**changes)
-    if settings.scenes is not None and not 3 <= settings.scenes <= 6:
-        raise BadInput(f"A script has 3 to 6 scenes, not {settings.scenes}.", hint="Pick a number from 3 to 6.")
+    if settings.scenes is not None and settings.scenes not in WRITER_SCENES:
+        raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {settings.scenes}.",
+                       hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
     check_frame_size(settings.width, settings.height)
     for step, name in (("script", settings.script_provider), ("voice", settings.voice_provider),
                        ("clips", settings.clip_provider)):
