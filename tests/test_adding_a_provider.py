@@ -69,6 +69,8 @@ def test_its_options_have_its_defaults_and_reach_it(acme):
     assert settings.option("acme_voice") == "robin"
     voice = providers.create("voice", settings.with_(voice_provider="acme", acme_voice="sparrow"))
     assert isinstance(voice, AcmeVoice) and (voice.key, voice.voice) == (SECRET, "sparrow")
+    with pytest.raises(TypeError, match="acme_voise"):
+        settings.with_(acme_voise="sparrow")  # a misspelt option is an error, not silently ignored
 
 
 def test_auto_picks_it_when_only_its_key_is_set_and_a_missing_key_names_its_variable(acme):

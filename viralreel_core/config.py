@@ -143,6 +143,11 @@ class Settings:
         own = {f.name for f in fields(self)}
         extra = {k: v for k, v in changes.items() if k not in own}
         if extra:
+            from .providers import option_defaults  # the registry sits above the settings; asked lazily
+
+            unknown = sorted(set(extra) - set(option_defaults()))
+            if unknown:
+                raise TypeError(f"No setting or provider option is called {', '.join(map(repr, unknown))}.")
             changes = {k: v for k, v in changes.items() if k in own}
             changes["provider_options"] = {**changes.get("provider_options", self.provider_options), **extra}
         return replace(self, **changes)
