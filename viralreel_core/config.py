@@ -186,7 +186,7 @@ class Settings:
             base["output_dir"] = Path(env["VIRALREEL_OUTPUT_DIR"])
         if env.get("VIRALREEL_PIPER_VOICE"):
             base["piper_voice_path"] = env["VIRALREEL_PIPER_VOICE"]
-        settings = cls().with_(**base, **{k: v for k, v in overrides.items() if v is not None})
+        settings = cls().with_(**{**base, **{k: v for k, v in overrides.items() if v is not None}})
         # folders are made absolute here, once: a relative one would mean something else to ffmpeg's
         # concat list, a worker thread or a later chdir
         return settings.with_(cache_dir=Path(settings.cache_dir).expanduser().absolute(),

@@ -228,9 +228,6 @@ class Pipeline:
             provider.release()
             resources.trim_memory()
 
-    def can_abort(self, step: str) -> bool:
-        """True when the step's provider declares it can cancel its work in flight (e.g. a Runway task)."""
-        return self.provider(step).can_abort
 
     def key_for(self, provider: Provider, input: Any) -> str:
         """The cache key of ``provider`` making something from ``input`` under these settings."""
