@@ -126,7 +126,7 @@ def setup() -> Studio:
     studio.relink(ProjectStore(studio.config.projects_dir))  # after a cache clear: the saved copies
     studio.base, studio.cache, studio.keys = base.with_(keys=ApiKeys()), cache, keys
     # the owner's money is counted against the owner's limit; a visitor's own key is their own affair
-    studio.wallet.budget = budget if owner else None
+    studio.wallet.budget = budget if owner and budget.daily_limit is not None else None
     studio.wallet.confirm_above = confirm_above
     studio.max_jobs = max_jobs
     return studio

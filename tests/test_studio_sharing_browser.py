@@ -1,0 +1,138 @@
+"""A shared studio in a real browser: `streamlit run` with a workspace per visitor and the owner's keys
+(pointed at the local fake services) in its environment; two Chromium contexts are two visitors."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakeRunway
+from tests.test_studio_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, STEP_TIMEOUT, free_port, wait_healthy
+
+pytestmark = [pytest.mark.slow,  # a real server and browser: tens of seconds
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not "
+                                 "installed: apt-get install chromium chromium-driver")]
+
+OWNER_CODE = "correct horse battery staple"
+SECRET_TOPIC = "A's unreleased product launch: Project Falcon pricing"
+
+
+@pytest.fixture
+def services():
+    with FakeOpenAI("sk-owner-openai") as openai_api, FakeElevenLabs("el-owner") as elevenlabs_api, \
+            FakeRunway("rw-owner") as runway_api, FakePexels("px-owner") as pexels_api:
+        yield {"OPENAI_API_KEY": "sk-owner-openai", "ELEVENLABS_API_KEY": "el-owner",
+               "RUNWAYML_API_SECRET": "rw-owner", "PEXELS_API_KEY": "px-owner",
+               "OPENAI_BASE_URL": f"{openai_api.url}/v1", "ELEVENLABS_BASE_URL": elevenlabs_api.url,
+               "RUNWAYML_BASE_URL": runway_api.url, "PEXELS_BASE_URL": pexels_api.url}, \
+            (openai_api, elevenlabs_api, runway_api, pexels_api)
+
+
+@pytest.fixture
+def shared_url(tmp_path, services):
+    """A studio shared by everyone who reaches it, the owner's keys in its environment."""
+    keys, _ = services
+    port = free_port()
+    env = {**os.environ, **keys, "VIRALREEL_WORKSPACES": "shared", "VIRALREEL_WORKSPACES_DIR": str(tmp_path / "ws"),
+           "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"), "VIRALREEL_STUDIO_SIZE": "720x1280",
+           "VIRALREEL_OWNER_CODE": OWNER_CODE}
+    log = open(tmp_path / "streamlit.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def workspace_token(page) -> str:
+    page.wait_for_function("() => new URL(location.href).searchParams.get('ws')")
+    return page.evaluate("() => new URL(location.href).searchParams.get('ws')")
+
+
+def make_video_to_render(page, topic: str) -> None:
+    """Topic → accepted script → voices → clips, then press Render (anonymous: offline providers)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
+    page.get_by_label("What is the video about?").fill(topic)
+    page.get_by_role("heading", name="Step 1 · Topic").click()
+    page.get_by_role("button", name="Write the script").click()
+    accept = page.get_by_role("button", name="Accept script")
+    expect(accept).to_be_enabled()
+    accept.click()
+    page.get_by_role("link", name="Go to Voice").click()
+    page.get_by_role("button", name="Record 4 voices").click()
+    expect(page.get_by_role("button", name="All voices recorded")).to_be_visible()
+    page.get_by_role("link", name="Next: make the clips").click()
+    page.get_by_role("button", name="Make 4 clips").click()
+    expect(page.get_by_text("4 of 4 scenes have a clip")).to_be_visible()
+    page.get_by_role("link", name="Next: assemble the video").click()
+    page.get_by_role("button", name="Render the video (4 scenes)").click()
+
+
+def test_two_visitors_at_once_are_kept_apart_and_a_reload_mid_render_reattaches(shared_url, services):
+    from playwright.sync_api import expect, sync_playwright
+
+    _, fakes = services
+    expect.set_options(timeout=STEP_TIMEOUT)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            a = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+            b = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+            for page in (a, b):
+                page.set_default_timeout(STEP_TIMEOUT)
+                page.goto(shared_url)
+            token_a, token_b = workspace_token(a), workspace_token(b)
+            assert token_a != token_b and len(token_a) == 22
+
+            # A makes a video; the page is reloaded (F5) while it renders, and the render finishes in view
+            make_video_to_render(a, SECRET_TOPIC)
+            expect(a.get_by_text("Rendering 4 scenes")).to_be_visible()
+            a.reload()
+            assert workspace_token(a) == token_a
+            expect(a.get_by_role("heading", name="Step 5 · Assemble")).to_be_visible()
+            expect(a.get_by_text("Rendering 4 scenes")).to_be_visible()  # reattached, live progress again
+            expect(a.locator("video")).to_have_count(1)  # ~20 s after the reload here: finished in view
+            expect(a.get_by_role("button", name="Download MP4")).to_be_visible()
+            assert [len(f.requests) for f in fakes] == [0, 0, 0, 0]  # anonymous: the owner's keys unused
+
+            # B sees none of it and cannot clear the shared cache
+            b.goto(f"{shared_url}/projects?ws={token_b}")
+            expect(b.get_by_role("heading", name="Saved projects")).to_be_visible()
+            expect(b.get_by_text("No saved projects yet")).to_be_visible()
+            expect(b.get_by_text("No videos yet")).to_be_visible()
+            expect(b.get_by_text("Falcon")).to_have_count(0)
+            expect(b.get_by_role("button", name="Watch")).to_have_count(0)
+            b.get_by_text("Cache", exact=True).click()
+            expect(b.get_by_text("Only the owner can clear the shared cache")).to_be_visible()
+            expect(b.get_by_role("button", name="Clear the cache")).to_have_count(0)
+
+            # A's own link still shows A's project and video
+            a.goto(f"{shared_url}/projects?ws={token_a}")
+            expect(a.get_by_text("Falcon").first).to_be_visible()
+            expect(a.get_by_role("button", name="Watch")).to_have_count(1)
+
+            # a made-up link opens nothing of anyone's
+            b.goto(f"{shared_url}/projects?ws=../{token_a[:19]}")
+            expect(b.get_by_text("That workspace link is not valid")).to_be_visible()
+            expect(b.get_by_text("Falcon")).to_have_count(0)
+            expect(b.get_by_test_id("stException")).to_have_count(0)
+            expect(a.get_by_test_id("stException")).to_have_count(0)
+        finally:
+            browser.close()
