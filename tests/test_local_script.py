@@ -61,6 +61,7 @@ def _pattern(template: str) -> re.Pattern[str]:
     escaped = re.escape(template)
     for slot in ("t", "T", "q"):
         escaped = escaped.replace(re.escape("{" + slot + "}"), ".+")
+    escaped = escaped.replace(re.escape("{secs}"), r"\w+")
     return re.compile(f"^{escaped}$", re.DOTALL)
 
 
@@ -85,9 +86,9 @@ def test_declares_itself_as_an_offline_provider():
     assert isinstance(writer, LocalScriptWriter)
     assert (writer.name, writer.offline, writer.service, writer.key_env, writer.step) == \
         ("local", True, None, None, "script")
-    assert writer.cache_params() == {"model": "template-v1"}
+    assert writer.cache_params() == {"model": "template-v2"}
     assert writer.estimate_cost(ScriptRequest(topic="x")) == 0.0
-    assert writer.describe() == "local template-v1"
+    assert writer.describe() == "local template-v2"
 
 
 def test_registry_creates_the_local_writer():

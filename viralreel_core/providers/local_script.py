@@ -10,25 +10,44 @@ short phrase, a leading common word lower-cased mid-sentence ("The future of AI"
 future of AI"), and a question topic kept as a question ("Why do cats purr?") and, where a simple
 rule allows, turned into a clause ("…now you know why cats purr").
 
-Visuals name a shot, a concrete subject and colour/mood words ("a neon city at night, electric
-blue and neon purple tones") taken from a theme matched on the topic's words, so that procedural
-and stock-footage clip makers both get something to work with.
+Each template says which kinds of topic it reads well with (:mod:`.topic_kinds`: a thing, a name, an
+activity, a clause such as "how volcanoes work", a list such as "5 ways to save money", or a topic in
+another language, which is quoted as a title), so "great at {t}" is never said of "how volcanoes
+work". A length named in a hook or title ("Give me thirty seconds") is the script's own, rounded up.
+
+Visuals name a shot, the topic's own subject and colour/mood words ("a volcano erupting at night,
+glowing orange and deep red tones") from a theme matched on the topic's words; a theme's pictured
+subjects appear only when the topic names them (a cat topic gets the cat, never the puppy).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import BadInput
 from ..limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES
-from ..models import Scene, Script
+from ..models import WORDS_PER_SECOND, Scene, Script
 from .base import ScriptRequest, ScriptWriter
+from .local_script_data import (
+    DEFAULT_PALETTES,
+    DEFAULT_SETTINGS,
+    KINDS,
+    MOODS,
+    QUESTION_TEMPLATES,
+    QUESTION_TITLES,
+    SHOTS,
+    THEMES,
+)
+from .local_script_data import TEMPLATES as _TEMPLATE_DATA
+from .local_script_data import TITLES as _TITLE_DATA
+from .topic_kinds import seconds_in_words, subject_words, topic_kind
 
 __all__ = [
     "LocalScriptWriter",
@@ -44,7 +63,7 @@ __all__ = [
     "QUESTION_MAX_WORDS",
 ]
 
-MODEL = "template-v1"  # bump whenever the same request starts giving a different script
+MODEL = "template-v2"  # bump whenever the same request starts giving a different script
 MIN_WORDS, MAX_WORDS = 8, 22  # per narration
 PHRASE_MAX_WORDS = 8  # a statement topic as spoken inside a sentence (every pool fits 14 fixed words)
 QUESTION_MAX_WORDS = 10  # a question topic, asked whole in the hook and the call to action
@@ -53,10 +72,8 @@ UNSPACED_MAX_CHARS = 24  # a topic in a script without spaces (Chinese, Japanese
 FALLBACK_REF = "this question"  # what body scenes call a question that has no clause form
 
 # ---------------------------------------------------------------------------------------------
-# Templates. Placeholders: {t} the topic mid-sentence, {T} the topic starting a sentence (always
-# followed by ":"), {q} a question topic starting a sentence (always followed by "?").
-# Every template is one or two sentences; the topic only ever follows a preposition or a verb, or
-# starts a sentence before ":" or "?", so any noun phrase, gerund or clause reads naturally.
+# Templates, titles and visuals' words are data (``local_script_data``); each template names the kinds
+# of topic it reads well with ("T", "N", "A", "C", "L", or "*" for any, see ``topic_kinds``).
 # ---------------------------------------------------------------------------------------------
 
 BODY_ROLES = ("point", "example", "tip", "twist")
@@ -67,236 +84,17 @@ _BODY_PLAN = {
     4: ("point", "example", "tip", "twist"),
 }
 
-TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
-    "default": {
-        "hook": (
-            "Stop scrolling: what you know about {t} is only half the story.",
-            "Here's something about {t} that almost nobody talks about.",
-            "What if everything you believed about {t} was about to change?",
-            "You've been thinking about {t} all wrong, and here's why.",
-            "{T}: a few things I wish someone had told me sooner.",
-            "Give me thirty seconds and {t} will never look the same again.",
-        ),
-        "point": (
-            "The first thing to understand about {t} is that the basics matter more than the hype.",
-            "Most people skip the fundamentals of {t}, and that is exactly where the magic hides.",
-            "Here's the core idea: with {t}, small steady steps beat big dramatic leaps.",
-        ),
-        "example": (
-            "Picture a regular day: one small choice around {t} quietly changes how everything turns out.",
-            "Think about the people who are great at {t}; they all started as complete beginners.",
-            "A simple example: notice {t} for one week and you'll start seeing patterns everywhere.",
-        ),
-        "tip": (
-            "My best tip: spend ten focused minutes a day on {t} and track what changes.",
-            "Try this today: write down one question about {t} and go find the answer.",
-            "Quick tip: learn one new thing about {t} every morning, and it adds up fast.",
-        ),
-        "twist": (
-            "And here's the twist: the more you learn about {t}, the simpler it gets.",
-            "The surprising part? The biggest wins with {t} come from the smallest details.",
-            "Plot twist: with {t}, it's less about talent and more about showing up.",
-        ),
-        "cta": (
-            "Follow for more about {t}, and comment what you want to know next!",
-            "If this changed how you see {t}, share it with a friend and follow for more.",
-            "Comment your biggest question about {t} below, and follow so you don't miss part two.",
-            "Save this, share it, and follow for more quick videos about {t}.",
-        ),
-    },
-    "funny": {
-        "hook": (
-            "Stop scrolling: I need to talk about {t}, and it gets weird.",
-            "Nobody asked, but here's my totally serious take on {t}.",
-            "Warning: after this video about {t}, your group chat will never be the same.",
-            "Me, pretending to be an expert on {t} after watching exactly one video.",
-            "They said I couldn't make {t} funny. They were almost right.",
-        ),
-        "point": (
-            "Step one with {t}: act confident, even if your brain is buffering like old Wi-Fi.",
-            "Fun fact: I learned more about {t} this week than in twelve years of school.",
-            "The basics of {t} are simple, which is exactly why we all overcomplicate them.",
-        ),
-        "example": (
-            "Imagine explaining {t} to your grandma, and she somehow ends up teaching you instead.",
-            "Picture a cat trying to understand {t}; that was me last Tuesday.",
-            "Real story: I tried to master {t} in one afternoon, and the afternoon won.",
-        ),
-        "tip": (
-            "Pro tip: learn {t} in tiny bites, like snacks, but with fewer crumbs.",
-            "Life hack: bring up {t} at parties and watch people suddenly remember other plans.",
-            "Honest advice: go slow with {t}, because even superheroes needed a training montage.",
-        ),
-        "twist": (
-            "Plot twist: the more I learned about {t}, the more my friends asked me for advice.",
-            "And the twist? Understanding {t} made me the weird expert in every group chat.",
-            "Surprise ending: once you get {t}, it's honestly kind of addictive.",
-        ),
-        "cta": (
-            "Follow for more chaotic takes on {t}, and comment your funniest story below!",
-            "Share this with the friend who needs to hear about {t}, then follow for more.",
-            "Comment a laughing emoji if this made you rethink {t}, and follow for part two.",
-        ),
-    },
-    "serious": {
-        "hook": (
-            "This is the part of {t} that most people never hear about.",
-            "Stop scrolling. What's happening with {t} deserves your full attention.",
-            "There is a hard truth about {t}, and it's time we talked about it.",
-            "Before you form an opinion on {t}, you need to hear this.",
-        ),
-        "point": (
-            "The facts come first: the real story of {t} is shaped by decisions most people never see.",
-            "At its core, the debate around {t} comes down to a few choices with real consequences.",
-            "Look closely at {t} and you'll find the same pattern repeating again and again.",
-        ),
-        "example": (
-            "Consider what happens when people ignore {t}: small problems quietly grow into big ones.",
-            "One clear example: the people closest to {t} saw the changes coming long before anyone else.",
-            "History shows that how we handle {t} today shapes what comes next.",
-        ),
-        "tip": (
-            "What you can do: check your sources on {t} and question every easy answer.",
-            "The practical step is simple: learn the basics of {t} before trusting anyone's opinion.",
-            "Take it seriously: set aside time to understand {t} properly, not just the headlines.",
-        ),
-        "twist": (
-            "The uncomfortable truth is that {t} affects you more than you might think.",
-            "What matters most about {t} is rarely what gets the loudest headlines.",
-            "And remember: the real story of {t} is still being written right now.",
-        ),
-        "cta": (
-            "Follow for clear, honest breakdowns of {t}, and share this with someone who needs it.",
-            "Comment your view on {t} below, and follow for the next part.",
-            "If you care about {t}, share this video and follow for more.",
-        ),
-    },
-    "inspiring": {
-        "hook": (
-            "What if learning about {t} could change your life more than you imagined?",
-            "Stop scrolling: your journey with {t} starts right here, right now.",
-            "Everyone who's great at {t} started exactly where you are today.",
-            "This is your sign to finally go all in on {t}.",
-        ),
-        "point": (
-            "Every expert in {t} was once a beginner who simply refused to give up.",
-            "The secret of {t} isn't talent; it's curiosity, patience and showing up every day.",
-            "Growth with {t} happens quietly, one small brave step at a time.",
-        ),
-        "example": (
-            "Picture yourself a year from now, confident with {t} because you started today.",
-            "Think of someone you admire; their story with {t} began with a single decision.",
-            "Imagine the sunrise after a long night; that's what progress with {t} feels like.",
-        ),
-        "tip": (
-            "Start small: give {t} just fifteen minutes today, and celebrate that tiny win.",
-            "Write one goal for {t} on a sticky note and read it every morning.",
-            "Find one person who loves {t} too, and grow together step by step.",
-        ),
-        "twist": (
-            "And here's the beautiful part: with {t}, every setback is secretly a setup for a comeback.",
-            "The best part? There's room for you in {t}, no matter where you start.",
-            "You don't need to be perfect at {t}; you just need to begin.",
-        ),
-        "cta": (
-            "Follow for daily inspiration about {t}, and share this with someone who needs a push.",
-            "Comment one goal you have for {t}, and follow to keep the momentum going!",
-            "Share this with a friend chasing {t}, and follow for more motivation.",
-        ),
-    },
-    "educational": {
-        "hook": (
-            "Here's {t}, explained simply in under a minute.",
-            "Ever wondered what's really going on with {t}? Let's break it down.",
-            "Stop scrolling: this is the quickest lesson on {t} you'll ever get.",
-            "Let's learn something new today: the essentials of {t} in sixty seconds.",
-        ),
-        "point": (
-            "Lesson one: every part of {t} builds on a few simple core ideas.",
-            "Start with the big picture, because understanding {t} is all about how the pieces connect.",
-            "Key idea number one: the basics of {t} explain most of what you'll ever see.",
-        ),
-        "example": (
-            "For example, look at {t} in everyday life and you'll spot these ideas in action.",
-            "Here's a real-world example: people use ideas from {t} every day without noticing.",
-            "A simple way to picture {t} is to compare it with something you already know.",
-        ),
-        "tip": (
-            "Study tip: explain {t} out loud to a friend, and the gaps in your knowledge appear instantly.",
-            "Want to remember this? Sketch a quick diagram of {t} and keep it somewhere visible.",
-            "Try this: read one short article about {t} today and sum it up in three sentences.",
-        ),
-        "twist": (
-            "Common myth: many people find {t} complicated, but the core is surprisingly simple.",
-            "Bonus fact: experts in {t} still learn something new every single year.",
-            "Quick recap: the basics of {t} unlock everything else, so master them first.",
-        ),
-        "cta": (
-            "Follow for more bite-sized lessons on {t}, and comment what you want explained next!",
-            "Save this, share it with a classmate, and follow to learn more about {t}.",
-            "Comment one thing you learned about {t} today, and follow for the next lesson.",
-        ),
-    },
-}
 
-# A question topic ("Why do cats purr?") opens with the question itself and closes on it; in between,
-# {t} is its clause form ("why cats purr") or "this question", so body templates only use {t} after
-# "about", "to" or "explain". Tone sets add their own hooks and calls to action to the default ones.
-QUESTION_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
-    "default": {
-        "point": (
-            "The short answer to {t} starts with something you see every single day.",
-            "Here's the first clue: the answer hides in details most people never notice.",
-            "To understand {t}, start with the simplest explanation, then look a little closer.",
-        ),
-        "example": (
-            "People have wondered about {t} for a very long time, and the clues are everywhere.",
-            "Picture it in slow motion: each small step builds toward the full answer.",
-            "Think of an everyday example, and suddenly the whole answer clicks into place.",
-        ),
-        "tip": (
-            "Want to check it yourself? Look up one trusted source about {t} today.",
-            "Easy way to remember it: link the answer to a picture you see every day.",
-            "Try this: explain {t} to a friend in one sentence, and see if it sticks.",
-        ),
-        "twist": (
-            "And here's the twist: the real answer is even more interesting than the myth.",
-            "The surprising part? Most people who explain {t} leave out the best bit.",
-            "Plot twist: the simple answer is only the beginning of the story.",
-        ),
-        "hook": (
-            "{q}? The real answer is stranger than you think.",
-            "Stop scrolling: {q}? Most people get this one completely wrong.",
-            "{q}? Give me thirty seconds and you'll never forget the answer.",
-            "Quick question: {q}? Let's find out together, right now.",
-        ),
-        "cta": (
-            "{q}? Now you know, so follow for more answers like this.",
-            "{q}? Comment what surprised you most, and follow for more.",
-            "{q}? Share this with a curious friend and follow for more answers.",
-        ),
-    },
-    "funny": {
-        "hook": (
-            "{q}? I asked myself this at three in the morning.",
-            "{q}? My brain would not let this one go.",
-        ),
-        "cta": ("{q}? Comment your wildest guess, then follow for more.",),
-    },
-    "serious": {
-        "hook": ("{q}? The honest answer deserves your full attention.",),
-        "cta": ("{q}? Share this with someone who should know, and follow.",),
-    },
-    "inspiring": {
-        "hook": ("{q}? The answer might just change how you see everything.",),
-        "cta": ("{q}? Keep asking big questions, and follow for more.",),
-    },
-    "educational": {
-        "hook": ("{q}? Let's break it down step by step, simply.",),
-        "cta": ("{q}? Follow for more quick lessons, and comment your next question.",),
-    },
-}
+def _parse(pool: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """("kinds|text", …) as ((kinds, text), …); kinds "*" stands for every kind."""
+    return tuple((kinds.replace("*", KINDS), text) for kinds, _, text in (t.partition("|") for t in pool))
 
+
+_POOLS = {tone: {role: _parse(pool) for role, pool in roles.items()} for tone, roles in _TEMPLATE_DATA.items()}
+_TITLE_POOLS = {tone: _parse(pool) for tone, pool in _TITLE_DATA.items()}
+#: the narration templates' text by tone and role (the kinds each suits are in ``local_script_data``)
+TEMPLATES = {tone: {role: tuple(text for _, text in pool) for role, pool in roles.items()}
+             for tone, roles in _POOLS.items()}
 TONES = tuple(TEMPLATES)
 _TONE_ALIASES = {
     "": "default", "default": "default", "neutral": "default", "casual": "default", "viral": "default",
@@ -310,169 +108,7 @@ _TONE_ALIASES = {
     "teaching": "educational", "instructive": "educational", "academic": "educational",
 }
 
-_TITLES: dict[str, tuple[str, ...]] = {
-    "default": ("The Truth About {T}", "{T}, Explained", "{T} in 60 Seconds",
-                "What Nobody Tells You About {T}", "{T}: Know This First"),
-    "funny": ("{T}, But Make It Funny", "My Chaotic Guide to {T}", "{T}: A Comedy in Parts"),
-    "serious": ("The Hard Truth About {T}", "{T}: What's Really Going On", "What You Need to Know About {T}"),
-    "inspiring": ("{T}: Start Today", "Your Journey with {T}", "Believe in {T}"),
-    "educational": ("{T}, Explained Simply", "{T} 101", "Learn {T} in 60 Seconds"),
-}
-_QUESTION_TITLES = ("{Q}?", "{Q}? Explained", "{Q}? The Answer")
 TITLE_MAX_CHARS = 60
-
-# ---------------------------------------------------------------------------------------------
-# Visuals: a shot for the scene's role, a subject from the topic's theme, its palette, the tone's mood.
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Theme:
-    triggers: tuple[str, ...]
-    motifs: tuple[str, ...]
-    palette: str
-
-
-_THEMES: dict[str, _Theme] = {
-    "tech": _Theme(
-        ("ai", "a.i", "robot", "robotics", "tech", "technology", "computer", "code", "coding", "program",
-         "programming", "software", "app", "digital", "internet", "cyber", "cybersecurity", "data",
-         "chip", "gadget", "phone", "smartphone", "iphone", "android", "future", "futuristic", "virtual",
-         "metaverse", "algorithm", "machine", "chatgpt", "gpt", "automation", "python", "javascript",
-         "hacker", "hacking", "web", "online", "tesla", "electric", "vr",
-         "人工智能", "智能", "科技", "电脑", "未来", "机器人", "ロボット", "技術"),
-        ("a neon city at night", "a glowing blue circuit board",
-         "a sleek robot hand reaching toward the camera", "holographic data streams in a dark room",
-         "a futuristic control room full of glowing screens"),
-        "electric blue and neon purple",
-    ),
-    "money": _Theme(
-        ("money", "finance", "financial", "invest", "investing", "investment", "stock", "stocks", "rich",
-         "wealth", "budget", "budgeting", "savings", "debt", "income", "business",
-         "startup", "economy", "salary", "market", "dollar", "dollars", "crypto", "bitcoin", "blockchain",
-         "bank", "banking", "millionaire", "retirement", "tax", "taxes", "side hustle", "hustle",
-         "钱", "金融", "投资", "经济"),
-        ("a stack of golden coins", "green stock charts rising on a screen",
-         "a wallet full of cash on a desk", "a city skyline at golden hour",
-         "hands counting crisp banknotes"),
-        "gold and emerald green",
-    ),
-    "ocean": _Theme(
-        ("ocean", "oceans", "sea", "beach", "fish", "whale", "shark", "water", "coral", "surf", "surfing",
-         "island", "marine", "dolphin", "octopus", "wave", "waves", "underwater", "海", "海洋"),
-        ("a deep blue ocean seen from above", "sunlight rays under turquoise water",
-         "a coral reef full of colourful fish", "waves crashing on a white sand beach"),
-        "deep blue and turquoise",
-    ),
-    "space": _Theme(
-        ("space", "planet", "planets", "star", "stars", "galaxy", "nasa", "mars", "moon", "universe",
-         "astronaut", "rocket", "cosmos", "astronomy", "alien", "aliens", "spacex", "orbit", "telescope",
-         "太空", "宇宙", "星", "宇宙"),
-        ("a starry purple galaxy", "a glowing planet rising over the horizon",
-         "a rocket launching into a dark sky", "an astronaut floating above the earth"),
-        "deep purple and starlight silver",
-    ),
-    "science": _Theme(
-        ("science", "quantum", "physics", "chemistry", "biology", "atom", "atoms", "dna", "gene", "genes",
-         "evolution", "experiment", "lab", "scientist", "scientists", "energy", "科学", "物理"),
-        ("glowing particles swirling in a dark lab", "a colourful chemistry experiment bubbling",
-         "a microscope under cool blue light", "a glowing double helix turning slowly"),
-        "cool cyan and violet",
-    ),
-    "nature": _Theme(
-        ("nature", "mountain", "mountains", "forest", "hike", "hiking", "tree", "trees", "camping", "climate",
-         "earth", "environment", "weather", "garden", "gardening", "plant", "plants", "flower", "flowers",
-         "travel", "traveling", "travelling", "adventure", "river", "volcano", "rain", "sustainability",
-         "山", "自然", "旅行"),
-        ("a sunrise over mountains", "a misty green forest at dawn",
-         "a winding river through a golden valley", "wildflowers swaying in warm light"),
-        "warm gold and fresh green",
-    ),
-    "food": _Theme(
-        ("food", "cook", "cooking", "recipe", "recipes", "pizza", "coffee", "tea", "bake", "baking", "bread",
-         "chocolate", "eat", "eating", "kitchen", "chef", "meal", "meals", "lasagna", "pasta", "sushi",
-         "burger", "breakfast", "dinner", "lunch", "dessert", "cake", "sourdough", "vegan", "wine",
-         "吃", "食", "美食", "料理"),
-        ("a sizzling pan in a warm kitchen", "steam rising from a fresh cup of coffee",
-         "colourful ingredients on a wooden table", "a chef plating food under warm lights"),
-        "warm orange and rich brown",
-    ),
-    "fitness": _Theme(
-        ("fitness", "gym", "workout", "exercise", "run", "running", "health", "healthy", "sleep", "muscle",
-         "yoga", "sport", "sports", "football", "soccer", "basketball", "weight", "diet", "marathon",
-         "training", "cardio", "健康", "运动"),
-        ("a runner on a track at sunrise", "a dumbbell in a bright gym", "a yoga mat by a window at dawn",
-         "sweat drops in dramatic side light"),
-        "energetic red and bright white",
-    ),
-    "animals": _Theme(
-        ("cat", "dog", "pet", "puppy", "puppies", "kitten", "animal", "bird", "wildlife", "horse", "lion",
-         "tiger", "bear", "purr", "wolf", "elephant", "猫", "狗", "动物"),
-        ("a fluffy cat in a sunbeam", "a playful puppy on green grass", "wild animals at golden hour",
-         "a curious pet looking into the camera"),
-        "soft golden and warm cream",
-    ),
-    "history": _Theme(
-        ("history", "historical", "ancient", "war", "empire", "rome", "roman", "romans", "egypt", "pyramid",
-         "medieval", "king", "queen", "castle", "museum", "viking", "vikings", "dinosaur", "civilization",
-         "历史", "古代"),
-        ("an old map under candlelight", "ancient stone ruins at dusk", "a dusty library full of old books",
-         "a marble statue in dramatic light"),
-        "sepia and warm amber",
-    ),
-    "music": _Theme(
-        ("music", "song", "songs", "guitar", "piano", "concert", "band", "sing", "singing", "rap", "dance",
-         "dancing", "dj", "album", "musician", "音乐"),
-        ("purple stage lights over a cheering crowd", "a guitar under a warm spotlight",
-         "a glowing vinyl record spinning", "dancers in colourful neon light"),
-        "vivid purple and hot pink",
-    ),
-    "mind": _Theme(
-        ("mind", "brain", "psychology", "habit", "mental", "focus", "productivity", "productive", "study",
-         "studying", "learn", "learning", "school", "book", "read", "reading", "motivation", "success",
-         "dream", "dreams", "happiness", "stress", "anxiety", "meditation", "mindset", "学习", "心理"),
-        ("a glowing brain made of light", "a tidy desk with an open notebook at sunrise",
-         "a person thinking by a rainy window", "light bulbs flickering on in the dark"),
-        "calm teal and warm yellow",
-    ),
-    "love": _Theme(
-        ("love", "relationship", "dating", "friend", "friendship", "family", "wedding", "marriage",
-         "romance", "kid", "kids", "parent", "parenting", "baby", "babies", "mom", "dad", "爱", "家庭"),
-        ("a pink sunset over a city rooftop", "two hands holding under warm fairy lights",
-         "a family laughing around a dinner table", "a heart drawn in the sand at sunset"),
-        "soft pink and warm peach",
-    ),
-    "art": _Theme(
-        ("art", "artist", "fashion", "design", "paint", "painting", "photo", "photography", "style", "makeup",
-         "beauty", "film", "movie", "movies", "drawing", "creative", "creativity", "艺术", "电影"),
-        ("colourful paint splashing in slow motion", "a bright studio with canvases on the walls",
-         "a camera lens catching rainbow light", "a model walking under bold spotlights"),
-        "bold primary red, yellow and blue",
-    ),
-}
-_DEFAULT_MOTIFS = (
-    "a sunrise over mountains", "a neon city at night", "colourful paint splashing in slow motion",
-    "a busy city street at golden hour", "a person looking amazed at a glowing screen",
-    "a deep blue ocean horizon", "golden light streaming through a window",
-)
-_DEFAULT_PALETTES = ("warm golden", "cool blue and teal", "vibrant rainbow", "moody purple and orange")
-
-_SHOTS = {
-    "hook": ("Dramatic fast zoom into", "Extreme close-up of", "Whip-pan reveal of",
-             "Slow-motion push-in on"),
-    "body": ("Wide establishing shot of", "Slow dolly shot across", "Overhead shot of", "Close-up of",
-             "Smooth tracking shot past", "Time-lapse of", "Handheld shot of"),
-    "cta": ("Smiling creator pointing at the camera in front of", "Slow zoom out from",
-            "Bold 'follow for more' text over"),
-}
-_MOODS = {
-    "default": ("vibrant cinematic colours", "bold high-contrast look", "rich cinematic lighting"),
-    "funny": ("bright playful colours", "bouncy cartoonish energy", "sunny saturated colours"),
-    "serious": ("dark moody lighting", "muted cinematic shadows", "cold blue-grey atmosphere"),
-    "inspiring": ("warm golden sunrise glow", "uplifting soft light", "glowing golden-hour warmth"),
-    "educational": ("clean bright lighting", "crisp white background with clear labels",
-                    "calm even lighting"),
-}
 
 # ---------------------------------------------------------------------------------------------
 # Fitting the topic into sentences.
@@ -541,7 +177,8 @@ class TopicParts:
     ``mid``/``start``: the phrase inside / starting a sentence. For a question topic ``question`` is
     the question without its "?" (starting a sentence) and ``clause`` its embedded form when one can be
     derived ("why cats purr"); ``mid``/``start`` are then the clause or :data:`FALLBACK_REF`.
-    ``keywords`` are content words for visuals; ``words`` every word of the topic, lower-cased.
+    ``keywords`` are content words for visuals; ``words`` every word of the topic, lower-cased;
+    ``kind`` what kind of phrase ``mid`` is (a topic in another language is kept as written, "F").
     """
 
     mid: str
@@ -550,6 +187,7 @@ class TopicParts:
     clause: str | None
     keywords: str
     words: tuple[str, ...]
+    kind: str = "T"  # see topic_kinds: T thing, N name, A activity, C clause, L list, F another language
 
 
 def normalize_tone(tone: str) -> str:
@@ -728,6 +366,10 @@ def topic_parts(topic: str) -> TopicParts:
         raise BadInput("The topic has no words in it.", hint="Type what the video should be about.")
     words = tuple(w for w in (_bare(t) for t in text.split()) if w)
 
+    if topic_kind(text) == "F":  # another language: kept as written (and quoted by the templates)
+        phrase = _shorten(_focus(text) if not _question_of(raw, text) else text)
+        return TopicParts(mid=phrase, start=phrase, question=None, clause=None, keywords=phrase, words=words,
+                          kind="F")
     question = _question_of(raw, text)
     if question is not None:
         question = _upper_leading(question)
@@ -736,11 +378,18 @@ def topic_parts(topic: str) -> TopicParts:
             clause = _lower_leading(clause)
         mid = clause or FALLBACK_REF
         return TopicParts(mid=mid, start=_upper_leading(mid), question=question, clause=clause,
-                          keywords=_keywords(question), words=words)
+                          keywords=_keywords(question), words=words, kind="C" if clause else "T")
 
     phrase = _focus(text)
-    return TopicParts(mid=_lower_leading(phrase), start=_upper_leading(phrase), question=None, clause=None,
-                      keywords=_keywords(phrase), words=words)
+    kind = topic_kind(phrase)
+    mid = _lower_leading(phrase)
+    first, _, rest = mid.partition(" ")
+    if kind == "A" and rest and first.istitle() and rest == rest.lower():
+        mid = f"{first.lower()} {rest}"  # "Public speaking" -> "…about public speaking"
+    if kind == "L" and first.lower() == "top":
+        mid = f"the {first.lower()} {rest}"  # "Here are the top 3 habits…"
+    return TopicParts(mid=mid, start=_upper_leading(phrase), question=None, clause=None,
+                      keywords=_keywords(phrase), words=words, kind=kind)
 
 
 def _keywords(phrase: str) -> str:
@@ -783,9 +432,19 @@ def _fits(text: str) -> bool:
     return MIN_WORDS <= len(words) <= MAX_WORDS and not doubled
 
 
-def _render(template: str, parts: TopicParts) -> str:
-    text = template.format(t=parts.mid, T=parts.start, q=parts.question or parts.start)
+def _render(template: str, parts: TopicParts, secs: int = 30) -> str:
+    if parts.kind == "F":  # another language's words read as a title, inside quotes
+        mid, start = f"“{parts.mid}”", f"“{parts.start}”"
+    else:
+        mid, start = parts.mid, parts.start
+    text = template.format(t=mid, T=start, q=parts.question or start, secs=seconds_in_words(secs))
     return " ".join(text.split())
+
+
+def _rounded_length(narrations: list[str]) -> int:
+    """The script's spoken length, rounded up to ten seconds (what a hook or title may promise)."""
+    words = sum(len(n.split()) for n in narrations)
+    return max(10, 10 * math.ceil(words / WORDS_PER_SECOND / 10 - 1e-9))
 
 
 class LocalScriptWriter(ScriptWriter):
@@ -811,15 +470,17 @@ class LocalScriptWriter(ScriptWriter):
         count = request.scenes if request.scenes is not None else _choose_count(parts, rng)
 
         roles = ("hook", *_BODY_PLAN[count - 2], "cta")
+        picks = [self._template(role, tone, parts, rng) for role in roles]
+        # a length named in a hook or title is this script's own, rounded up to ten seconds
+        secs = _rounded_length([self._say(pick, parts, 30) for pick in picks])
         themes = _themes(parts)
-        motifs = _motif_cycle(themes, parts, rng)
-        palette = themes[0].palette if themes else rng.choice(_DEFAULT_PALETTES)
-        scenes = []
-        for number, role in enumerate(roles, 1):
-            narration = self._narration(role, tone, parts, rng)
-            visuals = _visuals(role, tone, next(motifs), palette, parts, rng)
-            scenes.append(Scene(number=number, visuals=visuals, narration=narration))
-        return Script(topic=topic, title=_title(tone, parts, rng), scenes=tuple(scenes))
+        palette = themes[0][3] if themes else rng.choice(DEFAULT_PALETTES)
+        subjects = _subject_cycle(themes, parts, rng)
+        scenes, seen = [], set()
+        for number, (role, pick) in enumerate(zip(roles, picks, strict=True), 1):
+            visuals = _visuals(role, tone, next(subjects), palette, rng, seen)
+            scenes.append(Scene(number=number, visuals=visuals, narration=self._say(pick, parts, secs)))
+        return Script(topic=topic, title=_title(tone, parts, rng, secs), scenes=tuple(scenes))
 
     # -- helpers ---------------------------------------------------------------------------------
     @staticmethod
@@ -839,26 +500,31 @@ class LocalScriptWriter(ScriptWriter):
         return topic
 
     @staticmethod
-    def _narration(role: str, tone: str, parts: TopicParts, rng: random.Random) -> str:
-        """A template for ``role`` that fits 8–22 words with this topic, rendered."""
+    def _template(role: str, tone: str, parts: TopicParts, rng: random.Random) -> str:
+        """A template for ``role`` that suits the topic's kind and fits 8–22 words with it."""
         if parts.question is not None:
             pool = list(QUESTION_TEMPLATES["default"][role])
             if tone != "default":
                 pool += QUESTION_TEMPLATES[tone].get(role, ())
             if role == "cta" and parts.clause is not None:
-                pool += TEMPLATES[tone]["cta"]
+                pool += [text for kinds, text in _POOLS[tone]["cta"] if "C" in kinds]
         else:
-            pool = list(TEMPLATES[tone][role])
+            pool = [text for kinds, text in _POOLS[tone][role] if parts.kind in kinds]
         pick = rng.choice(pool)  # drawn before filtering so the RNG stream does not depend on fit
         fitting = [t for t in pool if _fits(_render(t, parts))]
         if pick not in fitting:
             pick = fitting[rng.randrange(len(fitting))] if fitting else pick
-        text = _render(pick, parts)
-        if not MIN_WORDS <= _word_count(text) <= MAX_WORDS:  # a topic too long for every template
+        return pick
+
+    @staticmethod
+    def _say(template: str, parts: TopicParts, secs: int) -> str:
+        """The template spoken with this topic (a topic too long for every template is cut short)."""
+        text = _render(template, parts, secs)
+        if not MIN_WORDS <= _word_count(text) <= MAX_WORDS:
             short = _shorten(parts.mid, 4)
-            text = _render(pick, TopicParts(mid=short, start=_upper_leading(short),
-                                            question=_shorten(parts.question or short, 4),
-                                            clause=None, keywords=parts.keywords, words=parts.words))
+            start = short if parts.kind == "F" else _upper_leading(short)
+            text = _render(template, replace(parts, mid=short, start=start,
+                                             question=_shorten(parts.question or short, 4)), secs)
         return text
 
 
@@ -879,19 +545,21 @@ def _choose_count(parts: TopicParts, rng: random.Random) -> int:
     return rng.choice((5, 6))
 
 
+_Theme = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]  # triggers, subjects, settings, palette
+
+
 def _themes(parts: TopicParts) -> list[_Theme]:
     """The themes the topic's words match, best first."""
     words = set(parts.words)
     text = " ".join(parts.words)
     scores = []
-    for i, theme in enumerate(_THEMES.values()):
+    for i, theme in enumerate(THEMES.values()):
         hits = 0
-        for trig in theme.triggers:
-            if trig.isascii():
-                if " " in trig:
-                    hits += f" {trig} " in f" {text} "
-                else:
-                    hits += bool({trig, trig + "s", trig + "es"} & words)
+        for trig in theme[0]:
+            if " " in trig:
+                hits += f" {trig} " in f" {text} "
+            elif trig.isascii():
+                hits += bool({trig, trig + "s", trig + "es"} & words)
             else:
                 hits += trig in text
         if hits:
@@ -899,38 +567,79 @@ def _themes(parts: TopicParts) -> list[_Theme]:
     return [theme for _, _, theme in sorted(scores, key=lambda s: (s[0], s[1]))]
 
 
-def _motif_cycle(themes: list[_Theme], parts: TopicParts, rng: random.Random) -> Iterator[str]:
-    """Subjects for the scenes, endlessly: the top two themes' motifs, ones naming a topic word first."""
-    pool = [m for theme in themes[:2] for m in theme.motifs] or list(_DEFAULT_MOTIFS)
-    rng.shuffle(pool)
-    topic_words = {w.rstrip("s") for w in parts.words if len(w) > 2}
-    pool.sort(key=lambda m: not topic_words & {_bare(w).rstrip("s") for w in m.split()})  # "cat" first
+def _stem(word: str) -> str:
+    return _bare(word).rstrip("s")[:6]
+
+
+def _topic_subject(parts: TopicParts) -> str:
+    """What a picture of the topic shows: a name or short phrase as it is, else its content words."""
+    if parts.kind == "F":
+        return f"“{parts.mid}”"
+    if parts.question is not None:
+        return _with_article(" ".join(subject_words(parts.clause or parts.question)), parts) or parts.keywords
+    if parts.kind == "L":  # "5 ways to save money" shows money; "3 habits of successful people", the people
+        after = re.split(r"\b(?:to|of|for|about|in|on)\b", parts.mid, maxsplit=1)
+        words = subject_words(after[-1]) or subject_words(parts.mid)
+        return " ".join(words) or parts.mid
+    if parts.kind == "A":  # "learning to cook": a person doing it
+        return f"a person {parts.mid}" if parts.mid.split()[0].endswith("ing") else parts.mid
+    if parts.kind == "N" or (parts.kind == "T" and len(parts.mid.split()) <= 4):
+        return parts.mid
+    words = subject_words(parts.clause or parts.mid) or subject_words(parts.keywords)
+    return _with_article(" ".join(words), parts) or parts.mid
+
+
+def _with_article(subject: str, parts: TopicParts) -> str:
+    """``subject`` with the "the" the topic gave it ("why is the sky blue" -> "the sky")."""
+    said = " ".join(parts.words)
+    return f"the {subject}" if subject and f"the {subject.lower()}" in said else subject
+
+
+def _subject_cycle(themes: list[_Theme], parts: TopicParts, rng: random.Random) -> Iterator[str]:
+    """Subjects for the scenes, endlessly: the themes' pictured subjects that name a topic word, then
+    the topic's own subject in each of the themes' settings (never another subject: no puppy for cats)."""
+    own = {_stem(w) for w in parts.words if len(w) > 2 and w not in _STOPWORDS}
+    named = [m for theme in themes[:2] for m in theme[1]
+             if own & {_stem(w) for w in m.split() if _bare(w) not in _STOPWORDS}]
+    settings = [x for theme in themes[:2] for x in theme[2]] or list(DEFAULT_SETTINGS)
+    subject = _topic_subject(parts)
+    placed = [f"{subject} {setting}" for setting in settings]
+    rng.shuffle(named)
+    rng.shuffle(placed)
+    pool = named + placed
     while True:
         yield from pool
 
 
-def _visuals(role: str, tone: str, motif: str, palette: str, parts: TopicParts, rng: random.Random) -> str:
-    shot = rng.choice(_SHOTS["body" if role not in _SHOTS else role])
-    mood = rng.choice(_MOODS[tone])
-    return f"{shot} {motif}, {palette} tones, {mood}, {parts.keywords} theme"
+def _visuals(role: str, tone: str, subject: str, palette: str, rng: random.Random, seen: set[str]) -> str:
+    """A shot of ``subject`` in the palette and the tone's mood, not the same words as an earlier scene."""
+    for _ in range(8):
+        shot = rng.choice(SHOTS["body" if role not in SHOTS else role])
+        visuals = f"{shot} {subject}, {palette} tones, {rng.choice(MOODS[tone])}"
+        if visuals not in seen:
+            break
+    seen.add(visuals)
+    return visuals
 
 
-def _title(tone: str, parts: TopicParts, rng: random.Random) -> str:
-    if parts.question is not None:
+def _title(tone: str, parts: TopicParts, rng: random.Random, secs: int) -> str:
+    if parts.kind == "F":
+        title = parts.start
+    elif parts.question is not None:
         question = _title_case(parts.question)
-        title = rng.choice(_QUESTION_TITLES).format(Q=question)
+        title = rng.choice(QUESTION_TITLES).format(Q=question, N=secs)
         if len(title) > TITLE_MAX_CHARS:
             title = f"{question}?"
-        return title if len(title) <= TITLE_MAX_CHARS else title[:TITLE_MAX_CHARS - 1].rstrip() + "…"
-    template = rng.choice(_TITLES[tone])
-    if template.startswith("{T}"):
-        phrase = _title_case(parts.start)
-    else:  # mid-title: "The Truth About the Future of AI"
-        first, _, rest = _title_case(parts.mid).partition(" ")
-        if first.lower() in _SMALL_TITLE_WORDS and first == first.capitalize():
-            first = first.lower()
-        phrase = f"{first} {rest}".strip()
-    title = template.format(T=phrase)
-    if len(title) > TITLE_MAX_CHARS:
-        title = _title_case(_shorten(parts.start, 6))
+    else:
+        template = rng.choice([text for kinds, text in _TITLE_POOLS[tone] if parts.kind in kinds])
+        if template.startswith("{T}"):
+            phrase = _title_case(parts.start)
+        else:  # mid-title: "The Truth About the Future of AI"
+            first, _, rest = _title_case(parts.mid).partition(" ")
+            if first.lower() in _SMALL_TITLE_WORDS and first == first.capitalize():
+                first = first.lower()
+            phrase = f"{first} {rest}".strip()
+        title = template.format(T=phrase, N=secs)
+        if len(title) > TITLE_MAX_CHARS:
+            title = _title_case(_shorten(parts.start, 6))
     return title if len(title) <= TITLE_MAX_CHARS else title[:TITLE_MAX_CHARS - 1].rstrip() + "…"
