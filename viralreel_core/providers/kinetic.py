@@ -52,6 +52,7 @@ we're they're you'd i'd i've we've they've you'll we'll they'll
 everything something anything nothing everyone someone anyone nobody everybody somebody
 first next last try know knew need want think believe say said tell look see find give take use keep
 put seem seems thank thanks okay ok well yeah hey oh right maybe actually probably simply basically
+learn learning become becomes happen happens change changes
 """.split())
 _PUNCT = "\"'“”‘’«»()[]{}<>.,;:!?…—–-*_/\\|~`"
 _DIGIT = re.compile(r"\d")
@@ -141,8 +142,10 @@ def _word_score(core: str, sentence_start: bool, emphasis: set[str]) -> float:
         score += 3.0
     if core[0].isupper() and not sentence_start:
         score += 1.5  # a name
-    if lower in emphasis:
-        score += 1.0
+    if lower in emphasis or lower.rstrip("s") in emphasis or lower.removesuffix("es") in emphasis:
+        score += 2.0  # the scene's subject (its visuals name it): "VOLCANOES" over "BELIEVED"
+    if lower.endswith("ed") and len(lower) > 4:
+        score *= 0.6  # a past-tense verb rarely carries the scene
     return score
 
 
@@ -152,7 +155,7 @@ def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
     Numbers, names, long words and words also in ``emphasis`` (e.g. the visuals) score higher.
     """
     tokens = narration.split()
-    wanted = {w.lower() for w in re.findall(r"\w+", emphasis or "")}
+    wanted = {w.lower().rstrip("s") for w in re.findall(r"\w+", emphasis or "")}
     phrases: list[Phrase] = []
     run: list[tuple[int, str, float]] = []
 
@@ -186,7 +189,7 @@ def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
         sentence_start = ends_sentence(token)
     close()
     if phrases:  # the scene's opening words say what it is about: worth showing
-        phrases[0] = Phrase(phrases[0].first, phrases[0].count, phrases[0].text, phrases[0].score + 1.5)
+        phrases[0] = Phrase(phrases[0].first, phrases[0].count, phrases[0].text, phrases[0].score + 0.75)
     return phrases
 
 
