@@ -34,7 +34,7 @@ LEAD_IN = 0.05  # seconds of silence voices leave before the first word
 TEXT_TOP, TEXT_BOTTOM = 0.285, 0.615  # the text area, as fractions of the height (captions sit near 0.70)
 ENTRANCE = 0.28  # seconds a beat takes to arrive
 EXIT = 0.16  # seconds a page takes to fade out
-MIN_GAP = 0.55  # seconds between two beats' arrivals
+MIN_GAP = 0.4  # seconds between two beats' arrivals
 SECONDS_PER_BEAT = 1.35
 MAX_LINES = 3  # beats on one page
 
@@ -53,7 +53,10 @@ everything something anything nothing everyone someone anyone nobody everybody s
 first next last try know knew need want think believe say said tell look see find give take use keep
 put seem seems thank thanks okay ok well yeah hey oh right maybe actually probably simply basically
 learn learning become becomes happen happens change changes
+almost always often sometimes usually around away back together
 """.split())
+_FUNCTION = frozenset("""the a an and or but of to in on at by for with from than then that this these those it
+is are was were be been you we they he she i""".split())
 _PUNCT = "\"'“”‘’«»()[]{}<>.,;:!?…—–-*_/\\|~`"
 _DIGIT = re.compile(r"\d")
 
@@ -177,6 +180,9 @@ def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
     for i, token in enumerate(tokens):
         core = _core(token)
         score = _word_score(core, sentence_start, wanted)
+        if (not score and run and _DIGIT.search(run[-1][1]) and core.isalpha() and len(core) >= 3
+                and core.lower() not in _FUNCTION):
+            score = 1.0  # a number keeps its noun, even a plain one: "5 WAYS", "3 THINGS"
         if score and core.lower() in seen:
             score *= 0.35  # said before: less worth showing again
         if score:
