@@ -306,7 +306,11 @@ def test_aborting_a_run_cancels_runway_tasks_and_keeps_the_voices(services, tmp_
     worker = threading.Thread(target=lambda: outcome.update(media=pipeline.make_media(script)))
     worker.start()
     deadline = time.monotonic() + 10
-    while len(services.runway.requests_to("/v1/tasks/", "GET")) < len(script.scenes) and time.monotonic() < deadline:
+    # a stop skips scenes whose work has not begun, so wait until every voice was asked for and every
+    # clip task is being polled: the voices asked for finish and are kept, the tasks are cancelled
+    while (len(services.runway.requests_to("/v1/tasks/", "GET")) < len(script.scenes)
+           or len(services.elevenlabs.requests_to("/v1/text-to-speech/")) < len(script.scenes)) \
+            and time.monotonic() < deadline:
         time.sleep(0.01)
     pipeline.abort()  # what the CLI does on Ctrl-C and the studio on "Stop"
     worker.join(10)
