@@ -69,6 +69,8 @@ with st.sidebar:
         problem = studio.provider_problem(step)
         if problem:
             st.caption(f":material/warning: {problem}")
+        elif price := studio.price_note(step):
+            st.caption(f":material/payments: {price}")
 
     sources = ui.key_sources()
     with st.expander("API keys", icon=":material/key:"):

@@ -20,9 +20,10 @@ import streamlit as st
 
 from pages import visitor
 from viralreel_core import ApiKeys, AssetCache, Settings, ViralReelError, providers
+from viralreel_core.errors import NeedsConfirmation
 from viralreel_core.limits import STEPS
 from viralreel_core.projects import ProjectStore
-from viralreel_core.spending import Budget, NeedsConfirmation, confirm_threshold
+from viralreel_core.spending import Budget, confirm_threshold
 from viralreel_core.studio import Studio, StudioConfig
 from viralreel_core.studio.live import LIVE, workspace_key
 from viralreel_core.studio.queue import GATES, MAX_JOBS_PER_WORKSPACE, limit
@@ -364,7 +365,8 @@ def job_panel(step: str) -> None:
                     cols[i % len(cols)].caption(f"{mark} Scene {number}")
             if snap["can_stop"] or snap["stopping"]:
                 st.button("Stop", key=f"stop_{step}", icon=":material/stop_circle:", disabled=snap["stopping"],
-                          help="Stop this work (paid tasks are cancelled); the scenes already made are kept.",
+                          help="Stop this work; the scenes already made are kept."
+                               + (" Paid tasks in flight are cancelled." if s.cancels_paid_work(step) else ""),
                           on_click=s.stop, args=(step,))
 
     panel()

@@ -46,6 +46,9 @@ class AcmeVoice(FakeVoice):
     def cache_params(self):
         return {"voice": self.voice}
 
+    def unit_cost(self):
+        return 0.0002  # dollars per character (``cost_unit``, a voice's default)
+
 
 @pytest.fixture
 def acme(fakes, monkeypatch):
@@ -96,6 +99,7 @@ def test_the_sidebar_offers_a_key_field_for_it_and_uses_the_key(acme, tmp_path, 
     field = at.text_input(key="key_acme")
     assert field.label == "Acme Voices · `ACME_API_KEY`" and field.value == ""
     assert any("Acme Voices key in use (from secrets)" in c.value for c in at.sidebar.caption)
+    assert any("$0.0002 per character" in c.value for c in at.sidebar.caption)  # its declared price
     assert "Acme Voices" in at.selectbox(key="sidebar_voice_provider").options  # its declared display name
     studio = at.session_state["studio"]
     assert studio.provider_names()["voice"] == "acme" and studio.keys["acme"] == SECRET

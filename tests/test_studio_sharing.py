@@ -236,7 +236,8 @@ def test_the_ledger_holds_across_processes(tmp_path):
 
 
 def _reserve_many(path: str, times: int) -> int:
-    from viralreel_core.spending import Budget, SpendingLimitReached
+    from viralreel_core.errors import SpendingLimitReached
+    from viralreel_core.spending import Budget
     budget, granted = Budget(Path(path), 3.0), 0
     for _ in range(times):
         try:

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 from collections.abc import Iterable
 
+from .files import write_text_atomically
 from .workspaces import Workspace
 
 __all__ = ["MAX_CODE_TRIES", "OWNER_CODE", "OWNER_EMAILS", "code_matches", "email_allowed", "is_marked",
@@ -55,10 +55,7 @@ def mark_owner(workspace: Workspace, code: str) -> None:
     """Remember in ``workspace`` that its visitor typed the owner ``code`` (shared workspaces only)."""
     if workspace.folder is None or not code.strip():
         return
-    path = workspace.folder / _MARK_FILE
-    partial = path.with_name(f"{_MARK_FILE}.partial")
-    partial.write_text(_mark(workspace, code), encoding="utf-8")
-    os.replace(partial, path)
+    write_text_atomically(workspace.folder / _MARK_FILE, _mark(workspace, code))
 
 
 def is_marked(workspace: Workspace, code: str) -> bool:

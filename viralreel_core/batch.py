@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -18,8 +17,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-from .errors import BadInput
-from .jobs import OPTION_NAMES, JobQueue, QueueFull, check_request
+from .errors import BadInput, QueueFull
+from .files import atomic_path
+from .jobs import OPTION_NAMES, JobQueue, check_request
 
 __all__ = ["run_batch", "read_rows", "RESULT_COLUMNS"]
 
@@ -78,12 +78,10 @@ def _load_results(path: Path) -> dict[str, dict[str, str]]:
 
 
 def _write_results(path: Path, results: list[dict[str, Any]]) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temp, "w", newline="", encoding="utf-8") as handle:
+    with atomic_path(path) as temp, open(temp, "w", newline="", encoding="utf-8") as handle:  # never half a file
         writer = csv.DictWriter(handle, fieldnames=RESULT_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(sorted(results, key=lambda r: int(r["row"])))
-    os.replace(temp, path)  # a reader never sees half a file
 
 
 def _submit(queue: JobQueue, params: dict[str, Any], sleep: Callable[[float], None]) -> str:

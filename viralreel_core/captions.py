@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -32,6 +31,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
+from .colors import parse_color
 from .config import CaptionStyle
 from .errors import BadInput
 from .fonts import FONT_LOCK as _FONT_LOCK
@@ -181,23 +181,6 @@ def timings_for(voice: VoiceTrack, narration: str) -> list[WordTiming]:
     return estimate_word_timings(narration, voice.duration)
 
 
-# --- colours --------------------------------------------------------------------------------------
-
-_HEX = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
-
-
-def parse_color(value: Any, what: str = "colour") -> tuple[int, int, int]:
-    """'#RRGGBB' (or '#RGB') as an (r, g, b) tuple; anything else raises ``BadInput``."""
-    m = _HEX.fullmatch(value.strip()) if isinstance(value, str) else None
-    if m is None:
-        raise BadInput(f"Caption {what} {value!r} is not a colour.",
-                       hint="Use a hex colour like '#FFD23F'.")
-    digits = m.group(1)
-    if len(digits) == 3:
-        digits = "".join(c * 2 for c in digits)
-    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
-
-
 # --- fonts (in fonts.py, shared with the offline clips) -----------------------------------------
 
 def _visible(word: str, source: FontSource) -> str:
@@ -339,9 +322,9 @@ def _style_params(style: CaptionStyle, width: int, height: int) -> dict[str, Any
     if style.stroke_width > 0:
         stroke = max(1, stroke)
     return {
-        "text": parse_color(style.text_color, "text colour"),
-        "highlight": parse_color(style.highlight_color, "highlight colour"),
-        "outline": parse_color(style.stroke_color, "outline colour"),
+        "text": parse_color(style.text_color, "caption text colour"),
+        "highlight": parse_color(style.highlight_color, "caption highlight colour"),
+        "outline": parse_color(style.stroke_color, "caption outline colour"),
         "size": max(8, round(style.font_size * scale)),
         "stroke": stroke,
         "max_w": 0.88 * width,

@@ -6,7 +6,9 @@ once, at their edge, into one of these::
 
     ViralReelError
     ├── BadInput            the person's input cannot be used (empty topic, unknown provider…)
-    │   └── BadConfiguration a folder or setting cannot be used (unwritable output, frame too big…)
+    │   ├── BadConfiguration a folder or setting cannot be used (unwritable output, frame too big…)
+    │   ├── SpendingLimitReached paid work would go over today's spending limit
+    │   └── NeedsConfirmation a paid step costs more than the threshold: confirm its estimate first
     ├── ProviderError       a script / voice / clip provider failed
     │   ├── AuthError       missing or rejected API key
     │   ├── QuotaExceeded   out of credit: retrying will not help
@@ -16,7 +18,13 @@ once, at their edge, into one of these::
     │   ├── ContentRejected the service refused the content (moderation, refusal)
     │   └── ClipCancelled   the person stopped a paid clip generation
     ├── CacheError          the asset cache cannot be read or written
-    └── AssemblyError       the video could not be assembled (ffmpeg missing, broken clip…)
+    ├── AssemblyError       the video could not be assembled (ffmpeg missing, broken clip…)
+    ├── Stopped             the person stopped the work (what was finished is kept)
+    ├── JobCancelled        a queued job was cancelled (raised inside its work to stop it)
+    └── QueueFull           the job queue is full: retry after ``retry_after`` seconds
+
+The one internal exception outside this module is ``openai_script._SchemaRejected``: a private signal
+that a server rejects ``json_schema`` output, caught a few lines up and never seen by anyone.
 """
 
 from __future__ import annotations
@@ -36,6 +44,10 @@ __all__ = [
     "CacheError",
     "AssemblyError",
     "Stopped",
+    "SpendingLimitReached",
+    "NeedsConfirmation",
+    "JobCancelled",
+    "QueueFull",
 ]
 
 
@@ -132,3 +144,28 @@ class AssemblyError(ViralReelError):
 
 class Stopped(ViralReelError):
     """The person stopped the work; what was finished before is kept."""
+
+
+class SpendingLimitReached(BadInput):
+    """Paid work would go over today's spending limit."""
+
+
+class NeedsConfirmation(BadInput):
+    """A paid step costs more than the threshold: the person must confirm its estimated cost first."""
+
+    def __init__(self, cost: float, threshold: float) -> None:
+        self.cost = cost
+        super().__init__(f"This is estimated to cost ${cost:,.2f} (more than ${threshold:,.2f}).",
+                         hint="Confirm to go ahead.")
+
+
+class JobCancelled(ViralReelError):
+    """The person cancelled the job; raised inside the work to stop it where it stands."""
+
+
+class QueueFull(ViralReelError):
+    """The queue holds as many waiting jobs as it may; ``retry_after`` is a fair wait in seconds."""
+
+    def __init__(self, message: str, *, hint: str | None = None, retry_after: int = 30) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, hint=hint)

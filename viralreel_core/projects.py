@@ -18,7 +18,6 @@ project made it) and a JPEG thumbnail beside it::
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import uuid
@@ -30,6 +29,7 @@ from typing import Any
 
 from .errors import AssemblyError, BadInput, ViralReelError
 from .ffmpeg import probe, run_ffmpeg
+from .files import atomic_path, write_text_atomically
 
 __all__ = [
     "PROJECT_FILE", "ProjectStore", "ProjectSummary", "RenderRecord", "list_renders", "make_thumbnail",
@@ -55,14 +55,7 @@ def _now() -> str:
 
 def _write_json(path: Path, data: Mapping[str, Any]) -> Path:
     """Write ``data`` as JSON via a temporary file and a rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
-    try:
-        partial.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
+    return write_text_atomically(path, json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def _summary_script(data: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -155,10 +148,8 @@ class ProjectStore:
         """A copy of ``source`` inside the project's folder (e.g. an uploaded clip); reused when present."""
         target = self.folder(project_id) / "files" / stored_name(name)
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(f".{target.name}.partial")
-            shutil.copyfile(source, partial)
-            os.replace(partial, target)
+            with atomic_path(target) as partial:
+                shutil.copyfile(source, partial)
         return target
 
 
@@ -186,14 +177,9 @@ def make_thumbnail(video: str | Path, out_path: str | Path, at: float | None = N
             at = probe(video).duration / 3
         except AssemblyError:
             at = 0.0
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_path.with_name(f".{out_path.stem}.{uuid.uuid4().hex[:8]}.partial.jpg")
-    try:
+    with atomic_path(out_path) as partial:
         run_ffmpeg(["-ss", f"{max(0.0, at):.3f}", "-i", str(video), "-frames:v", "1",
                     "-vf", f"scale={width}:-2", "-q:v", "4", str(partial)], what="draw a thumbnail", timeout=60)
-        os.replace(partial, out_path)
-    finally:
-        partial.unlink(missing_ok=True)
     return out_path
 
 

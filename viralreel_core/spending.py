@@ -15,7 +15,6 @@ its process leaves its estimate counted, which errs on the owner's side::
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,28 +23,15 @@ from typing import Any
 
 from filelock import FileLock
 
-from .errors import BadInput
+from .errors import BadInput, SpendingLimitReached
+from .files import write_text_atomically
 
-__all__ = ["CONFIRM_ABOVE", "DAILY_LIMIT", "Budget", "NeedsConfirmation", "SpendingLimitReached",
-           "confirm_threshold"]
+__all__ = ["CONFIRM_ABOVE", "DAILY_LIMIT", "Budget", "confirm_threshold"]
 
 DAILY_LIMIT = "VIRALREEL_DAILY_LIMIT_USD"  # in Secrets or the environment; unset: no limit
 CONFIRM_ABOVE = "VIRALREEL_CONFIRM_ABOVE_USD"  # a step estimated above this asks first (default 0.50)
 DEFAULT_CONFIRM_ABOVE = 0.50
 KEEP_DAYS = 62
-
-
-class SpendingLimitReached(BadInput):
-    """Paid work would go over today's spending limit."""
-
-
-class NeedsConfirmation(BadInput):
-    """A paid step costs more than the threshold: the person must confirm its estimated cost first."""
-
-    def __init__(self, cost: float, threshold: float) -> None:
-        self.cost = cost
-        super().__init__(f"This is estimated to cost ${cost:,.2f} (more than ${threshold:,.2f}).",
-                         hint="Confirm to go ahead.")
 
 
 def _money(values: Mapping[str, Any], name: str) -> float | None:
@@ -95,9 +81,7 @@ class Budget:
 
     def _write(self, days: dict[str, float]) -> None:
         kept = dict(sorted(days.items())[-KEEP_DAYS:])
-        partial = self.path.with_name(f".{self.path.name}.partial")
-        partial.write_text(json.dumps(kept), encoding="utf-8")
-        os.replace(partial, self.path)
+        write_text_atomically(self.path, json.dumps(kept))
 
     def spent_today(self) -> float:
         with self._lock():

@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import secrets
 import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import BadInput
+from .files import write_text_atomically
 
 __all__ = ["LOCAL_HOSTS", "MODES", "Workspace", "is_shared", "new_token", "safe_child", "valid_token"]
 
@@ -133,14 +132,7 @@ class Workspace:
     def note(self, **values: Any) -> None:
         """Add ``values`` to the workspace's state (written whole, via a rename)."""
         data = {**self.state(), **values}
-        self.projects_dir.mkdir(parents=True, exist_ok=True)
-        path = self.projects_dir / _STATE_FILE
-        partial = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.partial")
-        try:
-            partial.write_text(json.dumps(data), encoding="utf-8")
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
+        write_text_atomically(self.projects_dir / _STATE_FILE, json.dumps(data))
 
     def clear(self) -> None:
         """Delete everything in this workspace: its projects, uploads kept with them, and its renders."""

@@ -21,8 +21,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from .. import providers
-from ..errors import BadInput, ProviderError, ViralReelError
-from ..jobs import Job, JobQueue, QueueFull, script_to_api, settings_for
+from ..errors import BadInput, ProviderError, QueueFull, ViralReelError
+from ..jobs import Job, JobQueue, script_to_api, settings_for
 from ..pipeline import Pipeline, validate_topic
 from .schemas import ScriptBody, VideoBody
 

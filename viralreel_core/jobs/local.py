@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from ..errors import Stopped
+from ..errors import JobCancelled, Stopped
 from ..models import ProgressEvent
 from ..pipeline import Pipeline
 from .queue import JobQueue
-from .records import Job, JobCancelled, error_dict
+from .records import Job, error_dict
 from .work import Progress
 
 __all__ = ["LocalJobs", "enable", "current", "recorded", "STEP_KINDS", "RENDER_KINDS"]

@@ -26,9 +26,9 @@ from huey import RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
 from ..config import REPO_ROOT, Settings
-from ..errors import BadInput
+from ..errors import BadInput, QueueFull
 from .options import check_request
-from .records import MAX_ATTEMPTS, Job, QueueFull
+from .records import MAX_ATTEMPTS, Job
 from .runner import Run
 from .store import JobStore
 

@@ -14,24 +14,12 @@ from typing import Any
 
 from ..errors import ViralReelError
 
-__all__ = ["Job", "JobCancelled", "QueueFull", "STATES", "FINISHED", "KINDS", "MAX_ATTEMPTS", "error_dict"]
+__all__ = ["Job", "STATES", "FINISHED", "KINDS", "MAX_ATTEMPTS", "error_dict"]
 
 STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 FINISHED = frozenset({"succeeded", "failed", "cancelled"})
 KINDS = ("script", "voices", "clips", "render", "make")
 MAX_ATTEMPTS = 2  # a job whose worker died is run once more, then failed with the reason
-
-
-class JobCancelled(ViralReelError):
-    """The person cancelled the job; raised inside the work to stop it where it stands."""
-
-
-class QueueFull(ViralReelError):
-    """The queue holds as many waiting jobs as it may; ``retry_after`` is a fair wait in seconds."""
-
-    def __init__(self, message: str, *, hint: str | None = None, retry_after: int = 30) -> None:
-        self.retry_after = retry_after
-        super().__init__(message, hint=hint)
 
 
 def error_dict(exc: BaseException) -> dict[str, Any]:

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..config import Settings
+from ..errors import JobCancelled
 from ..pipeline import Pipeline
 from .options import settings_for
-from .records import Job, JobCancelled, error_dict
+from .records import Job, error_dict
 from .store import JobStore
 from .work import Progress, run_kind
 

@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..errors import JobCancelled
 from ..models import Clip, ProgressEvent, VoiceTrack
 from ..pipeline import Pipeline
 from .options import script_from, script_to_api
-from .records import JobCancelled
 
 __all__ = ["Progress", "run_kind", "STEP_WEIGHTS"]
 

@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..colors import parse_color
+
 __all__ = ["ClipStyle", "Bits", "style_for", "palette_for", "build_filtergraph", "even", "luma", "MOTIONS", "Color"]
 
 INTERNAL_MAX_PIXELS = 270 * 480  # the motion is drawn at most this big (1/4 of 1080x1920), then scaled up
@@ -119,10 +121,6 @@ def _normalize(visuals: str) -> str:
     return " ".join(str(visuals or "").lower().split())
 
 
-def _hex(color: str) -> Color:
-    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
-
-
 def _matches(token: str, keyword: str) -> bool:
     return (token == keyword or (token.endswith("s") and token[:-1] == keyword)
             or (len(keyword) >= 5 and token.startswith(keyword)))
@@ -165,13 +163,13 @@ def palette_for(visuals: str) -> tuple[str, tuple[Color, ...]]:
     text = _normalize(visuals)
     bits = Bits("palette:" + text)
     if not text:
-        return "default", tuple(_hex(c) for c in _DEFAULT_PALETTE)
+        return "default", tuple(parse_color(c) for c in _DEFAULT_PALETTE)
     moods = _moods_in(text)
     if not moods:
         return "hash", _hash_palette(bits)
-    colors = [_jitter(_hex(c), bits, 8, 0.1) for c in _MOODS[moods[0]][1]]
+    colors = [_jitter(parse_color(c), bits, 8, 0.1) for c in _MOODS[moods[0]][1]]
     if len(moods) > 1:  # a second mood lends its signature colour: "ocean at sunset"
-        colors[3] = _jitter(_hex(_MOODS[moods[1]][1][3]), bits, 6, 0.1)
+        colors[3] = _jitter(parse_color(_MOODS[moods[1]][1][3]), bits, 6, 0.1)
     return moods[0], tuple(colors)
 
 

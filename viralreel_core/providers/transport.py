@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -32,7 +31,6 @@ from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError, R
 from urllib3.util.retry import Retry
 
 from ..errors import (
-    AssemblyError,
     AuthError,
     DownloadCutOff,
     ProviderError,
@@ -40,7 +38,8 @@ from ..errors import (
     QuotaExceeded,
     RateLimited,
 )
-from ..ffmpeg import MediaInfo, probe
+from ..ffmpeg import MediaInfo
+from ..files import atomic_path, playable
 from . import retry
 
 __all__ = [
@@ -295,16 +294,13 @@ def download_video(session: requests.Session, url: str, dest: Path, *, service: 
                    sleep: Callable[[float], None] = time.sleep) -> MediaInfo:
     """Download ``url`` (a video) to ``dest`` and return what ffmpeg says about it.
 
-    The bytes go to ``dest.part`` and are renamed only when complete, at most ``max_bytes`` long,
-    and shaped like a playable video. A cut-off, timed-out or refused (5xx) download is tried again,
-    ``retry.ATTEMPTS`` requests at most: the clip was paid for, so it is worth fetching twice. ``session``
-    must not retry itself (``make_session(retries=0)``) nor carry the service's key: output links are
-    signed URLs on another host.
+    The bytes go to a temporary file beside ``dest`` (``files.atomic_path``), renamed only when complete,
+    at most ``max_bytes`` long and shaped like a playable video. A cut-off, timed-out or refused (5xx)
+    download is tried again, ``retry.ATTEMPTS`` requests at most: the clip was paid for, so it is worth
+    fetching twice. ``session`` must not retry itself (``make_session(retries=0)``) nor carry the
+    service's key: output links are signed URLs on another host.
     """
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
-    try:
+    with atomic_path(dest) as part:
         retry.retrying(sleep)(_download_once, session, url, part, service=service, provider=provider,
                               max_bytes=max_bytes, read_timeout=read_timeout)
         with open(part, "rb") as handle:
@@ -313,18 +309,12 @@ def download_video(session: requests.Session, url: str, dest: Path, *, service: 
             raise ProviderError(f"{service} sent something that is not a video "
                                 f"({_describe_bytes(head)}).", provider=provider, retryable=False,
                                 hint="Try this scene again later, or choose another clip provider.")
-        try:
-            info = probe(part)
-        except AssemblyError:
-            info = None
-        if info is None or not info.video_codec or info.duration <= 0:
+        info = playable(part, video=True)
+        if info is None:
             raise ProviderError(f"The {service} clip cannot be played (it may be damaged).", provider=provider,
                                 retryable=False, hint="Make this scene again.")
-        os.replace(part, dest)
-        _LOGGER.debug("downloaded %s clip: %.1f s %sx%s", service, info.duration, info.width, info.height)
-        return info
-    finally:
-        part.unlink(missing_ok=True)
+    _LOGGER.debug("downloaded %s clip: %.1f s %sx%s", service, info.duration, info.width, info.height)
+    return info
 
 
 def _describe_bytes(head: bytes) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import NeedsConfirmation
 from ..pipeline import Pipeline
-from ..spending import DEFAULT_CONFIRM_ABOVE, Budget, NeedsConfirmation
+from ..spending import DEFAULT_CONFIRM_ABOVE, Budget
 
 __all__ = ["Wallet"]
 

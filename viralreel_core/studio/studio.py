@@ -27,9 +27,9 @@ from ..jobs import local as local_jobs
 from ..models import Clip, Scene, Script
 from ..pipeline import Pipeline, RunTally, validate_topic
 from ..projects import ProjectStore, list_renders, new_project_id
-from ..providers.base import Voice
 from . import document, render
 from .assets import Made, SceneAssets, SceneState, cost_to_make, grouped, make_media
+from .choices import ProviderChoices
 from .draft import Draft, TopicForm, new_uid
 from .jobs import Job, JobBoard, describe_error
 from .live import LIVE, workspace_key
@@ -73,7 +73,7 @@ class StudioConfig:
                    frame=frame)
 
 
-class Studio:
+class Studio(ProviderChoices):
     """One person's project in progress: topic, script, voices, clips, renders, and the work running."""
 
     def __init__(self, base: Settings, cache: AssetCache, config: StudioConfig | None = None,
@@ -136,62 +136,6 @@ class Studio:
         if self._pipeline is not None:
             self._pipeline.close()
             self._pipeline = None
-
-    def provider_names(self) -> dict[str, str]:
-        """Per step, the provider actually used (``auto`` resolved)."""
-        settings = self.settings()
-        chosen = {"script": settings.script_provider, "voice": settings.voice_provider,
-                  "clips": settings.clip_provider}
-        names = {}
-        for step, name in chosen.items():
-            try:
-                names[step] = providers.resolve_name(step, name, settings)
-            except ViralReelError:
-                names[step] = name
-        return names
-
-    def provider_problem(self, step: str) -> str | None:
-        """Why the chosen provider for ``step`` cannot run (e.g. its key is missing), else None."""
-        try:
-            self.pipeline().provider(step)
-        except ViralReelError as exc:
-            return self._redact(str(exc))
-        return None
-
-    def is_offline(self, step: str) -> bool:
-        try:
-            return bool(providers.provider_class(step, self.provider_names()[step]).offline)
-        except ViralReelError:
-            return False
-
-    def voice_class(self) -> type[Voice] | None:
-        """The class of the voice provider in use (``auto`` resolved), for its declared voices and speeds."""
-        try:
-            return providers.provider_class("voice", self.provider_names()["voice"])  # type: ignore[return-value]
-        except ViralReelError:
-            return None
-
-    def voice_choices(self) -> list[tuple[str, str]]:
-        """(id, label) of the voices the chosen voice provider offers; a service's list asked once per key.
-
-        Empty when the provider has no list (or it could not be fetched: the reason is in ``errors``).
-        """
-        cls = self.voice_class()
-        if cls is None or not cls.lists_voices:
-            return [(v, v.capitalize()) for v in (cls.voice_names if cls else ())]
-        key = self.keys.get(cls.service or "", "")
-        if not key:
-            return []
-        remembered = (cls.name, hash(key))  # the key itself is not kept here
-        if self._voice_list[0] != remembered:
-            voice: Voice = self.pipeline().provider("voice")  # type: ignore[assignment]
-            try:
-                labels = voice.list_voices()
-            except ViralReelError as exc:
-                self.errors["voice"] = [self._redact(f"Could not list the voices: {exc}")]
-                labels = []
-            self._voice_list = (remembered, labels)
-        return list(self._voice_list[1])
 
     def _secrets(self) -> list[str]:
         return [key for key in self.keys.values() if key]
