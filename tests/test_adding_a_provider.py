@@ -103,6 +103,7 @@ def test_the_sidebar_offers_a_key_field_for_it_and_uses_the_key(acme, tmp_path, 
     assert "Acme Voices" in at.selectbox(key="sidebar_voice_provider").options  # its declared display name
     studio = at.session_state["studio"]
     assert studio.provider_names()["voice"] == "acme" and studio.keys["acme"] == SECRET
+    assert not studio.cancels_paid_work("voice") and not studio.cancels_paid_work("assemble")  # declared, not guessed
 
 
 def test_the_voice_page_offers_its_voices_and_its_speed_range(acme, tmp_path, monkeypatch):

@@ -69,8 +69,9 @@ class ProviderChoices:
 
     def cancels_paid_work(self, step: str) -> bool:
         """Whether the chosen provider for ``step`` declares that stopping cancels its paid work in flight."""
+        name = self.provider_names().get(step)  # a render ("assemble") has no provider
         try:
-            return bool(providers.provider_class(step, self.provider_names()[step]).can_abort)
+            return name is not None and providers.provider_class(step, name).can_abort
         except ViralReelError:
             return False
 
