@@ -146,6 +146,7 @@ def test_a_damaged_index_is_moved_aside_and_every_cache_command_still_works(serv
     assert list((settings.cache_dir / "damaged").glob("assets-*.db"))  # kept aside for a look
 
     assert cli.main(["cache", "clear", *flags]) == 0
+    assert not (settings.cache_dir / "damaged").exists()  # clearing clears that too
     capsys.readouterr()
     cli.main(["doctor", *flags])
     assert json.loads(capsys.readouterr().out)["cache_dir"]["ok"] is True

@@ -18,6 +18,7 @@ from tests.conftest import SMALL
 from tests.fakes.environment import serving
 from tests.media import audio_samples, frame_count
 from viralreel_core import cli
+from viralreel_core.cache import AssetCache
 from viralreel_core.config import Settings
 from viralreel_core.errors import BadInput
 from viralreel_core.pipeline import Pipeline, validate_topic
@@ -139,6 +140,9 @@ def test_clips_paid_for_but_unusable_are_still_counted(services, tmp_path, fault
     faulted = run(tmp_path, "faulted")
     assert not faulted.success and len(faulted.skipped_scenes) == 3
     assert faulted.cost_usd == pytest.approx(clean.cost_usd)  # was: 0.0 though every task ran
+    stats = AssetCache(tmp_path / "faulted" / "cache")
+    assert stats.stats()["money_spent_usd"] == pytest.approx(clean.cost_usd)  # `cache stats` agrees
+    stats.close()
     assert faulted.spent_on_skipped_usd == pytest.approx(clean.cost_usd - script_cost(tmp_path))
 
 

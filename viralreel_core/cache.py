@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -29,7 +30,7 @@ from typing import Any
 import diskcache
 from filelock import FileLock, Timeout
 
-from .cache_upkeep import index_problem, open_index, scratch_dir, sweep_locks, sweep_scratch
+from .cache_upkeep import DAMAGED_DIR, index_problem, open_index, scratch_dir, sweep_locks, sweep_scratch
 from .errors import BadConfiguration, CacheError
 
 __all__ = ["AssetCache", "CachedAsset", "LIFETIMES", "cache_key", "canonical_json", "file_sha256"]
@@ -283,6 +284,11 @@ class AssetCache:
         """A context manager: a scratch folder under the cache folder, removed afterwards (swept if killed)."""
         return scratch_dir(self.directory, prefix)
 
+    def count_spent(self, usd: float) -> None:
+        """Money a call cost that never became an entry (it failed a check after the service charged)."""
+        if usd > 0:
+            self._counters.incr("spent_micro_usd", int(round(usd * _MICRO)))
+
     def _count_hit(self, asset: CachedAsset) -> None:
         self._counters.incr("hits")
         self._counters.incr("saved_micro_usd", int(round(asset.cost_usd * _MICRO)))
@@ -348,6 +354,7 @@ class AssetCache:
         removed = self._store.clear()
         self._counters.clear()
         self._verified.clear()
+        shutil.rmtree(self.directory / DAMAGED_DIR, ignore_errors=True)  # damaged indexes kept for a look
         return removed
 
     def close(self) -> None:

@@ -18,8 +18,8 @@ from pathlib import Path
 import diskcache
 from filelock import FileLock, Timeout
 
-__all__ = ["TMP_DIR", "INDEXES", "open_index", "scratch_dir", "sweep_scratch", "index_problem", "inspect_index",
-           "sweep_locks"]
+__all__ = ["TMP_DIR", "DAMAGED_DIR", "INDEXES", "open_index", "scratch_dir", "sweep_scratch", "index_problem",
+           "inspect_index", "sweep_locks"]
 
 TMP_DIR = "tmp"
 DAMAGED_DIR = "damaged"

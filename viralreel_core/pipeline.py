@@ -252,6 +252,7 @@ class Pipeline:
                 return call()
             except ViralReelError as exc:
                 self.tally.count_failed(step, exc, scene)
+                self.cache.count_spent(float(getattr(exc, "spent_usd", 0.0) or 0.0))  # `cache stats` too
                 raise
         return attempt
 
