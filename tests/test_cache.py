@@ -219,3 +219,35 @@ def test_a_young_unreferenced_blob_survives_eviction(cache_dir, tmp_path):
         g.write_bytes(bytes([i]) * 60_000)
         cache.put(f"k{i}", "clips", {}, {"v": g})
     assert cache._store.get(("blob", "d" * 64)) is not None
+
+
+def test_threads_storing_the_same_bytes_at_once_all_keep_their_entries(cache, tmp_path):
+    src = tmp_path / "same.bin"
+    src.write_bytes(b"identical narration audio" * 4000)
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def put(n: int) -> None:
+        start.wait()
+        try:
+            for round_ in range(5):
+                cache.put(f"k{n}-{round_}", "voice", {"n": n}, {"audio": src})
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=put, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert all(cache.get(f"k{n}-{r}") is not None for n in range(8) for r in range(5))
+
+
+def test_a_stored_file_deleted_behind_the_caches_back_is_stored_again(cache, tmp_path):
+    src = tmp_path / "a.bin"
+    src.write_bytes(b"abc" * 1000)
+    cache.put("k1", "segment", {}, {"video": src}).files["video"].unlink()
+    assert cache.get("k1") is None
+    again = cache.put("k2", "segment", {}, {"video": src})  # was: "raise the cache size limit"
+    assert again.files["video"].read_bytes() == b"abc" * 1000

@@ -123,10 +123,10 @@ class AssetCache:
         files: dict[str, Path] = {}
         sizes = record.get("sizes", {})
         for name, digest in record["files"].items():
-            path, problem = self._blob_path(digest, sizes.get(name))
+            path, problem, listed = self._blob_path(digest, sizes.get(name))
             if problem is not None:
                 self._store.delete(("entry", key))
-                if path is not None:
+                if listed:
                     self._store.delete(("blob", digest))
                 why = f"its {name} file {problem}"
                 self._dropped[key] = (record, why)  # so the remake, whenever it comes, is announced
@@ -135,24 +135,26 @@ class AssetCache:
         return (CachedAsset(key=key, meta=record["meta"], files=files, cost_usd=record.get("cost_usd", 0.0),
                             seconds=record.get("seconds", 0.0), step=record.get("step", "")), record, None)
 
-    def _blob_path(self, digest: str, size: int | None) -> tuple[Path | None, str | None]:
-        """The stored file for ``digest`` and None, or (path or None, what is wrong with it)."""
+    def _blob_path(self, digest: str, size: int | None) -> tuple[Path | None, str | None, bool]:
+        """``(file, None, True)`` for a sound stored file, else ``(file or None, what is wrong, whether the
+        index still lists it)``; a listed but damaged or missing file should be deleted from the index."""
         handle = self._store.get(("blob", digest), read=True)
-        if handle is None:
-            return None, "is gone (evicted or deleted)"
+        if handle is None:  # no row, or a row whose file cannot be opened (deleted behind our back)
+            listed = ("blob", digest) in self._store
+            return None, "is missing" if listed else "is gone (evicted)", listed
         handle.close()
         path = Path(handle.name)
         try:
             stat = path.stat()
         except OSError:
-            return path, "is missing"
+            return path, "is missing", True
         if size is not None and stat.st_size != size:
-            return path, f"is {stat.st_size} bytes instead of {size}"
+            return path, f"is {stat.st_size} bytes instead of {size}", True
         if self._verified.get(str(path)) != (stat.st_size, stat.st_mtime_ns):
             if file_sha256(path) != digest:
-                return path, "does not match its content hash"
+                return path, "does not match its content hash", True
             self._verified[str(path)] = (stat.st_size, stat.st_mtime_ns)
-        return path, None
+        return path, None, True
 
     # -- writing ---------------------------------------------------------------------------------
     def put(self, key: str, step: str, meta: Mapping[str, Any], files: Mapping[str, str | Path] | None = None,
@@ -164,8 +166,10 @@ class AssetCache:
         try:
             for name, path in (files or {}).items():
                 digest, size = file_sha256(path), os.path.getsize(path)
-                _, problem = self._blob_path(digest, size)
-                if problem is not None:  # a stored copy that is gone or damaged is replaced, not reused
+                _, problem, listed = self._blob_path(digest, size)
+                if problem is not None and listed:
+                    # a stored copy that is damaged is replaced, not reused (one that is simply absent is
+                    # left alone: another thread may be adding the same bytes right now)
                     self._store.delete(("blob", digest))
                 if not self._store.touch(("blob", digest), expire=expire):
                     # add, never set: overwriting would delete a file another thread may be reading
@@ -354,6 +358,7 @@ class AssetCache:
         removed = self._store.clear()
         self._counters.clear()
         self._verified.clear()
+        self._dropped.clear()
         shutil.rmtree(self.directory / DAMAGED_DIR, ignore_errors=True)  # damaged indexes kept for a look
         return removed
 
