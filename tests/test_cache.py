@@ -221,27 +221,32 @@ def test_a_young_unreferenced_blob_survives_eviction(cache_dir, tmp_path):
     assert cache._store.get(("blob", "d" * 64)) is not None
 
 
-def test_threads_storing_the_same_bytes_at_once_all_keep_their_entries(cache, tmp_path):
-    src = tmp_path / "same.bin"
-    src.write_bytes(b"identical narration audio" * 4000)
+def test_threads_storing_the_same_bytes_at_once_all_keep_their_entries_and_files(cache, tmp_path):
+    # two scenes with identical audio: their puts race on one blob, and no put may delete another's file
     errors: list[BaseException] = []
+    handed_out = []
     start = threading.Barrier(8)
 
     def put(n: int) -> None:
         start.wait()
         try:
-            for round_ in range(5):
-                cache.put(f"k{n}-{round_}", "voice", {"n": n}, {"audio": src})
+            for round_ in range(20):
+                src = tmp_path / f"same{round_}.bin"
+                stored = cache.put(f"k{n}-{round_}", "voice", {"n": n}, {"audio": src})
+                handed_out.append(stored.files["audio"])
         except BaseException as exc:  # noqa: BLE001 - collected for the assertion
             errors.append(exc)
 
+    for round_ in range(20):
+        (tmp_path / f"same{round_}.bin").write_bytes(b"identical narration audio %d" % round_ * 4000)
     threads = [threading.Thread(target=put, args=(n,)) for n in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
-    assert all(cache.get(f"k{n}-{r}") is not None for n in range(8) for r in range(5))
+    assert all(path.exists() for path in handed_out)
+    assert all(cache.get(f"k{n}-{r}") is not None for n in range(8) for r in range(20))
 
 
 def test_a_stored_file_deleted_behind_the_caches_back_is_stored_again(cache, tmp_path):

@@ -140,8 +140,12 @@ class AssetCache:
         index still lists it)``; a listed but damaged or missing file should be deleted from the index."""
         handle = self._store.get(("blob", digest), read=True)
         if handle is None:  # no row, or a row whose file cannot be opened (deleted behind our back)
-            listed = ("blob", digest) in self._store
-            return None, "is missing" if listed else "is gone (evicted)", listed
+            if ("blob", digest) not in self._store:
+                return None, "is gone (evicted)", False
+            # listed: either its file is missing, or another thread added these bytes a moment ago
+            handle = self._store.get(("blob", digest), read=True)
+            if handle is None:
+                return None, "is missing", ("blob", digest) in self._store
         handle.close()
         path = Path(handle.name)
         try:
