@@ -32,6 +32,8 @@ def index_problem(store: diskcache.Cache) -> str | None:
     """What SQLite's quick check finds wrong with the index, or None when it is sound."""
     try:
         rows = store._sql("PRAGMA quick_check").fetchall()
+    except sqlite3.OperationalError:
+        return None  # busy or locked by another process: that says nothing about damage, so never repair on it
     except sqlite3.DatabaseError as exc:
         return str(exc)
     found = [str(row[0]) for row in rows]
@@ -46,6 +48,8 @@ def inspect_index(folder: Path) -> str | None:
     try:
         with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
             rows = db.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.OperationalError:
+        return None  # busy, or not readable here: not a sign of damage
     except sqlite3.DatabaseError as exc:
         return str(exc)
     found = [str(row[0]) for row in rows]
