@@ -1,3 +1,5 @@
+import json
+
 from viralreel_core.models import Clip, Project, RenderResult, Scene, Script, VoiceTrack, WordTiming, estimate_seconds
 
 
@@ -8,7 +10,7 @@ def make_script():
 
 def test_script_json_round_trip():
     script = make_script()
-    assert Script.from_json(script.to_json()) == script
+    assert Script.from_dict(json.loads(json.dumps(script.to_dict()))) == script
 
 
 def test_project_round_trip_keeps_voices_clips_and_settings():

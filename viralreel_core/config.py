@@ -65,10 +65,6 @@ class ApiKeys(Mapping[str, str]):
 
     __hash__ = None  # type: ignore[assignment]  # a mapping: equal by content, not hashable
 
-    def present(self) -> dict[str, bool]:
-        """Which services have a key, without the keys."""
-        return dict.fromkeys(self._keys, True)
-
     def __repr__(self) -> str:
         return f"ApiKeys(present={sorted(self._keys)})"
 

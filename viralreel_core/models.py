@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -59,13 +58,6 @@ class Script:
     def from_dict(cls, data: dict[str, Any]) -> Script:
         return cls(topic=str(data["topic"]), title=str(data.get("title", "")),
                    scenes=tuple(Scene.from_dict(s) for s in data["scenes"]))
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
-
-    @classmethod
-    def from_json(cls, text: str) -> Script:
-        return cls.from_dict(json.loads(text))
 
     def renumbered(self) -> Script:
         """The same scenes numbered 1..n in their current order."""

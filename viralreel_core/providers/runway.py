@@ -242,10 +242,6 @@ class RunwayClips(ClipMaker):
         """Stop every running make: their tasks are cancelled and they raise ClipCancelled."""
         self._abort.set()
 
-    def reset_abort(self) -> None:
-        """Allow makes again after ``abort()``."""
-        self._abort.clear()
-
     def cancel(self, task_id: str) -> bool:
         """Cancel (or delete) a task; True if Runway took it. Never raises: it is called while failing."""
         try:
