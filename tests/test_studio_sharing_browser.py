@@ -136,3 +136,42 @@ def test_two_visitors_at_once_are_kept_apart_and_a_reload_mid_render_reattaches(
             expect(a.get_by_test_id("stException")).to_have_count(0)
         finally:
             browser.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2,
+         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+                       "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}
+
+
+def test_on_a_phone_the_sidebar_starts_closed_and_each_narration_is_editable_in_view(shared_url):
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=STEP_TIMEOUT)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(**PHONE).new_page()
+            page.set_default_timeout(STEP_TIMEOUT)
+            page.goto(shared_url)
+            expect(page.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
+            expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
+            page.get_by_label("What is the video about?").fill("Why do cats purr?")
+            page.get_by_role("heading", name="Step 1 · Topic").click()
+            page.get_by_role("button", name="Write the script").click()
+            expect(page.get_by_role("heading", name="Step 2 · Script")).to_be_visible()
+            narrations = page.get_by_label("Narration — what is said")
+            expect(narrations).to_have_count(4)  # one scene at a time, on by default on a phone
+            second = narrations.nth(1)
+            second.scroll_into_view_if_needed()
+            box = second.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390  # no scrolling sideways
+            second.fill("Purring helps a cat stay calm.")
+            page.get_by_role("heading", name="Step 2 · Script").click()  # leaving the field sends it
+            expect(page.get_by_text("Edited").or_(page.get_by_text("Draft"))).to_be_visible()
+            accept = page.get_by_role("button", name="Accept script")
+            expect(accept).to_be_enabled()
+            accept.click()
+            expect(page.get_by_text("The script is accepted")).to_be_visible()
+            expect(page.get_by_label("Narration — what is said").nth(1)).to_have_value("Purring helps a cat stay calm.")
+        finally:
+            browser.close()
