@@ -75,7 +75,7 @@ def workspaces_root(environ: dict[str, Any]) -> Path:
 
 
 def _find(environ: dict[str, Any], projects_dir: Path, output_dir: Path) -> Visitor:
-    if not is_shared(str(environ.get("VIRALREEL_WORKSPACES") or "auto"), st.context.url):
+    if not is_shared(str(environ.get("VIRALREEL_WORKSPACES") or "auto"), st.context.url, st.context.ip_address):
         return Visitor(Workspace.local(projects_dir, output_dir), "local")
     root = workspaces_root(environ)
     account = _signed_in()

@@ -175,3 +175,45 @@ def test_on_a_phone_the_sidebar_starts_closed_and_each_narration_is_editable_in_
             expect(page.get_by_label("Narration — what is said").nth(1)).to_have_value("Purring helps a cat stay calm.")
         finally:
             browser.close()
+
+
+def test_reached_by_a_name_other_than_localhost_the_studio_shares_itself_out_by_default(tmp_path):
+    """``VIRALREEL_WORKSPACES`` unset: a browser at ``http://studio.test`` (mapped to 127.0.0.1 inside
+    Chromium) gets a private workspace link; the same server on 127.0.0.1 keeps one local workspace."""
+    from playwright.sync_api import expect, sync_playwright
+
+    port = free_port()
+    env = {**os.environ, "VIRALREEL_WORKSPACES_DIR": str(tmp_path / "ws"), "VIRALREEL_CACHE_DIR": str(tmp_path / "c"),
+           "VIRALREEL_PROJECTS_DIR": str(tmp_path / "projects"), "VIRALREEL_OUTPUT_DIR": str(tmp_path / "out")}
+    env.pop("VIRALREEL_WORKSPACES", None)
+    log = open(tmp_path / "streamlit.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", process)
+        expect.set_options(timeout=STEP_TIMEOUT)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                         args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP studio.test 127.0.0.1"])
+            try:
+                page = browser.new_page()
+                page.goto(f"http://studio.test:{port}")
+                expect(page.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
+                assert len(workspace_token(page)) == 22
+                local = browser.new_page()
+                local.goto(f"http://127.0.0.1:{port}")
+                expect(local.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
+                local.wait_for_timeout(1500)
+                assert "ws=" not in local.url
+            finally:
+                browser.close()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()

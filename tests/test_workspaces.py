@@ -55,6 +55,7 @@ def test_shared_or_local_by_the_address_the_browser_used():
     assert not is_shared("auto", "http://127.0.0.1:8501") and not is_shared("auto", "http://[::1]:8501")
     assert is_shared("auto", "https://viralreel.streamlit.app/") and is_shared("shared", None)
     assert not is_shared("local", "https://viralreel.streamlit.app/")
+    assert is_shared("auto", None, "203.0.113.9") and not is_shared("auto", None, "127.0.0.1")
     with pytest.raises(BadInput):
         is_shared("public", None)
 

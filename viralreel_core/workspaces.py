@@ -46,10 +46,11 @@ def valid_token(token: object) -> bool:
     return isinstance(token, str) and _TOKEN.fullmatch(token) is not None
 
 
-def is_shared(mode: str, url: str | None) -> bool:
+def is_shared(mode: str, url: str | None, remote_ip: str | None = None) -> bool:
     """Whether visitors get workspaces of their own: ``mode`` "shared"/"local" say so; "auto" decides by
     the address the browser used (``st.context.url``): localhost keeps one workspace, anything else shares.
-    No address (a test harness, no browser) counts as local."""
+    Without an address, a visitor connecting from another machine (``remote_ip``) shares; none at all
+    (a test harness) counts as local."""
     mode = (mode or "auto").strip().lower()
     if mode not in MODES:
         raise BadInput(f"VIRALREEL_WORKSPACES={mode!r} is not one of {', '.join(MODES)}.",
@@ -57,7 +58,7 @@ def is_shared(mode: str, url: str | None) -> bool:
     if mode != "auto":
         return mode == "shared"
     if not url:
-        return False
+        return bool(remote_ip) and remote_ip not in LOCAL_HOSTS
     host = (urlsplit(url).hostname or "").lower()
     return host not in LOCAL_HOSTS
 
