@@ -357,3 +357,10 @@ def test_a_workspace_runs_at_most_its_cap_of_jobs(shared, fakes, monkeypatch):
     finally:
         SlowClipMaker.release.set()
     settle(a)
+
+
+def test_with_no_browser_address_and_nothing_set_the_studio_keeps_one_local_workspace(shared, monkeypatch):
+    monkeypatch.delenv("VIRALREEL_WORKSPACES")
+    at = visit()
+    assert workspace_of(at).name == "local" and at.session_state["owner"] and "ws" not in at.query_params
+    assert not shared.exists()  # nothing was made for visitors

@@ -56,6 +56,7 @@ def test_shared_or_local_by_the_address_the_browser_used():
     assert is_shared("auto", "https://viralreel.streamlit.app/") and is_shared("shared", None)
     assert not is_shared("local", "https://viralreel.streamlit.app/")
     assert is_shared("auto", None, "203.0.113.9") and not is_shared("auto", None, "127.0.0.1")
+    assert not is_shared("auto", None, object()) and not is_shared("auto", None, "")  # a test harness's stand-in
     with pytest.raises(BadInput):
         is_shared("public", None)
 

@@ -58,7 +58,7 @@ def is_shared(mode: str, url: str | None, remote_ip: str | None = None) -> bool:
     if mode != "auto":
         return mode == "shared"
     if not url:
-        return bool(remote_ip) and remote_ip not in LOCAL_HOSTS
+        return isinstance(remote_ip, str) and bool(remote_ip.strip()) and remote_ip not in LOCAL_HOSTS
     host = (urlsplit(url).hostname or "").lower()
     return host not in LOCAL_HOSTS
 
