@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import music as music_mix
 from . import resources
 from .cache import AssetCache, cache_key, file_sha256
 from .captions import build_cues, timings_for
@@ -210,19 +211,26 @@ class Assembler:
                                 hint=f"Make or upload scene {scene.number}'s clip again.")
 
     # -- the whole video -------------------------------------------------------------------------
-    def narration_track(self, scenes: Sequence[SceneMedia], out_path: Path) -> Path:
-        """All narrations laid end to end, each padded to its segment's exact length, as 16-bit WAV."""
+    def narration_track(self, scenes: Sequence[SceneMedia], out_path: Path,
+                        gains: Sequence[float] | None = None) -> Path:
+        """All narrations laid end to end, each padded to its segment's exact length, as 16-bit WAV.
+
+        ``gains``: a linear gain per scene (``music.scene_gains``: each take evened out), else as recorded.
+        """
         from moviepy import AudioFileClip, CompositeAudioClip
 
         fps = self.settings.fps
         parts, start = [], 0.0
         opened = []
         try:
-            for scene in scenes:
+            for i, scene in enumerate(scenes):
                 seconds = scene.frames(fps) / fps
                 audio = AudioFileClip(scene.voice.audio_path)
                 opened.append(audio)
-                parts.append(audio.subclipped(0, min(audio.duration, seconds)).with_start(start))
+                part = audio.subclipped(0, min(audio.duration, seconds))
+                if gains is not None and gains[i] != 1.0:
+                    part = part.with_volume_scaled(gains[i])
+                parts.append(part.with_start(start))
                 start += seconds
             track = CompositeAudioClip(parts).with_duration(start)
             track.write_audiofile(str(out_path), fps=44100, nbytes=2, codec="pcm_s16le", logger=None)
@@ -233,6 +241,25 @@ class Assembler:
             for audio in opened:
                 audio.close()
         return out_path
+
+    def final_audio(self, scenes: Sequence[SceneMedia], work: Path) -> Path:
+        """The narration as a WAV; with music chosen, evened out, mixed with the ducked music and normalized."""
+        track = music_mix.resolve(self.settings.music)
+        if track is None:
+            return self.narration_track(scenes, work / "narration.wav")
+        gains = music_mix.scene_gains([Path(sc.voice.audio_path) for sc in scenes])
+        narration = self.narration_track(scenes, work / "narration.wav", gains)
+        seconds = sum(sc.frames(self.settings.fps) for sc in scenes) / self.settings.fps
+        return music_mix.mix_under(narration, track, self.settings.music_volume, seconds, work)
+
+    def _identity(self, scenes: Sequence[SceneMedia]) -> dict:
+        """What the final MP4 records about how it was made (its comment tag)."""
+        made: dict = {"scenes": len(scenes)}
+        track = music_mix.resolve(self.settings.music)
+        if track is not None:
+            name = track.stem if track.parent == music_mix.MUSIC_DIR else file_sha256(track)[:16]
+            made["music"] = {"track": name, "volume": self.settings.music_volume}
+        return made
 
     def assemble(self, scenes: Sequence[SceneMedia], out_path: Path) -> Path:
         """Write the finished MP4 to ``out_path`` (via a temporary name, renamed when complete)."""
@@ -254,7 +281,7 @@ class Assembler:
             workers, threads = resources.segment_plan(len(scenes), s.width, s.height)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 segments = list(pool.map(lambda sc: self.segment_for(sc, work, threads), scenes))
-            narration = self.narration_track(scenes, work / "narration.wav")
+            narration = self.final_audio(scenes, work)
             listing = work / "segments.txt"
             listing.write_text("".join(f"file '{_concat_escape(p)}'\n" for p in segments), encoding="utf-8")
             partial = out_path.with_name(f".{out_path.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")
@@ -263,7 +290,7 @@ class Assembler:
                     run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration),
                                 "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac",
                                 "-b:a", s.audio_bitrate, "-ar", "44100", "-movflags", "+faststart",
-                                "-metadata", f"comment={json.dumps({'scenes': len(scenes)})}",
+                                "-metadata", f"comment={json.dumps(self._identity(scenes))}",
                                 "-f", "mp4", str(partial)], what="join the scenes into the final video")
                     check_final(partial, [(sc.number, seg, sc.frames(s.fps)) for sc, seg in zip(scenes, segments,
                                                                                              strict=True)], s.fps)

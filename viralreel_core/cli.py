@@ -22,6 +22,7 @@ from .config import Settings, check_frame_size
 from .errors import BadInput, ViralReelError
 from .limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
 from .models import ProgressEvent, Scene, Script, estimate_seconds
+from .music import check_music
 from .pipeline import Pipeline, validate_topic
 from .projects import record_render
 from .providers.base import ScriptRequest
@@ -78,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--width", type=int, default=1080)
     make.add_argument("--height", type=int, default=1920)
     make.add_argument("--no-transitions", action="store_true", help="cut between scenes instead of fading")
+    make.add_argument("--music", default=None,
+                      help="background music: calm, lofi, upbeat (shipped, CC0) or an audio file's path")
+    make.add_argument("--music-volume", type=float, default=None,
+                      help="music loudness as a fraction of the voice's, 0–1 (default 0.25 = 12 dB under it)")
     make.add_argument("--quiet", action="store_true", help="no progress bars")
     make.add_argument("--dry-run", action="store_true",
                       help="print the plan and its estimated cost as JSON; call no paid service")
@@ -100,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     for name in ("scenes", "tone", "seed", "script_provider", "voice_provider", "clip_provider", "cache_dir",
-                 "width", "height"):
+                 "width", "height", "music", "music_volume"):
         if getattr(args, name, None) is not None:
             overrides[name] = getattr(args, name)
     if getattr(args, "out", None) is not None:
@@ -109,6 +114,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["transitions"] = False
     settings = Settings.from_env(**overrides)
     check_frame_size(settings.width, settings.height)
+    check_music(settings.music, settings.music_volume)
     for step in providers.STEPS:  # an unknown provider is bad input, before anything starts
         providers.resolve_name(step, {"script": settings.script_provider, "voice": settings.voice_provider,
                                       "clips": settings.clip_provider}[step], settings)

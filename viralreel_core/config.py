@@ -120,6 +120,8 @@ class Settings:
     transitions: bool = True
     fade_seconds: float = 0.25
     captions: CaptionStyle = field(default_factory=CaptionStyle)
+    music: str = ""  # a shipped track's name (music.tracks()) or an audio file's path; "" for none
+    music_volume: float = 0.25  # the music's loudness as a fraction of the voice's (0.25 = 12 dB under it)
 
     output_dir: Path = Path("outputs")
     cache_dir: Path = REPO_ROOT / "cache"

@@ -29,6 +29,7 @@ from .config import Settings, check_frame_size
 from .errors import BadConfiguration, BadInput, ProviderError, Stopped, ViralReelError
 from .limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES, scene_role
 from .models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack, estimate_seconds
+from .music import check_music
 from .providers import retry
 from .providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
 from .text import clean_text, reject_nul
@@ -488,6 +489,7 @@ class Pipeline:
         by killed runs are swept.
         """
         check_frame_size(self.settings.width, self.settings.height)
+        check_music(self.settings.music, self.settings.music_volume)
         folder = Path(out_dir or self.settings.output_dir).expanduser().absolute()
         try:
             folder.mkdir(parents=True, exist_ok=True)

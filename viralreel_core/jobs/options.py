@@ -14,6 +14,7 @@ from ..config import CaptionStyle, Settings, check_frame_size
 from ..errors import BadInput
 from ..limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
 from ..models import Scene, Script
+from ..music import check_music, tracks
 from ..pipeline import validate_topic
 from .records import KINDS
 
@@ -21,7 +22,7 @@ __all__ = ["OPTION_NAMES", "settings_for", "check_request", "script_from", "scri
 
 #: the options a job may set (the CLI's flags); everything else (keys, folders) is the worker's
 OPTION_NAMES = ("scenes", "tone", "seed", "script_provider", "voice_provider", "clip_provider", "width", "height",
-                "transitions", "captions")
+                "transitions", "captions", "music", "music_volume")
 MAX_SCRIPT_SCENES = MAX_SCENES  # an edited script sent to the API: up to what a writer writes
 
 
@@ -43,6 +44,11 @@ def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
         raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {settings.scenes}.",
                        hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
     check_frame_size(settings.width, settings.height)
+    if str(settings.music).strip().lower() not in {*tracks(), "", "none", "off"}:
+        # a path would read any file on the server: over the API only the shipped tracks
+        raise BadInput(f"There is no music called {settings.music!r}.",
+                       hint=f"Use one of {', '.join(tracks())} or none.")
+    check_music(settings.music, settings.music_volume)
     for step, name in (("script", settings.script_provider), ("voice", settings.voice_provider),
                        ("clips", settings.clip_provider)):
         providers.resolve_name(step, name, settings)

@@ -1,0 +1,151 @@
+"""Background music: real renders decoded and measured (ducking, scene evening, −14 LUFS, true peak)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import wave
+
+import numpy as np
+import pytest
+
+from tests.test_assembler import SIZE, make_clip
+from tests.test_end_to_end import run_cli
+from viralreel_core import ffmpeg, music
+from viralreel_core.assembler import Assembler, SceneMedia
+from viralreel_core.config import Settings
+from viralreel_core.errors import BadInput
+from viralreel_core.jobs.options import settings_for
+from viralreel_core.models import VoiceTrack, WordTiming
+
+RATE = 44100
+TONE = 440.0
+SPEECH = [(0.2, 1.4), (2.6, 3.6)]  # each scene: tone while "speaking", silence between and after
+SCENE_SECONDS = 4.6
+
+
+def ebur128(path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) by ffmpeg's own EBU R128 scanner."""
+    done = subprocess.run([ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-vn", "-af",
+                           "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True)
+    summary = done.stderr[done.stderr.rindex("Summary:"):]
+    lufs = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    return lufs, peak
+
+
+def decoded(path) -> np.ndarray:
+    pcm = subprocess.run([ffmpeg.ffmpeg_exe(), "-v", "error", "-i", str(path), "-vn", "-ac", "1", "-ar", str(RATE),
+                          "-f", "f32le", "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(pcm, "<f4")
+
+
+def band_db(x: np.ndarray, start: float, end: float, *, voice: bool) -> float:
+    """Power (dB) in the window: of the voice's tone band, or of everything but it (the music)."""
+    seg = x[int(start * RATE):int(end * RATE)]
+    seg = seg * np.hanning(len(seg))
+    freqs = np.fft.rfftfreq(len(seg), 1 / RATE)
+    power = np.abs(np.fft.rfft(seg)) ** 2
+    in_band = (freqs > TONE - 60) & (freqs < TONE + 60)
+    return float(10 * np.log10(power[in_band if voice else ~in_band].sum() / len(seg) + 1e-20))
+
+
+def speaking_voice(path, amplitude: float) -> VoiceTrack:
+    """A 440 Hz tone while speaking (SPEECH windows), true silence between; word timings to match."""
+    t = np.arange(int(SCENE_SECONDS * RATE)) / RATE
+    gate = np.zeros_like(t)
+    for a, b in SPEECH:
+        gate[(t >= a) & (t < b)] = 1.0
+    gate = np.convolve(gate, np.ones(441) / 441, "same")  # 10 ms ramps: no clicks
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes((amplitude * np.sin(2 * np.pi * TONE * t) * gate * 32767).astype("<i2").tobytes())
+    return VoiceTrack(str(path), SCENE_SECONDS, tuple(WordTiming(f"w{i}", a, b) for i, (a, b) in enumerate(SPEECH)))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """Two scenes, the second narrated 14 dB quieter, rendered with the shipped ``upbeat`` track."""
+    tmp = tmp_path_factory.mktemp("music")
+    settings = Settings.from_env(environ={}, cache_dir=tmp / "cache", output_dir=tmp / "out", music="upbeat",
+                                 **SIZE)
+    scenes = [SceneMedia(n, "w0 w1", make_clip(tmp / f"c{n}.mp4", 5.0), speaking_voice(tmp / f"v{n}.wav", amp),
+                         fade_in=n > 1) for n, amp in ((1, 0.4), (2, 0.08))]
+    out = Assembler(settings).assemble(scenes, tmp / "out" / "music.mp4")
+    return out, decoded(out)
+
+
+def windows(kind: str):
+    """Speech windows (inside the words, away from the edges) or pause windows (after the release)."""
+    starts = [0.0, SCENE_SECONDS]
+    if kind == "speech":
+        return [(s + a + 0.3, s + b - 0.1) for s in starts for a, b in SPEECH]
+    return [(s + SPEECH[0][1] + 0.6, s + SPEECH[1][0] - 0.05) for s in starts]
+
+
+def test_music_is_ducked_under_speech_by_at_least_6_db(rendered):
+    _, x = rendered
+    under = np.mean([band_db(x, a, b, voice=False) for a, b in windows("speech")])
+    pauses = np.mean([band_db(x, a, b, voice=False) for a, b in windows("pause")])
+    assert pauses - under >= 6.0, (pauses, under)
+    # and audible: in the pauses the music is far above the silence the narration has there
+    assert max(np.sqrt(np.mean(x[int(a * RATE):int(b * RATE)] ** 2)) for a, b in windows("pause")) > 10 ** (-40 / 20)
+
+
+def test_mix_is_minus_14_lufs_with_true_peak_under_minus_1(rendered):
+    out, _ = rendered
+    lufs, peak = ebur128(out)
+    assert lufs == pytest.approx(-14.0, abs=1.0)
+    assert peak <= -1.0
+
+
+def test_scene_narrations_are_evened_out(rendered):
+    _, x = rendered
+    one = np.mean([band_db(x, a, b, voice=True) for a, b in windows("speech")[:2]])
+    two = np.mean([band_db(x, a, b, voice=True) for a, b in windows("speech")[2:]])
+    assert abs(one - two) < 2.0, (one, two)  # recorded 14 dB apart
+
+
+def test_output_records_the_music_and_its_volume(rendered):
+    out, _ = rendered
+    done = subprocess.run([ffmpeg.ffmpeg_exe(), "-hide_banner", "-i", str(out)], capture_output=True, text=True)
+    comment = json.loads(re.search(r"comment\s*:\s*(\{.*\})", done.stderr).group(1))
+    assert comment == {"scenes": 2, "music": {"track": "upbeat", "volume": 0.25}}
+
+
+def test_shipped_tracks_are_small_loops_with_a_stated_licence():
+    assert set(music.tracks()) == {"calm", "lofi", "upbeat"}
+    for path in music.tracks().values():
+        assert path.stat().st_size < 300_000
+        assert 8 < ffmpeg.probe(path).duration < 30
+    assert "CC0" in (music.MUSIC_DIR / "LICENSE.md").read_text()
+
+
+def test_music_choices_are_checked_before_anything_is_spent(tmp_path):
+    assert music.resolve("none") is None and music.resolve("") is None
+    assert music.resolve("Calm") == music.tracks()["calm"]
+    with pytest.raises(BadInput, match="no music called 'nope'"):
+        music.check_music("nope", 0.25)
+    with pytest.raises(BadInput, match="music volume"):
+        music.check_music("calm", 1.5)
+    base = Settings.from_env(environ={}, cache_dir=tmp_path / "cache")
+    assert settings_for(base, {"music": "lofi", "music_volume": 0.5}).music_volume == 0.5
+    track = tmp_path / "mine.ogg"
+    track.write_bytes(music.tracks()["calm"].read_bytes())
+    with pytest.raises(BadInput, match="no music called"):  # the API never reads a server path
+        settings_for(base, {"music": str(track)})
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--music", "nope"], "no music called 'nope'"),
+    (["--music", "calm", "--music-volume", "3"], "music volume of 3.0"),
+])
+def test_cli_bad_music_is_one_clear_line(tmp_path, args, message):
+    done = run_cli("make", "Cats", *args, "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], done.stderr
+    assert not (tmp_path / "out").exists()
