@@ -149,3 +149,14 @@ def test_cli_bad_music_is_one_clear_line(tmp_path, args, message):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_offline_cli_render_with_music_is_normalized(tmp_path):
+    """The real offline voice (speech, not a tone) through the CLI: −14 ± 1 LUFS, true peak ≤ −1 dBTP."""
+    done = run_cli("make", "How volcanoes work", "--scenes", "3", "--width", "180", "--height", "320",
+                   "--music", "calm", "--music-volume", "0.3", "--quiet", "--out", str(tmp_path / "out"),
+                   "--cache-dir", str(tmp_path / "cache"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    video = json.loads(done.stdout)["video_path"]
+    lufs, peak = ebur128(video)
+    assert lufs == pytest.approx(-14.0, abs=1.0) and peak <= -1.0, (lufs, peak)

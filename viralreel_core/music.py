@@ -143,11 +143,12 @@ def mix_under(narration: Path, music: Path, volume: float, seconds: float, work:
              f"afade=t=out:st={seconds - fade:.4f}:d={fade:.3f}[music];"
              "[0:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo,asplit=2[voice][key];"
              f"[music][key]sidechaincompress={DUCK}[ducked];"
-             "[voice][ducked]amix=inputs=2:duration=first:normalize=0[out]")
+             f"[voice][ducked]amix=inputs=2:duration=first:normalize=0,apad=whole_dur={seconds:.4f}[out]")
     mixed = work / "mix.wav"
     run_ffmpeg(["-i", str(narration), "-stream_loop", "-1", "-i", str(music), "-filter_complex", graph,
                 "-map", "[out]", "-t", f"{seconds:.4f}", "-c:a", "pcm_f32le", str(mixed)],
                what="mix the music under the narration")
+    # apad=whole_dur: loudnorm drops its last partial block, and the sound must last as long as the picture
     m = measure(mixed)
     if m["input_i"] < -60:  # nothing to normalize (a silent narration and no music)
         return mixed
@@ -155,6 +156,7 @@ def mix_under(narration: Path, music: Path, volume: float, seconds: float, work:
     loudnorm = (f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA={TARGET_LRA}:measured_I={m['input_i']}"
                 f":measured_TP={m['input_tp']}:measured_LRA={m['input_lra']}:measured_thresh={m['input_thresh']}"
                 f":offset={m['target_offset']}:linear=true")
-    run_ffmpeg(["-i", str(mixed), "-af", f"{loudnorm},aresample=44100", "-t", f"{seconds:.4f}",
-                "-c:a", "pcm_s16le", str(normalized)], what="normalize the loudness of the mix")
+    run_ffmpeg(["-i", str(mixed), "-af", f"{loudnorm},aresample=44100,asetpts=N/SR/TB,"
+                f"apad=whole_dur={seconds:.4f},atrim=0:{seconds:.4f}", "-c:a", "pcm_s16le",
+                str(normalized)], what="normalize the loudness of the mix")
     return normalized
