@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages import ui
 from pages.widgets import caption_preview
-from viralreel_core import CaptionStyle
+from viralreel_core import CaptionStyle, music
 from viralreel_core.errors import ViralReelError
 from viralreel_core.projects import thumbnail_for
 
@@ -62,6 +62,21 @@ with preview_col:
                  width="stretch")
     except ViralReelError as exc:
         st.error(str(exc), icon=":material/palette:")
+
+# -- music -----------------------------------------------------------------------------------------
+st.subheader("Music")
+shipped = list(music.tracks())
+if studio.options.get("music") not in shipped:  # only the shipped tracks here: a project never names a path
+    studio.options["music"] = ""
+m1, m2 = st.columns([1, 2])
+m1.selectbox("Background music", ["", *shipped], format_func=lambda n: n.capitalize() or "None",
+             **ui.bind_option("music", "music"),
+             help="Made by this project, free to use (CC0). Ducked while the voice speaks; "
+                  "the video is normalized to −14 LUFS.")
+m2.slider("Music volume", 0.0, 1.0, step=0.05, **ui.bind_option("music_volume", "music_volume"),
+          help="The music's loudness as a share of the voice's: 0.25 is 12 dB under it.")
+if studio.options["music"]:
+    m2.audio(str(music.tracks()[studio.options["music"]]), format="audio/ogg")
 
 # -- render ----------------------------------------------------------------------------------------
 st.divider()

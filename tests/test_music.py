@@ -160,3 +160,22 @@ def test_offline_cli_render_with_music_is_normalized(tmp_path):
     video = json.loads(done.stdout)["video_path"]
     lufs, peak = ebur128(video)
     assert lufs == pytest.approx(-14.0, abs=1.0) and peak <= -1.0, (lufs, peak)
+
+
+def test_studio_picks_previews_and_renders_with_music(tmp_path, monkeypatch, fakes):
+    from tests.test_studio_app import make_all, new_app, ok, page, settle, use_fakes, write_and_accept
+    for name in ("cache", "out", "projects"):
+        monkeypatch.setenv(f"VIRALREEL_{name.upper()}_DIR" if name != "out" else "VIRALREEL_OUTPUT_DIR",
+                           str(tmp_path / name))
+    monkeypatch.setenv("VIRALREEL_STUDIO_SIZE", "180x320")
+    at = write_and_accept(use_fakes(new_app()))
+    make_all(at)
+    page(at, "assemble").selectbox(key="music").select("lofi").run()
+    ok(at).slider(key="music_volume").set_value(0.4).run()
+    assert ok(at).get("audio")  # the track can be heard before rendering
+    at.button(key="render").click().run()
+    video = ok(settle(at)).session_state["studio"].last_render["video_path"]
+    done = subprocess.run([ffmpeg.ffmpeg_exe(), "-hide_banner", "-i", video], capture_output=True, text=True)
+    assert json.loads(re.search(r"comment\s*:\s*(\{.*\})", done.stderr).group(1))["music"] == \
+        {"track": "lofi", "volume": 0.4}
+    assert ebur128(video)[0] == pytest.approx(-14.0, abs=1.0)

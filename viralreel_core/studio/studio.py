@@ -40,7 +40,7 @@ __all__ = ["OPTION_NAMES", "Studio", "StudioConfig", "option_names"]
 
 #: the studio's own settings a person changes (saved with the project; never the keys)
 OPTION_NAMES = ("script_provider", "voice_provider", "clip_provider", "voice_speed", "transitions", "width",
-                "height", "fps")
+                "height", "fps", "music", "music_volume")
 
 
 def option_names() -> tuple[str, ...]:
