@@ -4,7 +4,7 @@ With music chosen, the final audio is made in three audio-only ffmpeg runs befor
 
 1. ``mix``: the music looped to the narration's length, set ``volume`` below the voice (a fraction of the
    voice's loudness: 0.25 = 12 dB under it), faded in and out, and **ducked while the voice speaks** by
-   ``sidechaincompress`` with the narration as the key; then the voice added on top.
+   ``sidechaincompress`` with the narration as the key; then the voice added on top and the peaks limited.
 2. the mix measured with ``loudnorm``'s first pass (integrated loudness, true peak, range);
 3. ``loudnorm``'s second pass with those measurements brings it to −14 LUFS integrated, true peak −1.5 dBTP
    (0.5 dB headroom for the AAC encode; the platforms ask for ≤ −1).
@@ -38,6 +38,9 @@ VOICE_LUFS = -20.0  # each scene's narration is evened out to this before mixing
 DEFAULT_VOLUME = 0.25
 MAX_SCENE_GAIN_DB = 15.0  # a near-silent take is not blown up into noise
 FADE_SECONDS = 1.5
+# peaks limited before loudnorm, so that its gain (about TARGET_LUFS - VOICE_LUFS) stays linear within TARGET_TP;
+# 1 dB spare for the inter-sample peaks a sample-peak limiter does not see
+PRE_LIMIT = 10 ** ((TARGET_TP - (TARGET_LUFS - VOICE_LUFS) - 1.0) / 20)
 OFF = ("", "none", "off")
 # ducking: the key (the voice at VOICE_LUFS) sits ~14 dB over the threshold while speaking, so with this
 # ratio the music drops about 12 dB under speech and comes back within half a second in a pause
@@ -143,7 +146,8 @@ def mix_under(narration: Path, music: Path, volume: float, seconds: float, work:
              f"afade=t=out:st={seconds - fade:.4f}:d={fade:.3f}[music];"
              "[0:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo,asplit=2[voice][key];"
              f"[music][key]sidechaincompress={DUCK}[ducked];"
-             f"[voice][ducked]amix=inputs=2:duration=first:normalize=0,apad=whole_dur={seconds:.4f}[out]")
+             f"[voice][ducked]amix=inputs=2:duration=first:normalize=0,"
+             f"alimiter=limit={PRE_LIMIT:.4f}:level=false:attack=5:release=50,apad=whole_dur={seconds:.4f}[out]")
     mixed = work / "mix.wav"
     run_ffmpeg(["-i", str(narration), "-stream_loop", "-1", "-i", str(music), "-filter_complex", graph,
                 "-map", "[out]", "-t", f"{seconds:.4f}", "-c:a", "pcm_f32le", str(mixed)],
