@@ -203,3 +203,26 @@ def test_captions_switch_on_the_exact_frames_the_words_start(tmp_path):
         want = 0 if cue is None else 1 + cues.index(cue)
         errors = [np.abs(frame - state.astype(int)).mean() for state in states]
         assert int(np.argmin(errors)) == want, (i, errors)
+
+
+def test_an_unchanged_re_render_copies_the_checked_video_and_an_edit_joins_again(tmp_path, settings, cache):
+    clip = make_clip(tmp_path / "c.mp4", 2.0)
+    scenes = [SceneMedia(1, "Hello world.", clip, make_voice(tmp_path / "v1.wav", 1.0)),
+              SceneMedia(2, "Hello world.", clip, make_voice(tmp_path / "v2.wav", 1.2))]
+    first = Assembler(settings, cache)
+    a = first.assemble(scenes, tmp_path / "out" / "a.mp4")
+    again = Assembler(settings, cache)
+    b = again.assemble(scenes, tmp_path / "out" / "b.mp4")
+    assert cache.get(again.final_key(scenes)) is not None
+    assert b.read_bytes() == a.read_bytes() and (again.segment_hits, again.segment_misses) == (2, 0)
+    events = []
+    edited = [scenes[0], SceneMedia(2, "Hello there.", clip, make_voice(tmp_path / "v3.wav", 1.5))]
+    third = Assembler(settings, cache, events.append)
+    c = third.assemble(edited, tmp_path / "out" / "c.mp4")
+    assert (third.segment_hits, third.segment_misses) == (1, 1)
+    assert probe(c).duration == pytest.approx(2.5, abs=0.05) and "from cache" not in events[-1].message
+    # a damaged cached video is never copied: the cache's verified read drops it and it is joined again
+    cached = cache.get(third.final_key(edited)).files["video"]
+    cached.write_bytes(cached.read_bytes()[:1000])
+    d = Assembler(settings, cache).assemble(edited, tmp_path / "out" / "d.mp4")
+    assert probe(d).duration == pytest.approx(2.5, abs=0.05)

@@ -19,8 +19,10 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import math
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -35,7 +37,7 @@ from . import resources
 from .cache import AssetCache, cache_key, file_sha256
 from .captions import build_cues, timings_for
 from .config import Settings
-from .errors import AssemblyError
+from .errors import AssemblyError, CacheError
 from .ffmpeg import ffmpeg_exe, h264_args, h264_encoder, run_ffmpeg
 from .final_check import check_final, check_segment
 from .models import Clip, ProgressEvent, VoiceTrack
@@ -43,8 +45,10 @@ from .segment import SLOW_DOWN_LIMIT, fit_plan, run_with_progress, segment_comma
 
 __all__ = ["SceneMedia", "Assembler", "frames_for", "fit_plan", "sweep_partials", "SLOW_DOWN_LIMIT"]
 
+FINAL_VERSION = "1"  # bump when the join or the narration mix changes
 SEGMENT_VERSION = "2"  # bump when segment rendering changes its pixels (2: one ffmpeg filter graph)
 PARTIAL_GLOB = ".viralreel_*.partial.mp4"
+_LOGGER = logging.getLogger(__name__)
 STALE_PARTIAL_SECONDS = 3600  # other half-written files (records, thumbnails) are not locked: swept by age
 
 
@@ -118,6 +122,7 @@ class Assembler:
         self._frames: dict[int, int] = {}  # scene number -> its weight in the whole render
         self._progress_lock = threading.Lock()
         self._encoder = encoder
+        self._digests: dict[tuple[str, int, int], str] = {}
 
     @property
     def encoder(self) -> str:
@@ -141,10 +146,24 @@ class Assembler:
         params = {"version": SEGMENT_VERSION, "size": [s.width, s.height], "fps": s.fps,
                   "bitrate": s.frame_bitrate(), "preset": s.x264_preset, "captions": s.captions.to_dict(),
                   "fade": s.fade_seconds if s.transitions else 0, "encoder": self.encoder}
-        inputs = {"clip": file_sha256(scene.clip.video_path), "frames": scene.frames(s.fps),
+        inputs = {"clip": self._digest(scene.clip.video_path), "frames": scene.frames(s.fps),
                   "words": [w.to_dict() for w in scene.voice.words], "narration": scene.narration,
                   "duration": scene.voice.duration, "fade_in": scene.fade_in, "fade_out": scene.fade_out}
         return cache_key("segment", "ffmpeg", params, inputs)
+
+    def final_key(self, scenes: Sequence[SceneMedia]) -> str:
+        """Content hash of everything the finished video depends on: its segments and its narrations, in order."""
+        params = {"version": FINAL_VERSION, "audio_bitrate": self.settings.audio_bitrate, "sample_rate": 44100}
+        inputs = [{"segment": self.segment_key(sc), "voice": self._digest(sc.voice.audio_path)} for sc in scenes]
+        return cache_key("final", "ffmpeg", params, inputs)
+
+    def _digest(self, path: str | Path) -> str:
+        """sha256 of a file, computed once per assembler for an unchanged file (keys ask for clips twice)."""
+        stat = os.stat(path)
+        mark = (str(path), stat.st_size, stat.st_mtime_ns)
+        if mark not in self._digests:
+            self._digests[mark] = file_sha256(path)
+        return self._digests[mark]
 
     def render_segment(self, scene: SceneMedia, out_path: Path, threads: int | None = None) -> Path:
         """Render one scene to an H.264 segment at ``out_path`` (video only), in one ffmpeg run."""
@@ -273,6 +292,9 @@ class Assembler:
             raise AssemblyError(f"Cannot write to {out_path.parent} ({exc.strerror}).",
                                 hint="Choose a writable output folder.") from exc
         s = self.settings
+        final_key = self._final_key_or_none(scenes)
+        if final_key is not None and (done := self.cache.get(final_key)) is not None:  # type: ignore[union-attr]
+            return self._reuse_final(done.files["video"], scenes, out_path)
         scratch = self.cache.scratch("assemble") if self.cache is not None \
             else tempfile.TemporaryDirectory(prefix="viralreel_")
         with scratch as tmp:
@@ -294,12 +316,47 @@ class Assembler:
                                 "-f", "mp4", str(partial)], what="join the scenes into the final video")
                     check_final(partial, [(sc.number, seg, sc.frames(s.fps)) for sc, seg in zip(scenes, segments,
                                                                                              strict=True)], s.fps)
+                    self._keep_final(final_key, partial, len(scenes))
                     os.replace(partial, out_path)
             except OSError as exc:
                 raise AssemblyError(f"Cannot write {out_path} ({exc.strerror}).",
                                     hint="Check the output folder has space and is writable.") from exc
         self.on_progress(ProgressEvent("assemble", 1.0, f"Wrote {out_path.name}"))
         return out_path
+
+
+    # -- the finished video, cached: an unchanged re-render is a copy ---------------------------------
+    def _final_key_or_none(self, scenes: Sequence[SceneMedia]) -> str | None:
+        if self.cache is None:
+            return None
+        try:
+            return self.final_key(scenes)
+        except OSError:  # a missing clip or voice: the render itself names it
+            return None
+
+    def _reuse_final(self, cached: Path, scenes: Sequence[SceneMedia], out_path: Path) -> Path:
+        """Copy the finished video made earlier from the same segments and narrations (checked when made,
+        its bytes verified by the cache on reading) to ``out_path``."""
+        partial = out_path.with_name(f".{out_path.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")
+        try:
+            with _locked_partial(partial):
+                shutil.copyfile(cached, partial)
+                os.replace(partial, out_path)
+        except OSError as exc:
+            raise AssemblyError(f"Cannot write {out_path} ({exc.strerror}).",
+                                hint="Check the output folder has space and is writable.") from exc
+        self.segment_hits += len(scenes)
+        self.on_progress(ProgressEvent("assemble", 1.0, f"Wrote {out_path.name} (nothing changed: from cache)"))
+        return out_path
+
+    def _keep_final(self, key: str | None, video: Path, scenes: int) -> None:
+        """Cache the checked finished video; a cache that cannot take it costs only the next re-render."""
+        if key is None or self.cache is None:
+            return
+        try:
+            self.cache.put(key, "final", {"scenes": scenes}, {"video": video})
+        except CacheError as exc:
+            _LOGGER.warning("The finished video was not cached: %s", exc)
 
 
 def _concat_escape(path: Path) -> str:
