@@ -35,7 +35,6 @@ from pathlib import Path
 from . import music as music_mix
 from . import resources
 from .cache import AssetCache, cache_key, file_sha256
-from .captions import build_cues, timings_for
 from .config import Settings
 from .errors import AssemblyError, CacheError
 from .ffmpeg import ffmpeg_exe, h264_args, h264_encoder, run_ffmpeg
@@ -131,6 +130,11 @@ class Assembler:
             self._encoder = h264_encoder()
         return self._encoder
 
+    def expect(self, scene: SceneMedia) -> None:
+        """Count ``scene`` in the progress this assembler reports (``assemble`` counts all its scenes)."""
+        with self._progress_lock:
+            self._frames[scene.number] = scene.frames(self.settings.fps)
+
     def _scene_progress(self, scene: SceneMedia, fraction: float, message: str) -> None:
         """Report the whole render's progress, weighting each scene by its frames."""
         with self._progress_lock:
@@ -172,6 +176,7 @@ class Assembler:
         seconds = frames / s.fps
         fade = min(s.fade_seconds, seconds / 3) if s.transitions else 0.0
         message = f"Rendering scene {scene.number}"
+        from .captions import build_cues, timings_for  # Pillow and numpy: only when a scene is drawn
         # beside the segment, so under the cache's swept scratch folder rather than the system's temp
         with tempfile.TemporaryDirectory(prefix="viralreel_scene_", dir=out_path.parent) as tmp:
             work = Path(tmp)

@@ -26,6 +26,7 @@ from . import providers, resources
 from .assembler import Assembler, SceneMedia, sweep_partials
 from .cache import AssetCache, cache_key
 from .config import Settings, check_frame_size
+from .early_render import EarlyRenders
 from .errors import BadConfiguration, BadInput, ProviderError, Stopped, ViralReelError
 from .limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES, scene_role
 from .models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack, estimate_seconds
@@ -132,6 +133,10 @@ class _VoicePhase:
         self._pipeline = pipeline
         self._held = offline and pipeline._local_slots.acquire()
 
+    @property
+    def held(self) -> bool:
+        return bool(self._held)
+
     def close(self) -> None:
         if self._held:
             self._held = False
@@ -225,10 +230,8 @@ class Pipeline:
     def _release(self, step: str) -> None:
         with self._providers_lock:
             provider = self._providers.get(step)
-        if provider is not None:
-            provider.release()
-            resources.trim_memory()
-
+        if provider is not None and provider.release():
+            resources.trim_memory()  # only when something big was let go: a full collection costs ~0.1 s
 
     def key_for(self, provider: Provider, input: Any) -> str:
         """The cache key of ``provider`` making something from ``input`` under these settings."""
@@ -393,12 +396,16 @@ class Pipeline:
 
     # -- voice and clips for every scene at once -------------------------------------------------
     def make_media(self, script: Script, *, voices: bool = True, clips: bool = True,
-                   takes: Mapping[int, int] | None = None
+                   takes: Mapping[int, int] | None = None,
+                   on_scene_ready: Callable[[int, str, VoiceTrack, Clip], None] | None = None
                    ) -> tuple[dict[int, VoiceTrack], dict[int, Clip], list[dict[str, Any]]]:
         """Voices and clips for all scenes in parallel; returns what worked and what was skipped.
 
         ``takes`` maps a scene number to the take wanted for it (0, the cached one, when absent).
+        ``on_scene_ready(number, narration, voice, clip)`` is called as each scene has both (once an
+        offline voice model is unloaded), e.g. to render its segment while other clips are still coming.
         """
+        ready: list[int] = []
         takes = takes or {}
         for scene in script.scenes:  # bad text anywhere stops the run before any scene is paid for
             self._checked_scene(scene)
@@ -435,6 +442,13 @@ class Pipeline:
                     else:
                         (made_voices if step == "voice" else made_clips)[number] = result
                         self._emit(step, done[step] / per_step, f"Scene {number} ready", number)
+                        if on_scene_ready and number in made_voices and number in made_clips:
+                            ready.append(number)
+                    if ready and not voice_phase.held:
+                        narrations = {sc.number: sc.narration for sc in script.scenes}
+                        for n in ready:
+                            on_scene_ready(n, narrations[n], made_voices[n], made_clips[n])
+                        ready.clear()
             except BaseException:  # Ctrl-C or a stopped page: stop the providers rather than wait them out
                 self.abort()
                 raise
@@ -460,6 +474,21 @@ class Pipeline:
                            fade_in=i > 0, fade_out=True)
                 for i, s in enumerate(usable)]
 
+    def _render_progress(self, event: ProgressEvent) -> None:
+        """Progress of a render; every frame reports, so a stop takes effect at the next one."""
+        if self._stopped.is_set():
+            raise Stopped("The render was stopped.",
+                          hint="The scenes already rendered are kept: render again to finish from there.")
+        self.on_progress(event)
+
+    def _early_renders(self, script: Script) -> EarlyRenders | None:
+        """Segments rendered while clips are still coming, when clips come from a service (see early_render)."""
+        try:
+            remote = not self.provider("clips").offline
+        except ViralReelError:
+            return None
+        return EarlyRenders(self.settings, self.cache, script, self._render_progress) if remote else None
+
     def assemble(self, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip],
                  out_dir: Path | None = None, video_id: str | None = None) -> Path:
         """Assemble the usable scenes into ``outputs/viralreel_{timestamp}_{id}.mp4``."""
@@ -467,14 +496,8 @@ class Pipeline:
         video_id = video_id or uuid.uuid4().hex[:8]
         stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
         out_path = Path(out_dir or self.settings.output_dir) / f"viralreel_{stamp}_{video_id}.mp4"
-        def progress(event: ProgressEvent) -> None:  # every frame reports: a stop takes effect at the next one
-            if self._stopped.is_set():
-                raise Stopped("The render was stopped.",
-                              hint="The scenes already rendered are kept: render again to finish from there.")
-            self.on_progress(event)
-
         self.release_models()
-        assembler = Assembler(self.settings, self.cache, progress)
+        assembler = Assembler(self.settings, self.cache, self._render_progress)
         path = assembler.assemble(media, out_path)
         with self.tally._lock:
             self.tally.segments_reused += assembler.segment_hits
@@ -514,12 +537,22 @@ class Pipeline:
         skipped: list[dict[str, Any]] = []
         try:
             script = script or self.write_script(topic)
-            voices, clips, skipped = self.make_media(script)
+            early = self._early_renders(script)
+            try:
+                voices, clips, skipped = self.make_media(script, on_scene_ready=early.submit if early else None)
+            finally:
+                if early is not None:
+                    early.close(wait=True)
             usable = self.scene_media(script, voices, clips)
             if not usable:
                 raise ProviderError("No scene has both a voice and a clip, so there is nothing to assemble.",
                                     hint="See skipped_scenes for what failed, fix it, and run again.")
             path = self.assemble(script, voices, clips, out_dir, video_id)
+            if early is not None:  # found cached by the assembly, but rendered in this run
+                with self.tally._lock:
+                    moved = min(early.rendered, self.tally.segments_reused)
+                    self.tally.segments_reused -= moved
+                    self.tally.segments_rendered += early.rendered
         except BadInput:
             raise
         except ViralReelError as exc:

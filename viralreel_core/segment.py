@@ -21,12 +21,13 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from .captions import CaptionCue
 from .errors import AssemblyError
 from .ffmpeg import ffmpeg_exe
+
+if TYPE_CHECKING:
+    from .captions import CaptionCue
 
 __all__ = ["FitPlan", "fit_plan", "write_caption_track", "segment_command", "run_with_progress",
            "SLOW_DOWN_LIMIT"]
@@ -66,6 +67,7 @@ def write_caption_track(cues: Sequence[CaptionCue], folder: Path, fps: int) -> C
 
     Times are whole output frames: frame ``i`` (at ``i / fps``) shows the cue with ``start <= i / fps < end``.
     """
+    import numpy as np  # here, not at import: a cached re-render never draws
     from PIL import Image
 
     if not cues:

@@ -598,6 +598,7 @@ class _Task:
     failure: str | None = None
     polls: int = 0
     cancelled: bool = False
+    ready_at: float = 0.0  # monotonic time before which the task reports RUNNING (``task_takes``)
     created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()))
 
 
@@ -607,7 +608,8 @@ class FakeRunway(FakeService):
     Wants ``Authorization: Bearer <key>`` and ``X-Runway-Version: 2024-11-06``. A task answers the
     statuses in ``task_statuses`` one poll at a time (the last one repeats; default: done at the first
     poll). Task faults, taken when a task is created: ``task_failed`` (options ``code``, ``failure``),
-    ``task_never_finishes``, ``task_statuses`` (option ``statuses``), ``task_cancelled``. Download
+    ``task_never_finishes``, ``task_statuses`` (option ``statuses``), ``task_cancelled``, ``task_takes``
+    (option ``seconds``: a video task stays RUNNING that long, like a real generation). Download
     faults: ``truncated``, ``not_video``, ``too_big``, ``expired``.
     """
 
@@ -681,6 +683,8 @@ class FakeRunway(FakeService):
             task.statuses = list(fault.options["statuses"])
         elif self.take("task_cancelled", rec) is not None:
             task.statuses = ["RUNNING", "CANCELLED"]
+        elif kind == "video" and (fault := self.take("task_takes", rec)) is not None:
+            task.ready_at = time.monotonic() + float(fault.options["seconds"])
         self.tasks[task.id] = task
         return Reply.json({"id": task.id})
 
@@ -731,6 +735,8 @@ class FakeRunway(FakeService):
             status = "CANCELLED"
         else:
             status = task.statuses[min(task.polls, len(task.statuses) - 1)]
+            if time.monotonic() < task.ready_at:
+                status = "RUNNING"
         task.polls += 1
         data: dict[str, Any] = {"id": task.id, "status": status, "createdAt": task.created}
         if status == "RUNNING":

@@ -108,8 +108,10 @@ class Provider(ABC, Generic[Work]):
                     type(value).__module__.split(".")[0] == "openai" and callable(getattr(value, "close", None))):
                 value.close()
 
-    def release(self) -> None:  # noqa: B027 - optional hook, most providers hold nothing big
-        """Free what this provider keeps loaded (e.g. a voice model) until it is next used; nothing by default."""
+    def release(self) -> bool:
+        """Free what this provider keeps loaded (e.g. a voice model) until it is next used; True if it freed
+        something (nothing by default)."""
+        return False
 
     def describe(self) -> str:
         """A short human label, e.g. ``"openai gpt-4o-mini"``."""

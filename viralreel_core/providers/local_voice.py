@@ -547,7 +547,7 @@ class LocalVoice(Voice):
         """Load the model now (once per process) and return the seconds loading took."""
         return _engine(*self.model_files()).load_seconds
 
-    def release(self) -> None:
+    def release(self) -> bool:
         """Unload the model (~250–390 MB) until the next ``speak``: assembly then runs without it resident.
 
         A ``speak`` already running keeps its engine until it finishes; the next one loads it again (~1 s).
@@ -555,9 +555,9 @@ class LocalVoice(Voice):
         try:
             key = str(self.model_files()[0].resolve())
         except ProviderError:
-            return
+            return False
         with _ENGINES_LOCK:
-            _ENGINES.pop(key, None)
+            return _ENGINES.pop(key, None) is not None
 
     # -- provider protocol ----------------------------------------------------------------------------
 

@@ -1,0 +1,62 @@
+"""Scene segments rendered as soon as a scene's voice and clip are ready, while other clips are still coming.
+
+Remote clip makers (Runway: tens of seconds a clip) leave the CPUs idle; rendering each ready scene's
+segment into the cache then leaves the final assembly only the last scenes and the join. The segments
+are rendered exactly as ``Pipeline.assemble`` will ask for them (same settings, fades as in
+``Pipeline.scene_media``), so the assembly finds them cached; if the scenes that worked change the fades
+(e.g. scene 1 failed), the assembly renders those again — correct, only slower.
+
+Failures here are not reported: the assembly renders and reports the same scene again.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from . import resources
+from .assembler import Assembler, SceneMedia
+from .cache import AssetCache
+from .config import Settings
+from .models import Clip, ProgressEvent, Script, VoiceTrack
+
+__all__ = ["EarlyRenders"]
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class EarlyRenders:
+    """A small pool that renders ready scenes' segments into the cache; ``close`` waits for it."""
+
+    def __init__(self, settings: Settings, cache: AssetCache, script: Script,
+                 on_progress: Callable[[ProgressEvent], None]) -> None:
+        self._first = script.scenes[0].number if script.scenes else None
+        self._assembler = Assembler(settings, cache, on_progress)
+        workers, self._threads = resources.segment_plan(len(script.scenes), settings.width, settings.height)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="early-render")
+        self._futures: list[Future] = []
+        self._scratch = Path(tempfile.gettempdir())
+
+    def submit(self, number: int, narration: str, voice: VoiceTrack, clip: Clip) -> None:
+        """Render scene ``number``'s segment in the background (a cache hit costs nothing)."""
+        scene = SceneMedia(number=number, narration=narration, clip=clip, voice=voice,
+                           fade_in=number != self._first, fade_out=True)
+        self._futures.append(self._pool.submit(self._render, scene))
+
+    def _render(self, scene: SceneMedia) -> None:
+        self._assembler.expect(scene)
+        try:
+            self._assembler.segment_for(scene, self._scratch, self._threads)
+        except Exception as exc:  # the assembly renders it again and reports what is wrong
+            _LOGGER.info("Early render of scene %s failed: %s", scene.number, exc)
+
+    @property
+    def rendered(self) -> int:
+        return self._assembler.segment_misses
+
+    def close(self, wait: bool = True) -> None:
+        """Wait for the renders in flight (``wait=False``: drop those not started)."""
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)
