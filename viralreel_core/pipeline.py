@@ -210,6 +210,17 @@ class Pipeline:
             return contextlib.nullcontext()
         return self._offline_voice if provider.step == "voice" else self._local_slots
 
+    def _starting_message(self, step: str, scenes: int) -> str:
+        """What a step says as it starts: the offline voice names its model loading (about a second)."""
+        try:
+            provider = self.provider(step)
+        except ViralReelError:
+            return "Starting…"
+        what = "voices" if step == "voice" else "clips"
+        if step == "voice" and provider.offline:
+            return f"Loading the voice model, then {scenes} {what}…"
+        return f"Starting {scenes} {what} with {provider.describe()}…"
+
     def _offline_voice_phase(self, voices: bool) -> _VoicePhase:
         try:
             offline = voices and self.provider("voice").offline
@@ -415,6 +426,9 @@ class Pipeline:
         made_voices: dict[int, VoiceTrack] = {}
         made_clips: dict[int, Clip] = {}
         skipped: list[dict[str, Any]] = []
+        for step, wanted in (("voice", voices), ("clips", clips)):  # the first progress at once, not after a scene
+            if wanted:
+                self._emit(step, 0.0, self._starting_message(step, per_step))
         voice_phase = self._offline_voice_phase(voices)
         with voice_phase, ThreadPoolExecutor(max_workers=max(1, self.settings.workers)) as pool:
             for scene in script.scenes:
