@@ -18,3 +18,20 @@ def test_voice_and_clip_steps_report_their_start_before_any_scene(tmp_path):
     media = [e for e in events if e.step in ("voice", "clips")]
     first_done = min(i for i, e in enumerate(media) if e.fraction > 0)
     assert {e.step for e in media[:first_done]} == {"voice", "clips"}
+
+
+def test_one_cpu_and_one_pool_thread_still_finish_every_voice_and_clip(tmp_path, monkeypatch):
+    """Clips wait for the voice phase's CPU slot; queued after the voices, they can never starve them."""
+    import threading
+
+    monkeypatch.setenv("VIRALREEL_CPUS", "1")
+    settings = settings_for(tmp_path, script="local", voice="local", clips="local", scenes=3, workers=1)
+    pipeline = Pipeline(settings)
+    done = {}
+    worker = threading.Thread(target=lambda: done.update(media=pipeline.make_media(pipeline.write_script(TOPIC))),
+                              daemon=True)
+    worker.start()
+    worker.join(300)
+    assert "media" in done, "make_media did not finish: a clip starved the voices of pool threads"
+    voices, clips, skipped = done["media"]
+    assert len(voices) == len(clips) == 3 and skipped == []

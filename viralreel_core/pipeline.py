@@ -431,12 +431,13 @@ class Pipeline:
                 self._emit(step, 0.0, self._starting_message(step, per_step))
         voice_phase = self._offline_voice_phase(voices)
         with voice_phase, ThreadPoolExecutor(max_workers=max(1, self.settings.workers)) as pool:
-            for scene in script.scenes:
-                take = takes.get(scene.number, 0)
-                if voices:
-                    jobs[("voice", scene.number)] = pool.submit(self.voice_for, scene, take)
-                if clips:
-                    jobs[("clips", scene.number)] = pool.submit(self.clip_for, scene, None, take)
+            # every voice queued before any clip: an offline clip may wait for the voice phase's CPU slot,
+            # and it must never hold the last pool thread a voice needs to finish that phase
+            for step, wanted in (("voice", voices), ("clips", clips)):
+                for scene in script.scenes if wanted else ():
+                    take = takes.get(scene.number, 0)
+                    job = (self.voice_for, scene, take) if step == "voice" else (self.clip_for, scene, None, take)
+                    jobs[(step, scene.number)] = pool.submit(*job)
             job_of = {future: job for job, future in jobs.items()}
             try:
                 for future in as_completed(job_of):

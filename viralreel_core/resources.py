@@ -25,7 +25,8 @@ NO_LIMIT = 1 << 60  # cgroup v1 reports "no limit" as a huge page-aligned number
 BASE_MB = 250  # the Python process itself during assembly (MoviePy, numpy, Pillow, caption images)
 SEGMENT_MB_FULL_HD = 320  # one segment's ffmpeg (decode, filters, x264, 2 threads) at 1080×1920 (bench/memory.py)
 CPUS_PER_SEGMENT = 4  # cores one segment's ffmpeg keeps busy (x264 at 1080×1920 scales to about 4 threads)
-LOCAL_JOB_MB = 120  # one offline clip's ffmpeg at 1080×1920 (bench/memory.py)
+LOCAL_JOB_MB = 220  # one offline clip's ffmpeg at 1080×1920 (bench/memory.py)
+CPUS_PER_LOCAL_JOB = 2
 VOICE_MODEL_MB = 300  # the offline Piper voice model while it is loaded
 HEADROOM = 0.85  # share of the budget the assembly plans to use: the rest is for the studio and the OS
 
@@ -162,9 +163,13 @@ def segment_plan(scenes: int, width: int = 1080, height: int = 1920) -> tuple[in
 
 
 def local_jobs(per_job_mb: float = LOCAL_JOB_MB) -> int:
-    """How many CPU-bound offline jobs (local clips) to run at once: one per CPU, as memory allows."""
+    """How many CPU-bound offline jobs (local clips) to run at once: one per 2 CPUs, as memory allows.
+
+    Each is an ffmpeg that already runs on two threads; a second one beside it on 2 cores gained little
+    and cost ~210 MB (bench/memory.py).
+    """
     by_memory = int((memory_budget_mb() - BASE_MB - VOICE_MODEL_MB) // max(1.0, per_job_mb))
-    return max(1, min(math.floor(cpu_quota()), by_memory))
+    return max(1, min(math.floor(cpu_quota() / CPUS_PER_LOCAL_JOB), by_memory))
 
 
 def describe() -> dict[str, object]:
