@@ -226,3 +226,11 @@ def test_an_unchanged_re_render_copies_the_checked_video_and_an_edit_joins_again
     cached.write_bytes(cached.read_bytes()[:1000])
     d = Assembler(settings, cache).assemble(edited, tmp_path / "out" / "d.mp4")
     assert probe(d).duration == pytest.approx(2.5, abs=0.05)
+
+
+def test_the_finished_video_is_not_reused_when_its_music_changes(tmp_path, settings):
+    clip = make_clip(tmp_path / "c.mp4", 2.0)
+    scenes = [SceneMedia(1, "Hello world.", clip, make_voice(tmp_path / "v1.wav", 1.0))]
+    keys = {Assembler(settings.with_(music=music, music_volume=volume)).final_key(scenes)
+            for music, volume in (("", 0.25), ("calm", 0.25), ("calm", 0.5), ("lofi", 0.25))}
+    assert len(keys) == 4

@@ -44,7 +44,7 @@ from .segment import SLOW_DOWN_LIMIT, fit_plan, run_with_progress, segment_comma
 
 __all__ = ["SceneMedia", "Assembler", "frames_for", "fit_plan", "sweep_partials", "SLOW_DOWN_LIMIT"]
 
-FINAL_VERSION = "1"  # bump when the join or the narration mix changes
+FINAL_VERSION = "1"  # bump when the join, the narration mix or the music mix changes
 SEGMENT_VERSION = "2"  # bump when segment rendering changes its pixels (2: one ffmpeg filter graph)
 PARTIAL_GLOB = ".viralreel_*.partial.mp4"
 _LOGGER = logging.getLogger(__name__)
@@ -156,8 +156,12 @@ class Assembler:
         return cache_key("segment", "ffmpeg", params, inputs)
 
     def final_key(self, scenes: Sequence[SceneMedia]) -> str:
-        """Content hash of everything the finished video depends on: its segments and its narrations, in order."""
-        params = {"version": FINAL_VERSION, "audio_bitrate": self.settings.audio_bitrate, "sample_rate": 44100}
+        """Content hash of everything the finished video depends on: its segments, its narrations in order,
+        the music under them and its volume."""
+        track = music_mix.resolve(self.settings.music)
+        music = {"track": self._digest(track), "volume": self.settings.music_volume} if track else None
+        params = {"version": FINAL_VERSION, "audio_bitrate": self.settings.audio_bitrate, "sample_rate": 44100,
+                  "music": music}
         inputs = [{"segment": self.segment_key(sc), "voice": self._digest(sc.voice.audio_path)} for sc in scenes]
         return cache_key("final", "ffmpeg", params, inputs)
 
