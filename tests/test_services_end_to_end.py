@@ -8,24 +8,15 @@ from __future__ import annotations
 
 import json
 import logging
-from types import SimpleNamespace
 
 import pytest
 
-from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakeRunway
+from tests.fakes.environment import KEYS, serving
 from tests.media import probe
 from viralreel_core import cli, providers
 from viralreel_core.config import Settings
 from viralreel_core.pipeline import Pipeline
-from viralreel_core.providers import retry
-from viralreel_core.providers.runway import RunwayClips
 
-KEYS = {
-    "OPENAI_API_KEY": "sk-e2e-OPENAI-SECRET-0011223344556677",
-    "ELEVENLABS_API_KEY": "el-e2e-ELEVEN-SECRET-8899aabbccddeeff",
-    "RUNWAYML_API_SECRET": "key_" + "5ec2e75ec2e7" * 10 + "5ec2e75e",
-    "PEXELS_API_KEY": "px-e2e-PEXELS-SECRET-0f1e2d3c4b5a6978",
-}
 TOPIC = "Why cats purr"
 SMALL = {"width": 180, "height": 320}
 
@@ -33,22 +24,8 @@ SMALL = {"width": 180, "height": 320}
 @pytest.fixture
 def services(monkeypatch):
     """The four fakes, with the environment pointing the real providers at them."""
-    with FakeOpenAI(KEYS["OPENAI_API_KEY"]) as openai_api, \
-            FakeElevenLabs(KEYS["ELEVENLABS_API_KEY"]) as elevenlabs_api, \
-            FakeRunway(KEYS["RUNWAYML_API_SECRET"]) as runway_api, \
-            FakePexels(KEYS["PEXELS_API_KEY"]) as pexels_api:
-        for var, key in KEYS.items():
-            monkeypatch.setenv(var, key)
-        monkeypatch.setenv("OPENAI_BASE_URL", f"{openai_api.url}/v1")
-        monkeypatch.setenv("ELEVENLABS_BASE_URL", elevenlabs_api.url)
-        monkeypatch.setenv("RUNWAYML_BASE_URL", runway_api.url)
-        monkeypatch.setenv("PEXELS_BASE_URL", pexels_api.url)
-        monkeypatch.setattr(retry, "BACKOFF", 0.01)  # the one retry policy, shortened for tests
-        monkeypatch.setattr(retry, "JITTER", 0.0)
-        monkeypatch.setattr(RunwayClips, "poll_interval", 0.01)
-        monkeypatch.setattr(RunwayClips, "poll_jitter", 0.0)
-        yield SimpleNamespace(openai=openai_api, elevenlabs=elevenlabs_api, runway=runway_api, pexels=pexels_api,
-                              all=(openai_api, elevenlabs_api, runway_api, pexels_api))
+    with serving(monkeypatch) as fakes:
+        yield fakes
 
 
 def settings_for(tmp_path, script="auto", voice="auto", clips="auto", **kw) -> Settings:
