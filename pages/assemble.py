@@ -10,7 +10,7 @@ from viralreel_core import CaptionStyle, music
 from viralreel_core.errors import ViralReelError
 from viralreel_core.projects import thumbnail_for
 
-studio = ui.header("assemble", "Captions timed to the words, fades between scenes, one vertical MP4. "
+studio = ui.header("assemble", "Captions timed to the words, fades between scenes, one MP4. "
                                "Scenes that did not change come straight from the cache.")
 if studio.script is None:
     ui.need_script("There is nothing to assemble yet: the video is built from the accepted script.")
@@ -37,7 +37,7 @@ with style_col:
     st.subheader("Captions")
     a, b = st.columns(2)
     a.slider("Font size", 40, 140, step=2, **ui.bind_caption("caption_size", "font_size"),
-             help="For a 1080-wide frame; scales with the video size.")
+             help="For a frame 1080 on its short side; scales with the video size.")
     b.slider("Position", 0.15, 0.90, step=0.01, format="%.2f", **ui.bind_caption("caption_position", "position"),
              help="Where the middle of the caption sits: 0 is the top of the frame, 1 the bottom.")
     c, d = st.columns(2)
@@ -58,7 +58,8 @@ with preview_col:
     first_clip = studio.clips[usable[0][0]].asset.video_path
     background = thumbnail_for(first_clip, studio.cache.directory / "thumbnails")
     try:
-        st.image(caption_preview(CaptionStyle(**studio.options["captions"]), background), caption="Preview",
+        st.image(caption_preview(CaptionStyle(**studio.options["captions"]), background,
+                                 (studio.options["width"], studio.options["height"])), caption="Preview",
                  width="stretch")
     except ViralReelError as exc:
         st.error(str(exc), icon=":material/palette:")
@@ -92,7 +93,7 @@ if st.button(label, icon=":material/movie_edit:", type="primary", disabled=busy,
 if not busy:
     settings = studio.settings()
     st.caption(f"{settings.width}×{settings.height}, {settings.fps} fps, H.264 + AAC. "
-               "Change the size under :material/settings: Output in the sidebar.")
+               "Change the aspect ratio on the Topic step.")
 ui.job_panel("assemble")
 ui.show_errors("assemble")
 

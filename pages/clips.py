@@ -7,8 +7,8 @@ from viralreel_core.errors import ViralReelError
 from viralreel_core.projects import thumbnail_for
 from viralreel_core.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES
 
-studio = ui.header("clips", "Every scene gets a short vertical clip drawn from its visuals. Regenerate any one, "
-                            "or upload your own footage for it.")
+studio = ui.header("clips", "Every scene gets a short clip, in the video's shape, drawn from its visuals. "
+                            "Regenerate any one, or upload your own footage for it.")
 if studio.script is None:
     ui.need_script("Clips are made from the accepted script's visuals, and there is none yet.")
 if studio.draft_pending:

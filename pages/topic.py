@@ -1,8 +1,9 @@
-"""Step 1 · Topic: what the video is about, how many scenes, in what tone, how long."""
+"""Step 1 · Topic: what the video is about, how many scenes, in what tone, how long, in what shape."""
 
 import streamlit as st
 
 from pages import ui
+from viralreel_core.aspect import ASPECT_LABELS, ASPECTS
 from viralreel_core.errors import ViralReelError
 from viralreel_core.limits import MAX_TOPIC_CHARS, WRITER_SCENES
 from viralreel_core.studio import TONES, scenes_for_length
@@ -39,6 +40,12 @@ with right:
     auto = f"Auto · {scenes_for_length(form.target_seconds)} for {form.target_seconds} s"
     st.selectbox("Number of scenes", [0, *WRITER_SCENES], format_func=lambda n: f"{n} scenes" if n else auto,
                  **ui.bind("topic_scenes", lambda: form.scenes or 0, lambda v: setattr(form, "scenes", v or None)))
+    shape = studio.aspect
+    size = f"{studio.options['width']}×{studio.options['height']}"
+    st.selectbox("Aspect ratio", [*ASPECTS] if shape else [None, *ASPECTS],
+                 format_func=lambda a: ASPECT_LABELS[a] if a else f"Custom · {size}",
+                 help=f"The video's shape; now {size}. Clips made for another shape are made again.",
+                 **ui.bind("topic_aspect", lambda: shape, lambda v: v and studio.set_aspect(v)))
     tones = list(TONES) if form.tone in TONES else [*TONES, form.tone]
     st.selectbox("Tone / style", tones, accept_new_options=True, format_func=str.capitalize,
                  help="Pick one or type your own (the offline writer knows the listed tones; "

@@ -15,10 +15,8 @@ import numpy as np
 from viralreel_core.captions import build_cues, burn_captions, estimate_word_timings
 from viralreel_core.config import CaptionStyle
 
-__all__ = ["FRAME_SIZES", "SPEED_SLIDER", "audio_format", "caption_preview", "speed_range", "table_rows"]
+__all__ = ["SPEED_SLIDER", "audio_format", "caption_preview", "speed_range", "table_rows"]
 
-#: output sizes a person can pick (width, height); 9:16 throughout
-FRAME_SIZES = ((1080, 1920), (720, 1280), (540, 960))
 SPEED_SLIDER = (0.5, 2.0)  # the widest the speed slider goes, whatever a voice takes
 
 
@@ -41,21 +39,24 @@ def audio_format(path: str | Path) -> str:
     return "audio/mpeg"  # ID3 tag or a bare MPEG frame
 
 
-def caption_preview(style: CaptionStyle, background: str | Path | None = None, width: int = 360,
-                    height: int = 640, text: str = "Your captions look like this") -> np.ndarray:
-    """An RGB frame showing ``style`` over ``background`` (an image file) or a dark gradient."""
+def caption_preview(style: CaptionStyle, background: str | Path | None = None, frame: tuple[int, int] = (1080, 1920),
+                    text: str = "Your captions look like this", short_side: int = 360) -> np.ndarray:
+    """An RGB frame of ``frame``'s shape, ``short_side`` on its short side, showing ``style`` over
+    ``background`` (an image file) or a dark gradient."""
+    scale = short_side / min(frame)
+    width, height = round(frame[0] * scale), round(frame[1] * scale)
     if background:
-        from PIL import Image
+        from PIL import Image, ImageOps
 
-        with Image.open(background) as image:
-            frame = np.asarray(image.convert("RGB").resize((width, height)), dtype=np.uint8).copy()
+        with Image.open(background) as image:  # cover-cropped, as the assembler fits a clip
+            picture = np.asarray(ImageOps.fit(image.convert("RGB"), (width, height)), dtype=np.uint8).copy()
     else:
         ramp = np.linspace(30, 90, height, dtype=np.uint8)[:, None]
-        frame = np.dstack([np.broadcast_to(ramp // 2, (height, width)), np.broadcast_to(ramp // 3, (height, width)),
+        picture = np.dstack([np.broadcast_to(ramp // 2, (height, width)), np.broadcast_to(ramp // 3, (height, width)),
                            np.broadcast_to(ramp, (height, width))]).astype(np.uint8)
     words = estimate_word_timings(text, 2.0)
     cues = build_cues(words, style, width, height)
-    return burn_captions(frame, (words[1].start + words[1].end) / 2 if len(words) > 1 else 0.1, cues)
+    return burn_captions(picture, (words[1].start + words[1].end) / 2 if len(words) > 1 else 0.1, cues)
 
 
 def table_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

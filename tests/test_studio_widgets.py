@@ -10,10 +10,20 @@ from viralreel_core import CaptionStyle
 
 
 def test_caption_preview_draws_the_style():
-    plain = caption_preview(CaptionStyle(), width=180, height=320)
+    plain = caption_preview(CaptionStyle(), short_side=180)
     assert plain.shape == (320, 180, 3)
-    yellow = caption_preview(CaptionStyle(text_color="#FFFF00", highlight_color="#FFFF00"), width=180, height=320)
+    yellow = caption_preview(CaptionStyle(text_color="#FFFF00", highlight_color="#FFFF00"), short_side=180)
     assert (plain != yellow).any()
+
+
+def test_caption_preview_takes_the_frame_shape_and_crops_its_background(tmp_path):
+    from PIL import Image
+
+    tall = tmp_path / "tall.png"
+    Image.new("RGB", (90, 160), (200, 30, 30)).save(tall)
+    wide = caption_preview(CaptionStyle(), tall, frame=(1920, 1080), short_side=180)
+    assert wide.shape == (180, 320, 3)
+    assert tuple(wide[5, 5]) == (200, 30, 30)  # the picture fills the frame, cropped rather than squeezed
 
 
 def test_audio_format_reads_the_first_bytes_not_the_name(tmp_path):

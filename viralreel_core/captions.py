@@ -317,7 +317,11 @@ def _style_params(style: CaptionStyle, width: int, height: int) -> dict[str, Any
         raise BadInput(f"Caption position must be between 0 and 1 (got {style.position!r}).")
     if not (isinstance(style.max_words, int) and style.max_words >= 1):
         raise BadInput(f"Captions need at least one word per chunk (got max_words={style.max_words!r}).")
-    scale = width / 1080.0
+    # sizes follow the frame's short side, so a 1920×1080 frame gets the captions a 1080×1920 one does
+    # rather than 1.8× larger; lines wrap within 88% of the width, and no wider than 1.2 short sides
+    # (a landscape line across the whole frame is hard to read)
+    short = min(width, height)
+    scale = short / 1080.0
     stroke = round(style.stroke_width * scale)
     if style.stroke_width > 0:
         stroke = max(1, stroke)
@@ -327,7 +331,7 @@ def _style_params(style: CaptionStyle, width: int, height: int) -> dict[str, Any
         "outline": parse_color(style.stroke_color, "caption outline colour"),
         "size": max(8, round(style.font_size * scale)),
         "stroke": stroke,
-        "max_w": 0.88 * width,
+        "max_w": min(0.88 * width, 1.2 * short),
     }
 
 
@@ -415,7 +419,8 @@ def build_cues(words: Sequence[WordTiming], style: CaptionStyle | None = None, w
 
     Each cue shows its chunk in ``style.text_color`` with the word being spoken in
     ``style.highlight_color``, bold with an outline, centred, its middle at ``style.position`` of the
-    frame height; sizes scale with ``width / 1080``; too-wide chunks wrap to two lines, then shrink.
+    frame height; sizes scale with the short side (``min(width, height) / 1080``); too-wide chunks wrap to
+    two lines, then shrink.
     ``time_offset`` shifts every cue (for words timed from the start of a scene placed later).
     Raises ``BadInput`` for a bad colour or style value.
     """

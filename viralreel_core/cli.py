@@ -16,6 +16,7 @@ from typing import Any
 from tqdm import tqdm
 
 from . import providers, service
+from .aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, frame_for
 from .cache import AssetCache
 from .cache_upkeep import INDEXES, inspect_index
 from .config import Settings, check_frame_size
@@ -59,7 +60,7 @@ class _Bars:
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(prog="python -m viralreel_core",
-                                     description="Turn a topic into a short vertical video.")
+                                     description="Turn a topic into a short video (vertical, square or landscape).")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -76,8 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--voice-provider", default="auto")
     make.add_argument("--clip-provider", default="auto")
     make.add_argument("--out", type=Path, default=None, help="output folder (default: outputs/)")
-    make.add_argument("--width", type=int, default=1080)
-    make.add_argument("--height", type=int, default=1920)
+    make.add_argument("--aspect", default=None, help=f"frame shape: {', '.join(ASPECTS)} (default {DEFAULT_ASPECT}); "
+                                                     "full HD on the short side, e.g. 16:9 is 1920×1080")
+    make.add_argument("--width", type=int, default=None,
+                      help="frame width in pixels (with --aspect: the height follows the ratio)")
+    make.add_argument("--height", type=int, default=None,
+                      help="frame height in pixels (with --aspect: the width follows the ratio)")
     make.add_argument("--no-transitions", action="store_true", help="cut between scenes instead of fading")
     make.add_argument("--music", default=None,
                       help="background music: calm, lofi, upbeat (shipped, CC0) or an audio file's path")
@@ -105,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     for name in ("scenes", "tone", "seed", "script_provider", "voice_provider", "clip_provider", "cache_dir",
-                 "width", "height", "music", "music_volume"):
+                 "music", "music_volume"):
         if getattr(args, name, None) is not None:
             overrides[name] = getattr(args, name)
     if getattr(args, "out", None) is not None:
@@ -113,6 +118,9 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "no_transitions", False):
         overrides["transitions"] = False
     settings = Settings.from_env(**overrides)
+    width, height = frame_for(getattr(args, "aspect", None), getattr(args, "width", None),
+                              getattr(args, "height", None), default=(settings.width, settings.height))
+    settings = settings.with_(width=width, height=height)
     check_frame_size(settings.width, settings.height)
     check_music(settings.music, settings.music_volume)
     for step in providers.STEPS:  # an unknown provider is bad input, before anything starts
@@ -227,6 +235,8 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
         "topic": topic,
         "providers": {step: p.describe() for step, p in zip(providers.STEPS, (writer, voice, maker), strict=True)},
         "scenes": len(scenes),
+        "frame": {"width": settings.width, "height": settings.height,
+                  "aspect": aspect_of(settings.width, settings.height)},
         "script_source": source,
         "estimated_seconds": round(sum(estimate_seconds(s.narration) for s in scenes), 2),
         "steps": {

@@ -79,7 +79,7 @@ class ApiKeys(Mapping[str, str]):
 
 @dataclass(frozen=True)
 class CaptionStyle:
-    """How burned-in captions look; sizes are for a 1080-wide frame and scale with the width."""
+    """How burned-in captions look; sizes are for a frame 1080 on its short side and scale with it."""
 
     font_size: int = 86
     text_color: str = "#FFFFFF"

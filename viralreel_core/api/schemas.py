@@ -43,8 +43,11 @@ class VideoBody(BaseModel):
     script_provider: str | None = Field(None, description="auto, local, openai…")
     voice_provider: str | None = Field(None, description="auto, local, elevenlabs, openai…")
     clip_provider: str | None = Field(None, description="auto, local, runway, pexels…")
-    width: int | None = Field(None, description="Even, ≥ 16; default 1080.")
-    height: int | None = Field(None, description="Even, ≥ 16; default 1920.")
+    aspect: str | None = Field(None, description="9:16 (default), 1:1, 4:5 or 16:9; full HD on the short side "
+                                                 "(16:9 is 1920×1080). With width or height: the other side follows.",
+                               examples=["16:9"])
+    width: int | None = Field(None, description="Even, 16–4096; default 1080 (or from aspect).")
+    height: int | None = Field(None, description="Even, 16–4096; default 1920 (or from aspect).")
     transitions: bool | None = Field(None, description="false: cut between scenes instead of fading.")
     captions: dict[str, Any] | None = Field(
         None, description="Caption style fields to change, e.g. {\"font_size\": 70, \"uppercase\": false}.")

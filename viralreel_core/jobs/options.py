@@ -10,6 +10,7 @@ from dataclasses import fields
 from typing import Any
 
 from .. import providers
+from ..aspect import frame_for
 from ..config import CaptionStyle, Settings, check_frame_size
 from ..errors import BadInput
 from ..limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
@@ -21,8 +22,8 @@ from .records import KINDS
 __all__ = ["OPTION_NAMES", "settings_for", "check_request", "script_from", "script_to_api"]
 
 #: the options a job may set (the CLI's flags); everything else (keys, folders) is the worker's
-OPTION_NAMES = ("scenes", "tone", "seed", "script_provider", "voice_provider", "clip_provider", "width", "height",
-                "transitions", "captions", "music", "music_volume")
+OPTION_NAMES = ("scenes", "tone", "seed", "script_provider", "voice_provider", "clip_provider", "aspect", "width",
+                "height", "transitions", "captions", "music", "music_volume")
 MAX_SCRIPT_SCENES = MAX_SCENES  # an edited script sent to the API: up to what a writer writes
 
 
@@ -31,7 +32,10 @@ def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
     unknown = sorted(set(options) - set(OPTION_NAMES))
     if unknown:
         raise BadInput(f"Unknown option(s): {', '.join(unknown)}.", hint=f"Options are: {', '.join(OPTION_NAMES)}.")
-    changes = {name: options[name] for name in OPTION_NAMES if options.get(name) is not None and name != "captions"}
+    changes = {name: options[name] for name in OPTION_NAMES
+               if options.get(name) is not None and name not in ("captions", "aspect", "width", "height")}
+    changes["width"], changes["height"] = frame_for(options.get("aspect"), options.get("width"), options.get("height"),
+                                                    default=(base.width, base.height))
     if options.get("captions") is not None:
         style = dict(options["captions"]) if isinstance(options["captions"], Mapping) else None
         names = {f.name for f in fields(CaptionStyle)}

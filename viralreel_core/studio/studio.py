@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import providers
+from ..aspect import aspect_of, frame_size
 from ..cache import AssetCache
 from ..config import REPO_ROOT, ApiKeys, CaptionStyle, Settings, check_frame_size
 from ..errors import BadInput, ViralReelError
@@ -122,6 +123,25 @@ class Studio(ProviderChoices):
         opts = {k: v for k, v in self.options.items() if k in names}
         return self.base.with_(**opts, captions=CaptionStyle(**self.options.get("captions", {})),
                                tone=self.form.tone.strip(), keys=self.keys)
+
+    @property
+    def aspect(self) -> str | None:
+        """The frame's named aspect (``"9:16"``…), from the saved width and height; None for another shape.
+
+        Read from the size rather than saved beside it, so projects saved before aspects existed open
+        with theirs (1080×1920 reads as 9:16) and the two can never disagree.
+        """
+        return aspect_of(int(self.options["width"]), int(self.options["height"]))
+
+    def set_aspect(self, name: str) -> None:
+        """Frame the video as ``name`` at the current short side (a 720×1280 project becomes 1280×720 at 16:9).
+
+        Clips made for the old shape then read as stale: their cache keys hold the frame size.
+        """
+        short = min(int(self.options["width"]), int(self.options["height"]))
+        width, height = frame_size(name, short)
+        check_frame_size(width, height)
+        self.options["width"], self.options["height"] = width, height
 
     def pipeline(self) -> Pipeline:
         """The pipeline for the current settings, made again only when they change."""

@@ -1,0 +1,135 @@
+"""Aspect ratios everywhere: the size rules, the CLI, batch rows, the studio, and captions that fit each frame."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from tests.media import caption_pixels, frame_at, probe
+from viralreel_core import Pipeline, Settings, cli
+from viralreel_core.aspect import ASPECTS, aspect_of, check_aspect, frame_for, frame_size, nearest_ratio
+from viralreel_core.captions import build_cues, estimate_word_timings, timings_for
+from viralreel_core.errors import BadConfiguration
+
+SENTENCE = ("Volcanoes form where molten rock called magma rises through cracks in the crust and erupts "
+            "as lava, ash and extraordinarily hot gases")
+
+
+def test_each_aspect_is_full_hd_on_its_short_side():
+    assert {a: frame_size(a) for a in ASPECTS} == {
+        "9:16": (1080, 1920), "1:1": (1080, 1080), "4:5": (1080, 1350), "16:9": (1920, 1080)}
+    assert frame_size("16:9", 180) == (320, 180)
+    assert all(aspect_of(*frame_size(a, short)) == a for a in ASPECTS for short in (180, 360, 720, 1080))
+    assert aspect_of(1000, 700) is None
+    assert check_aspect(" 16x9 ") == check_aspect("16/9") == "16:9"
+
+
+def test_an_aspect_and_explicit_sides_settle_as_a_person_expects():
+    assert frame_for() == (1080, 1920)
+    assert frame_for("16:9") == (1920, 1080)
+    assert frame_for("16:9", width=1280) == (1280, 720)  # one side: the other follows the ratio
+    assert frame_for("4:5", height=270) == (216, 270)
+    assert frame_for("1:1", 720, 720) == (720, 720)  # both sides of that shape: a smaller render
+    assert frame_for(None, 720, 1280) == (720, 1280)  # no aspect: the sides as given
+    assert frame_for(None, width=540) == (540, 960)  # one side, the default 9:16 for the other
+    with pytest.raises(BadConfiguration, match=r"A 1080×1920 frame is not 16:9\. Give the aspect alone"):
+        frame_for("16:9", 1080, 1920)
+    with pytest.raises(BadConfiguration, match=r"no aspect ratio '21:9'.*9:16, 1:1, 4:5, 16:9"):
+        frame_for("21:9")
+
+
+def test_nearest_ratio_compares_shapes_not_differences():
+    runway = [(1280, 720), (720, 1280), (1104, 832), (832, 1104), (960, 960), (1584, 672)]
+    assert nearest_ratio(1920, 1080, runway) == (1280, 720)
+    assert nearest_ratio(1080, 1350, runway) == (832, 1104)
+    assert nearest_ratio(1080, 1080, runway) == (960, 960)
+    assert nearest_ratio(1080, 1920, runway) == (720, 1280)
+
+
+@pytest.mark.parametrize("aspect", list(ASPECTS))
+def test_captions_stay_inside_every_frame_at_the_size_of_a_vertical_one(aspect):
+    width, height = frame_size(aspect)
+    words = estimate_word_timings(SENTENCE, 12.0)
+    cues = build_cues(words, width=width, height=height)
+    tall = build_cues(words, width=1080, height=1920)
+    assert cues and len(cues) == len(tall)
+    for cue in cues:
+        assert 0 <= cue.x and cue.x + cue.width <= width and 0 <= cue.y and cue.y + cue.height <= height, cue
+        assert cue.width <= 1.2 * 1080 + 40  # a landscape line is no wider than 1.2 short sides
+    # the same words at the same size as on a 1080×1920 frame, not scaled up with the width
+    assert np.median([c.height for c in cues]) == pytest.approx(np.median([c.height for c in tall]), rel=0.15)
+
+
+def _make(tmp_path, capsys, *flags: str) -> tuple[int, dict | None, str]:
+    code = cli.main(["make", "Why do cats purr?", "--scenes", "3", "--quiet", "--out", str(tmp_path / "out"),
+                     "--cache-dir", str(tmp_path / "cache"), *flags])
+    captured = capsys.readouterr()
+    return code, (json.loads(captured.out) if code == 0 else None), captured.err
+
+
+def test_a_bad_or_conflicting_aspect_is_one_line_and_exit_code_2(tmp_path, capsys):
+    for flags, words in ((["--aspect", "21:9"], "There is no aspect ratio '21:9'. Use one of 9:16, 1:1, 4:5, 16:9"),
+                         (["--aspect", "16:9", "--width", "1080", "--height", "1920"], "A 1080×1920 frame is not 16:9"),
+                         (["--aspect", "16:9", "--width", "5000"], "cannot be encoded")):
+        code, _, err = _make(tmp_path, capsys, *flags)
+        lines = err.strip().splitlines()
+        assert code == 2 and len(lines) == 1 and words in lines[0], err
+    assert not (tmp_path / "out").exists()  # refused before anything was made
+
+
+@pytest.mark.parametrize(("aspect", "full"), [("1:1", (1080, 1080)), ("4:5", (1080, 1350)), ("16:9", (1920, 1080))])
+def test_the_dry_run_plans_each_aspect_at_full_size(tmp_path, capsys, aspect, full):
+    code, plan, _ = _make(tmp_path, capsys, "--aspect", aspect, "--dry-run")
+    assert code == 0 and plan["frame"] == {"width": full[0], "height": full[1], "aspect": aspect}
+
+
+@pytest.mark.parametrize(("flags", "size"), [(("--aspect", "1:1", "--height", "180"), (180, 180)),
+                                             (("--aspect", "4:5", "--width", "216"), (216, 270))])
+def test_square_and_portrait_renders_have_their_shape(tmp_path, capsys, flags, size):
+    code, result, err = _make(tmp_path, capsys, *flags)
+    assert code == 0, err
+    info = probe(result["video_path"])
+    assert (info.width, info.height) == size and info.video_codec == "h264"
+
+
+def test_a_batch_row_takes_an_aspect(tmp_path, monkeypatch, fakes, capsys):
+    monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{tmp_path / 'jobs.db'}")
+    topics = tmp_path / "topics.csv"
+    topics.write_text("topic,scenes,aspect,width,script_provider,voice_provider,clip_provider\n"
+                      "Why cats purr,3,16:9,320,fake,fake,fake\n"
+                      "Why owls hoot,3,3:2,,fake,fake,fake\n", encoding="utf-8")
+    assert cli.main(["batch", str(topics), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]) == 1
+    with open(tmp_path / "topics_results.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["status"] for r in rows] == ["succeeded", "invalid"]
+    assert (probe(rows[0]["path"]).width, probe(rows[0]["path"]).height) == (320, 180)
+    assert "no aspect ratio '3:2'" in rows[1]["message"]
+
+
+@pytest.mark.slow
+def test_make_aspect_16_9_is_1920x1080_with_its_captions_inside_the_frame(tmp_path, capsys):
+    code, result, err = _make(tmp_path, capsys, "--aspect", "16:9")
+    assert code == 0, err
+    path = result["video_path"]
+    info = probe(path)
+    assert (info.width, info.height, info.video_codec) == (1920, 1080, "h264")
+    # the caption layer the assembler drew for each scene: rebuilt from the cached voices, as it was drawn
+    pipeline = Pipeline(Settings.from_env(cache_dir=tmp_path / "cache", scenes=3, width=1920, height=1080))
+    script = pipeline.write_script("Why do cats purr?")
+    start = 0.0
+    for scene in script.scenes:
+        track = pipeline.voice_for(scene)
+        cues = build_cues(timings_for(track, scene.narration), pipeline.settings.captions, 1920, 1080)
+        for cue in cues:
+            assert 0 <= cue.x and cue.x + cue.width <= 1920 and 0 <= cue.y and cue.y + cue.height <= 1080, cue
+        # and it is on screen where it was placed: outlined text inside the cue's box, in the real frame
+        inside = [c for c in cues if 0.6 < (c.start + c.end) / 2 < track.duration - 0.6]  # not in a fade
+        cue = max(inside, key=lambda c: c.end - c.start)
+        frame = frame_at(path, start + (cue.start + cue.end) / 2, 1920, 1080)
+        box = frame[cue.y: cue.y + cue.height, cue.x: cue.x + cue.width]
+        assert caption_pixels(box, 0.0, 1.0) > 300
+        start += track.duration
+    assert pipeline.tally.misses == 0  # every voice came from the run's cache: the very words it drew
