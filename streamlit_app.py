@@ -12,8 +12,9 @@ import os
 import streamlit as st
 
 from pages import ui, visitor
-from pages.widgets import FRAME_SIZES
+from pages.widgets import SHORT_SIDES
 from viralreel_core import providers
+from viralreel_core.aspect import frame_size
 
 # "auto": the sidebar starts open on a wide screen and collapsed on a phone
 st.set_page_config(page_title="ViralReel Studio", page_icon="🎬", layout="wide", initial_sidebar_state="auto")
@@ -109,17 +110,18 @@ with st.sidebar:
             st.caption("Only the owner can clear the shared cache.")
 
     with st.expander("Output", icon=":material/settings:"):
-        sizes = list(FRAME_SIZES)
-        if studio.config.frame and studio.config.frame not in sizes:
-            sizes.append(studio.config.frame)
         current = (studio.options["width"], studio.options["height"])
+        aspect = studio.aspect
+        shorts = sorted({*SHORT_SIDES, *([min(studio.config.frame)] if studio.config.frame else [])}, reverse=True)
+        sizes = [frame_size(aspect, short) for short in shorts] if aspect else []
         if current not in sizes:
             sizes.append(current)
         st.selectbox("Video size", sizes, format_func=lambda wh: f"{wh[0]}×{wh[1]}" + (
-            " (full HD)" if wh == (1080, 1920) else " (quicker)" if wh[0] < 1080 else ""),
-            **ui.bind("sidebar_frame", lambda: (studio.options["width"], studio.options["height"]),
-                      lambda wh: studio.options.update(width=wh[0], height=wh[1])))
-        st.caption("Smaller sizes render much faster; clips are remade at the new size.")
+            " (full HD)" if min(wh) == 1080 else " (quicker)" if min(wh) < 1080 else ""),
+            **ui.bind("sidebar_frame", lambda: current,
+                      lambda wh: studio.set_aspect(aspect, min(wh)) if aspect else None))
+        st.caption("The shape is picked on the Topic step. Smaller sizes render much faster; "
+                   "clips are remade at the new size.")
 
 try:
     navigation.run()

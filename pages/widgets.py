@@ -15,8 +15,10 @@ import numpy as np
 from viralreel_core.captions import build_cues, burn_captions, estimate_word_timings
 from viralreel_core.config import CaptionStyle
 
-__all__ = ["SPEED_SLIDER", "audio_format", "caption_preview", "speed_range", "table_rows"]
+__all__ = ["SHORT_SIDES", "SPEED_SLIDER", "audio_format", "caption_preview", "speed_range", "table_rows"]
 
+#: the video's short side a person can pick (full HD, or quicker renders); the aspect sets the long side
+SHORT_SIDES = (1080, 720, 540)
 SPEED_SLIDER = (0.5, 2.0)  # the widest the speed slider goes, whatever a voice takes
 
 

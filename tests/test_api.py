@@ -70,6 +70,15 @@ def test_wait_answers_with_the_original_design_json(serve):
     assert api.get(data["video_url"]).status_code == 200
 
 
+def test_create_video_takes_an_aspect(serve, fake_settings):
+    api = serve()
+    data = api.post("/create-video", json={"topic": "Why owls hoot", "scenes": 3, "wait": True,
+                                           "aspect": "16:9", "width": 320}).json()
+    assert data["success"] is True, data
+    info = probe(Path(fake_settings.output_dir) / data["video_url"].rsplit("/", 1)[1])
+    assert (info.width, info.height) == (320, 180)
+
+
 def test_an_edited_script_is_made_as_sent(serve):
     api = serve()
     script = api.post("/generate-script", json={"topic": "Why bees dance", "scenes": 3}).json()
@@ -93,6 +102,9 @@ def test_bad_input_gets_the_cli_s_one_line_message(serve):
              ({"topic": "x", "scenes": 9}, 400, "3 to 6 scenes"),
              ({"topic": "x", "voice_provider": "nope"}, 400, "Unknown voice provider"),
              ({"topic": "x", "width": 181}, 400, "cannot be encoded"),
+             ({"topic": "x", "aspect": "21:9"}, 400, "There is no aspect ratio '21:9'. Use one of 9:16, 1:1"),
+             ({"topic": "x", "aspect": "16:9", **SMALL}, 400, "A 180×320 frame is not 16:9"),
+             ({"topic": "x", "aspect": 16}, 422, "aspect:"),
              ({"script": {"scenes": []}}, 400, "1 to 6 scenes"),
              ({"topic": "x", "scenes": "many"}, 422, "scenes:"), ({"topic": "x", "colour": "red"}, 422, "colour")]
     for body, status, words in cases:

@@ -133,3 +133,42 @@ def test_make_aspect_16_9_is_1920x1080_with_its_captions_inside_the_frame(tmp_pa
         assert caption_pixels(box, 0.0, 1.0) > 300
         start += track.duration
     assert pipeline.tally.misses == 0  # every voice came from the run's cache: the very words it drew
+
+
+def test_the_studio_frames_a_project_by_aspect_and_saves_it(fake_settings, cache, tmp_path):
+    from tests.test_studio_document import FORMAT_1
+    from viralreel_core.studio import Studio, StudioConfig
+
+    def studio() -> Studio:
+        return Studio(fake_settings, cache, StudioConfig(projects_dir=tmp_path / "projects"), sleep=lambda s: None)
+
+    first = studio()
+    assert first.aspect == "9:16" and (first.settings().width, first.settings().height) == (180, 320)
+    first.set_aspect("16:9")  # the resolution stays (short side 180), the shape changes
+    assert first.aspect == "16:9" and (first.settings().width, first.settings().height) == (320, 180)
+    with pytest.raises(BadConfiguration, match="no aspect ratio"):
+        first.set_aspect("2:1")
+    first.form.topic, first.form.scenes = "Why owls hoot", 3
+    first.start_script().wait()
+    first.poll()
+    first.accept_script()
+    first.start_voices()
+    first.start_clips()
+    first.wait()
+    first.start_render()
+    first.wait()
+    assert not first.errors, first.errors
+    path = first.last_render["video_path"]
+    info = probe(path)
+    assert (info.width, info.height) == (320, 180)
+    # the fake's portrait clips are cover-cropped into the landscape frame: no black bars anywhere
+    frame = frame_at(path, 1.0, 320, 180)
+    assert frame[:3].mean() > 20 and frame[-3:].mean() > 20 and frame[:, :3].mean() > 20 and frame[:, -3:].mean() > 20
+
+    reopened = studio()
+    reopened.open(json.loads(json.dumps(first.to_document())))
+    assert reopened.aspect == "16:9" and reopened.settings().width == 320
+    old = studio()  # saved before aspects existed: its 180×320 reads as 9:16
+    old.set_aspect("1:1")
+    old.open(json.loads(FORMAT_1.read_text()))
+    assert old.aspect == "9:16" and (old.options["width"], old.options["height"]) == (180, 320)

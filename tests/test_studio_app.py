@@ -416,3 +416,15 @@ def test_the_script_can_be_edited_one_scene_at_a_time_as_on_a_phone(dirs, fakes)
     assert len(ok(at).session_state["studio"].draft.scenes) == 3
     at.button(key="accept_script").click().run()
     assert ok(at).session_state["studio"].script.scenes[0].narration.startswith("Cats purr when they are calm")
+
+
+def test_the_aspect_is_picked_on_the_topic_step_and_the_size_in_the_sidebar(dirs, fakes):
+    at = ok(new_app())
+    studio = at.session_state["studio"]
+    assert at.selectbox(key="topic_aspect").value == "9:16"
+    ok(at.selectbox(key="topic_aspect").select("16:9").run())
+    assert (studio.options["width"], studio.options["height"]) == (320, 180)
+    assert at.selectbox(key="sidebar_frame").value == (320, 180)
+    ok(at.selectbox(key="sidebar_frame").select((960, 540)).run())
+    assert studio.aspect == "16:9" and studio.settings().width == 960
+    ok(page(at, "assemble"))  # its caption names the size and where the shape is chosen

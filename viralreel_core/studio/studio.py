@@ -133,12 +133,13 @@ class Studio(ProviderChoices):
         """
         return aspect_of(int(self.options["width"]), int(self.options["height"]))
 
-    def set_aspect(self, name: str) -> None:
-        """Frame the video as ``name`` at the current short side (a 720×1280 project becomes 1280×720 at 16:9).
+    def set_aspect(self, name: str, short_side: int | None = None) -> None:
+        """Frame the video as ``name`` with ``short_side`` pixels on its short side (None: the current one, so a
+        720×1280 project becomes 1280×720 at 16:9).
 
-        Clips made for the old shape then read as stale: their cache keys hold the frame size.
+        Clips made for the old frame then read as stale: their cache keys hold the frame size.
         """
-        short = min(int(self.options["width"]), int(self.options["height"]))
+        short = short_side or min(int(self.options["width"]), int(self.options["height"]))
         width, height = frame_size(name, short)
         check_frame_size(width, height)
         self.options["width"], self.options["height"] = width, height
