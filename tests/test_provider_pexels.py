@@ -6,6 +6,8 @@ import pytest
 
 from tests.fakes.servers import FakePexels
 from tests.media import probe
+from viralreel_core.aspect import frame_size
+from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError, BadInput, ProviderError, RateLimited
 from viralreel_core.providers.pexels import PexelsClips, credit_for, pick_file, search_terms
 
@@ -55,6 +57,40 @@ def test_make_sends_a_portrait_search_and_keeps_the_videographers_credit(api, tm
     assert clip.credit.startswith("Video by Ana Lima on Pexels (https://www.pexels.com/video/")
     assert clip.provider == "pexels" and clip.cost_usd == 0.0
     assert probe(clip.video_path).video_codec == "h264"
+
+
+@pytest.mark.parametrize("aspect, orientation, file, who", [("16:9", "landscape", "_1920x1080.mp4", "Dev Rao"),
+                                                           ("1:1", "square", "_1080x1080.mp4", "Eli Sato"),
+                                                           ("4:5", "portrait", "_1080x1920.mp4", "Ana Lima"),
+                                                           ("9:16", "portrait", "_1080x1920.mp4", "Ana Lima")])
+def test_the_orientation_searched_and_the_file_picked_follow_the_frame(api, tmp_path, aspect, orientation, file, who):
+    width, height = frame_size(aspect)
+    settings = Settings.from_env(environ={}, width=width, height=height)
+    assert PexelsClips.from_settings(settings).orientation == orientation  # the frame arrives through Settings
+    clips = maker(api, width=width, height=height)
+    clip = clips.make(VISUALS, 6, tmp_path)
+    (search,) = searches(api)
+    assert search.param("orientation") == orientation  # the fake keeps only videos of that orientation
+    assert api.requests[-1].path.endswith(file) and who in clip.credit
+    assert (clip.width > clip.height) == (orientation == "landscape")
+    assert clips.cache_params()["orientation"] == orientation
+
+
+def test_pick_file_takes_the_smallest_full_hd_file_of_the_orientation():
+    video = {"video_files": [{"width": 3840, "height": 2160, "link": "u"}, {"width": 1280, "height": 720, "link": "h"},
+                             {"width": 1920, "height": 1080, "link": "f"},
+                             {"width": 1080, "height": 1920, "link": "p"}]}
+    assert pick_file(video, orientation="landscape")["link"] == "f"
+    assert pick_file(video, orientation="portrait")["link"] == "p"
+    assert pick_file(video, orientation="square") is None
+
+
+def test_the_fake_refuses_an_orientation_pexels_does_not_list(api):
+    import requests
+
+    answer = requests.get(f"{api.url}/videos/search", params={"query": "cat", "orientation": "vertical"},
+                          headers={"Authorization": KEY}, timeout=10)
+    assert answer.status_code == 400
 
 
 def test_unused_then_long_enough_videos_come_first(api, tmp_path):

@@ -10,6 +10,8 @@ import requests
 
 from tests.fakes.servers import FakeRunway
 from tests.media import probe
+from viralreel_core.aspect import frame_size
+from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError, ContentRejected, ProviderError, ProviderTimeout, QuotaExceeded
 from viralreel_core.providers.runway import MODELS, ClipCancelled, RunwayClips
 
@@ -87,6 +89,26 @@ def test_text_models_go_straight_to_text_to_video(api, clock, tmp_path, model, s
     assert sent.path == "/v1/text_to_video"
     assert sent.json == {"promptText": VISUALS, "model": model, "ratio": ratio, "duration": duration}
     assert clip.cost_usd == pytest.approx(MODELS[model].credits_per_second * duration * 0.01)
+
+
+@pytest.mark.parametrize("aspect, model, ratio, image_ratio", [
+    ("9:16", "gen4_turbo", "720:1280", "720:1280"), ("16:9", "gen4_turbo", "1280:720", "1280:720"),
+    ("1:1", "gen4_turbo", "960:960", "720:720"), ("4:5", "gen4_turbo", "832:1104", "720:960"),
+    ("16:9", "veo3.1", "1920:1080", None), ("4:5", "veo3", "1080:1920", None),
+    ("1:1", "gen4.5", "720:1280", None)])  # gen4.5 text_to_video has only 720:1280 and 1280:720: a tie goes portrait
+def test_the_ratio_sent_is_the_models_nearest_to_the_frame(api, clock, tmp_path, aspect, model, ratio, image_ratio):
+    width, height = frame_size(aspect)
+    settings = Settings.from_env(environ={}, width=width, height=height, runway_model=model)
+    assert RunwayClips.from_settings(settings).ratio == ratio  # the frame reaches the provider through Settings
+    runway = maker(api, clock, model=model, width=width, height=height)
+    clip = runway.make(VISUALS, 4, tmp_path)
+    video = creates(api)[-1]
+    assert video.json["ratio"] == ratio  # the fake answers 400 to a ratio the model does not take
+    if image_ratio:
+        assert creates(api)[0].json == {"promptText": VISUALS, "model": "gen4_image", "ratio": image_ratio}
+    w, h = (int(v) for v in ratio.split(":"))
+    assert clip.width / clip.height == pytest.approx(w / h, rel=0.02)  # the clip has the shape asked for
+    assert runway.cache_params()["ratio"] == ratio  # another frame shape is another cached clip
 
 
 def test_estimated_cost_matches_the_services_price_list():

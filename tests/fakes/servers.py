@@ -577,8 +577,11 @@ class FakeElevenLabs(FakeService):
 # --- Runway ----------------------------------------------------------------------------------------
 
 RUNWAY_VERSION = "2024-11-06"
-_RUNWAY_IMAGE_MODELS = {"gen4_image": ("720:1280", "1080:1920", "1280:720", "1920:1080", "1024:1024"),
-                        "gen4_image_turbo": ("720:1280", "1080:1920", "1280:720", "1920:1080", "1024:1024")}
+#: the ratios the API reference lists per model (text_to_image, image_to_video, text_to_video)
+_GEN4_IMAGE_RATIOS = ("1024:1024", "1080:1080", "1168:880", "1360:768", "1440:1080", "1080:1440", "1808:768",
+                      "1920:1080", "1080:1920", "2112:912", "1280:720", "720:1280", "720:720", "960:720", "720:960",
+                      "1680:720")
+_RUNWAY_IMAGE_MODELS = {"gen4_image": _GEN4_IMAGE_RATIOS, "gen4_image_turbo": _GEN4_IMAGE_RATIOS}
 _RUNWAY_I2V = {"gen4_turbo": (("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672"),
                               tuple(range(2, 11))),
                "gen4.5": (("1280:720", "720:1280"), tuple(range(2, 11)))}
@@ -594,6 +597,7 @@ class _Task:
     kind: str  # "image" | "video"
     seconds: int
     statuses: list[str]
+    ratio: str = "720:1280"  # the output's shape (made at 144 on its short side)
     failure_code: str | None = None
     failure: str | None = None
     polls: int = 0
@@ -672,7 +676,7 @@ class FakeRunway(FakeService):
         return None
 
     def _new_task(self, rec: Recorded, kind: str, seconds: int) -> Reply:
-        task = _Task(str(uuid.uuid4()), kind, seconds, list(self.task_statuses))
+        task = _Task(str(uuid.uuid4()), kind, seconds, list(self.task_statuses), ratio=rec.json["ratio"])
         if (fault := self.take("task_failed", rec)) is not None:
             task.statuses = ["RUNNING", "FAILED"] if fault.options.get("after_running") else ["FAILED"]
             task.failure_code = fault.options.get("code", "INTERNAL.BAD_OUTPUT.CODE01")
@@ -757,12 +761,14 @@ class FakeRunway(FakeService):
         if self.take("expired", rec):
             return Reply(403, b"<?xml version='1.0'?><Error><Code>AccessDenied</Code>"
                               b"<Message>Request has expired</Message></Error>", {"Content-Type": "application/xml"})
+        w, h = (int(v) for v in task.ratio.split(":"))
+        size = (2 * round(72 * w / min(w, h)), 2 * round(72 * h / min(w, h)))  # the ratio's shape, 144 short
         if ext == "png":
-            return Reply(200, self.media.png(), {"Content-Type": "image/png"})
+            return Reply(200, self.media.png(*size), {"Content-Type": "image/png"})
         if self.take("not_video", rec):
             return Reply(200, b"<!DOCTYPE html><html><body>Temporarily unavailable</body></html>",
                          {"Content-Type": "text/html"})
-        video = self.media.video(task.seconds)
+        video = self.media.video(task.seconds, *size)
         if (fault := self.take("too_big", rec)) is not None:
             return Reply(200, video + b"\0" * int(fault.options.get("extra", 0)), {"Content-Type": "video/mp4"})
         if self.take("truncated", rec):
@@ -775,9 +781,12 @@ class FakeRunway(FakeService):
 class FakePexels(FakeService):
     """``GET /videos/search`` with the raw key in ``Authorization``, and the video files it links to.
 
-    Every query finds the same kind of catalogue (ids depend on the query): a 12 s video with files
-    from 540 to 2160 wide (and a landscape one), a 3 s video with a 1080-wide file, and a 20 s video
-    with only 720-wide files (left out when ``size=medium`` asks for Full HD). A query containing a
+    Every query finds the same kind of catalogue (ids depend on the query): portrait videos — a 12 s one
+    with files from 540 to 2160 wide (and a landscape one), a 3 s one with a 1080-wide file, and a 20 s one
+    with only 720-wide files (left out when ``size=medium`` asks for Full HD) — a 10 s landscape video
+    (1280×720 to 3840×2160) and an 8 s square one (720 and 1080). ``orientation`` filters them by the
+    video's own width and height and must be ``landscape``, ``portrait`` or ``square`` (the three values the
+    API reference lists; anything else is answered 400 here). A query containing a
     word in ``unknown_words`` finds nothing; ``keep`` filters the catalogue. Download faults:
     ``truncated``, ``not_video``.
     """
@@ -806,7 +815,8 @@ class FakePexels(FakeService):
         if m and rec.method == "GET":
             if self.take("not_video", rec):
                 return Reply(200, b"<html>Access denied</html>", {"Content-Type": "text/html"})
-            video = self.media.video(6.0)
+            w, h = int(m.group(3)), int(m.group(4))  # the file's shape, made small (144 on the short side)
+            video = self.media.video(6.0, 2 * round(72 * w / min(w, h)), 2 * round(72 * h / min(w, h)))
             if self.take("truncated", rec):
                 return Reply(200, video, {"Content-Type": "video/mp4"}, mode="truncate")
             return Reply(200, video, {"Content-Type": "video/mp4"})
@@ -817,12 +827,13 @@ class FakePexels(FakeService):
         base = int(hashlib.sha256(query.encode()).hexdigest()[:6], 16) * 10
         slug = re.sub(r"\W+", "-", query.lower()).strip("-") or "video"
 
-        def video(offset: int, seconds: int, sizes: list[tuple[int, int, str]], name: str) -> dict[str, Any]:
+        def video(offset: int, seconds: int, sizes: list[tuple[int, int, str]], name: str,
+                  shape: tuple[int, int] = (2160, 3840)) -> dict[str, Any]:
             vid = base + offset
             files = [{"id": vid * 10 + i, "quality": quality, "file_type": "video/mp4", "width": w, "height": h,
                       "fps": 25.0, "link": f"{self.url}/video-files/{vid}/{vid * 10 + i}_{w}x{h}.mp4",
                       "size": w * h} for i, (w, h, quality) in enumerate(sizes)]
-            return {"id": vid, "width": 2160, "height": 3840, "duration": seconds,
+            return {"id": vid, "width": shape[0], "height": shape[1], "duration": seconds,
                     "url": f"https://www.pexels.com/video/{slug}-{vid}/",
                     "image": f"https://images.pexels.com/videos/{vid}/preview.jpeg",
                     "user": {"id": offset + 7, "name": name, "url": f"https://www.pexels.com/@{name.split()[0].lower()}"},
@@ -833,6 +844,8 @@ class FakePexels(FakeService):
                           (720, 1280, "hd")], "Ana Lima"),
             video(2, 3, [(1080, 1920, "hd")], "Bo Chen"),
             video(3, 20, [(720, 1280, "hd"), (360, 640, "sd")], "Cleo Park"),
+            video(4, 10, [(3840, 2160, "uhd"), (1280, 720, "hd"), (1920, 1080, "hd")], "Dev Rao", (3840, 2160)),
+            video(5, 8, [(720, 720, "hd"), (1080, 1080, "hd")], "Eli Sato", (1080, 1080)),
         ]
 
     def _search(self, rec: Recorded) -> Reply:
@@ -844,8 +857,12 @@ class FakePexels(FakeService):
             return Reply.json({"status": 400, "code": "per_page must be between 1 and 80"}, 400)
         videos = [] if set(query.lower().split()) & self.unknown_words else \
             [v for v in self.catalogue(query) if self.keep(v)]
-        if rec.param("orientation") == "portrait":
-            videos = [v for v in videos if v["height"] > v["width"]]
+        orientation = rec.param("orientation")
+        shapes = {"portrait": lambda w, h: h > w, "landscape": lambda w, h: w > h, "square": lambda w, h: w == h}
+        if orientation is not None and orientation not in shapes:
+            return Reply.json({"status": 400, "code": f"orientation must be one of {', '.join(shapes)}"}, 400)
+        if orientation:
+            videos = [v for v in videos if shapes[orientation](v["width"], v["height"])]
         if rec.param("size") == "medium":  # Full HD or more
             videos = [v for v in videos if any(min(f["width"], f["height"]) >= 1080 for f in v["video_files"])]
         self.remaining -= 1

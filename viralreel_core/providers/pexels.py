@@ -1,9 +1,11 @@
 """Pexels clips: free stock video found from the scene's visuals, credited to its videographer.
 
 ``GET /videos/search`` (header ``Authorization: <key>``, no "Bearer") with keywords taken from the
-visuals, portrait orientation, ``size=medium`` (Full HD or more) first; a broader search follows when
-nothing fits. The pick is a portrait file at least 1080 wide where one exists (the smallest such, not
-a 4K file), else the largest portrait file; a video another scene already uses is avoided. The clip
+visuals, the frame's orientation (``portrait`` for 9:16 and 4:5, ``landscape`` for 16:9, ``square`` for
+1:1), ``size=medium`` (Full HD or more) first; a broader search follows when nothing fits. The pick is a
+file of that orientation at least 1080 on its short side where one exists (the smallest such, not a 4K
+file), else the largest such file; a video another scene already uses is avoided. The assembler crops
+what is left over (a 9:16 file in a 4:5 frame). The clip
 keeps "Video by NAME on Pexels (URL)" as its credit, which the result lists.
 
 Example::
@@ -43,7 +45,8 @@ from .transport import (
     timeouts,
 )
 
-__all__ = ["PexelsClips", "search_terms", "pick_file", "credit_for", "DEFAULT_BASE_URL", "MIN_WIDTH"]
+__all__ = ["PexelsClips", "search_terms", "pick_file", "credit_for", "orientation_of", "DEFAULT_BASE_URL",
+           "MIN_WIDTH"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -51,7 +54,8 @@ SERVICE = "Pexels"
 KEY_ENV = "PEXELS_API_KEY"
 BASE_URL_ENV = "PEXELS_BASE_URL"
 DEFAULT_BASE_URL = "https://api.pexels.com"
-MIN_WIDTH = 1080
+MIN_WIDTH = 1080  # of the file's short side (the width of a portrait file)
+SQUARE_SLACK = 0.1  # a file within 10% of square counts as square
 PER_PAGE = 15
 MAX_TERMS = 5
 READ_TIMEOUT = 30.0
@@ -83,26 +87,40 @@ def search_terms(visuals: str, max_terms: int = MAX_TERMS) -> list[str]:
     return terms
 
 
-def _portrait_files(video: dict[str, Any]) -> list[dict[str, Any]]:
+def orientation_of(width: int, height: int) -> str:
+    """Pexels' name for a frame's orientation: ``portrait``, ``landscape`` or ``square`` (within 10%)."""
+    if abs(width - height) <= SQUARE_SLACK * max(width, height):
+        return "square"
+    return "portrait" if height > width else "landscape"
+
+
+def _files(video: dict[str, Any], orientation: str) -> list[dict[str, Any]]:
     files = []
     for f in video.get("video_files") or []:
         if not isinstance(f, dict) or not f.get("link"):
             continue
         width, height = int(f.get("width") or 0), int(f.get("height") or 0)
-        if height > width > 0 and (f.get("file_type") or "video/mp4") == "video/mp4":
+        if width > 0 and height > 0 and orientation_of(width, height) == orientation \
+                and (f.get("file_type") or "video/mp4") == "video/mp4":
             files.append(f)
     return files
 
 
-def pick_file(video: dict[str, Any], min_width: int = MIN_WIDTH) -> dict[str, Any] | None:
-    """The portrait MP4 to use: the narrowest at least ``min_width`` wide, else the widest; None if none."""
-    files = _portrait_files(video)
+def _short_side(f: dict[str, Any]) -> int:
+    return min(int(f["width"]), int(f["height"]))
+
+
+def pick_file(video: dict[str, Any], min_width: int = MIN_WIDTH, orientation: str = "portrait"
+              ) -> dict[str, Any] | None:
+    """The MP4 of ``orientation`` to use: the smallest at least ``min_width`` on its short side, else the
+    largest; None if the video has no file of that orientation."""
+    files = _files(video, orientation)
     if not files:
         return None
-    wide = [f for f in files if int(f["width"]) >= min_width]
+    wide = [f for f in files if _short_side(f) >= min_width]
     if wide:
-        return min(wide, key=lambda f: (int(f["width"]), -float(f.get("fps") or 0)))
-    return max(files, key=lambda f: (int(f["width"]), float(f.get("fps") or 0)))
+        return min(wide, key=lambda f: (_short_side(f), -float(f.get("fps") or 0)))
+    return max(files, key=lambda f: (_short_side(f), float(f.get("fps") or 0)))
 
 
 def credit_for(video: dict[str, Any]) -> str:
@@ -123,10 +141,11 @@ class PexelsClips(ClipMaker):
     base_url_env = BASE_URL_ENV
 
     def __init__(self, api_key: str, *, base_url: str | None = None, min_width: int = MIN_WIDTH,
-                 per_page: int = PER_PAGE, read_timeout: float = READ_TIMEOUT,
+                 width: int = 1080, height: int = 1920, per_page: int = PER_PAGE, read_timeout: float = READ_TIMEOUT,
                  max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None) -> None:
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.min_width = min_width
+        self.orientation = orientation_of(width, height)  # of the frame the clip will fill
         self.per_page = max(1, min(80, per_page))
         self.read_timeout = read_timeout
         self.max_download_bytes = max_download_bytes
@@ -140,16 +159,17 @@ class PexelsClips(ClipMaker):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PexelsClips:
-        """The clip maker for ``settings``: its key and ``PEXELS_BASE_URL``."""
-        return cls(settings.keys.get(cls.service, ""), base_url=settings.base_urls.get(cls.service))
+        """The clip maker for ``settings``: its key, ``PEXELS_BASE_URL`` and the frame's orientation."""
+        return cls(settings.keys.get(cls.service, ""), base_url=settings.base_urls.get(cls.service),
+                   width=settings.width, height=settings.height)
 
 
     def __repr__(self) -> str:
-        return f"PexelsClips(endpoint={host_of(self.base_url)!r})"
+        return f"PexelsClips(orientation={self.orientation!r}, endpoint={host_of(self.base_url)!r})"
 
     def cache_params(self) -> dict[str, Any]:
         """What shapes the pick: orientation, minimum width, page size and how queries are built."""
-        return {"orientation": "portrait", "min_width": self.min_width, "per_page": self.per_page,
+        return {"orientation": self.orientation, "min_width": self.min_width, "per_page": self.per_page,
                 "query": QUERY_VERSION}
 
     def estimate_cost(self, seconds: float) -> float:
@@ -157,7 +177,7 @@ class PexelsClips(ClipMaker):
         return 0.0
 
     def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
-        """Find, download and credit a portrait stock clip for ``visuals``."""
+        """Find, download and credit a stock clip of the frame's orientation for ``visuals``."""
         terms = search_terms(visuals)
         if not terms:
             raise BadInput("The scene's visuals have no words to search stock video for.",
@@ -173,8 +193,8 @@ class PexelsClips(ClipMaker):
                     credit=credit_for(video))
 
     def search(self, query: str, *, size: str | None = "medium") -> list[dict[str, Any]]:
-        """The videos Pexels finds for ``query`` in portrait orientation (``size`` is a minimum)."""
-        params: dict[str, Any] = {"query": query, "orientation": "portrait", "per_page": self.per_page, "page": 1}
+        """The videos Pexels finds for ``query`` in the frame's orientation (``size`` is a minimum)."""
+        params: dict[str, Any] = {"query": query, "orientation": self.orientation, "per_page": self.per_page, "page": 1}
         if size:
             params["size"] = size
         with network_errors(SERVICE, provider=self.name, what="searching stock video", base_url=self.base_url,
@@ -207,7 +227,7 @@ class PexelsClips(ClipMaker):
             choice = self._choose(self.search(query, size=size), seconds)
             if choice is not None:
                 return (*choice, query)
-        raise ProviderError(f"{SERVICE} has no portrait video for {' '.join(terms)!r}.", provider=self.name,
+        raise ProviderError(f"{SERVICE} has no {self.orientation} video for {' '.join(terms)!r}.", provider=self.name,
                             retryable=False,
                             hint="Describe the scene with simpler, concrete words (e.g. 'city street at night'), "
                                  "or choose another clip provider.")
@@ -221,7 +241,7 @@ class PexelsClips(ClipMaker):
         with self._used_lock:  # scenes choose in parallel: pick and mark in one step, or two get the same video
             candidates = []
             for order, video in enumerate(videos):
-                chosen = pick_file(video, self.min_width)
+                chosen = pick_file(video, self.min_width, self.orientation)
                 if chosen is None:
                     continue
                 short = float(video.get("duration") or 0) < seconds

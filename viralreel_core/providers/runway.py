@@ -32,6 +32,7 @@ from typing import Any
 
 import requests
 
+from ..aspect import nearest_ratio
 from ..config import Settings
 from ..errors import BadInput, ClipCancelled, ContentRejected, ProviderError, ProviderTimeout, QuotaExceeded
 from ..models import Clip
@@ -49,7 +50,7 @@ from .transport import (
 )
 
 __all__ = ["RunwayClips", "RunwayModel", "MODELS", "API_VERSION", "DEFAULT_BASE_URL", "USD_PER_CREDIT",
-           "IMAGE_MODEL", "IMAGE_CREDITS"]
+           "IMAGE_MODEL", "IMAGE_CREDITS", "IMAGE_RATIOS"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -62,7 +63,8 @@ DEFAULT_MODEL = "gen4_turbo"
 USD_PER_CREDIT = 0.01
 MAX_PROMPT_CHARS = 1000
 IMAGE_MODEL = "gen4_image"  # the first frame for image-only models
-IMAGE_RATIO = "720:1280"
+#: gen4_image's 720p sizes (the 5-credit tier): the first frame takes the one closest to the video's shape
+IMAGE_RATIOS = ("720:1280", "1280:720", "720:720", "720:960", "960:720", "1680:720")
 IMAGE_CREDITS = 5  # gen4_image at 720p
 POLL_INTERVAL = 5.0  # Runway updates a task no more often than every 5 s
 POLL_MAX_INTERVAL = 20.0  # queued tasks are asked less often, up to this
@@ -76,13 +78,20 @@ _QUEUED = ("PENDING", "THROTTLED")
 
 @dataclass(frozen=True)
 class RunwayModel:
-    """What we need to know of one video model: its route, 9:16 ratio, durations and price."""
+    """What we need to know of one video model: its route, the ratios it takes, durations and price."""
 
     name: str
     route: str  # "text_to_video" or "image_to_video"
-    ratio: str
+    ratios: tuple[str, ...]  # Runway's documented values for this model and route; the first is 9:16
     durations: tuple[int, ...]
     credits_per_second: float
+
+    def ratio_for(self, width: int, height: int) -> str:
+        """The ratio closest in shape to a ``width`` × ``height`` frame (the assembler crops the rest).
+
+        Ties go to the earlier one in ``ratios`` (a square frame on a model with only 16:9 and 9:16
+        gets 9:16)."""
+        return _closest(width, height, self.ratios)
 
     def duration_for(self, seconds: float) -> int:
         """The shortest allowed duration covering ``seconds`` (the longest allowed if none does)."""
@@ -90,14 +99,24 @@ class RunwayModel:
         return min(covering) if covering else max(self.durations)
 
 
-#: models we know, by their API name; prices are credits per second (1 credit = $0.01)
+_VEO_RATIOS = ("1080:1920", "1920:1080", "720:1280", "1280:720")  # full HD first: ties pick it
+#: models we know, by their API name; prices are credits per second (1 credit = $0.01); ratios as the API
+#: reference lists them for the route we use (gen4.5 through text_to_video takes only the two 720p ones)
 MODELS = {
-    "gen4_turbo": RunwayModel("gen4_turbo", "image_to_video", "720:1280", tuple(range(2, 11)), 5),
-    "gen4.5": RunwayModel("gen4.5", "text_to_video", "720:1280", tuple(range(2, 11)), 12),
-    "veo3.1": RunwayModel("veo3.1", "text_to_video", "1080:1920", (4, 6, 8), 40),
-    "veo3.1_fast": RunwayModel("veo3.1_fast", "text_to_video", "1080:1920", (4, 6, 8), 15),
-    "veo3": RunwayModel("veo3", "text_to_video", "1080:1920", (8,), 40),
+    "gen4_turbo": RunwayModel("gen4_turbo", "image_to_video",
+                              ("720:1280", "1280:720", "832:1104", "1104:832", "960:960", "1584:672"),
+                              tuple(range(2, 11)), 5),
+    "gen4.5": RunwayModel("gen4.5", "text_to_video", ("720:1280", "1280:720"), tuple(range(2, 11)), 12),
+    "veo3.1": RunwayModel("veo3.1", "text_to_video", _VEO_RATIOS, (4, 6, 8), 40),
+    "veo3.1_fast": RunwayModel("veo3.1_fast", "text_to_video", _VEO_RATIOS, (4, 6, 8), 15),
+    "veo3": RunwayModel("veo3", "text_to_video", _VEO_RATIOS, (8,), 40),
 }
+
+
+def _closest(width: int, height: int, ratios: tuple[str, ...]) -> str:
+    sizes = [tuple(int(v) for v in r.split(":")) for r in ratios]
+    w, h = nearest_ratio(width, height, sizes)
+    return f"{w}:{h}"
 
 
 def _prompt(visuals: str) -> str:
@@ -108,8 +127,8 @@ def _prompt(visuals: str) -> str:
     return cut[: cut.rfind(" ")] if " " in cut else cut
 
 
-def _image_key(prompt: str) -> tuple[str, ...]:
-    return ("image", IMAGE_MODEL, IMAGE_RATIO, prompt)
+def _image_key(prompt: str, ratio: str) -> tuple[str, ...]:
+    return ("image", IMAGE_MODEL, ratio, prompt)
 
 
 class RunwayClips(ClipMaker):
@@ -130,6 +149,7 @@ class RunwayClips(ClipMaker):
     poll_jitter = POLL_JITTER
 
     def __init__(self, api_key: str, *, model: str = DEFAULT_MODEL, base_url: str | None = None,
+                 width: int = 1080, height: int = 1920,
                  poll_interval: float | None = None, poll_max_interval: float | None = None,
                  poll_deadline: float | None = None, poll_jitter: float | None = None,
                  read_timeout: float = READ_TIMEOUT,
@@ -139,6 +159,9 @@ class RunwayClips(ClipMaker):
             raise BadInput(f"Unknown Runway model {model!r}.", hint=f"Choose one of: {', '.join(MODELS)}.")
         self.spec = MODELS[model]
         self.model = model
+        self.ratio = self.spec.ratio_for(width, height)  # the video's frame decides; the segment crops the rest
+        video_w, video_h = (int(v) for v in self.ratio.split(":"))
+        self.image_ratio = _closest(video_w, video_h, IMAGE_RATIOS)
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         for attr, value in (("poll_interval", poll_interval), ("poll_max_interval", poll_max_interval),
                             ("poll_deadline", poll_deadline), ("poll_jitter", poll_jitter)):
@@ -157,18 +180,18 @@ class RunwayClips(ClipMaker):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RunwayClips:
-        """The clip maker for ``settings``: key, ``runway_model`` and ``RUNWAYML_BASE_URL``."""
+        """The clip maker for ``settings``: key, ``runway_model``, ``RUNWAYML_BASE_URL`` and the frame size."""
         return cls(settings.keys.get(cls.service, ""), model=settings.option("runway_model"),
-                   base_url=settings.base_urls.get(cls.service))
+                   base_url=settings.base_urls.get(cls.service), width=settings.width, height=settings.height)
 
 
     def __repr__(self) -> str:
-        return f"RunwayClips(model={self.model!r}, endpoint={host_of(self.base_url)!r})"
+        return f"RunwayClips(model={self.model!r}, ratio={self.ratio!r}, endpoint={host_of(self.base_url)!r})"
 
     # -- provider protocol ---------------------------------------------------------------------
     def cache_params(self) -> dict[str, Any]:
-        """Model, route, ratio and (for image-first models) the image model."""
-        params: dict[str, Any] = {"model": self.model, "route": self.spec.route, "ratio": self.spec.ratio}
+        """Model, route, ratio (which fixes the first frame's) and (for image-first models) the image model."""
+        params: dict[str, Any] = {"model": self.model, "route": self.spec.route, "ratio": self.ratio}
         if self.spec.route == "image_to_video":
             params["image_model"] = IMAGE_MODEL
         return params
@@ -187,13 +210,13 @@ class RunwayClips(ClipMaker):
         return round(self.credits_for(seconds) * USD_PER_CREDIT, 6)
 
     def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
-        """Generate, wait for and download a 9:16 clip covering ``seconds`` for ``visuals``."""
+        """Generate, wait for and download a clip in ``self.ratio`` covering ``seconds`` for ``visuals``."""
         prompt = _prompt(visuals)
         if not prompt:
             raise BadInput("The scene has no visuals to make a clip from.", hint="Describe what should be seen.")
         self._check_abort(None)
         duration = self.spec.duration_for(seconds)
-        request_key = (self.model, self.spec.ratio, duration, prompt)
+        request_key = (self.model, self.ratio, duration, prompt)
         spent_so_far = [0.0]  # credits of the tasks that finished, updated as they do
         try:
             return self._make(prompt, duration, request_key, out_dir, spent_so_far)
@@ -208,20 +231,20 @@ class RunwayClips(ClipMaker):
         if url is None:
             if self.spec.route == "text_to_video":
                 task_id = self._create("/v1/text_to_video", {"promptText": prompt, "model": self.model,
-                                                             "ratio": self.spec.ratio, "duration": duration})
+                                                             "ratio": self.ratio, "duration": duration})
             else:
                 image, fresh = self._first_frame(prompt)
                 spent += IMAGE_CREDITS if fresh else 0
                 spent_so_far[0] = spent
                 task_id = self._create("/v1/image_to_video", {"promptImage": image, "promptText": prompt,
-                                                              "model": self.model, "ratio": self.spec.ratio,
+                                                              "model": self.model, "ratio": self.ratio,
                                                               "duration": duration})
             url = self._wait_for(task_id, "the clip")
             spent += self.spec.credits_per_second * duration
             spent_so_far[0] = spent
             with self._made_lock:
                 self._made[request_key] = (url, self._clock())
-                self._made.pop(_image_key(prompt), None)
+                self._made.pop(_image_key(prompt, self.image_ratio), None)
         else:
             _LOGGER.info("Runway: downloading a clip made earlier for this scene (no new task)")
         path = Path(out_dir) / f"clip_runway_{uuid.uuid4().hex[:16]}.mp4"
@@ -301,12 +324,12 @@ class RunwayClips(ClipMaker):
 
         A frame made for a clip that then failed is remembered and used again.
         """
-        key = _image_key(prompt)
+        key = _image_key(prompt, self.image_ratio)
         url = self._remembered(key)
         if url is not None:
             return url, False
         task_id = self._create("/v1/text_to_image", {"promptText": prompt, "model": IMAGE_MODEL,
-                                                     "ratio": IMAGE_RATIO})
+                                                     "ratio": self.image_ratio})
         url = self._wait_for(task_id, "the first frame")
         with self._made_lock:
             self._made[key] = (url, self._clock())
