@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 
 import numpy as np
 import pytest
@@ -172,3 +173,80 @@ def test_the_studio_frames_a_project_by_aspect_and_saves_it(fake_settings, cache
     old.set_aspect("1:1")
     old.open(json.loads(FORMAT_1.read_text()))
     assert old.aspect == "9:16" and (old.options["width"], old.options["height"]) == (180, 320)
+
+
+OFFLINE_SCENES = [
+    ("A volcano erupting at night", "Volcanoes form where tectonic plates pull apart or where hot spots melt "
+                                    "the crust 30 kilometres down."),
+    ("A cat asleep in the sun", "Supercalifragilisticexpialidocious antidisestablishmentarianism everywhere"),
+    ("Ocean waves at sunset", "The ocean covers seventy one percent of the planet and holds ninety seven "
+                              "percent of its water."),
+    ("Mount Fuji", "火山は地下のマグマが地表に噴き出すことで生まれます"),
+]
+
+
+def _visible_box(sprite) -> tuple[int, int, int, int]:
+    left, top, right, bottom = sprite.image.getbbox()
+    return sprite.x + left, sprite.y + top, sprite.x + right, sprite.y + bottom
+
+
+@pytest.mark.parametrize("aspect", list(ASPECTS))
+def test_offline_clips_lay_their_words_and_symbol_inside_each_frame_above_the_captions(aspect):
+    from viralreel_core.providers import kinetic
+    from viralreel_core.providers.local_clips import Float, design_scene
+
+    width, height = frame_size(aspect)
+    wide = aspect == "16:9"
+    caption_top = min(c.y for c in build_cues(estimate_word_timings(SENTENCE, 12.0), width=width, height=height))
+    for visuals, narration in OFFLINE_SCENES:
+        design = design_scene(visuals, narration, 6.0, width, height, 3.0)
+        fixed = [s for s in design.sprites if not isinstance(s.motion, Float)]
+        assert fixed and design.plan.beats, (aspect, visuals)
+        for sprite in fixed:  # every word and the symbol, where they rest and where they arrive from
+            x0, y0, x1, y1 = _visible_box(sprite)
+            dy = max(abs(sprite.motion.offset(t)[1]) for t in (sprite.motion.start, sprite.motion.start + 1.0))
+            assert 0 <= x0 and x1 <= width and 0 <= y0 - dy and y1 + dy <= height, (aspect, visuals, sprite.shown)
+        for variant in kinetic.VARIANTS:
+            plan = kinetic.plan_kinetics(narration, 6.0, width, height, pace=3.0, variant=variant)
+            for beat in plan.beats:  # the words end above the captions, whatever the layout
+                lines = beat.text.count("\n") + 1
+                assert beat.y + lines * round(beat.font_size * 1.08) < caption_top, (aspect, variant, beat.text)
+                if wide:  # beside the symbol, in the left column, not across the whole frame
+                    text_w = max(kinetic.load_font(beat.font_size, beat.text).getlength(line)
+                                 for line in beat.text.split("\n"))
+                    assert beat.x + text_w <= 0.74 * width + 1, (variant, beat.text)
+        badge = [s for s in fixed if not math.isfinite(s.shown[1])]
+        if badge and wide:  # a wide frame's symbol stands right of the words, large
+            x0, _, _, _ = _visible_box(badge[0])
+            assert x0 >= 0.74 * width - 0.02 * width and badge[0].image.height >= 0.3 * height
+
+
+def test_a_landscape_offline_clip_draws_its_words_where_the_plan_put_them(tmp_path):
+    from tests.test_kinetic_clips import sprite_match
+    from viralreel_core.providers.local_clips import LocalClipMaker
+
+    width, height = frame_size("16:9", 270)
+    maker = LocalClipMaker(width, height, 15)
+    visuals, narration = OFFLINE_SCENES[0]
+    design = maker.design(visuals, 4.0, narration)
+    clip = maker.make(visuals, 4.0, tmp_path, narration=narration)
+    assert (probe(clip.video_path).width, probe(clip.video_path).height) == (480, 270)
+    words = [s for s in design.sprites if math.isfinite(s.shown[1]) and s.shown[1] - s.shown[0] > 0.6]
+    assert words
+    for sprite in words[:3]:
+        t = sprite.shown[0] + 0.45
+        assert sprite_match(frame_at(clip.video_path, t, width, height), sprite, t) < 15, sprite.shown
+    assert maker.cache_params()["layout"] == "wide"
+    assert "layout" not in LocalClipMaker(1080, 1920).cache_params()  # upright clips keep their cache keys
+
+
+def test_the_frame_is_in_every_clip_key_that_its_pixels_depend_on():
+    from viralreel_core.providers.local_clips import LocalClipMaker
+    from viralreel_core.providers.pexels import PexelsClips
+    from viralreel_core.providers.runway import RunwayClips
+
+    for maker in (LocalClipMaker, RunwayClips, PexelsClips):
+        params = {a: json.dumps(maker.from_settings(Settings.from_env(environ={}, width=w, height=h)).cache_params(),
+                                sort_keys=True)
+                  for a, (w, h) in ((a, frame_size(a)) for a in ("9:16", "1:1", "16:9"))}
+        assert len(set(params.values())) == 3, (maker, params)

@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from ..fonts import load_font
 from ..models import WordTiming
 from ..timing import ends_clause, ends_sentence, estimate_word_timings
+from .layout import UPRIGHT, layout_for
 from .local_backdrop import Color, luma
 
 __all__ = ["Beat", "KineticPlan", "Motion", "key_phrases", "narration_timings", "plan_kinetics", "draw_beat",
@@ -31,7 +32,7 @@ __all__ = ["Beat", "KineticPlan", "Motion", "key_phrases", "narration_timings", 
 
 VARIANTS = ("stack", "left", "hero")
 LEAD_IN = 0.05  # seconds of silence voices leave before the first word
-TEXT_TOP, TEXT_BOTTOM = 0.285, 0.615  # the text area, as fractions of the height (captions sit near 0.70)
+TEXT_TOP, TEXT_BOTTOM = UPRIGHT.text_top, UPRIGHT.text_bottom  # an upright frame's text area (of the height)
 ENTRANCE = 0.28  # seconds a beat takes to arrive
 EXIT = 0.16  # seconds a page takes to fade out
 MIN_GAP = 0.4  # seconds between two beats' arrivals
@@ -251,11 +252,13 @@ def plan_kinetics(narration: str, seconds: float, width: int, height: int, *, pa
         return KineticPlan(variant, ())
     hero = max(chosen, key=lambda p: (p.score, -p.first))
     per_page = 1 if variant == "hero" else MAX_LINES
-    area_top, area_h = TEXT_TOP * height, (TEXT_BOTTOM - TEXT_TOP) * height
-    text_w = width * (0.80 if variant == "left" else 0.86)
+    layout = layout_for(width, height)  # upright frames stack words under the symbol; wide ones set them beside it
+    area_top, area_h = layout.text_top * height, (layout.text_bottom - layout.text_top) * height
+    col_x, col_w = layout.column[0] * width, (layout.column[1] - layout.column[0]) * width
+    text_w = col_w * (0.80 if variant == "left" else 0.86)
     fitted = []
     for p in chosen:
-        cap = 0.13 if variant == "hero" else (0.10 if p is hero else 0.082)
+        cap = layout.size_scale * (0.13 if variant == "hero" else (0.10 if p is hero else 0.082))
         text, size = _fit(p.text.upper(), round(text_w), height, cap, 0.5 if variant == "stack" else 0.75)
         fitted.append((p, text, size))
     pages: list[list[tuple[Phrase, str, int]]] = [[]]
@@ -277,7 +280,7 @@ def plan_kinetics(narration: str, seconds: float, width: int, height: int, *, pa
             start = arrivals[k]
             lit_until = arrivals[k + 1] if k + 1 < len(page) else page_end
             w = _text_width(text, size)
-            x = width * 0.07 if variant == "left" else (width - w) / 2
+            x = col_x + (col_w * 0.07 if variant == "left" else (col_w - w) / 2)
             motion = Motion(kind, round(start, 3), round(page_end, 3),
                             distance=round(height * (0.03 if kind != "slide" else 0.02) + width * 0.0, 1),
                             drift=round(height * 0.004, 1), period=3.2 + 0.4 * k, phase=phase + k)

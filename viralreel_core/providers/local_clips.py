@@ -40,6 +40,7 @@ from ..ffmpeg import ffmpeg_exe
 from ..models import Clip
 from .base import ClipMaker
 from .kinetic import VARIANTS, KineticPlan, Motion, accent_of, draw_beat, plan_kinetics, sprite_margin
+from .layout import layout_for
 from .local_backdrop import Bits, ClipStyle, build_filtergraph, even, style_for
 from .symbols import draw_symbol, subject_symbol, symbol_font
 
@@ -53,8 +54,6 @@ X264_PRESET = "ultrafast"  # the assembler re-encodes every clip; ultrafast is ~
 X264_CRF = 20
 LOCAL_VOICE_PACE = 3.6  # words per second of the bundled Piper voice at speed 1 (measured: bench note in DESIGN)
 OTHER_VOICE_PACE = 2.7  # ElevenLabs / OpenAI voices at speed 1
-SYMBOL_HEIGHT = 0.12  # of the frame height
-SYMBOL_Y = 0.165  # centre of the symbol, of the frame height
 # ffmpeg's closing lines after a failure, which bury the line that says what went wrong
 _FFMPEG_NOISE = re.compile(r"Task finished with error|Terminating thread|Could not open encoder|Nothing was written")
 FLOATERS = 5  # faint copies of the symbol drifting up the background
@@ -108,8 +107,10 @@ class SceneDesign:
 
 def _symbol_sprite(symbol: tuple[str, str] | None, accent: tuple[int, int, int], width: int, height: int,
                    variant: str) -> Sprite | None:
-    """The subject's symbol on a soft glow, resting near the top (top right for the ``left`` layout)."""
-    size = max(8, round(SYMBOL_HEIGHT * height))
+    """The subject's symbol on a soft glow, resting near the top (top right for the ``left`` layout), or
+    large beside the words in a wide frame (``layout``)."""
+    layout = layout_for(width, height)
+    size = max(8, round(layout.symbol_height * height))
     glyph = draw_symbol(symbol, size, (255, 255, 255))
     if glyph is None:
         return None
@@ -120,10 +121,10 @@ def _symbol_sprite(symbol: tuple[str, str] | None, accent: tuple[int, int, int],
     ImageDraw.Draw(glow).ellipse((side / 2 - r, side / 2 - r, side / 2 + r, side / 2 + r), fill=(*accent, 120))
     sprite.alpha_composite(glow.filter(ImageFilter.GaussianBlur(size * 0.16)))
     sprite.alpha_composite(glyph, ((side - glyph.width) // 2, (side - glyph.height) // 2))
-    cx = width * (0.76 if variant == "left" else 0.5)
+    cx = width * (layout.symbol_x_left if variant == "left" else layout.symbol_x)
     motion = Motion("rise", 0.0, math.inf, distance=round(height * 0.02, 1), drift=round(height * 0.007, 1),
                     period=2.8, phase=0.0)
-    return Sprite(sprite, round(cx - side / 2), round(SYMBOL_Y * height - side / 2), motion, (0.0, math.inf),
+    return Sprite(sprite, round(cx - side / 2), round(layout.symbol_y * height - side / 2), motion, (0.0, math.inf),
                   fade_out=False)
 
 
@@ -223,9 +224,13 @@ class LocalClipMaker(ClipMaker):
                    pace=base * float(getattr(settings, "voice_speed", 1.0) or 1.0))
 
     def cache_params(self) -> dict[str, Any]:
-        return {"width": self.width, "height": self.height, "fps": self.fps, "style_version": STYLE_VERSION,
-                "extra_seconds": EXTRA_SECONDS, "x264": f"{X264_PRESET}/crf{X264_CRF}", "pace": self.pace,
-                "symbol_font": symbol_font()}
+        params = {"width": self.width, "height": self.height, "fps": self.fps, "style_version": STYLE_VERSION,
+                  "extra_seconds": EXTRA_SECONDS, "x264": f"{X264_PRESET}/crf{X264_CRF}", "pace": self.pace,
+                  "symbol_font": symbol_font()}
+        layout = layout_for(self.width, self.height).name
+        if layout != "upright":  # named only where it differs, so upright clips keep the keys they had
+            params["layout"] = layout
+        return params
 
     def describe(self) -> str:
         return f"local kinetic-type clips {self.width}x{self.height}@{self.fps}"
