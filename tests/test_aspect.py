@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from tests.fakes.providers import FakeClipMaker
 from tests.media import caption_pixels, frame_at, probe
 from viralreel_core import Pipeline, Settings, cli
 from viralreel_core.aspect import ASPECTS, aspect_of, check_aspect, frame_for, frame_size, nearest_ratio
@@ -156,15 +157,19 @@ def test_the_studio_frames_a_project_by_aspect_and_saves_it(fake_settings, cache
     first.start_voices()
     first.start_clips()
     first.wait()
+    upload = FakeClipMaker().make("holiday footage", 3.0, tmp_path)  # a person's own portrait clip, too
+    first.use_upload(first.uids[1], "holiday.mp4", open(upload.video_path, "rb").read())
     first.start_render()
     first.wait()
     assert not first.errors, first.errors
     path = first.last_render["video_path"]
     info = probe(path)
     assert (info.width, info.height) == (320, 180)
-    # the fake's portrait clips are cover-cropped into the landscape frame: no black bars anywhere
-    frame = frame_at(path, 1.0, 320, 180)
-    assert frame[:3].mean() > 20 and frame[-3:].mean() > 20 and frame[:, :3].mean() > 20 and frame[:, -3:].mean() > 20
+    # the fake's portrait clips and the upload are cover-cropped into the landscape frame: no black bars
+    starts = np.cumsum([0.0] + [first.voices[u].asset.duration for u in first.uids])
+    for t in (starts[0] + 1.0, starts[1] + 1.0):  # a made clip, then the upload
+        frame = frame_at(path, t, 320, 180)
+        assert min(frame[:3].mean(), frame[-3:].mean(), frame[:, :3].mean(), frame[:, -3:].mean()) > 20, t
 
     reopened = studio()
     reopened.open(json.loads(json.dumps(first.to_document())))
