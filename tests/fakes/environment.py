@@ -1,4 +1,4 @@
-"""The four service fakes running, with the environment pointing the real providers at them."""
+"""The five service fakes running, with the environment pointing the real providers at them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from types import SimpleNamespace
 
-from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakeRunway
+from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakePixabay, FakeRunway
 from viralreel_core.providers import retry
 from viralreel_core.providers.runway import RunwayClips
 
@@ -15,6 +15,7 @@ KEYS = {
     "ELEVENLABS_API_KEY": "el-rel-ELEVEN-SECRET-8899aabbccddeeff",
     "RUNWAYML_API_SECRET": "key_" + "7e1a817e1a81" * 10 + "7e1a817e",
     "PEXELS_API_KEY": "px-rel-PEXELS-SECRET-0f1e2d3c4b5a6978",
+    "PIXABAY_API_KEY": "48151623-pxbSECRET0a1b2c3d4e5f60718293",
 }
 
 
@@ -25,16 +26,19 @@ def serving(monkeypatch) -> Iterator[SimpleNamespace]:
     with FakeOpenAI(KEYS["OPENAI_API_KEY"]) as openai_api, \
             FakeElevenLabs(KEYS["ELEVENLABS_API_KEY"]) as elevenlabs_api, \
             FakeRunway(KEYS["RUNWAYML_API_SECRET"]) as runway_api, \
-            FakePexels(KEYS["PEXELS_API_KEY"]) as pexels_api:
+            FakePexels(KEYS["PEXELS_API_KEY"]) as pexels_api, \
+            FakePixabay(KEYS["PIXABAY_API_KEY"]) as pixabay_api:
         for var, key in KEYS.items():
             monkeypatch.setenv(var, key)
         monkeypatch.setenv("OPENAI_BASE_URL", f"{openai_api.url}/v1")
         monkeypatch.setenv("ELEVENLABS_BASE_URL", elevenlabs_api.url)
         monkeypatch.setenv("RUNWAYML_BASE_URL", runway_api.url)
         monkeypatch.setenv("PEXELS_BASE_URL", pexels_api.url)
+        monkeypatch.setenv("PIXABAY_BASE_URL", pixabay_api.url)
         monkeypatch.setattr(retry, "BACKOFF", 0.01)  # the one retry policy, shortened for tests
         monkeypatch.setattr(retry, "JITTER", 0.0)
         monkeypatch.setattr(RunwayClips, "poll_interval", 0.01)
         monkeypatch.setattr(RunwayClips, "poll_jitter", 0.0)
         yield SimpleNamespace(openai=openai_api, elevenlabs=elevenlabs_api, runway=runway_api, pexels=pexels_api,
-                              all=(openai_api, elevenlabs_api, runway_api, pexels_api))
+                              pixabay=pixabay_api, all=(openai_api, elevenlabs_api, runway_api, pexels_api,
+                                                        pixabay_api))

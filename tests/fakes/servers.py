@@ -47,7 +47,7 @@ from urllib.parse import parse_qs, urlsplit
 from viralreel_core.ffmpeg import ffmpeg_exe
 
 __all__ = ["Media", "Recorded", "Reply", "FakeService", "FakeOpenAI", "FakeElevenLabs", "FakeRunway",
-           "FakePexels", "mask_key"]
+           "FakePexels", "FakePixabay", "mask_key"]
 
 
 # --- media ----------------------------------------------------------------------------------------
@@ -89,6 +89,12 @@ class Media:
     def png(self, width: int = 144, height: int = 256) -> bytes:
         """A PNG still."""
         return self._make(("png", width, height), f"frame_{width}x{height}.png",
+                          ["-f", "lavfi", "-i", f"testsrc2=size={width}x{height}", "-frames:v", "1"])
+
+    def still(self, width: int, height: int, fmt: str = "png") -> bytes:
+        """A test-pattern still as ``fmt`` ("png", "jpeg" or "webp")."""
+        ext = {"jpeg": "jpg"}.get(fmt, fmt)
+        return self._make(("still", width, height, fmt), f"still_{width}x{height}.{ext}",
                           ["-f", "lavfi", "-i", f"testsrc2=size={width}x{height}", "-frames:v", "1"])
 
     def mp3(self, seconds: float) -> bytes:
@@ -327,15 +333,26 @@ class FakeService:
 # --- OpenAI ---------------------------------------------------------------------------------------
 
 _OPENAI_SPEECH_MODELS = ("tts-1", "tts-1-hd", "gpt-4o-mini-tts")
+_GPT_IMAGE = (("1024x1024", "1024x1536", "1536x1024", "auto"), ("low", "medium", "high", "auto"), 32000)
+#: image model -> (sizes, qualities, longest prompt)
+_OPENAI_IMAGE_MODELS = {"gpt-image-1": _GPT_IMAGE, "gpt-image-1-mini": _GPT_IMAGE, "gpt-image-1.5": _GPT_IMAGE,
+                        "dall-e-3": (("1024x1024", "1024x1792", "1792x1024"), ("standard", "hd"), 4000),
+                        "dall-e-2": (("256x256", "512x512", "1024x1024"), ("standard",), 1000)}
+_IMAGE_OUTPUT_TOKENS = {"low": 408, "medium": 1584, "high": 6240, "auto": 1584}
 _OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
 
 
 class FakeOpenAI(FakeService):
-    """``/v1/chat/completions`` and ``/v1/audio/speech`` with Bearer auth and OpenAI's error bodies.
+    """``/v1/chat/completions``, ``/v1/audio/speech`` and ``/v1/images/generations`` with Bearer auth and
+    OpenAI's error bodies.
 
-    Faults: ``refusal``, ``length`` (cut-off JSON, ``finish_reason: length``), ``bad_content`` (a reply
-    that is not JSON), ``few_scenes`` (two scenes), ``empty_narration``; ``supports_json_schema = False``
-    makes it answer ``json_schema`` requests with the 400 an older compatible server gives.
+    Images: GPT Image models answer ``data[0].b64_json`` (``output_format`` png / jpeg / webp, and a
+    ``usage`` block) and refuse ``response_format``; DALL·E answers ``b64_json`` only when asked with
+    ``response_format`` (else a ``url``, which this fake does not serve). Image faults: ``moderation``
+    (400 ``moderation_blocked``), ``not_image`` (base64 of a web page). Chat faults: ``refusal``, ``length``
+    (cut-off JSON, ``finish_reason: length``), ``bad_content`` (a reply that is not JSON), ``few_scenes``
+    (two scenes), ``empty_narration``; ``supports_json_schema = False`` makes it answer ``json_schema``
+    requests with the 400 an older compatible server gives.
     """
 
     def __init__(self, key: str, media: Media | None = None, latency: float = 0.0) -> None:
@@ -373,6 +390,8 @@ class FakeOpenAI(FakeService):
             return self._chat(rec)
         if rec.method == "POST" and rec.path == "/v1/audio/speech":
             return self._speech(rec)
+        if rec.method == "POST" and rec.path == "/v1/images/generations":
+            return self._images(rec)
         return self.error_reply(404, None, f"Invalid URL ({rec.method} {rec.path})")
 
     # chat ------------------------------------------------------------------------------------------
@@ -483,6 +502,64 @@ class FakeOpenAI(FakeService):
             return self.error_reply(400, None, "this fake only speaks mp3", param="response_format")
         seconds = max(0.5, len(text.split()) / 2.6 / speed)
         return Reply(200, self.media.mp3(seconds), {"Content-Type": "audio/mpeg"})
+
+
+    # images ------------------------------------------------------------------------------------------
+    def _images(self, rec: Recorded) -> Reply:
+        body = rec.json
+        if not isinstance(body, dict):
+            return self.error_reply(400, None, "We could not parse the JSON body of your request.")
+        model = body.get("model", "dall-e-2")  # the API's default
+        if model not in _OPENAI_IMAGE_MODELS:
+            return self.error_reply(400, "invalid_value", f"Invalid value: '{model}'. Value must be one of "
+                                    f"{sorted(_OPENAI_IMAGE_MODELS)}.", param="model")
+        sizes, qualities, longest = _OPENAI_IMAGE_MODELS[model]
+        gpt = model.startswith("gpt-image")
+        prompt = body.get("prompt")
+        if not isinstance(prompt, str) or not prompt.strip():
+            return self.error_reply(400, None, "Missing required parameter: 'prompt'.", param="prompt")
+        if len(prompt) > longest:
+            return self.error_reply(400, "string_above_max_length", f"Invalid 'prompt': string too long. Expected "
+                                    f"a string with maximum length {longest}.", param="prompt")
+        if body.get("n", 1) != 1:
+            return self.error_reply(400, None, "this fake makes one image at a time", param="n")
+        size = body.get("size", "1024x1024")
+        if size not in sizes:
+            return self.error_reply(400, "invalid_value", f"Invalid value: '{size}'. Supported values are: "
+                                    f"{', '.join(map(repr, sizes))}.", param="size")
+        quality = body.get("quality", qualities[0] if not gpt else "auto")
+        if quality not in qualities:
+            return self.error_reply(400, "invalid_value", f"Invalid value: '{quality}'. Supported values are: "
+                                    f"{', '.join(map(repr, qualities))}.", param="quality")
+        for field_name in ("response_format",) if gpt else ("output_format", "output_compression", "background"):
+            if field_name in body:
+                return self.error_reply(400, "unknown_parameter", f"Unknown parameter: '{field_name}'.",
+                                        param=field_name)
+        if not gpt and body.get("response_format") != "b64_json":
+            return self.error_reply(400, None, "this fake only answers response_format b64_json",
+                                    param="response_format")
+        fmt = body.get("output_format", "png") if gpt else "png"
+        if fmt not in ("png", "jpeg", "webp"):
+            return self.error_reply(400, "invalid_value", f"Invalid value: '{fmt}'.", param="output_format")
+        if self.take("moderation", rec):
+            return self.error_reply(400, "moderation_blocked", "Your request was rejected by the safety system. "
+                                    "Your request may contain content that is not allowed by our safety system.",
+                                    type_="image_generation_user_error")
+        width, height = (1024, 1536) if size == "auto" else (int(v) for v in size.split("x"))
+        image = b"<!DOCTYPE html><html>busy</html>" if self.take("not_image", rec) \
+            else self.media.still(width, height, fmt)
+        item: dict[str, Any] = {"b64_json": base64.b64encode(image).decode("ascii")}
+        data: dict[str, Any] = {"created": int(time.time()), "data": [item]}
+        if gpt:
+            text_tokens = len(prompt) // 4 + 1
+            output = _IMAGE_OUTPUT_TOKENS[quality]
+            data.update(background="opaque", output_format=fmt, quality=quality, size=size,
+                        usage={"input_tokens": text_tokens, "output_tokens": output,
+                               "total_tokens": text_tokens + output,
+                               "input_tokens_details": {"text_tokens": text_tokens, "image_tokens": 0}})
+        else:
+            item["revised_prompt"] = f"A detailed picture: {prompt}"
+        return Reply.json(data, headers={"x-request-id": f"req_{uuid.uuid4().hex[:12]}"})
 
 
 # --- ElevenLabs ------------------------------------------------------------------------------------
@@ -870,3 +947,95 @@ class FakePexels(FakeService):
                            "url": f"https://www.pexels.com/videos/search/{query}/", "videos": videos[:per_page]},
                           headers={"X-Ratelimit-Limit": "20000", "X-Ratelimit-Remaining": str(self.remaining),
                                    "X-Ratelimit-Reset": str(int(time.time()) + 3600)})
+
+
+# --- Pixabay ---------------------------------------------------------------------------------------
+
+class FakePixabay(FakeService):
+    """``GET /api/videos/?key=…&q=…`` with the key in the query string, and the video files it links to.
+
+    Pixabay answers errors in plain text (``[ERROR 400] Invalid or missing API key``), also for a wrong
+    key. Every query finds the same kind of catalogue (ids depend on the query): a 14 s landscape film
+    (4K to 960 wide), a 10 s portrait one with no ``large`` rendition, a 3 s portrait one, and a 20 s
+    portrait one only 720 wide. ``min_width``/``min_height`` keep the hits whose largest rendition is at
+    least that big. A query containing a word in ``unknown_words`` finds nothing; ``keep`` filters the
+    catalogue. Rate-limit headers on every answer. Download faults: ``truncated``, ``not_video``.
+    """
+
+    def __init__(self, key: str, media: Media | None = None, latency: float = 0.0) -> None:
+        super().__init__(key, media, latency)
+        self.unknown_words: set[str] = set()
+        self.keep: Callable[[dict[str, Any]], bool] = lambda hit: True
+        self.remaining = 100
+
+    def error_reply(self, status: int, code: str | None = None, message: str | None = None) -> Reply:
+        text = message or {401: "Unauthorized", 429: "API rate limit exceeded"}.get(status, "Internal Server Error")
+        return Reply(status, f"[ERROR {status}] {text}".encode(), {"Content-Type": "text/plain; charset=utf-8"})
+
+    def check_auth(self, rec: Recorded) -> Reply | None:
+        if not rec.path.startswith("/api/"):
+            return None  # the CDN serves files without the key
+        if rec.param("key") != self.key:
+            return self.error_reply(400, None, "Invalid or missing API key (https://pixabay.com/api/docs/).")
+        return None
+
+    def route(self, rec: Recorded) -> Reply:
+        if rec.method == "GET" and rec.path == "/api/videos/":
+            return self._search(rec)
+        m = re.fullmatch(r"/video/(\d+)/(\w+)_(\d+)x(\d+)\.mp4", rec.path)
+        if m and rec.method == "GET":
+            if self.take("not_video", rec):
+                return Reply(200, b"<html>Access denied</html>", {"Content-Type": "text/html"})
+            width, height = int(m.group(3)), int(m.group(4))
+            scale = 256 / max(width, height)  # a small file of the rendition's shape
+            video = self.media.video(6.0, round(width * scale / 2) * 2, round(height * scale / 2) * 2)
+            if self.take("truncated", rec):
+                return Reply(200, video, {"Content-Type": "video/mp4"}, mode="truncate")
+            return Reply(200, video, {"Content-Type": "video/mp4"})
+        return self.error_reply(404, None, "Not found")
+
+    def catalogue(self, query: str) -> list[dict[str, Any]]:
+        """The hits the fake holds for ``query``."""
+        base = int(hashlib.sha256(query.encode()).hexdigest()[:6], 16) * 10
+
+        def hit(offset: int, seconds: int, sizes: dict[str, tuple[int, int]], user: str) -> dict[str, Any]:
+            vid = base + offset
+            videos = {}
+            for name in ("large", "medium", "small", "tiny"):
+                w, h = sizes.get(name, (0, 0))
+                videos[name] = {"url": f"{self.url}/video/{vid}/{name}_{w}x{h}.mp4" if w else "", "width": w,
+                                "height": h, "size": w * h // 2, "thumbnail": f"https://cdn.pixabay.com/video/{vid}.jpg"}
+            return {"id": vid, "pageURL": f"https://pixabay.com/videos/id-{vid}/", "type": "film",
+                    "tags": query.replace(" ", ", "), "duration": seconds, "views": 1000, "downloads": 100,
+                    "likes": 10, "comments": 1, "user_id": offset + 40, "user": user,
+                    "userImageURL": "", "videos": videos}
+
+        return [
+            hit(1, 14, {"large": (3840, 2160), "medium": (1920, 1080), "small": (1280, 720), "tiny": (960, 540)},
+                "coverr"),
+            hit(2, 10, {"medium": (1080, 1920), "small": (720, 1280), "tiny": (540, 960)}, "Ana_Lima"),
+            hit(3, 3, {"medium": (1080, 1920), "small": (720, 1280), "tiny": (540, 960)}, "bochen"),
+            hit(4, 20, {"small": (720, 1280), "tiny": (360, 640)}, "cleo"),
+        ]
+
+    def _search(self, rec: Recorded) -> Reply:
+        query = rec.param("q") or ""
+        if len(query) > 100:
+            return self.error_reply(400, None, "\"q\" exceeds the maximum length of 100 characters")
+        per_page = int(rec.param("per_page") or 20)
+        if not 3 <= per_page <= 200:
+            return self.error_reply(400, None, "\"per_page\" is out of valid range (3-200)")
+        if rec.param("video_type") not in (None, "all", "film", "animation"):
+            return self.error_reply(400, None, "\"video_type\" is invalid")
+        hits = [] if set(query.lower().split()) & self.unknown_words else \
+            [h for h in self.catalogue(query) if self.keep(h)]
+        min_w, min_h = int(rec.param("min_width") or 0), int(rec.param("min_height") or 0)
+
+        def biggest(h: dict[str, Any]) -> tuple[int, int]:
+            return max(((v["width"], v["height"]) for v in h["videos"].values()), key=lambda wh: wh[0] * wh[1])
+
+        hits = [h for h in hits if biggest(h)[0] >= min_w and biggest(h)[1] >= min_h]
+        self.remaining -= 1
+        return Reply.json({"total": len(hits), "totalHits": len(hits), "hits": hits[:per_page]},
+                          headers={"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": str(max(0, self.remaining)),
+                                   "X-RateLimit-Reset": "60"})

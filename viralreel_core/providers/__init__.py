@@ -6,7 +6,8 @@ and base URLs, ``auto``, the sidebar, the pickers) reads what the class declares
 Tests and plug-ins add their own with ``register``.
 
 ``auto`` picks, in registry order, the first provider of the step whose service has a key, else the
-offline ``local`` one.
+offline ``local`` one. For clips that is AI video (Runway), then free stock (Pexels, Pixabay), then
+OpenAI images plus motion: an OpenAI key alone buys images only when no stock key is set.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ _REGISTRY: dict[str, dict[str, Any]] = {
               "openai": "viralreel_core.providers.openai_voice:OpenAIVoice"},
     "clips": {"local": "viralreel_core.providers.local_clips:LocalClipMaker",
               "runway": "viralreel_core.providers.runway:RunwayClips",
-              "pexels": "viralreel_core.providers.pexels:PexelsClips"},
+              "pexels": "viralreel_core.providers.pexels:PexelsClips",
+              "pixabay": "viralreel_core.providers.pixabay:PixabayClips",
+              "openai_images": "viralreel_core.providers.openai_images:OpenAIImageClips"},
 }
 FALLBACK = "local"  # what ``auto`` means when no paid service has a key
 

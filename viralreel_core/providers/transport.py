@@ -75,6 +75,7 @@ _CREDENTIALS = re.compile(
     r"|\bsk-[A-Za-z0-9_\-*]{6,}"
     r"|\bkey_[0-9a-f]{16,}"
     r"|(?P<field>(?:xi-api-key|api[_-]?key|authorization)[\"']?\s*[:=]\s*[\"']?(?:bearer\s+)?)[^\s\"',}]+"
+    r"|(?P<query>[?&](?:key|token|access_token)=)[^&\s\"',}]+"  # a key in a URL's query (Pixabay's only way)
 )
 
 
@@ -103,6 +104,24 @@ class WaitingRetry(Retry):
         """Wait what ``Retry-After`` asks, else the policy's backoff."""
         asked = retry.retry_after(response.headers) if response is not None else None
         self.sleeper(retry.wait_before(len(self.history), asked))
+
+
+class _ScrubbedRecords(logging.Filter):
+    """Scrubs credentials from urllib3's own log lines, which quote request URLs (query string included)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is logging's problem, not ours
+            return True
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+for _name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanager"):
+    logging.getLogger(_name).addFilter(_ScrubbedRecords())
 
 
 def make_session(*, retries: int = retry.ATTEMPTS - 1, statuses: Collection[int] = RETRY_STATUSES,
@@ -139,7 +158,7 @@ def scrub(text: Any, *secrets: str) -> str:
             out = out.replace(secret, _REDACTED)
 
     def _mask(m: re.Match[str]) -> str:
-        prefix = m.group("scheme") or m.group("field") or ""
+        prefix = m.group("scheme") or m.group("field") or m.group("query") or ""
         return prefix + _REDACTED
 
     return _CREDENTIALS.sub(_mask, out)

@@ -1,0 +1,248 @@
+"""Pixabay clips: free stock video found from the scene's visuals, a second source beside Pexels.
+
+``GET /api/videos/?key=KEY&q=…`` (the key can only go in the query string, so it is scrubbed from every
+log line and error, see ``transport``); each hit offers up to four renditions (``videos.large``,
+``medium``, ``small``, ``tiny``, each with ``url``, ``width``, ``height``; an unavailable one has an empty
+url). Pixabay has no orientation filter for videos, so the shape is chosen here, from the frame the
+settings ask for (portrait for 9:16 and 4:5, landscape for 16:9): the rendition picked is the smallest
+that covers the frame without upscaling, else the largest. As with Pexels, searches go from narrow to
+broad (all keywords at the frame's size, all keywords any size, two, one), and a video another scene
+already uses is avoided; a video of the other shape is taken only when a search finds none of the
+frame's (the assembler crops it to fill). Pixabay asks for no credit; "Video by USER on Pixabay (URL)"
+is kept anyway. Rate limit: 100 requests a minute (``X-RateLimit-*`` headers, 429 past it), so a 429
+is waited out (``Retry-After``, else ``X-RateLimit-Reset``) within the one retry policy.
+
+Example::
+
+    maker = PixabayClips(api_key="…", width=1080, height=1920)
+    clip = maker.make("Waves rolling onto a sandy beach at sunset", 6, Path("out"))
+    clip.credit  # 'Video by coverr on Pixabay (https://pixabay.com/videos/id-…/)'
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from ..config import Settings
+from ..errors import AuthError, BadInput, ProviderError, RateLimited
+from ..models import Clip
+from .base import ClipMaker
+from .pexels import search_terms
+from .retry import retry_after
+from .transport import (
+    MAX_DOWNLOAD_BYTES,
+    download_video,
+    error_detail,
+    error_for_status,
+    host_of,
+    json_body,
+    make_session,
+    network_errors,
+    timeouts,
+)
+
+__all__ = ["PixabayClips", "pick_rendition", "credit_for", "orientation_of", "DEFAULT_BASE_URL", "RENDITIONS"]
+
+_LOGGER = logging.getLogger(__name__)
+
+SERVICE = "Pixabay"
+KEY_ENV = "PIXABAY_API_KEY"
+BASE_URL_ENV = "PIXABAY_BASE_URL"
+DEFAULT_BASE_URL = "https://pixabay.com"
+PER_PAGE = 20  # Pixabay takes 3–200
+MAX_QUERY_CHARS = 100  # Pixabay's limit for q
+READ_TIMEOUT = 30.0
+RENDITIONS = ("large", "medium", "small", "tiny")
+QUERY_VERSION = "1"  # bump when the way a query is built from the visuals changes
+
+
+def orientation_of(width: int, height: int) -> str:
+    """"portrait", "landscape" or "square" for a frame or a video."""
+    if height > width * 1.05:
+        return "portrait"
+    if width > height * 1.05:
+        return "landscape"
+    return "square"
+
+
+def _renditions(hit: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    videos = hit.get("videos") if isinstance(hit.get("videos"), dict) else {}
+    for name in RENDITIONS:
+        r = videos.get(name)
+        if not isinstance(r, dict) or not r.get("url"):
+            continue
+        try:
+            width, height = int(r.get("width") or 0), int(r.get("height") or 0)
+        except (TypeError, ValueError):
+            continue
+        if width > 0 and height > 0:
+            found.append({**r, "name": name, "width": width, "height": height})
+    return found
+
+
+def pick_rendition(hit: dict[str, Any], width: int, height: int) -> dict[str, Any] | None:
+    """The rendition to download for a ``width``×``height`` frame: the smallest that covers it (no upscaling),
+    else the largest; None if the hit has none."""
+    renditions = _renditions(hit)
+    if not renditions:
+        return None
+    covering = [r for r in renditions if r["width"] >= width and r["height"] >= height]
+    if covering:
+        return min(covering, key=lambda r: r["width"] * r["height"])
+    return max(renditions, key=lambda r: r["width"] * r["height"])
+
+
+def credit_for(hit: dict[str, Any]) -> str:
+    """"Video by USER on Pixabay (URL)" (Pixabay asks for no credit; we give it, as for Pexels)."""
+    user = " ".join(str(hit.get("user") or "a Pixabay contributor").split())
+    url = hit.get("pageURL") or "https://pixabay.com/videos/"
+    return f"Video by {user} on Pixabay ({url})"
+
+
+class PixabayClips(ClipMaker):
+    """Stock clips from Pixabay (free, no attribution required; the contributor is credited anyway)."""
+
+    name = "pixabay"
+    label = SERVICE
+    service = "pixabay"
+    key_env = KEY_ENV
+    base_url_env = BASE_URL_ENV
+
+    def __init__(self, api_key: str, *, base_url: str | None = None, width: int = 1080, height: int = 1920,
+                 per_page: int = PER_PAGE, read_timeout: float = READ_TIMEOUT,
+                 max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None) -> None:
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.width, self.height = int(width), int(height)
+        self.orientation = orientation_of(self.width, self.height)
+        self.per_page = max(3, min(200, per_page))
+        self.read_timeout = read_timeout
+        self.max_download_bytes = max_download_bytes
+        self._key = api_key
+        self._sleep = sleep
+        # a 429 is the per-minute window: worth the wait it names (within the policy's cap)
+        self._api = make_session(statuses=(429, 500, 502, 503, 504), methods=("GET",), sleep=sleep)
+        self._downloads = make_session(retries=0)  # download_video retries; the CDN needs no key
+        self._used: set[Any] = set()
+        self._used_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PixabayClips:
+        """The clip maker for ``settings``: its key, ``PIXABAY_BASE_URL`` and the frame's size."""
+        return cls(settings.keys.get(cls.service, ""), base_url=settings.base_urls.get(cls.service),
+                   width=settings.width, height=settings.height)
+
+    def __repr__(self) -> str:
+        return f"PixabayClips(endpoint={host_of(self.base_url)!r}, frame={self.width}x{self.height})"
+
+    def cache_params(self) -> dict[str, Any]:
+        """What shapes the pick: the frame (its shape and size), page size and how queries are built."""
+        return {"orientation": self.orientation, "frame": f"{self.width}x{self.height}",
+                "per_page": self.per_page, "video_type": "film", "query": QUERY_VERSION}
+
+    def estimate_cost(self, seconds: float) -> float:
+        """Pixabay is free."""
+        return 0.0
+
+    def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
+        """Find, download and credit a stock clip for ``visuals`` in the frame's shape."""
+        terms = search_terms(visuals)
+        if not terms:
+            raise BadInput("The scene's visuals have no words to search stock video for.",
+                           hint="Describe what should be seen, e.g. 'a cat asleep on a windowsill'.")
+        hit, chosen, query = self._find(terms, seconds)
+        path = Path(out_dir) / f"clip_pixabay_{uuid.uuid4().hex[:16]}.mp4"
+        info = download_video(self._downloads, chosen["url"], path, service=SERVICE, provider=self.name,
+                              max_bytes=self.max_download_bytes, read_timeout=60.0,
+                              sleep=self._sleep or time.sleep)
+        _LOGGER.info("Pixabay video %s (%s) for %r: %sx%s", hit.get("id"), chosen["name"], query,
+                     info.width, info.height)
+        return Clip(video_path=str(path), duration=info.duration, width=info.width or chosen["width"],
+                    height=info.height or chosen["height"], provider=self.name, cost_usd=0.0,
+                    credit=credit_for(hit))
+
+    def search(self, query: str, *, sized: bool = True) -> list[dict[str, Any]]:
+        """The film hits Pixabay finds for ``query`` (``sized``: only those at least the frame's size)."""
+        params: dict[str, Any] = {"key": self._key, "q": query[:MAX_QUERY_CHARS], "video_type": "film",
+                                  "safesearch": "true", "per_page": self.per_page, "page": 1}
+        if sized:
+            params["min_width"], params["min_height"] = self.width, self.height
+        with network_errors(SERVICE, provider=self.name, what="searching stock video", base_url=self.base_url,
+                            base_url_env=BASE_URL_ENV):
+            response = self._api.get(f"{self.base_url}/api/videos/", params=params,
+                                     timeout=timeouts(self.read_timeout))
+        if response.status_code >= 400:
+            raise self._error(response)
+        data = json_body(response)
+        if not isinstance(data, dict) or not isinstance(data.get("hits", []), list):
+            raise ProviderError(f"{SERVICE} sent search results that could not be read.", provider=self.name,
+                                retryable=True, hint="Try this scene again.")
+        remaining = response.headers.get("X-RateLimit-Remaining")
+        if remaining is not None and remaining.isdigit() and int(remaining) < 10:
+            _LOGGER.warning("Pixabay: %s requests left this minute", remaining)
+        return [h for h in data.get("hits") or [] if isinstance(h, dict)]
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _queries(self, terms: list[str]) -> Iterator[tuple[str, bool]]:
+        """Searches from narrow to broad: all terms at the frame's size, all terms any size, then fewer terms."""
+        seen: set[tuple[str, bool]] = set()
+        for query, sized in ((" ".join(terms), True), (" ".join(terms), False),
+                             (" ".join(terms[:2]), False), (terms[0], False)):
+            if (query, sized) not in seen:
+                seen.add((query, sized))
+                yield query, sized
+
+    def _find(self, terms: list[str], seconds: float) -> tuple[dict[str, Any], dict[str, Any], str]:
+        for query, sized in self._queries(terms):
+            choice = self._choose(self.search(query, sized=sized), seconds)
+            if choice is not None:
+                return (*choice, query)
+        raise ProviderError(f"{SERVICE} has no video for {' '.join(terms)!r}.", provider=self.name,
+                            retryable=False,
+                            hint="Describe the scene with simpler, concrete words (e.g. 'city street at night'), "
+                                 "or choose another clip provider.")
+
+    def _choose(self, hits: list[dict[str, Any]], seconds: float) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The best (hit, rendition): not used by another scene, then the frame's shape, then long enough,
+        then in Pixabay's order."""
+        with self._used_lock:  # scenes choose in parallel: pick and mark in one step
+            candidates = []
+            for order, hit in enumerate(hits):
+                chosen = pick_rendition(hit, self.width, self.height)
+                if chosen is None:
+                    continue
+                shape = orientation_of(chosen["width"], chosen["height"])
+                wrong_shape = self.orientation != "square" and shape != self.orientation
+                short = float(hit.get("duration") or 0) < seconds
+                candidates.append(((hit.get("id") in self._used, wrong_shape, short, order), hit, chosen))
+            if not candidates:
+                return None
+            _, hit, chosen = min(candidates, key=lambda c: c[0])
+            self._used.add(hit.get("id"))
+        return hit, chosen
+
+    def _error(self, response: requests.Response) -> ProviderError:
+        status = response.status_code
+        detail = error_detail(response, self._key)
+        if status == 429:
+            asked = retry_after(response.headers)
+            reset = response.headers.get("X-RateLimit-Reset", "")
+            if asked is None and reset.isdigit():
+                asked = float(reset)
+            return RateLimited(f"{SERVICE}'s request limit is used up (429).", provider=self.name,
+                               retry_after=asked,
+                               hint="Pixabay allows 100 requests a minute; wait a minute, or use another clip "
+                                    "provider meanwhile.")
+        if status == 400 and "key" in detail.lower():  # Pixabay answers a wrong key with 400 "[ERROR 400] …"
+            return AuthError(f"{SERVICE} rejected the API key (400).", provider=self.name,
+                             hint=f"Check {KEY_ENV} in the environment or st.secrets (pixabay.com/api/docs "
+                                  "shows your key when you are logged in).")
+        return error_for_status(SERVICE, self.name, status, detail, key_env=KEY_ENV, response=response)
