@@ -148,6 +148,7 @@ def test_a_token_guards_every_route_but_health(serve):
 
 def test_health_says_which_services_have_keys_never_the_keys(tmp_path, monkeypatch, fake_settings):
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    monkeypatch.setenv("PIXABAY_API_KEY", "27182818-pxbHEALTHsecret")
     from viralreel_core.config import Settings
 
     keyed = fake_settings.with_(keys=Settings.from_env().keys)
@@ -158,6 +159,7 @@ def test_health_says_which_services_have_keys_never_the_keys(tmp_path, monkeypat
         report = answer.json()
         assert answer.status_code == 200
         assert report["services"]["openai"] is True and report["services"]["runway"] is False
+        assert report["services"]["pixabay"] is True and "pxbHEALTHsecret" not in answer.text
         assert report["ffmpeg"]["ok"] and report["cache_dir"]["ok"] and report["offline_voice"]["ok"]
         assert report["workers"] == 1 and report["queue"]["jobs"]["queued"] == 0
         assert SECRET not in answer.text and "swagger" in api.get("/docs").text.lower()

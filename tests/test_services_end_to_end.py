@@ -1,4 +1,4 @@
-"""The whole pipeline against local fakes of OpenAI, ElevenLabs, Runway and Pexels: real HTTP, real MP4s.
+"""The whole pipeline against local fakes of OpenAI, ElevenLabs, Runway, Pexels and Pixabay: real HTTP, real MP4s.
 
 Keys and base URLs reach the providers the way they do in production (environment → ``Settings``);
 only the fakes' timing is shortened (Runway polls every 10 ms, the retry policy backs off for 10 ms).
@@ -23,7 +23,7 @@ SMALL = {"width": 180, "height": 320}
 
 @pytest.fixture
 def services(monkeypatch):
-    """The four fakes, with the environment pointing the real providers at them."""
+    """The five fakes, with the environment pointing the real providers at them."""
     with serving(monkeypatch) as fakes:
         yield fakes
 
@@ -43,8 +43,9 @@ def counts(services) -> tuple[int, ...]:
 
 # --- every combination, then the cache ------------------------------------------------------------------
 
-@pytest.mark.parametrize("voice, clips", [("auto", "auto"), *(pytest.param(*pair, marks=pytest.mark.slow) for pair in (
-    ("elevenlabs", "pexels"), ("openai", "runway"), ("openai", "pexels")))])
+@pytest.mark.parametrize("voice, clips", [("auto", "auto"), ("openai", "openai_images"), *(
+    pytest.param(*pair, marks=pytest.mark.slow) for pair in (
+        ("elevenlabs", "pexels"), ("openai", "runway"), ("openai", "pexels"), ("openai", "pixabay")))])
 def test_every_provider_combination_makes_a_real_mp4_and_a_second_run_sends_nothing(
         services, tmp_path, voice, clips):
     settings = settings_for(tmp_path, voice=voice, clips=clips)
@@ -66,6 +67,11 @@ def test_every_provider_combination_makes_a_real_mp4_and_a_second_run_sends_noth
     if clips_name == "runway":
         assert [r.path for r in services.runway.requests if r.method == "POST"].count("/v1/image_to_video") == 3
         assert result.credits == []
+    elif clips_name == "openai_images":
+        assert len(services.openai.requests_to("/images/generations")) == 3 and result.credits == []
+    elif clips_name == "pixabay":
+        assert len(services.pixabay.requests_to("/api/videos/")) >= 3
+        assert len(result.credits) >= 2 and all(" on Pixabay (https://pixabay.com/videos/" in c for c in result.credits)
     else:
         assert len(services.pexels.requests_to("/videos/search")) >= 3
         assert len(result.credits) >= 2 and all(" on Pexels (https://www.pexels.com/video/" in c

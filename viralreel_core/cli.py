@@ -74,8 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     make = sub.add_parser("make", help="make the video for a topic")
     make.add_argument("topic")
     common(make)
-    make.add_argument("--voice-provider", default="auto")
-    make.add_argument("--clip-provider", default="auto")
+    make.add_argument("--voice-provider", default="auto",
+                      help=f"{', '.join(providers.available('voice'))} (default: auto)")
+    make.add_argument("--clip-provider", default="auto",
+                      help=f"{', '.join(providers.available('clips'))} (default: auto)")
     make.add_argument("--out", type=Path, default=None, help="output folder (default: outputs/)")
     make.add_argument("--aspect", default=None, help=f"frame shape: {', '.join(ASPECTS)} (default {DEFAULT_ASPECT}); "
                                                      "full HD on the short side, e.g. 16:9 is 1920×1080")

@@ -1,0 +1,64 @@
+"""The two new visual sources reach every place a person meets a provider: the doctor, the studio's sidebar
+(key fields, picker, price) and the clips page (estimate, then clips made through the fake services)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.fakes.servers import FakeOpenAI
+from tests.test_studio_app import ok, page, settle, write_and_accept
+from viralreel_core import cli
+from viralreel_core.config import Settings
+
+APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+OPENAI_KEY = "sk-vis-OPENAI-SECRET-5566778899aabbccdd"
+PIXABAY_KEY = "31415926-pxbVISUALSsecret0a1b2c3d4e"
+
+
+def test_the_doctor_reports_the_pixabay_key_and_auto_picks_it(monkeypatch):
+    monkeypatch.setenv("PIXABAY_API_KEY", PIXABAY_KEY)
+    for var in ("RUNWAYML_API_SECRET", "PEXELS_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    report = cli.doctor(Settings.from_env())
+    assert report["keys"]["PIXABAY_API_KEY"] is True and report["providers"]["clips"] == "pixabay"
+    assert PIXABAY_KEY not in str(report)
+
+
+@pytest.fixture
+def openai_api():
+    with FakeOpenAI(OPENAI_KEY) as fake:
+        yield fake
+
+
+def test_the_studio_offers_both_prices_images_per_image_and_makes_the_clips(fakes, openai_api, tmp_path,
+                                                                           monkeypatch):
+    monkeypatch.setenv("VIRALREEL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("VIRALREEL_PROJECTS_DIR", str(tmp_path / "projects"))
+    monkeypatch.setenv("VIRALREEL_STUDIO_SIZE", "180x320")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{openai_api.url}/v1")
+    for var in ("RUNWAYML_API_SECRET", "PEXELS_API_KEY", "PIXABAY_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.secrets["OPENAI_API_KEY"] = OPENAI_KEY
+    ok(at.run())
+    assert at.text_input(key="key_pixabay").label == "Pixabay · `PIXABAY_API_KEY`"
+    picker = at.selectbox(key="sidebar_clip_provider")
+    assert {"Pixabay", "OpenAI images + motion"} <= set(picker.options)
+    assert picker.options[0] == "auto → OpenAI images + motion"  # an OpenAI key and no stock key
+    for option in ("script_provider", "voice_provider"):
+        at.selectbox(key=f"sidebar_{option}").select("fake").run()
+    picker.select("openai_images").run()
+    assert any("$0.063 per image" in c.value for c in at.sidebar.caption)
+    write_and_accept(at)
+    ok(page(at, "clips"))
+    assert any("estimated to cost" in i.value and "openai_images" in i.value for i in at.info)
+    at.button(key="make_clips").click().run()
+    ok(settle(at))
+    studio = at.session_state["studio"]
+    assert [s.status for s in studio.states("clips")] == ["ready"] * 3
+    requests = openai_api.requests_to("/images/generations")
+    assert len(requests) == 3 and all(r.json["size"] == "1024x1536" for r in requests)
+    assert OPENAI_KEY not in str(studio.settings().public_dict())
