@@ -43,7 +43,8 @@ _REGISTRY: dict[str, dict[str, Any]] = {
               "runway": "viralreel_core.providers.runway:RunwayClips",
               "pexels": "viralreel_core.providers.pexels:PexelsClips",
               "pixabay": "viralreel_core.providers.pixabay:PixabayClips",
-              "openai_images": "viralreel_core.providers.openai_images:OpenAIImageClips"},
+              "openai_images": "viralreel_core.providers.openai_images:OpenAIImageClips",
+              "runway_images": "viralreel_core.providers.runway_images:RunwayImageClips"},
 }
 FALLBACK = "local"  # what ``auto`` means when no paid service has a key
 

@@ -279,6 +279,11 @@ class RunwayClips(ClipMaker):
             return False
         return True
 
+    def run_task(self, path: str, body: dict[str, Any], what: str) -> str:
+        """Start a task (``POST path``), wait for it and return its first output URL (for ``runway_images``)."""
+        self._check_abort(None)
+        return self._wait_for(self._create(path, body), what)
+
     # -- helpers -------------------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._key}", "X-Runway-Version": API_VERSION}
