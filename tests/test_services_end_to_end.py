@@ -121,7 +121,7 @@ def test_voice_failing_for_one_scene_skips_it_and_a_rerun_redoes_only_that(servi
     again = make(settings)
     assert again.success and again.scenes_count == 3 and again.skipped_scenes == []
     assert again.cache["provider_calls"] == {"voice": 1}
-    assert tuple(b - a for a, b in zip(before, counts(services), strict=True)) == (0, 1, 0, 0)
+    assert tuple(b - a for a, b in zip(before, counts(services), strict=True)) == (0, 1, 0, 0, 0)
 
 
 def test_voice_rate_limit_waits_for_retry_after_then_succeeds(services, tmp_path):
@@ -193,7 +193,7 @@ def test_no_credit_or_a_refusal_stops_at_the_script_with_a_clear_message(service
     result = make(settings_for(tmp_path))
     assert not result.success and result.video_path is None and words in result.message
     assert len(services.openai.requests) == 1  # never retried
-    assert counts(services)[1:] == (0, 0, 0)  # nothing else was spent
+    assert counts(services)[1:] == (0, 0, 0, 0)  # nothing else was spent
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
@@ -246,7 +246,7 @@ def test_keys_never_reach_logs_errors_results_cache_or_outputs(services, tmp_pat
 def test_dry_run_prints_the_plan_and_cost_without_calling_any_service(services, tmp_path, capsys):
     code = cli.main(["make", TOPIC, "--dry-run", "--cache-dir", str(tmp_path / "cache")])
     plan = json.loads(capsys.readouterr().out)
-    assert code == 0 and counts(services) == (0, 0, 0, 0)
+    assert code == 0 and counts(services) == (0, 0, 0, 0, 0)
     assert plan["dry_run"] is True and plan["script_source"] == "assumed" and plan["scenes"] == 5
     assert plan["providers"] == {"script": "openai gpt-4o-mini", "voice": "elevenlabs eleven_multilingual_v2",
                                  "clips": "runway gen4_turbo"}
@@ -272,7 +272,7 @@ def test_dry_run_with_an_offline_writer_plans_from_the_real_script(services, tmp
     code = cli.main(["make", TOPIC, "--dry-run", "--script-provider", "fake", "--scenes", "4",
                      "--cache-dir", str(tmp_path / "cache")])
     plan = json.loads(capsys.readouterr().out)
-    assert code == 0 and counts(services) == (0, 0, 0, 0)
+    assert code == 0 and counts(services) == (0, 0, 0, 0, 0)
     assert plan["script_source"] == "offline writer" and plan["scenes"] == 4
     narration = "Scene 1 says hello world."
     assert plan["scene_plan"][0]["voice_cost_usd"] == pytest.approx(len(narration) * 0.0001)
