@@ -41,8 +41,8 @@ def creates(api):
 
 def test_the_ratio_follows_the_frames_shape_and_size():
     assert ratio_for(1080, 1920) == "1080:1920" and ratio_for(1920, 1080) == "1920:1080"
-    assert ratio_for(180, 320) == "720:1280" and ratio_for(1080, 1080) == "1024:1024"
-    assert ratio_for(1080, 1350) == "1024:1024"  # 4:5 is nearer square than 9:16
+    assert ratio_for(180, 320) == "720:1280" and ratio_for(1080, 1080) == "1080:1080"
+    assert ratio_for(1080, 1350) == "1080:1440" and ratio_for(540, 540) == "720:720"
 
 
 def test_a_task_is_started_polled_and_its_png_fetched_without_the_key(api, tmp_path):

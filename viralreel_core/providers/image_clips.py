@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 from PIL import Image, UnidentifiedImageError
 
+from ..aspect import nearest_ratio
 from ..errors import BadInput, ProviderError
 from ..models import Clip
 from .base import ClipMaker
@@ -50,13 +51,9 @@ def image_prompt(visuals: str) -> str:
 
 def nearest_size(width: int, height: int, sizes: tuple[str, ...]) -> str:
     """Of the service's ``"WxH"`` sizes, the one closest in shape to a ``width``×``height`` frame."""
-    want = math.log(width / height)
-
-    def distance(size: str) -> tuple[float, int]:
-        w, h = (int(v) for v in size.split("x"))
-        return abs(math.log(w / h) - want), -(w * h)
-
-    return min(sizes, key=distance)
+    pairs = [tuple(int(v) for v in size.split("x")) for size in sizes]
+    w, h = nearest_ratio(width, height, pairs)  # type: ignore[arg-type]
+    return f"{w}x{h}"
 
 
 class ImageMotionClips(ClipMaker):

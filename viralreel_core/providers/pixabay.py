@@ -35,7 +35,7 @@ from ..config import Settings
 from ..errors import AuthError, BadInput, ProviderError, RateLimited
 from ..models import Clip
 from .base import ClipMaker
-from .pexels import search_terms
+from .pexels import orientation_of, search_terms
 from .retry import retry_after
 from .transport import (
     MAX_DOWNLOAD_BYTES,
@@ -62,15 +62,6 @@ MAX_QUERY_CHARS = 100  # Pixabay's limit for q
 READ_TIMEOUT = 30.0
 RENDITIONS = ("large", "medium", "small", "tiny")
 QUERY_VERSION = "1"  # bump when the way a query is built from the visuals changes
-
-
-def orientation_of(width: int, height: int) -> str:
-    """"portrait", "landscape" or "square" for a frame or a video."""
-    if height > width * 1.05:
-        return "portrait"
-    if width > height * 1.05:
-        return "landscape"
-    return "square"
 
 
 def _renditions(hit: dict[str, Any]) -> list[dict[str, Any]]:

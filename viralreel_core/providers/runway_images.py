@@ -4,7 +4,8 @@
 Runway's video tasks (``RunwayClips.run_task``: the same headers, deadline, cancellation and error
 reading); its output is a signed PNG link (no key), downloaded at once and capped in size. The ratio is
 the one closest in shape to the frame, at 1080p when the frame is at least that big (8 credits, $0.08)
-and 720p otherwise (5 credits, $0.05). ``abort()`` cancels the running task. ``image_clips`` does the rest.
+and 720p otherwise (5 credits, $0.05), from the ratios Runway documents for ``gen4_image``.
+``abort()`` cancels the running task. ``image_clips`` does the rest.
 
 Example::
 
@@ -23,26 +24,24 @@ from ..config import Settings
 from ..errors import ProviderError
 from .image_clips import MAX_IMAGE_BYTES, ImageMotionClips, nearest_size
 from .retry import retrying
-from .runway import BASE_URL_ENV, KEY_ENV, USD_PER_CREDIT, RunwayClips
+from .runway import BASE_URL_ENV, IMAGE_CREDITS, IMAGE_RATIOS, KEY_ENV, USD_PER_CREDIT, RunwayClips
 from .transport import host_of, make_session, network_errors, timeouts
 
 __all__ = ["RunwayImageClips", "IMAGE_MODEL", "RATIOS", "CREDITS"]
 
 IMAGE_MODEL = "gen4_image"
+RATIOS_1080P = ("1080:1920", "1920:1080", "1080:1080", "1080:1440", "1440:1080", "1808:768")
 #: ratio -> credits (gen4_image: 720p 5 credits, 1080p 8)
-CREDITS = {"720:1280": 5, "1280:720": 5, "1080:1920": 8, "1920:1080": 8, "1024:1024": 8}
+CREDITS = {**{r: IMAGE_CREDITS for r in IMAGE_RATIOS}, **{r: 8 for r in RATIOS_1080P}}
 RATIOS = tuple(CREDITS)
 LABEL = "Runway images"
 
 
 def ratio_for(width: int, height: int) -> str:
     """The ``gen4_image`` ratio for a frame: the nearest shape, at 1080p when the frame is at least 1080 on
-    its short side, else 720p (square frames get 1024:1024)."""
-    shape = nearest_size(width, height, tuple(r.replace(":", "x") for r in RATIOS)).replace("x", ":")
-    w, h = (int(v) for v in shape.split(":"))
-    if w != h and min(width, height) < 1080:
-        shape = "720:1280" if h > w else "1280:720"
-    return shape
+    its short side, else at 720p (cheaper; the animation scales it to the frame)."""
+    choices = RATIOS_1080P if min(width, height) >= 1080 else IMAGE_RATIOS
+    return nearest_size(width, height, tuple(r.replace(":", "x") for r in choices)).replace("x", ":")
 
 
 class RunwayImageClips(ImageMotionClips):
