@@ -20,6 +20,9 @@ choices, provider_label = ui.provider_choices("clips", "clip_provider")
 top_left, top_right = st.columns([1, 2], gap="large", vertical_alignment="bottom")
 top_left.selectbox("Clip provider", choices, format_func=provider_label,
                    **ui.bind_option("clips_page_provider", "clip_provider"))
+for option, values in studio.option_choices("clips").items():  # e.g. the image model and quality
+    top_left.selectbox(option.replace("_", " ").capitalize(), values,
+                       **ui.bind_option(f"clips_option_{option}", option))
 problem = studio.provider_problem("clips")
 if problem:
     st.error(problem, icon=":material/key:")

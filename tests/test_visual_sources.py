@@ -1,5 +1,6 @@
 """The two new visual sources reach every place a person meets a provider: the doctor, the studio's sidebar
-(key fields, picker, price) and the clips page (estimate, then clips made through the fake services)."""
+(key fields, picker, price) and the clips page (the provider's declared choices, the estimate, then clips made
+through the fake services)."""
 
 from __future__ import annotations
 
@@ -54,11 +55,17 @@ def test_the_studio_offers_both_prices_images_per_image_and_makes_the_clips(fake
     assert any("$0.063 per image" in c.value for c in at.sidebar.caption)
     write_and_accept(at)
     ok(page(at, "clips"))
-    assert any("estimated to cost" in i.value and "openai_images" in i.value for i in at.info)
+    assert any("estimated to cost" in i.value and "$0.19" in i.value for i in at.info)  # 3 × $0.063
+    quality = at.selectbox(key="clips_option_image_quality")  # what the provider declares it offers
+    assert quality.options == ["low", "medium", "high"] and quality.value == "medium"
+    assert at.selectbox(key="clips_option_image_model").options[:2] == ["gpt-image-1", "gpt-image-1-mini"]
+    quality.select("low").run()
+    assert any("$0.016 per image" in c.value for c in at.sidebar.caption)
+    assert any("estimated to cost" in i.value and "$0.0480" in i.value for i in at.info)  # 3 × $0.016
     at.button(key="make_clips").click().run()
     ok(settle(at))
     studio = at.session_state["studio"]
     assert [s.status for s in studio.states("clips")] == ["ready"] * 3
     requests = openai_api.requests_to("/images/generations")
-    assert len(requests) == 3 and all(r.json["size"] == "1024x1536" for r in requests)
+    assert len(requests) == 3 and all((r.json["size"], r.json["quality"]) == ("1024x1536", "low") for r in requests)
     assert OPENAI_KEY not in str(studio.settings().public_dict())

@@ -42,7 +42,8 @@ class VideoBody(BaseModel):
     seed: int | None = None
     script_provider: str | None = Field(None, description="auto, local, openai…")
     voice_provider: str | None = Field(None, description="auto, local, elevenlabs, openai…")
-    clip_provider: str | None = Field(None, description="auto, local, runway, pexels…")
+    clip_provider: str | None = Field(None, description="auto, local, runway, pexels, pixabay, openai_images, "
+                                                         "runway_images…")
     aspect: str | None = Field(None, description="9:16 (default), 1:1, 4:5 or 16:9; full HD on the short side "
                                                  "(16:9 is 1920×1080). With width or height: the other side follows.",
                                examples=["16:9"])

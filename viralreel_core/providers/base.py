@@ -58,6 +58,8 @@ class Provider(ABC, Generic[Work]):
       ``Settings.keys`` and ``Settings.base_urls``), ``key_env`` and ``base_url_env`` (the environment
       variables, also read from ``st.secrets``); providers of one service share them.
     * ``options``: the setting names it reads, with its own defaults (``Settings.option`` resolves them).
+    * ``option_choices``: for options with a fixed set of values, those values (the clips page offers
+      them in a picker, e.g. an image model or quality).
     * ``can_abort``: ``abort()`` really stops paid work in flight.
     * ``cost_unit``: what ``unit_cost()`` is per ("character", "second", "script"…).
     """
@@ -70,6 +72,7 @@ class Provider(ABC, Generic[Work]):
     key_env: ClassVar[str | None] = None  # e.g. "ELEVENLABS_API_KEY"
     base_url_env: ClassVar[str | None] = None  # e.g. "ELEVENLABS_BASE_URL" (tests point it at a fake)
     options: ClassVar[Mapping[str, Any]] = {}  # setting name -> this provider's default
+    option_choices: ClassVar[Mapping[str, tuple[Any, ...]]] = {}  # option -> the values a picker offers
     can_abort: ClassVar[bool] = False
     cost_unit: ClassVar[str] = ""
     version: ClassVar[str] = "1"

@@ -67,6 +67,7 @@ class OpenAIImageClips(ImageMotionClips):
     key_env = KEY_ENV
     base_url_env = BASE_URL_ENV
     options = {"image_model": DEFAULT_MODEL, "image_quality": DEFAULT_QUALITY}
+    option_choices = {"image_model": MODELS, "image_quality": QUALITIES}
 
     def __init__(self, api_key: str, *, model: str = DEFAULT_MODEL, quality: str = DEFAULT_QUALITY,
                  base_url: str | None = None, width: int = 1080, height: int = 1920, fps: int = 30,

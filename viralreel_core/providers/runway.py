@@ -140,6 +140,7 @@ class RunwayClips(ClipMaker):
     key_env = KEY_ENV
     base_url_env = BASE_URL_ENV
     options = {"runway_model": DEFAULT_MODEL}
+    option_choices = {"runway_model": tuple(MODELS)}
     can_abort = True  # abort() cancels the running Runway tasks
 
     # timing policy, named in one place (constructor arguments override them, e.g. in tests)

@@ -81,6 +81,22 @@ class ProviderChoices:
         except ViralReelError:
             return False
 
+    def option_choices(self, step: str) -> dict[str, list[Any]]:
+        """The chosen provider's options that have a fixed set of values (``option_choices``), each with
+        its values (the current one first if it is not among them, e.g. from an older project)."""
+        try:
+            cls = providers.provider_class(step, self.provider_names()[step])
+        except ViralReelError:
+            return {}
+        current = self.settings()
+        found = {}
+        for option, values in cls.option_choices.items():
+            offered = list(values)
+            if current.option(option) not in offered:
+                offered.insert(0, current.option(option))
+            found[option] = offered
+        return found
+
     def voice_class(self) -> type[Voice] | None:
         """The class of the voice provider in use (``auto`` resolved), for its declared voices and speeds."""
         try:
