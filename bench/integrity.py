@@ -5,11 +5,15 @@
 Inputs are made first (not timed): three 1080×1920 H.264 segments at the product's bitrate, together
 ``--seconds`` long, and a narration WAV of the same length. Then, alternately:
 (a) the final join exactly as the assembler runs it (concat demuxer, stream copy, AAC encode, +faststart);
-(b) ``check_final`` on its output (the whole video decoded, the sound decoded, lengths compared);
+(b) ``check_final`` on its output (every video packet compared with the segments', demux only; the sound
+    decoded; lengths compared);
 (c) the per-segment frame count before the join (``check_segment``, demux only);
+(e) what (b) replaced: the whole joined picture decoded (``decode(out, "v")``), and the same for each segment
+    on its own (what checking each segment as it is made would cost);
 (d) a verified cache read of the three segments: a first read (size + sha256) and a repeat read (size only,
     the hash remembered for the process).
-Prints wall times, the ratio (b)/(a) per pair and its median, and peak RSS of the process tree's children.
+Prints wall and CPU times, the ratios (b)/(a) and (e)/(a) per pair and their medians, and peak RSS of the
+process tree's children.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from viralreel_core.cache import AssetCache  # noqa: E402
 from viralreel_core.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
-from viralreel_core.final_check import check_final, check_segment  # noqa: E402
+from viralreel_core.final_check import check_final, check_segment, decode  # noqa: E402
 
 FPS, W, H = 30, 1080, 1920
 
@@ -67,9 +71,19 @@ def join(work: Path, scenes, narration: Path, out: Path) -> None:
                 "-movflags", "+faststart", "-f", "mp4", str(out)], what="join")
 
 
-def timed(call) -> float:
-    started = time.perf_counter()
+def _cpu() -> float:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+CPU: dict[str, list[float]] = {}
+
+
+def timed(call, name: str = "") -> float:
+    started, cpu = time.perf_counter(), _cpu()
     call()
+    if name:
+        CPU.setdefault(name, []).append(round(_cpu() - cpu, 2))
     return time.perf_counter() - started
 
 
@@ -84,8 +98,10 @@ def main() -> None:
         out = work / "final.mp4"
         rows = []
         for _ in range(args.repeat):
-            a = timed(lambda: join(work, scenes, narration, out))
-            b = timed(lambda: check_final(out, scenes, FPS))
+            a = timed(lambda: join(work, scenes, narration, out), "join")
+            b = timed(lambda: check_final(out, scenes, FPS), "final_check")
+            e = timed(lambda: decode(out, "v"), "decode_joined")
+            e2 = timed(lambda: [decode(p, "v") for _, p, _ in scenes], "decode_each_segment")
             c = timed(lambda: [check_segment(p, n, f) for n, p, f in scenes])
             cache = AssetCache(work / f"cache{len(rows)}")
             for n, p, _ in scenes:
@@ -97,7 +113,8 @@ def main() -> None:
             cache.close()
             rows.append({"join_s": round(a, 3), "final_check_s": round(b, 3), "segment_counts_s": round(c, 3),
                          "verified_read_first_s": round(d1, 3), "verified_read_again_s": round(d2, 3),
-                         "check_over_join": round(b / a, 2)})
+                         "decode_joined_s": round(e, 3), "decode_each_segment_s": round(e2, 3),
+                         "check_over_join": round(b / a, 2), "decode_over_join": round(e / a, 2)})
         size_mb = sum(p.stat().st_size for _, p, _ in scenes) / 2**20
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({
@@ -106,6 +123,9 @@ def main() -> None:
         "video": f"{W}x{H}, {args.seconds:g} s, 8000k H.264 + AAC; segments {size_mb:.1f} MiB",
         "runs": rows,
         "median_check_over_join": statistics.median(r["check_over_join"] for r in rows),
+        "median_decode_over_join": statistics.median(r["decode_over_join"] for r in rows),
+        "cpu_s": CPU,
+        "load_average_after": round(os.getloadavg()[0], 1),
         "peak_child_rss_mib": round(children, 1),
     }, indent=2))
 

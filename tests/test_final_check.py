@@ -18,8 +18,8 @@ from viralreel_core.final_check import check_final, check_segment
 FPS = 30
 
 
-def segment(path: Path, frames: int) -> Path:
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size=180x320:rate={FPS}",
+def segment(path: Path, frames: int, source: str = "testsrc2") -> Path:
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", f"{source}=size=180x320:rate={FPS}",
                     "-frames:v", str(frames), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
                     str(path)], check=True)
     return path
@@ -57,6 +57,14 @@ def test_damaged_bytes_in_the_join_are_found(tmp_path, three):
         handle.seek(joined.stat().st_size // 2)
         handle.write(os.urandom(4096))
     with pytest.raises(AssemblyError, match="failed its check"):
+        check_final(joined, three, FPS)
+
+
+def test_a_join_of_other_pictures_with_the_right_count_is_refused(tmp_path, three):
+    # every frame there and decodable, but not the scene's pictures: only a byte comparison can tell
+    other = segment(tmp_path / "other.mp4", 45, source="smptebars")
+    joined = join(tmp_path, [three[0][1], other, three[2][1]], 135 / FPS)
+    with pytest.raises(AssemblyError, match="the joined video differs from its scenes' segments"):
         check_final(joined, three, FPS)
 
 

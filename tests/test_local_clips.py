@@ -89,6 +89,19 @@ def test_writes_unique_names_under_out_dir_through_a_temporary_file(maker, tmp_p
     assert all(p.suffix == ".mp4" for p in out.iterdir())
 
 
+@pytest.mark.parametrize("cpus, threads", [("1", "1"), ("3.5", "4")])
+def test_ffmpeg_threads_come_from_the_cpu_quota_not_the_host(maker, tmp_path, monkeypatch, cpus, threads):
+    monkeypatch.setenv("VIRALREEL_CPUS", cpus)  # one place for the CPU policy: resources.ffmpeg_threads
+    seen: list[list[str]] = []
+    real_run = subprocess.run
+    monkeypatch.setattr(local_clips.subprocess, "run",
+                        lambda cmd, *a, **k: seen.append(list(cmd)) or real_run(cmd, *a, **k))
+    clip = maker.make("a quiet lake", 0.5, tmp_path)
+    cmd = seen[0]
+    assert cmd[cmd.index("-threads") + 1] == threads and cmd[cmd.index("-filter_complex_threads") + 1] == threads
+    assert probe(clip.video_path).duration >= 0.5
+
+
 # -- determinism and variety -----------------------------------------------------------------------
 def test_same_visuals_and_size_give_the_same_bytes(rendered, tmp_path):
     again = LocalClipMaker(width=W, height=H, fps=30).make(OCEAN, 2.0, tmp_path)

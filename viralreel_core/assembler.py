@@ -310,9 +310,11 @@ class Assembler:
             work = Path(tmp)
             self._frames = {sc.number: sc.frames(s.fps) for sc in scenes}
             workers, threads = resources.segment_plan(len(scenes), s.width, s.height)
-            with ThreadPoolExecutor(max_workers=workers) as pool:
+            # the narration (Python and a little ffmpeg) is laid out beside the renders, not after them
+            with ThreadPoolExecutor(max_workers=1) as side, ThreadPoolExecutor(max_workers=workers) as pool:
+                audio = side.submit(self.final_audio, scenes, work)
                 segments = list(pool.map(lambda sc: self.segment_for(sc, work, threads), scenes))
-            narration = self.final_audio(scenes, work)
+                narration = audio.result()
             listing = work / "segments.txt"
             listing.write_text("".join(f"file '{_concat_escape(p)}'\n" for p in segments), encoding="utf-8")
             partial = out_path.with_name(f".{out_path.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")

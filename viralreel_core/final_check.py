@@ -1,8 +1,13 @@
-"""Checks on a finished video before it gets its final name: every scene there, sound and picture agree, it decodes.
+"""Checks on a finished video before it gets its final name: every scene there, bit for bit, and its sound.
 
-A damaged input (a truncated segment, overwritten bytes) must never become a video called a success,
-so the joined file is decoded once in full; only when that fails are the scenes decoded one by one to
-say which of them is at fault.
+A damaged input (a truncated segment, overwritten bytes) must never become a video called a success.
+Each segment comes from our own encoder (exit 0, its frames counted when made, its bytes sealed by the
+cache's sha256), and the join copies its packets without re-encoding, so the joined picture is checked
+by comparing packets, not by decoding it again: every video packet of the joined file must equal, byte for
+byte, the segments' packets in order (both demuxed through ``h264_mp4toannexb``, the conversion the concat
+demuxer applies). That finds any changed byte a decode would, and the ones a decode would not, for ~1/20
+of a decode's CPU (docs/BENCHMARKS.md). The sound, which the join encodes, is decoded in full. Only when
+something is wrong are the scenes decoded one by one to say which of them is at fault.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from pathlib import Path
 from .errors import AssemblyError
 from .ffmpeg import ffmpeg_exe
 
-__all__ = ["Decoded", "decode", "check_segment", "check_final"]
+__all__ = ["Decoded", "decode", "packet_digests", "check_segment", "check_final"]
 
 
 @dataclass(frozen=True)
@@ -27,25 +32,43 @@ class Decoded:
     errors: str
 
 
+def _run(cmd: list[str], path: str | Path, timeout: float) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise AssemblyError(f"Checking {Path(path).name} took longer than {timeout:.0f} s.") from exc
+
+
+def _errors(done: subprocess.CompletedProcess) -> str:
+    return done.stderr.strip() if done.returncode == 0 else (done.stderr.strip() or f"exit {done.returncode}")
+
+
 def decode(path: str | Path, stream: str, *, copy: bool = False, timeout: float = 600) -> Decoded:
     """Decode (or with ``copy`` only demux) ``stream`` ("v" or "a") of ``path`` to nowhere and report on it."""
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path), "-map", f"0:{stream}:0",
            *(["-c", "copy"] if copy else []), "-f", "null", "-", "-progress", "pipe:1", "-nostats"]
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise AssemblyError(f"Checking {Path(path).name} took longer than {timeout:.0f} s.") from exc
+    done = _run(cmd, path, timeout)
     facts: dict[str, str] = {}
     for line in done.stdout.splitlines():
         name, _, value = line.partition("=")
         facts[name.strip()] = value.strip()
-    errors = done.stderr.strip() if done.returncode == 0 else (done.stderr.strip() or f"exit {done.returncode}")
+    errors = _errors(done)
     try:
         frames = int(facts.get("frame", "0") or 0)
         seconds = max(0, int(facts.get("out_time_us", "0") or 0)) / 1e6
     except ValueError:
         frames, seconds = 0, 0.0
     return Decoded(frames=frames, seconds=seconds, errors=errors)
+
+
+def packet_digests(path: str | Path, *, timeout: float = 600) -> tuple[list[str], str]:
+    """(size and MD5 of each H.264 packet of ``path``'s video in Annex B form, demuxer errors): no decoding."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:v:0",
+           "-c", "copy", "-bsf:v", "h264_mp4toannexb", "-f", "framemd5", "-"]
+    done = _run(cmd, path, timeout)
+    # framemd5 rows: stream, dts, pts, duration, size, md5 -- the timestamps move with the join, the bytes may not
+    rows = [line.split(",") for line in done.stdout.splitlines() if line and not line.startswith("#")]
+    return [f"{row[4].strip()}:{row[5].strip()}" for row in rows if len(row) >= 6], _errors(done)
 
 
 def check_segment(path: str | Path, number: int, frames: int, *, full: bool = False) -> str | None:
@@ -61,24 +84,28 @@ def check_segment(path: str | Path, number: int, frames: int, *, full: bool = Fa
 
 
 def check_final(path: str | Path, scenes: Sequence[tuple[int, Path, int]], fps: int) -> None:
-    """AssemblyError naming the scene at fault unless the video decodes cleanly with every scene's frames
-    and its sound lasts as long as its picture, within one frame.
+    """AssemblyError naming the scene at fault unless the video's picture is exactly its segments' packets
+    (every scene's frames, in order, no byte changed) and its sound decodes and lasts as long as its
+    picture, within one frame.
 
-    ``scenes`` lists ``(number, segment file, frames)`` in order.
+    ``scenes`` lists ``(number, segment file, frames)`` in order; each segment must be one this app
+    rendered and counted (``check_segment``), as the assembler's are.
     """
     expected = sum(frames for _, _, frames in scenes)
-    video = decode(path, "v")
-    audio = decode(path, "a")
+    joined, errors = packet_digests(path)
     problem = None
-    if video.errors or video.frames != expected:
+    if errors or len(joined) != expected or joined != [d for _, seg, _ in scenes for d in packet_digests(seg)[0]]:
         # find the culprit: decode each scene's segment on its own (only on this rare path)
         culprit = next((p for p in (check_segment(seg, n, f, full=True) for n, seg, f in scenes) if p), None)
-        problem = culprit or (f"the joined video does not decode ({video.errors.splitlines()[0][:120]})"
-                              if video.errors else f"the joined video has {video.frames} of its {expected} frames")
-    elif audio.errors:
-        problem = f"its sound does not decode ({audio.errors.splitlines()[0][:120]})"
-    elif abs(audio.seconds - expected / fps) > 1 / fps:
-        problem = f"its sound lasts {audio.seconds:.2f} s but its picture {expected / fps:.2f} s"
+        problem = culprit or (f"the joined video cannot be read ({errors.splitlines()[0][:120]})" if errors
+                              else f"the joined video has {len(joined)} of its {expected} frames"
+                              if len(joined) != expected else "the joined video differs from its scenes' segments")
+    else:
+        audio = decode(path, "a")
+        if audio.errors:
+            problem = f"its sound does not decode ({audio.errors.splitlines()[0][:120]})"
+        elif abs(audio.seconds - expected / fps) > 1 / fps:
+            problem = f"its sound lasts {audio.seconds:.2f} s but its picture {expected / fps:.2f} s"
     if problem:
         raise AssemblyError(f"The finished video failed its check: {problem}.",
                             hint="Nothing was saved under the video's name; run again to remake what was damaged.")

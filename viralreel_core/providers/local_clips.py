@@ -35,6 +35,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from .. import resources
 from ..errors import AssemblyError, BadInput, ProviderError, ProviderTimeout
 from ..ffmpeg import ffmpeg_exe
 from ..models import Clip
@@ -252,9 +253,11 @@ class LocalClipMaker(ClipMaker):
             graph, out = overlay_graph(background, design.sprites, self.fps), "[v]"
         else:
             graph, out = f"{background}[v]", "[v]"
+        threads = str(resources.ffmpeg_threads())  # the CPU quota, not the host's cores (resources.py)
         cmd = [self._ffmpeg(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *inputs,
-               "-filter_complex", graph, "-map", out, "-frames:v", str(frames), "-an",
-               "-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF), "-pix_fmt", "yuv420p",
+               "-filter_complex", graph, "-filter_complex_threads", threads, "-map", out, "-frames:v", str(frames),
+               "-an", "-threads", threads, "-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF),
+               "-pix_fmt", "yuv420p",
                "-r", str(self.fps), "-g", str(self.fps * 2), "-map_metadata", "-1", "-fflags", "+bitexact",
                "-movflags", "+faststart", "-f", "mp4", str(path)]
         return cmd, frames
