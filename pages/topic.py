@@ -5,6 +5,7 @@ import streamlit as st
 from pages import ui
 from viralreel_core.aspect import ASPECT_LABELS, ASPECTS
 from viralreel_core.errors import ViralReelError
+from viralreel_core.languages import LANGUAGES, detect_language, language_choices
 from viralreel_core.limits import MAX_TOPIC_CHARS, WRITER_SCENES
 from viralreel_core.studio import TONES, scenes_for_length
 
@@ -51,6 +52,14 @@ with right:
                  help="Pick one or type your own (the offline writer knows the listed tones; "
                       "an AI writer follows any).",
                  **ui.bind("topic_tone", lambda: form.tone, lambda v: setattr(form, "tone", v or "viral")))
+    names = dict(language_choices())
+    detected = LANGUAGES[detect_language(form.topic)].name if form.topic.strip() else ""
+    st.selectbox("Language", list(names),
+                 format_func=lambda c: f"Auto · {detected}" if c == "auto" and detected else names.get(c, c),
+                 help="The script, the voice and the captions follow it. Auto reads it from the topic; the "
+                      "offline writer writes English only (write or edit the narration in your language).",
+                 **ui.bind("topic_language", lambda: form.language if form.language in names else "auto",
+                           lambda v: setattr(form, "language", v or "auto")))
 
 st.divider()
 busy = studio.busy("script")

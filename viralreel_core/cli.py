@@ -21,12 +21,12 @@ from .cache import AssetCache
 from .cache_upkeep import INDEXES, inspect_index
 from .config import Settings, check_frame_size
 from .errors import BadInput, ViralReelError
+from .languages import check_language
 from .limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
 from .models import ProgressEvent, Scene, Script, estimate_seconds
 from .music import check_music
 from .pipeline import Pipeline, validate_topic
 from .projects import record_render
-from .providers.base import ScriptRequest
 
 __all__ = ["main", "build_parser", "dry_run_plan"]
 
@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--tone", default="", help="e.g. funny, serious, inspiring")
         p.add_argument("--seed", type=int, default=0, help="vary the offline script for the same topic")
         p.add_argument("--script-provider", default="auto", help="auto (default), local, openai…")
+        p.add_argument("--language", default=None,
+                       help="the script's, voice's and captions' language: auto (default, from the topic) or a code "
+                            "such as es, hi, zh, ar")
         p.add_argument("--cache-dir", type=Path, help="asset cache directory (default: ./cache)")
 
     make = sub.add_parser("make", help="make the video for a topic")
@@ -112,13 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     for name in ("scenes", "tone", "seed", "script_provider", "voice_provider", "clip_provider", "cache_dir",
-                 "music", "music_volume"):
+                 "music", "music_volume", "language"):
         if getattr(args, name, None) is not None:
             overrides[name] = getattr(args, name)
     if getattr(args, "out", None) is not None:
         overrides["output_dir"] = args.out
     if getattr(args, "no_transitions", False):
         overrides["transitions"] = False
+    if "language" in overrides:
+        overrides["language"] = check_language(overrides["language"])
     settings = Settings.from_env(**overrides)
     width, height = frame_for(getattr(args, "aspect", None), getattr(args, "width", None),
                               getattr(args, "height", None), default=(settings.width, settings.height))
@@ -200,9 +205,8 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
     already holds cost nothing and are counted as cached.
     """
     topic = validate_topic(topic)
-    settings = pipeline.settings
     writer, voice, maker = (pipeline.provider(step) for step in providers.STEPS)
-    request = ScriptRequest(topic=topic, scenes=settings.scenes, tone=settings.tone, seed=settings.seed)
+    request = pipeline.script_request(topic)
     if request.scenes is not None and request.scenes not in WRITER_SCENES:
         raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {request.scenes}.",
                        hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
@@ -293,6 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         pipeline = Pipeline(settings, cache, on_progress=bars)
         if args.command == "script":
             _print_json(pipeline.write_script(args.topic).to_dict())
+            _print_warnings(pipeline.warnings)
             return 0
         result = pipeline.make(args.topic, settings.output_dir)
         bars.close()

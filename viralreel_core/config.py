@@ -104,6 +104,8 @@ class Settings:
     scenes: int | None = None  # 3–6; None lets the writer choose
     tone: str = ""
     seed: int = 0
+    #: "auto" (each step detects it from its text: the topic, a narration) or a code from ``languages``
+    language: str = "auto"
 
     voice_speed: float = 1.0
     #: a provider's own options by the names it declares (``openai_model``, ``elevenlabs_voice_id``…);

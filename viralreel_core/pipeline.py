@@ -28,6 +28,7 @@ from .cache import AssetCache, cache_key
 from .config import Settings, check_frame_size
 from .early_render import EarlyRenders
 from .errors import BadConfiguration, BadInput, ProviderError, Stopped, ViralReelError
+from .languages import LANGUAGES, resolve_language
 from .limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES, scene_role
 from .models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack, estimate_seconds
 from .music import check_music
@@ -272,17 +273,23 @@ class Pipeline:
         return attempt
 
     # -- script ----------------------------------------------------------------------------------
+    def script_request(self, topic: str, scenes: int | None = None, *, seed: int | None = None) -> ScriptRequest:
+        """What the writer is asked for ``topic`` under these settings (its language resolved from the topic)."""
+        topic = validate_topic(topic)
+        request = ScriptRequest(topic=topic, scenes=scenes if scenes is not None else self.settings.scenes,
+                                tone=self.settings.tone, seed=self.settings.seed if seed is None else seed,
+                                language=resolve_language(self.settings.language, topic).code)
+        if request.scenes is not None and not MIN_SCENES <= request.scenes <= MAX_SCENES:
+            raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {request.scenes}.",
+                           hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
+        return request
+
     def write_script(self, topic: str, scenes: int | None = None, *, seed: int | None = None) -> Script:
         """The script for ``topic`` (cached); retried once (``retry.SCRIPT_ATTEMPTS``), then a ProviderError.
 
         ``seed`` (default: the settings' seed) asks the writer for another version of the same request.
         """
-        request = ScriptRequest(topic=validate_topic(topic),
-                                scenes=scenes if scenes is not None else self.settings.scenes,
-                                tone=self.settings.tone, seed=self.settings.seed if seed is None else seed)
-        if request.scenes is not None and not MIN_SCENES <= request.scenes <= MAX_SCENES:
-            raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {request.scenes}.",
-                           hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
+        request = self.script_request(topic, scenes, seed=seed)
         writer: ScriptWriter = self.provider("script")  # type: ignore[assignment]
         self._emit("script", 0.0, f"Writing the script with {writer.describe()}")
 
@@ -295,6 +302,11 @@ class Pipeline:
                                             label="script", notify=self._warn)
         self.tally.count("script", hit, asset.cost_usd)
         self._emit("script", 1.0, "Script ready" + (" (from cache)" if hit else ""))
+        if writer.languages is not None and request.language not in writer.languages:
+            written = " or ".join(LANGUAGES[c].name for c in writer.languages)
+            self._warn(f"{writer.display_name()} writes {written} only, not {LANGUAGES[request.language].name}: "
+                       f"write the narration in {LANGUAGES[request.language].name} on the Script page (the voice and "
+                       "captions follow it), or use the OpenAI writer.")
         script = Script.from_dict(asset.meta).renumbered()
         # a writer's text may carry control characters (a NUL, a terminal escape): never passed on
         return replace(script, scenes=tuple(replace(sc, visuals=clean_text(sc.visuals),

@@ -342,6 +342,14 @@ _IMAGE_OUTPUT_TOKENS = {"low": 408, "medium": 1584, "high": 6240, "auto": 1584}
 _OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
 
 
+#: what the fake writer says in a scene, in the language the prompt asks for
+_SCENE_LINES = {"English": "Scene {i} tells you about {topic} in a few words.",
+                "Spanish": "La escena {i} te cuenta algo sobre {topic} en pocas palabras y de una forma clara.",
+                "Hindi": "दृश्य {i} आपको {topic} के बारे में कुछ शब्दों में बताता है।",
+                "Chinese": "第{i}幕用几句话告诉你关于{topic}的故事。",
+                "Arabic": "المشهد {i} يخبرك عن {topic} في كلمات قليلة."}
+
+
 class FakeOpenAI(FakeService):
     """``/v1/chat/completions``, ``/v1/audio/speech`` and ``/v1/images/generations`` with Bearer auth and
     OpenAI's error bodies.
@@ -352,13 +360,16 @@ class FakeOpenAI(FakeService):
     (400 ``moderation_blocked``), ``not_image`` (base64 of a web page). Chat faults: ``refusal``, ``length``
     (cut-off JSON, ``finish_reason: length``), ``bad_content`` (a reply that is not JSON), ``few_scenes``
     (two scenes), ``empty_narration``; ``supports_json_schema = False`` makes it answer ``json_schema``
-    requests with the 400 an older compatible server gives.
+    requests with the 400 an older compatible server gives. The script's narration is in the
+    language the system prompt asks for (English, Spanish, Hindi, Chinese, Arabic); ``languages_asked``
+    lists, per script request, the language the prompt named (None: none).
     """
 
     def __init__(self, key: str, media: Media | None = None, latency: float = 0.0) -> None:
         super().__init__(key, media, latency)
         self.supports_json_schema = True
         self.default_scenes = 3
+        self.languages_asked: list[str | None] = []
 
     def error_reply(self, status: int, code: str | None = None, message: str | None = None,
                     type_: str | None = None, param: str | None = None) -> Reply:
@@ -474,8 +485,11 @@ class FakeOpenAI(FakeService):
             count = 2
         empty = self.take("empty_narration", rec)
         subjects = ("cat on a sofa", "city street", "ocean waves", "forest path", "coffee cup", "mountain sunrise")
+        language = re.search(r"every narration in (\w+)", system)
+        self.languages_asked.append(language.group(1) if language else None)
+        say = _SCENE_LINES.get(language.group(1) if language else "English", _SCENE_LINES["English"])
         scenes = [{"visuals": f"A {subjects[(i - 1) % len(subjects)]}, shot {i} about {topic}, bright daylight",
-                   "narration": "" if empty and i == 2 else f"Scene {i} tells you about {topic} in a few words."}
+                   "narration": "" if empty and i == 2 else say.format(i=i, topic=topic)}
                   for i in range(1, count + 1)]
         return {"title": f"All about {topic}", "scenes": scenes}
 
@@ -567,7 +581,7 @@ class FakeOpenAI(FakeService):
 _ELEVEN_VOICES = {"JBFqnCBsd6RMkjVDRZzb": ("George", "premade"), "EXAVITQu4vr4xnSDxMaL": ("Sarah", "premade"),
                   "21m00Tcm4TlvDq8ikWAM": ("Rachel", "premade")}
 _ELEVEN_MODELS = {"eleven_multilingual_v2": 10_000, "eleven_turbo_v2_5": 40_000, "eleven_flash_v2_5": 40_000,
-                  "eleven_v3": 5_000, "eleven_monolingual_v1": 5_000}
+                  "eleven_v3": 5_000, "eleven_monolingual_v1": 5_000, "eleven_flash_v2": 30_000}
 _ELEVEN_FORMATS = ("mp3_44100_128", "mp3_44100_64", "mp3_22050_32", "mp3_44100_192")
 CHARACTER_SECONDS = 0.065  # how fast the fake "speaks": about 15 characters a second
 
@@ -620,6 +634,9 @@ class FakeElevenLabs(FakeService):
         model = body.get("model_id", "eleven_multilingual_v2")
         if model not in _ELEVEN_MODELS:
             return self.error_reply(400, "model_not_found", f"A model with model ID {model} does not exist.")
+        if "language_code" in body and model not in ("eleven_turbo_v2_5", "eleven_flash_v2_5"):
+            return self.error_reply(400, "unsupported_language",
+                                    f"Model {model} does not support language_code; use a v2.5 model.")
         fmt = rec.param("output_format") or "mp3_44100_128"
         if fmt not in _ELEVEN_FORMATS:
             return Reply.json({"detail": [{"loc": ["query", "output_format"], "msg": "invalid output format",

@@ -10,6 +10,8 @@ from ..jobs import OPTION_NAMES
 
 __all__ = ["ScriptBody", "VideoBody"]
 
+_LANGUAGE = "The script's, voice's and captions' language: auto (default: from the topic) or a code, e.g. es, hi, zh."
+
 
 class ScriptBody(BaseModel):
     """POST /generate-script."""
@@ -22,6 +24,7 @@ class ScriptBody(BaseModel):
     tone: str | None = Field(None, description="e.g. funny, serious, inspiring")
     seed: int | None = Field(None, description="Another version of the same request.")
     script_provider: str | None = Field(None, description="auto (default), local, openai…")
+    language: str | None = Field(None, description=_LANGUAGE)
 
     def options(self) -> dict[str, Any]:
         return {k: v for k, v in self.model_dump(exclude={"topic"}).items() if v is not None}
@@ -55,6 +58,7 @@ class VideoBody(BaseModel):
     music: str | None = Field(None, description="Background music under the voice: calm, lofi, upbeat or none.")
     music_volume: float | None = Field(None, description="The music's loudness as a fraction of the voice's, "
                                                          "0–1; default 0.25 (12 dB under it).")
+    language: str | None = Field(None, description=_LANGUAGE)
     wait: bool = Field(False, description="true: answer when the video is done, with the original design's JSON.")
 
     def options(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from .. import providers
 from ..aspect import frame_for
 from ..config import CaptionStyle, Settings, check_frame_size
 from ..errors import BadInput
+from ..languages import check_language
 from ..limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
 from ..models import Scene, Script
 from ..music import check_music, tracks
@@ -23,7 +24,7 @@ __all__ = ["OPTION_NAMES", "settings_for", "check_request", "script_from", "scri
 
 #: the options a job may set (the CLI's flags); everything else (keys, folders) is the worker's
 OPTION_NAMES = ("scenes", "tone", "seed", "script_provider", "voice_provider", "clip_provider", "aspect", "width",
-                "height", "transitions", "captions", "music", "music_volume")
+                "height", "transitions", "captions", "music", "music_volume", "language")
 MAX_SCRIPT_SCENES = MAX_SCENES  # an edited script sent to the API: up to what a writer writes
 
 
@@ -43,6 +44,8 @@ def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
             raise BadInput("captions must be an object of caption settings.",
                            hint=f"Use any of: {', '.join(sorted(names))}.")
         changes["captions"] = CaptionStyle(**{**base.captions.to_dict(), **style})
+    if "language" in changes:
+        changes["language"] = check_language(changes["language"])
     settings = base.with_(**changes)
     if settings.scenes is not None and settings.scenes not in WRITER_SCENES:
         raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {settings.scenes}.",

@@ -130,16 +130,22 @@ class ScriptRequest:
     scenes: int | None = None  # 3–6; None lets the writer choose
     tone: str = ""
     seed: int = 0
+    language: str = "en"  # the code the script is written in (``languages.resolve_language``)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 class ScriptWriter(Provider[ScriptRequest]):
-    """Writes a Script of ``limits.WRITER_SCENES`` scenes (visuals + narration) for a topic."""
+    """Writes a Script of ``limits.WRITER_SCENES`` scenes (visuals + narration) for a topic.
+
+    ``languages`` names the language codes it writes (None: any the request asks for); asked for another,
+    it writes its own and the pipeline says so in one line.
+    """
 
     step = "script"
     cost_unit = "script"
+    languages: ClassVar[tuple[str, ...] | None] = None
 
     @abstractmethod
     def write(self, request: ScriptRequest) -> Script:

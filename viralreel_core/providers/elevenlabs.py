@@ -31,6 +31,7 @@ import requests
 from ..config import Settings
 from ..errors import AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
 from ..files import atomic_path, playable
+from ..languages import AUTO, check_language, resolve_language, split_words
 from ..models import VoiceTrack, WordTiming
 from ..timing import estimate_word_timings, tidy_timings
 from .base import Voice, voice_speed
@@ -38,6 +39,7 @@ from .retry import retry_after
 from .transport import error_detail, error_for_status, host_of, json_body, make_session, network_errors, timeouts
 
 __all__ = ["ElevenLabsVoice", "words_from_alignment", "DEFAULT_BASE_URL", "DEFAULT_VOICE_ID", "DEFAULT_MODEL",
+           "MULTILINGUAL_MODEL", "ENGLISH_ONLY_MODELS",
            "USD_PER_CREDIT", "CREDITS_PER_CHARACTER", "CHARACTER_LIMITS"]
 
 _LOGGER = logging.getLogger(__name__)
@@ -48,6 +50,12 @@ BASE_URL_ENV = "ELEVENLABS_BASE_URL"
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
 DEFAULT_VOICE_ID = "JBFqnCBsd6RMkjVDRZzb"  # George; the seed's Rachel is a retired legacy voice
 DEFAULT_MODEL = "eleven_multilingual_v2"
+MULTILINGUAL_MODEL = "eleven_multilingual_v2"
+#: models that speak English only: narration in another language goes to ``MULTILINGUAL_MODEL`` instead
+ENGLISH_ONLY_MODELS = frozenset({"eleven_monolingual_v1", "eleven_turbo_v2", "eleven_flash_v2",
+                                 "eleven_english_sts_v2"})
+#: models that take ``language_code`` (they enforce the language and its text normalization)
+LANGUAGE_CODE_MODELS = frozenset({"eleven_turbo_v2_5", "eleven_flash_v2_5"})
 OUTPUT_FORMAT = "mp3_44100_128"
 STABILITY, SIMILARITY_BOOST = 0.5, 0.75
 MIN_SPEED, MAX_SPEED = 0.7, 1.2  # what ElevenLabs' voice_settings.speed accepts
@@ -70,9 +78,20 @@ def words_from_alignment(characters: Sequence[str], starts: Sequence[float], end
                          narration: str = "") -> list[WordTiming]:
     """Word timings from per-character timings: a word runs from its first character's start to its last's end.
 
-    Whitespace separates words. When the grouping gives as many words as ``narration`` has, the
-    narration's own words are used (the same text, as the person wrote it).
+    Whitespace separates words. When the characters spell the narration, its own words are used
+    (``languages.split_words``: text without spaces, such as Chinese, comes in short pieces); else, when
+    the grouping gives as many words as ``narration`` has, the narration's words with those timings.
     """
+    spoken = split_words(narration)
+    timed = [(c, float(a), float(b)) for ch, a, b in zip(characters, starts, ends, strict=False)
+             for c in str(ch or "") if not c.isspace()]
+    if spoken and "".join(ch for ch, _, _ in timed) == "".join(spoken):
+        out, at = [], 0
+        for word in spoken:
+            part = timed[at:at + len(word)]
+            out.append(WordTiming(word, part[0][1], part[-1][2]))
+            at += len(word)
+        return out
     words: list[WordTiming] = []
     letters: list[str] = []
     first = last = 0.0
@@ -88,7 +107,6 @@ def words_from_alignment(characters: Sequence[str], starts: Sequence[float], end
         last = float(end)
     if letters:
         words.append(WordTiming("".join(letters), first, last))
-    spoken = narration.split()
     if spoken and len(spoken) == len(words):
         words = [WordTiming(w, t.start, t.end) for w, t in zip(spoken, words, strict=True)]
     return words
@@ -113,8 +131,10 @@ class ElevenLabsVoice(Voice):
     def __init__(self, api_key: str, *, voice_id: str = DEFAULT_VOICE_ID, model: str = DEFAULT_MODEL,
                  base_url: str | None = None, speed: float = 1.0, stability: float = STABILITY,
                  similarity_boost: float = SIMILARITY_BOOST, output_format: str = OUTPUT_FORMAT,
-                 read_timeout: float = READ_TIMEOUT, max_concurrent: int = MAX_CONCURRENT) -> None:
+                 read_timeout: float = READ_TIMEOUT, max_concurrent: int = MAX_CONCURRENT,
+                 language: str = AUTO) -> None:
         speed = voice_speed(speed, -math.inf, math.inf)  # any number: ElevenLabs' 0.7–1.2 is clamped below
+        self.language = check_language(language)
         self.voice_id = voice_id or DEFAULT_VOICE_ID
         self.model = model or DEFAULT_MODEL
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
@@ -132,7 +152,7 @@ class ElevenLabsVoice(Voice):
         """The voice for ``settings``: key, ``elevenlabs_voice_id``, ``elevenlabs_model``, ``voice_speed``."""
         return cls(settings.keys.get(cls.service, ""), voice_id=settings.option("elevenlabs_voice_id"),
                    model=settings.option("elevenlabs_model"), base_url=settings.base_urls.get(cls.service),
-                   speed=settings.voice_speed)
+                   speed=settings.voice_speed, language=settings.language)
 
 
     def __repr__(self) -> str:
@@ -140,34 +160,46 @@ class ElevenLabsVoice(Voice):
 
     # -- provider protocol ---------------------------------------------------------------------
     def cache_params(self) -> dict[str, Any]:
-        """Model, voice, voice settings and audio format."""
+        """Model, voice, voice settings, audio format and the language setting (the text is in the key)."""
         return {"model": self.model, "voice_id": self.voice_id, "speed": self.speed, "stability": self.stability,
-                "similarity_boost": self.similarity_boost, "format": self.output_format}
+                "similarity_boost": self.similarity_boost, "format": self.output_format, "language": self.language}
+
+    def model_for(self, text: str) -> tuple[str, str]:
+        """(model id, language code) for speaking ``text``: an English-only model gives way to the
+        multilingual one when the text is in another language."""
+        code = resolve_language(self.language, text, spoken=True).code
+        if code != "en" and self.model in ENGLISH_ONLY_MODELS:
+            return MULTILINGUAL_MODEL, code
+        return self.model, code
 
     def unit_cost(self) -> float:
         """Dollars per character with this model."""
         return self.credits_per_character() * USD_PER_CREDIT
 
-    def credits_per_character(self) -> float:
-        """Credits one character costs with this model."""
-        return next((c for prefix, c in CREDITS_PER_CHARACTER.items() if self.model.startswith(prefix)), 1.0)
+    def credits_per_character(self, model: str | None = None) -> float:
+        """Credits one character costs with this model (or ``model``)."""
+        model = model or self.model
+        return next((c for prefix, c in CREDITS_PER_CHARACTER.items() if model.startswith(prefix)), 1.0)
 
     def estimate_cost(self, text: str) -> float:
         """Dollars to speak ``text``: characters × credits per character × dollars per credit."""
-        return round(len(text) * self.credits_per_character() * USD_PER_CREDIT, 8)
+        return round(len(text) * self.credits_per_character(self.model_for(text)[0]) * USD_PER_CREDIT, 8)
 
     def speak(self, text: str, out_dir: Path) -> VoiceTrack:
         """Speak ``text`` into a new MP3 under ``out_dir``, with word timings from the character alignment."""
         text = " ".join(str(text or "").split())
         if not text:
             raise BadInput("There is no narration to speak.", hint="Write some narration for this scene.")
-        limit = CHARACTER_LIMITS.get(self.model, _DEFAULT_CHARACTER_LIMIT)
+        model, language = self.model_for(text)
+        limit = CHARACTER_LIMITS.get(model, _DEFAULT_CHARACTER_LIMIT)
         if len(text) > limit:
-            raise BadInput(f"The narration is {len(text)} characters; {self.model} takes at most {limit}.",
+            raise BadInput(f"The narration is {len(text)} characters; {model} takes at most {limit}.",
                            hint="Shorten the narration or split the scene.")
-        body = {"text": text, "model_id": self.model,
-                "voice_settings": {"stability": self.stability, "similarity_boost": self.similarity_boost,
-                                   "speed": self.speed}}
+        body: dict[str, Any] = {"text": text, "model_id": model,
+                                "voice_settings": {"stability": self.stability,
+                                                   "similarity_boost": self.similarity_boost, "speed": self.speed}}
+        if model in LANGUAGE_CODE_MODELS:
+            body["language_code"] = language
         path = f"/v1/text-to-speech/{quote(self.voice_id, safe='')}/with-timestamps"
         with self._slots:
             response = self._request("POST", path, "speaking the narration", json=body,

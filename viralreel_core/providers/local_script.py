@@ -157,6 +157,7 @@ class LocalScriptWriter(ScriptWriter):
     name = "local"
     label = "Offline writer"
     offline = True
+    languages = ("en",)  # its templates are English; a topic in another language is quoted as a title
 
     @classmethod
     def from_settings(cls, settings: Any) -> LocalScriptWriter:

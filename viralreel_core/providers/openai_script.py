@@ -24,6 +24,7 @@ import openai
 
 from ..config import Settings
 from ..errors import ContentRejected, ProviderError
+from ..languages import ENGLISH, LANGUAGES
 from ..limits import MAX_SCENES, MIN_SCENES
 from ..models import Scene, Script
 from .base import ScriptRequest, ScriptWriter
@@ -49,7 +50,7 @@ MAX_TOKENS = 1000  # the seed's cap; six scenes of JSON fit in about 600
 MAX_NARRATION_WORDS = 60  # about 23 s of speech: longer is not a short-video scene
 MAX_NARRATION_CHARS = 400
 MAX_VISUALS_CHARS = 1000  # Runway's prompt limit
-PROMPT_VERSION = "1"  # bump when the prompt changes, so cached scripts are not reused
+PROMPT_VERSION = "2"  # bump when the prompt changes, so cached scripts are not reused
 #: dollars per million (input, output) tokens; third-party figures, check the live price page
 PRICES_PER_MILLION = {
     "gpt-4o-mini": (0.15, 0.60),
@@ -92,7 +93,9 @@ Rules:
   no stage directions, emojis or hashtags.
 - visuals: one concrete shot that a video generator or a stock-footage search can show (subject,
   action, setting, light, camera); no text on screen, no logos, no real people's names.
-- title: at most 8 words.{tone}"""
+- title: at most 8 words.
+- Language: write the title and every narration in {language}; write the visuals in English (a video
+  generator or a stock-footage search reads them).{tone}"""
 
 
 def script_messages(request: ScriptRequest) -> list[dict[str, str]]:
@@ -100,7 +103,9 @@ def script_messages(request: ScriptRequest) -> list[dict[str, str]]:
     count = (f"Write exactly {request.scenes} scenes" if request.scenes
              else f"Write {MIN_SCENES} to {MAX_SCENES} scenes (4 or 5 suit most topics)")
     tone = f"\n- Tone: {request.tone.strip()}." if request.tone.strip() else ""
-    return [{"role": "system", "content": _SYSTEM.format(count=count, tone=tone)},
+    lang = LANGUAGES.get(request.language, ENGLISH)
+    language = lang.name if lang.native == lang.name else f"{lang.name} ({lang.native})"
+    return [{"role": "system", "content": _SYSTEM.format(count=count, tone=tone, language=language)},
             {"role": "user", "content": f"Topic: {request.topic}"}]
 
 

@@ -40,6 +40,7 @@ class TopicForm:
     scenes: int | None = None  # None: chosen from the target length
     tone: str = "viral"
     target_seconds: int = 30
+    language: str = "auto"  # or a code from ``languages.LANGUAGES``: the script's, voice's and captions'
 
     def scene_count(self) -> int:
         return self.scenes or scenes_for_length(self.target_seconds)

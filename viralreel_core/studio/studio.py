@@ -122,7 +122,7 @@ class Studio(ProviderChoices):
         names = set(option_names())
         opts = {k: v for k, v in self.options.items() if k in names}
         return self.base.with_(**opts, captions=CaptionStyle(**self.options.get("captions", {})),
-                               tone=self.form.tone.strip(), keys=self.keys)
+                               tone=self.form.tone.strip(), language=self.form.language or "auto", keys=self.keys)
 
     @property
     def aspect(self) -> str | None:
