@@ -24,7 +24,8 @@ def clean_environment(monkeypatch):
     """No real keys or base URLs leak into a test from the machine."""
     variables = [v for s in providers.services().values() for v in (s.key_env, s.base_url_env) if v]
     for var in [*variables, "VIRALREEL_CACHE_DIR",
-                "VIRALREEL_OUTPUT_DIR", "VIRALREEL_PIPER_VOICE", "VIRALREEL_QUEUE_URL", "VIRALREEL_QUEUE_LIMIT",
+                "VIRALREEL_OUTPUT_DIR", "VIRALREEL_PIPER_VOICE", "VIRALREEL_PIPER_VOICES_URL",
+                "VIRALREEL_PIPER_VOICES_DIR", "VIRALREEL_QUEUE_URL", "VIRALREEL_QUEUE_LIMIT",
                 "VIRALREEL_JOB_HEARTBEAT", "VIRALREEL_JOB_STALE_AFTER", "VIRALREEL_API_TOKEN"]:
         monkeypatch.delenv(var, raising=False)
 

@@ -1056,3 +1056,46 @@ class FakePixabay(FakeService):
         return Reply.json({"total": len(hits), "totalHits": len(hits), "hits": hits[:per_page]},
                           headers={"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": str(max(0, self.remaining)),
                                    "X-RateLimit-Reset": "60"})
+
+
+# --- Piper voices (Hugging Face ``rhasspy/piper-voices``) -------------------------------------------------
+
+class FakePiperVoices(FakeService):
+    """``GET /voices.json`` (the catalogue: each voice's files with ``size_bytes`` and ``md5_digest``) and
+    ``GET /<lang>/<lang_REGION>/<name>/<quality>/<file>`` (the files), as ``…/resolve/<revision>`` serves them.
+
+    ``add_voice`` publishes a voice from bytes (tests reuse the installed English model: real Piper bytes).
+    Faults: ``truncated`` (the connection drops half way), ``damaged`` (the right size, other bytes).
+    """
+
+    def __init__(self, media: Media | None = None, latency: float = 0.0) -> None:
+        super().__init__("", media, latency)
+        self.files: dict[str, bytes] = {}
+        self.catalogue: dict[str, Any] = {}
+
+    def add_voice(self, name: str, model: bytes, config: bytes, quality: str = "medium") -> None:
+        lang, speaker, _ = name.split("-", 2)
+        family = lang.split("_")[0]
+        folder = f"{family}/{lang}/{speaker}/{quality}"
+        files = {f"{folder}/{name}.onnx": model, f"{folder}/{name}.onnx.json": config}
+        self.files.update(files)
+        self.catalogue[name] = {
+            "key": name, "name": speaker, "quality": quality,
+            "language": {"code": lang, "family": family, "region": lang.split("_")[-1]},
+            "num_speakers": 1, "speaker_id_map": {}, "aliases": [],
+            "files": {p: {"size_bytes": len(b), "md5_digest": hashlib.md5(b).hexdigest()} for p, b in files.items()}}
+
+    def route(self, rec: Recorded) -> Reply:
+        path = rec.path.lstrip("/")
+        if rec.method != "GET":
+            return Reply.json({"error": "Method not allowed"}, 405)
+        if path == "voices.json":
+            return Reply.json(self.catalogue)
+        body = self.files.get(path)
+        if body is None:
+            return Reply(404, b"Entry not found", {"Content-Type": "text/plain", "X-Error-Code": "EntryNotFound"})
+        if self.take("truncated", rec):
+            return Reply(200, body, {"Content-Type": "application/octet-stream"}, mode="truncate")
+        if self.take("damaged", rec):
+            body = bytes(len(body))
+        return Reply(200, body, {"Content-Type": "application/octet-stream"})

@@ -38,9 +38,11 @@ import numpy as np
 
 from ..errors import BadInput, ProviderError
 from ..files import atomic_path
+from ..languages import AUTO, check_language, join_words, resolve_language, split_words
 from ..models import VoiceTrack, WordTiming
 from ..timing import tidy_timings
 from .base import Voice, voice_speed
+from .piper_voices import DEFAULT_VOICES_URL, VOICES_DIR_ENV, VOICES_URL_ENV, voice_files
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -82,7 +84,7 @@ _MAX_SPLIT = 14  # "1,234,567" is read as 11 phoneme words
 _MAX_MERGE = 4
 
 # A word ends a sentence when it ends with one of these (closing quotes and brackets after them allowed)
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]}]*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？؟।]+[\"'”’»)\]}」』]*$")
 _ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "vs.", "e.g.", "i.e.", "etc.", "approx.",
                             "no.", "jr.", "sr.", "prof.", "inc.", "ltd.", "co."})
 
@@ -498,21 +500,37 @@ class LocalVoice(Voice):
     options = {"piper_voice_path": ""}  # empty: the bundled en_US-joe-medium voice
     voice_option = "piper_voice_path"
     voice_label = "Offline voice (Piper .onnx file)"
-    voice_help = ("Leave empty for the bundled en_US-joe-medium voice, or give the path of another Piper voice "
-                  "(its .onnx.json must sit beside it).")
+    voice_help = ("Leave empty for the bundled en_US-joe-medium voice (and, for another language, a Piper voice "
+                  "for it, downloaded once), or give the path of a Piper voice (its .onnx.json beside it).")
     speed_range = (MIN_SPEED, MAX_SPEED)
 
-    def __init__(self, model_path: str = "", speed: float = 1.0) -> None:
+    def __init__(self, model_path: str = "", speed: float = 1.0, *, language: str = AUTO,
+                 voices_dir: str | Path = "", voices_url: str = "") -> None:
         speed = voice_speed(speed, MIN_SPEED, MAX_SPEED)
         self.model_path = str(model_path or "")
         self.speed = speed
+        self.language = check_language(language)
+        self.voices_dir = Path(voices_dir or os.environ.get(VOICES_DIR_ENV) or Path("cache") / "piper-voices")
+        self.voices_url = voices_url or os.environ.get(VOICES_URL_ENV) or DEFAULT_VOICES_URL
+        self._loaded: set[str] = set()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalVoice:
-        """The voice named by the ``piper_voice_path`` option (empty: bundled) at ``settings.voice_speed``."""
-        return cls(model_path=settings.option("piper_voice_path"), speed=settings.voice_speed)
+        """The voice named by the ``piper_voice_path`` option (empty: bundled, or one for the narration's
+        language kept in ``<cache_dir>/piper-voices``) at ``settings.voice_speed``."""
+        return cls(model_path=settings.option("piper_voice_path"), speed=settings.voice_speed,
+                   language=settings.language,
+                   voices_dir=os.environ.get(VOICES_DIR_ENV) or Path(settings.cache_dir) / "piper-voices")
 
     # -- files ----------------------------------------------------------------------------------------
+
+    def files_for(self, text: str = "") -> tuple[Path, Path]:
+        """The model and config that speak ``text``: the chosen voice file when one is set, the bundled English
+        voice for English, else a voice for the text's language (installed, or downloaded once)."""
+        code = resolve_language(self.language, text, spoken=True).code
+        if self.model_path or code == "en":
+            return self.model_files()
+        return voice_files(code, self.voices_dir, self.voices_url)
 
     def model_files(self) -> tuple[Path, Path]:
         """The voice's ``.onnx`` model and its ``.onnx.json`` config; ProviderError when they are missing."""
@@ -553,32 +571,38 @@ class LocalVoice(Voice):
         A ``speak`` already running keeps its engine until it finishes; the next one loads it again (~1 s).
         """
         try:
-            key = str(self.model_files()[0].resolve())
+            keys = {str(self.model_files()[0].resolve()), *self._loaded}
         except ProviderError:
-            return False
+            keys = set(self._loaded)
         with _ENGINES_LOCK:
-            return _ENGINES.pop(key, None) is not None
+            return bool([k for k in keys if _ENGINES.pop(k, None) is not None])
 
     # -- provider protocol ----------------------------------------------------------------------------
 
     def cache_params(self) -> dict[str, Any]:
-        """Voice name, a hash of its files, speed, sample rate and piper version: what shapes the audio."""
+        """Voice name, a hash of its files, speed, sample rate, piper version and the language setting: what
+        shapes the audio (narration in another language is spoken by that language's voice, chosen from the
+        text, which is in the key too)."""
+        language = {} if self.language == AUTO else {"language": self.language}
         try:
             model, config = self.model_files()
         except ProviderError:
             name = Path(self.model_path).name if self.model_path else DEFAULT_VOICE
             return {"model": name.removesuffix(".onnx"), "model_hash": "missing", "speed": self.speed,
-                    "sample_rate": None, "engine": f"piper-tts {_piper_version()}"}
+                    "sample_rate": None, "engine": f"piper-tts {_piper_version()}", **language}
         model_hash, sample_rate = _voice_facts(model, config)
         return {"model": model.name.removesuffix(".onnx"), "model_hash": model_hash,
-                "speed": self.speed, "sample_rate": sample_rate, "engine": f"piper-tts {_piper_version()}"}
+                "speed": self.speed, "sample_rate": sample_rate, "engine": f"piper-tts {_piper_version()}",
+                **language}
 
     def speak(self, text: str, out_dir: Path) -> VoiceTrack:
         """Speak ``text`` into a new 16-bit mono WAV under ``out_dir``, with one timing per text word."""
-        words = str(text or "").split()
+        words = split_words(str(text or ""))
         if not words:
             raise BadInput("There is no narration to speak.", hint="Write some narration for this scene.")
-        engine = _engine(*self.model_files())
+        model, config = self.files_for(text)
+        engine = _engine(model, config)
+        self._loaded.add(str(model.resolve()))
         from piper import SynthesisConfig  # importable: _engine loaded piper
 
         voice, rate = engine.voice, engine.sample_rate
@@ -623,7 +647,7 @@ class LocalVoice(Voice):
     @staticmethod
     def _say(engine: _Engine, words: Sequence[str], syn_config: Any) -> tuple[np.ndarray, list | None]:
         """int16 audio of one sentence and its (phoneme, samples) alignment (None when unavailable)."""
-        text = _plain(" ".join(words))
+        text = _plain(join_words(words))
         audio: list[np.ndarray] = []
         alignment: list[tuple[str, int]] | None = [] if engine.alignments else None
         with engine.lock:  # one inference at a time: it already uses every core, and memory stays flat
