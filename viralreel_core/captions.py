@@ -12,9 +12,11 @@ sentence ends, commas and pauses), and ``build_cues`` draws one image per (chunk
 the chunk's text with the word being spoken in the highlight colour. ``burn_captions`` blends
 the cue active at time ``t`` into a frame.
 
-Fonts (``fonts``): Roboto Black from the ``font_roboto`` package; text that Roboto has no glyphs for (Arabic,
-Chinese, Hindi…) falls back to a system font that has them (DejaVu, Noto…), else to Pillow's
-built-in font. Font loading never raises.
+Fonts (``fonts``): picked per word by script (Roboto Black for Latin, Greek, Cyrillic; the Noto face made
+for Chinese, Hindi, Arabic…), so a Latin name inside Arabic or Hindi is drawn too. Words of right-to-left
+text (Arabic, Hebrew) are laid right to left, each shaped by Pillow's raqm layout; text written without
+spaces (Chinese, Japanese, Thai) comes in pieces (``languages.split_words``) set without spaces between
+them. Font loading never raises.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from .errors import BadInput
 from .fonts import FONT_LOCK as _FONT_LOCK
 from .fonts import AnyFont, FontSource, font_covers, font_sources, load_font, pick_font_source
 from .fonts import font_for as _font_for
+from .languages import is_unspaced, join_words
 from .models import VoiceTrack, WordTiming
 from .timing import ends_clause as _ends_clause
 from .timing import ends_sentence as _ends_sentence
@@ -81,7 +84,7 @@ class CaptionChunk:
 
     @property
     def text(self) -> str:
-        return " ".join(w.word for w in self.words)
+        return join_words([w.word for w in self.words])
 
 
 def _clean_timings(words: Iterable[WordTiming]) -> list[WordTiming]:
@@ -128,9 +131,14 @@ def _chunk_cost(group: Sequence[WordTiming]) -> float:
     else:
         cost += 1.5 * sum(_ends_clause(w.word) for w in group[:-1])  # a comma inside the chunk
         cost += 3.0 * sum(len(w.word) >= 2 * LONG_WORD for w in group)  # a very long word with others
-    chars = sum(len(w.word) for w in group) + len(group) - 1
+    chars = sum(_columns(w.word) for w in group) + len(group) - 1
     cost += 0.25 * max(0, chars - CHUNK_CHARS)
     return cost
+
+
+def _columns(word: str) -> int:
+    """How wide a word is in Latin letters: a Chinese, Japanese or Korean character counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in word)
 
 
 def _split_segment(seg: Sequence[WordTiming], max_words: int) -> list[list[WordTiming]]:
@@ -183,6 +191,11 @@ def timings_for(voice: VoiceTrack, narration: str) -> list[WordTiming]:
 
 # --- fonts (in fonts.py, shared with the offline clips) -----------------------------------------
 
+def _letters(word: str) -> str:
+    """The word's letters and marks (what must have glyphs; symbols the font lacks are left out)."""
+    return "".join(ch for ch in word if unicodedata.category(ch)[0] in "LMN")
+
+
 def _visible(word: str, source: FontSource) -> str:
     """The word without emoji and other symbols the chosen font cannot draw (they would be boxes)."""
     if source is None:
@@ -231,7 +244,7 @@ class CaptionCue:
 
 @dataclass
 class _Layout:
-    font: AnyFont
+    fonts: list[AnyFont]  # per word: the chunk's font, or another where it lacks a word's letters
     size: int
     stroke: int
     lines: list[list[int]]  # word indices per line
@@ -263,12 +276,21 @@ def _is_rtl(text: str) -> bool:
     return False
 
 
-def _best_lines(widths: list[float], space: float, max_w: float) -> list[list[int]]:
+def _gaps(words: list[str], space: float) -> list[float]:
+    """The space before each word: none between two pieces of a script written without spaces (Chinese…)."""
+    return [0.0 if i and is_unspaced(words[i - 1]) and is_unspaced(w) else space for i, w in enumerate(words)]
+
+
+def _line_width(ids: list[int], widths: list[float], gaps: list[float]) -> float:
+    return sum(widths[i] for i in ids) + sum(gaps[i] for i in ids[1:])
+
+
+def _best_lines(widths: list[float], gaps: list[float], max_w: float) -> list[list[int]]:
     """One line if it fits, else the most balanced two-line split."""
     idx = [i for i, w in enumerate(widths) if w > 0]
 
     def line_w(ids: list[int]) -> float:
-        return sum(widths[i] for i in ids) + space * max(0, len(ids) - 1)
+        return _line_width(ids, widths, gaps)
 
     if len(idx) <= 1 or line_w(idx) <= max_w:
         return [idx]
@@ -276,34 +298,37 @@ def _best_lines(widths: list[float], space: float, max_w: float) -> list[list[in
     return min(splits, key=lambda ls: (max(line_w(ls[0]), line_w(ls[1])), abs(len(ls[0]) - len(ls[1]))))
 
 
-def _layout(words: list[str], source: FontSource, size: int, stroke: int, max_w: float,
+def _layout(words: list[str], sources: list[FontSource], size: int, stroke: int, max_w: float,
             uppercase: bool) -> _Layout:
     """Word positions at the largest size (at most ``size``) whose lines fit in ``max_w``."""
     min_size = max(8, size // 3)
     rtl = _is_rtl(" ".join(words))
     while True:
-        font = _font_for(source, size)
-        widths = [_width(font, w) for w in words]
-        space = _width(font, " ") or size * 0.25
-        lines = _best_lines(widths, space, max_w - 2 * stroke)
-        line_ws = [sum(widths[i] for i in ln) + space * max(0, len(ln) - 1) for ln in lines]
+        fonts = [_font_for(source, size) for source in sources]
+        widths = [_width(font, w) for font, w in zip(fonts, words, strict=True)]
+        gaps = _gaps(words, _width(fonts[0], " ") or size * 0.25)
+        lines = _best_lines(widths, gaps, max_w - 2 * stroke)
+        line_ws = [_line_width(ln, widths, gaps) for ln in lines]
         widest = max(line_ws) + 2 * stroke
         if widest <= max_w or size <= min_size:
             break
         shrink = max_w / widest
         size = max(min_size, min(size - 1, int(size * shrink)))
         stroke = max(1 if stroke else 0, round(stroke * shrink))
-    ascent, descent = _metrics(font)
+    ascent, descent = (max(m) for m in zip(*map(_metrics, fonts), strict=True))
     pitch = round((ascent + descent) * (0.92 if uppercase else 1.0)) + stroke
     block_w = math.ceil(max(line_ws))
     block_h = ascent + descent + pitch * (len(lines) - 1)
     positions = [(0, 0)] * len(words)
     for j, (ln, lw) in enumerate(zip(lines, line_ws, strict=True)):
         x = (block_w - lw) / 2
-        for i in (ln[::-1] if rtl else ln):
+        order = ln[::-1] if rtl else ln  # right to left: the first word at the right end of its line
+        for k, i in enumerate(order):
+            if k:
+                x += gaps[max(i, order[k - 1])]  # the gap belongs to the later word of the two
             positions[i] = (round(x), ascent + j * pitch)
-            x += widths[i] + space
-    return _Layout(font, size, stroke, lines, positions, block_w, block_h)
+            x += widths[i]
+    return _Layout(fonts, size, stroke, lines, positions, block_w, block_h)
 
 
 def _style_params(style: CaptionStyle, width: int, height: int) -> dict[str, Any]:
@@ -351,24 +376,25 @@ def _fit(pos: int, size: int, limit: int) -> int:
 def _render_chunk(chunk: CaptionChunk, style: CaptionStyle, p: dict[str, Any], width: int,
                   height: int, offset: float) -> list[CaptionCue]:
     raw = [w.word.upper() if style.uppercase else w.word for w in chunk.words]
-    source = pick_font_source(" ".join(raw))
-    words = [_visible(w, source) for w in raw]
+    # each word in the face made for its script: a Latin name inside Arabic or Hindi gets Roboto, the rest Noto
+    sources = [pick_font_source(_letters(w) or w) for w in raw]
+    words = [_visible(w, source) for w, source in zip(raw, sources, strict=True)]
     if not any(words):
         return []
-    lay = _layout(words, source, p["size"], p["stroke"], p["max_w"], style.uppercase)
+    lay = _layout(words, sources, p["size"], p["stroke"], p["max_w"], style.uppercase)
     pad = lay.stroke + lay.size // 2 + 4
     cw, ch = lay.block_w + 2 * pad, lay.block_h + 2 * pad
     s = lay.stroke
     alpha_img = Image.new("L", (cw, ch), 0)
     draw = ImageDraw.Draw(alpha_img)
-    for word, (wx, wy) in zip(words, lay.positions, strict=True):
+    for word, font, (wx, wy) in zip(words, lay.fonts, lay.positions, strict=True):
         if word:
             # stroke and fill separately: Pillow skips the fill when both inks are equal, and the
             # stroke alone has holes where small contours (dots, accents) invert
             if s:
-                draw.text((wx + pad, wy + pad), word, font=lay.font, fill=255, anchor="ls",
+                draw.text((wx + pad, wy + pad), word, font=font, fill=255, anchor="ls",
                           stroke_width=s, stroke_fill=255)
-            draw.text((wx + pad, wy + pad), word, font=lay.font, fill=255, anchor="ls")
+            draw.text((wx + pad, wy + pad), word, font=font, fill=255, anchor="ls")
     bbox = alpha_img.getbbox()
     if bbox is None:
         return []
@@ -388,7 +414,7 @@ def _render_chunk(chunk: CaptionChunk, style: CaptionStyle, p: dict[str, Any], w
     if cr <= cl or cb <= ct:
         return []
     alpha = _readonly(np.asarray(alpha_img.crop((cl, ct, cr, cb)), dtype=np.uint16)[:, :, None])
-    text = " ".join(w for w in words if w)
+    text = join_words([w for w in words if w])
     base = p["outline"] if s > 0 else p["text"]
     cues: list[CaptionCue] = []
     n = len(chunk.words)
@@ -402,9 +428,9 @@ def _render_chunk(chunk: CaptionChunk, style: CaptionStyle, p: dict[str, Any], w
             continue
         img = Image.new("RGB", (cw, ch), base)
         d = ImageDraw.Draw(img)
-        for j, (word, (wx, wy)) in enumerate(zip(words, lay.positions, strict=True)):
+        for j, (word, font, (wx, wy)) in enumerate(zip(words, lay.fonts, lay.positions, strict=True)):
             if word:
-                d.text((wx + pad, wy + pad), word, font=lay.font, anchor="ls",
+                d.text((wx + pad, wy + pad), word, font=font, anchor="ls",
                        fill=p["highlight"] if j == k else p["text"])
         rgb = _readonly(np.asarray(img.crop((cl, ct, cr, cb)), dtype=np.uint8))
         if cues and cues[-1].end < start + offset:

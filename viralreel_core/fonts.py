@@ -1,23 +1,33 @@
-"""Fonts for text drawn into videos: Roboto Black (from the ``font_roboto`` package) first, then the
-system font that has the text's glyphs (DejaVu, Noto…), else Pillow's built-in font. Never raises.
+"""Fonts for text drawn into videos, picked per script: Roboto Black (from the ``font_roboto`` package) for
+Latin, Greek and Cyrillic; for other scripts the bold Noto face made for them (Noto Sans CJK SC/JP/KR,
+Noto Sans Devanagari, Arabic, Hebrew, Thai…, from Debian's ``fonts-noto-core`` and ``fonts-noto-cjk``),
+then any system font that has the text's glyphs, else Pillow's built-in font. Never raises; when no
+installed font covers the text, ``coverage_problem`` says so in one line (and it is logged once).
 
 Captions and the offline clips' kinetic typography both draw with these::
 
-    font = load_font(96, "火山")        # a font that can draw the text, at 96 px
+    font = load_font(96, "火山")        # Noto Sans CJK SC Bold at 96 px
     font_covers(pick_font_source("Привет"), "Привет")
+    coverage_problem("ትግርኛ")           # "No installed font can draw Ethiopic text …" (or None)
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 from PIL import ImageFont
 
-__all__ = ["AnyFont", "FontSource", "FONT_LOCK", "font_for", "font_covers", "font_sources", "load_font",
-           "pick_font_source"]
+from .languages import script_of
+
+__all__ = ["AnyFont", "FontSource", "FONT_LOCK", "FONT_PACKAGES", "coverage_problem", "font_for", "font_covers",
+           "font_sources", "load_font", "pick_font_source"]
+
+_LOGGER = logging.getLogger(__name__)
 
 AnyFont = ImageFont.FreeTypeFont | ImageFont.ImageFont
 #: (path, face index); ``None`` stands for Pillow's built-in font
@@ -31,6 +41,21 @@ _PREFERRED = ("dejavusans-bold.ttf", "notosans-bold.ttf", "notosans-black.ttf",
               "notosanscjk-bold.ttc", "notosanscjksc-bold.otf", "notosansarabic-bold.ttf",
               "notosansdevanagari-bold.ttf", "liberationsans-bold.ttf", "freesansbold.ttf",
               "arialbd.ttf", "arial bold.ttf", "dejavusans.ttf", "notosans-regular.ttf")
+#: per script, the faces to try first: (file name, family name of the face in a collection, or "")
+_SCRIPT_FACES: dict[str, tuple[tuple[str, str], ...]] = {
+    "Han": (("notosanscjk-bold.ttc", "Noto Sans CJK SC"), ("notosanscjksc-bold.otf", ""),
+            ("wqy-microhei.ttc", ""), ("droidsansfallbackfull.ttf", "")),
+    "Kana": (("notosanscjk-bold.ttc", "Noto Sans CJK JP"), ("notosanscjkjp-bold.otf", "")),
+    "Hangul": (("notosanscjk-bold.ttc", "Noto Sans CJK KR"), ("notosanscjkkr-bold.otf", "")),
+    "Devanagari": (("notosansdevanagari-bold.ttf", ""), ("lohit-devanagari.ttf", "")),
+    "Arabic": (("notosansarabic-bold.ttf", ""), ("notonaskharabic-bold.ttf", "")),
+    "Hebrew": (("notosanshebrew-bold.ttf", ""),),
+    "Bengali": (("notosansbengali-bold.ttf", ""),),
+    "Tamil": (("notosanstamil-bold.ttf", ""),),
+    "Thai": (("notosansthai-bold.ttf", ""),),
+}
+#: what to install when a script has no font (Debian package names; also listed in packages.txt)
+FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk"
 _MAX_SYSTEM_FONTS = 400
 _CHECK_SIZE = 32
 _PROBE = "\U0010fffd"  # a private-use code point no font maps: renders as the font's .notdef
@@ -86,12 +111,24 @@ def font_sources() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=256)
-def _truetype(path: str, size: int, basic: bool = False) -> ImageFont.FreeTypeFont | None:
+def _truetype(path: str, size: int, basic: bool = False, index: int = 0) -> ImageFont.FreeTypeFont | None:
     try:
-        engine = ImageFont.Layout.BASIC if basic else None
-        return ImageFont.truetype(path, size, layout_engine=engine)
+        engine = ImageFont.Layout.BASIC if basic else None  # RAQM (when Pillow has it) shapes and orders text
+        return ImageFont.truetype(path, size, index=index, layout_engine=engine)
     except Exception:  # noqa: BLE001 - unreadable or bitmap-only font files are skipped
         return None
+
+
+@lru_cache(maxsize=64)
+def _face_index(path: str, family: str) -> int:
+    """The index of the face called ``family`` in a font collection (0 when absent or not a collection)."""
+    for index in range(16):
+        font = _truetype(path, _CHECK_SIZE, True, index)
+        if font is None:
+            break
+        if font.getname()[0] == family:
+            return index
+    return 0
 
 
 @lru_cache(maxsize=64)
@@ -103,6 +140,7 @@ def _default_font(size: int) -> AnyFont:
 
 
 _coverage: dict[str, dict[str, bool]] = {}
+_nowhere: set[str] = set()  # characters no installed font has (learned by one full scan)
 _notdef: dict[str, bytes] = {}
 FONT_LOCK = threading.RLock()  # FreeType faces are not safe to share between threads
 
@@ -145,28 +183,78 @@ def font_covers(source: FontSource | str, text: str) -> bool:
         return all(_has_glyph(path, ch) for ch in set(text) if _needs_glyph(ch))
 
 
+def _main_script(text: str) -> str:
+    counts = Counter(s for s in map(script_of, text) if s)
+    if counts["Kana"]:
+        return "Kana"  # Japanese: kana with Han, drawn with the Japanese face
+    return max(counts, key=lambda s: counts[s]) if counts else ""
+
+
+def _script_faces(script: str) -> list[tuple[str, int]]:
+    """The installed faces made for ``script``, best first."""
+    by_name = {os.path.basename(p).lower(): p for p in font_sources()}
+    out = []
+    for name, family in _SCRIPT_FACES.get(script, ()):
+        path = by_name.get(name)
+        if path is not None:
+            out.append((path, _face_index(path, family) if family else 0))
+    return out
+
+
 @lru_cache(maxsize=512)
 def pick_font_source(text: str = "") -> FontSource:
-    """The best font file for ``text``: the first that has all its glyphs, else the one with most."""
-    chars = sorted({ch for ch in text if _needs_glyph(ch)})
+    """The best font for ``text``: the face made for its main script when it has all the glyphs, else the
+    first font that has them all, else the one with most."""
     best: FontSource = None
     best_hits = -1
     with FONT_LOCK:
+        chars = sorted({ch for ch in text if _needs_glyph(ch)} - _nowhere)  # a char no font has costs one scan
+        for path, index in _script_faces(_main_script(text)):
+            if all(_has_glyph(path, ch) for ch in chars):
+                return (path, index)
+        found: set[str] = set()
         for path in font_sources():
             if _truetype(path, _CHECK_SIZE, basic=True) is None:
                 continue
-            hits = sum(_has_glyph(path, ch) for ch in chars)
-            if hits == len(chars):
+            have = {ch for ch in chars if _has_glyph(path, ch)}
+            if len(have) == len(chars):
                 return (path, 0)
-            if hits > best_hits:
-                best, best_hits = (path, 0), hits
+            found |= have
+            if len(have) > best_hits:
+                best, best_hits = (path, 0), len(have)
+        _nowhere.update(set(chars) - found)
     return best
+
+
+_warned: set[str] = set()
+
+
+def coverage_problem(text: str) -> str | None:
+    """One line saying which script of ``text`` no installed font can draw (its letters would be empty
+    boxes), with what to install; None when every letter has a glyph. Emoji and symbols are not counted:
+    they are left out where no font has them. Logged once per script."""
+    letters = "".join(ch for ch in str(text or "") if _needs_glyph(ch) and unicodedata.category(ch)[0] != "S")
+    if not letters:
+        return None
+    source = pick_font_source(letters)
+    missing = [ch for ch in letters if not font_covers(source, ch) and not font_covers(pick_font_source(ch), ch)]
+    if not missing:
+        return None
+    scripts = sorted({script_of(ch) if script_of(ch) not in ("", "Other")
+                      else unicodedata.name(ch, "unnamed").split(" ")[0].title() for ch in missing})
+    line = (f"No installed font can draw {', '.join(scripts)} text ({''.join(sorted(set(missing))[:8])}…): "
+            f"captions would show empty boxes. Install fonts, e.g. apt-get install {FONT_PACKAGES} "
+            "(on Streamlit Community Cloud: packages.txt).")
+    if line not in _warned:
+        _warned.add(line)
+        _LOGGER.warning(line)
+    return line
 
 
 def font_for(source: FontSource, size: int) -> AnyFont:
     size = max(1, int(size))
     if source is not None:
-        font = _truetype(source[0], size)
+        font = _truetype(source[0], size, False, source[1])
         if font is not None:
             return font
     return _default_font(size)

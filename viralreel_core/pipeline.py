@@ -28,6 +28,7 @@ from .cache import AssetCache, cache_key
 from .config import Settings, check_frame_size
 from .early_render import EarlyRenders
 from .errors import BadConfiguration, BadInput, ProviderError, Stopped, ViralReelError
+from .fonts import coverage_problem
 from .languages import LANGUAGES, resolve_language
 from .limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES, scene_role
 from .models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack, estimate_seconds
@@ -520,6 +521,9 @@ class Pipeline:
                  out_dir: Path | None = None, video_id: str | None = None) -> Path:
         """Assemble the usable scenes into ``outputs/viralreel_{timestamp}_{id}.mp4``."""
         media = self.scene_media(script, voices, clips)
+        problem = coverage_problem(" ".join(m.narration for m in media))
+        if problem:  # the video is still made (the letters a font has are drawn), and the person is told
+            self._warn(problem)
         video_id = video_id or uuid.uuid4().hex[:8]
         stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
         out_path = Path(out_dir or self.settings.output_dir) / f"viralreel_{stamp}_{video_id}.mp4"

@@ -9,6 +9,7 @@ import math
 from collections.abc import Sequence
 
 from .errors import BadInput
+from .languages import split_words
 from .models import WORDS_PER_SECOND, WordTiming
 
 __all__ = ["estimate_word_timings", "tidy_timings", "ends_sentence", "ends_clause"]
@@ -37,7 +38,7 @@ def ends_clause(word: str) -> bool:
 def estimate_word_timings(text: str, duration: float, lead_in: float = 0.0) -> list[WordTiming]:
     """Word timings for a narration spoken in ``duration`` seconds, when the voice gave none.
 
-    The time after ``lead_in`` is shared among the whitespace-separated words in proportion to their
+    The time after ``lead_in`` is shared among the words (``languages.split_words``) in proportion to their
     length, plus short silent gaps after commas (2 characters' worth) and sentence ends (4). Words
     keep their original text; the last word ends at ``duration``.
     """
@@ -48,7 +49,7 @@ def estimate_word_timings(text: str, duration: float, lead_in: float = 0.0) -> l
         raise BadInput(f"Narration length must be a number of seconds (got {duration!r}).") from exc
     if not (math.isfinite(duration) and math.isfinite(lead_in)) or duration < 0:
         raise BadInput(f"Narration length must be a positive number of seconds (got {duration!r}).")
-    words = str(text).split()
+    words = split_words(str(text))
     if not words:
         return []
     lead_in = min(max(lead_in, 0.0), duration)

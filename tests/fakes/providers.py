@@ -16,6 +16,7 @@ from typing import ClassVar
 import numpy as np
 
 from viralreel_core.ffmpeg import ffmpeg_exe
+from viralreel_core.languages import split_words
 from viralreel_core.models import Clip, Scene, Script, VoiceTrack, WordTiming
 from viralreel_core.providers.base import ClipMaker, ScriptRequest, ScriptWriter, Voice
 
@@ -96,7 +97,7 @@ class FakeVoice(_Recorder, Voice):
     def speak(self, text: str, out_dir: Path) -> VoiceTrack:
         self._record(text)
         words, t = [], 0.0
-        for word in text.split():
+        for word in split_words(text):  # Chinese comes in pieces, as the real voices time it
             if word == PAUSE:
                 t += 1.0
                 continue

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw, ImageFilter
 
 from ..fonts import load_font
+from ..languages import join_words, split_words
 from ..models import WordTiming
 from ..timing import ends_clause, ends_sentence, estimate_word_timings
 from .layout import UPRIGHT, layout_for
@@ -58,7 +59,7 @@ almost always often sometimes usually around away back together
 """.split())
 _FUNCTION = frozenset("""the a an and or but of to in on at by for with from than then that this these those it
 is are was were be been you we they he she i""".split())
-_PUNCT = "\"'“”‘’«»()[]{}<>.,;:!?…—–-*_/\\|~`"
+_PUNCT = "\"'“”‘’«»()[]{}<>.,;:!?…—–-*_/\\|~`。，！？、；：「」『』（）《》،؛؟।"
 _DIGIT = re.compile(r"\d")
 
 
@@ -66,7 +67,7 @@ _DIGIT = re.compile(r"\d")
 class Phrase:
     """A run of narration words worth setting large."""
 
-    first: int  # index of its first word in ``narration.split()``
+    first: int  # index of its first word in ``split_words(narration)``
     count: int
     text: str  # as said (punctuation trimmed)
     score: float
@@ -127,7 +128,7 @@ class KineticPlan:
 
 def narration_timings(narration: str, pace: float) -> list[WordTiming]:
     """Estimated word timings for ``narration`` spoken at ``pace`` words per second."""
-    words = narration.split()
+    words = split_words(narration)
     return estimate_word_timings(narration, LEAD_IN + len(words) / max(0.5, pace), lead_in=LEAD_IN)
 
 
@@ -158,7 +159,7 @@ def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
 
     Numbers, names, long words and words also in ``emphasis`` (e.g. the visuals) score higher.
     """
-    tokens = narration.split()
+    tokens = split_words(narration)  # Chinese, Japanese, Thai: pieces of a few characters
     wanted = {w.lower().rstrip("s") for w in re.findall(r"\w+", emphasis or "")}
     phrases: list[Phrase] = []
     run: list[tuple[int, str, float]] = []
@@ -172,7 +173,7 @@ def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
                 take += 1
             part, rest = run[:take], run[take:]
             scores = sorted((s for _, _, s in part), reverse=True)
-            phrases.append(Phrase(part[0][0], len(part), " ".join(c for _, c, _ in part),
+            phrases.append(Phrase(part[0][0], len(part), join_words([c for _, c, _ in part]),
                                   scores[0] + 0.6 * sum(scores[1:])))
             run[:] = rest
 
