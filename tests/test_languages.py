@@ -23,6 +23,7 @@ from viralreel_core.languages import (
     resolve_language,
     split_words,
 )
+from viralreel_core.models import estimate_seconds
 from viralreel_core.pipeline import Pipeline
 from viralreel_core.providers.elevenlabs import ElevenLabsVoice, words_from_alignment
 
@@ -66,6 +67,8 @@ def test_text_without_spaces_is_split_into_short_pieces_that_join_back():
     assert not any(p[0] in "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e48\u0e49" for p in thai)  # no piece starts with a mark
     assert not any(p[-1] in "เแโใไ" for p in thai)  # a leading vowel stays with its consonant
     assert split_words("Hola, ¿qué tal?") == ["Hola,", "¿qué", "tal?"]
+    chinese = "火山会喷出炽热的岩浆。它们改变了地球的样子。"  # 22 characters: about 4.7 a second
+    assert 4.0 <= estimate_seconds(chinese) <= 5.5 and estimate_seconds("Cats purr when happy") < 2
     assert join_words(["Hello", "火山", "是"]) == "Hello 火山是"
 
 

@@ -132,6 +132,18 @@ def test_an_example_topic_can_be_picked_again_after_typing_another(dirs):
     assert ok(at).text_area(key="topic_text").value == "Why do cats purr?"
 
 
+def test_the_language_is_read_from_the_topic_or_chosen_and_saved_with_the_project(dirs):
+    at = ok(new_app())
+    at.text_area(key="topic_text").input("ज्वालामुखी कैसे काम करते हैं?").run()
+    picker = ok(at).selectbox(key="topic_language")
+    assert picker.value == "auto" and "Auto · Hindi" in picker.options
+    picker.select("zh").run()
+    studio = ok(at).session_state["studio"]
+    assert studio.form.language == "zh" and studio.settings().language == "zh"
+    saved = studio.saved()
+    assert saved.form.language == "zh"
+
+
 @pytest.mark.slow  # the neural voice, drawn clips and a render: the browser test walks this path too
 def test_topic_to_video_with_the_offline_providers(dirs):
     """The whole path with the real offline providers (local writer, Piper voice, procedural clips)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from .languages import is_unspaced, split_words
+
 __all__ = [
     "Scene",
     "Script",
@@ -18,11 +20,14 @@ __all__ = [
 ]
 
 WORDS_PER_SECOND = 2.6  # a brisk short-video narration pace
+CHARACTERS_PER_WORD_UNSPACED = 1.8  # Chinese, Japanese, Thai: about 4.7 characters a second at that pace
 
 
 def estimate_seconds(narration: str) -> float:
-    """Estimated spoken length of a narration, from its word count (never below one second)."""
-    return max(1.0, round(len(narration.split()) / WORDS_PER_SECOND, 2))
+    """Estimated spoken length of a narration, from its word count (never below one second); text written
+    without spaces counts its characters."""
+    words = sum(len(w) / CHARACTERS_PER_WORD_UNSPACED if is_unspaced(w) else 1 for w in split_words(narration))
+    return max(1.0, round(words / WORDS_PER_SECOND, 2))
 
 
 @dataclass(frozen=True)
