@@ -87,6 +87,7 @@ def test_a_damaged_download_is_never_used_and_the_next_try_fetches_it_again(faul
         with pytest.raises(ProviderError, match="No offline voice for Hindi") as err:
             voice.files_for(HINDI)
         assert "downloading hi_IN-pratham-medium failed" in str(err.value)
+        assert err.value.retryable  # a file cut off or damaged may arrive whole next time
         assert not list((tmp_path / "v").glob("*.onnx"))  # nothing under the final name, no partial left
         assert not [p for p in (tmp_path / "v").iterdir() if "partial" in p.name]
         model, config = voice.files_for(HINDI)
@@ -100,6 +101,7 @@ def test_offline_with_no_voice_for_the_language_is_one_clear_line(tmp_path):
     message = str(err.value)
     assert "No offline voice for Hindi is installed here" in message and "\n" not in message
     assert "Connect to the internet once" in err.value.hint and str(tmp_path / "v") in err.value.hint
+    assert not err.value.retryable  # the connection was already retried: each scene does not try again
     with FakePiperVoices() as empty:
         with pytest.raises(ProviderError, match="catalogue has none for it"):
             LocalVoice(voices_dir=tmp_path / "v", voices_url=empty.url).files_for("Ελληνικά κείμενα")

@@ -71,9 +71,12 @@ def _choose(code: str, catalogue: dict[str, Any]) -> str | None:
     return min(mine, key=lambda k: (_QUALITY.get(str(catalogue[k].get("quality")), 9), k)) if mine else None
 
 
-def _offline_error(code: str, folder: Path, what: str) -> ProviderError:
+def _offline_error(code: str, folder: Path, what: str, retryable: bool = False) -> ProviderError:
+    """The one line for a missing voice; not retried (the session already retried the connection) unless
+    a download broke off or arrived damaged, which another try may fix."""
     name = LANGUAGES[code].name if code in LANGUAGES else code
     return ProviderError(f"No offline voice for {name} is installed here, and {what}.", provider="local",
+                         retryable=retryable,
                          hint=f"Connect to the internet once so it can be downloaded (about 60 MB), put a Piper "
                               f"voice for {name} (.onnx and .onnx.json) in {folder}, or use another voice provider.")
 
@@ -127,5 +130,5 @@ def voice_files(code: str, folder: Path, base_url: str | None = None) -> tuple[P
                 _fetch(session, f"{base}/{path}", folder / Path(path).name, int(meta["size_bytes"]),
                        str(meta["md5_digest"]))
         except (requests.RequestException, OSError, ValueError, KeyError, TypeError) as exc:
-            raise _offline_error(code, folder, f"downloading {name} failed ({exc})") from exc
+            raise _offline_error(code, folder, f"downloading {name} failed ({exc})", retryable=True) from exc
     return folder / f"{name}.onnx", folder / f"{name}.onnx.json"
