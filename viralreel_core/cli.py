@@ -205,6 +205,7 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
     already holds cost nothing and are counted as cached.
     """
     topic = validate_topic(topic)
+    settings = pipeline.settings
     writer, voice, maker = (pipeline.provider(step) for step in providers.STEPS)
     request = pipeline.script_request(topic)
     if request.scenes is not None and request.scenes not in WRITER_SCENES:
