@@ -165,3 +165,19 @@ def test_a_latin_name_inside_hindi_or_arabic_captions_is_drawn_in_a_font_that_ha
     words = [WordTiming(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(arabic.split())]
     (cue, *_) = build_cues(words, CaptionStyle(uppercase=False), 1080, 1920)
     assert cue.text == arabic and coverage_problem(arabic) is None
+
+
+def test_kinetic_type_sets_arabic_shaped_and_right_to_left():
+    narration = "البراكين العملاقة تقذف الحمم المنصهرة إلى السماء. الأرض تتغير كل يوم."
+    plan = plan_kinetics(narration, 6.0, W, H, pace=2.5)
+    beat = next(b for b in plan.beats if not b.boxed and "\n" not in b.text and " " in b.text)
+    assert beat.text in narration
+    sprite = np.asarray(draw_beat(beat, (255, 200, 60)))
+    seen = _bbox_mask((sprite[:, :, 3] > 200) & (sprite[:, :, :3].min(axis=2) > 200))
+    source = pick_font_source(beat.text)
+    right = _iou(seen, _rendered(beat.text, source, direction="rtl"))
+    unshaped = _iou(seen, _rendered(beat.text, source, layout_engine=ImageFont.Layout.BASIC))
+    reversed_words = _iou(seen, _rendered(" ".join(beat.text.split()[::-1]), source, direction="rtl"))
+    # measured: 0.92 against 0.24 (unshaped) and 0.30 (words left to right); 0.32 before the baseline fix,
+    # when Noto Arabic's tall ascender pushed the line down and its descenders were cut off
+    assert right > 0.8 and right > unshaped + 0.4 and right > reversed_words + 0.4, (right, unshaped, reversed_words)

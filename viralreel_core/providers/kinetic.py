@@ -321,6 +321,9 @@ def draw_beat(beat: Beat, accent: Color, lit: bool = False) -> Image.Image:
     lines = beat.text.split("\n")
     widths = [font.getlength(line) for line in lines]
     text_w, line_h = max(widths), round(size * 1.08)
+    # the baseline sits where Roboto's ascender puts it; fonts with taller ascenders (Noto Arabic, CJK) would
+    # otherwise sit low and lose their descenders at the sprite's bottom
+    base = min(font.getmetrics()[0], math.ceil(0.95 * size)) if hasattr(font, "getmetrics") else size
     w, h = round(text_w) + 2 * margin, line_h * len(lines) + 2 * margin
     sprite = Image.new("RGBA", (w, h), (0, 0, 0, 0))
     ink = (*accent, 255) if lit else (255, 255, 255, 255)
@@ -339,12 +342,13 @@ def draw_beat(beat: Beat, accent: Color, lit: bool = False) -> Image.Image:
         shadow = Image.new("RGBA", (w, h), (0, 0, 0, 0))
         sd = ImageDraw.Draw(shadow)
         for i, line in enumerate(lines):
-            sd.text((_line_x(beat, widths[i], text_w) + margin, margin + i * line_h), line, font=font,
-                    fill=(0, 0, 0, 190), stroke_width=max(1, size // 14), stroke_fill=(0, 0, 0, 190))
+            sd.text((_line_x(beat, widths[i], text_w) + margin, margin + i * line_h + base), line, font=font,
+                    fill=(0, 0, 0, 190), stroke_width=max(1, size // 14), stroke_fill=(0, 0, 0, 190), anchor="ls")
         sprite.alpha_composite(shadow.filter(ImageFilter.GaussianBlur(size * 0.09)), (0, round(size * 0.05)))
     draw = ImageDraw.Draw(sprite)
     for i, line in enumerate(lines):
-        draw.text((_line_x(beat, widths[i], text_w) + margin, margin + i * line_h), line, font=font, fill=ink)
+        draw.text((_line_x(beat, widths[i], text_w) + margin, margin + i * line_h + base), line, font=font, fill=ink,
+                  anchor="ls")
     return sprite
 
 
