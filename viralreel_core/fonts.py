@@ -25,7 +25,7 @@ from PIL import ImageFont
 from .languages import script_of
 
 __all__ = ["AnyFont", "FontSource", "FONT_LOCK", "FONT_PACKAGES", "coverage_problem", "font_for", "font_covers",
-           "font_sources", "load_font", "pick_font_source"]
+           "font_sources", "load_font", "pick_font_source", "script_fonts"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -224,6 +224,20 @@ def pick_font_source(text: str = "") -> FontSource:
                 best, best_hits = (path, 0), len(have)
         _nowhere.update(set(chars) - found)
     return best
+
+
+_SAMPLES = {"Latin": "Aa", "Cyrillic": "Жж", "Greek": "Ωω", "Han": "火山", "Kana": "かな", "Hangul": "한국",
+            "Devanagari": "हिन्दी", "Arabic": "عربي", "Hebrew": "עברית", "Bengali": "বাংলা", "Tamil": "தமிழ்",
+            "Thai": "ไทย"}
+
+
+def script_fonts() -> dict[str, str | None]:
+    """Per script the captions support, the font file its text is drawn with (None: none installed)."""
+    out: dict[str, str | None] = {}
+    for script, sample in _SAMPLES.items():
+        source = pick_font_source(sample)
+        out[script] = os.path.basename(source[0]) if source is not None and font_covers(source, sample) else None
+    return out
 
 
 _warned: set[str] = set()

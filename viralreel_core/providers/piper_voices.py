@@ -28,7 +28,8 @@ from ..files import atomic_path
 from ..languages import LANGUAGES
 from .transport import make_session, timeouts
 
-__all__ = ["DEFAULT_VOICES_URL", "VOICES_URL_ENV", "VOICES_DIR_ENV", "PREFERRED", "installed_voice", "voice_files"]
+__all__ = ["DEFAULT_VOICES_URL", "VOICES_URL_ENV", "VOICES_DIR_ENV", "PREFERRED", "installed_languages",
+           "installed_voice", "voice_files"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -60,6 +61,14 @@ def installed_voice(code: str, folder: Path) -> tuple[Path, Path] | None:
                     if not p.name.startswith(".") and _family(p.name) == code and Path(f"{p}.json").is_file()),
                    key=lambda p: (p.name.removesuffix(".onnx") != PREFERRED.get(code), p.name))
     return (found[0], Path(f"{found[0]}.json")) if found else None
+
+
+def installed_languages(folder: Path) -> list[str]:
+    """The language codes that have a voice in ``folder``."""
+    if not folder.is_dir():
+        return []
+    return sorted({_family(p.name) for p in folder.glob("*.onnx")
+                   if not p.name.startswith(".") and Path(f"{p}.json").is_file()})
 
 
 def _choose(code: str, catalogue: dict[str, Any]) -> str | None:
