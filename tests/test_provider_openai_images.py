@@ -139,6 +139,21 @@ def test_a_second_run_is_served_from_the_cache_without_a_request(api, tmp_path):
     assert probe(again.video_path).duration == pytest.approx(probe(first.video_path).duration, abs=0.05)
 
 
+def test_a_new_length_in_a_later_run_reuses_the_cached_image_and_money_is_counted_once(api, tmp_path):
+    settings = Settings.from_env(environ={"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": f"{api.url}/v1"},
+                                 clip_provider="openai_images", cache_dir=tmp_path / "cache", **SMALL)
+    from viralreel_core.models import Scene
+
+    scene = Scene(1, VISUALS, "Cats sleep up to sixteen hours a day.")
+    first = Pipeline(settings).clip_for(scene, seconds=4)
+    later = Pipeline(settings)  # another run (another process would find the same files)
+    longer = later.clip_for(scene, seconds=8)  # the narration grew: a new clip, not a new image
+    assert len(images(api)) == 1 and first.cost_usd > 0 and longer.cost_usd == 0.0
+    assert probe(longer.video_path).duration > 8
+    stats = later.cache.stats()
+    assert stats["money_spent_usd"] == pytest.approx(first.cost_usd)  # the image's price once, with its clip
+
+
 def test_a_new_clip_length_reuses_the_image_already_paid_for(api, tmp_path):
     clips = maker(api)
     first = clips.make(VISUALS, 4, tmp_path)

@@ -177,7 +177,10 @@ class Pipeline:
         """The provider this pipeline uses for ``step`` (created once)."""
         with self._providers_lock:
             if step not in self._providers:
-                self._providers[step] = providers.create(step, self.settings)
+                made = providers.create(step, self.settings)
+                if isinstance(made, ClipMaker):
+                    made.use_cache(self.cache)  # e.g. an image maker keeps its paid images there
+                self._providers[step] = made
             return self._providers[step]
 
     def abort(self) -> None:

@@ -1,7 +1,8 @@
 """The three provider protocols and what every provider declares about itself.
 
 A provider turns text into an asset and knows nothing of the cache: the pipeline asks it for
-``cache_params()`` (every setting that changes its output, never a key) and caches the result.
+``cache_params()`` (every setting that changes its output, never a key) and caches the result. (One
+exception, opt-in: a clip maker whose paid part outlives one clip is handed the cache, ``use_cache``.)
 Everything else the studio needs to know about a provider is a class attribute, read without making
 one: its key and base-URL variables, display name, options with their defaults and capabilities (can
 it be stopped, its voices, its speed range, its cost unit). Adding a provider is its module plus one
@@ -40,6 +41,7 @@ from ..models import Clip, Script, VoiceTrack
 if TYPE_CHECKING:
     from typing import Self
 
+    from ..cache import AssetCache
     from ..config import Settings
 
 __all__ = ["Provider", "ScriptRequest", "ScriptWriter", "Voice", "ClipMaker", "voice_speed"]
@@ -194,6 +196,10 @@ class ClipMaker(Provider[float]):
     @abstractmethod
     def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
         """Write a clip about ``seconds`` long (at least) for ``visuals`` into a new file under ``out_dir``."""
+
+    def use_cache(self, cache: AssetCache) -> None:  # noqa: B027 - optional hook, most makers need nothing
+        """Given the pipeline's asset cache, for a maker whose paid part outlives one clip (an image that a
+        clip of any length reuses) to keep it there; the pipeline caches every maker's clips itself."""
 
 
 def voice_speed(speed: object, low: float, high: float, service: str = "") -> float:

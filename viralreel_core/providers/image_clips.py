@@ -5,10 +5,11 @@ aspect ratio is followed without a change here), the service's image size is the
 to the frame, and the still is moved across at the frame size for the scene's length. A subclass says
 how to get one image for a prompt and what it costs (``_generate``, ``PRICES``).
 
-An image is paid for once: besides the pipeline's clip cache, each maker keeps the last few images it
-was sent in memory (keyed by the service's image parameters and the prompt), so a scene whose clip
-length changed, or whose animation failed after the image came, reuses the image instead of paying
-again.
+An image is paid for once. The pipeline caches each clip (by visuals, length and these parameters), and
+the image itself is kept apart (``use_cache``: the pipeline's asset cache, keyed by a hash of the
+service's image parameters and the prompt; and the last few in memory), so a scene whose clip length
+changed (a narration edit), or whose animation failed after the image came, reuses the image instead of
+paying again, in any later run or process.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any, ClassVar
 from PIL import Image, UnidentifiedImageError
 
 from ..aspect import nearest_ratio
+from ..cache import AssetCache, cache_key
 from ..errors import BadInput, ProviderError
 from ..models import Clip
 from .base import ClipMaker
@@ -74,6 +76,7 @@ class ImageMotionClips(ClipMaker):
         self.width, self.height, self.fps = width - width % 2, height - height % 2, fps
         self.size = nearest_size(self.width, self.height, self.SIZES)
         self._images: OrderedDict[str, bytes] = OrderedDict()
+        self._cache: AssetCache | None = None
         self._images_lock = threading.Lock()
 
     # -- what a service says -------------------------------------------------------------------
@@ -120,14 +123,8 @@ class ImageMotionClips(ClipMaker):
             raise BadInput(f"A clip must last more than 0 and at most {MAX_SECONDS:.0f} seconds, not {seconds}.")
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        key = self._image_key(prompt)
-        data, spent = self._remembered(key), 0.0
-        if data is None:
-            data, spent = self._generate(prompt)
-            extension = self._checked_extension(data, spent)
-            self._remember(key, data)
-        else:
-            extension = self._checked_extension(data, 0.0)
+        data, spent = self._image(prompt)
+        extension = self._checked_extension(data, 0.0)
         image = out_dir / f"image_{uuid.uuid4().hex[:16]}.{extension}"
         image.write_bytes(data)
         path = out_dir / f"clip_{self.name}_{uuid.uuid4().hex[:16]}.mp4"
@@ -142,7 +139,42 @@ class ImageMotionClips(ClipMaker):
         return Clip(video_path=str(path), duration=frames / self.fps, width=self.width, height=self.height,
                     provider=self.name, cost_usd=round(spent, 6))
 
+    def use_cache(self, cache: AssetCache) -> None:
+        """Keep each paid image in the pipeline's asset cache, so any later clip of that scene reuses it."""
+        self._cache = cache
+
     # -- helpers -------------------------------------------------------------------------------
+    def _image(self, prompt: str) -> tuple[bytes, float]:
+        """The image for ``prompt`` and what it cost now: 0 when it comes from memory or the cache."""
+        key = self._image_key(prompt)
+        data = self._remembered(key)
+        if data is not None:
+            return data, 0.0
+        if self._cache is None:
+            data, spent = self._generate(prompt)
+            self._checked_extension(data, spent)
+        else:
+            data, spent = self._cached_image(prompt, self._cache)
+        self._remember(key, data)
+        return data, spent
+
+    def _cached_image(self, prompt: str, cache: AssetCache) -> tuple[bytes, float]:
+        paid = [0.0]
+
+        def make(work_dir: Path) -> tuple[dict[str, Any], dict[str, Path], float]:
+            data, spent = self._generate(prompt)
+            extension = self._checked_extension(data, spent)
+            path = work_dir / f"image.{extension}"
+            path.write_bytes(data)
+            paid[0] = spent
+            # stored at no cost: the clip made from it carries the price, so `cache stats` counts it once
+            return {"format": extension, "paid_usd": round(spent, 6)}, {"image": path}, 0.0
+
+        params = {**self.image_params(), "provider_version": self.version}
+        asset, _ = cache.get_or_make(cache_key("image", self.name, params, prompt), "clips", make,
+                                     label="scene image")
+        return Path(asset.files["image"]).read_bytes(), paid[0]
+
     def _image_key(self, prompt: str) -> str:
         params = sorted(self.image_params().items())
         return hashlib.sha256(repr((params, prompt)).encode("utf-8")).hexdigest()
