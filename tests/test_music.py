@@ -66,16 +66,36 @@ def speaking_voice(path, amplitude: float) -> VoiceTrack:
     return VoiceTrack(str(path), SCENE_SECONDS, tuple(WordTiming(f"w{i}", a, b) for i, (a, b) in enumerate(SPEECH)))
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """Two scenes, the second narrated 14 dB quieter, rendered with the shipped ``upbeat`` track."""
-    tmp = tmp_path_factory.mktemp("music")
-    settings = Settings.from_env(environ={}, cache_dir=tmp / "cache", output_dir=tmp / "out", music="upbeat",
-                                 **SIZE)
+def render_two_scenes(tmp, track: str):
+    """Two scenes, the second narrated 14 dB quieter, rendered with ``track`` (or none)."""
+    settings = Settings.from_env(environ={}, cache_dir=tmp / "cache", output_dir=tmp / "out", music=track, **SIZE)
     scenes = [SceneMedia(n, "w0 w1", make_clip(tmp / f"c{n}.mp4", 5.0), speaking_voice(tmp / f"v{n}.wav", amp),
                          fade_in=n > 1) for n, amp in ((1, 0.4), (2, 0.08))]
     out = Assembler(settings).assemble(scenes, tmp / "out" / "music.mp4")
     return out, decoded(out)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """Two scenes, the second narrated 14 dB quieter, rendered with the shipped ``upbeat`` track."""
+    return render_two_scenes(tmp_path_factory.mktemp("music"), "upbeat")
+
+
+def scene_lufs(path, start: float, seconds: float) -> float:
+    """Integrated loudness (LUFS) of ``seconds`` of ``path`` from ``start``, by ffmpeg's EBU R128 scanner."""
+    done = subprocess.run([ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-ss", f"{start}", "-t", f"{seconds}",
+                           "-i", str(path), "-vn", "-af", "ebur128", "-f", "null", "-"], capture_output=True, text=True)
+    return float(re.search(r"I:\s+(-?[\d.]+) LUFS", done.stderr[done.stderr.rindex("Summary:"):]).group(1))
+
+
+def test_without_music_scenes_are_evened_and_the_video_normalized(tmp_path):
+    """No music: each scene's narration still evened out (recorded 14 dB apart, within 1 LU after) and
+    the whole video at −14 LUFS, true peak ≤ −1 dBTP, like a video with music."""
+    out, _ = render_two_scenes(tmp_path, "")
+    one, two = scene_lufs(out, 0.0, SCENE_SECONDS), scene_lufs(out, SCENE_SECONDS, SCENE_SECONDS)
+    assert abs(one - two) <= 1.0, (one, two)
+    lufs, peak = ebur128(out)
+    assert lufs == pytest.approx(-14.0, abs=1.0) and peak <= -1.0, (lufs, peak)
 
 
 def windows(kind: str):

@@ -44,7 +44,7 @@ from .segment import SLOW_DOWN_LIMIT, fit_plan, run_with_progress, segment_comma
 
 __all__ = ["SceneMedia", "Assembler", "frames_for", "fit_plan", "sweep_partials", "SLOW_DOWN_LIMIT"]
 
-FINAL_VERSION = "1"  # bump when the join, the narration mix or the music mix changes
+FINAL_VERSION = "2"  # bump when the join, the narration mix or the music mix changes (2: every render normalized)
 SEGMENT_VERSION = "2"  # bump when segment rendering changes its pixels (2: one ffmpeg filter graph)
 PARTIAL_GLOB = ".viralreel_*.partial.mp4"
 _LOGGER = logging.getLogger(__name__)
@@ -271,14 +271,13 @@ class Assembler:
         return out_path
 
     def final_audio(self, scenes: Sequence[SceneMedia], work: Path) -> Path:
-        """The narration as a WAV; with music chosen, evened out, mixed with the ducked music and normalized."""
+        """The final sound as a WAV: each scene's narration evened out, the ducked music under it when chosen,
+        normalized to −14 LUFS (with or without music, so every video is as loud as the platforms play it)."""
         track = music_mix.resolve(self.settings.music)
-        if track is None:
-            return self.narration_track(scenes, work / "narration.wav")
         gains = music_mix.scene_gains([Path(sc.voice.audio_path) for sc in scenes])
         narration = self.narration_track(scenes, work / "narration.wav", gains)
         seconds = sum(sc.frames(self.settings.fps) for sc in scenes) / self.settings.fps
-        return music_mix.mix_under(narration, track, self.settings.music_volume, seconds, work)
+        return music_mix.final_mix(narration, track, self.settings.music_volume, seconds, work)
 
     def _identity(self, scenes: Sequence[SceneMedia]) -> dict:
         """What the final MP4 records about how it was made (its comment tag)."""

@@ -1,16 +1,18 @@
-"""Background music: the shipped tracks, an uploaded one, and the mix under the narration.
+"""Background music and the final sound: the shipped tracks, an uploaded one, the mix under the narration.
 
-With music chosen, the final audio is made in three audio-only ffmpeg runs before the join encodes it:
+Every render's final audio is made in three audio-only ffmpeg runs before the join encodes it:
 
-1. ``mix``: the music looped to the narration's length, set ``volume`` below the voice (a fraction of the
-   voice's loudness: 0.25 = 12 dB under it), faded in and out, and **ducked while the voice speaks** by
-   ``sidechaincompress`` with the narration as the key; then the voice added on top and the peaks limited.
+1. ``mix``: with music chosen, the music looped to the narration's length, set ``volume`` below the voice
+   (a fraction of the voice's loudness: 0.25 = 12 dB under it), faded in and out, and **ducked while the
+   voice speaks** by ``sidechaincompress`` with the narration as the key, then the voice added on top;
+   with or without music the peaks are limited.
 2. the mix measured with ``loudnorm``'s first pass (integrated loudness, true peak, range);
 3. ``loudnorm``'s second pass with those measurements brings it to −14 LUFS integrated, true peak −1.5 dBTP
    (0.5 dB headroom for the AAC encode; the platforms ask for ≤ −1).
 
 Each scene's narration is first evened out to ``VOICE_LUFS`` (``scene_gains``), so one loud or quiet take
-does not stand out. Without music none of this runs and the narration is encoded as before.
+does not stand out. A video without music is levelled and normalized the same way, so it is as loud as one
+with music (and as the platforms play it).
 
 The shipped tracks (``viralreel_core/music/*.ogg``) are synthesized by ``tools/make_music.py`` and are CC0.
 """
@@ -28,7 +30,7 @@ from .errors import AssemblyError, BadInput
 from .ffmpeg import ffmpeg_exe, run_ffmpeg
 
 __all__ = ["MUSIC_DIR", "TARGET_LUFS", "TARGET_TP", "VOICE_LUFS", "DEFAULT_VOLUME", "tracks", "resolve",
-           "check_volume", "check_music", "measure", "scene_gains", "mix_under"]
+           "check_volume", "check_music", "measure", "scene_gains", "final_mix"]
 
 MUSIC_DIR = Path(__file__).resolve().parent / "music"
 TARGET_LUFS = -14.0  # the short-video platforms' integrated loudness
@@ -129,30 +131,32 @@ def scene_gains(voice_paths: Sequence[Path]) -> list[float]:
     return gains
 
 
-def mix_under(narration: Path, music: Path, volume: float, seconds: float, work: Path) -> Path:
-    """The narration with ``music`` ducked under it, normalized to −14 LUFS: a WAV of ``seconds`` in ``work``.
-
-    ``narration`` should already be at about ``VOICE_LUFS`` (see ``scene_gains``).
+def final_mix(narration: Path, music: Path | None, volume: float, seconds: float, work: Path) -> Path:
+    """The narration, with ``music`` ducked under it when given, normalized to −14 LUFS: a WAV of
+    ``seconds`` in ``work``. ``narration`` should already be at about ``VOICE_LUFS`` (see ``scene_gains``).
     """
     volume = check_volume(volume)
-    music_lufs = measure(music, seconds=max(seconds, 3.0))["input_i"]
-    if music_lufs < -60 or volume == 0:
-        music_db = -120.0  # silent track or volume 0: the voice alone, still normalized
-    else:
-        music_db = VOICE_LUFS + 20 * math.log10(volume) - music_lufs
-    fade = min(FADE_SECONDS, seconds / 4)
-    graph = (f"[1:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=0:{seconds:.4f},"
-             f"asetpts=N/SR/TB,volume={music_db:.2f}dB,afade=t=in:d={fade:.3f},"
-             f"afade=t=out:st={seconds - fade:.4f}:d={fade:.3f}[music];"
-             "[0:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo,asplit=2[voice][key];"
-             f"[music][key]sidechaincompress={DUCK}[ducked];"
-             f"[voice][ducked]amix=inputs=2:duration=first:normalize=0,"
-             f"alimiter=limit={PRE_LIMIT:.4f}:level=false:attack=5:release=50,apad=whole_dur={seconds:.4f}[out]")
-    mixed = work / "mix.wav"
-    run_ffmpeg(["-i", str(narration), "-stream_loop", "-1", "-i", str(music), "-filter_complex", graph,
-                "-map", "[out]", "-t", f"{seconds:.4f}", "-c:a", "pcm_f32le", str(mixed)],
-               what="mix the music under the narration")
+    music_db = -120.0  # no music, a silent track or volume 0: the voice alone, still normalized
+    if music is not None and volume > 0:
+        music_lufs = measure(music, seconds=max(seconds, 3.0))["input_i"]
+        if music_lufs >= -60:
+            music_db = VOICE_LUFS + 20 * math.log10(volume) - music_lufs
+    voice = "[0:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo"
     # apad=whole_dur: loudnorm drops its last partial block, and the sound must last as long as the picture
+    tail = f"alimiter=limit={PRE_LIMIT:.4f}:level=false:attack=5:release=50,apad=whole_dur={seconds:.4f}[out]"
+    if music_db <= -120:
+        inputs, graph = ["-i", str(narration)], f"{voice},{tail}"
+    else:
+        fade = min(FADE_SECONDS, seconds / 4)
+        inputs = ["-i", str(narration), "-stream_loop", "-1", "-i", str(music)]
+        graph = (f"[1:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=0:{seconds:.4f},"
+                 f"asetpts=N/SR/TB,volume={music_db:.2f}dB,afade=t=in:d={fade:.3f},"
+                 f"afade=t=out:st={seconds - fade:.4f}:d={fade:.3f}[music];"
+                 f"{voice},asplit=2[voice][key];[music][key]sidechaincompress={DUCK}[ducked];"
+                 f"[voice][ducked]amix=inputs=2:duration=first:normalize=0,{tail}")
+    mixed = work / "mix.wav"
+    run_ffmpeg([*inputs, "-filter_complex", graph, "-map", "[out]", "-t", f"{seconds:.4f}", "-c:a", "pcm_f32le",
+                str(mixed)], what="mix the music under the narration" if music_db > -120 else "level the narration")
     m = measure(mixed)
     if m["input_i"] < -60:  # nothing to normalize (a silent narration and no music)
         return mixed
