@@ -122,7 +122,11 @@ def scene_gains(voice_paths: Sequence[Path]) -> list[float]:
     """Linear gains bringing each narration to ``VOICE_LUFS`` (1.0 for a silent one), at most ±15 dB."""
     gains = []
     for path in voice_paths:
-        loudness = measure(Path(path))["input_i"]
+        try:
+            loudness = measure(Path(path))["input_i"]
+        except AssemblyError as exc:
+            raise AssemblyError(f"A narration could not be read ({Path(path).name} is not readable audio).",
+                                hint="Make the voice for that scene again.") from exc
         if loudness < -60:
             gains.append(1.0)
             continue
