@@ -8,7 +8,10 @@ from pages import ui
 from pages.widgets import caption_preview
 from viralreel_core import CaptionStyle, music
 from viralreel_core.errors import ViralReelError
+from viralreel_core.music_uploads import store_music, uploaded_tracks
 from viralreel_core.projects import thumbnail_for
+
+AUDIO_TYPES = {".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".wav": "audio/wav", ".m4a": "audio/mp4"}
 
 studio = ui.header("assemble", "Captions timed to the words, fades between scenes, one MP4. "
                                "Scenes that did not change come straight from the cache.")
@@ -66,18 +69,37 @@ with preview_col:
 
 # -- music -----------------------------------------------------------------------------------------
 st.subheader("Music")
-shipped = list(music.tracks())
-if studio.options.get("music") not in shipped:  # only the shipped tracks here: a project never names a path
+folder = studio.settings().music_dir  # this visitor's own: nobody else's uploads are listed
+choices = {"": "None", **{n: n.capitalize() for n in music.tracks()}, **uploaded_tracks(folder)}
+if studio.options.get("music") not in choices:  # e.g. a project from before its upload was deleted
     studio.options["music"] = ""
 m1, m2 = st.columns([1, 2])
-m1.selectbox("Background music", ["", *shipped], format_func=lambda n: n.capitalize() or "None",
-             **ui.bind_option("music", "music"),
-             help="Made by this project, free to use (CC0). Ducked while the voice speaks; "
-                  "the video is normalized to −14 LUFS.")
+with m1:
+    st.selectbox("Background music", list(choices), format_func=choices.__getitem__,
+                 **ui.bind_option("music", "music"),
+                 help="Calm, Lofi and Upbeat were made by this project, free to use (CC0); or upload your own. "
+                      "Ducked while the voice speaks; the video is normalized to −14 LUFS.")
+    with st.popover("Upload music", icon=":material/upload:", width="stretch"):
+        version = st.session_state.get("music_upload_version", 0)
+        # no ``type=`` filter: ``store_music`` checks the name and the content and says what is wrong
+        upload = st.file_uploader("Your own track", key=f"music_upload_{version}",
+                                  help="Looped to the video's length and ducked under the voice. Use music you "
+                                       "have the right to publish.")
+        st.caption(f"{', '.join(t.upper() for t in music.MUSIC_TYPES)} · up to {music.MAX_MUSIC_BYTES // 2**20} MB")
+        if upload is not None:
+            try:
+                studio.options["music"] = store_music(folder, upload.name, upload.getvalue())
+            except ViralReelError as exc:
+                st.session_state["music_upload_error"] = str(exc)
+            st.session_state["music_upload_version"] = version + 1  # the uploader empties; the error stays
+            st.rerun()
+    if problem := st.session_state.pop("music_upload_error", None):
+        st.error(problem, icon=":material/error:")
 m2.slider("Music volume", 0.0, 1.0, step=0.05, **ui.bind_option("music_volume", "music_volume"),
           help="The music's loudness as a share of the voice's: 0.25 is 12 dB under it.")
 if studio.options["music"]:
-    m2.audio(str(music.tracks()[studio.options["music"]]), format="audio/ogg")
+    track = music.resolve(studio.options["music"], folder)
+    m2.audio(str(track), format=AUDIO_TYPES[track.suffix.lower()])
 
 # -- render ----------------------------------------------------------------------------------------
 st.divider()

@@ -114,7 +114,7 @@ def setup() -> Studio:
         st.error(str(exc), icon=":material/error:")
         st.stop()
     owner = st.session_state["owner"] = visitor.is_owner(who)
-    base = base.with_(output_dir=who.workspace.output_dir)
+    base = base.with_(output_dir=who.workspace.output_dir, music_dir=who.workspace.music_dir)
     typed = typed_keys()
     keys = ApiKeys({svc: typed.get(svc) or (base.keys.get(svc, "") if owner else "") for svc in providers.key_envs()})
     cache = shared_cache(str(base.cache_dir), base.cache_size_limit)

@@ -66,9 +66,10 @@ def speaking_voice(path, amplitude: float) -> VoiceTrack:
     return VoiceTrack(str(path), SCENE_SECONDS, tuple(WordTiming(f"w{i}", a, b) for i, (a, b) in enumerate(SPEECH)))
 
 
-def render_two_scenes(tmp, track: str):
+def render_two_scenes(tmp, track: str, **settings):
     """Two scenes, the second narrated 14 dB quieter, rendered with ``track`` (or none)."""
-    settings = Settings.from_env(environ={}, cache_dir=tmp / "cache", output_dir=tmp / "out", music=track, **SIZE)
+    settings = Settings.from_env(environ={}, cache_dir=tmp / "cache", output_dir=tmp / "out", music=track,
+                                 music_dir=tmp / "music", **SIZE, **settings)
     scenes = [SceneMedia(n, "w0 w1", make_clip(tmp / f"c{n}.mp4", 5.0), speaking_voice(tmp / f"v{n}.wav", amp),
                          fade_in=n > 1) for n, amp in ((1, 0.4), (2, 0.08))]
     out = Assembler(settings).assemble(scenes, tmp / "out" / "music.mp4")
@@ -171,10 +172,13 @@ def test_cli_bad_music_is_one_clear_line(tmp_path, args, message):
     assert not (tmp_path / "out").exists()
 
 
-def test_offline_cli_render_with_music_is_normalized(tmp_path):
-    """The real offline voice (speech, not a tone) through the CLI: −14 ± 1 LUFS, true peak ≤ −1 dBTP."""
+def test_offline_cli_render_with_a_music_file_is_normalized(tmp_path):
+    """The real offline voice (speech, not a tone) through the CLI, with an audio file's path as the music:
+    −14 ± 1 LUFS, true peak ≤ −1 dBTP."""
+    track = tmp_path / "my track.mp3"
+    ffmpeg.run_ffmpeg(["-i", str(music.tracks()["calm"]), str(track)], what="encode a test track")
     done = run_cli("make", "How volcanoes work", "--scenes", "3", "--width", "180", "--height", "320",
-                   "--music", "calm", "--music-volume", "0.3", "--quiet", "--out", str(tmp_path / "out"),
+                   "--music", str(track), "--music-volume", "0.3", "--quiet", "--out", str(tmp_path / "out"),
                    "--cache-dir", str(tmp_path / "cache"))
     assert done.returncode == 0, done.stderr[-2000:]
     video = json.loads(done.stdout)["video_path"]

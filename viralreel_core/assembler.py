@@ -158,7 +158,7 @@ class Assembler:
     def final_key(self, scenes: Sequence[SceneMedia]) -> str:
         """Content hash of everything the finished video depends on: its segments, its narrations in order,
         the music under them and its volume."""
-        track = music_mix.resolve(self.settings.music)
+        track = music_mix.resolve(self.settings.music, self.settings.music_dir)
         music = {"track": self._digest(track), "volume": self.settings.music_volume} if track else None
         params = {"version": FINAL_VERSION, "audio_bitrate": self.settings.audio_bitrate, "sample_rate": 44100,
                   "music": music}
@@ -273,7 +273,7 @@ class Assembler:
     def final_audio(self, scenes: Sequence[SceneMedia], work: Path) -> Path:
         """The final sound as a WAV: each scene's narration evened out, the ducked music under it when chosen,
         normalized to −14 LUFS (with or without music, so every video is as loud as the platforms play it)."""
-        track = music_mix.resolve(self.settings.music)
+        track = music_mix.resolve(self.settings.music, self.settings.music_dir)
         gains = music_mix.scene_gains([Path(sc.voice.audio_path) for sc in scenes])
         narration = self.narration_track(scenes, work / "narration.wav", gains)
         seconds = sum(sc.frames(self.settings.fps) for sc in scenes) / self.settings.fps
@@ -282,7 +282,7 @@ class Assembler:
     def _identity(self, scenes: Sequence[SceneMedia]) -> dict:
         """What the final MP4 records about how it was made (its comment tag)."""
         made: dict = {"scenes": len(scenes)}
-        track = music_mix.resolve(self.settings.music)
+        track = music_mix.resolve(self.settings.music, self.settings.music_dir)
         if track is not None:
             name = track.stem if track.parent == music_mix.MUSIC_DIR else file_sha256(track)[:16]
             made["music"] = {"track": name, "volume": self.settings.music_volume}

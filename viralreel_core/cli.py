@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="frame height in pixels (with --aspect: the width follows the ratio)")
     make.add_argument("--no-transitions", action="store_true", help="cut between scenes instead of fading")
     make.add_argument("--music", default=None,
-                      help="background music: calm, lofi, upbeat (shipped, CC0) or an audio file's path")
+                      help="background music: calm, lofi, upbeat (shipped, CC0) or an MP3, OGG, WAV or M4A file's path")
     make.add_argument("--music-volume", type=float, default=None,
                       help="music loudness as a fraction of the voice's, 0–1 (default 0.25 = 12 dB under it)")
     make.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -131,7 +131,7 @@ def _settings(args: argparse.Namespace) -> Settings:
                               getattr(args, "height", None), default=(settings.width, settings.height))
     settings = settings.with_(width=width, height=height)
     check_frame_size(settings.width, settings.height)
-    check_music(settings.music, settings.music_volume)
+    check_music(settings.music, settings.music_volume, settings.music_dir)
     for step in providers.STEPS:  # an unknown provider is bad input, before anything starts
         providers.resolve_name(step, {"script": settings.script_provider, "voice": settings.voice_provider,
                                       "clips": settings.clip_provider}[step], settings)

@@ -122,8 +122,9 @@ class Settings:
     transitions: bool = True
     fade_seconds: float = 0.25
     captions: CaptionStyle = field(default_factory=CaptionStyle)
-    music: str = ""  # a shipped track's name (music.tracks()) or an audio file's path; "" for none
+    music: str = ""  # a shipped track's name (music.tracks()), an upload's id or an audio file's path; "" for none
     music_volume: float = 0.25  # the music's loudness as a fraction of the voice's (0.25 = 12 dB under it)
+    music_dir: Path = REPO_ROOT / "projects" / ".music"  # uploaded music (music_uploads.py); the studio: per workspace
 
     output_dir: Path = Path("outputs")
     cache_dir: Path = REPO_ROOT / "cache"
@@ -184,13 +185,16 @@ class Settings:
             base["cache_dir"] = Path(env["VIRALREEL_CACHE_DIR"])
         if env.get("VIRALREEL_OUTPUT_DIR"):
             base["output_dir"] = Path(env["VIRALREEL_OUTPUT_DIR"])
+        if env.get("VIRALREEL_MUSIC_DIR") or env.get("VIRALREEL_PROJECTS_DIR"):
+            base["music_dir"] = Path(env.get("VIRALREEL_MUSIC_DIR") or Path(env["VIRALREEL_PROJECTS_DIR"]) / ".music")
         if env.get("VIRALREEL_PIPER_VOICE"):
             base["piper_voice_path"] = env["VIRALREEL_PIPER_VOICE"]
         settings = cls().with_(**{**base, **{k: v for k, v in overrides.items() if v is not None}})
         # folders are made absolute here, once: a relative one would mean something else to ffmpeg's
         # concat list, a worker thread or a later chdir
         return settings.with_(cache_dir=Path(settings.cache_dir).expanduser().absolute(),
-                              output_dir=Path(settings.output_dir).expanduser().absolute())
+                              output_dir=Path(settings.output_dir).expanduser().absolute(),
+                              music_dir=Path(settings.music_dir).expanduser().absolute())
 
     def public_dict(self) -> dict[str, Any]:
         """Every setting but the keys: safe to log and to save in a project file."""
@@ -199,4 +203,5 @@ class Settings:
         data["base_urls"] = {svc: _without_credentials(url) for svc, url in self.base_urls.items()}
         data["output_dir"] = str(self.output_dir)
         data["cache_dir"] = str(self.cache_dir)
+        data["music_dir"] = str(self.music_dir)
         return data

@@ -15,6 +15,8 @@ does not stand out. A video without music is levelled and normalized the same wa
 with music (and as the platforms play it).
 
 The shipped tracks (``viralreel_core/music/*.ogg``) are synthesized by ``tools/make_music.py`` and are CC0.
+A person's own track is checked (``check_file``) and kept by ``music_uploads`` in their own folder
+(``Settings.music_dir``), named ``upload:<content hash>.<suffix>``.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import AssemblyError, BadInput
-from .ffmpeg import ffmpeg_exe, run_ffmpeg
+from .ffmpeg import ffmpeg_exe, probe, run_ffmpeg
 
-__all__ = ["MUSIC_DIR", "TARGET_LUFS", "TARGET_TP", "VOICE_LUFS", "DEFAULT_VOLUME", "tracks", "resolve",
-           "check_volume", "check_music", "measure", "scene_gains", "final_mix"]
+__all__ = ["MUSIC_DIR", "MUSIC_TYPES", "MAX_MUSIC_BYTES", "TARGET_LUFS", "TARGET_TP", "VOICE_LUFS", "DEFAULT_VOLUME",
+           "UPLOAD_ID", "tracks", "resolve", "check_volume", "check_kind", "check_file", "check_music", "measure",
+           "scene_gains", "final_mix"]
 
 MUSIC_DIR = Path(__file__).resolve().parent / "music"
 TARGET_LUFS = -14.0  # the short-video platforms' integrated loudness
@@ -44,6 +47,11 @@ FADE_SECONDS = 1.5
 # 1 dB spare for the inter-sample peaks a sample-peak limiter does not see
 PRE_LIMIT = 10 ** ((TARGET_TP - (TARGET_LUFS - VOICE_LUFS) - 1.0) / 20)
 OFF = ("", "none", "off")
+#: a person's own music: the suffixes accepted, its size and length limits, and an upload's id
+MUSIC_TYPES = ("mp3", "ogg", "wav", "m4a")
+MAX_MUSIC_BYTES = 50 * 2**20  # a few minutes of WAV; an MP3 song is a tenth of it
+MIN_MUSIC_SECONDS = 1.0
+UPLOAD_ID = re.compile(r"upload:[0-9a-f]{32}\.(?:mp3|ogg|wav|m4a)")  # its name in the uploads folder, by content
 # ducking: the key (the voice at VOICE_LUFS) sits ~14 dB over the threshold while speaking, so with this
 # ratio the music drops about 12 dB under speech and comes back within half a second in a pause
 DUCK = "threshold=0.02:ratio=8:attack=20:release=400:knee=2"
@@ -54,10 +62,11 @@ def tracks() -> dict[str, Path]:
     return {p.stem: p for p in sorted(MUSIC_DIR.glob("*.ogg"))}
 
 
-def resolve(music: str | Path | None) -> Path | None:
-    """The audio file for ``music`` (a shipped track's name or a file's path); None for no music.
+def resolve(music: str | Path | None, uploads: Path | None = None, *, paths: bool = True) -> Path | None:
+    """The audio file for ``music``: a shipped track's name, an uploaded track's id (``upload:…``, kept in
+    ``uploads``) or, when ``paths``, a file's path; None for no music.
 
-    BadInput naming the choices when it is neither (checked before anything is spent).
+    BadInput naming the choices when it is none of these (checked before anything is spent).
     """
     name = str(music or "").strip()
     if name.lower() in OFF:
@@ -65,11 +74,17 @@ def resolve(music: str | Path | None) -> Path | None:
     shipped = tracks()
     if name.lower() in shipped:
         return shipped[name.lower()]
-    path = Path(name).expanduser()
-    if path.is_file():
+    if UPLOAD_ID.fullmatch(name):
+        path = Path(uploads or ".") / name.removeprefix("upload:")
+        if uploads is None or path.is_symlink() or not path.is_file():
+            raise BadInput(f"The uploaded music {name!r} is not here (uploaded elsewhere, or deleted).",
+                           hint=f"Upload the track again, or use one of {', '.join(shipped)}.")
         return path.absolute()
-    raise BadInput(f"There is no music called {name!r}.",
-                   hint=f"Use one of {', '.join(shipped)}, the path of an audio file, or none.")
+    path = Path(name).expanduser()
+    if paths and path.is_file():
+        return path.absolute()
+    choices = "an uploaded track's id" + (", the path of an audio file" if paths else "")
+    raise BadInput(f"There is no music called {name!r}.", hint=f"Use one of {', '.join(shipped)}, {choices}, or none.")
 
 
 def check_volume(volume: float) -> float:
@@ -84,10 +99,45 @@ def check_volume(volume: float) -> float:
     return value
 
 
-def check_music(music: str | Path | None, volume: float) -> Path | None:
-    """The music file and a usable volume, checked before anything is spent (BadInput naming the fix)."""
+def check_kind(name: str, size: int) -> None:
+    """BadInput unless ``name``'s suffix is one of ``MUSIC_TYPES`` and ``size`` bytes are within the limit."""
+    if Path(name).suffix.lower().lstrip(".") not in MUSIC_TYPES:
+        raise BadInput(f"{name or 'The file'} is not an audio file we accept.",
+                       hint=f"Use an {', '.join(t.upper() for t in MUSIC_TYPES)} file.")
+    if not size:
+        raise BadInput(f"{name} is empty.", hint="Choose the audio file again.")
+    if size > MAX_MUSIC_BYTES:
+        raise BadInput(f"{name} is {size / 2**20:.0f} MB; the limit for music is {MAX_MUSIC_BYTES // 2**20} MB.",
+                       hint="Use a shorter or more compressed track.")
+
+
+def check_file(path: Path, name: str | None = None) -> None:
+    """BadInput saying what is wrong when ``path`` (shown as ``name``) is not music we can use: the type
+    by its suffix, its size, then ffmpeg must decode sound from it."""
+    name = name or path.name
+    check_kind(name, path.stat().st_size)
+    types = ", ".join(t.upper() for t in MUSIC_TYPES)
+    try:
+        seconds = probe(path).duration
+        loudness = measure(path, seconds=30.0)["input_i"]
+    except AssemblyError:
+        raise BadInput(f"{name} has no sound we can read.", hint=f"Use another {types} file.") from None
+    if seconds < MIN_MUSIC_SECONDS:
+        raise BadInput(f"{name} lasts {seconds:.1f} s; music should last at least {MIN_MUSIC_SECONDS:g} s.",
+                       hint="Use a longer track (it is looped to the video's length).")
+    if loudness < -60:
+        raise BadInput(f"{name} is silent.", hint="Use a track with sound in it.")
+
+
+def check_music(music: str | Path | None, volume: float, uploads: Path | None = None, *,
+                paths: bool = True) -> Path | None:
+    """The music file and a usable volume, checked before anything is spent (BadInput naming the fix);
+    a file that is not a shipped track is checked as ``check_file`` checks an upload."""
     check_volume(volume)
-    return resolve(music)
+    path = resolve(music, uploads, paths=paths)
+    if path is not None and path.parent != MUSIC_DIR:
+        check_file(path)
+    return path
 
 
 _JSON = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)

@@ -546,7 +546,7 @@ class Pipeline:
         by killed runs are swept.
         """
         check_frame_size(self.settings.width, self.settings.height)
-        check_music(self.settings.music, self.settings.music_volume)
+        check_music(self.settings.music, self.settings.music_volume, self.settings.music_dir)
         folder = Path(out_dir or self.settings.output_dir).expanduser().absolute()
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ one. Every path is checked to stay inside the workspaces root (ids by ``fullmatc
 
     token = new_token()                               # goes into the visitor's link
     ws = Workspace.for_token(Path("workspaces"), token)
-    ws.projects_dir, ws.output_dir                    # what the studio uses for this visitor
+    ws.projects_dir, ws.output_dir, ws.music_dir      # what the studio uses for this visitor
 """
 
 from __future__ import annotations
@@ -91,6 +91,11 @@ class Workspace:
     def shared(self) -> bool:
         return self.folder is not None
 
+    @property
+    def music_dir(self) -> Path:
+        """Where this workspace's uploaded music is kept (made on the first upload; cleared with the projects)."""
+        return self.projects_dir / ".music"
+
     @classmethod
     def local(cls, projects_dir: Path, output_dir: Path) -> Workspace:
         """The one workspace of a studio run on localhost: the configured folders."""
@@ -136,7 +141,7 @@ class Workspace:
         write_text_atomically(self.projects_dir / _STATE_FILE, json.dumps(data))
 
     def clear(self) -> None:
-        """Delete everything in this workspace: its projects, uploads kept with them, and its renders."""
+        """Delete everything in this workspace: its projects, uploads kept with them, its music and its renders."""
         if self.folder is None:
             raise BadInput("The local workspace is your own folders; delete them by hand if you mean to.")
         for sub in (self.projects_dir, self.output_dir):

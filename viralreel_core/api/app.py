@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
@@ -23,6 +23,8 @@ from starlette.exceptions import HTTPException
 from .. import providers
 from ..errors import BadInput, ProviderError, QueueFull, ViralReelError
 from ..jobs import Job, JobQueue, script_to_api, settings_for
+from ..music import MAX_MUSIC_BYTES, MUSIC_TYPES
+from ..music_uploads import store_music
 from ..pipeline import Pipeline, validate_topic
 from .schemas import ScriptBody, VideoBody
 
@@ -180,6 +182,14 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
             job = await run_in_threadpool(_job_or_404, job.id)
         status = {"succeeded": 200, "cancelled": 409}.get(job.state, 500)
         return JSONResponse(jsonable_encoder(_original(job)), status_code=status)
+
+    @app.post("/music", dependencies=guard, status_code=201,
+              summary=f"Upload a track for the music under the voice ({', '.join(t.upper() for t in MUSIC_TYPES)}, "
+                      f"up to {MAX_MUSIC_BYTES // 2**20} MB): its id, usable as create-video's \"music\"")
+    def upload_music(file: Annotated[UploadFile, File(description="The audio file.")]) -> dict[str, str]:
+        data = file.file.read(MAX_MUSIC_BYTES + 1)  # one byte over is enough to refuse it
+        music_id = store_music(queue.settings.music_dir, file.filename or "", data)
+        return {"music": music_id, "name": Path(file.filename or "").name}
 
     @app.get("/jobs", dependencies=guard, summary="The newest jobs first")
     def list_jobs(limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:

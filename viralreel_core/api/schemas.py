@@ -55,7 +55,8 @@ class VideoBody(BaseModel):
     transitions: bool | None = Field(None, description="false: cut between scenes instead of fading.")
     captions: dict[str, Any] | None = Field(
         None, description="Caption style fields to change, e.g. {\"font_size\": 70, \"uppercase\": false}.")
-    music: str | None = Field(None, description="Background music under the voice: calm, lofi, upbeat or none.")
+    music: str | None = Field(None, description="Background music under the voice: calm, lofi, upbeat, none, or "
+                                                  "the id POST /music returned for your own track.")
     music_volume: float | None = Field(None, description="The music's loudness as a fraction of the voice's, "
                                                          "0–1; default 0.25 (12 dB under it).")
     language: str | None = Field(None, description=_LANGUAGE)

@@ -16,7 +16,7 @@ from ..errors import BadInput
 from ..languages import check_language
 from ..limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
 from ..models import Scene, Script
-from ..music import check_music, tracks
+from ..music import check_music
 from ..pipeline import validate_topic
 from .records import KINDS
 
@@ -51,11 +51,8 @@ def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
         raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {settings.scenes}.",
                        hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
     check_frame_size(settings.width, settings.height)
-    if str(settings.music).strip().lower() not in {*tracks(), "", "none", "off"}:
-        # a path would read any file on the server: over the API only the shipped tracks
-        raise BadInput(f"There is no music called {settings.music!r}.",
-                       hint=f"Use one of {', '.join(tracks())} or none.")
-    check_music(settings.music, settings.music_volume)
+    # a path would read any file on the server: over the API only the shipped tracks and uploads (POST /music)
+    check_music(settings.music, settings.music_volume, settings.music_dir, paths=False)
     for step, name in (("script", settings.script_provider), ("voice", settings.voice_provider),
                        ("clips", settings.clip_provider)):
         providers.resolve_name(step, name, settings)
