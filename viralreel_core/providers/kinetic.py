@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw, ImageFilter
 
 from ..fonts import load_font
-from ..languages import join_words, split_words
+from ..languages import detect_language, function_words, join_words, split_words
 from ..models import WordTiming
 from ..timing import ends_clause, ends_sentence, estimate_word_timings
 from .layout import UPRIGHT, layout_for
@@ -136,11 +136,11 @@ def _core(token: str) -> str:
     return token.strip(_PUNCT)
 
 
-def _word_score(core: str, sentence_start: bool, emphasis: set[str]) -> float:
+def _word_score(core: str, sentence_start: bool, emphasis: set[str], others: frozenset[str] = frozenset()) -> float:
     if not core:
         return 0.0
     lower = core.lower()
-    if lower in _STOPWORDS or (len(core) < 3 and not _DIGIT.search(core) and core.isascii()):
+    if lower in _STOPWORDS or lower in others or (len(core) < 3 and not _DIGIT.search(core) and core.isascii()):
         return 0.0
     score = 1.0 + min(len(core), 12) / 4
     if _DIGIT.search(core):
@@ -160,6 +160,7 @@ def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
     Numbers, names, long words and words also in ``emphasis`` (e.g. the visuals) score higher.
     """
     tokens = split_words(narration)  # Chinese, Japanese, Thai: pieces of a few characters
+    others = function_words(detect_language(narration))  # "que", "आपको", "في" are never key words either
     wanted = {w.lower().rstrip("s") for w in re.findall(r"\w+", emphasis or "")}
     phrases: list[Phrase] = []
     run: list[tuple[int, str, float]] = []
@@ -181,7 +182,7 @@ def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
     seen: set[str] = set()
     for i, token in enumerate(tokens):
         core = _core(token)
-        score = _word_score(core, sentence_start, wanted)
+        score = _word_score(core, sentence_start, wanted, others)
         if (not score and run and _DIGIT.search(run[-1][1]) and core.isalpha() and len(core) >= 3
                 and core.lower() not in _FUNCTION):
             score = 1.0  # a number keeps its noun, even a plain one: "5 WAYS", "3 THINGS"
