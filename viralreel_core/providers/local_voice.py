@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..config import REPO_ROOT
 from ..errors import BadInput, ProviderError
 from ..files import atomic_path
 from ..languages import AUTO, check_language, join_words, resolve_language, split_words
@@ -510,7 +511,7 @@ class LocalVoice(Voice):
         self.model_path = str(model_path or "")
         self.speed = speed
         self.language = check_language(language)
-        self.voices_dir = Path(voices_dir or os.environ.get(VOICES_DIR_ENV) or Path("cache") / "piper-voices")
+        self.voices_dir = Path(voices_dir or os.environ.get(VOICES_DIR_ENV) or REPO_ROOT / "cache" / "piper-voices")
         self.voices_url = voices_url or os.environ.get(VOICES_URL_ENV) or DEFAULT_VOICES_URL
         self._loaded: set[str] = set()
 
