@@ -26,6 +26,7 @@ from viralreel_core.languages import (
 from viralreel_core.models import estimate_seconds
 from viralreel_core.pipeline import Pipeline
 from viralreel_core.providers.elevenlabs import ElevenLabsVoice, words_from_alignment
+from viralreel_core.studio import Studio, StudioConfig
 
 TOPICS = {
     "Why do cats purr?": "en", "¿Por qué ronronean los gatos?": "es", "Pourquoi les chats ronronnent-ils ?": "fr",
@@ -147,3 +148,13 @@ def test_the_cli_takes_language_and_rejects_an_unknown_one_in_one_line(tmp_path)
                          "--script-provider", "local"], capture_output=True, text=True, env=env, timeout=120)
     assert ok.returncode == 0 and json.loads(ok.stdout)["scenes"]
     assert "writes English only, not Chinese" in ok.stderr
+
+
+def test_the_studio_tells_the_person_the_offline_writer_wrote_english(tmp_path, cache):
+    settings = Settings.from_env(environ={}, script_provider="local", cache_dir=cache.directory)
+    studio = Studio(settings, cache, StudioConfig(projects_dir=tmp_path / "projects"), sleep=lambda s: None)
+    studio.form.topic, studio.form.scenes = "火山是怎样形成的？", 3
+    studio.start_script().wait()
+    studio.poll()
+    assert studio.draft is not None
+    assert [n for n in studio.notices if "writes English only, not Chinese" in n]
