@@ -87,12 +87,6 @@ class Budget:
         with self._lock():
             return self._read().get(_today(), 0.0)
 
-    def left_today(self) -> float | None:
-        """Dollars left today (None: no limit)."""
-        if self.daily_limit is None:
-            return None
-        return max(0.0, self.daily_limit - self.spent_today())
-
     def reserve(self, estimate: float) -> None:
         """Count ``estimate`` as spent now; SpendingLimitReached (nothing counted) if it would go over."""
         with self._lock():

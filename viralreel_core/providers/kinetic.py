@@ -35,7 +35,6 @@ VARIANTS = ("stack", "left", "hero")
 LEAD_IN = 0.05  # seconds of silence voices leave before the first word
 TEXT_TOP, TEXT_BOTTOM = UPRIGHT.text_top, UPRIGHT.text_bottom  # an upright frame's text area (of the height)
 ENTRANCE = 0.28  # seconds a beat takes to arrive
-EXIT = 0.16  # seconds a page takes to fade out
 MIN_GAP = 0.4  # seconds between two beats' arrivals
 SECONDS_PER_BEAT = 1.35
 MAX_LINES = 3  # beats on one page

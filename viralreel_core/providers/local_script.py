@@ -80,7 +80,6 @@ MIN_WORDS, MAX_WORDS = 8, 22  # per narration
 # of topic it reads well with ("T", "N", "A", "C", "L", or "*" for any, see ``topic_kinds``).
 # ---------------------------------------------------------------------------------------------
 
-BODY_ROLES = ("point", "example", "tip", "twist")
 _BODY_PLAN = {
     1: ("point",),
     2: ("point", "tip"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -264,10 +264,6 @@ class Studio(ProviderChoices):
 
         return self._start(Job("script", f"Rewriting scene {number}"), pipeline,
                            lambda: pipeline.rewrite_scene(script, number, attempt), apply, reserved=reserved)
-
-    def set_draft(self, script: Script, uids: Sequence[str]) -> None:
-        """Replace the draft (the table redraws)."""
-        self.story.replace(script, uids)
 
     def draft_rows(self) -> list[dict[str, Any]]:
         """The draft as table rows: scene number, visuals, narration, estimated seconds and words, uid."""
