@@ -63,6 +63,7 @@ def test_two_visitors_never_see_or_touch_each_others_projects_uploads_or_renders
     a = use_fakes(visit())
     token_a = a.query_params["ws"]
     assert len(token_a) == 22  # 128 random bits in the address bar
+    assert not shared.exists()  # a first visit that writes nothing leaves no (empty) folders behind
     write_and_accept(a, "A's unreleased product launch: Project Falcon pricing")
     studio_a = a.session_state["studio"]
     clip = FakeClipMaker().make("A's own footage", 2.0, tmp_path)

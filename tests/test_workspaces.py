@@ -30,6 +30,18 @@ def test_a_workspace_folder_is_a_hash_inside_the_root_and_never_the_token(tmp_pa
         Workspace.for_token(tmp_path, "../../" + "a" * 16)
 
 
+def test_a_workspace_makes_no_folder_until_something_is_written_there(tmp_path):
+    """A visit that writes nothing (a link preview, a crawler) leaves no folders behind; the first project
+    saved or video rendered makes them."""
+    ws = Workspace.for_token(tmp_path / "root", new_token())
+    assert not (tmp_path / "root").exists()
+    assert ProjectStore(ws.projects_dir).list() == [] and ws.state() == {}
+    ws.note(open="abc123")
+    assert ws.state() == {"open": "abc123"} and ws.projects_dir.is_dir() and not ws.output_dir.exists()
+    ws.clear()
+    assert not ws.projects_dir.exists() and ws.state() == {}
+
+
 def test_a_symlinked_workspace_or_project_is_refused(tmp_path):
     token = new_token()
     elsewhere = tmp_path / "elsewhere"
@@ -69,6 +81,7 @@ def test_owner_code_and_mark(tmp_path):
     access.mark_owner(ws, "s3cret code")
     assert access.is_marked(ws, "s3cret code") and not access.is_marked(ws, "new code")
     other = Workspace.for_token(tmp_path, new_token())
+    other.folder.mkdir()
     (other.folder / "owner.mark").write_text((ws.folder / "owner.mark").read_text())  # a copied mark
     assert not access.is_marked(other, "s3cret code")
     assert access.email_allowed("Ann@example.com", "bob@example.com, ann@example.com")

@@ -118,12 +118,12 @@ class Workspace:
 
     @classmethod
     def _named(cls, root: Path, name: str) -> Workspace:
+        """The workspace's folders, made only when something is first written there: a visit that leaves
+        nothing (a link preview, a crawler, someone looking) leaves no folder behind."""
         folder = safe_child(Path(root), name, _NAME)
         for sub in ("projects", "outputs"):
-            path = folder / sub
-            if path.is_symlink():
+            if (folder / sub).is_symlink():
                 raise BadInput("This workspace's folders are not where they should be.")
-            path.mkdir(parents=True, exist_ok=True)
         return cls(name, folder / "projects", folder / "outputs", folder)
 
     # -- what the studio remembers between visits ------------------------------------------------
@@ -147,4 +147,3 @@ class Workspace:
         for sub in (self.projects_dir, self.output_dir):
             if sub.is_dir() and not sub.is_symlink():
                 shutil.rmtree(sub)
-            sub.mkdir(parents=True, exist_ok=True)
