@@ -8,72 +8,26 @@ into the folder named by ``VIRALREEL_SCREENSHOTS`` (``VIRALREEL_SCREENSHOTS=docs
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.browser import MARKS, ROOT, STEP_TIMEOUT, chromium, studio_server
+
 SCREENSHOTS_ENV = "VIRALREEL_SCREENSHOTS"  # where to keep the screenshots (relative to the repository)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 FRAME = "360x640"  # big enough for readable thumbnails in the screenshots, small enough to render quickly
-STEP_TIMEOUT = 120_000  # ms
 
-pytestmark = [pytest.mark.slow,  # a real server and browser: tens of seconds
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not "
-                                 "installed: apt-get install chromium chromium-driver")]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("streamlit did not answer /_stcore/health in time")
+pytestmark = MARKS
 
 
 @pytest.fixture
 def studio_url(tmp_path):
     """A headless studio on a free local port, with its own cache, output and projects folders."""
-    port = free_port()
-    env = {**os.environ, "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"), "VIRALREEL_OUTPUT_DIR": str(tmp_path / "out"),
-           "VIRALREEL_PROJECTS_DIR": str(tmp_path / "projects"), "VIRALREEL_STUDIO_SIZE": FRAME}
-    log = open(tmp_path / "streamlit.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
+    with studio_server(tmp_path / "streamlit.log", {
+            "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"), "VIRALREEL_OUTPUT_DIR": str(tmp_path / "out"),
+            "VIRALREEL_PROJECTS_DIR": str(tmp_path / "projects"), "VIRALREEL_STUDIO_SIZE": FRAME}) as (url, _):
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
 
 
 @pytest.fixture
@@ -96,89 +50,79 @@ def screenshot(page, shots: Path, name: str) -> None:
 
 
 def test_five_steps_in_a_real_browser_end_with_a_playable_video(studio_url, shots):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    expect.set_options(timeout=STEP_TIMEOUT)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.set_default_timeout(STEP_TIMEOUT)
-            page.goto(studio_url)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.set_default_timeout(STEP_TIMEOUT)
+        page.goto(studio_url)
 
-            # 1 · Topic
-            expect(page.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
-            topic = page.get_by_label("What is the video about?")
-            topic.fill("Why do cats purr?")
-            page.get_by_role("heading", name="Step 1 · Topic").click()  # leaving the field sends it
-            expect(page.get_by_text("17 / 500 characters")).to_be_visible()
-            screenshot(page, shots, "1-topic")
-            page.get_by_role("button", name="Write the script").click()
+        # 1 · Topic
+        expect(page.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
+        topic = page.get_by_label("What is the video about?")
+        topic.fill("Why do cats purr?")
+        page.get_by_role("heading", name="Step 1 · Topic").click()  # leaving the field sends it
+        expect(page.get_by_text("17 / 500 characters")).to_be_visible()
+        screenshot(page, shots, "1-topic")
+        page.get_by_role("button", name="Write the script").click()
 
-            # 2 · Script
-            expect(page.get_by_role("heading", name="Step 2 · Script")).to_be_visible()
-            accept = page.get_by_role("button", name="Accept script")
-            expect(accept).to_be_enabled()
-            screenshot(page, shots, "2-script")
-            accept.click()
-            expect(page.get_by_text("The script is accepted")).to_be_visible()
-            page.get_by_role("link", name="Go to Voice").click()
+        # 2 · Script
+        expect(page.get_by_role("heading", name="Step 2 · Script")).to_be_visible()
+        accept = page.get_by_role("button", name="Accept script")
+        expect(accept).to_be_enabled()
+        screenshot(page, shots, "2-script")
+        accept.click()
+        expect(page.get_by_text("The script is accepted")).to_be_visible()
+        page.get_by_role("link", name="Go to Voice").click()
 
-            # 3 · Voice: the page keeps updating while the voices are recorded
-            page.get_by_role("button", name="Record 4 voices").click()
-            expect(page.get_by_text("Making the voice of 4 scenes")).to_be_visible()
-            expect(page.get_by_role("button", name="All voices recorded")).to_be_visible()
-            expect(page.locator("audio")).to_have_count(4)
-            screenshot(page, shots, "3-voice")
-            page.get_by_role("link", name="Next: make the clips").click()
+        # 3 · Voice: the page keeps updating while the voices are recorded
+        page.get_by_role("button", name="Record 4 voices").click()
+        expect(page.get_by_text("Making the voice of 4 scenes")).to_be_visible()
+        expect(page.get_by_role("button", name="All voices recorded")).to_be_visible()
+        expect(page.locator("audio")).to_have_count(4)
+        screenshot(page, shots, "3-voice")
+        page.get_by_role("link", name="Next: make the clips").click()
 
-            # 4 · Clips
-            page.get_by_role("button", name="Make 4 clips").click()
-            expect(page.get_by_text("4 of 4 scenes have a clip")).to_be_visible()
-            expect(page.get_by_test_id("stImage")).to_have_count(4)
-            screenshot(page, shots, "4-clips")
-            page.get_by_role("link", name="Next: assemble the video").click()
+        # 4 · Clips
+        page.get_by_role("button", name="Make 4 clips").click()
+        expect(page.get_by_text("4 of 4 scenes have a clip")).to_be_visible()
+        expect(page.get_by_test_id("stImage")).to_have_count(4)
+        screenshot(page, shots, "4-clips")
+        page.get_by_role("link", name="Next: assemble the video").click()
 
-            # 5 · Assemble
-            page.get_by_role("button", name="Render the video (4 scenes)").click()
-            video = page.locator("video")
-            expect(video).to_have_count(1)
-            source = video.get_attribute("src")
-            assert source and "/media/" in source
-            answer = page.request.get(source if source.startswith("http") else studio_url + source)
-            assert answer.ok and answer.headers["content-type"].startswith("video/mp4") and len(answer.body()) > 10_000
-            page.wait_for_function("() => { const v = document.querySelector('video');"
-                                   " return v && v.readyState >= 1 && v.duration > 5 && !v.error; }")
-            expect(page.get_by_role("button", name="Download MP4")).to_be_visible()
-            screenshot(page, shots, "5-assemble")
+        # 5 · Assemble
+        page.get_by_role("button", name="Render the video (4 scenes)").click()
+        video = page.locator("video")
+        expect(video).to_have_count(1)
+        source = video.get_attribute("src")
+        assert source and "/media/" in source
+        answer = page.request.get(source if source.startswith("http") else studio_url + source)
+        assert answer.ok and answer.headers["content-type"].startswith("video/mp4") and len(answer.body()) > 10_000
+        page.wait_for_function("() => { const v = document.querySelector('video');"
+                               " return v && v.readyState >= 1 && v.duration > 5 && !v.error; }")
+        expect(page.get_by_role("button", name="Download MP4")).to_be_visible()
+        screenshot(page, shots, "5-assemble")
 
-            # Projects: save, and the render is listed with its thumbnail
-            page.get_by_role("link", name="Save the project and see past renders").click()
-            page.get_by_role("button", name="Save", exact=True).click()
-            expect(page.get_by_text("open now")).to_be_visible()
-            expect(page.get_by_role("button", name="Watch")).to_have_count(1)
-            screenshot(page, shots, "6-projects")
-            assert sorted(p.name for p in shots.glob("*.png")) == [f"{n}.png" for n in (
-                "1-topic", "2-script", "3-voice", "4-clips", "5-assemble", "6-projects")]
-        finally:
-            browser.close()
+        # Projects: save, and the render is listed with its thumbnail
+        page.get_by_role("link", name="Save the project and see past renders").click()
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.get_by_text("open now")).to_be_visible()
+        expect(page.get_by_role("button", name="Watch")).to_have_count(1)
+        screenshot(page, shots, "6-projects")
+        assert sorted(p.name for p in shots.glob("*.png")) == [f"{n}.png" for n in (
+            "1-topic", "2-script", "3-voice", "4-clips", "5-assemble", "6-projects")]
 
 
 def test_a_fresh_servers_first_visit_can_be_a_link_straight_to_a_step(studio_url):
     """A `pages/` folder makes Streamlit run a linked page on its own at first; the studio must still be whole."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    expect.set_options(timeout=STEP_TIMEOUT)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.goto(f"{studio_url}/voice")
-            expect(page.get_by_role("heading", name="Step 3 · Voice")).to_be_visible()
-            expect(page.get_by_role("link", name="Write a script — go to Topic")).to_be_visible()  # guidance
-            expect(page.get_by_text("Providers")).to_be_visible()  # the entry script's sidebar ran
-            expect(page.get_by_test_id("stException")).to_have_count(0)
-            page.get_by_role("link", name="1 · Topic").click()
-            expect(page.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{studio_url}/voice")
+        expect(page.get_by_role("heading", name="Step 3 · Voice")).to_be_visible()
+        expect(page.get_by_role("link", name="Write a script — go to Topic")).to_be_visible()  # guidance
+        expect(page.get_by_text("Providers")).to_be_visible()  # the entry script's sidebar ran
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        page.get_by_role("link", name="1 · Topic").click()
+        expect(page.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()

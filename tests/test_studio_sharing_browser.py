@@ -3,19 +3,12 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-
 import pytest
 
+from tests.browser import MARKS, STEP_TIMEOUT, chromium, studio_server
 from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakeRunway
-from tests.test_studio_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, STEP_TIMEOUT, free_port, wait_healthy
 
-pytestmark = [pytest.mark.slow,  # a real server and browser: tens of seconds
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not "
-                                 "installed: apt-get install chromium chromium-driver")]
+pytestmark = MARKS
 
 OWNER_CODE = "correct horse battery staple"
 SECRET_TOPIC = "A's unreleased product launch: Project Falcon pricing"
@@ -36,27 +29,11 @@ def services():
 def shared_url(tmp_path, services):
     """A studio shared by everyone who reaches it, the owner's keys in its environment."""
     keys, _ = services
-    port = free_port()
-    env = {**os.environ, **keys, "VIRALREEL_WORKSPACES": "shared", "VIRALREEL_WORKSPACES_DIR": str(tmp_path / "ws"),
-           "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"), "VIRALREEL_STUDIO_SIZE": "720x1280",
-           "VIRALREEL_OWNER_CODE": OWNER_CODE}
-    log = open(tmp_path / "streamlit.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
+    with studio_server(tmp_path / "streamlit.log", {
+            **keys, "VIRALREEL_WORKSPACES": "shared", "VIRALREEL_WORKSPACES_DIR": str(tmp_path / "ws"),
+            "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"), "VIRALREEL_STUDIO_SIZE": "720x1280",
+            "VIRALREEL_OWNER_CODE": OWNER_CODE}) as (url, _):
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
 
 
 def workspace_token(page) -> str:
@@ -86,56 +63,51 @@ def make_video_to_render(page, topic: str) -> None:
 
 
 def test_two_visitors_at_once_are_kept_apart_and_a_reload_mid_render_reattaches(shared_url, services):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     _, fakes = services
-    expect.set_options(timeout=STEP_TIMEOUT)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            a = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
-            b = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
-            for page in (a, b):
-                page.set_default_timeout(STEP_TIMEOUT)
-                page.goto(shared_url)
-            token_a, token_b = workspace_token(a), workspace_token(b)
-            assert token_a != token_b and len(token_a) == 22
+    with chromium() as browser:
+        a = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+        b = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+        for page in (a, b):
+            page.set_default_timeout(STEP_TIMEOUT)
+            page.goto(shared_url)
+        token_a, token_b = workspace_token(a), workspace_token(b)
+        assert token_a != token_b and len(token_a) == 22
 
-            # A makes a video; the page is reloaded (F5) while it renders, and the render finishes in view
-            make_video_to_render(a, SECRET_TOPIC)
-            expect(a.get_by_text("Rendering 4 scenes")).to_be_visible()
-            a.reload()
-            assert workspace_token(a) == token_a
-            expect(a.get_by_role("heading", name="Step 5 · Assemble")).to_be_visible()
-            expect(a.get_by_text("Rendering 4 scenes")).to_be_visible()  # reattached, live progress again
-            expect(a.locator("video")).to_have_count(1)  # ~20 s after the reload here: finished in view
-            expect(a.get_by_role("button", name="Download MP4")).to_be_visible()
-            assert [len(f.requests) for f in fakes] == [0, 0, 0, 0]  # anonymous: the owner's keys unused
+        # A makes a video; the page is reloaded (F5) while it renders, and the render finishes in view
+        make_video_to_render(a, SECRET_TOPIC)
+        expect(a.get_by_text("Rendering 4 scenes")).to_be_visible()
+        a.reload()
+        assert workspace_token(a) == token_a
+        expect(a.get_by_role("heading", name="Step 5 · Assemble")).to_be_visible()
+        expect(a.get_by_text("Rendering 4 scenes")).to_be_visible()  # reattached, live progress again
+        expect(a.locator("video")).to_have_count(1)  # ~20 s after the reload here: finished in view
+        expect(a.get_by_role("button", name="Download MP4")).to_be_visible()
+        assert [len(f.requests) for f in fakes] == [0, 0, 0, 0]  # anonymous: the owner's keys unused
 
-            # B sees none of it and cannot clear the shared cache
-            b.goto(f"{shared_url}/projects?ws={token_b}")
-            expect(b.get_by_role("heading", name="Saved projects")).to_be_visible()
-            expect(b.get_by_text("No saved projects yet")).to_be_visible()
-            expect(b.get_by_text("No videos yet")).to_be_visible()
-            expect(b.get_by_text("Falcon")).to_have_count(0)
-            expect(b.get_by_role("button", name="Watch")).to_have_count(0)
-            b.get_by_text("Cache", exact=True).click()
-            expect(b.get_by_text("Only the owner can clear the shared cache")).to_be_visible()
-            expect(b.get_by_role("button", name="Clear the cache")).to_have_count(0)
+        # B sees none of it and cannot clear the shared cache
+        b.goto(f"{shared_url}/projects?ws={token_b}")
+        expect(b.get_by_role("heading", name="Saved projects")).to_be_visible()
+        expect(b.get_by_text("No saved projects yet")).to_be_visible()
+        expect(b.get_by_text("No videos yet")).to_be_visible()
+        expect(b.get_by_text("Falcon")).to_have_count(0)
+        expect(b.get_by_role("button", name="Watch")).to_have_count(0)
+        b.get_by_text("Cache", exact=True).click()
+        expect(b.get_by_text("Only the owner can clear the shared cache")).to_be_visible()
+        expect(b.get_by_role("button", name="Clear the cache")).to_have_count(0)
 
-            # A's own link still shows A's project and video
-            a.goto(f"{shared_url}/projects?ws={token_a}")
-            expect(a.get_by_text("Falcon").first).to_be_visible()
-            expect(a.get_by_role("button", name="Watch")).to_have_count(1)
+        # A's own link still shows A's project and video
+        a.goto(f"{shared_url}/projects?ws={token_a}")
+        expect(a.get_by_text("Falcon").first).to_be_visible()
+        expect(a.get_by_role("button", name="Watch")).to_have_count(1)
 
-            # a made-up link opens nothing of anyone's
-            b.goto(f"{shared_url}/projects?ws=../{token_a[:19]}")
-            expect(b.get_by_text("That workspace link is not valid")).to_be_visible()
-            expect(b.get_by_text("Falcon")).to_have_count(0)
-            expect(b.get_by_test_id("stException")).to_have_count(0)
-            expect(a.get_by_test_id("stException")).to_have_count(0)
-        finally:
-            browser.close()
+        # a made-up link opens nothing of anyone's
+        b.goto(f"{shared_url}/projects?ws=../{token_a[:19]}")
+        expect(b.get_by_text("That workspace link is not valid")).to_be_visible()
+        expect(b.get_by_text("Falcon")).to_have_count(0)
+        expect(b.get_by_test_id("stException")).to_have_count(0)
+        expect(a.get_by_test_id("stException")).to_have_count(0)
 
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2,
@@ -144,76 +116,49 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 
 
 def test_on_a_phone_the_sidebar_starts_closed_and_each_narration_is_editable_in_view(shared_url):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    expect.set_options(timeout=STEP_TIMEOUT)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(**PHONE).new_page()
-            page.set_default_timeout(STEP_TIMEOUT)
-            page.goto(shared_url)
-            expect(page.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
-            expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
-            page.get_by_label("What is the video about?").fill("Why do cats purr?")
-            page.get_by_role("heading", name="Step 1 · Topic").click()
-            page.get_by_role("button", name="Write the script").click()
-            expect(page.get_by_role("heading", name="Step 2 · Script")).to_be_visible()
-            narrations = page.get_by_label("Narration — what is said")
-            expect(narrations).to_have_count(4)  # one scene at a time, on by default on a phone
-            second = narrations.nth(1)
-            second.scroll_into_view_if_needed()
-            box = second.bounding_box()
-            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390  # no scrolling sideways
-            second.fill("Purring helps a cat stay calm.")
-            page.get_by_role("heading", name="Step 2 · Script").click()  # leaving the field sends it
-            expect(page.get_by_text("Edited").or_(page.get_by_text("Draft"))).to_be_visible()
-            accept = page.get_by_role("button", name="Accept script")
-            expect(accept).to_be_enabled()
-            accept.click()
-            expect(page.get_by_text("The script is accepted")).to_be_visible()
-            expect(page.get_by_label("Narration — what is said").nth(1)).to_have_value("Purring helps a cat stay calm.")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_context(**PHONE).new_page()
+        page.set_default_timeout(STEP_TIMEOUT)
+        page.goto(shared_url)
+        expect(page.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
+        expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
+        page.get_by_label("What is the video about?").fill("Why do cats purr?")
+        page.get_by_role("heading", name="Step 1 · Topic").click()
+        page.get_by_role("button", name="Write the script").click()
+        expect(page.get_by_role("heading", name="Step 2 · Script")).to_be_visible()
+        narrations = page.get_by_label("Narration — what is said")
+        expect(narrations).to_have_count(4)  # one scene at a time, on by default on a phone
+        second = narrations.nth(1)
+        second.scroll_into_view_if_needed()
+        box = second.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390  # no scrolling sideways
+        second.fill("Purring helps a cat stay calm.")
+        page.get_by_role("heading", name="Step 2 · Script").click()  # leaving the field sends it
+        expect(page.get_by_text("Edited").or_(page.get_by_text("Draft"))).to_be_visible()
+        accept = page.get_by_role("button", name="Accept script")
+        expect(accept).to_be_enabled()
+        accept.click()
+        expect(page.get_by_text("The script is accepted")).to_be_visible()
+        expect(page.get_by_label("Narration — what is said").nth(1)).to_have_value("Purring helps a cat stay calm.")
 
 
 def test_reached_by_a_name_other_than_localhost_the_studio_shares_itself_out_by_default(tmp_path):
     """``VIRALREEL_WORKSPACES`` unset: a browser at ``http://studio.test`` (mapped to 127.0.0.1 inside
     Chromium) gets a private workspace link; the same server on 127.0.0.1 keeps one local workspace."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    port = free_port()
-    env = {**os.environ, "VIRALREEL_WORKSPACES_DIR": str(tmp_path / "ws"), "VIRALREEL_CACHE_DIR": str(tmp_path / "c"),
+    env = {"VIRALREEL_WORKSPACES_DIR": str(tmp_path / "ws"), "VIRALREEL_CACHE_DIR": str(tmp_path / "c"),
            "VIRALREEL_PROJECTS_DIR": str(tmp_path / "projects"), "VIRALREEL_OUTPUT_DIR": str(tmp_path / "out")}
-    env.pop("VIRALREEL_WORKSPACES", None)
-    log = open(tmp_path / "streamlit.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", process)
-        expect.set_options(timeout=STEP_TIMEOUT)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                         args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP studio.test 127.0.0.1"])
-            try:
-                page = browser.new_page()
-                page.goto(f"http://studio.test:{port}")
-                expect(page.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
-                assert len(workspace_token(page)) == 22
-                local = browser.new_page()
-                local.goto(f"http://127.0.0.1:{port}")
-                expect(local.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
-                local.wait_for_timeout(1500)
-                assert "ws=" not in local.url
-            finally:
-                browser.close()
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+    with studio_server(tmp_path / "streamlit.log", env, unset=["VIRALREEL_WORKSPACES"]) as (_, port):
+        with chromium("--host-resolver-rules=MAP studio.test 127.0.0.1") as browser:
+            page = browser.new_page()
+            page.goto(f"http://studio.test:{port}")
+            expect(page.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
+            assert len(workspace_token(page)) == 22
+            local = browser.new_page()
+            local.goto(f"http://127.0.0.1:{port}")
+            expect(local.get_by_role("heading", name="Step 1 · Topic")).to_be_visible()
+            local.wait_for_timeout(1500)
+            assert "ws=" not in local.url

@@ -1,0 +1,83 @@
+"""Start-up shared by the real-browser tests: the studio under `streamlit run` on a free 127.0.0.1 port, and
+Debian's Chromium driven by Playwright (headless, never a downloaded browser); the marks each such test carries."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.services import free_port
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "MARKS", "ROOT", "STEP_TIMEOUT", "chromium", "studio_server"]
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+STEP_TIMEOUT = 120_000  # ms
+MARKS = [pytest.mark.slow,  # a real server and browser: tens of seconds
+         pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not "
+                            "installed: apt-get install chromium chromium-driver")]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("streamlit did not answer /_stcore/health in time")
+
+
+@contextmanager
+def studio_server(log: Path, env: Mapping[str, str], unset: Sequence[str] = ()) -> Iterator[tuple[str, int]]:
+    """The studio served on 127.0.0.1 with this environment (``unset``: variables taken out of it), its
+    output in ``log``; yields its URL and port, and stops it (its whole process group) afterwards."""
+    port = free_port()
+    full_env = {**os.environ, **env}
+    for name in unset:
+        full_env.pop(name, None)
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, process)
+            yield url, port
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@contextmanager
+def chromium(*extra_args: str):
+    """Debian's Chromium, headless, with Playwright's ``expect`` waiting up to a step's time; closed afterwards."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=STEP_TIMEOUT)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[*CHROMIUM_ARGS, *extra_args])
+        try:
+            yield browser
+        finally:
+            browser.close()
