@@ -27,6 +27,7 @@ from viralreel_core.spending import Budget, confirm_threshold
 from viralreel_core.studio import Studio, StudioConfig
 from viralreel_core.studio.live import LIVE, workspace_key
 from viralreel_core.studio.queue import GATES, MAX_JOBS_PER_WORKSPACE, limit
+from viralreel_core.studio.warmup import warm_voice
 from viralreel_core.workspaces import Workspace
 
 _LOGGER = logging.getLogger(__name__)
@@ -53,6 +54,12 @@ PROVIDER_STEPS = {"script": "Script writer", "voice": "Voice", "clips": "Clips"}
 def shared_cache(directory: str, size_limit: int) -> AssetCache:
     """One asset cache per directory for every session of this server (diskcache is thread-safe)."""
     return AssetCache(directory, size_limit)
+
+
+@st.cache_resource(show_spinner=False)
+def _voice_warmed(_settings: Settings, voice_provider: str, voice_path: str) -> bool:
+    """Once per server (and voice): the offline voice model starts loading in the background."""
+    return warm_voice(_settings) is not None
 
 
 def _secrets() -> dict[str, str]:
@@ -130,6 +137,8 @@ def setup() -> Studio:
     studio.wallet.budget = budget if owner and budget.daily_limit is not None else None
     studio.wallet.confirm_above = confirm_above
     studio.max_jobs = max_jobs
+    settings = studio.settings()
+    _voice_warmed(settings, settings.voice_provider, str(settings.option("piper_voice_path") or ""))
     return studio
 
 

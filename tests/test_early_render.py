@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.media import probe
 from tests.test_services_end_to_end import TOPIC, services, settings_for  # noqa: F401 - the fixture
 from viralreel_core.pipeline import Pipeline
@@ -9,15 +11,21 @@ from viralreel_core.pipeline import Pipeline
 
 def test_ready_scenes_render_while_the_slowest_clip_is_still_generating(services, tmp_path):  # noqa: F811
     services.runway.fail("task_takes", times=1, seconds=4.0)  # one clip takes 4 s, the others none
-    events = []
+    events, times = [], []
     settings = settings_for(tmp_path, clips="runway", scenes=3)
-    result = Pipeline(settings, sleep=lambda s: None, on_progress=events.append).make(TOPIC)
+    pipeline = Pipeline(settings, sleep=lambda s: None,
+                        on_progress=lambda e: (events.append(e), times.append(time.time())))
+    result = pipeline.make(TOPIC)
     assert result.success, result.message
     last_clip = max(i for i, e in enumerate(events) if e.step == "clips")
     rendered_early = {e.scene for e in events[:last_clip] if e.step == "assemble" and e.scene is not None}
     assert len(rendered_early) == 2  # the two quick scenes, before the slow clip arrived
     assert result.cache["segments_rendered"] == 3 and result.cache["segments_reused"] == 0
     assert probe(result.video_path).duration > 1
+    # the sound was laid out beside the last render, before the assembly found the segments cached
+    narrations = [a for a in map(pipeline.cache.get, pipeline.cache.entry_keys()) if a and a.step == "narration"]
+    assembly_start = min(t for e, t in zip(events, times, strict=True) if e.message.endswith("from cache"))
+    assert len(narrations) == 1 and narrations[0].files["audio"].stat().st_mtime < assembly_start
 
 
 def test_offline_clips_are_not_rendered_early(tmp_path):
@@ -28,3 +36,14 @@ def test_offline_clips_are_not_rendered_early(tmp_path):
     assert result.success
     first_assemble = min(i for i, e in enumerate(events) if e.step == "assemble")
     assert all(e.step == "assemble" for e in events[first_assemble:])
+
+
+def test_clips_from_a_service_are_asked_for_before_the_voices(services, tmp_path):  # noqa: F811
+    """The slowest chain is the clip: one queued behind the voices would start (and end) that much later."""
+    events = []
+    settings = settings_for(tmp_path, clips="runway", scenes=3, workers=1)  # one job at a time: the order shows
+    pipeline = Pipeline(settings, sleep=lambda s: None, on_progress=events.append)
+    voices, clips, skipped = pipeline.make_media(pipeline.write_script(TOPIC))
+    assert len(voices) == len(clips) == 3 and skipped == []
+    finished = [e.step for e in events if e.step in ("voice", "clips") and e.fraction > 0]
+    assert finished == ["clips"] * 3 + ["voice"] * 3

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
+from tests.test_assembler import SIZE, make_clip, make_voice
 from tests.test_services_end_to_end import TOPIC, settings_for
+from viralreel_core import providers
+from viralreel_core.assembler import Assembler, SceneMedia
+from viralreel_core.config import Settings
 from viralreel_core.pipeline import Pipeline
+from viralreel_core.providers.local_voice import LocalVoice
+
+APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
 
 
 def test_voice_and_clip_steps_report_their_start_before_any_scene(tmp_path):
+    providers.release_resident()  # no voice model loaded by an earlier test: this one loads it
     events = []
     pipeline = Pipeline(settings_for(tmp_path, script="local", voice="local", clips="local", scenes=3),
                         on_progress=events.append)
@@ -35,3 +46,61 @@ def test_one_cpu_and_one_pool_thread_still_finish_every_voice_and_clip(tmp_path,
     assert "media" in done, "make_media did not finish: a clip starved the voices of pool threads"
     voices, clips, skipped = done["media"]
     assert len(voices) == len(clips) == 3 and skipped == []
+
+
+def test_a_voice_model_already_loaded_is_not_announced_as_loading(tmp_path):
+    settings = settings_for(tmp_path, script="local", voice="local", clips="local", scenes=3)
+    LocalVoice.from_settings(settings).warm_up()  # as the studio does when it starts
+    events = []
+    pipeline = Pipeline(settings, on_progress=events.append)
+    pipeline.make_media(pipeline.write_script(TOPIC), clips=False)
+    first = next(e for e in events if e.step == "voice")
+    assert first.fraction == 0.0 and first.message.startswith("Starting 3 voices with local")
+    assert not LocalVoice.from_settings(settings).warm()  # the voice phase let it go when it ended
+
+
+def test_offline_clips_never_start_beside_a_loaded_voice_model(tmp_path):
+    settings = settings_for(tmp_path, script="local", voice="local", clips="local", scenes=3)
+    voice = LocalVoice.from_settings(settings)
+    voice.warm_up()
+    pipeline = Pipeline(settings)
+    loaded_during = []
+    pipeline.on_progress = lambda e: loaded_during.append(voice.warm()) if e.step == "clips" else None
+    pipeline.make_media(pipeline.write_script(TOPIC), voices=False)
+    assert loaded_during and not any(loaded_during)
+
+
+def test_a_render_reports_before_it_hashes_draws_or_starts_ffmpeg(tmp_path, cache):
+    settings = Settings.from_env(environ={}, cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", **SIZE)
+    scenes = [SceneMedia(n, "Hello there world.", make_clip(tmp_path / f"c{n}.mp4", 2.0),
+                         make_voice(tmp_path / f"v{n}.wav", 1.5)) for n in (1, 2)]
+    seen = []
+
+    def first_event(event):
+        if not seen:  # the work folder is made before any scene is drawn or rendered
+            seen.append((event, sorted(p.name for p in (cache.directory / "tmp").glob("assemble*"))))
+
+    Assembler(settings, cache, on_progress=first_event).assemble(scenes, tmp_path / "out" / "v.mp4")
+    (event, work_folders), = seen
+    assert event.step == "assemble" and event.fraction == 0.0 and event.message == "Preparing 2 scenes…"
+    assert work_folders == []
+
+
+def test_the_studio_starts_loading_the_offline_voice_model_when_it_starts(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from pages import ui
+
+    for name in ("cache", "out", "projects"):
+        monkeypatch.setenv(f"VIRALREEL_{name.upper()}_DIR", str(tmp_path / name))
+    monkeypatch.setenv("VIRALREEL_STUDIO_SIZE", "180x320")
+    providers.release_resident()
+    ui._voice_warmed.clear()  # once per server: this test is the server's start
+    voice = LocalVoice()
+    assert not voice.warm()
+    AppTest.from_file(str(APP), default_timeout=90).run()
+    deadline = time.monotonic() + 120
+    while not voice.warm() and time.monotonic() < deadline:  # loading takes a second or two (more when busy)
+        time.sleep(0.2)
+    assert voice.warm()
+    providers.release_resident()

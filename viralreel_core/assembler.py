@@ -279,6 +279,31 @@ class Assembler:
         seconds = sum(sc.frames(self.settings.fps) for sc in scenes) / self.settings.fps
         return music_mix.final_mix(narration, track, self.settings.music_volume, seconds, work)
 
+    def narration_key(self, scenes: Sequence[SceneMedia]) -> str:
+        """Content hash of what the narration track depends on: each voice, its scene's frames, the music."""
+        fps = self.settings.fps
+        track = music_mix.resolve(self.settings.music)
+        music = {"track": self._digest(track), "volume": self.settings.music_volume} if track else None
+        params = {"version": FINAL_VERSION, "sample_rate": 44100, "fps": fps, "music": music}
+        inputs = [{"voice": self._digest(sc.voice.audio_path), "frames": sc.frames(fps)} for sc in scenes]
+        return cache_key("narration", "moviepy", params, inputs)
+
+    def narration_for(self, scenes: Sequence[SceneMedia], work: Path) -> Path:
+        """The finished video's sound (``final_audio``), cached: an early render lays it out while the last
+        scene renders (``early_render``), and a re-render with the same voices finds it."""
+        if self.cache is None:
+            return self.final_audio(scenes, work)
+        try:
+            key = self.narration_key(scenes)
+        except OSError:  # a missing voice: laying it out names the scene
+            return self.final_audio(scenes, work)
+
+        def make(scratch: Path):
+            return {"scenes": len(scenes)}, {"audio": self.final_audio(scenes, scratch)}, 0.0
+
+        asset, _ = self.cache.get_or_make(key, "narration", make, label="narration")
+        return asset.files["audio"]
+
     def _identity(self, scenes: Sequence[SceneMedia]) -> dict:
         """What the final MP4 records about how it was made (its comment tag)."""
         made: dict = {"scenes": len(scenes)}
@@ -293,6 +318,8 @@ class Assembler:
         if not scenes:
             raise AssemblyError("There are no scenes to assemble.",
                                 hint="Make sure at least one scene has both a voice and a clip.")
+        # the first progress at once: hashing the inputs and drawing captions come before any frame
+        self.on_progress(ProgressEvent("assemble", 0.0, f"Preparing {len(scenes)} scene{'s' * (len(scenes) > 1)}…"))
         ffmpeg_exe()  # fail early with the fix if ffmpeg is missing
         try:
             out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -311,7 +338,7 @@ class Assembler:
             workers, threads = resources.segment_plan(len(scenes), s.width, s.height)
             # the narration (Python and a little ffmpeg) is laid out beside the renders, not after them
             with ThreadPoolExecutor(max_workers=1) as side, ThreadPoolExecutor(max_workers=workers) as pool:
-                audio = side.submit(self.final_audio, scenes, work)
+                audio = side.submit(self.narration_for, scenes, work)
                 segments = list(pool.map(lambda sc: self.segment_for(sc, work, threads), scenes))
                 narration = audio.result()
             listing = work / "segments.txt"

@@ -13,10 +13,12 @@ something is wrong are the scenes decoded one by one to say which of them is at 
 from __future__ import annotations
 
 import subprocess
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import file_sha256
 from .errors import AssemblyError
 from .ffmpeg import ffmpeg_exe
 
@@ -61,25 +63,57 @@ def decode(path: str | Path, stream: str, *, copy: bool = False, timeout: float 
     return Decoded(frames=frames, seconds=seconds, errors=errors)
 
 
-def packet_digests(path: str | Path, *, timeout: float = 600) -> tuple[list[str], str]:
-    """(size and MD5 of each H.264 packet of ``path``'s video in Annex B form, demuxer errors): no decoding."""
+#: segments' packet digests, read cleanly, by the file's sha256: a segment is read when it is rendered
+#: (from its scratch file) and again when found in the cache and by the final check (from the cache's copy)
+_DIGESTS: dict[str, list[str]] = {}
+_DIGESTS_LOCK = threading.Lock()
+_DIGESTS_KEPT = 256
+
+
+def packet_digests(path: str | Path, *, remember: bool = False, timeout: float = 600) -> tuple[list[str], str]:
+    """(size and MD5 of each H.264 packet of ``path``'s video in Annex B form, demuxer errors): no decoding.
+
+    ``remember``: keep a clean result for this process by the file's sha256 (segments, read more than once;
+    hashing a segment costs milliseconds, starting ffmpeg a tenth of a second).
+    """
+    mark = None
+    if remember:
+        try:
+            mark = file_sha256(path)
+        except OSError as exc:
+            return [], f"{Path(path).name} cannot be opened ({exc.strerror})"
+        with _DIGESTS_LOCK:
+            if mark in _DIGESTS:
+                return list(_DIGESTS[mark]), ""
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:v:0",
            "-c", "copy", "-bsf:v", "h264_mp4toannexb", "-f", "framemd5", "-"]
     done = _run(cmd, path, timeout)
     # framemd5 rows: stream, dts, pts, duration, size, md5 -- the timestamps move with the join, the bytes may not
     rows = [line.split(",") for line in done.stdout.splitlines() if line and not line.startswith("#")]
-    return [f"{row[4].strip()}:{row[5].strip()}" for row in rows if len(row) >= 6], _errors(done)
+    digests, errors = [f"{row[4].strip()}:{row[5].strip()}" for row in rows if len(row) >= 6], _errors(done)
+    if mark is not None and not errors and digests:
+        with _DIGESTS_LOCK:
+            if len(_DIGESTS) >= _DIGESTS_KEPT:
+                _DIGESTS.pop(next(iter(_DIGESTS)))
+            _DIGESTS[mark] = digests
+    return digests, errors
 
 
 def check_segment(path: str | Path, number: int, frames: int, *, full: bool = False) -> str | None:
-    """What is wrong with scene ``number``'s segment (None if nothing): its frame count, or decode errors."""
-    found = decode(path, "v", copy=not full)
-    if found.errors and not full and found.frames == 0:
+    """What is wrong with scene ``number``'s segment (None if nothing): its frame count (its packets,
+    demuxed; ``full``: decoded), or demuxer or decoder errors."""
+    if full:
+        found = decode(path, "v")
+        count, errors = found.frames, found.errors
+    else:
+        packets, errors = packet_digests(path, remember=True)
+        count = len(packets)
+    if errors and not full and count == 0:
         return f"scene {number}'s segment cannot be read"
-    if found.errors:
-        return f"scene {number}'s segment does not decode ({found.errors.splitlines()[0][:120]})"
-    if found.frames != frames:
-        return f"scene {number}'s segment has {found.frames} of its {frames} frames"
+    if errors:
+        return f"scene {number}'s segment does not decode ({errors.splitlines()[0][:120]})"
+    if count != frames:
+        return f"scene {number}'s segment has {count} of its {frames} frames"
     return None
 
 
@@ -94,7 +128,8 @@ def check_final(path: str | Path, scenes: Sequence[tuple[int, Path, int]], fps: 
     expected = sum(frames for _, _, frames in scenes)
     joined, errors = packet_digests(path)
     problem = None
-    if errors or len(joined) != expected or joined != [d for _, seg, _ in scenes for d in packet_digests(seg)[0]]:
+    if errors or len(joined) != expected or joined != [
+            d for _, seg, _ in scenes for d in packet_digests(seg, remember=True)[0]]:
         # find the culprit: decode each scene's segment on its own (only on this rare path)
         culprit = next((p for p in (check_segment(seg, n, f, full=True) for n, seg, f in scenes) if p), None)
         problem = culprit or (f"the joined video cannot be read ({errors.splitlines()[0][:120]})" if errors

@@ -222,9 +222,15 @@ class Pipeline:
         except ViralReelError:
             return "Starting…"
         what = "voices" if step == "voice" else "clips"
-        if step == "voice" and provider.offline:
+        if step == "voice" and not provider.warm():
             return f"Loading the voice model, then {scenes} {what}…"
         return f"Starting {scenes} {what} with {provider.describe()}…"
+
+    def _offline(self, step: str) -> bool:
+        try:
+            return self.provider(step).offline
+        except ViralReelError:  # e.g. a missing key: the jobs report it
+            return False
 
     def _offline_voice_phase(self, voices: bool) -> _VoicePhase:
         try:
@@ -236,12 +242,15 @@ class Pipeline:
     def release_models(self) -> None:
         """Unload what the providers keep in memory (the offline voice model) and give the memory back.
 
-        Called before assembly, so a full-HD render never has the voice model resident beside ffmpeg.
+        Called before assembly and before offline clips, so a full-HD render or clip encoder never has the
+        voice model resident beside it, whichever pipeline loaded it (the studio warms it at start).
         """
         with self._providers_lock:
             in_use = list(self._providers)
         for step in in_use:
             self._release(step)
+        if providers.release_resident():
+            resources.trim_memory()
 
     def _release(self, step: str) -> None:
         with self._providers_lock:
@@ -442,14 +451,14 @@ class Pipeline:
         made_voices: dict[int, VoiceTrack] = {}
         made_clips: dict[int, Clip] = {}
         skipped: list[dict[str, Any]] = []
+        if clips and not voices and self._offline("clips"):
+            self.release_models()  # a voice model left loaded (warmed, or another job's) never sits beside them
         for step, wanted in (("voice", voices), ("clips", clips)):  # the first progress at once, not after a scene
             if wanted:
                 self._emit(step, 0.0, self._starting_message(step, per_step))
         voice_phase = self._offline_voice_phase(voices)
         with voice_phase, ThreadPoolExecutor(max_workers=max(1, self.settings.workers)) as pool:
-            # every voice queued before any clip: an offline clip may wait for the voice phase's CPU slot,
-            # and it must never hold the last pool thread a voice needs to finish that phase
-            for step, wanted in (("voice", voices), ("clips", clips)):
+            for step, wanted in self._job_order(voices, clips):
                 for scene in script.scenes if wanted else ():
                     take = takes.get(scene.number, 0)
                     job = (self.voice_for, scene, take) if step == "voice" else (self.clip_for, scene, None, take)
@@ -485,6 +494,21 @@ class Pipeline:
                 raise
         skipped.sort(key=lambda s: (s["scene"], s["step"]))
         return made_voices, made_clips, skipped
+
+    def _job_order(self, voices: bool, clips: bool) -> list[tuple[str, bool]]:
+        """Which step's jobs go into the pool first.
+
+        Clips from a service first: they are the slowest chain (Runway: tens of seconds each), and one
+        queued behind the voices would start that much later. Otherwise every voice before any clip: an
+        offline clip may wait for the voice phase's CPU slot, and it must never hold the last pool thread
+        a voice needs to finish that phase.
+        """
+        try:
+            remote_clips = clips and not self.provider("clips").offline
+        except ViralReelError:  # e.g. a missing key: the clip jobs report it
+            remote_clips = False
+        order = [("voice", voices), ("clips", clips)]
+        return order[::-1] if remote_clips else order
 
     def estimate_cost(self, step: str, scenes: Iterable[Scene]) -> float:
         """Dollars making ``step`` ("voice" or "clips") for ``scenes`` is expected to cost, cache aside."""

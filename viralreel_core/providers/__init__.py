@@ -13,6 +13,7 @@ OpenAI images plus motion: an OpenAI key alone buys images only when no stock ke
 from __future__ import annotations
 
 import importlib
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ClipMaker", "Provider", "ScriptRequest", "ScriptWriter", "Service", "Voice",
     "STEPS", "available", "classes", "create", "key_envs", "option_defaults", "provider_class", "register",
-    "resolve_name", "services", "unregister",
+    "release_resident", "resolve_name", "services", "unregister",
 ]
 
 STEPS = PROVIDER_STEPS
@@ -47,6 +48,21 @@ _REGISTRY: dict[str, dict[str, Any]] = {
               "runway_images": "viralreel_core.providers.runway_images:RunwayImageClips"},
 }
 FALLBACK = "local"  # what ``auto`` means when no paid service has a key
+
+
+def release_resident() -> bool:
+    """Unload what any provider keeps loaded in this process (a voice model warmed or used by another
+    pipeline, e.g. the studio's); True if something was freed. Only modules already imported are asked:
+    releasing never loads one."""
+    freed = False
+    for by_name in _REGISTRY.values():
+        for target in by_name.values():
+            if isinstance(target, str):
+                module_name, _, class_name = target.partition(":")
+                target = getattr(sys.modules.get(module_name), class_name, None)
+            if target is not None and target.release_all():
+                freed = True
+    return freed
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,19 @@ class Provider(ABC, Generic[Work]):
         something (nothing by default)."""
         return False
 
+    @classmethod
+    def release_all(cls) -> bool:
+        """Free what every instance of this provider keeps loaded in this process; True if it freed something."""
+        return False
+
+    def warm_up(self) -> float:
+        """Load now what the first call would load (e.g. a voice model); the seconds it took (0: nothing)."""
+        return 0.0
+
+    def warm(self) -> bool:
+        """Whether the first call can start at once: nothing to load, or loaded already."""
+        return True
+
     def describe(self) -> str:
         """A short human label, e.g. ``"openai gpt-4o-mini"``."""
         model = self.cache_params().get("model")

@@ -566,6 +566,23 @@ class LocalVoice(Voice):
         """Load the model now (once per process) and return the seconds loading took."""
         return _engine(*self.model_files()).load_seconds
 
+    def warm(self) -> bool:
+        """Whether this voice's model is loaded in this process (speaking starts at once)."""
+        try:
+            key = str(self.model_files()[0].resolve())
+        except ProviderError:
+            return False
+        with _ENGINES_LOCK:
+            return key in _ENGINES
+
+    @classmethod
+    def release_all(cls) -> bool:
+        """Unload every voice model loaded in this process."""
+        with _ENGINES_LOCK:
+            freed = bool(_ENGINES)
+            _ENGINES.clear()
+        return freed
+
     def release(self) -> bool:
         """Unload the model (~250–390 MB) until the next ``speak``: assembly then runs without it resident.
 

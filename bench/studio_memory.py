@@ -1,0 +1,128 @@
+"""Benchmark: memory of the studio server's whole process tree while it makes a full-HD video.
+
+    python bench/studio_memory.py [--size 1080x1920]
+
+Starts the real studio (`streamlit run streamlit_app.py`, headless, on a free 127.0.0.1 port, offline
+providers, a fresh cache) and drives it from Debian's Chromium with Playwright, as a person would: topic,
+script, voices, clips, render. The browser is not a child of the server, so it is not counted. Every
+50 ms the summed RSS of the server and all its descendants (ffmpeg included, bench/tree.py) is sampled;
+the peak of each step is printed with the processes at that peak. Target (issue 11): the render step
+≤ 690 MB, Streamlit Community Cloud's smallest memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from tree import TreeSampler  # noqa: E402
+
+from tests.test_studio_browser import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy  # noqa: E402
+
+TIMEOUT_MS = 900_000  # a full-HD video on a loaded 2-core machine takes minutes
+TARGET_MB = 690
+
+
+def start_studio(work: Path, size: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "VIRALREEL_CACHE_DIR": str(work / "cache"), "VIRALREEL_OUTPUT_DIR": str(work / "out"),
+           "VIRALREEL_PROJECTS_DIR": str(work / "projects"), "VIRALREEL_STUDIO_SIZE": size}
+    log = open(work / "streamlit.log", "wb")  # noqa: SIM115  (closed with the process)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    wait_healthy(url, process)
+    return process, url
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def drive(url: str, pid: int) -> dict[str, dict]:
+    """Walk the five steps; the tree's peak (MB, the processes at the peak, seconds) for each."""
+    from playwright.sync_api import expect, sync_playwright
+
+    steps: dict[str, dict] = {}
+
+    def step(name: str, act, done) -> None:
+        started = time.perf_counter()
+        with TreeSampler(pid) as sampler:
+            act()
+            done()
+        steps[name] = {"peak_mb": round(sampler.peak_mb), "parts_at_peak": sampler.peak_parts[:6],
+                       "seconds": round(time.perf_counter() - started, 1)}
+        print(f"{name}: {steps[name]}", file=sys.stderr, flush=True)
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.set_default_timeout(TIMEOUT_MS)
+            step("open", lambda: page.goto(url),
+                 lambda: expect(page.get_by_role("heading", name="Step 1 · Topic")).to_be_visible())
+            page.get_by_label("What is the video about?").fill("Why do cats purr?")
+            page.get_by_role("heading", name="Step 1 · Topic").click()  # leaving the field sends it
+            step("script", lambda: page.get_by_role("button", name="Write the script").click(),
+                 lambda: expect(page.get_by_role("button", name="Accept script")).to_be_enabled())
+            page.get_by_role("button", name="Accept script").click()
+            expect(page.get_by_text("The script is accepted")).to_be_visible()
+            page.get_by_role("link", name="Go to Voice").click()
+            step("voices", lambda: page.get_by_role("button", name="Record 4 voices").click(),
+                 lambda: expect(page.get_by_role("button", name="All voices recorded")).to_be_visible())
+            page.get_by_role("link", name="Next: make the clips").click()
+            step("clips", lambda: page.get_by_role("button", name="Make 4 clips").click(),
+                 lambda: expect(page.get_by_text("4 of 4 scenes have a clip")).to_be_visible())
+            page.get_by_role("link", name="Next: assemble the video").click()
+            step("render", lambda: page.get_by_role("button", name="Render the video (4 scenes)").click(),
+                 lambda: expect(page.locator("video")).to_have_count(1))
+        finally:
+            browser.close()
+    return steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", default="1080x1920")
+    args = parser.parse_args()
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        process, url = start_studio(Path(tmp), args.size)
+        try:
+            with TreeSampler(process.pid) as idle:
+                time.sleep(1.0)
+            steps = drive(url, process.pid)
+        finally:
+            stop(process)
+    print(json.dumps({
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "size": args.size, "server_started_mb": round(idle.peak_mb), "steps": steps,
+        "render_peak_mb": steps["render"]["peak_mb"], "target_mb": TARGET_MB,
+        "whole_session_peak_mb": max(s["peak_mb"] for s in steps.values()),
+        "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
