@@ -181,8 +181,8 @@ def test_cache_verify_drops_damaged_entries_and_reports_them(services, tmp_path,
     capsys.readouterr()
     assert cli.main(["cache", "verify", "--cache-dir", str(settings.cache_dir)]) == 0
     report = json.loads(capsys.readouterr().out)
-    # script, 3 voices, 3 clips, 3 segments and the finished video
-    assert report["checked"] == 11 and [d["step"] for d in report["dropped"]] == ["segment"]
+    # script, 3 voices, 3 clips, 3 segments, the narration track and the finished video
+    assert report["checked"] == 12 and [d["step"] for d in report["dropped"]] == ["segment"]
     assert "content hash" in report["dropped"][0]["problem"] and report["index"] == "ok"
     assert cli.main(["cache", "verify", "--cache-dir", str(settings.cache_dir)]) == 0
     assert json.loads(capsys.readouterr().out)["dropped"] == []

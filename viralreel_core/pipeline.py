@@ -451,8 +451,8 @@ class Pipeline:
         made_voices: dict[int, VoiceTrack] = {}
         made_clips: dict[int, Clip] = {}
         skipped: list[dict[str, Any]] = []
-        if clips and not voices and self._offline("clips"):
-            self.release_models()  # a voice model left loaded (warmed, or another job's) never sits beside them
+        if clips and not voices and self._offline("clips") and providers.release_resident():
+            resources.trim_memory()  # a voice model left loaded (warmed, or another job's) never sits beside them
         for step, wanted in (("voice", voices), ("clips", clips)):  # the first progress at once, not after a scene
             if wanted:
                 self._emit(step, 0.0, self._starting_message(step, per_step))
