@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +18,9 @@ APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
 
 
 def test_voice_and_clip_steps_report_their_start_before_any_scene(tmp_path):
+    for thread in threading.enumerate():  # a studio started by an earlier test may still be warming the model
+        if thread.name == "warm-voice":
+            thread.join(120)
     providers.release_resident()  # no voice model loaded by an earlier test: this one loads it
     events = []
     pipeline = Pipeline(settings_for(tmp_path, script="local", voice="local", clips="local", scenes=3),
@@ -33,8 +37,6 @@ def test_voice_and_clip_steps_report_their_start_before_any_scene(tmp_path):
 
 def test_one_cpu_and_one_pool_thread_still_finish_every_voice_and_clip(tmp_path, monkeypatch):
     """Clips wait for the voice phase's CPU slot; queued after the voices, they can never starve them."""
-    import threading
-
     monkeypatch.setenv("VIRALREEL_CPUS", "1")
     settings = settings_for(tmp_path, script="local", voice="local", clips="local", scenes=3, workers=1)
     pipeline = Pipeline(settings)
