@@ -9,7 +9,8 @@ Offline providers, 1080×1920, one fresh cache. After a first full render:
   is cached but the finished video and its narration track are not: another AAC bitrate, the cached
   narration dropped). Target: edit ÷ (segment + join) ≤ 1.3.
 - ``unchanged``: ``python -m viralreel_core make`` again with everything cached: the pipeline's own
-  seconds (target < 1) and the CLI's wall time (target < 2 s).
+  seconds (target < 1) and the CLI's wall time (target < 2 s), with the CLI's CPU time (the figure that
+  survives a loaded machine).
 Prints one JSON report.
 """
 
@@ -76,9 +77,11 @@ def main() -> None:
         report["first_render_cli_wall_s"] = round(first_wall, 2)
         unchanged = []
         for _ in range(args.repeat):
+            cpu = cpu_seconds()
             wall, done = timed(lambda: subprocess.run(cli, env=clean_env(), cwd=ROOT, capture_output=True,
                                                       text=True, check=True))
-            unchanged.append({"cli_wall_s": round(wall, 2), "pipeline_s": json.loads(done.stdout)["seconds"]})
+            unchanged.append({"cli_wall_s": round(wall, 2), "cli_cpu_s": round(cpu_seconds() - cpu, 2),
+                              "pipeline_s": json.loads(done.stdout)["seconds"]})
         report["unchanged"] = unchanged
 
         settings = Settings.from_env(environ={}, cache_dir=cache_dir, scenes=args.scenes, script_provider="local",
