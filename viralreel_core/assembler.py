@@ -282,7 +282,7 @@ class Assembler:
     def narration_key(self, scenes: Sequence[SceneMedia]) -> str:
         """Content hash of what the narration track depends on: each voice, its scene's frames, the music."""
         fps = self.settings.fps
-        track = music_mix.resolve(self.settings.music)
+        track = music_mix.resolve(self.settings.music, self.settings.music_dir)
         music = {"track": self._digest(track), "volume": self.settings.music_volume} if track else None
         params = {"version": FINAL_VERSION, "sample_rate": 44100, "fps": fps, "music": music}
         inputs = [{"voice": self._digest(sc.voice.audio_path), "frames": sc.frames(fps)} for sc in scenes]

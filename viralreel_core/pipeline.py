@@ -215,14 +215,14 @@ class Pipeline:
             return contextlib.nullcontext()
         return self._offline_voice if provider.step == "voice" else self._local_slots
 
-    def _starting_message(self, step: str, scenes: int) -> str:
+    def _starting_message(self, step: str, scenes: int, text: str = "") -> str:
         """What a step says as it starts: the offline voice names its model loading (about a second)."""
         try:
             provider = self.provider(step)
         except ViralReelError:
             return "Starting…"
         what = "voices" if step == "voice" else "clips"
-        if step == "voice" and not provider.warm():
+        if step == "voice" and not provider.warm(text):
             return f"Loading the voice model, then {scenes} {what}…"
         return f"Starting {scenes} {what} with {provider.describe()}…"
 
@@ -455,7 +455,8 @@ class Pipeline:
             resources.trim_memory()  # a voice model left loaded (warmed, or another job's) never sits beside them
         for step, wanted in (("voice", voices), ("clips", clips)):  # the first progress at once, not after a scene
             if wanted:
-                self._emit(step, 0.0, self._starting_message(step, per_step))
+                first = script.scenes[0].narration if script.scenes else ""
+                self._emit(step, 0.0, self._starting_message(step, per_step, first))
         voice_phase = self._offline_voice_phase(voices)
         with voice_phase, ThreadPoolExecutor(max_workers=max(1, self.settings.workers)) as pool:
             for step, wanted in self._job_order(voices, clips):

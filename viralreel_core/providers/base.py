@@ -127,8 +127,8 @@ class Provider(ABC, Generic[Work]):
         """Load now what the first call would load (e.g. a voice model); the seconds it took (0: nothing)."""
         return 0.0
 
-    def warm(self) -> bool:
-        """Whether the first call can start at once: nothing to load, or loaded already."""
+    def warm(self, text: str = "") -> bool:
+        """Whether a call for ``text`` can start at once: nothing to load, or loaded already."""
         return True
 
     def describe(self) -> str:

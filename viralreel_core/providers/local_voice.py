@@ -566,8 +566,10 @@ class LocalVoice(Voice):
         """Load the model now (once per process) and return the seconds loading took."""
         return _engine(*self.model_files()).load_seconds
 
-    def warm(self) -> bool:
-        """Whether this voice's model is loaded in this process (speaking starts at once)."""
+    def warm(self, text: str = "") -> bool:
+        """Whether the model that speaks ``text`` is loaded in this process (speaking starts at once)."""
+        if not self.model_path and resolve_language(self.language, text, spoken=True).code != "en":
+            return False  # another language's voice: found (or fetched) and loaded when first used
         try:
             key = str(self.model_files()[0].resolve())
         except ProviderError:
