@@ -16,12 +16,12 @@ import argparse
 import json
 import os
 import platform
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -29,34 +29,19 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from tree import TreeSampler  # noqa: E402
 
-from tests.test_studio_browser import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, studio_server  # noqa: E402
 
 TIMEOUT_MS = 900_000  # a full-HD video on a loaded 2-core machine takes minutes
 TARGET_MB = 690
 
 
-def start_studio(work: Path, size: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "VIRALREEL_CACHE_DIR": str(work / "cache"), "VIRALREEL_OUTPUT_DIR": str(work / "out"),
-           "VIRALREEL_PROJECTS_DIR": str(work / "projects"), "VIRALREEL_STUDIO_SIZE": size}
-    log = open(work / "streamlit.log", "wb")  # noqa: SIM115  (closed with the process)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url, process)
-    return process, url
-
-
-def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+def server_pid(port: int) -> int:
+    """The pid of the studio server answering on ``port`` (the root of the tree measured)."""
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if "streamlit" in " ".join(cmdline) and str(port) in cmdline:
+            return proc.info["pid"]
+    raise RuntimeError(f"no streamlit server on port {port}")
 
 
 def drive(url: str, pid: int) -> dict[str, dict]:
@@ -108,13 +93,14 @@ def main() -> None:
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
-        process, url = start_studio(Path(tmp), args.size)
-        try:
-            with TreeSampler(process.pid) as idle:
+        work = Path(tmp)
+        env = {"VIRALREEL_CACHE_DIR": str(work / "cache"), "VIRALREEL_OUTPUT_DIR": str(work / "out"),
+               "VIRALREEL_PROJECTS_DIR": str(work / "projects"), "VIRALREEL_STUDIO_SIZE": args.size}
+        with studio_server(work / "streamlit.log", env) as (url, port):
+            pid = server_pid(port)
+            with TreeSampler(pid) as idle:
                 time.sleep(1.0)
-            steps = drive(url, process.pid)
-        finally:
-            stop(process)
+            steps = drive(url, pid)
     print(json.dumps({
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "size": args.size, "server_started_mb": round(idle.peak_mb), "steps": steps,
