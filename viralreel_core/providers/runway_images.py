@@ -59,7 +59,6 @@ class RunwayImageClips(ImageMotionClips):
         super().__init__(width=width, height=height, fps=fps)
         self.ratio = ratio_for(self.width, self.height)
         self.size = self.ratio.replace(":", "x")
-        self.base_url = (base_url or "").rstrip("/")
         self._tasks = RunwayClips(api_key, base_url=base_url, sleep=sleep, **task_options)
         self._downloads = make_session(retries=0)  # signed links: never the key
         self._sleep = sleep
