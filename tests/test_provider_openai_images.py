@@ -122,7 +122,7 @@ def test_the_registry_settings_and_auto_know_it(api, monkeypatch):
     assert "openai_images" in providers.available("clips")
     assert KEY not in repr(made) and KEY not in str(made.cache_params())
     only_openai = Settings.from_env(environ={"OPENAI_API_KEY": KEY})
-    assert providers.resolve_name("clips", "auto", only_openai) == "openai_images"
+    assert providers.resolve_name("clips", "auto", only_openai) == "local"  # images only when named
     with_stock = Settings.from_env(environ={"OPENAI_API_KEY": KEY, "PIXABAY_API_KEY": "px"})
     assert providers.resolve_name("clips", "auto", with_stock) == "pixabay"  # free stock first
 

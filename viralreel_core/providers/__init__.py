@@ -5,9 +5,10 @@ about. Adding one is its module plus one line in ``_REGISTRY``: everything else 
 and base URLs, ``auto``, the sidebar, the pickers) reads what the class declares (``base.Provider``).
 Tests and plug-ins add their own with ``register``.
 
-``auto`` picks, in registry order, the first provider of the step whose service has a key, else the
-offline ``local`` one. For clips that is AI video (Runway), then free stock (Pexels, Pixabay), then
-OpenAI images plus motion: an OpenAI key alone buys images only when no stock key is set.
+``auto`` picks, in registry order, the first provider of the step whose service has a key and that
+declares ``auto``, else the offline ``local`` one. For clips that is AI video (Runway), then free stock
+(Pexels, Pixabay); images plus motion are only used when named, so an OpenAI key given for the script
+and voice never buys images unasked.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ def resolve_name(step: str, requested: str, settings: Settings) -> str:
         return requested
     for name in list(_REGISTRY[step]):
         cls = provider_class(step, name)
-        if cls.service and settings.keys.get(cls.service):
+        if cls.auto and cls.service and settings.keys.get(cls.service):
             return name
     return FALLBACK
 

@@ -76,6 +76,7 @@ class Provider(ABC, Generic[Work]):
     options: ClassVar[Mapping[str, Any]] = {}  # setting name -> this provider's default
     option_choices: ClassVar[Mapping[str, tuple[Any, ...]]] = {}  # option -> the values a picker offers
     can_abort: ClassVar[bool] = False
+    auto: ClassVar[bool] = True  # False: only when asked for by name (a key meant for another step buys nothing)
     cost_unit: ClassVar[str] = ""
     version: ClassVar[str] = "1"
 

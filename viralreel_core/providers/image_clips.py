@@ -66,6 +66,7 @@ class ImageMotionClips(ClipMaker):
     """
 
     cost_unit = "image"
+    auto = False  # a middle ground one opts into: an OpenAI key for the script buys no images unasked
     SIZES: ClassVar[tuple[str, ...]] = ("1024x1024",)
 
     def __init__(self, *, width: int = 1080, height: int = 1920, fps: int = 30) -> None:
