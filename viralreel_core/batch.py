@@ -23,7 +23,7 @@ from .jobs import OPTION_NAMES, JobQueue, check_request
 
 __all__ = ["run_batch", "read_rows", "RESULT_COLUMNS"]
 
-RESULT_COLUMNS = ("row", "topic", "status", "path", "seconds", "cost_usd", "message", "job_id", "key")
+RESULT_COLUMNS = ("row", "topic", "status", "path", "seconds", "cost_usd", "message", "warnings", "job_id", "key")
 _INT_OPTIONS = ("scenes", "seed", "width", "height")
 _COLUMNS = ("topic", *(n for n in OPTION_NAMES if n != "captions"))
 POLL = 0.5
@@ -103,7 +103,7 @@ def run_batch(queue: JobQueue, csv_path: Path, results_path: Path | None = None,
     todo = []
     for row in rows:
         entry = {"row": row["row"], "topic": row["topic"], "status": "", "path": "", "seconds": "", "cost_usd": "",
-                 "message": "", "job_id": ""}
+                 "message": "", "warnings": "", "job_id": ""}
         try:
             options = {k: _option(k, v, row["row"]) for k, v in row["raw_options"].items()}
             params = check_request("make", {"topic": row["topic"], "options": options}, queue.settings)
@@ -135,7 +135,8 @@ def run_batch(queue: JobQueue, csv_path: Path, results_path: Path | None = None,
                 entry.update(status=job.state, path=result.get("video_path") or "",
                              seconds=job.public()["seconds"] or "", cost_usd=result.get("cost_usd", ""),
                              message=result.get("message") if job.state == "succeeded"
-                             else (job.error or {}).get("message", job.state))
+                             else (job.error or {}).get("message", job.state),
+                             warnings=" | ".join(result.get("warnings") or []))
                 del pending[job_id]
                 bar.update(1)
                 bar.set_postfix_str(f"row {entry['row']}: {job.state}", refresh=True)

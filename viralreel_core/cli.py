@@ -19,13 +19,12 @@ from . import providers, service
 from .aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, frame_for
 from .cache import AssetCache
 from .cache_upkeep import INDEXES, inspect_index
-from .config import Settings, check_frame_size
+from .checks import check_settings
+from .config import Settings
 from .errors import BadInput, ViralReelError
 from .fonts import FONT_PACKAGES, script_fonts
-from .languages import check_language
-from .limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
+from .limits import MAX_SCENES, MIN_SCENES
 from .models import ProgressEvent, Scene, Script, estimate_seconds
-from .music import check_music
 from .pipeline import Pipeline, validate_topic
 from .projects import record_render
 from .providers.piper_voices import installed_languages
@@ -124,18 +123,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["output_dir"] = args.out
     if getattr(args, "no_transitions", False):
         overrides["transitions"] = False
-    if "language" in overrides:
-        overrides["language"] = check_language(overrides["language"])
     settings = Settings.from_env(**overrides)
     width, height = frame_for(getattr(args, "aspect", None), getattr(args, "width", None),
                               getattr(args, "height", None), default=(settings.width, settings.height))
-    settings = settings.with_(width=width, height=height)
-    check_frame_size(settings.width, settings.height)
-    check_music(settings.music, settings.music_volume, settings.music_dir)
-    for step in providers.STEPS:  # an unknown provider is bad input, before anything starts
-        providers.resolve_name(step, {"script": settings.script_provider, "voice": settings.voice_provider,
-                                      "clips": settings.clip_provider}[step], settings)
-    return settings
+    return check_settings(settings.with_(width=width, height=height))  # the same checks as a job's (checks.py)
 
 
 def _print_json(data: Any) -> None:
@@ -216,9 +207,7 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
     settings = pipeline.settings
     writer, voice, maker = (pipeline.provider(step) for step in providers.STEPS)
     request = pipeline.script_request(topic)
-    if request.scenes is not None and request.scenes not in WRITER_SCENES:
-        raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {request.scenes}.",
-                       hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
+    check_settings(settings)
     cached_script = pipeline.cache.get(pipeline.key_for(writer, request.to_dict()))
     if cached_script is not None:
         script, source = Script.from_dict(cached_script.meta).renumbered(), "cache"

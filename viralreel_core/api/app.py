@@ -56,14 +56,15 @@ def job_json(job: Job) -> dict[str, Any]:
 
 
 def _original(job: Job) -> dict[str, Any]:
-    """The original design's answer to POST /create-video, plus skipped scenes and cost."""
+    """The original design's answer to POST /create-video, plus skipped scenes, cost and warnings."""
     result = job.result or {}
     ok = job.state == "succeeded"
     message = result.get("message") if ok else (job.error or {}).get("message") or result.get("message")
     return {"success": ok, "video_url": f"/videos/{result['video_file']}" if ok and result.get("video_file") else None,
             "video_id": result.get("video_id"), "scenes_count": result.get("scenes_count", 0),
             "message": message or job.state, "skipped_scenes": result.get("skipped_scenes", []),
-            "cost_usd": result.get("cost_usd", 0.0), "job_id": job.id, "status_url": f"/jobs/{job.id}",
+            "cost_usd": result.get("cost_usd", 0.0), "warnings": result.get("warnings", []),
+            "job_id": job.id, "status_url": f"/jobs/{job.id}",
             "state": job.state, "error": job.error}
 
 

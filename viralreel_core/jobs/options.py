@@ -9,14 +9,12 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from .. import providers
 from ..aspect import frame_for
-from ..config import CaptionStyle, Settings, check_frame_size
+from ..checks import check_settings
+from ..config import CaptionStyle, Settings
 from ..errors import BadInput
-from ..languages import check_language
-from ..limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
+from ..limits import MAX_SCENES
 from ..models import Scene, Script
-from ..music import check_music
 from ..pipeline import validate_topic
 from .records import KINDS
 
@@ -44,19 +42,7 @@ def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
             raise BadInput("captions must be an object of caption settings.",
                            hint=f"Use any of: {', '.join(sorted(names))}.")
         changes["captions"] = CaptionStyle(**{**base.captions.to_dict(), **style})
-    if "language" in changes:
-        changes["language"] = check_language(changes["language"])
-    settings = base.with_(**changes)
-    if settings.scenes is not None and settings.scenes not in WRITER_SCENES:
-        raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {settings.scenes}.",
-                       hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
-    check_frame_size(settings.width, settings.height)
-    # a path would read any file on the server: over the API only the shipped tracks and uploads (POST /music)
-    check_music(settings.music, settings.music_volume, settings.music_dir, paths=False)
-    for step, name in (("script", settings.script_provider), ("voice", settings.voice_provider),
-                       ("clips", settings.clip_provider)):
-        providers.resolve_name(step, name, settings)
-    return settings
+    return check_settings(base.with_(**changes), music_files=False)
 
 
 def script_from(data: Any) -> Script:

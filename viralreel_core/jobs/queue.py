@@ -28,7 +28,7 @@ from huey.consumer import Consumer
 from ..config import REPO_ROOT, Settings
 from ..errors import BadInput, QueueFull
 from .options import check_request
-from .records import MAX_ATTEMPTS, Job
+from .records import KEEP_DAYS, KEEP_JOBS, MAX_ATTEMPTS, Job
 from .runner import Run
 from .store import JobStore
 
@@ -37,6 +37,7 @@ __all__ = ["JobQueue", "QueueConfig", "DEFAULT_DB"]
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_DB = REPO_ROOT / "queue" / "jobs.db"
 STOP_WAIT = 5.0  # seconds stop() gives this process's job threads to wind down
+PRUNE_EVERY = 600.0  # seconds between two prunings of finished jobs by one process's upkeep
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class QueueConfig:
     limit: int = 20  # VIRALREEL_QUEUE_LIMIT: queued jobs accepted before 429 (0: no limit)
     heartbeat: float = 2.0  # VIRALREEL_JOB_HEARTBEAT: seconds between a running job's heartbeats
     stale_after: float = 30.0  # VIRALREEL_JOB_STALE_AFTER: silence after which its worker counts as dead
+    keep_days: float = KEEP_DAYS  # VIRALREEL_JOB_KEEP_DAYS: finished jobs are forgotten after this (0: never)
+    keep_jobs: int = KEEP_JOBS  # VIRALREEL_JOB_KEEP: at most this many finished jobs are kept (0: no limit)
     name: str = "viralreel"
 
     @classmethod
@@ -55,7 +58,9 @@ class QueueConfig:
         values: dict[str, Any] = {"url": env.get("VIRALREEL_QUEUE_URL", "")}
         for name, var, kind in (("limit", "VIRALREEL_QUEUE_LIMIT", int),
                                 ("heartbeat", "VIRALREEL_JOB_HEARTBEAT", float),
-                                ("stale_after", "VIRALREEL_JOB_STALE_AFTER", float)):
+                                ("stale_after", "VIRALREEL_JOB_STALE_AFTER", float),
+                                ("keep_days", "VIRALREEL_JOB_KEEP_DAYS", float),
+                                ("keep_jobs", "VIRALREEL_JOB_KEEP", int)):
             if env.get(var):
                 try:
                     values[name] = kind(env[var])
@@ -262,15 +267,27 @@ class JobQueue:
 
     def _upkeep_loop(self) -> None:
         info = {"host": socket.gethostname(), "pid": os.getpid(), "concurrency": self.concurrency}
+        pruned_at = 0.0
         while not self._stopping.is_set():
             try:
                 with self._runs_lock:
                     running = sorted(self._runs)
                 self.store.worker_seen(self.worker_id, {**info, "running": running})
                 self.reap()
+                if time.monotonic() - pruned_at >= PRUNE_EVERY or not pruned_at:
+                    pruned_at = time.monotonic()
+                    self.prune()
             except Exception:
                 _LOGGER.warning("job upkeep failed; trying again", exc_info=True)
             self._stopping.wait(self.config.heartbeat)
+
+    def prune(self) -> int:
+        """Forget finished jobs past the retention policy (``keep_days``, ``keep_jobs``); how many went."""
+        removed = self.store.prune(self.config.keep_days, self.config.keep_jobs)
+        if removed:
+            _LOGGER.info("forgot %d finished jobs (kept %g days, at most %d)", removed, self.config.keep_days,
+                         self.config.keep_jobs)
+        return removed
 
     def reap(self) -> list[tuple[str, str]]:
         """Running jobs whose worker went silent: run once more (attempt 2) or, after that, fail with the reason.

@@ -14,12 +14,27 @@ from typing import Any
 
 from ..errors import ViralReelError
 
-__all__ = ["Job", "STATES", "FINISHED", "KINDS", "MAX_ATTEMPTS", "error_dict"]
+__all__ = ["Job", "STATES", "FINISHED", "KINDS", "MAX_ATTEMPTS", "KEEP_DAYS", "KEEP_JOBS", "error_dict", "to_prune"]
 
 STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 FINISHED = frozenset({"succeeded", "failed", "cancelled"})
 KINDS = ("script", "voices", "clips", "render", "make")
 MAX_ATTEMPTS = 2  # a job whose worker died is run once more, then failed with the reason
+KEEP_DAYS = 14.0  # finished jobs are kept this long (VIRALREEL_JOB_KEEP_DAYS)…
+KEEP_JOBS = 1000  # …and at most this many of them, the newest (VIRALREEL_JOB_KEEP)
+
+
+def to_prune(finished: list[tuple[str, float | None]], now: float, keep_days: float = KEEP_DAYS,
+             keep_jobs: int = KEEP_JOBS) -> list[str]:
+    """The retention policy, in one place: which finished jobs (id, finished_at) to forget.
+
+    Only finished jobs are ever pruned (a queued or running job is never in ``finished``): those that
+    ended more than ``keep_days`` ago, and all but the newest ``keep_jobs``. 0 turns a limit off.
+    """
+    newest = sorted(finished, key=lambda item: item[1] or 0.0, reverse=True)
+    cutoff = now - keep_days * 86400 if keep_days > 0 else None
+    return [job_id for i, (job_id, ended) in enumerate(newest)
+            if (keep_jobs > 0 and i >= keep_jobs) or (cutoff is not None and (ended or 0.0) < cutoff)]
 
 
 def error_dict(exc: BaseException) -> dict[str, Any]:
@@ -96,6 +111,7 @@ class Job:
         seconds = (self.finished_at or time.time()) - self.started_at if self.started_at else None
         return {"id": self.id, "kind": self.kind, "state": self.state, "progress": progress,
                 "result": self.result, "error": self.error, "params": self.params,
+                "warnings": list((self.result or {}).get("warnings") or []),
                 "created_at": _iso(self.created_at), "started_at": _iso(self.started_at),
                 "finished_at": _iso(self.finished_at), "updated_at": _iso(self.updated_at),
                 "seconds": round(seconds, 2) if seconds is not None else None,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import ViralReelError
-from .records import STATES, Job
+from .records import FINISHED, STATES, Job
 from .store import WORKER_FORGET_SECONDS, JobStore
 
 __all__ = ["RedisJobStore"]
@@ -25,6 +25,16 @@ for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 local id = redis.call('HGET', KEYS[1], 'id')
 redis.call('ZADD', KEYS[2], redis.call('HGET', KEYS[1], 'created_at'), id)
 redis.call('SADD', KEYS[3], id)
+return 1
+"""
+
+# KEYS: job hash, sorted set of jobs, state-set prefix, notes list; ARGV: the job's id
+_DELETE = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'succeeded' and state ~= 'failed' and state ~= 'cancelled' then return 0 end
+redis.call('DEL', KEYS[1], KEYS[4])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('SREM', KEYS[3] .. state, ARGV[1])
 return 1
 """
 
@@ -71,6 +81,7 @@ class RedisJobStore(JobStore):
                                  hint="Start redis-server or fix VIRALREEL_QUEUE_URL (redis://host:port/db).") from exc
         self._add = self.redis.register_script(_ADD)
         self._move = self.redis.register_script(_TRANSITION)
+        self._drop = self.redis.register_script(_DELETE)
 
     def _key(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
@@ -108,6 +119,21 @@ class RedisJobStore(JobStore):
 
     def running(self) -> list[Job]:
         return self._jobs(sorted(self.redis.smembers(self._key("state", "running"))))
+
+    def in_states(self, states: Iterable[str]) -> list[Job]:
+        ids = set().union(*(self.redis.smembers(self._key("state", s)) for s in states))
+        return sorted(self._jobs(sorted(ids)), key=lambda job: job.created_at)
+
+    def _finished_times(self) -> list[tuple[str, float | None]]:
+        ids = sorted(set().union(*(self.redis.smembers(self._key("state", s)) for s in FINISHED)))
+        pipe = self.redis.pipeline(transaction=False)
+        for job_id in ids:
+            pipe.hget(self._key("job", job_id), "finished_at")
+        return [(job_id, float(ended) if ended else None) for job_id, ended in zip(ids, pipe.execute(), strict=True)]
+
+    def _delete(self, job_ids: list[str]) -> int:
+        return sum(int(self._drop(keys=[self._key("job", job_id), self._key("jobs"), self._key("state", ""),
+                                        self._key("notes", job_id)], args=[job_id])) for job_id in job_ids)
 
     def _transition(self, job_id: str, from_states: Iterable[str], worker: str | None,
                     changes: dict[str, Any], note: str | None = None) -> Job | None:

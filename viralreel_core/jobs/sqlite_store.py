@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ViralReelError
-from .records import Job
+from .records import FINISHED, Job
 from .store import WORKER_FORGET_SECONDS, JobStore
 
 __all__ = ["SqliteJobStore"]
@@ -92,6 +92,31 @@ class SqliteJobStore(JobStore):
         with self._connect() as db:
             rows = db.execute("select * from viralreel_jobs where state = 'running'").fetchall()
         return [Job.from_row(dict(r)) for r in rows]
+
+    def in_states(self, states: Iterable[str]) -> list[Job]:
+        wanted = tuple(states)
+        with self._connect() as db:
+            rows = db.execute(f"select * from viralreel_jobs where state in ({', '.join('?' * len(wanted))}) "
+                              "order by created_at", wanted).fetchall()
+        return [Job.from_row(dict(r)) for r in rows]
+
+    def _finished_times(self) -> list[tuple[str, float | None]]:
+        states = tuple(FINISHED)
+        with self._connect() as db:
+            rows = db.execute(f"select id, finished_at from viralreel_jobs where state in "
+                              f"({', '.join('?' * len(states))})", states).fetchall()
+        return [(r["id"], float(r["finished_at"]) if r["finished_at"] is not None else None) for r in rows]
+
+    def _delete(self, job_ids: list[str]) -> int:
+        states = tuple(FINISHED)
+        removed = 0
+        with self._write() as db:
+            for start in range(0, len(job_ids), 500):
+                chunk = job_ids[start:start + 500]
+                removed += db.execute(
+                    f"delete from viralreel_jobs where id in ({', '.join('?' * len(chunk))}) "
+                    f"and state in ({', '.join('?' * len(states))})", (*chunk, *states)).rowcount
+        return removed
 
     def _transition(self, job_id: str, from_states: Iterable[str], worker: str | None,
                     changes: dict[str, Any], note: str | None = None) -> Job | None:

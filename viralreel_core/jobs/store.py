@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
-from .records import STATES, Job, new_progress
+from .records import KEEP_DAYS, KEEP_JOBS, STATES, Job, new_progress, to_prune
 
 __all__ = ["JobStore", "WORKER_FORGET_SECONDS"]
 
@@ -48,6 +48,18 @@ class JobStore(ABC):
                     changes: dict[str, Any], note: str | None = None) -> Job | None:
         """Apply ``changes`` (and append ``note``) atomically if the job is in one of ``from_states`` and,
         when ``worker`` is given, held by it; the updated job, or None when the condition failed."""
+
+    @abstractmethod
+    def in_states(self, states: Iterable[str]) -> list[Job]:
+        """Every job in one of ``states``, oldest first."""
+
+    @abstractmethod
+    def _finished_times(self) -> list[tuple[str, float | None]]:
+        """(id, finished_at) of every finished job."""
+
+    @abstractmethod
+    def _delete(self, job_ids: list[str]) -> int:
+        """Remove these finished jobs' records (a job not finished is left alone); how many went."""
 
     @abstractmethod
     def worker_seen(self, worker_id: str, info: dict[str, Any]) -> None:
@@ -123,6 +135,11 @@ class JobStore(ABC):
         now = time.time()
         return self._transition(job_id, ("running",), worker, {
             "state": "failed", "error": error, "finished_at": now, "updated_at": now, "heartbeat_at": None}, note)
+
+    def prune(self, keep_days: float = KEEP_DAYS, keep_jobs: int = KEEP_JOBS, now: float | None = None) -> int:
+        """Forget finished jobs past the retention policy (``records.to_prune``); how many were removed."""
+        doomed = to_prune(self._finished_times(), time.time() if now is None else now, keep_days, keep_jobs)
+        return self._delete(doomed) if doomed else 0
 
     def queued_count(self) -> int:
         return self.counts().get("queued", 0)

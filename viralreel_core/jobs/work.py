@@ -12,7 +12,7 @@ from ..models import Clip, ProgressEvent, VoiceTrack
 from ..pipeline import Pipeline
 from .options import script_from, script_to_api
 
-__all__ = ["Progress", "run_kind", "STEP_WEIGHTS"]
+__all__ = ["Progress", "run_kind", "warnings_of", "STEP_WEIGHTS"]
 
 #: how much of a job each step is, per kind (voice and clips run at the same time)
 STEP_WEIGHTS = {
@@ -75,8 +75,26 @@ def _media_result(voices: dict[int, VoiceTrack], clips: dict[int, Clip], skipped
             "cache": pipeline.tally.to_dict()}
 
 
+def warnings_of(result: dict[str, Any], pipeline: Pipeline) -> list[str]:
+    """The lines a person must see about a finished job: the run's warnings (e.g. a damaged cache entry
+    paid for again) and one per scene left out, with its reason."""
+    lines = [*result.get("warnings", []), *(w for w in pipeline.warnings if w not in result.get("warnings", []))]
+    for item in result.get("skipped_scenes") or []:
+        if isinstance(item, dict) and "scene" in item:
+            lines.append(f"Scene {item['scene']} was left out ({item.get('step', 'a step')} failed): "
+                         f"{item.get('reason', 'no reason given')}")
+    return lines
+
+
 def run_kind(kind: str, params: dict[str, Any], pipeline: Pipeline, out_dir: Path) -> dict[str, Any]:
-    """Do the job's work; the result as JSON. Failures raise (a ViralReelError says what to do)."""
+    """Do the job's work; the result as JSON, with its ``warnings``. Failures raise (a ViralReelError says
+    what to do)."""
+    result = _run_kind(kind, params, pipeline, out_dir)
+    result["warnings"] = warnings_of(result, pipeline)
+    return result
+
+
+def _run_kind(kind: str, params: dict[str, Any], pipeline: Pipeline, out_dir: Path) -> dict[str, Any]:
     started = time.perf_counter()
     if kind == "script":
         script = pipeline.write_script(params["topic"], pipeline.settings.scenes)
