@@ -7,8 +7,6 @@ the page the person is on. The pages live in pages/ and are thin scripts over vi
 st.navigation first runs; a page run that way hands over to this script: see pages/ui.py.)
 """
 
-import os
-
 import streamlit as st
 
 from pages import ui, visitor
@@ -20,17 +18,6 @@ from viralreel_core.aspect import frame_size
 st.set_page_config(page_title="ViralReel Studio", page_icon="🎬", layout="wide", initial_sidebar_state="auto")
 
 
-@st.cache_resource
-def _shared_job_records():
-    """With VIRALREEL_QUEUE_URL set, the studio's work is recorded in that job store (GET /jobs shows it,
-    DELETE /jobs/{id} stops it) and this server renders one video at a time across all sessions."""
-    from viralreel_core.jobs import JobQueue, local
-
-    return local.enable(JobQueue(), render_slots=1)
-
-
-if os.environ.get("VIRALREEL_QUEUE_URL"):
-    _shared_job_records()
 studio = ui.setup()
 if notice := st.session_state.pop("visitor_notice", None):
     st.warning(notice, icon=":material/link_off:")

@@ -25,8 +25,9 @@ from viralreel_core.limits import STEPS
 from viralreel_core.projects import ProjectStore
 from viralreel_core.spending import Budget, confirm_threshold
 from viralreel_core.studio import Studio, StudioConfig
+from viralreel_core.studio.engine import engine_for
 from viralreel_core.studio.live import LIVE, workspace_key
-from viralreel_core.studio.queue import GATES, MAX_JOBS_PER_WORKSPACE, limit
+from viralreel_core.studio.queue import GATES, MAX_JOBS, MAX_JOBS_PER_WORKSPACE, MAX_RENDERS, limit
 from viralreel_core.studio.warmup import warm_voice
 from viralreel_core.workspaces import Workspace
 
@@ -117,6 +118,9 @@ def setup() -> Studio:
         confirm_above = confirm_threshold(environ)
         GATES.configure(environ)
         max_jobs = limit(environ, MAX_JOBS_PER_WORKSPACE)
+        # voices, clips and renders are jobs on the queue (embedded: a SQLite file and threads here);
+        # its workers start from the owner's settings and keys, which a job uses only when it says so
+        engine = engine_for(environ, base, limit(environ, MAX_RENDERS), limit(environ, MAX_JOBS))
     except ViralReelError as exc:
         st.error(str(exc), icon=":material/error:")
         st.stop()
@@ -128,8 +132,10 @@ def setup() -> Studio:
     place = workspace_key(who.workspace.projects_dir)
     if "studio" not in st.session_state:  # a new session (a first visit, a reload): back where it was
         st.session_state["studio"] = _reopen(who.workspace, place, Studio(
-            base, cache, replace(config, projects_dir=who.workspace.projects_dir)))
+            base, cache, replace(config, projects_dir=who.workspace.projects_dir), engine=engine))
     studio: Studio = st.session_state["studio"]
+    studio.engine = engine
+    studio.key_sources = {svc: {"typed": "typed", "": ""}.get(src, "owner") for svc, src in key_sources().items()}
     LIVE.put(place, studio)
     studio.relink(ProjectStore(studio.config.projects_dir))  # after a cache clear: the saved copies
     studio.base, studio.cache, studio.keys = base.with_(keys=ApiKeys()), cache, keys
@@ -154,7 +160,7 @@ def _reopen(workspace: Workspace, place: str, fresh: Studio) -> Studio:
     try:
         fresh.open(ProjectStore(fresh.config.projects_dir).load(project_id))
     except (ViralReelError, OSError, KeyError, ValueError, TypeError):
-        return Studio(fresh.base, fresh.cache, fresh.config)
+        return Studio(fresh.base, fresh.cache, fresh.config, engine=fresh.engine)
     return fresh
 
 
@@ -183,8 +189,8 @@ def open_project(project_id: str) -> Studio:
     place = workspace_key(current.config.projects_dir)
     opened = LIVE.get(place, project_id)
     if opened is None:
-        opened = Studio(current.base, current.cache, current.config)
-        opened.keys, opened.sleep = current.keys, current.sleep
+        opened = Studio(current.base, current.cache, current.config, engine=current.engine)
+        opened.keys, opened.sleep, opened.key_sources = current.keys, current.sleep, current.key_sources
         opened.open(ProjectStore(current.config.projects_dir).load(project_id))
     st.session_state["studio"] = opened
     LIVE.put(place, opened)
@@ -210,8 +216,8 @@ def studio() -> Studio:
 def new_project() -> None:
     """Start an empty project, keeping the person's provider and style choices."""
     old = studio()
-    fresh = Studio(old.base, old.cache, old.config)
-    fresh.keys, fresh.options = old.keys, dict(old.options)
+    fresh = Studio(old.base, old.cache, old.config, engine=old.engine)
+    fresh.keys, fresh.options, fresh.key_sources = old.keys, dict(old.options), old.key_sources
     st.session_state["studio"] = fresh
     LIVE.put(workspace_key(old.config.projects_dir), fresh)
     workspace().note(open=fresh.id)

@@ -20,14 +20,15 @@ SMALL = {"width": 180, "height": 320}
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    """No real keys or base URLs leak into a test from the machine."""
+def clean_environment(monkeypatch, tmp_path):
+    """No real keys or base URLs leak into a test from the machine; jobs go to a queue of the test's own."""
     variables = [v for s in providers.services().values() for v in (s.key_env, s.base_url_env) if v]
     for var in [*variables, "VIRALREEL_CACHE_DIR",
                 "VIRALREEL_OUTPUT_DIR", "VIRALREEL_PIPER_VOICE", "VIRALREEL_PIPER_VOICES_URL",
-                "VIRALREEL_PIPER_VOICES_DIR", "VIRALREEL_QUEUE_URL", "VIRALREEL_QUEUE_LIMIT",
+                "VIRALREEL_PIPER_VOICES_DIR", "VIRALREEL_QUEUE_LIMIT",
                 "VIRALREEL_JOB_HEARTBEAT", "VIRALREEL_JOB_STALE_AFTER", "VIRALREEL_API_TOKEN"]:
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{tmp_path / 'queue' / 'jobs.db'}")
 
 
 @pytest.fixture

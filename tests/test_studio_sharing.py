@@ -250,39 +250,42 @@ def _reserve_many(path: str, times: int) -> int:
 
 
 class Holder:
-    """Someone else's render holding the server's only render slot (the test decides when it ends)."""
+    """Someone else's render holding the server's only render worker (the test decides when it ends):
+    a job in the engine's render lane whose work waits for ``release``."""
 
-    stopping = False
+    def __init__(self) -> None:
+        import threading
 
-    def waiting(self, place):
-        pass
+        self.release, self.held = threading.Event(), threading.Event()
+
+    def settings(self, base, params):
+        return base
+
+    def run(self, kind, params, pipeline):
+        self.held.set()
+        self.release.wait(60)
+        return {}
 
 
 def test_a_reload_mid_render_reattaches_shows_its_place_in_line_and_the_render_finishes_in_view(shared, fakes):
-    import threading
+    import uuid
 
-    from viralreel_core.studio.queue import GATES
+    from viralreel_core.jobs.records import Job as Record
+    from viralreel_core.jobs.work import register_handler
 
     a = use_fakes(visit())
     write_and_accept(a)
     make_all(a)
     token, studio = a.query_params["ws"], a.session_state["studio"]
-    release, held = threading.Event(), threading.Event()
-
-    def other_render():
-        with GATES.renders.place(Holder()):
-            held.set()
-            release.wait(60)
-
-    threading.Thread(target=other_render, daemon=True).start()
-    assert held.wait(10)
+    holder = Holder()
+    register_handler("hold", holder)
+    studio.engine.queue.enqueue(Record(id=uuid.uuid4().hex[:12], kind="render", params={"handler": "hold"}))
+    assert holder.held.wait(10)
     try:
         ok(page(a, "assemble")).button(key="render").click().run()
         job = studio.jobs["assemble"]
-        deadline = time.monotonic() + 10
-        while job.snapshot()["place"] != 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert job.snapshot()["place"] == 1  # one render at a time on this server: A's waits, first in line
+        time.sleep(1)  # a waiting render stays waiting: the server renders one video at a time
+        assert job.snapshot()["place"] == 1 and not job.done  # A's waits, first in line
 
         b = visit(token)  # A reloads the page (F5): a new session through the same link
         assert b.session_state["studio"] is studio and workspace_of(b).folder == workspace_of(a).folder
@@ -291,7 +294,7 @@ def test_a_reload_mid_render_reattaches_shows_its_place_in_line_and_the_render_f
         assert status and "waiting for a turn" in status[0].label, [s.label for s in b.status]
         assert any("1st in line" in p.proto.text for p in b.get("progress"))
     finally:
-        release.set()
+        holder.release.set()
     settle(b)
     assert studio.last_render and not studio.busy()
     assert b.get("video") and b.get("video")[0].proto.url.endswith(".mp4")  # the render finished in view

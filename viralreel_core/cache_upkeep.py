@@ -26,6 +26,7 @@ DAMAGED_DIR = "damaged"
 INDEXES = ("assets", "counters")  # the cache's diskcache folders
 STALE_LOCK_SECONDS = 24 * 3600
 UNLOCKED_GRACE_SECONDS = 3600  # a scratch folder without a lock file (an older version's) is left this long
+SCRATCH_LOCK_WAIT = 10.0  # seconds a new scratch folder waits out a sweeper that is checking its lock
 
 
 def index_problem(store: diskcache.Cache) -> str | None:
@@ -95,9 +96,10 @@ def scratch_dir(cache_dir: Path, prefix: str) -> Iterator[Path]:
     root.mkdir(parents=True, exist_ok=True)
     name = f"{prefix}-{uuid.uuid4().hex[:12]}"
     lock_path = root / f"{name}.lock"
-    # the lock is taken before the folder exists, so a sweeper never sees the folder unguarded
+    # the lock is taken before the folder exists, so a sweeper never sees the folder unguarded; the name is
+    # new, so only a sweeper (another cache opening meanwhile, e.g. the next job's) can hold it, for a moment
     try:
-        with FileLock(lock_path, timeout=0):
+        with FileLock(lock_path, timeout=SCRATCH_LOCK_WAIT):
             folder = root / name
             folder.mkdir()
             try:

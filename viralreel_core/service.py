@@ -32,7 +32,10 @@ def add_commands(sub: Any) -> None:
     folders(serve)
 
     worker = sub.add_parser("worker", help="run jobs from the queue ($VIRALREEL_QUEUE_URL) until stopped")
-    worker.add_argument("--concurrency", type=int, default=1, help="jobs at once (renders are memory-heavy)")
+    worker.add_argument("--concurrency", type=int, default=1,
+                        help="renders and makes at once (memory-heavy: ~1.9 GB and 2 cores each)")
+    worker.add_argument("--work-concurrency", type=int, default=None,
+                        help="scripts, voices and clips at once (default: as many as --concurrency)")
     folders(worker)
 
     batch = sub.add_parser("batch", help="one video per row of a CSV (a 'topic' column, optional option columns)")
@@ -62,10 +65,15 @@ def run(args: argparse.Namespace) -> int:
 
             read_rows(args.csv)  # a file that cannot be a batch is refused before a queue is opened
         queue = _queue(args)
+        if args.command in ("worker", "serve"):  # their workers may also take the studio's queued jobs
+            from .studio import tasks
+
+            tasks.register()
         if args.command == "worker":
-            print(f"worker {queue.worker_id}: {queue.config.public_url()}, {args.concurrency} at a time",
-                  file=sys.stderr)
-            queue.run_worker(args.concurrency)
+            work = args.concurrency if args.work_concurrency is None else args.work_concurrency
+            print(f"worker {queue.worker_id}: {queue.config.public_url()}, {args.concurrency} render(s) and "
+                  f"{work} other job(s) at a time", file=sys.stderr)
+            queue.run_worker(args.concurrency, work)
             return 0
         workers = args.workers if args.workers is not None else (1 if queue.embedded else 0)
         if args.command == "serve":

@@ -22,13 +22,12 @@ from ..errors import JobCancelled, Stopped
 from ..models import ProgressEvent
 from ..pipeline import Pipeline
 from .queue import JobQueue
-from .records import Job, error_dict
+from .records import RENDER_KINDS, Job, error_dict
 from .work import Progress
 
 __all__ = ["LocalJobs", "enable", "current", "recorded", "STEP_KINDS", "RENDER_KINDS"]
 
 STEP_KINDS = {"script": "script", "voice": "voices", "clips": "clips", "assemble": "render"}
-RENDER_KINDS = frozenset({"render", "make"})  # memory-heavy: these take a render slot
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -132,9 +131,10 @@ def _summary(result: Any) -> dict[str, Any]:
 
 
 def recorded(step: str, pipeline: Pipeline, work: Callable[[T], R], params: Mapping[str, Any],
-             redact: Callable[[str], str] = lambda text: text) -> Callable[[T], R]:
-    """``work`` recorded as a local job of the step's kind when local jobs are enabled; else ``work`` itself."""
-    local = current()
+             redact: Callable[[str], str] = lambda text: text, local: LocalJobs | None = None) -> Callable[[T], R]:
+    """``work`` recorded as a local job of the step's kind in ``local`` (default: the enabled LocalJobs);
+    ``work`` itself when there is none."""
+    local = local or current()
     if local is None:
         return work
     kind = STEP_KINDS.get(step, step)

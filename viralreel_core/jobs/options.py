@@ -77,6 +77,9 @@ def check_request(kind: str, params: Mapping[str, Any], base: Settings) -> dict[
     if kind not in KINDS:
         raise BadInput(f"Unknown job kind {kind!r}.", hint=f"Kinds are: {', '.join(KINDS)}.")
     params = dict(params)
+    reserved = sorted({"handler", "local", "studio"} & set(params))
+    if reserved:  # set by the server for its own jobs (e.g. the studio's), never by a request
+        raise BadInput(f"{', '.join(reserved)} cannot be set in a request.", hint="Leave them out.")
     settings_for(base, params.get("options") or {})
     if kind in ("script", "make") and params.get("script") is None:
         params["topic"] = validate_topic(params.get("topic") or "")

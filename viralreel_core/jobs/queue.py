@@ -4,6 +4,10 @@
 file holds Huey's queue and our records; no server); ``redis://host:port/db`` — Redis, with workers on
 any number of machines (``python -m viralreel_core worker``). Huey carries only a job id; the record
 says what to do, so a message delivered twice or a job re-queued by the reaper is harmless (``claim``).
+
+Two lanes, each a Huey queue of its own with its own worker threads: ``render`` (renders and whole
+makes, memory-heavy: one at a time by default) and ``work`` (scripts, voices, clips: mostly waiting on
+services or one CPU each). A lane's worker threads are its server-wide cap.
 """
 
 from __future__ import annotations
@@ -28,15 +32,16 @@ from huey.consumer import Consumer
 from ..config import REPO_ROOT, Settings
 from ..errors import BadInput, QueueFull
 from .options import check_request
-from .records import KEEP_DAYS, KEEP_JOBS, MAX_ATTEMPTS, Job
+from .records import KEEP_DAYS, KEEP_JOBS, MAX_ATTEMPTS, RENDER_KINDS, Job
 from .runner import Run
 from .store import JobStore
 
-__all__ = ["JobQueue", "QueueConfig", "DEFAULT_DB"]
+__all__ = ["JobQueue", "QueueConfig", "DEFAULT_DB", "LANES", "lane_of"]
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_DB = REPO_ROOT / "queue" / "jobs.db"
 STOP_WAIT = 5.0  # seconds stop() gives this process's job threads to wind down
+LANES = ("render", "work")
 PRUNE_EVERY = 600.0  # seconds between two prunings of finished jobs by one process's upkeep
 
 
@@ -48,6 +53,7 @@ class QueueConfig:
     limit: int = 20  # VIRALREEL_QUEUE_LIMIT: queued jobs accepted before 429 (0: no limit)
     heartbeat: float = 2.0  # VIRALREEL_JOB_HEARTBEAT: seconds between a running job's heartbeats
     stale_after: float = 30.0  # VIRALREEL_JOB_STALE_AFTER: silence after which its worker counts as dead
+    poll: float = 1.0  # VIRALREEL_JOB_POLL: longest nap of an idle worker thread between looks at its lane
     keep_days: float = KEEP_DAYS  # VIRALREEL_JOB_KEEP_DAYS: finished jobs are forgotten after this (0: never)
     keep_jobs: int = KEEP_JOBS  # VIRALREEL_JOB_KEEP: at most this many finished jobs are kept (0: no limit)
     name: str = "viralreel"
@@ -59,6 +65,7 @@ class QueueConfig:
         for name, var, kind in (("limit", "VIRALREEL_QUEUE_LIMIT", int),
                                 ("heartbeat", "VIRALREEL_JOB_HEARTBEAT", float),
                                 ("stale_after", "VIRALREEL_JOB_STALE_AFTER", float),
+                                ("poll", "VIRALREEL_JOB_POLL", float),
                                 ("keep_days", "VIRALREEL_JOB_KEEP_DAYS", float),
                                 ("keep_jobs", "VIRALREEL_JOB_KEEP", int)):
             if env.get(var):
@@ -92,11 +99,45 @@ class QueueConfig:
         return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}"
 
 
+def lane_of(kind: str) -> str:
+    """The lane a kind of job waits in: ``render`` for renders and makes, ``work`` for the rest."""
+    return "render" if kind in RENDER_KINDS else "work"
+
+
+def _gone(worker: str) -> bool:
+    """Whether ``worker`` (host:pid:tag) was a process on this machine that no longer exists: its jobs need
+    not wait ``stale_after`` (a studio or API server restarted here finds its old jobs at once)."""
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, owned by someone else
+        return False
+    return False
+
+
 class _InProcessConsumer(Consumer):
     """Huey's consumer without its signal handlers: the process serving HTTP owns the signals."""
 
     def _set_signal_handlers(self) -> None:
         pass
+
+
+class _LeadConsumer(Consumer):
+    """A worker process's render-lane consumer (it owns the signals); stopping it stops the other lanes too."""
+
+    companions: list[Consumer]
+
+    def stop(self, graceful: bool = False) -> None:
+        for other in self.companions:
+            other.stop_flag.set()  # no new messages in any lane from now on
+        super().stop(graceful)
+        for other in self.companions:
+            other.stop(graceful)
 
 
 class JobQueue:
@@ -106,23 +147,27 @@ class JobQueue:
         self.config = config or QueueConfig.from_env()
         self.settings = settings or Settings.from_env()  # the workers' base: keys, folders
         self.store: JobStore
+        names = {"render": self.config.name, "work": f"{self.config.name}-work"}  # one Huey queue per lane
         if self.config.backend == "redis":
             from .redis_store import RedisJobStore
 
             self.store = RedisJobStore(self.config.url, self.config.name)
-            self.huey = RedisHuey(self.config.name, url=self.config.url, results=False)
+            self.hueys = {lane: RedisHuey(names[lane], url=self.config.url, results=False) for lane in LANES}
         else:
             from .sqlite_store import SqliteJobStore
 
             self.store = SqliteJobStore(self.config.sqlite_path)
-            self.huey = SqliteHuey(self.config.name, filename=str(self.config.sqlite_path), results=False)
-        self._wake = self.huey.task(name="viralreel.run_job")(self._run_message)
+            self.hueys = {lane: SqliteHuey(names[lane], filename=str(self.config.sqlite_path), results=False)
+                          for lane in LANES}
+        self._wakes = {lane: huey.task(name="viralreel.run_job")(self._run_message)
+                       for lane, huey in self.hueys.items()}
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.concurrency = 0
+        self.concurrency = 0  # render-lane threads in this process
+        self.work_concurrency = 0  # work-lane threads in this process
         self._runs: dict[str, Run] = {}
         self._runs_lock = threading.Lock()
         self._stopping = threading.Event()
-        self._consumer: Consumer | None = None
+        self._consumers: list[Consumer] = []
         self._upkeep: threading.Thread | None = None
 
     @property
@@ -132,13 +177,32 @@ class JobQueue:
     # -- submitting and looking ------------------------------------------------------------------
     def submit(self, kind: str, params: Mapping[str, Any]) -> Job:
         """Check the request (BadInput), store it as queued (QueueFull when the queue is full), wake a worker."""
-        job = Job(id=uuid.uuid4().hex[:12], kind=kind, params=check_request(kind, params, self.settings))
+        return self.enqueue(Job(id=uuid.uuid4().hex[:12], kind=kind, params=check_request(kind, params, self.settings)))
+
+    def enqueue(self, job: Job) -> Job:
+        """Store an already checked job as queued (QueueFull when the queue is full) and wake its lane."""
         if not self.store.add(job, self.config.limit):
             raise QueueFull(f"The queue already holds {self.config.limit} waiting jobs.",
                             hint="Try again later.", retry_after=self.retry_after())
-        self._wake(job.id)
+        self._wake(job.id, job.kind)
         return job
 
+    def _wake(self, job_id: str, kind: str | None = None) -> None:
+        if kind is None:
+            job = self.store.get(job_id)
+            if job is None:
+                return
+            kind = job.kind
+        self._wakes[lane_of(kind)](job_id)
+
+    def place(self, job: Job) -> int | None:
+        """A queued job's place in its lane's line (1: next), or None when it is not waiting."""
+        if job.state != "queued":
+            return None
+        lane = lane_of(job.kind)
+        ahead = [j for j in self.store.in_states(["queued"]) if lane_of(j.kind) == lane and not j.params.get("local")]
+        ids = [j.id for j in ahead]
+        return ids.index(job.id) + 1 if job.id in ids else len(ids) + 1
     def get(self, job_id: str) -> Job | None:
         return self.store.get(job_id)
 
@@ -204,40 +268,53 @@ class JobQueue:
             with self._runs_lock:
                 self._runs.pop(job_id, None)
 
-    def _consumer_for(self, concurrency: int, cls: type[Consumer]) -> Consumer:
-        self.concurrency = concurrency
-        return cls(self.huey, workers=concurrency, worker_type="thread", periodic=False,
-                   initial_delay=0.1, backoff=1.15, max_delay=1.0, check_worker_health=True)
+    def _consumer_for(self, lane: str, threads: int, cls: type[Consumer]) -> Consumer:
+        return cls(self.hueys[lane], workers=threads, worker_type="thread", periodic=False,
+                   initial_delay=0.1, backoff=1.15, max_delay=self.config.poll, check_worker_health=True)
 
-    def start(self, concurrency: int = 1) -> JobQueue:
-        """Run ``concurrency`` worker threads in this process (the embedded server) until ``stop()``."""
-        if concurrency < 1 or self._consumer is not None:
+    def start(self, concurrency: int = 1, work: int | None = None) -> JobQueue:
+        """Run worker threads in this process (the embedded server) until ``stop()``: ``concurrency`` for
+        renders and makes, ``work`` (default: as many) for scripts, voices and clips."""
+        work = concurrency if work is None else work
+        if (concurrency < 1 and work < 1) or self._consumers:
             return self
-        self._consumer = self._consumer_for(concurrency, _InProcessConsumer)
-        self._consumer.start()
+        self.concurrency, self.work_concurrency = max(0, concurrency), max(0, work)
+        for lane, threads in (("render", concurrency), ("work", work)):
+            if threads > 0:
+                consumer = self._consumer_for(lane, threads, _InProcessConsumer)
+                consumer.start()
+                self._consumers.append(consumer)
         self.start_upkeep()
         return self
 
-    def run_worker(self, concurrency: int = 1) -> None:
+    def run_worker(self, concurrency: int = 1, work: int | None = None) -> None:
         """Be a worker process until SIGINT (finish the jobs in hand, then stop) or SIGTERM (re-queue them)."""
-        if concurrency < 1:
-            raise BadInput("A worker runs at least one job at a time.", hint="Use --concurrency 1 or more.")
-        self._consumer = self._consumer_for(concurrency, Consumer)
+        work = concurrency if work is None else work
+        if concurrency < 1 or work < 0:
+            raise BadInput("A worker runs at least one render at a time.", hint="Use --concurrency 1 or more.")
+        self.concurrency, self.work_concurrency = concurrency, work
+        lead = self._consumer_for("render", concurrency, _LeadConsumer)
+        lead.companions = [self._consumer_for("work", work, _InProcessConsumer)] if work else []
+        self._consumers = [lead, *lead.companions]
+        for other in lead.companions:
+            other.start()
         self.start_upkeep()
         try:
-            self._consumer.run()
+            lead.run()
         finally:
-            self._consumer = None
+            for other in lead.companions:
+                other.stop_flag.set()
+            self._consumers = []
             self._release()
 
     def stop(self) -> None:
         """Stop this process's workers; jobs still running here go back to the queue."""
-        consumer, self._consumer = self._consumer, None
-        if consumer is not None:
+        consumers, self._consumers = self._consumers, []
+        for consumer in consumers:
             consumer.stop()  # no new messages are taken
         self._release()
-        if consumer is not None:  # let the threads see the flag (a stopped job raises at its next step)
-            deadline = time.monotonic() + STOP_WAIT
+        deadline = time.monotonic() + STOP_WAIT  # let the threads see the flag (a stopped job raises at its next step)
+        for consumer in consumers:
             for thread in [consumer.scheduler, *(t for _, t in consumer.worker_threads)]:
                 thread.join(max(0.0, deadline - time.monotonic()))
 
@@ -247,7 +324,7 @@ class JobQueue:
             runs = list(self._runs.values())
         for run in runs:
             if self.store.requeue(run.job.id, self.worker_id, "its worker was stopped", refund=True):
-                self._wake(run.job.id)
+                self._wake(run.job.id, run.job.kind)
             run.stop()
         try:
             self.store.worker_gone(self.worker_id)
@@ -262,11 +339,14 @@ class JobQueue:
     def start_upkeep(self) -> None:
         """This process's entry in the workers' registry and the reaper, in a thread (until ``stop()``)."""
         self._stopping.clear()
+        if self._upkeep is not None and self._upkeep.is_alive():
+            return
         self._upkeep = threading.Thread(target=self._upkeep_loop, name="viralreel-upkeep", daemon=True)
         self._upkeep.start()
 
     def _upkeep_loop(self) -> None:
-        info = {"host": socket.gethostname(), "pid": os.getpid(), "concurrency": self.concurrency}
+        info = {"host": socket.gethostname(), "pid": os.getpid(), "concurrency": self.concurrency,
+                "work_concurrency": self.work_concurrency}
         pruned_at = 0.0
         while not self._stopping.is_set():
             try:
@@ -297,13 +377,24 @@ class JobQueue:
         acted: list[tuple[str, str]] = []
         cutoff = time.time() - self.config.stale_after
         for job in self.store.running():
-            if job.heartbeat_at is None or job.heartbeat_at >= cutoff or job.worker in (None, self.worker_id):
-                continue  # alive, or ours: this process knows its own jobs are running (a busy GIL delays beats)
+            if job.heartbeat_at is None or job.worker in (None, self.worker_id):
+                continue  # ours: this process knows its own jobs are running (a busy GIL delays beats)
+            if job.heartbeat_at >= cutoff and not _gone(job.worker):
+                continue  # alive (or silent for less than stale_after on another machine)
             step = job.progress.get("step") or "its first step"
             silent = f"the worker {job.worker} stopped answering during {step} (attempt {job.attempts})"
-            if job.attempts < MAX_ATTEMPTS and not job.params.get("local"):  # local work cannot run elsewhere
+            if job.params.get("local"):  # work that held a typed key ran only in its process: it cannot run again
+                error = {"message": f"The job's worker stopped answering once, during {step}: it was the studio "
+                                    "server itself (restarted, killed or out of memory). Work run inside the studio "
+                                    "(a script, or work with a key typed in the sidebar, which is never stored) "
+                                    "cannot be run again elsewhere.",
+                         "hint": "Start it again.", "type": "WorkerLost"}
+                if self.store.fail(job.id, job.worker, error, silent):
+                    acted.append((job.id, "failed"))
+                    _LOGGER.warning("job %s failed: %s", job.id, silent)
+            elif job.attempts < MAX_ATTEMPTS:
                 if self.store.requeue(job.id, job.worker, silent):
-                    self._wake(job.id)
+                    self._wake(job.id, job.kind)
                     acted.append((job.id, "requeued"))
                     _LOGGER.warning("job %s re-queued: %s", job.id, silent)
             else:

@@ -14,11 +14,13 @@ from typing import Any
 
 from ..errors import ViralReelError
 
-__all__ = ["Job", "STATES", "FINISHED", "KINDS", "MAX_ATTEMPTS", "KEEP_DAYS", "KEEP_JOBS", "error_dict", "to_prune"]
+__all__ = ["Job", "STATES", "FINISHED", "KINDS", "RENDER_KINDS", "MAX_ATTEMPTS", "KEEP_DAYS", "KEEP_JOBS",
+           "error_dict", "to_prune"]
 
 STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 FINISHED = frozenset({"succeeded", "failed", "cancelled"})
 KINDS = ("script", "voices", "clips", "render", "make")
+RENDER_KINDS = frozenset({"render", "make"})  # memory-heavy: they wait in the render lane
 MAX_ATTEMPTS = 2  # a job whose worker died is run once more, then failed with the reason
 KEEP_DAYS = 14.0  # finished jobs are kept this long (VIRALREEL_JOB_KEEP_DAYS)…
 KEEP_JOBS = 1000  # …and at most this many of them, the newest (VIRALREEL_JOB_KEEP)

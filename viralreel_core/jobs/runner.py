@@ -10,10 +10,9 @@ from typing import Any
 from ..config import Settings
 from ..errors import JobCancelled
 from ..pipeline import Pipeline
-from .options import settings_for
 from .records import Job, error_dict
 from .store import JobStore
-from .work import Progress, run_kind
+from .work import Progress, handler_for
 
 __all__ = ["Run"]
 
@@ -54,11 +53,11 @@ class Run:
         result: dict[str, Any] | None = None
         beater = threading.Thread(target=self._beat, name=f"beat-{job.id}", daemon=True)
         try:
-            settings = settings_for(self.base, job.params.get("options") or {})
-            self.pipeline = Pipeline(settings, on_progress=self.progress)
+            handler = handler_for(job.params)
+            self.pipeline = Pipeline(handler.settings(self.base, job.params), on_progress=self.progress)
             on_start(self)
             beater.start()
-            result = run_kind(job.kind, job.params, self.pipeline, settings.output_dir)
+            result = handler.run(job.kind, job.params, self.pipeline)
         except BaseException as exc:  # noqa: BLE001 - every way out ends the job
             outcome = exc
         finally:

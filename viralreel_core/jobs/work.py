@@ -5,14 +5,15 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from ..errors import JobCancelled
+from ..config import Settings
+from ..errors import JobCancelled, ViralReelError
 from ..models import Clip, ProgressEvent, VoiceTrack
 from ..pipeline import Pipeline
-from .options import script_from, script_to_api
+from .options import script_from, script_to_api, settings_for
 
-__all__ = ["Progress", "run_kind", "warnings_of", "STEP_WEIGHTS"]
+__all__ = ["Handler", "Progress", "handler_for", "register_handler", "run_kind", "warnings_of", "STEP_WEIGHTS"]
 
 #: how much of a job each step is, per kind (voice and clips run at the same time)
 STEP_WEIGHTS = {
@@ -115,3 +116,40 @@ def _run_kind(kind: str, params: dict[str, Any], pipeline: Pipeline, out_dir: Pa
     return {"video_path": str(path), "video_file": path.name,
             "scenes_count": len(pipeline.scene_media(script, voices, clips)),
             "seconds": round(time.perf_counter() - started, 2), "cost_usd": round(pipeline.tally.spent_usd, 6)}
+
+
+class Handler(Protocol):
+    """What a worker does with a job of some origin: its settings (from the worker's base, which holds the
+    worker's own keys) and its work. The API's and batch's jobs use the standard one; the studio registers
+    its own (``params["handler"] == "studio"``)."""
+
+    def settings(self, base: Settings, params: dict[str, Any]) -> Settings: ...
+
+    def run(self, kind: str, params: dict[str, Any], pipeline: Pipeline) -> dict[str, Any]: ...
+
+
+class _Standard:
+    def settings(self, base: Settings, params: dict[str, Any]) -> Settings:
+        return settings_for(base, params.get("options") or {})
+
+    def run(self, kind: str, params: dict[str, Any], pipeline: Pipeline) -> dict[str, Any]:
+        return run_kind(kind, params, pipeline, pipeline.settings.output_dir)
+
+
+_HANDLERS: dict[str, Handler] = {}
+
+
+def register_handler(name: str, handler: Handler) -> None:
+    """Let this process's workers run jobs whose ``params["handler"]`` is ``name``."""
+    _HANDLERS[name] = handler
+
+
+def handler_for(params: dict[str, Any]) -> Handler:
+    """The handler of a job's params; a ViralReelError when this worker does not know it."""
+    name = params.get("handler")
+    if not name:
+        return _Standard()
+    if name not in _HANDLERS:
+        raise ViralReelError(f"This worker cannot run {name} jobs.",
+                             hint="Run workers with python -m viralreel_core worker, which knows every kind.")
+    return _HANDLERS[name]

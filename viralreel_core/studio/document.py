@@ -6,7 +6,11 @@ One shape (format 2), everything once::
      "form": {topic, scenes, tone, target_seconds}, "options": {the person's choices}, "settings": {…},
      "draft": {"script": Script | null, "uids": [...]}, "script": {"script": Script | null, "uids": [...]},
      "voices": {uid: Made}, "clips": {uid: Made},
-     "script_attempt": n, "rewrites": {uid: n}, "tally": RunTally, "last_render": {…} | null}
+     "script_attempt": n, "rewrites": {uid: n}, "tally": RunTally, "last_render": {…} | null,
+     "jobs": {step: job id}}
+
+``jobs`` are the queued jobs working for the project when it was saved (the studio follows them again
+when it reopens the project: after a reload, or a restart of the studio server).
 
 ``settings`` records every public setting the project was made with (never a key); opening it uses only
 ``options``. Format 1 (until 2026-12) stored the assets twice, under ``"project"`` by scene number and
@@ -55,6 +59,7 @@ class SavedProject:
     last_render: dict[str, Any] | None = None
     script_attempt: int = 0
     rewrites: dict[str, int] = field(default_factory=dict)
+    jobs: dict[str, str] = field(default_factory=dict)  # step → queued job id
 
 
 def _script(script: Script | None, uids: list[str]) -> dict[str, Any]:
@@ -71,7 +76,7 @@ def write_document(project: SavedProject, settings: Mapping[str, Any]) -> dict[s
         "voices": {u: m.to_dict() for u, m in project.assets.voices.items()},
         "clips": {u: m.to_dict() for u, m in project.assets.clips.items()},
         "script_attempt": project.script_attempt, "rewrites": dict(project.rewrites),
-        "tally": project.tally.to_dict(), "last_render": project.last_render,
+        "tally": project.tally.to_dict(), "last_render": project.last_render, "jobs": dict(project.jobs),
     }
 
 
@@ -113,7 +118,9 @@ def read_document(document: Mapping[str, Any], option_names: tuple[str, ...]) ->
     return SavedProject(id=str(data["id"]), name=str(data.get("name") or ""), form=form, options=options,
                         draft=draft, assets=assets, tally=RunTally.from_dict(data.get("tally") or {}),
                         last_render=data.get("last_render"), script_attempt=int(data.get("script_attempt", 0)),
-                        rewrites={str(u): int(n) for u, n in (data.get("rewrites") or {}).items()})
+                        rewrites={str(u): int(n) for u, n in (data.get("rewrites") or {}).items()},
+                        jobs={str(step): str(j) for step, j in (data.get("jobs") or {}).items()
+                              if step in ("voice", "clips", "assemble")})
 
 
 def _kept_name(kind: str, made: Made) -> str:

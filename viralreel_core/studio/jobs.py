@@ -87,6 +87,18 @@ class Job:
             elif place is None and self.message.startswith("Waiting"):
                 self.message = "Starting…"
 
+    def follow(self, progress: dict[str, Any], place: int | None) -> None:
+        """Take a queued job's progress from its record (``engine.follow``): fraction, message, scenes, place."""
+        with self._lock:
+            self.place = place
+            if not self.stopping:
+                self.message = (f"Waiting for a turn on this server: {_ordinal(place)} in line" if place
+                                else progress.get("message") or self.message)
+            self.fraction = max(self.fraction, min(1.0, float(progress.get("fraction") or 0.0)))
+            for number, fraction in (progress.get("scenes") or {}).items():
+                if number in self.scenes:
+                    self.scenes[number] = max(self.scenes[number], fraction)
+
     def start(self, work: Callable[[Job], Any], *, redact: Callable[[str], str] = lambda text: text) -> Job:
         """Run ``work(self)`` in a daemon thread; its return value becomes ``result``, a raise ``error``.
 

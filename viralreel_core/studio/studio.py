@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import providers
 from ..aspect import aspect_of, frame_size
@@ -36,6 +36,11 @@ from .jobs import Job, JobBoard, describe_error
 from .live import LIVE, workspace_key
 from .money import Wallet
 from .queue import GATES
+from .queued import QueuedSteps
+from .tasks import STEP_KINDS, media_params, render_params
+
+if TYPE_CHECKING:
+    from .engine import StudioEngine
 
 __all__ = ["OPTION_NAMES", "Studio", "StudioConfig", "option_names"]
 
@@ -74,11 +79,12 @@ class StudioConfig:
                    frame=frame)
 
 
-class Studio(ProviderChoices):
+class Studio(ProviderChoices, QueuedSteps):
     """One person's project in progress: topic, script, voices, clips, renders, and the work running."""
 
     def __init__(self, base: Settings, cache: AssetCache, config: StudioConfig | None = None,
-                 project_id: str | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+                 project_id: str | None = None, sleep: Callable[[float], None] = time.sleep,
+                 engine: StudioEngine | None = None) -> None:
         self.base = base.with_(keys=ApiKeys())  # keys live only in ``keys``, set from the edge
         self.cache = cache
         self.config = config or StudioConfig()
@@ -105,6 +111,9 @@ class Studio(ProviderChoices):
         self.wallet = Wallet()  # the owner's budget and the paid starts waiting for a yes
         self._pipeline: Pipeline | None = None
         self._voice_list: tuple[Any, list[tuple[str, str]]] = (None, [])
+        self.engine = engine  # the job queue, set at the edge; None: every job runs in this process's threads
+        self.key_sources: dict[str, str] = {}
+        self.queued: dict[str, str] = {}
 
     # -- the script, as the pages read it ---------------------------------------------------------
     draft = property(lambda self: self.story.draft, doc="The script being edited (None before one is written).")
@@ -173,10 +182,17 @@ class Studio(ProviderChoices):
         return self.jobs.busy(step)
 
     def _start(self, job: Job, pipeline: Pipeline, work: Callable[[], Any], apply: Callable[[Any], None],
-               uids: Iterable[str] = (), reserved: float | None = None) -> Job:
+               uids: Iterable[str] = (), reserved: float | None = None,
+               params: Callable[[str], dict[str, Any]] | None = None) -> Job:
         """Run ``work`` as ``job`` on its own ``pipeline`` (closed when it ends); ``apply`` its result later.
 
-        ``reserved``: dollars reserved in the budget, settled against what the job really spent."""
+        ``reserved``: dollars reserved in the budget, settled against what the job really spent.
+        ``params(key_source)``: the same work as a queued job's params; it goes to the job queue when the
+        studio has one and the work needs no typed key (``key_source``)."""
+        source = self.key_source(pipeline, job.step) if params is not None else None
+        if source is not None and params is not None:
+            pipeline.close()
+            return self._start_queued(job, STEP_KINDS[job.step], params(source), apply, uids, reserved)
         pipeline.on_progress = job.report
         budget = self.wallet.budget if reserved is not None else None
 
@@ -195,8 +211,10 @@ class Studio(ProviderChoices):
             apply(result)
 
         self.errors.pop(job.step, None)
-        params = {"project_id": self.id, "label": job.label}  # a job record too, when local jobs are enabled
-        return self.jobs.start(job, local_jobs.recorded(job.step, pipeline, run, params, self._redact), applied, uids)
+        record = {"project_id": self.id, "label": job.label, "workspace": self.workspace}  # never keys
+        local = self.engine.local if self.engine is not None else None
+        return self.jobs.start(job, local_jobs.recorded(job.step, pipeline, run, record, self._redact, local),
+                               applied, uids)
 
     def _job_pipeline(self, step: str) -> Pipeline:
         """A pipeline of its own for a new job of ``step``; BadInput while that step is working."""
@@ -221,6 +239,7 @@ class Studio(ProviderChoices):
         applied = []
         with self._poll_lock:  # two sessions of one workspace may share this studio (a reload, a second tab)
             for step, error in self.jobs.poll():
+                self.queued.pop(step, None)
                 if error is not None:
                     self.errors.setdefault(step, []).insert(0, self._redact(describe_error(error)))
                 applied.append(step)
@@ -331,15 +350,30 @@ class Studio(ProviderChoices):
         script = self.script
         job = Job(step, f"Making the {noun} of {len(chosen)} scene{'s' * (len(chosen) > 1)}",
                   [s.number for _, s in chosen], cancel=pipeline.abort)
+        name = pipeline.provider(step).name  # "auto" decided here, with this visitor's keys
 
-        def apply(result: tuple[dict[str, Made], list[dict[str, Any]]]) -> None:
+        def params(source: str) -> dict[str, Any]:
+            settings = pipeline.settings.with_(**{f"{'voice' if step == 'voice' else 'clip'}_provider": name})
+            return media_params(settings, option_names(), step, script, chosen, takes, self._who(job, source))
+
+        return self._start(job, pipeline, lambda: make_media(pipeline, script, step, chosen, takes),
+                           self._applier(step), uids=[u for u, _ in chosen], reserved=reserved, params=params)
+
+    def _applier(self, step: str) -> Callable[[Any], None]:
+        """What applies a finished job of ``step`` to the project (in-process and queued work alike)."""
+        if step == "assemble":
+            def render_done(result: dict[str, Any]) -> None:
+                self.last_render = {**result, "session_tally": self.tally.to_dict()}
+
+            return render_done
+
+        def media_done(result: tuple[dict[str, Made], list[dict[str, Any]]]) -> None:
             made, skipped = result
             self.assets.of(step).update(made)
             if skipped:
                 self.errors[step] = [self._redact(message) for message in grouped(skipped)]
 
-        return self._start(job, pipeline, lambda: make_media(pipeline, script, step, chosen, takes), apply,
-                           uids=[u for u, _ in chosen], reserved=reserved)
+        return media_done
 
     def use_upload(self, uid: str, filename: str, data: bytes) -> Clip:
         """Use the person's own video file as the scene's clip (validated by probing; BadInput if unusable)."""
@@ -370,14 +404,15 @@ class Studio(ProviderChoices):
         skipped = [n for n, uid in enumerate(self.uids, 1) if uid not in in_video]
         extra = {"project_id": self.id, "project_name": self.display_name, "title": self.script.title}
         script, pipeline = self.script, self._job_pipeline("assemble")
-
-        def apply(result: dict[str, Any]) -> None:
-            self.last_render = {**result, "session_tally": self.tally.to_dict()}
-
         job = Job("assemble", f"Rendering {len(usable)} scenes", range(1, len(usable) + 1), per_scene=True,
                   cancel=pipeline.abort)
+
+        def params(source: str) -> dict[str, Any]:
+            return render_params(pipeline.settings, option_names(), script, media, skipped, extra,  # type: ignore[arg-type]
+                                 self._who(job, source))
+
         return self._start(job, pipeline, lambda: render.render(pipeline, script, media, skipped, extra),  # type: ignore[arg-type]
-                           apply)
+                           self._applier("assemble"), params=params)
 
     def renders(self) -> list:
         """This project's finished videos, newest first."""
@@ -396,7 +431,7 @@ class Studio(ProviderChoices):
         return document.SavedProject(
             id=self.id, name=self.display_name, form=self.form, options=self.options, draft=self.story,
             assets=assets or self.assets, tally=self.tally, last_render=self.last_render,
-            script_attempt=self.script_attempt, rewrites=self.rewrites)
+            script_attempt=self.script_attempt, rewrites=self.rewrites, jobs=dict(self.queued))
 
     def to_document(self, assets: SceneAssets | None = None) -> dict[str, Any]:
         """The project as a JSON-ready document: script, choices, asset references and tally, never keys."""
@@ -434,3 +469,4 @@ class Studio(ProviderChoices):
         self.jobs.clear()
         self.errors = {}
         self.notices = document.reconnect(self.assets, self.story, self.cache)
+        self._reattach(opened.jobs)  # its queued work still running, or finished while nobody watched
