@@ -98,3 +98,16 @@ def test_the_cli_refuses_what_a_job_refuses_with_the_same_line(capsys, tmp_path)
                          *args]) == 2
         assert words in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_request_cannot_pass_for_the_studio_s_own_job(tmp_path, fake_settings):
+    from viralreel_core.errors import BadInput
+
+    queue = JobQueue(QueueConfig(url=f"sqlite:///{tmp_path / 'jobs.db'}"), fake_settings)
+    try:
+        for reserved in ("handler", "local", "studio"):  # a studio job names folders a worker writes to
+            with pytest.raises(BadInput, match="cannot be set in a request"):
+                queue.submit("make", {"topic": "Cats", reserved: "studio"})
+        assert queue.list() == []
+    finally:
+        queue.close()
