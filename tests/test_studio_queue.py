@@ -100,7 +100,9 @@ def any_engine(request, tmp_path, fake_settings):
 
 def test_voices_clips_and_renders_are_queued_jobs_that_the_studio_applies(any_engine, fake_settings, cache, tmp_path):
     engine = any_engine
-    studio = made_all(studio_in(tmp_path / "a", fake_settings, cache, engine))
+    studio = studio_in(tmp_path / "a", fake_settings, cache, engine)
+    studio.form.language = "es"  # a setting the studio takes from its form, not its options
+    made_all(studio)
     studio.start_render()
     studio.wait(60)
     assert studio.last_render and probe(studio.last_render["video_path"]).duration > 1
@@ -109,6 +111,10 @@ def test_voices_clips_and_renders_are_queued_jobs_that_the_studio_applies(any_en
         job = jobs[kind]
         assert job.state == "succeeded" and job.params["handler"] == "studio" and job.params["keys"] == "none"
         assert job.params["project_id"] == studio.id and job.params["workspace"] == studio.workspace
+        from viralreel_core.studio.tasks import StudioHandler
+
+        worker_settings = StudioHandler().settings(engine.queue.settings, job.params)
+        assert worker_settings.language == "es" and worker_settings.output_dir == studio.settings().output_dir
     assert jobs["script"].params["local"]  # a script runs in the studio's own threads, recorded
     assert jobs["render"].result["video_path"] == studio.last_render["video_path"]
     assert not studio.queued and studio.tally.to_dict()["misses"] >= 6  # the jobs' tallies were added

@@ -30,7 +30,7 @@ __all__ = ["KEY_SOURCES", "STEP_KINDS", "media_params", "render_params", "regist
 
 KEY_SOURCES = ("owner", "none")
 STEP_KINDS = {"voice": "voices", "clips": "clips", "assemble": "render"}
-_SETTINGS_KEPT = ("output_dir", "cache_dir", "tone")
+_SETTINGS_KEPT = ("output_dir", "cache_dir", "tone", "language")  # what the studio sets beside the options
 
 
 def _settings_params(settings: Settings, options: Sequence[str]) -> dict[str, Any]:
