@@ -227,3 +227,26 @@ def test_a_studio_server_killed_mid_job_retries_it_and_the_reloaded_page_gets_th
     queue.close()
 
 
+
+
+def test_a_full_queue_refuses_a_studio_job_with_one_line_and_leaves_nothing_running(tmp_path, fake_settings, cache):
+    from viralreel_core.errors import QueueFull
+
+    queue = JobQueue(QueueConfig(url=f"sqlite:///{tmp_path / 'jobs.db'}", heartbeat=0.2, poll=0.1, limit=1),
+                     fake_settings)
+    engine = StudioEngine(queue, renders=1, others=0)  # nobody takes voices: the first one waits
+    try:
+        first = studio_in(tmp_path / "a", fake_settings, cache, engine)
+        second = studio_in(tmp_path / "b", fake_settings, cache, engine, topic="Dogs")
+        job = first.start_voices()
+        assert job.wait(0.5).snapshot()["place"] == 1
+        with pytest.raises(QueueFull, match="already holds 1 waiting"):
+            second.start_voices()
+        assert not second.busy() and not second.queued
+        job_id = first.queued["voice"]
+        assert first.stop("voice")  # a waiting job is cancelled on the spot and never runs
+        first.wait(10)
+        assert engine.queue.get(job_id).state == "cancelled"
+        assert any("Stopped" in line for line in first.errors["voice"]) and not first.voices
+    finally:
+        engine.close()

@@ -66,7 +66,12 @@ class QueuedSteps:
     def _start_queued(self, job: Job, kind: str, params: Mapping[str, Any], apply: Callable[[Any], None],
                       uids: Iterable[str], reserved: float | None) -> Job:
         assert self.engine is not None
-        record = self.engine.submit(kind, params)
+        try:
+            record = self.engine.submit(kind, params)
+        except BaseException:  # e.g. the queue is full: nothing was spent, so nothing stays reserved
+            if reserved is not None and self.wallet.budget is not None:
+                self.wallet.budget.settle(reserved, 0.0)
+            raise
         self.queued[job.step] = record.id
         return self._follow(job, record.id, apply, uids, reserved)
 
