@@ -250,3 +250,28 @@ def test_a_full_queue_refuses_a_studio_job_with_one_line_and_leaves_nothing_runn
         assert any("Stopped" in line for line in first.errors["voice"]) and not first.voices
     finally:
         engine.close()
+
+
+@pytest.mark.slow  # a worker process on Redis
+def test_with_redis_a_worker_process_renders_the_studio_s_video(tmp_path, fake_settings, cache):
+    from tests.services import start_cli, stop_cli
+
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(tmp_path / "redis")
+    env = {"VIRALREEL_QUEUE_URL": server.url, "VIRALREEL_JOB_HEARTBEAT": "0.3"}
+    queue = JobQueue(QueueConfig.from_env(env, poll=0.1), fake_settings)
+    engine = StudioEngine(queue, renders=0, others=2)  # this studio renders nothing itself: a worker does
+    worker = start_cli(["worker"], env, tmp_path / "worker.log")
+    try:
+        studio = made_all(studio_in(tmp_path / "a", fake_settings, cache, engine))
+        wait_until(lambda: len(queue.live_workers()) == 2, 60, 0.2, "the worker to register")
+        studio.start_render()
+        studio.wait(120)
+        assert studio.last_render, (studio.errors, (tmp_path / "worker.log").read_text()[-2000:])
+        render = next(j for j in queue.list() if j.kind == "render")
+        assert render.worker.split(":")[1] == str(worker.pid)  # rendered by the worker process
+        assert probe(studio.last_render["video_path"]).duration > 1
+    finally:
+        stop_cli(worker)
+        engine.close()
+        server.close()
