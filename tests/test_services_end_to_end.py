@@ -233,7 +233,11 @@ def test_keys_never_reach_logs_errors_results_cache_or_outputs(services, tmp_pat
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert any(p.suffix == ".mp4" for p in files) and any("cache" in p.parts for p in files)
     for path in files:
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:  # a SQLite -wal/-shm file, folded into its database as a connection closed
+            assert path.name.endswith(("-wal", "-shm")), path
+            continue
         for secret in secrets:
             assert secret.encode() not in data, path
     for fake in (services.runway, services.pexels):  # output links are fetched without the key
