@@ -100,7 +100,7 @@ def any_engine(request, tmp_path, fake_settings):
 
 def test_voices_clips_and_renders_are_queued_jobs_that_the_studio_applies(any_engine, fake_settings, cache, tmp_path):
     engine = any_engine
-    studio = studio_in(tmp_path / "a", fake_settings, cache, engine)
+    studio = studio_in(tmp_path / "a", fake_settings.with_(music_dir=tmp_path / "a" / "music"), cache, engine)
     studio.form.language = "es"  # a setting the studio takes from its form, not its options
     made_all(studio)
     studio.start_render()
@@ -115,6 +115,7 @@ def test_voices_clips_and_renders_are_queued_jobs_that_the_studio_applies(any_en
 
         worker_settings = StudioHandler().settings(engine.queue.settings, job.params)
         assert worker_settings.language == "es" and worker_settings.output_dir == studio.settings().output_dir
+        assert worker_settings.music_dir == tmp_path / "a" / "music"  # the visitor's own music uploads
     assert jobs["script"].params["local"]  # a script runs in the studio's own threads, recorded
     assert jobs["render"].result["video_path"] == studio.last_render["video_path"]
     assert not studio.queued and studio.tally.to_dict()["misses"] >= 6  # the jobs' tallies were added

@@ -30,7 +30,8 @@ __all__ = ["KEY_SOURCES", "STEP_KINDS", "media_params", "render_params", "regist
 
 KEY_SOURCES = ("owner", "none")
 STEP_KINDS = {"voice": "voices", "clips": "clips", "assemble": "render"}
-_SETTINGS_KEPT = ("output_dir", "cache_dir", "tone", "language")  # what the studio sets beside the options
+_FOLDERS = ("output_dir", "cache_dir", "music_dir")  # the workspace's renders and music, the shared cache
+_SETTINGS_KEPT = (*_FOLDERS, "tone", "language")  # what the studio sets beside the options
 
 
 def _settings_params(settings: Settings, options: Sequence[str]) -> dict[str, Any]:
@@ -73,7 +74,7 @@ class StudioHandler:
         """The worker's base with the studio's choices; keys by their source, never from the params."""
         chosen = dict(params.get("settings") or {})
         captions = CaptionStyle(**chosen.pop("captions", {}))
-        folders = {name: Path(chosen.pop(name)) for name in ("output_dir", "cache_dir") if chosen.get(name)}
+        folders = {name: Path(chosen.pop(name)) for name in _FOLDERS if chosen.get(name)}
         keys = base.keys if params.get("keys") == "owner" else ApiKeys()
         try:
             return base.with_(**chosen, **folders, captions=captions, keys=keys)
