@@ -106,6 +106,10 @@ def test_bad_input_gets_the_cli_s_one_line_message(serve):
              ({"topic": "x", "aspect": "16:9", **SMALL}, 400, "A 180×320 frame is not 16:9"),
              ({"topic": "x", "aspect": 16}, 422, "aspect:"),
              ({"script": {"scenes": []}}, 400, "1 to 6 scenes"),
+             ({"topic": "x", "options": {"image_model": "gpt-9"}}, 400,
+              "image_model cannot be 'gpt-9'. Choose one of: gpt-image-1, gpt-image-1-mini"),
+             ({"topic": "x", "options": {"piper_voice_path": "/etc/passwd"}}, 400, "Unknown provider option"),
+             ({"topic": "x", "options": "fast"}, 422, "options:"),
              ({"topic": "x", "scenes": "many"}, 422, "scenes:"), ({"topic": "x", "colour": "red"}, 422, "colour")]
     for body, status, words in cases:
         answer = api.post("/create-video", json=body)
@@ -114,6 +118,8 @@ def test_bad_input_gets_the_cli_s_one_line_message(serve):
         assert words in data["message"] and "\n" not in data["message"], (body, data)
     assert api.post("/create-video", data="not json", headers={"content-type": "application/json"}).status_code == 422
     assert api.post("/generate-script", json={"topic": " "}).json()["message"] == cli_line
+    bad_model = api.post("/generate-script", json={"topic": "x", "options": {"openai_model": ""}})
+    assert bad_model.status_code == 400 and "openai_model must be a short text" in bad_model.json()["message"]
     assert api.get("/jobs").json()["jobs"] == []  # nothing was queued
     assert api.get("/jobs/nope").status_code == 404 and api.delete("/jobs/nope").status_code == 404
 

@@ -25,7 +25,7 @@ __all__ = ["run_batch", "read_rows", "RESULT_COLUMNS"]
 
 RESULT_COLUMNS = ("row", "topic", "status", "path", "seconds", "cost_usd", "message", "warnings", "job_id", "key")
 _INT_OPTIONS = ("scenes", "seed", "width", "height")
-_COLUMNS = ("topic", *(n for n in OPTION_NAMES if n != "captions"))
+_COLUMNS = ("topic", *(n for n in OPTION_NAMES if n not in ("captions", "provider_options")))
 POLL = 0.5
 
 

@@ -5,6 +5,9 @@ One place, so the command line and a job refuse the same things with the same on
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from . import providers
 from .config import Settings, check_frame_size
 from .errors import BadInput
@@ -12,7 +15,7 @@ from .languages import check_language
 from .limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
 from .music import check_music
 
-__all__ = ["check_settings"]
+__all__ = ["check_provider_options", "check_settings"]
 
 
 def check_settings(settings: Settings, *, music_files: bool = True) -> Settings:
@@ -31,3 +34,31 @@ def check_settings(settings: Settings, *, music_files: bool = True) -> Settings:
                        ("clips", settings.clip_provider)):
         providers.resolve_name(step, name, settings)  # an unknown provider is bad input, before anything starts
     return settings
+
+
+def check_provider_options(options: Mapping[str, Any], *, paths: bool = True) -> dict[str, Any]:
+    """Providers' own options (``image_model``…) checked against what the providers declare; BadInput if not.
+
+    A value must be one of the option's ``option_choices`` where it has them, else a short plain value.
+    ``paths=False`` (the API, jobs) refuses options naming a file (``*_path``): they would read the server's files.
+    """
+    if not isinstance(options, Mapping):
+        raise BadInput("options must be an object of provider options.", hint='e.g. {"image_model": "gpt-image-1"}.')
+    defaults = providers.option_defaults()
+    allowed = sorted(n for n in defaults if paths or not n.endswith("_path"))
+    choices: dict[str, tuple[Any, ...]] = {}
+    for cls in providers.classes():
+        for name, values in cls.option_choices.items():
+            choices[name] = (*choices.get(name, ()), *(v for v in values if v not in choices.get(name, ())))
+    checked: dict[str, Any] = {}
+    for name, value in options.items():
+        if name not in allowed:
+            raise BadInput(f"Unknown provider option {name!r}.", hint=f"Options are: {', '.join(allowed)}.")
+        if name in choices:
+            if value not in choices[name]:
+                raise BadInput(f"{name} cannot be {value!r}.",
+                               hint=f"Choose one of: {', '.join(map(str, choices[name]))}.")
+        elif not isinstance(value, str) or not value.strip() or len(value) > 200:
+            raise BadInput(f"{name} must be a short text, not {value!r}."[:300], hint="e.g. a model or voice name.")
+        checked[name] = value
+    return checked

@@ -19,7 +19,7 @@ from . import providers, service
 from .aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, frame_for
 from .cache import AssetCache
 from .cache_upkeep import INDEXES, inspect_index
-from .checks import check_settings
+from .checks import check_provider_options, check_settings
 from .config import Settings
 from .errors import BadInput, ViralReelError
 from .fonts import FONT_PACKAGES, script_fonts
@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--language", default=None,
                        help="the script's, voice's and captions' language: auto (default, from the topic) or a code "
                             "such as es, hi, zh, ar")
+        p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                       help="a provider's own option, repeatable, e.g. image_model=gpt-image-1-mini, "
+                            "image_quality=low, runway_model=gen4_turbo, openai_model=gpt-4o-mini")
         p.add_argument("--cache-dir", type=Path, help="asset cache directory (default: ./cache)")
 
     make = sub.add_parser("make", help="make the video for a topic")
@@ -123,10 +126,23 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["output_dir"] = args.out
     if getattr(args, "no_transitions", False):
         overrides["transitions"] = False
+    overrides.update(check_provider_options(_option_pairs(getattr(args, "option", None) or [])))
     settings = Settings.from_env(**overrides)
     width, height = frame_for(getattr(args, "aspect", None), getattr(args, "width", None),
                               getattr(args, "height", None), default=(settings.width, settings.height))
     return check_settings(settings.with_(width=width, height=height))  # the same checks as a job's (checks.py)
+
+
+def _option_pairs(pairs: Sequence[str]) -> dict[str, str]:
+    """``--option NAME=VALUE`` flags as a mapping; BadInput for one without ``=``."""
+    options = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise BadInput(f"--option takes NAME=VALUE, not {pair!r}.",
+                           hint="e.g. --option image_model=gpt-image-1-mini")
+        options[name.strip()] = value.strip()
+    return options
 
 
 def _print_json(data: Any) -> None:
@@ -238,6 +254,7 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
         "dry_run": True,
         "topic": topic,
         "providers": {step: p.describe() for step, p in zip(providers.STEPS, (writer, voice, maker), strict=True)},
+        "options": {name: settings.option(name) for provider in (writer, voice, maker) for name in provider.options},
         "scenes": len(scenes),
         "frame": {"width": settings.width, "height": settings.height,
                   "aspect": aspect_of(settings.width, settings.height)},

@@ -156,7 +156,7 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
               "visuals, narration)")
     def generate_script(body: ScriptBody) -> dict[str, Any]:
         topic = validate_topic(body.topic or "")
-        pipeline = Pipeline(settings_for(queue.settings, body.options()))
+        pipeline = Pipeline(settings_for(queue.settings, body.job_options()))
         try:
             return script_to_api(pipeline.write_script(topic, pipeline.settings.scenes))
         finally:
@@ -167,7 +167,7 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
               summary="Make a video from a topic or an edited script: 202 {job_id, status_url}; "
                       "with \"wait\": true the finished result")
     async def create_video(body: VideoBody, request: Request) -> JSONResponse:
-        params: dict[str, Any] = {"options": body.options()}
+        params: dict[str, Any] = {"options": body.job_options()}
         if body.script is not None:
             params["script"] = body.script
         else:

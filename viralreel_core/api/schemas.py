@@ -10,6 +10,8 @@ from ..jobs import OPTION_NAMES
 
 __all__ = ["ScriptBody", "VideoBody"]
 
+_OPTIONS = ("The providers' own options (the CLI's --option), e.g. image_model, image_quality, runway_model, "
+            "openai_model, openai_voice, elevenlabs_voice_id; a value outside an option's choices is refused.")
 _LANGUAGE = "The script's, voice's and captions' language: auto (default: from the topic) or a code, e.g. es, hi, zh."
 
 
@@ -25,9 +27,11 @@ class ScriptBody(BaseModel):
     seed: int | None = Field(None, description="Another version of the same request.")
     script_provider: str | None = Field(None, description="auto (default), local, openai…")
     language: str | None = Field(None, description=_LANGUAGE)
+    options: dict[str, Any] | None = Field(None, description=_OPTIONS, examples=[{"openai_model": "gpt-4o-mini"}])
 
-    def options(self) -> dict[str, Any]:
-        return {k: v for k, v in self.model_dump(exclude={"topic"}).items() if v is not None}
+    def job_options(self) -> dict[str, Any]:
+        """The job's options by the CLI's names; ``options`` (the providers' own) as ``provider_options``."""
+        return _job_options(self.model_dump(exclude={"topic"}))
 
 
 class VideoBody(BaseModel):
@@ -60,7 +64,14 @@ class VideoBody(BaseModel):
     music_volume: float | None = Field(None, description="The music's loudness as a fraction of the voice's, "
                                                          "0–1; default 0.25 (12 dB under it).")
     language: str | None = Field(None, description=_LANGUAGE)
+    options: dict[str, Any] | None = Field(None, description=_OPTIONS, examples=[{"image_model": "gpt-image-1-mini"}])
     wait: bool = Field(False, description="true: answer when the video is done, with the original design's JSON.")
 
-    def options(self) -> dict[str, Any]:
-        return {k: v for k, v in self.model_dump(include=set(OPTION_NAMES)).items() if v is not None}
+    def job_options(self) -> dict[str, Any]:
+        """The job's options by the CLI's names; ``options`` (the providers' own) as ``provider_options``."""
+        return _job_options(self.model_dump(exclude={"topic", "script", "wait"}))
+
+
+def _job_options(data: dict[str, Any]) -> dict[str, Any]:
+    data["provider_options"] = data.pop("options", None)
+    return {k: v for k, v in data.items() if v is not None and k in OPTION_NAMES}

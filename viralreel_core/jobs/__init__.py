@@ -9,9 +9,10 @@ or by worker processes anywhere.
 """
 
 from ..errors import JobCancelled, QueueFull
-from .options import OPTION_NAMES, check_request, script_from, script_to_api, settings_for
+from .options import OPTION_NAMES, check_provider_options, check_request, script_from, script_to_api, settings_for
 from .queue import DEFAULT_DB, JobQueue, QueueConfig
 from .records import FINISHED, KINDS, MAX_ATTEMPTS, STATES, Job
 
 __all__ = ["DEFAULT_DB", "FINISHED", "KINDS", "MAX_ATTEMPTS", "OPTION_NAMES", "STATES", "Job", "JobCancelled",
-           "JobQueue", "QueueConfig", "QueueFull", "check_request", "script_from", "script_to_api", "settings_for"]
+           "JobQueue", "QueueConfig", "QueueFull", "check_provider_options", "check_request", "script_from",
+           "script_to_api", "settings_for"]

@@ -10,7 +10,7 @@ from dataclasses import fields
 from typing import Any
 
 from ..aspect import frame_for
-from ..checks import check_settings
+from ..checks import check_provider_options, check_settings
 from ..config import CaptionStyle, Settings
 from ..errors import BadInput
 from ..limits import MAX_SCENES
@@ -18,11 +18,12 @@ from ..models import Scene, Script
 from ..pipeline import validate_topic
 from .records import KINDS
 
-__all__ = ["OPTION_NAMES", "settings_for", "check_request", "script_from", "script_to_api"]
+__all__ = ["OPTION_NAMES", "check_provider_options", "settings_for", "check_request", "script_from",
+           "script_to_api"]
 
 #: the options a job may set (the CLI's flags); everything else (keys, folders) is the worker's
 OPTION_NAMES = ("scenes", "tone", "seed", "script_provider", "voice_provider", "clip_provider", "aspect", "width",
-                "height", "transitions", "captions", "music", "music_volume", "language")
+                "height", "transitions", "captions", "music", "music_volume", "language", "provider_options")
 MAX_SCRIPT_SCENES = MAX_SCENES  # an edited script sent to the API: up to what a writer writes
 
 
@@ -32,7 +33,8 @@ def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
     if unknown:
         raise BadInput(f"Unknown option(s): {', '.join(unknown)}.", hint=f"Options are: {', '.join(OPTION_NAMES)}.")
     changes = {name: options[name] for name in OPTION_NAMES
-               if options.get(name) is not None and name not in ("captions", "aspect", "width", "height")}
+               if options.get(name) is not None
+               and name not in ("captions", "aspect", "width", "height", "provider_options")}
     changes["width"], changes["height"] = frame_for(options.get("aspect"), options.get("width"), options.get("height"),
                                                     default=(base.width, base.height))
     if options.get("captions") is not None:
@@ -42,6 +44,8 @@ def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
             raise BadInput("captions must be an object of caption settings.",
                            hint=f"Use any of: {', '.join(sorted(names))}.")
         changes["captions"] = CaptionStyle(**{**base.captions.to_dict(), **style})
+    if options.get("provider_options"):
+        changes.update(check_provider_options(options["provider_options"], paths=False))
     return check_settings(base.with_(**changes), music_files=False)
 
 
