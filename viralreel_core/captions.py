@@ -28,22 +28,24 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PIL import Image, ImageDraw
 
 from .colors import parse_color
 from .config import CaptionStyle
 from .errors import BadInput
 from .fonts import FONT_LOCK as _FONT_LOCK
-from .fonts import AnyFont, FontSource, font_covers, font_sources, load_font, pick_font_source
+from .fonts import FontSource, font_covers, font_sources, load_font, pick_font_source
 from .fonts import font_for as _font_for
 from .languages import is_unspaced, join_words
 from .models import VoiceTrack, WordTiming
 from .timing import ends_clause as _ends_clause
 from .timing import ends_sentence as _ends_sentence
 from .timing import estimate_word_timings
+
+if TYPE_CHECKING:
+    from .fonts import AnyFont
 
 __all__ = [
     "CaptionChunk",
@@ -375,6 +377,7 @@ def _fit(pos: int, size: int, limit: int) -> int:
 
 def _render_chunk(chunk: CaptionChunk, style: CaptionStyle, p: dict[str, Any], width: int,
                   height: int, offset: float) -> list[CaptionCue]:
+    from PIL import Image, ImageDraw
     raw = [w.word.upper() if style.uppercase else w.word for w in chunk.words]
     # each word in the face made for its script: a Latin name inside Arabic or Hindi gets Roboto, the rest Noto
     sources = [pick_font_source(_letters(w) or w) for w in raw]

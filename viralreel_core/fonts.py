@@ -19,17 +19,20 @@ import threading
 import unicodedata
 from collections import Counter
 from functools import lru_cache
-
-from PIL import ImageFont
+from typing import TYPE_CHECKING
 
 from .languages import script_of
 
-__all__ = ["AnyFont", "FontSource", "FONT_LOCK", "FONT_PACKAGES", "coverage_problem", "font_for", "font_covers",
+if TYPE_CHECKING:  # Pillow loads where images are drawn, keeping this module cheap to import
+    from PIL import ImageFont
+
+    AnyFont = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+__all__ = ["FontSource", "FONT_LOCK", "FONT_PACKAGES", "coverage_problem", "font_for", "font_covers",
            "font_sources", "load_font", "pick_font_source", "script_fonts"]
 
 _LOGGER = logging.getLogger(__name__)
 
-AnyFont = ImageFont.FreeTypeFont | ImageFont.ImageFont
 #: (path, face index); ``None`` stands for Pillow's built-in font
 FontSource = tuple[str, int] | None
 
@@ -112,6 +115,7 @@ def font_sources() -> tuple[str, ...]:
 
 @lru_cache(maxsize=256)
 def _truetype(path: str, size: int, basic: bool = False, index: int = 0) -> ImageFont.FreeTypeFont | None:
+    from PIL import ImageFont
     try:
         engine = ImageFont.Layout.BASIC if basic else None  # RAQM (when Pillow has it) shapes and orders text
         return ImageFont.truetype(path, size, index=index, layout_engine=engine)
@@ -133,6 +137,7 @@ def _face_index(path: str, family: str) -> int:
 
 @lru_cache(maxsize=64)
 def _default_font(size: int) -> AnyFont:
+    from PIL import ImageFont
     try:
         return ImageFont.load_default(size=size)
     except Exception:  # noqa: BLE001 - very old FreeType-less Pillow

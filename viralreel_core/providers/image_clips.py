@@ -24,8 +24,6 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, ClassVar
 
-from PIL import Image, UnidentifiedImageError
-
 from ..aspect import nearest_ratio
 from ..cache import AssetCache, cache_key
 from ..errors import BadInput, ProviderError
@@ -196,6 +194,7 @@ class ImageMotionClips(ClipMaker):
 
     def _checked_extension(self, data: bytes, spent: float) -> str:
         """The file extension of ``data``; ProviderError when it is not an image Pillow can read."""
+        from PIL import Image, UnidentifiedImageError
         label = self.display_name()
         problem = ""
         if not data:

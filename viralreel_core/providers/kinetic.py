@@ -18,8 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-
-from PIL import Image, ImageDraw, ImageFilter
+from typing import TYPE_CHECKING
 
 from ..fonts import load_font
 from ..languages import detect_language, function_words, join_words, split_words
@@ -27,6 +26,9 @@ from ..models import WordTiming
 from ..timing import ends_clause, ends_sentence, estimate_word_timings
 from .layout import UPRIGHT, layout_for
 from .local_backdrop import Color, luma
+
+if TYPE_CHECKING:  # Pillow loads where images are drawn, keeping this module cheap to import
+    from PIL import Image
 
 __all__ = ["Beat", "KineticPlan", "Motion", "key_phrases", "narration_timings", "plan_kinetics", "draw_beat",
            "VARIANTS", "TEXT_TOP", "TEXT_BOTTOM"]
@@ -316,6 +318,7 @@ def draw_beat(beat: Beat, accent: Color, lit: bool = False) -> Image.Image:
     The text's top-left corner sits ``sprite_margin`` pixels in from the sprite's, so the sprite is
     overlaid at ``(beat.x - margin, beat.y - margin)``.
     """
+    from PIL import Image, ImageDraw, ImageFilter
     size, margin = beat.font_size, sprite_margin(beat.font_size)
     font = load_font(size, beat.text)
     lines = beat.text.split("\n")

@@ -31,9 +31,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from PIL import Image, ImageDraw, ImageFilter
+from typing import TYPE_CHECKING, Any
 
 from .. import resources
 from ..errors import AssemblyError, BadInput, ProviderError, ProviderTimeout
@@ -44,6 +42,9 @@ from .kinetic import VARIANTS, KineticPlan, Motion, accent_of, draw_beat, plan_k
 from .layout import layout_for
 from .local_backdrop import Bits, ClipStyle, build_filtergraph, even, style_for
 from .symbols import draw_symbol, subject_symbol, symbol_font
+
+if TYPE_CHECKING:  # Pillow loads where images are drawn, keeping this module cheap to import
+    from PIL import Image
 
 __all__ = ["LocalClipMaker", "SceneDesign", "Sprite", "design_scene", "INSTALL_HINT"]
 
@@ -110,6 +111,7 @@ def _symbol_sprite(symbol: tuple[str, str] | None, accent: tuple[int, int, int],
                    variant: str) -> Sprite | None:
     """The subject's symbol on a soft glow, resting near the top (top right for the ``left`` layout), or
     large beside the words in a wide frame (``layout``)."""
+    from PIL import Image, ImageDraw, ImageFilter
     layout = layout_for(width, height)
     size = max(8, round(layout.symbol_height * height))
     glyph = draw_symbol(symbol, size, (255, 255, 255))

@@ -34,8 +34,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from ..config import REPO_ROOT
 from ..errors import BadInput, ProviderError
 from ..files import atomic_path
@@ -45,7 +43,9 @@ from ..timing import tidy_timings
 from .base import Voice, voice_speed
 from .piper_voices import DEFAULT_VOICES_URL, VOICES_DIR_ENV, VOICES_URL_ENV, voice_files
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # numpy (~0.2 s) is imported where samples are handled, not when the registry reads us
+    import numpy as np
+
     from ..config import Settings
 
 __all__ = [
@@ -211,6 +211,7 @@ def speech_span(samples: np.ndarray, sample_rate: int, *, frame_seconds: float =
 
     The whole length when nothing stands out (silence, or speech without pauses at its ends).
     """
+    import numpy as np
     data = np.asarray(samples, dtype=np.float64).ravel()
     if data.size == 0:
         return 0.0, 0.0
@@ -235,6 +236,7 @@ def _align(weights: Sequence[float], sizes: Sequence[int], one_to_one: bool) -> 
     difference between the expected and the heard phoneme count plus a small charge for any step but
     (1, 1), so that with good expectations only real splits and merges are taken.
     """
+    import numpy as np
     n, m = len(weights), len(sizes)
     if one_to_one and n == m:
         return [(1, 1)] * n
@@ -300,6 +302,7 @@ def words_from_alignment(words: Sequence[str], alignment: Sequence[tuple[str, in
     proportion to the weights. Timings come back in order, never overlapping, inside the stretch; a word
     not heard at all gets a zero-length timing where it sits.
     """
+    import numpy as np
     if not words:
         return []
     alignment = list(alignment or [])
@@ -617,6 +620,7 @@ class LocalVoice(Voice):
 
     def speak(self, text: str, out_dir: Path) -> VoiceTrack:
         """Speak ``text`` into a new 16-bit mono WAV under ``out_dir``, with one timing per text word."""
+        import numpy as np
         words = split_words(str(text or ""))
         if not words:
             raise BadInput("There is no narration to speak.", hint="Write some narration for this scene.")
@@ -667,6 +671,7 @@ class LocalVoice(Voice):
     @staticmethod
     def _say(engine: _Engine, words: Sequence[str], syn_config: Any) -> tuple[np.ndarray, list | None]:
         """int16 audio of one sentence and its (phoneme, samples) alignment (None when unavailable)."""
+        import numpy as np
         text = _plain(join_words(words))
         audio: list[np.ndarray] = []
         alignment: list[tuple[str, int]] | None = [] if engine.alignments else None

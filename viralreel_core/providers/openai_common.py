@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import httpx2
-import openai
+from typing import TYPE_CHECKING
 
 from ..errors import AuthError, ProviderError, ProviderTimeout, QuotaExceeded, RateLimited
 from .retry import SDK_MAX_RETRIES, retry_after
 from .transport import CONNECT_TIMEOUT, error_detail, host_of
+
+if TYPE_CHECKING:  # the SDK costs ~1 s to import: loaded when a client is made, not when the registry reads us
+    import openai
 
 __all__ = ["DEFAULT_BASE_URL", "SERVICE", "LABEL", "KEY_ENV", "BASE_URL_ENV", "make_client", "openai_errors",
            "QUOTA_CODES"]
@@ -31,6 +32,9 @@ QUOTA_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached", "bi
 
 def make_client(api_key: str, base_url: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> openai.OpenAI:
     """An SDK client for ``base_url`` (OpenAI or any OpenAI-compatible server) that does not retry itself."""
+    import httpx2
+    import openai
+
     return openai.OpenAI(api_key=api_key, base_url=base_url or DEFAULT_BASE_URL,
                          timeout=httpx2.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
                          max_retries=SDK_MAX_RETRIES)
@@ -45,6 +49,8 @@ def _detail(exc: openai.APIError, secret: str) -> str:
 def openai_errors(what: str, *, secret: str, base_url: str | None = None, model: str = "",
                   provider: str = "openai") -> Iterator[None]:
     """Map the SDK's exceptions raised inside the block, once, to the ``errors`` family (no key in any text)."""
+    import openai
+
     where = host_of(base_url or DEFAULT_BASE_URL)
     try:
         yield

@@ -18,9 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..errors import ContentRejected, ProviderError
@@ -39,6 +37,9 @@ from .openai_common import (
     openai_errors,
 )
 from .transport import host_of, scrub
+
+if TYPE_CHECKING:
+    import openai
 
 __all__ = ["OpenAIScriptWriter", "SCRIPT_SCHEMA", "PRICES_PER_MILLION", "parse_script", "script_messages"]
 
@@ -249,6 +250,8 @@ class OpenAIScriptWriter(ScriptWriter):
 
     # -- helpers -------------------------------------------------------------------------------
     def _complete(self, messages: list[dict[str, str]], mode: str) -> Any:
+        import openai  # here, not at the top: the registry imports this module just to read the class
+
         with openai_errors("writing the script", secret=self._secret, base_url=self.base_url, model=self.model):
             try:
                 return self._client.chat.completions.create(

@@ -12,8 +12,11 @@ import os
 import re
 import threading
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:  # Pillow loads where images are drawn, keeping this module cheap to import
+    from PIL import Image, ImageFont
+
 
 __all__ = ["subject_symbol", "symbol_font", "draw_symbol", "SYMBOLS"]
 
@@ -211,6 +214,7 @@ def _font_files() -> dict[str, str]:
 
 @lru_cache(maxsize=16)
 def _load(path: str, size: int) -> ImageFont.FreeTypeFont | None:
+    from PIL import ImageFont
     try:
         return ImageFont.truetype(path, size)
     except Exception:  # noqa: BLE001 - an unreadable or odd font is skipped
@@ -257,6 +261,7 @@ def _pick(symbol: tuple[str, str]) -> tuple[ImageFont.FreeTypeFont, str, bool] |
 
 def draw_symbol(symbol: tuple[str, str] | None, size: int, tint: tuple[int, int, int]) -> Image.Image | None:
     """The symbol as an RGBA image ``size`` px tall (mono glyphs in ``tint``), or None without a font for it."""
+    from PIL import Image, ImageDraw
     if symbol is None:
         return None
     picked = _pick(symbol)
