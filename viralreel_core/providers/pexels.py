@@ -163,7 +163,6 @@ class PexelsClips(ClipMaker):
         return cls(settings.keys.get(cls.service, ""), base_url=settings.base_urls.get(cls.service),
                    width=settings.width, height=settings.height)
 
-
     def __repr__(self) -> str:
         return f"PexelsClips(orientation={self.orientation!r}, endpoint={host_of(self.base_url)!r})"
 
