@@ -18,24 +18,17 @@ Example::
 from __future__ import annotations
 
 import logging
-import re
-import threading
-import time
-import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import requests
 
 from ..config import Settings
-from ..errors import BadInput, ProviderError, RateLimited
-from ..models import Clip
-from .base import ClipMaker
+from ..errors import ProviderError, RateLimited
 from .retry import retry_after
+from .stock import StockClips, orientation_of, search_terms
 from .transport import (
     MAX_DOWNLOAD_BYTES,
-    download_video,
     error_detail,
     error_for_status,
     host_of,
@@ -55,44 +48,9 @@ KEY_ENV = "PEXELS_API_KEY"
 BASE_URL_ENV = "PEXELS_BASE_URL"
 DEFAULT_BASE_URL = "https://api.pexels.com"
 MIN_WIDTH = 1080  # of the file's short side (the width of a portrait file)
-SQUARE_SLACK = 0.1  # a file within 10% of square counts as square
 PER_PAGE = 15
-MAX_TERMS = 5
 READ_TIMEOUT = 30.0
 QUERY_VERSION = "1"  # bump when the way a query is built from the visuals changes
-
-# words that describe the camera or the mood of a shot rather than what stock footage is tagged with
-_STOP = frozenset("""
-a an the and or but of in on at to for from with without by into onto over under near across through
-its it this that these those his her their our your my is are was were be being been as than then very
-while when where who whom which what some any each every one two three few many more most much
-close closeup close-up up shot shots camera angle view wide medium tight slow motion cinematic
-footage video clip scene vertical frame framing dolly pan tilt zoom tracking handheld aerial drone
-overhead pov 4k hd beautiful stunning dramatic epic soft warm cool light lighting lit golden hour
-background foreground style tones tone colors colours color colour mood moody showing shows seen
-""".split())
-_WORD = re.compile(r"[^\W_][\w'-]*", re.UNICODE)
-
-
-def search_terms(visuals: str, max_terms: int = MAX_TERMS) -> list[str]:
-    """Keywords for a stock search from a scene's visuals: content words, in order, without repeats."""
-    terms: list[str] = []
-    for raw in _WORD.findall(str(visuals or "").lower()):
-        word = raw.strip("'-")
-        if len(word) < 2 or word in _STOP or word.isdigit() or word in terms:
-            continue
-        terms.append(word)
-        if len(terms) >= max_terms:
-            break
-    return terms
-
-
-def orientation_of(width: int, height: int) -> str:
-    """Pexels' name for a frame's orientation: ``portrait``, ``landscape`` or ``square`` (within 10%)."""
-    if abs(width - height) <= SQUARE_SLACK * max(width, height):
-        return "square"
-    return "portrait" if height > width else "landscape"
-
 
 def _files(video: dict[str, Any], orientation: str) -> list[dict[str, Any]]:
     files = []
@@ -131,7 +89,7 @@ def credit_for(video: dict[str, Any]) -> str:
     return f"Video by {name} on Pexels ({url})"
 
 
-class PexelsClips(ClipMaker):
+class PexelsClips(StockClips):
     """Stock clips from Pexels (free; the videographer is credited)."""
 
     name = "pexels"
@@ -139,10 +97,12 @@ class PexelsClips(ClipMaker):
     service = "pexels"
     key_env = KEY_ENV
     base_url_env = BASE_URL_ENV
+    url_field = "link"
 
     def __init__(self, api_key: str, *, base_url: str | None = None, min_width: int = MIN_WIDTH,
                  width: int = 1080, height: int = 1920, per_page: int = PER_PAGE, read_timeout: float = READ_TIMEOUT,
                  max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None) -> None:
+        super().__init__()
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.min_width = min_width
         self.orientation = orientation_of(width, height)  # of the frame the clip will fill
@@ -154,8 +114,6 @@ class PexelsClips(ClipMaker):
         # a 429 here is the hourly quota: waiting seconds will not help, so only 5xx are retried
         self._api = make_session(statuses=(500, 502, 503, 504), sleep=sleep)
         self._downloads = make_session(retries=0)  # download_video retries; never carries the key (a CDN)
-        self._used: set[int] = set()
-        self._used_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PexelsClips:
@@ -170,26 +128,6 @@ class PexelsClips(ClipMaker):
         """What shapes the pick: orientation, minimum width, page size and how queries are built."""
         return {"orientation": self.orientation, "min_width": self.min_width, "per_page": self.per_page,
                 "query": QUERY_VERSION}
-
-    def estimate_cost(self, seconds: float) -> float:
-        """Pexels is free."""
-        return 0.0
-
-    def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
-        """Find, download and credit a stock clip of the frame's orientation for ``visuals``."""
-        terms = search_terms(visuals)
-        if not terms:
-            raise BadInput("The scene's visuals have no words to search stock video for.",
-                           hint="Describe what should be seen, e.g. 'a cat asleep on a windowsill'.")
-        video, chosen, query = self._find(terms, seconds)
-        path = Path(out_dir) / f"clip_pexels_{uuid.uuid4().hex[:16]}.mp4"
-        info = download_video(self._downloads, chosen["link"], path, service=SERVICE, provider=self.name,
-                              max_bytes=self.max_download_bytes, read_timeout=60.0,
-                              sleep=self._sleep or time.sleep)
-        _LOGGER.info("Pexels video %s for %r: %sx%s", video.get("id"), query, info.width, info.height)
-        return Clip(video_path=str(path), duration=info.duration, width=info.width or int(chosen["width"]),
-                    height=info.height or int(chosen["height"]), provider=self.name, cost_usd=0.0,
-                    credit=credit_for(video))
 
     def search(self, query: str, *, size: str | None = "medium") -> list[dict[str, Any]]:
         """The videos Pexels finds for ``query`` in the frame's orientation (``size`` is a minimum)."""
@@ -211,45 +149,19 @@ class PexelsClips(ClipMaker):
             _LOGGER.warning("Pexels: %s requests left this period", remaining)
         return [v for v in data.get("videos") or [] if isinstance(v, dict)]
 
-    # -- helpers -------------------------------------------------------------------------------
-    def _queries(self, terms: list[str]) -> Iterator[tuple[str, str | None]]:
-        """Searches from narrow to broad: all terms in Full HD, all terms any size, then fewer terms."""
-        seen: set[tuple[str, str | None]] = set()
-        for query, size in ((" ".join(terms), "medium"), (" ".join(terms), None),
-                            (" ".join(terms[:2]), None), (terms[0], None)):
-            if (query, size) not in seen:
-                seen.add((query, size))
-                yield query, size
+    # -- what StockClips asks of a service ---------------------------------------------------------
+    def _search_step(self, query: str, narrow: bool) -> list[dict[str, Any]]:
+        return self.search(query, size="medium" if narrow else None)  # medium: Full HD or more
 
-    def _find(self, terms: list[str], seconds: float) -> tuple[dict[str, Any], dict[str, Any], str]:
-        for query, size in self._queries(terms):
-            choice = self._choose(self.search(query, size=size), seconds)
-            if choice is not None:
-                return (*choice, query)
-        raise ProviderError(f"{SERVICE} has no {self.orientation} video for {' '.join(terms)!r}.", provider=self.name,
-                            retryable=False,
-                            hint="Describe the scene with simpler, concrete words (e.g. 'city street at night'), "
-                                 "or choose another clip provider.")
+    def _candidate(self, video: dict[str, Any], seconds: float) -> tuple[tuple, dict[str, Any]] | None:
+        chosen = pick_file(video, self.min_width, self.orientation)
+        return None if chosen is None else ((float(video.get("duration") or 0) < seconds,), chosen)
 
-    def _choose(self, videos: list[dict[str, Any]], seconds: float
-                ) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """The best (video, file): not used by another scene, then long enough, then in Pexels' order.
+    def _credit(self, video: dict[str, Any]) -> str:
+        return credit_for(video)
 
-        A repeated video shows more than a short one, which the assembler slows or loops to fit.
-        """
-        with self._used_lock:  # scenes choose in parallel: pick and mark in one step, or two get the same video
-            candidates = []
-            for order, video in enumerate(videos):
-                chosen = pick_file(video, self.min_width, self.orientation)
-                if chosen is None:
-                    continue
-                short = float(video.get("duration") or 0) < seconds
-                candidates.append(((video.get("id") in self._used, short, order), video, chosen))
-            if not candidates:
-                return None
-            _, video, chosen = min(candidates, key=lambda c: c[0])
-            self._used.add(video.get("id"))  # type: ignore[arg-type]
-        return video, chosen
+    def _sought(self) -> str:
+        return f"{self.orientation} video"
 
     def _error(self, response: requests.Response) -> ProviderError:
         status = response.status_code

@@ -22,24 +22,17 @@ Example::
 from __future__ import annotations
 
 import logging
-import threading
-import time
-import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import requests
 
 from ..config import Settings
-from ..errors import AuthError, BadInput, ProviderError, RateLimited
-from ..models import Clip
-from .base import ClipMaker
-from .pexels import orientation_of, search_terms
+from ..errors import AuthError, ProviderError, RateLimited
 from .retry import retry_after
+from .stock import StockClips, orientation_of
 from .transport import (
     MAX_DOWNLOAD_BYTES,
-    download_video,
     error_detail,
     error_for_status,
     host_of,
@@ -99,7 +92,7 @@ def credit_for(hit: dict[str, Any]) -> str:
     return f"Video by {user} on Pixabay ({url})"
 
 
-class PixabayClips(ClipMaker):
+class PixabayClips(StockClips):
     """Stock clips from Pixabay (free, no attribution required; the contributor is credited anyway)."""
 
     name = "pixabay"
@@ -111,6 +104,7 @@ class PixabayClips(ClipMaker):
     def __init__(self, api_key: str, *, base_url: str | None = None, width: int = 1080, height: int = 1920,
                  per_page: int = PER_PAGE, read_timeout: float = READ_TIMEOUT,
                  max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None) -> None:
+        super().__init__()
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.width, self.height = int(width), int(height)
         self.orientation = orientation_of(self.width, self.height)
@@ -122,8 +116,6 @@ class PixabayClips(ClipMaker):
         # a 429 is the per-minute window: worth the wait it names (within the policy's cap)
         self._api = make_session(statuses=(429, 500, 502, 503, 504), methods=("GET",), sleep=sleep)
         self._downloads = make_session(retries=0)  # download_video retries; the CDN needs no key
-        self._used: set[Any] = set()
-        self._used_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PixabayClips:
@@ -138,27 +130,6 @@ class PixabayClips(ClipMaker):
         """What shapes the pick: the frame (its shape and size), page size and how queries are built."""
         return {"orientation": self.orientation, "frame": f"{self.width}x{self.height}",
                 "per_page": self.per_page, "video_type": "film", "query": QUERY_VERSION}
-
-    def estimate_cost(self, seconds: float) -> float:
-        """Pixabay is free."""
-        return 0.0
-
-    def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
-        """Find, download and credit a stock clip for ``visuals`` in the frame's shape."""
-        terms = search_terms(visuals)
-        if not terms:
-            raise BadInput("The scene's visuals have no words to search stock video for.",
-                           hint="Describe what should be seen, e.g. 'a cat asleep on a windowsill'.")
-        hit, chosen, query = self._find(terms, seconds)
-        path = Path(out_dir) / f"clip_pixabay_{uuid.uuid4().hex[:16]}.mp4"
-        info = download_video(self._downloads, chosen["url"], path, service=SERVICE, provider=self.name,
-                              max_bytes=self.max_download_bytes, read_timeout=60.0,
-                              sleep=self._sleep or time.sleep)
-        _LOGGER.info("Pixabay video %s (%s) for %r: %sx%s", hit.get("id"), chosen["name"], query,
-                     info.width, info.height)
-        return Clip(video_path=str(path), duration=info.duration, width=info.width or chosen["width"],
-                    height=info.height or chosen["height"], provider=self.name, cost_usd=0.0,
-                    credit=credit_for(hit))
 
     def search(self, query: str, *, sized: bool = True) -> list[dict[str, Any]]:
         """The film hits Pixabay finds for ``query`` (``sized``: only those at least the frame's size)."""
@@ -181,44 +152,21 @@ class PixabayClips(ClipMaker):
             _LOGGER.warning("Pixabay: %s requests left this minute", remaining)
         return [h for h in data.get("hits") or [] if isinstance(h, dict)]
 
-    # -- helpers -------------------------------------------------------------------------------
-    def _queries(self, terms: list[str]) -> Iterator[tuple[str, bool]]:
-        """Searches from narrow to broad: all terms at the frame's size, all terms any size, then fewer terms."""
-        seen: set[tuple[str, bool]] = set()
-        for query, sized in ((" ".join(terms), True), (" ".join(terms), False),
-                             (" ".join(terms[:2]), False), (terms[0], False)):
-            if (query, sized) not in seen:
-                seen.add((query, sized))
-                yield query, sized
+    # -- what StockClips asks of a service ---------------------------------------------------------
+    def _search_step(self, query: str, narrow: bool) -> list[dict[str, Any]]:
+        return self.search(query, sized=narrow)
 
-    def _find(self, terms: list[str], seconds: float) -> tuple[dict[str, Any], dict[str, Any], str]:
-        for query, sized in self._queries(terms):
-            choice = self._choose(self.search(query, sized=sized), seconds)
-            if choice is not None:
-                return (*choice, query)
-        raise ProviderError(f"{SERVICE} has no video for {' '.join(terms)!r}.", provider=self.name,
-                            retryable=False,
-                            hint="Describe the scene with simpler, concrete words (e.g. 'city street at night'), "
-                                 "or choose another clip provider.")
+    def _candidate(self, hit: dict[str, Any], seconds: float) -> tuple[tuple, dict[str, Any]] | None:
+        """The frame's shape first (Pixabay cannot filter by it), then long enough."""
+        chosen = pick_rendition(hit, self.width, self.height)
+        if chosen is None:
+            return None
+        shape = orientation_of(chosen["width"], chosen["height"])
+        wrong_shape = self.orientation != "square" and shape != self.orientation
+        return (wrong_shape, float(hit.get("duration") or 0) < seconds), chosen
 
-    def _choose(self, hits: list[dict[str, Any]], seconds: float) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """The best (hit, rendition): not used by another scene, then the frame's shape, then long enough,
-        then in Pixabay's order."""
-        with self._used_lock:  # scenes choose in parallel: pick and mark in one step
-            candidates = []
-            for order, hit in enumerate(hits):
-                chosen = pick_rendition(hit, self.width, self.height)
-                if chosen is None:
-                    continue
-                shape = orientation_of(chosen["width"], chosen["height"])
-                wrong_shape = self.orientation != "square" and shape != self.orientation
-                short = float(hit.get("duration") or 0) < seconds
-                candidates.append(((hit.get("id") in self._used, wrong_shape, short, order), hit, chosen))
-            if not candidates:
-                return None
-            _, hit, chosen = min(candidates, key=lambda c: c[0])
-            self._used.add(hit.get("id"))
-        return hit, chosen
+    def _credit(self, hit: dict[str, Any]) -> str:
+        return credit_for(hit)
 
     def _error(self, response: requests.Response) -> ProviderError:
         status = response.status_code
