@@ -1,7 +1,8 @@
 """Synthetic scene inputs for the benchmarks: 1080×1920 H.264 clips and narrations with word timings.
 
-Made with ffmpeg and numpy, not timed; ``make_scenes(work, settings, count, seconds)`` returns SceneMedia,
-``save``/``load`` pass them to a child process as JSON.
+Made with ffmpeg and numpy, not timed; each narration's loudness is measured as the pipeline measures a new
+voice's (so a render finds it, as it does in the product); ``make_scenes(work, settings, count, seconds)``
+returns SceneMedia, ``save``/``load`` pass them to a child process as JSON.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from viralreel_core.assembler import SceneMedia  # noqa: E402
 from viralreel_core.config import Settings  # noqa: E402
 from viralreel_core.ffmpeg import ffmpeg_exe  # noqa: E402
 from viralreel_core.models import Clip, VoiceTrack, WordTiming  # noqa: E402
+from viralreel_core.music import loudness  # noqa: E402
 
 __all__ = ["NARRATIONS", "make_scenes", "save", "load"]
 
@@ -63,7 +65,8 @@ def make_scenes(work: Path, settings: Settings, count: int = 3, seconds: float =
             out.setframerate(rate)
             out.writeframes((0.3 * np.sin(2 * np.pi * 220 * i * t) * 32767).astype("<i2").tobytes())
         scenes.append(SceneMedia(i, text, Clip(str(clip_path), seconds + 0.5, settings.width, settings.height),
-                                 VoiceTrack(str(audio_path), seconds, timings), fade_in=i > 1))
+                                 VoiceTrack(str(audio_path), seconds, timings,
+                                            loudness=loudness(audio_path).lufs), fade_in=i > 1))
     return scenes
 
 

@@ -6,6 +6,8 @@ import json
 import re
 import subprocess
 import wave
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +17,7 @@ from tests.test_end_to_end import run_cli
 from viralreel_core import ffmpeg, music
 from viralreel_core.assembler import Assembler, SceneMedia
 from viralreel_core.config import Settings
-from viralreel_core.errors import BadInput
+from viralreel_core.errors import AssemblyError, BadInput
 from viralreel_core.jobs.options import settings_for
 from viralreel_core.models import VoiceTrack, WordTiming
 
@@ -203,3 +205,29 @@ def test_studio_picks_previews_and_renders_with_music(tmp_path, monkeypatch, fak
     assert json.loads(re.search(r"comment\s*:\s*(\{.*\})", done.stderr).group(1))["music"] == \
         {"track": "lofi", "volume": 0.4}
     assert ebur128(video)[0] == pytest.approx(-14.0, abs=1.0)
+
+
+def test_a_take_is_evened_by_the_loudness_recorded_when_it_was_made(tmp_path):
+    """The loudness a voice carries (measured once, when it was made) is what evens its scene out: two takes
+    recorded alike, the second said to be 10 dB louder, come out 10 dB apart."""
+    settings = Settings.from_env(environ={}, cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", music="",
+                                 **SIZE)
+    takes = [speaking_voice(tmp_path / f"v{n}.wav", 0.1) for n in (1, 2)]
+    measured = music.loudness(Path(takes[0].audio_path)).lufs
+    scenes = [SceneMedia(n, "w0 w1", make_clip(tmp_path / f"c{n}.mp4", 5.0), replace(take, loudness=lufs),
+                         fade_in=n > 1) for n, take, lufs in ((1, takes[0], measured), (2, takes[1], measured + 10))]
+    out = Assembler(settings).assemble(scenes, tmp_path / "out" / "levels.mp4")
+    one, two = scene_lufs(out, 0.0, SCENE_SECONDS), scene_lufs(out, SCENE_SECONDS, SCENE_SECONDS)
+    assert one - two == pytest.approx(10.0, abs=1.0), (one, two)
+
+
+def test_loudness_is_ebur128s_and_unreadable_sound_is_a_clear_error(tmp_path):
+    take = speaking_voice(tmp_path / "v.wav", 0.3)
+    found = music.loudness(Path(take.audio_path))
+    assert (found.lufs, found.true_peak) == pytest.approx(ebur128(take.audio_path), abs=0.05)
+    silent = speaking_voice(tmp_path / "silent.wav", 0.0)
+    assert music.loudness(Path(silent.audio_path)).silent
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF not really")
+    with pytest.raises(AssemblyError, match="measure the loudness of bad.wav"):
+        music.loudness(bad)

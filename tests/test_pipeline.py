@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
 from viralreel_core.limits import MAX_DRAFT_SCENES, MAX_SCENES, MAX_TOPIC_CHARS, scene_role
 from viralreel_core.models import Scene, Script
+from viralreel_core.music import loudness
 from viralreel_core.pipeline import Pipeline, validate_topic
 from viralreel_core.providers.base import ScriptWriter
 
@@ -288,3 +290,14 @@ def test_rewriting_every_scene_of_a_twelve_scene_draft_gives_the_call_to_action_
     cta = rewrites[-1].narration
     assert all(r.narration != cta for r in rewrites[:-1])  # before the fix, scenes 7–11 all came back as the CTA
     assert len({r.narration for r in rewrites[1:-1]}) >= 5  # body scenes are not one line repeated
+
+
+def test_a_new_voice_carries_its_loudness_measured_once(fake_settings, fakes):
+    """A take's loudness is measured as it is made and kept with it in the cache, so no render measures it."""
+    _, voice, _ = fakes
+    script = make_pipeline(fake_settings).write_script("Cats")
+    made = make_pipeline(fake_settings).voice_for(script.scenes[0])
+    assert made.loudness is not None and made.loudness > -60  # the fake speaks a tone
+    assert made.loudness == pytest.approx(loudness(Path(made.audio_path)).lufs, abs=0.01)
+    again = make_pipeline(fake_settings).voice_for(script.scenes[0])  # a new process's view: from the cache
+    assert again.loudness == made.loudness and len(voice.calls) == 1

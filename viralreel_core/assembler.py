@@ -3,8 +3,9 @@
 Per scene, one ffmpeg run (``segment.py``) decodes the clip, fits it to the narration (trim, slow down
 or loop), scales and crops it, overlays the captions (drawn once per spoken word by ``captions.py``),
 fades and encodes an H.264 segment: no raw frames pass through Python. The segments are joined by
-ffmpeg's concat demuxer with stream copy; the narration for the whole video is laid out once by MoviePy
-and encoded to AAC in the same final mux, so there are no audio gaps at the joins. Timing arithmetic
+ffmpeg's concat demuxer with stream copy. The sound for the whole video is laid out once by MoviePy,
+mixed, normalized and encoded to AAC beside the renders (``music``; cached by its voices), so there are
+no audio gaps at the joins and the join copies both streams. Timing arithmetic
 lives in ``frames_for`` alone: each segment is a whole number of frames and its narration is padded to
 exactly that length. How many segments render at once, and with how many threads, comes from
 ``resources.segment_plan`` (CPU quota and memory budget).
@@ -44,7 +45,7 @@ from .segment import SLOW_DOWN_LIMIT, fit_plan, run_with_progress, segment_comma
 
 __all__ = ["SceneMedia", "Assembler", "frames_for", "fit_plan", "sweep_partials", "SLOW_DOWN_LIMIT"]
 
-FINAL_VERSION = "2"  # bump when the join, the narration mix or the music mix changes (2: every render normalized)
+FINAL_VERSION = "3"  # bump when the join, the narration mix or the music mix changes (3: the sound made as AAC)
 SEGMENT_VERSION = "2"  # bump when segment rendering changes its pixels (2: one ffmpeg filter graph)
 PARTIAL_GLOB = ".viralreel_*.partial.mp4"
 _LOGGER = logging.getLogger(__name__)
@@ -239,11 +240,11 @@ class Assembler:
                                 hint=f"Make or upload scene {scene.number}'s clip again.")
 
     # -- the whole video -------------------------------------------------------------------------
-    def narration_track(self, scenes: Sequence[SceneMedia], out_path: Path,
+    def narration_track(self, voices: Sequence[VoiceTrack], out_path: Path,
                         gains: Sequence[float] | None = None) -> Path:
         """All narrations laid end to end, each padded to its segment's exact length, as 16-bit WAV.
 
-        ``gains``: a linear gain per scene (``music.scene_gains``: each take evened out), else as recorded.
+        ``gains``: a linear gain per take (``music.take_gains``: each take evened out), else as recorded.
         """
         from moviepy import AudioFileClip, CompositeAudioClip
 
@@ -251,9 +252,9 @@ class Assembler:
         parts, start = [], 0.0
         opened = []
         try:
-            for i, scene in enumerate(scenes):
-                seconds = scene.frames(fps) / fps
-                audio = AudioFileClip(scene.voice.audio_path)
+            for i, voice in enumerate(voices):
+                seconds = frames_for(voice.duration, fps) / fps
+                audio = AudioFileClip(voice.audio_path)
                 opened.append(audio)
                 part = audio.subclipped(0, min(audio.duration, seconds))
                 if gains is not None and gains[i] != 1.0:
@@ -270,38 +271,43 @@ class Assembler:
                 audio.close()
         return out_path
 
-    def final_audio(self, scenes: Sequence[SceneMedia], work: Path) -> Path:
-        """The final sound as a WAV: each scene's narration evened out, the ducked music under it when chosen,
-        normalized to −14 LUFS (with or without music, so every video is as loud as the platforms play it)."""
-        track = music_mix.resolve(self.settings.music, self.settings.music_dir)
-        gains = music_mix.scene_gains([Path(sc.voice.audio_path) for sc in scenes])
-        narration = self.narration_track(scenes, work / "narration.wav", gains)
-        seconds = sum(sc.frames(self.settings.fps) for sc in scenes) / self.settings.fps
-        return music_mix.final_mix(narration, track, self.settings.music_volume, seconds, work)
+    def final_sound(self, voices: Sequence[VoiceTrack], work: Path) -> Path:
+        """The finished video's sound as AAC (.m4a): each take evened out (by the loudness measured when it
+        was made), the ducked music under it when chosen, normalized to −14 LUFS (with or without music, so
+        every video is as loud as the platforms play it); see ``music``."""
+        s = self.settings
+        track = music_mix.resolve(s.music, s.music_dir)
+        gains = music_mix.take_gains([(Path(v.audio_path), v.loudness) for v in voices])
+        narration = self.narration_track(voices, work / "narration.wav", gains)
+        seconds = sum(frames_for(v.duration, s.fps) for v in voices) / s.fps
+        return music_mix.final_sound(narration, track, s.music_volume, seconds, work, s.audio_bitrate)
 
-    def narration_key(self, scenes: Sequence[SceneMedia]) -> str:
-        """Content hash of what the narration track depends on: each voice, its scene's frames, the music."""
+    def sound_key(self, voices: Sequence[VoiceTrack]) -> str:
+        """Content hash of what the finished sound depends on: each voice and its scene's frames, in order,
+        the music and its volume, the AAC bitrate."""
         fps = self.settings.fps
         track = music_mix.resolve(self.settings.music, self.settings.music_dir)
         music = {"track": self._digest(track), "volume": self.settings.music_volume} if track else None
-        params = {"version": FINAL_VERSION, "sample_rate": 44100, "fps": fps, "music": music}
-        inputs = [{"voice": self._digest(sc.voice.audio_path), "frames": sc.frames(fps)} for sc in scenes]
-        return cache_key("narration", "moviepy", params, inputs)
+        params = {"version": FINAL_VERSION, "sample_rate": 44100, "fps": fps, "music": music,
+                  "audio_bitrate": self.settings.audio_bitrate}
+        inputs = [{"voice": self._digest(v.audio_path), "frames": frames_for(v.duration, fps)} for v in voices]
+        return cache_key("narration", "ffmpeg", params, inputs)
 
-    def narration_for(self, scenes: Sequence[SceneMedia], work: Path) -> Path:
-        """The finished video's sound (``final_audio``), cached: an early render lays it out while the last
-        scene renders (``early_render``), and a re-render with the same voices finds it."""
+    def sound_for(self, voices: Sequence[VoiceTrack], work: Path) -> Path:
+        """The finished video's sound (``final_sound``), cached: it depends on the voices alone, so it is made
+        beside the renders (or, in a run, as soon as every voice is in: ``early_render``), and a re-render
+        with the same voices finds it."""
         if self.cache is None:
-            return self.final_audio(scenes, work)
+            return self.final_sound(voices, work)
         try:
-            key = self.narration_key(scenes)
+            key = self.sound_key(voices)
         except OSError:  # a missing voice: laying it out names the scene
-            return self.final_audio(scenes, work)
+            return self.final_sound(voices, work)
 
         def make(scratch: Path):
-            return {"scenes": len(scenes)}, {"audio": self.final_audio(scenes, scratch)}, 0.0
+            return {"scenes": len(voices)}, {"audio": self.final_sound(voices, scratch)}, 0.0
 
-        asset, _ = self.cache.get_or_make(key, "narration", make, label="narration")
+        asset, _ = self.cache.get_or_make(key, "narration", make, label="the video's sound")
         return asset.files["audio"]
 
     def _identity(self, scenes: Sequence[SceneMedia]) -> dict:
@@ -338,7 +344,7 @@ class Assembler:
             workers, threads = resources.segment_plan(len(scenes), s.width, s.height)
             # the narration (Python and a little ffmpeg) is laid out beside the renders, not after them
             with ThreadPoolExecutor(max_workers=1) as side, ThreadPoolExecutor(max_workers=workers) as pool:
-                audio = side.submit(self.narration_for, scenes, work)
+                audio = side.submit(self.sound_for, [sc.voice for sc in scenes], work)
                 segments = list(pool.map(lambda sc: self.segment_for(sc, work, threads), scenes))
                 narration = audio.result()
             listing = work / "segments.txt"
@@ -347,8 +353,7 @@ class Assembler:
             try:
                 with _locked_partial(partial):
                     run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration),
-                                "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac",
-                                "-b:a", s.audio_bitrate, "-ar", "44100", "-movflags", "+faststart",
+                                "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart",
                                 "-metadata", f"comment={json.dumps(self._identity(scenes))}",
                                 "-f", "mp4", str(partial)], what="join the scenes into the final video")
                     check_final(partial, [(sc.number, seg, sc.frames(s.fps)) for sc, seg in zip(scenes, segments,

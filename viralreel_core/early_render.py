@@ -1,11 +1,11 @@
 """Scene segments rendered as soon as a scene's voice and clip are ready, while other clips are still coming.
 
 Remote clip makers (Runway: tens of seconds a clip) leave the CPUs idle; rendering each ready scene's
-segment into the cache then leaves the final assembly only the last scenes and the join; once every
-scene is in, the narration track is laid out into the cache beside the last render. The segments
-are rendered exactly as ``Pipeline.assemble`` will ask for them (same settings, fades as in
-``Pipeline.scene_media``), so the assembly finds them cached; if the scenes that worked change the fades
-(e.g. scene 1 failed), the assembly renders those again — correct, only slower.
+segment into the cache then leaves the final assembly only the last scenes and the join. The video's
+sound depends on the voices alone: it is made into the cache as soon as every voice is in, long before
+the last clip. The segments are rendered exactly as ``Pipeline.assemble`` will ask for them (same
+settings, fades as in ``Pipeline.scene_media``), so the assembly finds them cached; if the scenes that
+worked change the fades (e.g. scene 1 failed), the assembly renders those again — correct, only slower.
 
 Failures here are not reported: the assembly renders and reports the same scene again.
 """
@@ -40,24 +40,24 @@ class EarlyRenders:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="early-render")
         self._futures: list[Future] = []
         self._scratch = Path(tempfile.gettempdir())
-        self._order = [sc.number for sc in script.scenes]
-        self._ready: dict[int, SceneMedia] = {}
-        self._side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-narration")
+        self._side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-sound")
 
     def submit(self, number: int, narration: str, voice: VoiceTrack, clip: Clip) -> None:
         """Render scene ``number``'s segment in the background (a cache hit costs nothing)."""
         scene = SceneMedia(number=number, narration=narration, clip=clip, voice=voice,
                            fade_in=number != self._first, fade_out=True)
         self._futures.append(self._pool.submit(self._render, scene))
-        self._ready[number] = scene
-        if sorted(self._ready) == sorted(self._order):  # every scene in: the sound, beside the last render
-            self._futures.append(self._side.submit(self._narration, [self._ready[n] for n in self._order]))
 
-    def _narration(self, scenes: list[SceneMedia]) -> None:
+    def voices_ready(self, voices: list[VoiceTrack]) -> None:
+        """Make the video's sound from every scene's voice (in order) while the clips are still coming; the
+        assembly finds it cached unless a scene fails (then it makes the sound of the scenes that worked)."""
+        self._futures.append(self._side.submit(self._sound, voices))
+
+    def _sound(self, voices: list[VoiceTrack]) -> None:
         try:
-            self._assembler.narration_for(scenes, self._scratch)
-        except Exception as exc:  # the assembly lays it out again and reports what is wrong
-            _LOGGER.info("Early narration failed: %s", exc)
+            self._assembler.sound_for(voices, self._scratch)
+        except Exception as exc:  # the assembly makes it again and reports what is wrong
+            _LOGGER.info("Early sound failed: %s", exc)
 
     def _render(self, scene: SceneMedia) -> None:
         self._assembler.expect(scene)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import subprocess
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,7 +127,10 @@ def check_final(path: str | Path, scenes: Sequence[tuple[int, Path, int]], fps: 
     rendered and counted (``check_segment``), as the assembler's are.
     """
     expected = sum(frames for _, _, frames in scenes)
-    joined, errors = packet_digests(path)
+    with ThreadPoolExecutor(max_workers=1) as side:  # two ffmpeg reads at once: the check is on the critical path
+        audio_read = side.submit(decode, path, "a")
+        joined, errors = packet_digests(path)
+        audio = audio_read.result()
     problem = None
     if errors or len(joined) != expected or joined != [
             d for _, seg, _ in scenes for d in packet_digests(seg, remember=True)[0]]:
@@ -136,7 +140,6 @@ def check_final(path: str | Path, scenes: Sequence[tuple[int, Path, int]], fps: 
                               else f"the joined video has {len(joined)} of its {expected} frames"
                               if len(joined) != expected else "the joined video differs from its scenes' segments")
     else:
-        audio = decode(path, "a")
         if audio.errors:
             problem = f"its sound does not decode ({audio.errors.splitlines()[0][:120]})"
         elif abs(audio.seconds - expected / fps) > 1 / fps:

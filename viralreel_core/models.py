@@ -94,17 +94,20 @@ class VoiceTrack:
     words: tuple[WordTiming, ...] = ()
     provider: str = ""
     cost_usd: float = 0.0
+    loudness: float | None = None  # integrated LUFS, measured once when the take is made (None: not yet)
 
     def to_dict(self) -> dict[str, Any]:
         return {"audio_path": self.audio_path, "duration": self.duration,
                 "words": [w.to_dict() for w in self.words], "provider": self.provider,
-                "cost_usd": self.cost_usd}
+                "cost_usd": self.cost_usd, "loudness": self.loudness}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> VoiceTrack:
+        loudness = data.get("loudness")
         return cls(audio_path=str(data["audio_path"]), duration=float(data["duration"]),
                    words=tuple(WordTiming.from_dict(w) for w in data.get("words", ())),
-                   provider=str(data.get("provider", "")), cost_usd=float(data.get("cost_usd", 0.0)))
+                   provider=str(data.get("provider", "")), cost_usd=float(data.get("cost_usd", 0.0)),
+                   loudness=None if loudness is None else float(loudness))
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,22 @@
 """Background music and the final sound: the shipped tracks, an uploaded one, the mix under the narration.
 
-Every render's final audio is made in three audio-only ffmpeg runs before the join encodes it:
+Every render's final sound is made in two audio-only ffmpeg runs, beside the scenes' renders:
 
-1. ``mix``: with music chosen, the music looped to the narration's length, set ``volume`` below the voice
-   (a fraction of the voice's loudness: 0.25 = 12 dB under it), faded in and out, and **ducked while the
-   voice speaks** by ``sidechaincompress`` with the narration as the key, then the voice added on top;
-   with or without music the peaks are limited.
-2. the mix measured with ``loudnorm``'s first pass (integrated loudness, true peak, range);
-3. ``loudnorm``'s second pass with those measurements brings it to −14 LUFS integrated, true peak −1.5 dBTP
-   (0.5 dB headroom for the AAC encode; the platforms ask for ≤ −1).
+1. ``mix``: the narration (each scene's take evened out to ``VOICE_LUFS``, see ``take_gains``), with music
+   chosen the music looped to the narration's length, set ``volume`` below the voice (a fraction of the
+   voice's loudness: 0.25 = 12 dB under it), faded in and out, and **ducked while the voice speaks** by
+   ``sidechaincompress`` with the narration as the key, then the voice added on top; the peaks limited;
+   the result measured on its way out by ``ebur128`` (integrated loudness and true peak, EBU R128);
+2. ``finish``: one gain to −14 LUFS integrated (true peak ≤ −1.5 dBTP: 0.5 dB headroom for the AAC encode,
+   the platforms ask for ≤ −1; a limiter only where the measured peaks need it), encoded to AAC once, so
+   the join copies the sound as it copies the picture.
 
-Each scene's narration is first evened out to ``VOICE_LUFS`` (``scene_gains``), so one loud or quiet take
-does not stand out. A video without music is levelled and normalized the same way, so it is as loud as one
-with music (and as the platforms play it).
+This is loudnorm's two-pass linear mode without its cost: loudnorm measures at 192 kHz, ~0.35 s of CPU per
+12 s twice per render, where ``ebur128`` takes ~0.05 s (docs/BENCHMARKS.md). A take's loudness is measured
+once, when its voice is made (``VoiceTrack.loudness``), not at every render.
+
+A video without music is levelled and normalized the same way, so it is as loud as one with music (and as
+the platforms play it).
 
 The shipped tracks (``viralreel_core/music/*.ogg``) are synthesized by ``tools/make_music.py`` and are CC0.
 A person's own track is checked (``check_file``) and kept by ``music_uploads`` in their own folder
@@ -21,29 +25,29 @@ A person's own track is checked (``check_file``) and kept by ``music_uploads`` i
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import AssemblyError, BadInput
 from .ffmpeg import ffmpeg_exe, probe, run_ffmpeg
 
 __all__ = ["MUSIC_DIR", "MUSIC_TYPES", "MAX_MUSIC_BYTES", "TARGET_LUFS", "TARGET_TP", "VOICE_LUFS", "DEFAULT_VOLUME",
-           "UPLOAD_ID", "tracks", "resolve", "check_volume", "check_kind", "check_file", "check_music", "measure",
-           "scene_gains", "final_mix"]
+           "UPLOAD_ID", "Loudness", "tracks", "resolve", "check_volume", "check_kind", "check_file", "check_music",
+           "loudness", "take_gain", "take_gains", "mix", "finish", "final_sound"]
 
 MUSIC_DIR = Path(__file__).resolve().parent / "music"
 TARGET_LUFS = -14.0  # the short-video platforms' integrated loudness
-TARGET_TP = -1.5  # dBTP asked of loudnorm; ≤ −1 after the AAC encode
+TARGET_TP = -1.5  # dBTP before the AAC encode; ≤ −1 after it
 TARGET_LRA = 11.0
 VOICE_LUFS = -20.0  # each scene's narration is evened out to this before mixing
 DEFAULT_VOLUME = 0.25
 MAX_SCENE_GAIN_DB = 15.0  # a near-silent take is not blown up into noise
 FADE_SECONDS = 1.5
-# peaks limited before loudnorm, so that its gain (about TARGET_LUFS - VOICE_LUFS) stays linear within TARGET_TP;
+# peaks limited before the gain to TARGET_LUFS (about TARGET_LUFS - VOICE_LUFS), so that it stays within TARGET_TP;
 # 1 dB spare for the inter-sample peaks a sample-peak limiter does not see
 PRE_LIMIT = 10 ** ((TARGET_TP - (TARGET_LUFS - VOICE_LUFS) - 1.0) / 20)
 OFF = ("", "none", "off")
@@ -119,13 +123,13 @@ def check_file(path: Path, name: str | None = None) -> None:
     types = ", ".join(t.upper() for t in MUSIC_TYPES)
     try:
         seconds = probe(path).duration
-        loudness = measure(path, seconds=30.0)["input_i"]
+        level = loudness(path, seconds=30.0)
     except AssemblyError:
         raise BadInput(f"{name} has no sound we can read.", hint=f"Use another {types} file.") from None
     if seconds < MIN_MUSIC_SECONDS:
         raise BadInput(f"{name} lasts {seconds:.1f} s; music should last at least {MIN_MUSIC_SECONDS:g} s.",
                        hint="Use a longer track (it is looped to the video's length).")
-    if loudness < -60:
+    if level.silent:
         raise BadInput(f"{name} is silent.", hint="Use a track with sound in it.")
 
 
@@ -140,24 +144,45 @@ def check_music(music: str | Path | None, volume: float, uploads: Path | None = 
     return path
 
 
-_JSON = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)
+#: the measuring filter: true peak by 4× oversampling, each 100 ms block logged only at -v verbose
+MEASURE = "ebur128=peak=true:framelog=verbose"
+SILENT_LUFS = -60.0  # quieter than this is silence: nothing to even out or normalize
+_INTEGRATED = re.compile(r"I:\s+(-?[\d.]+|-inf) LUFS")
+_TRUE_PEAK = re.compile(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS")
 
 
-def measure(path: Path, *, seconds: float | None = None) -> dict[str, float]:
-    """EBU R128 figures of ``path`` (``input_i`` LUFS, ``input_tp`` dBTP, ``input_lra``, ``input_thresh``,
-    ``target_offset``) from loudnorm's first pass; only the first ``seconds`` when given."""
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), *(["-t", f"{seconds:.3f}"] if seconds else []),
-           "-vn", "-af", f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA={TARGET_LRA}:print_format=json",
-           "-f", "null", "-"]
+@dataclass(frozen=True)
+class Loudness:
+    """EBU R128 figures of a sound: integrated loudness (LUFS, −70 for silence) and true peak (dBTP)."""
+
+    lufs: float
+    true_peak: float
+
+    @property
+    def silent(self) -> bool:
+        return self.lufs < SILENT_LUFS
+
+
+def _measured(args: Sequence[str], what: str, name: str) -> Loudness:
+    """Run ffmpeg ``args`` (whose filters end in ``MEASURE``) and read ebur128's summary from its log."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y", "-loglevel", "info", *args]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise AssemblyError(f"The loudness of {path.name} could not be measured ({exc}).") from exc
-    found = _JSON.search(done.stderr)
-    if done.returncode != 0 or found is None:
-        raise AssemblyError(f"{path.name} is not a readable audio file.",
-                            hint="Choose another music file (MP3, M4A, OGG, WAV).")
-    return {k: _number(v) for k, v in json.loads(found.group(0)).items() if k != "normalization_type"}
+        raise AssemblyError(f"ffmpeg could not {what} ({exc}).") from exc
+    summary = done.stderr[done.stderr.rfind("Summary:"):] if "Summary:" in done.stderr else ""
+    lufs, peak = _INTEGRATED.search(summary), _TRUE_PEAK.search(summary)
+    if done.returncode != 0 or lufs is None or peak is None:
+        tail = "\n".join(done.stderr.strip().splitlines()[-4:])
+        raise AssemblyError(f"ffmpeg could not {what}: {tail or 'no sound'}",
+                            hint=f"Check that {name} is readable audio.")
+    return Loudness(max(-70.0, _number(lufs.group(1))), max(-120.0, _number(peak.group(1))))
+
+
+def loudness(path: Path, *, seconds: float | None = None) -> Loudness:
+    """The loudness of ``path`` (only its first ``seconds`` when given); AssemblyError if it has no readable sound."""
+    return _measured(["-i", str(path), *(["-t", f"{seconds:.3f}"] if seconds else []), "-vn", "-af", MEASURE,
+                      "-f", "null", "-"], f"measure the loudness of {Path(path).name}", Path(path).name)
 
 
 def _number(value: str) -> float:
@@ -168,36 +193,42 @@ def _number(value: str) -> float:
     return number if math.isfinite(number) else -math.inf
 
 
-def scene_gains(voice_paths: Sequence[Path]) -> list[float]:
-    """Linear gains bringing each narration to ``VOICE_LUFS`` (1.0 for a silent one), at most ±15 dB."""
+def take_gain(lufs: float | None) -> float:
+    """The linear gain bringing a take measured at ``lufs`` to ``VOICE_LUFS`` (1.0 for silence or unknown),
+    at most ±15 dB."""
+    if lufs is None or lufs < SILENT_LUFS:
+        return 1.0
+    return 10 ** (max(-MAX_SCENE_GAIN_DB, min(MAX_SCENE_GAIN_DB, VOICE_LUFS - lufs)) / 20)
+
+
+def take_gains(takes: Sequence[tuple[Path, float | None]]) -> list[float]:
+    """Each take's gain (``take_gain``) from its loudness as measured when made, measured now when unknown."""
     gains = []
-    for path in voice_paths:
-        try:
-            loudness = measure(Path(path))["input_i"]
-        except AssemblyError as exc:
-            raise AssemblyError(f"A narration could not be read ({Path(path).name} is not readable audio).",
-                                hint="Make the voice for that scene again.") from exc
-        if loudness < -60:
-            gains.append(1.0)
-            continue
-        db = max(-MAX_SCENE_GAIN_DB, min(MAX_SCENE_GAIN_DB, VOICE_LUFS - loudness))
-        gains.append(10 ** (db / 20))
+    for path, lufs in takes:
+        if lufs is None:
+            try:
+                lufs = loudness(Path(path)).lufs
+            except AssemblyError as exc:
+                raise AssemblyError(f"A narration could not be read ({Path(path).name} is not readable audio).",
+                                    hint="Make the voice for that scene again.") from exc
+        gains.append(take_gain(lufs))
     return gains
 
 
-def final_mix(narration: Path, music: Path | None, volume: float, seconds: float, work: Path) -> Path:
-    """The narration, with ``music`` ducked under it when given, normalized to −14 LUFS: a WAV of
-    ``seconds`` in ``work``. ``narration`` should already be at about ``VOICE_LUFS`` (see ``scene_gains``).
-    """
+def mix(narration: Path, music: Path | None, volume: float, seconds: float, work: Path) -> tuple[Path, Loudness]:
+    """The narration, with ``music`` ducked under it when given and the peaks limited: a float WAV of
+    ``seconds`` in ``work``, and its loudness (measured as it is written). ``narration`` should already be
+    at about ``VOICE_LUFS`` (see ``take_gains``)."""
     volume = check_volume(volume)
     music_db = -120.0  # no music, a silent track or volume 0: the voice alone, still normalized
     if music is not None and volume > 0:
-        music_lufs = measure(music, seconds=max(seconds, 3.0))["input_i"]
-        if music_lufs >= -60:
+        music_lufs = loudness(music, seconds=max(seconds, 3.0)).lufs
+        if music_lufs >= SILENT_LUFS:
             music_db = VOICE_LUFS + 20 * math.log10(volume) - music_lufs
     voice = "[0:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo"
-    # apad=whole_dur: loudnorm drops its last partial block, and the sound must last as long as the picture
-    tail = f"alimiter=limit={PRE_LIMIT:.4f}:level=false:attack=5:release=50,apad=whole_dur={seconds:.4f}[out]"
+    # apad=whole_dur: the sound must last exactly as long as the picture, and is measured as written
+    tail = (f"alimiter=limit={PRE_LIMIT:.4f}:level=false:attack=5:release=50,apad=whole_dur={seconds:.4f},"
+            f"atrim=0:{seconds:.4f},{MEASURE}[out]")
     if music_db <= -120:
         inputs, graph = ["-i", str(narration)], f"{voice},{tail}"
     else:
@@ -209,16 +240,26 @@ def final_mix(narration: Path, music: Path | None, volume: float, seconds: float
                  f"{voice},asplit=2[voice][key];[music][key]sidechaincompress={DUCK}[ducked];"
                  f"[voice][ducked]amix=inputs=2:duration=first:normalize=0,{tail}")
     mixed = work / "mix.wav"
-    run_ffmpeg([*inputs, "-filter_complex", graph, "-map", "[out]", "-t", f"{seconds:.4f}", "-c:a", "pcm_f32le",
-                str(mixed)], what="mix the music under the narration" if music_db > -120 else "level the narration")
-    m = measure(mixed)
-    if m["input_i"] < -60:  # nothing to normalize (a silent narration and no music)
-        return mixed
-    normalized = work / "mix_normalized.wav"
-    loudnorm = (f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA={TARGET_LRA}:measured_I={m['input_i']}"
-                f":measured_TP={m['input_tp']}:measured_LRA={m['input_lra']}:measured_thresh={m['input_thresh']}"
-                f":offset={m['target_offset']}:linear=true")
-    run_ffmpeg(["-i", str(mixed), "-af", f"{loudnorm},aresample=44100,asetpts=N/SR/TB,"
-                f"apad=whole_dur={seconds:.4f},atrim=0:{seconds:.4f}", "-c:a", "pcm_s16le",
-                str(normalized)], what="normalize the loudness of the mix")
-    return normalized
+    found = _measured([*inputs, "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_f32le", str(mixed)],
+                      "mix the music under the narration" if music_db > -120 else "level the narration",
+                      "the narration")
+    return mixed, found
+
+
+def finish(mixed: Path, measured: Loudness, work: Path, bitrate: str) -> Path:
+    """``mixed`` brought to −14 LUFS by one gain, peaks kept under −1.5 dBTP, as AAC at ``bitrate`` (an .m4a)."""
+    gain = 0.0 if measured.silent else TARGET_LUFS - measured.lufs
+    chain = [f"volume={gain:.2f}dB"]
+    if measured.true_peak + gain > TARGET_TP:  # rare (a mix far under VOICE_LUFS): limit only these peaks
+        chain.append(f"alimiter=limit={10 ** ((TARGET_TP - 1.0) / 20):.4f}:level=false:attack=5:release=50")
+    out = work / "sound.m4a"
+    run_ffmpeg(["-i", str(mixed), "-af", ",".join(chain), "-c:a", "aac", "-b:a", bitrate, "-ar", "44100",
+                "-f", "mp4", str(out)], what="encode the video's sound")
+    return out
+
+
+def final_sound(narration: Path, music: Path | None, volume: float, seconds: float, work: Path,
+                bitrate: str) -> Path:
+    """The finished video's sound from the evened narration: ``mix`` then ``finish`` (an .m4a in ``work``)."""
+    mixed, measured = mix(narration, music, volume, seconds, work)
+    return finish(mixed, measured, work, bitrate)

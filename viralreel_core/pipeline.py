@@ -27,12 +27,12 @@ from .assembler import Assembler, SceneMedia, sweep_partials
 from .cache import AssetCache, cache_key
 from .config import Settings, check_frame_size
 from .early_render import EarlyRenders
-from .errors import BadConfiguration, BadInput, ProviderError, Stopped, ViralReelError
+from .errors import AssemblyError, BadConfiguration, BadInput, ProviderError, Stopped, ViralReelError
 from .fonts import coverage_problem
 from .languages import LANGUAGES, resolve_language
 from .limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES, scene_role
 from .models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack, estimate_seconds
-from .music import check_music
+from .music import check_music, loudness
 from .providers import retry
 from .providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
 from .text import clean_text, reject_nul
@@ -54,6 +54,15 @@ def validate_topic(topic: str) -> str:
         raise BadInput(f"The topic is {len(cleaned)} characters long; the limit is {MAX_TOPIC_CHARS}.",
                        hint="Shorten it to a sentence or two.")
     return cleaned
+
+
+def _take_loudness(track: VoiceTrack) -> float | None:
+    """The take's integrated loudness, measured once as it is made, so that no render measures it again."""
+    try:
+        return loudness(Path(track.audio_path)).lufs
+    except AssemblyError as exc:  # the render measures it again, and names the scene if it cannot
+        _LOGGER.warning("The loudness of a new voice could not be measured: %s", exc)
+        return None
 
 
 def _with_take(text: str, take: int) -> Any:
@@ -374,6 +383,7 @@ class Pipeline:
             speak = self._counting_failures("voice", lambda: voice.speak(scene.narration, work_dir), scene.number)
             with self._local_slot(voice):
                 track = self._retrying(speak, retry.ATTEMPTS)
+            track = replace(track, loudness=_take_loudness(track))
             return track.to_dict(), {"audio": track.audio_path}, track.cost_usd
 
         asset, hit = self.cache.get_or_make(self.voice_key(scene, take), "voice", make,
@@ -433,15 +443,18 @@ class Pipeline:
     # -- voice and clips for every scene at once -------------------------------------------------
     def make_media(self, script: Script, *, voices: bool = True, clips: bool = True,
                    takes: Mapping[int, int] | None = None,
-                   on_scene_ready: Callable[[int, str, VoiceTrack, Clip], None] | None = None
+                   on_scene_ready: Callable[[int, str, VoiceTrack, Clip], None] | None = None,
+                   on_voices_ready: Callable[[list[VoiceTrack]], None] | None = None
                    ) -> tuple[dict[int, VoiceTrack], dict[int, Clip], list[dict[str, Any]]]:
         """Voices and clips for all scenes in parallel; returns what worked and what was skipped.
 
         ``takes`` maps a scene number to the take wanted for it (0, the cached one, when absent).
         ``on_scene_ready(number, narration, voice, clip)`` is called as each scene has both (once an
-        offline voice model is unloaded), e.g. to render its segment while other clips are still coming.
+        offline voice model is unloaded), e.g. to render its segment while other clips are still coming;
+        ``on_voices_ready(voices)``, once, with every scene's voice in order when all of them worked.
         """
         ready: list[int] = []
+        voices_told = on_voices_ready is None
         takes = takes or {}
         for scene in script.scenes:  # bad text anywhere stops the run before any scene is paid for
             self._checked_scene(scene)
@@ -485,10 +498,15 @@ class Pipeline:
                         self._emit(step, done[step] / per_step, f"Scene {number} ready", number)
                         if on_scene_ready and number in made_voices and number in made_clips:
                             ready.append(number)
-                    if ready and not voice_phase.held:
+                    if voice_phase.held:
+                        continue
+                    if not voices_told and len(made_voices) == per_step:
+                        voices_told = True
+                        on_voices_ready([made_voices[sc.number] for sc in script.scenes])  # type: ignore[misc]
+                    if ready:
                         narrations = {sc.number: sc.narration for sc in script.scenes}
                         for n in ready:
-                            on_scene_ready(n, narrations[n], made_voices[n], made_clips[n])
+                            on_scene_ready(n, narrations[n], made_voices[n], made_clips[n])  # type: ignore[misc]
                         ready.clear()
             except BaseException:  # Ctrl-C or a stopped page: stop the providers rather than wait them out
                 self.abort()
@@ -598,7 +616,8 @@ class Pipeline:
             script = script or self.write_script(topic)
             early = self._early_renders(script)
             try:
-                voices, clips, skipped = self.make_media(script, on_scene_ready=early.submit if early else None)
+                voices, clips, skipped = self.make_media(script, on_scene_ready=early.submit if early else None,
+                                                         on_voices_ready=early.voices_ready if early else None)
             finally:
                 if early is not None:
                     early.close(wait=True)
