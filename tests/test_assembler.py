@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -12,6 +13,7 @@ from viralreel_core import ffmpeg
 from viralreel_core.assembler import Assembler, SceneMedia, fit_plan, frames_for
 from viralreel_core.config import Settings
 from viralreel_core.errors import AssemblyError
+from viralreel_core.final_check import packet_digests
 from viralreel_core.models import Clip, VoiceTrack, WordTiming
 
 SIZE = {"width": 180, "height": 320}
@@ -234,3 +236,20 @@ def test_the_finished_video_is_not_reused_when_its_music_changes(tmp_path, setti
     keys = {Assembler(settings.with_(music=music, music_volume=volume)).final_key(scenes)
             for music, volume in (("", 0.25), ("calm", 0.25), ("calm", 0.5), ("lofi", 0.25))}
     assert len(keys) == 4
+
+
+def test_captions_drawn_ahead_are_the_ones_rendered_and_then_removed(tmp_path, settings):
+    """A scene's captions drawn before its clip is in (``prefetch_captions``) are used by its render, which
+    then removes them: the segment is the one drawing them at the render would give."""
+    scene = SceneMedia(2, "Hello world.", make_clip(tmp_path / "c.mp4", 2.0), make_voice(tmp_path / "v.wav", 1.5))
+    ahead = tmp_path / "ahead"
+    ahead.mkdir()
+    early = Assembler(settings)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        early.prefetch_captions(scene.number, scene.narration, scene.voice, ahead, pool)
+    [drawn] = list(ahead.iterdir())
+    assert list(drawn.glob("cue_*.png")) and (drawn / "captions.ffconcat").is_file()
+    early.render_segment(scene, tmp_path / "ahead.mp4")
+    assert not drawn.exists()
+    Assembler(settings).render_segment(scene, tmp_path / "now.mp4")
+    assert packet_digests(tmp_path / "ahead.mp4") == packet_digests(tmp_path / "now.mp4")

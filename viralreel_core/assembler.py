@@ -29,7 +29,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +41,7 @@ from .errors import AssemblyError, CacheError
 from .ffmpeg import ffmpeg_exe, h264_args, h264_encoder, run_ffmpeg
 from .final_check import check_final, check_segment
 from .models import Clip, ProgressEvent, VoiceTrack
-from .segment import SLOW_DOWN_LIMIT, fit_plan, run_with_progress, segment_command, write_caption_track
+from .segment import SLOW_DOWN_LIMIT, CaptionTrack, fit_plan, run_with_progress, segment_command, write_caption_track
 
 __all__ = ["SceneMedia", "Assembler", "frames_for", "fit_plan", "sweep_partials", "SLOW_DOWN_LIMIT"]
 
@@ -107,6 +107,18 @@ class SceneMedia:
         return frames_for(self.voice.duration, fps)
 
 
+@dataclass(frozen=True)
+class SceneCaptions:
+    """A scene's caption images and their playlist (``track``; None without words), in their own folder."""
+
+    folder: Path
+    track: CaptionTrack | None
+
+
+def _captions_key(number: int, narration: str, voice: VoiceTrack) -> tuple:
+    return number, narration, voice.words, voice.duration
+
+
 class Assembler:
     """Turns scenes (clip + voice + narration) into the final MP4, caching each scene's segment."""
 
@@ -123,6 +135,7 @@ class Assembler:
         self._progress_lock = threading.Lock()
         self._encoder = encoder
         self._digests: dict[tuple[str, int, int], str] = {}
+        self._prepared: dict[tuple, Future[SceneCaptions]] = {}  # captions drawn ahead (prefetch_captions)
 
     @property
     def encoder(self) -> str:
@@ -174,6 +187,37 @@ class Assembler:
             self._digests[mark] = file_sha256(path)
         return self._digests[mark]
 
+    def prepare_captions(self, number: int, narration: str, voice: VoiceTrack, root: Path) -> SceneCaptions:
+        """Draw scene ``number``'s caption images and write their timing (``segment.write_caption_track``) into
+        a new folder under ``root``; the clip is not needed, so this can run before it arrives."""
+        from .captions import build_cues, timings_for  # Pillow and numpy: only when a scene is drawn
+
+        s = self.settings
+        folder = Path(tempfile.mkdtemp(prefix="viralreel_scene_", dir=root))
+        try:
+            cues = build_cues(timings_for(voice, narration), s.captions, s.width, s.height)
+            return SceneCaptions(folder, write_caption_track(cues, folder, s.fps))
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+    def prefetch_captions(self, number: int, narration: str, voice: VoiceTrack, root: Path,
+                          pool: ThreadPoolExecutor) -> None:
+        """Prepare scene ``number``'s captions in ``pool`` for its render to find (``render_segment``)."""
+        key = _captions_key(number, narration, voice)
+        with self._progress_lock:
+            if key not in self._prepared:
+                self._prepared[key] = pool.submit(self.prepare_captions, number, narration, voice, root)
+
+    def _captions_for(self, scene: SceneMedia, root: Path) -> SceneCaptions:
+        """The scene's captions folder: prefetched if it was, else drawn now (which raises what went wrong)."""
+        with self._progress_lock:
+            prefetched = self._prepared.pop(_captions_key(scene.number, scene.narration, scene.voice), None)
+        if prefetched is not None:
+            with contextlib.suppress(Exception):  # drawn again below, and the failure reported then
+                return prefetched.result()
+        return self.prepare_captions(scene.number, scene.narration, scene.voice, root)
+
     def render_segment(self, scene: SceneMedia, out_path: Path, threads: int | None = None) -> Path:
         """Render one scene to an H.264 segment at ``out_path`` (video only), in one ffmpeg run."""
         s = self.settings
@@ -181,29 +225,28 @@ class Assembler:
         seconds = frames / s.fps
         fade = min(s.fade_seconds, seconds / 3) if s.transitions else 0.0
         message = f"Rendering scene {scene.number}"
-        from .captions import build_cues, timings_for  # Pillow and numpy: only when a scene is drawn
         # beside the segment, so under the cache's swept scratch folder rather than the system's temp
-        with tempfile.TemporaryDirectory(prefix="viralreel_scene_", dir=out_path.parent) as tmp:
-            work = Path(tmp)
-            cues = build_cues(timings_for(scene.voice, scene.narration), s.captions, s.width, s.height)
+        captions = self._captions_for(scene, out_path.parent)
+        try:
             cmd = segment_command(
                 clip_path=scene.clip.video_path, clip_size=(scene.clip.width, scene.clip.height),
                 clip_seconds=scene.clip.duration, frames=frames, width=s.width, height=s.height, fps=s.fps,
-                captions=write_caption_track(cues, work, s.fps), fade_in=fade if scene.fade_in else 0.0,
+                captions=captions.track, fade_in=fade if scene.fade_in else 0.0,
                 fade_out=fade if scene.fade_out else 0.0,
                 encoder_args=h264_args(self.encoder, bitrate=s.frame_bitrate(), preset=s.x264_preset, fps=s.fps),
                 threads=threads or resources.segment_plan(1, s.width, s.height)[1], out_path=out_path)
-            del cues  # the PNGs hold them now
             self._scene_progress(scene, 0.0, message)
             try:
                 run_with_progress(cmd, frames, lambda f: self._scene_progress(scene, f, message),
-                                  what=f"render scene {scene.number}", log_path=work / "ffmpeg.log")
+                                  what=f"render scene {scene.number}", log_path=captions.folder / "ffmpeg.log")
             except AssemblyError as exc:
                 raise AssemblyError(f"Scene {scene.number} could not be rendered ({exc}).",
                                     hint=f"Make or upload scene {scene.number}'s clip again.") from exc
             except OSError as exc:
                 raise AssemblyError(f"Scene {scene.number} could not be rendered ({exc}).",
                                     hint="Check that ffmpeg runs here: python -m viralreel_core doctor") from exc
+        finally:
+            shutil.rmtree(captions.folder, ignore_errors=True)
         return out_path
 
     def segment_for(self, scene: SceneMedia, work_dir: Path, threads: int | None = None) -> Path:
@@ -231,6 +274,14 @@ class Assembler:
         else:
             self.segment_misses += 1
         return asset.files["video"]
+
+    def _segment_cached(self, scene: SceneMedia) -> bool:
+        if self.cache is None:
+            return False
+        try:
+            return self.cache.get(self.segment_key(scene)) is not None
+        except OSError:  # a missing clip: its render says so
+            return False
 
     @staticmethod
     def _raise_if_bad(path: Path, scene: SceneMedia, frames: int) -> None:
@@ -342,11 +393,16 @@ class Assembler:
             work = Path(tmp)
             self._frames = {sc.number: sc.frames(s.fps) for sc in scenes}
             workers, threads = resources.segment_plan(len(scenes), s.width, s.height)
-            # the narration (Python and a little ffmpeg) is laid out beside the renders, not after them
-            with ThreadPoolExecutor(max_workers=1) as side, ThreadPoolExecutor(max_workers=workers) as pool:
+            # beside the renders, in the cycles they leave idle: the sound, then the captions of the scenes
+            # that will render next (the first ones start at once)
+            with ThreadPoolExecutor(max_workers=1, initializer=resources.background_thread) as side, \
+                    ThreadPoolExecutor(max_workers=workers) as pool:
                 audio = side.submit(self.sound_for, [sc.voice for sc in scenes], work)
+                for sc in [sc for sc in scenes if not self._segment_cached(sc)][workers:]:
+                    self.prefetch_captions(sc.number, sc.narration, sc.voice, work, side)
                 segments = list(pool.map(lambda sc: self.segment_for(sc, work, threads), scenes))
                 narration = audio.result()
+            self._prepared.clear()  # any left (a scene found cached meanwhile): their folders go with ``work``
             listing = work / "segments.txt"
             listing.write_text("".join(f"file '{_concat_escape(p)}'\n" for p in segments), encoding="utf-8")
             partial = out_path.with_name(f".{out_path.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")

@@ -35,12 +35,15 @@ class EarlyRenders:
     def __init__(self, settings: Settings, cache: AssetCache, script: Script,
                  on_progress: Callable[[ProgressEvent], None]) -> None:
         self._first = script.scenes[0].number if script.scenes else None
+        self._scenes = [(sc.number, sc.narration) for sc in script.scenes]
         self._assembler = Assembler(settings, cache, on_progress)
         workers, self._threads = resources.segment_plan(len(script.scenes), settings.width, settings.height)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="early-render")
         self._futures: list[Future] = []
         self._scratch = Path(tempfile.gettempdir())
-        self._side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-sound")
+        self._captions = tempfile.TemporaryDirectory(prefix="viralreel_early_captions_", ignore_cleanup_errors=True)
+        self._side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-sound",
+                                        initializer=resources.background_thread)
 
     def submit(self, number: int, narration: str, voice: VoiceTrack, clip: Clip) -> None:
         """Render scene ``number``'s segment in the background (a cache hit costs nothing)."""
@@ -50,8 +53,11 @@ class EarlyRenders:
 
     def voices_ready(self, voices: list[VoiceTrack]) -> None:
         """Make the video's sound from every scene's voice (in order) while the clips are still coming; the
-        assembly finds it cached unless a scene fails (then it makes the sound of the scenes that worked)."""
+        assembly finds it cached unless a scene fails (then it makes the sound of the scenes that worked).
+        Then draw each scene's captions, so that the scene whose clip comes last waits only for its frames."""
         self._futures.append(self._side.submit(self._sound, voices))
+        for (number, narration), voice in zip(self._scenes, voices, strict=True):
+            self._assembler.prefetch_captions(number, narration, voice, Path(self._captions.name), self._side)
 
     def _sound(self, voices: list[VoiceTrack]) -> None:
         try:
@@ -74,3 +80,4 @@ class EarlyRenders:
         """Wait for the renders in flight (``wait=False``: drop those not started)."""
         self._pool.shutdown(wait=wait, cancel_futures=not wait)
         self._side.shutdown(wait=wait, cancel_futures=not wait)
+        self._captions.cleanup()  # the captions of scenes the assembly renders itself (it draws its own)

@@ -17,7 +17,8 @@ import os
 from pathlib import Path
 
 __all__ = ["cgroup_cpus", "cgroup_memory_mb", "cpu_quota", "memory_limit_mb", "memory_budget_mb",
-           "ffmpeg_threads", "segment_plan", "local_jobs", "describe", "trim_memory", "SEGMENT_MB_FULL_HD", "BASE_MB"]
+           "ffmpeg_threads", "segment_plan", "local_jobs", "describe", "trim_memory", "background_thread",
+           "SEGMENT_MB_FULL_HD", "BASE_MB"]
 
 CGROUP = Path("/sys/fs/cgroup")
 PROC_CGROUP = Path("/proc/self/cgroup")
@@ -28,6 +29,7 @@ CPUS_PER_SEGMENT = 4  # cores one segment's ffmpeg keeps busy (x264 at 1080×192
 LOCAL_JOB_MB = 220  # one offline clip's ffmpeg at 1080×1920 (bench/memory.py)
 CPUS_PER_LOCAL_JOB = 2
 VOICE_MODEL_MB = 300  # the offline Piper voice model while it is loaded
+BACKGROUND_NICE = 10  # side work beside a render: it takes the cycles the render leaves idle
 HEADROOM = 0.85  # share of the budget the assembly plans to use: the rest is for the studio and the OS
 
 
@@ -191,4 +193,19 @@ def trim_memory() -> None:
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
+def background_thread() -> None:
+    """Lower the calling thread's CPU priority, and so that of every process it starts (ffmpeg inherits it).
+
+    For work beside a render that the render does not wait for yet (the video's sound, the next scene's
+    captions): it fills the cycles the render's ffmpeg leaves idle instead of slowing it. Linux sets
+    niceness per thread; the thread cannot raise it back, so use it as a pool's ``initializer``.
+    """
+    import threading
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+    except (OSError, AttributeError):  # not permitted, or not Linux: run at the normal priority
         pass
