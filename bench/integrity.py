@@ -3,8 +3,8 @@
     python bench/integrity.py [--seconds 30] [--repeat 3]
 
 Inputs are made first (not timed): three 1080×1920 H.264 segments at the product's bitrate, together
-``--seconds`` long, and a narration WAV of the same length. Then, alternately:
-(a) the final join exactly as the assembler runs it (concat demuxer, stream copy, AAC encode, +faststart);
+``--seconds`` long, and their sound as AAC (an .m4a) of the same length. Then, alternately:
+(a) the final join exactly as the assembler runs it (concat demuxer, stream copy of both, +faststart);
 (b) ``check_final`` on its output (every video packet compared with the segments', demux only; the sound
     decoded; lengths compared);
 (c) the per-segment frame count before the join (``check_segment``, demux only);
@@ -60,15 +60,17 @@ def make_inputs(work: Path, seconds: float) -> tuple[list[tuple[int, Path, int]]
         out.setsampwidth(2)
         out.setframerate(rate)
         out.writeframes((0.3 * np.sin(2 * np.pi * 220 * t) * 32767).astype("<i2").tobytes())
-    return scenes, narration
+    sound = work / "sound.m4a"  # as the assembler makes it beside the renders
+    run_ffmpeg(["-i", str(narration), "-c:a", "aac", "-b:a", "192k", "-ar", "44100", "-f", "mp4", str(sound)],
+               what="encode the sound")
+    return scenes, sound
 
 
 def join(work: Path, scenes, narration: Path, out: Path) -> None:
     listing = work / "segments.txt"
     listing.write_text("".join(f"file '{p}'\n" for _, p, _ in scenes), encoding="utf-8")
     run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration), "-map", "0:v:0",
-                "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-ar", "44100",
-                "-movflags", "+faststart", "-f", "mp4", str(out)], what="join")
+                "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(out)], what="join")
 
 
 def _cpu() -> float:

@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
+import wave
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ FINAL_VERSION = "3"  # bump when the join, the narration mix or the music mix ch
 SEGMENT_VERSION = "2"  # bump when segment rendering changes its pixels (2: one ffmpeg filter graph)
 PARTIAL_GLOB = ".viralreel_*.partial.mp4"
 _LOGGER = logging.getLogger(__name__)
+SAMPLE_RATE = 44100  # of the finished video's sound
 STALE_PARTIAL_SECONDS = 3600  # other half-written files (records, thumbnails) are not locked: swept by age
 
 
@@ -136,6 +138,7 @@ class Assembler:
         self._encoder = encoder
         self._digests: dict[tuple[str, int, int], str] = {}
         self._prepared: dict[tuple, Future[SceneCaptions]] = {}  # captions drawn ahead (prefetch_captions)
+        self._prepared_lock = threading.Lock()
 
     @property
     def encoder(self) -> str:
@@ -174,9 +177,10 @@ class Assembler:
         the music under them and its volume."""
         track = music_mix.resolve(self.settings.music, self.settings.music_dir)
         music = {"track": self._digest(track), "volume": self.settings.music_volume} if track else None
-        params = {"version": FINAL_VERSION, "audio_bitrate": self.settings.audio_bitrate, "sample_rate": 44100,
-                  "music": music}
-        inputs = [{"segment": self.segment_key(sc), "voice": self._digest(sc.voice.audio_path)} for sc in scenes]
+        params = {"version": FINAL_VERSION, "audio_bitrate": self.settings.audio_bitrate,
+                  "sample_rate": SAMPLE_RATE, "music": music}
+        inputs = [{"segment": self.segment_key(sc), "voice": self._digest(sc.voice.audio_path),
+                   "loudness": sc.voice.loudness} for sc in scenes]
         return cache_key("final", "ffmpeg", params, inputs)
 
     def _digest(self, path: str | Path) -> str:
@@ -205,15 +209,24 @@ class Assembler:
                           pool: ThreadPoolExecutor) -> None:
         """Prepare scene ``number``'s captions in ``pool`` for its render to find (``render_segment``)."""
         key = _captions_key(number, narration, voice)
-        with self._progress_lock:
+        with self._prepared_lock:
             if key not in self._prepared:
                 self._prepared[key] = pool.submit(self.prepare_captions, number, narration, voice, root)
 
+    def drop_prefetched(self) -> None:
+        """Forget the captions drawn ahead that no render took (cancelled if not started yet); their
+        folders are under the ``root`` given to ``prefetch_captions``, which its owner removes."""
+        with self._prepared_lock:
+            for future in self._prepared.values():
+                future.cancel()
+            self._prepared.clear()
+
     def _captions_for(self, scene: SceneMedia, root: Path) -> SceneCaptions:
-        """The scene's captions folder: prefetched if it was, else drawn now (which raises what went wrong)."""
-        with self._progress_lock:
+        """The scene's captions: drawn ahead if they were (or are being), else drawn now, at the render's
+        priority rather than waiting in the side pool's queue (a failure is raised by drawing them now)."""
+        with self._prepared_lock:
             prefetched = self._prepared.pop(_captions_key(scene.number, scene.narration, scene.voice), None)
-        if prefetched is not None:
+        if prefetched is not None and not prefetched.cancel():
             with contextlib.suppress(Exception):  # drawn again below, and the failure reported then
                 return prefetched.result()
         return self.prepare_captions(scene.number, scene.narration, scene.voice, root)
@@ -291,45 +304,59 @@ class Assembler:
                                 hint=f"Make or upload scene {scene.number}'s clip again.")
 
     # -- the whole video -------------------------------------------------------------------------
-    def narration_track(self, voices: Sequence[VoiceTrack], out_path: Path,
-                        gains: Sequence[float] | None = None) -> Path:
-        """All narrations laid end to end, each padded to its segment's exact length, as 16-bit WAV.
+    def narration_track(self, voices: Sequence[VoiceTrack], out_path: Path, gains: Sequence[float] | None = None,
+                        numbers: Sequence[int] | None = None) -> Path:
+        """All narrations laid end to end, each cut or padded to its segment's exact length, as 16-bit stereo
+        WAV at ``SAMPLE_RATE``.
 
-        ``gains``: a linear gain per take (``music.take_gains``: each take evened out), else as recorded.
+        MoviePy reads, cuts and levels one take at a time (``gains``: a linear gain per take, see
+        ``music.take_gains``), so memory does not grow with the number of scenes. ``numbers``: the scenes'
+        numbers, to name the one whose voice cannot be read (1, 2, … by default).
         """
-        from moviepy import AudioFileClip, CompositeAudioClip
+        import numpy as np
+        from moviepy import AudioFileClip
 
-        fps = self.settings.fps
-        parts, start = [], 0.0
-        opened = []
-        try:
+        fps, numbers = self.settings.fps, list(numbers or range(1, len(voices) + 1))
+        frames = 0
+        with wave.open(str(out_path), "wb") as out:
+            out.setnchannels(2)
+            out.setsampwidth(2)
+            out.setframerate(SAMPLE_RATE)
             for i, voice in enumerate(voices):
-                seconds = frames_for(voice.duration, fps) / fps
-                audio = AudioFileClip(voice.audio_path)
-                opened.append(audio)
-                part = audio.subclipped(0, min(audio.duration, seconds))
-                if gains is not None and gains[i] != 1.0:
-                    part = part.with_volume_scaled(gains[i])
-                parts.append(part.with_start(start))
-                start += seconds
-            track = CompositeAudioClip(parts).with_duration(start)
-            track.write_audiofile(str(out_path), fps=44100, nbytes=2, codec="pcm_s16le", logger=None)
-        except (OSError, KeyError) as exc:
-            raise AssemblyError(f"A narration could not be read ({exc}).",
-                                hint="Make the voice for that scene again.") from exc
-        finally:
-            for audio in opened:
-                audio.close()
+                # each scene's sound ends where its picture does: sample positions from whole frames, rounded once
+                start = round(frames * SAMPLE_RATE / fps)
+                frames += frames_for(voice.duration, fps)
+                samples = round(frames * SAMPLE_RATE / fps) - start
+                try:
+                    audio = AudioFileClip(voice.audio_path, fps=SAMPLE_RATE)
+                    try:
+                        take = audio.with_volume_scaled(gains[i]) if gains is not None and gains[i] != 1.0 \
+                            else audio
+                        # in chunks, as MoviePy writes a clip: to_soundarray over the whole take asks its
+                        # reader for the sample at its very end, which it refuses
+                        pcm = np.concatenate([np.asarray(chunk, dtype=np.float32).reshape(len(chunk), -1)
+                                              for chunk in take.iter_chunks(chunksize=SAMPLE_RATE, fps=SAMPLE_RATE)])
+                    finally:
+                        audio.close()
+                except (OSError, KeyError, ValueError, IndexError) as exc:
+                    raise AssemblyError(f"Scene {numbers[i]}'s narration could not be read ({exc}).",
+                                        hint=f"Make the voice for scene {numbers[i]} again.") from exc
+                pcm = pcm[:samples]
+                if pcm.shape[1] == 1:
+                    pcm = np.repeat(pcm, 2, axis=1)
+                whole = np.zeros((samples, 2), np.float32)
+                whole[:len(pcm)] = pcm[:, :2]
+                out.writeframes((np.clip(whole, -1.0, 1.0) * 32767).astype("<i2").tobytes())
         return out_path
 
-    def final_sound(self, voices: Sequence[VoiceTrack], work: Path) -> Path:
+    def final_sound(self, voices: Sequence[VoiceTrack], work: Path, numbers: Sequence[int] | None = None) -> Path:
         """The finished video's sound as AAC (.m4a): each take evened out (by the loudness measured when it
         was made), the ducked music under it when chosen, normalized to −14 LUFS (with or without music, so
         every video is as loud as the platforms play it); see ``music``."""
         s = self.settings
         track = music_mix.resolve(s.music, s.music_dir)
-        gains = music_mix.take_gains([(Path(v.audio_path), v.loudness) for v in voices])
-        narration = self.narration_track(voices, work / "narration.wav", gains)
+        gains = music_mix.take_gains([(Path(v.audio_path), v.loudness) for v in voices], numbers)
+        narration = self.narration_track(voices, work / "narration.wav", gains, numbers)
         seconds = sum(frames_for(v.duration, s.fps) for v in voices) / s.fps
         return music_mix.final_sound(narration, track, s.music_volume, seconds, work, s.audio_bitrate)
 
@@ -339,26 +366,27 @@ class Assembler:
         fps = self.settings.fps
         track = music_mix.resolve(self.settings.music, self.settings.music_dir)
         music = {"track": self._digest(track), "volume": self.settings.music_volume} if track else None
-        params = {"version": FINAL_VERSION, "sample_rate": 44100, "fps": fps, "music": music,
+        params = {"version": FINAL_VERSION, "sample_rate": SAMPLE_RATE, "fps": fps, "music": music,
                   "audio_bitrate": self.settings.audio_bitrate}
-        inputs = [{"voice": self._digest(v.audio_path), "frames": frames_for(v.duration, fps)} for v in voices]
+        inputs = [{"voice": self._digest(v.audio_path), "frames": frames_for(v.duration, fps), "loudness": v.loudness}
+                  for v in voices]
         return cache_key("narration", "ffmpeg", params, inputs)
 
-    def sound_for(self, voices: Sequence[VoiceTrack], work: Path) -> Path:
+    def sound_for(self, voices: Sequence[VoiceTrack], work: Path, numbers: Sequence[int] | None = None) -> Path:
         """The finished video's sound (``final_sound``), cached: it depends on the voices alone, so it is made
         beside the renders (or, in a run, as soon as every voice is in: ``early_render``), and a re-render
         with the same voices finds it."""
         if self.cache is None:
-            return self.final_sound(voices, work)
+            return self.final_sound(voices, work, numbers)
         try:
             key = self.sound_key(voices)
         except OSError:  # a missing voice: laying it out names the scene
-            return self.final_sound(voices, work)
+            return self.final_sound(voices, work, numbers)
 
         def make(scratch: Path):
-            return {"scenes": len(voices)}, {"audio": self.final_sound(voices, scratch)}, 0.0
+            return {"scenes": len(voices)}, {"audio": self.final_sound(voices, scratch, numbers)}, 0.0
 
-        asset, _ = self.cache.get_or_make(key, "narration", make, label="the video's sound")
+        asset, _ = self.cache.get_or_make(key, "narration", make, label="video's sound")
         return asset.files["audio"]
 
     def _identity(self, scenes: Sequence[SceneMedia]) -> dict:
@@ -393,16 +421,19 @@ class Assembler:
             work = Path(tmp)
             self._frames = {sc.number: sc.frames(s.fps) for sc in scenes}
             workers, threads = resources.segment_plan(len(scenes), s.width, s.height)
-            # beside the renders, in the cycles they leave idle: the sound, then the captions of the scenes
-            # that will render next (the first ones start at once)
-            with ThreadPoolExecutor(max_workers=1, initializer=resources.background_thread) as side, \
-                    ThreadPoolExecutor(max_workers=workers) as pool:
-                audio = side.submit(self.sound_for, [sc.voice for sc in scenes], work)
-                for sc in [sc for sc in scenes if not self._segment_cached(sc)][workers:]:
-                    self.prefetch_captions(sc.number, sc.narration, sc.voice, work, side)
-                segments = list(pool.map(lambda sc: self.segment_for(sc, work, threads), scenes))
-                narration = audio.result()
-            self._prepared.clear()  # any left (a scene found cached meanwhile): their folders go with ``work``
+            # beside the renders, in the cycles they leave idle: the captions of the scenes that render next
+            # (the first ones start at once), then the sound, needed only by the join
+            try:
+                with ThreadPoolExecutor(max_workers=1, initializer=resources.background_thread) as side, \
+                        ThreadPoolExecutor(max_workers=workers) as pool:
+                    for sc in [sc for sc in scenes if not self._segment_cached(sc)][workers:]:
+                        self.prefetch_captions(sc.number, sc.narration, sc.voice, work, side)
+                    audio = side.submit(self.sound_for, [sc.voice for sc in scenes], work,
+                                        [sc.number for sc in scenes])
+                    segments = list(pool.map(lambda sc: self.segment_for(sc, work, threads), scenes))
+                    narration = audio.result()
+            finally:
+                self.drop_prefetched()  # any left (a scene found cached meanwhile) go with ``work``
             listing = work / "segments.txt"
             listing.write_text("".join(f"file '{_concat_escape(p)}'\n" for p in segments), encoding="utf-8")
             partial = out_path.with_name(f".{out_path.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")

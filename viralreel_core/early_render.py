@@ -12,6 +12,7 @@ Failures here are not reported: the assembly renders and reports the same scene 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import tempfile
 from collections.abc import Callable
@@ -41,27 +42,35 @@ class EarlyRenders:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="early-render")
         self._futures: list[Future] = []
         self._scratch = Path(tempfile.gettempdir())
-        self._captions = tempfile.TemporaryDirectory(prefix="viralreel_early_captions_", ignore_cleanup_errors=True)
-        self._side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-sound",
+        self._folders = contextlib.ExitStack()  # the captions drawn ahead: under the cache's swept scratch
+        self._captions = self._folders.enter_context(cache.scratch("early-captions"))
+        self._submitted: set[int] = set()
+        self._side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-side",
                                         initializer=resources.background_thread)
 
     def submit(self, number: int, narration: str, voice: VoiceTrack, clip: Clip) -> None:
         """Render scene ``number``'s segment in the background (a cache hit costs nothing)."""
         scene = SceneMedia(number=number, narration=narration, clip=clip, voice=voice,
                            fade_in=number != self._first, fade_out=True)
+        self._submitted.add(number)
         self._futures.append(self._pool.submit(self._render, scene))
 
     def voices_ready(self, voices: list[VoiceTrack]) -> None:
-        """Make the video's sound from every scene's voice (in order) while the clips are still coming; the
-        assembly finds it cached unless a scene fails (then it makes the sound of the scenes that worked).
-        Then draw each scene's captions, so that the scene whose clip comes last waits only for its frames."""
-        self._futures.append(self._side.submit(self._sound, voices))
-        for (number, narration), voice in zip(self._scenes, voices, strict=True):
-            self._assembler.prefetch_captions(number, narration, voice, Path(self._captions.name), self._side)
-
-    def _sound(self, voices: list[VoiceTrack]) -> None:
+        """With every scene's voice in (in order), while clips are still coming: draw the captions of the
+        scenes still waiting for theirs, so that the last one waits only for its frames, then make the
+        video's sound, which the assembly finds cached unless a scene fails (it then makes the sound of the
+        scenes that worked)."""
         try:
-            self._assembler.sound_for(voices, self._scratch)
+            for (number, narration), voice in zip(self._scenes, voices, strict=True):
+                if number not in self._submitted:
+                    self._assembler.prefetch_captions(number, narration, voice, self._captions, self._side)
+            self._futures.append(self._side.submit(self._sound, voices, [n for n, _ in self._scenes]))
+        except Exception as exc:  # never stops the run: the assembly does all of this itself
+            _LOGGER.info("Early captions and sound not started: %s", exc)
+
+    def _sound(self, voices: list[VoiceTrack], numbers: list[int]) -> None:
+        try:
+            self._assembler.sound_for(voices, self._scratch, numbers)
         except Exception as exc:  # the assembly makes it again and reports what is wrong
             _LOGGER.info("Early sound failed: %s", exc)
 
@@ -79,5 +88,6 @@ class EarlyRenders:
     def close(self, wait: bool = True) -> None:
         """Wait for the renders in flight (``wait=False``: drop those not started)."""
         self._pool.shutdown(wait=wait, cancel_futures=not wait)
+        self._assembler.drop_prefetched()  # captions of scenes the assembly renders itself: it draws its own
         self._side.shutdown(wait=wait, cancel_futures=not wait)
-        self._captions.cleanup()  # the captions of scenes the assembly renders itself (it draws its own)
+        self._folders.close()

@@ -6,8 +6,9 @@ cache's sha256), and the join copies its packets without re-encoding, so the joi
 by comparing packets, not by decoding it again: every video packet of the joined file must equal, byte for
 byte, the segments' packets in order (both demuxed through ``h264_mp4toannexb``, the conversion the concat
 demuxer applies). That finds any changed byte a decode would, and the ones a decode would not, for ~1/20
-of a decode's CPU (docs/BENCHMARKS.md). The sound, which the join encodes, is decoded in full. Only when
-something is wrong are the scenes decoded one by one to say which of them is at fault.
+of a decode's CPU (docs/BENCHMARKS.md). The sound, which the join copies from the AAC made beside the
+renders, is decoded in full (milliseconds), at the same time. Only when something is wrong are the scenes
+decoded one by one to say which of them is at fault.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Background music and the final sound: the shipped tracks, an uploaded one, the mix under the narration.
 
-Every render's final sound is made in two audio-only ffmpeg runs, beside the scenes' renders:
+Once MoviePy has laid the narration out (``Assembler.narration_track``), every render's final sound is made
+in two audio-only ffmpeg runs, beside the scenes' renders:
 
 1. ``mix``: the narration (each scene's take evened out to ``VOICE_LUFS``, see ``take_gains``), with music
    chosen the music looped to the narration's length, set ``volume`` below the voice (a fraction of the
@@ -42,7 +43,6 @@ __all__ = ["MUSIC_DIR", "MUSIC_TYPES", "MAX_MUSIC_BYTES", "TARGET_LUFS", "TARGET
 MUSIC_DIR = Path(__file__).resolve().parent / "music"
 TARGET_LUFS = -14.0  # the short-video platforms' integrated loudness
 TARGET_TP = -1.5  # dBTP before the AAC encode; ≤ −1 after it
-TARGET_LRA = 11.0
 VOICE_LUFS = -20.0  # each scene's narration is evened out to this before mixing
 DEFAULT_VOLUME = 0.25
 MAX_SCENE_GAIN_DB = 15.0  # a near-silent take is not blown up into noise
@@ -201,16 +201,18 @@ def take_gain(lufs: float | None) -> float:
     return 10 ** (max(-MAX_SCENE_GAIN_DB, min(MAX_SCENE_GAIN_DB, VOICE_LUFS - lufs)) / 20)
 
 
-def take_gains(takes: Sequence[tuple[Path, float | None]]) -> list[float]:
-    """Each take's gain (``take_gain``) from its loudness as measured when made, measured now when unknown."""
+def take_gains(takes: Sequence[tuple[Path, float | None]], numbers: Sequence[int] | None = None) -> list[float]:
+    """Each take's gain (``take_gain``) from its loudness as measured when made, measured now when unknown;
+    ``numbers``: the scenes', to name the one whose voice cannot be read (1, 2, … by default)."""
     gains = []
-    for path, lufs in takes:
+    for i, (path, lufs) in enumerate(takes):
         if lufs is None:
             try:
                 lufs = loudness(Path(path)).lufs
             except AssemblyError as exc:
-                raise AssemblyError(f"A narration could not be read ({Path(path).name} is not readable audio).",
-                                    hint="Make the voice for that scene again.") from exc
+                number = numbers[i] if numbers else i + 1
+                raise AssemblyError(f"Scene {number}'s narration could not be read (not readable audio).",
+                                    hint=f"Make the voice for scene {number} again.") from exc
         gains.append(take_gain(lufs))
     return gains
 
@@ -222,7 +224,11 @@ def mix(narration: Path, music: Path | None, volume: float, seconds: float, work
     volume = check_volume(volume)
     music_db = -120.0  # no music, a silent track or volume 0: the voice alone, still normalized
     if music is not None and volume > 0:
-        music_lufs = loudness(music, seconds=max(seconds, 3.0)).lufs
+        try:
+            music_lufs = loudness(music, seconds=max(seconds, 3.0)).lufs
+        except AssemblyError as exc:
+            raise AssemblyError(f"The music {music.name} could not be read.",
+                                hint="Choose another music file (MP3, M4A, OGG, WAV).") from exc
         if music_lufs >= SILENT_LUFS:
             music_db = VOICE_LUFS + 20 * math.log10(volume) - music_lufs
     voice = "[0:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo"
@@ -242,7 +248,7 @@ def mix(narration: Path, music: Path | None, volume: float, seconds: float, work
     mixed = work / "mix.wav"
     found = _measured([*inputs, "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_f32le", str(mixed)],
                       "mix the music under the narration" if music_db > -120 else "level the narration",
-                      "the narration")
+                      "the narration and the music" if music_db > -120 else "the narration")
     return mixed, found
 
 

@@ -454,7 +454,7 @@ class Pipeline:
         ``on_voices_ready(voices)``, once, with every scene's voice in order when all of them worked.
         """
         ready: list[int] = []
-        voices_told = on_voices_ready is None
+        voices_told = False
         takes = takes or {}
         for scene in script.scenes:  # bad text anywhere stops the run before any scene is paid for
             self._checked_scene(scene)
@@ -500,13 +500,13 @@ class Pipeline:
                             ready.append(number)
                     if voice_phase.held:
                         continue
-                    if not voices_told and len(made_voices) == per_step:
+                    if on_voices_ready and not voices_told and len(made_voices) == per_step:
                         voices_told = True
-                        on_voices_ready([made_voices[sc.number] for sc in script.scenes])  # type: ignore[misc]
+                        on_voices_ready([made_voices[sc.number] for sc in script.scenes])
                     if ready:
                         narrations = {sc.number: sc.narration for sc in script.scenes}
                         for n in ready:
-                            on_scene_ready(n, narrations[n], made_voices[n], made_clips[n])  # type: ignore[misc]
+                            on_scene_ready(n, narrations[n], made_voices[n], made_clips[n])
                         ready.clear()
             except BaseException:  # Ctrl-C or a stopped page: stop the providers rather than wait them out
                 self.abort()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import threading
 from pathlib import Path
 
 __all__ = ["cgroup_cpus", "cgroup_memory_mb", "cpu_quota", "memory_limit_mb", "memory_budget_mb",
@@ -203,9 +204,8 @@ def background_thread() -> None:
     captions): it fills the cycles the render's ffmpeg leaves idle instead of slowing it. Linux sets
     niceness per thread; the thread cannot raise it back, so use it as a pool's ``initializer``.
     """
-    import threading
-
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + BACKGROUND_NICE)
     except (OSError, AttributeError):  # not permitted, or not Linux: run at the normal priority
         pass
