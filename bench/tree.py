@@ -6,6 +6,8 @@
 
 RSS is summed over the processes alive at each sample, which counts pages shared between them (libraries,
 mmapped models) once per process: an upper bound, the figure a container's memory limit is closest to.
+A child caught between fork and exec (Python's subprocess vforks: the child runs in its parent's memory until
+ffmpeg replaces it) is the parent's own pages a second time, so it is left out: same command line as its parent.
 """
 
 from __future__ import annotations
@@ -41,8 +43,12 @@ class TreeSampler:
         except psutil.NoSuchProcess:
             return 0.0
         parts = []
+        commands: dict[int, list[str]] = {}
         for proc in procs:
             try:
+                command = commands[proc.pid] = proc.cmdline()
+                if proc is not self.root and commands.get(proc.ppid()) == command:
+                    continue  # not exec'd yet: its parent's memory, already counted
                 parts.append((proc.name(), proc.memory_info().rss))
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 continue

@@ -231,3 +231,27 @@ def test_loudness_is_ebur128s_and_unreadable_sound_is_a_clear_error(tmp_path):
     bad.write_bytes(b"RIFF not really")
     with pytest.raises(AssemblyError, match="measure the loudness of bad.wav"):
         music.loudness(bad)
+
+
+def test_a_narration_with_high_peaks_still_lands_on_minus_14_lufs(tmp_path):
+    """Sound whose peaks stand far above its loudness (3 ms clicks over a quiet tone): the limiter that keeps
+    the peaks under −1 dBTP takes back much of any gain (a plain gain after it gave −15.5 LUFS), and the
+    sound still comes out at −14 LUFS."""
+    seconds = 6.0
+    t = np.arange(int(seconds * RATE)) / RATE
+    x = 0.06 * np.sin(2 * np.pi * TONE * t)
+    for start in np.arange(0.05, seconds, 0.25):
+        click = (t >= start) & (t < start + 0.003)
+        x[click] = 0.9 * np.sin(2 * np.pi * 1000 * t[click])
+    narration = tmp_path / "narration.wav"
+    with wave.open(str(narration), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes((x * 32767).astype("<i2").tobytes())
+    evened = tmp_path / "evened.wav"  # at VOICE_LUFS, as the assembler evens each take (float: no clipping)
+    ffmpeg.run_ffmpeg(["-i", str(narration), "-af", f"volume={music.VOICE_LUFS - music.loudness(narration).lufs:.2f}dB",
+                       "-c:a", "pcm_f32le", str(evened)], what="even out the test narration")
+    sound = music.final_sound(evened, None, 0.25, seconds, tmp_path, "192k")
+    lufs, peak = ebur128(sound)
+    assert lufs == pytest.approx(-14.0, abs=0.5) and peak <= -1.0, (lufs, peak)

@@ -46,7 +46,7 @@ from .segment import SLOW_DOWN_LIMIT, CaptionTrack, fit_plan, run_with_progress,
 
 __all__ = ["SceneMedia", "Assembler", "frames_for", "fit_plan", "sweep_partials", "SLOW_DOWN_LIMIT"]
 
-FINAL_VERSION = "3"  # bump when the join, the narration mix or the music mix changes (3: the sound made as AAC)
+FINAL_VERSION = "4"  # bump when the join, the narration mix or the music mix changes (4: the sound made as AAC)
 SEGMENT_VERSION = "2"  # bump when segment rendering changes its pixels (2: one ffmpeg filter graph)
 PARTIAL_GLOB = ".viralreel_*.partial.mp4"
 _LOGGER = logging.getLogger(__name__)
