@@ -332,10 +332,10 @@ class Assembler:
                     try:
                         take = audio.with_volume_scaled(gains[i]) if gains is not None and gains[i] != 1.0 \
                             else audio
-                        # in chunks, as MoviePy writes a clip: to_soundarray over the whole take asks its
-                        # reader for the sample at its very end, which it refuses
+                        # in MoviePy's own writer's chunks: reading a whole take at once, or in chunks longer
+                        # than a short take, asks its reader for time past the end, which it refuses
                         pcm = np.concatenate([np.asarray(chunk, dtype=np.float32).reshape(len(chunk), -1)
-                                              for chunk in take.iter_chunks(chunksize=SAMPLE_RATE, fps=SAMPLE_RATE)])
+                                              for chunk in take.iter_chunks(chunksize=2000, fps=SAMPLE_RATE)])
                     finally:
                         audio.close()
                 except (OSError, KeyError, ValueError, IndexError) as exc:

@@ -221,9 +221,9 @@ def take_gains(takes: Sequence[tuple[Path, float | None]], numbers: Sequence[int
 
 
 def mix(narration: Path, music: Path | None, volume: float, seconds: float, work: Path) -> tuple[Path, Loudness]:
-    """The narration, with ``music`` ducked under it when given and the peaks limited: a float WAV of
-    ``seconds`` in ``work``, and its loudness (measured as it is written). ``narration`` should already be
-    at about ``VOICE_LUFS`` (see ``take_gains``)."""
+    """The narration, with ``music`` ducked under it when given, raised to about −14 LUFS and its peaks
+    limited: a float WAV of ``seconds`` in ``work``, and its loudness (measured as it is written).
+    ``narration`` should already be at about ``VOICE_LUFS`` (see ``take_gains``)."""
     volume = check_volume(volume)
     music_db = -120.0  # no music, a silent track or volume 0: the voice alone, still normalized
     if music is not None and volume > 0:
