@@ -7,7 +7,8 @@ providers, a fresh cache) and drives it from Debian's Chromium with Playwright, 
 script, voices, clips, render. The browser is not a child of the server, so it is not counted. Every
 50 ms the summed RSS of the server and all its descendants (ffmpeg included, bench/tree.py) is sampled;
 the peak of each step is printed with the processes at that peak. Target (issue 11): the render step
-≤ 690 MB, Streamlit Community Cloud's smallest memory.
+≤ 690 MB, Streamlit Community Cloud's smallest memory. ``--memory-mb 690`` tells the studio that limit, as
+the cgroup there does (otherwise it plans with this machine's memory).
 """
 
 from __future__ import annotations
@@ -90,12 +91,15 @@ def drive(url: str, pid: int) -> dict[str, dict]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="1080x1920")
+    parser.add_argument("--memory-mb", type=int, help="the limit the studio is told (VIRALREEL_MEMORY_MB), as "
+                        "Community Cloud's cgroup tells it there (690 at its floor); default: what this machine has")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = {"VIRALREEL_CACHE_DIR": str(work / "cache"), "VIRALREEL_OUTPUT_DIR": str(work / "out"),
-               "VIRALREEL_PROJECTS_DIR": str(work / "projects"), "VIRALREEL_STUDIO_SIZE": args.size}
+               "VIRALREEL_PROJECTS_DIR": str(work / "projects"), "VIRALREEL_STUDIO_SIZE": args.size,
+               **({"VIRALREEL_MEMORY_MB": str(args.memory_mb)} if args.memory_mb else {})}
         with studio_server(work / "streamlit.log", env) as (url, port):
             pid = server_pid(port)
             with TreeSampler(pid) as idle:
@@ -103,7 +107,7 @@ def main() -> None:
             steps = drive(url, pid)
     print(json.dumps({
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "size": args.size, "server_started_mb": round(idle.peak_mb), "steps": steps,
+        "size": args.size, "memory_mb_told": args.memory_mb, "server_started_mb": round(idle.peak_mb), "steps": steps,
         "render_peak_mb": steps["render"]["peak_mb"], "target_mb": TARGET_MB,
         "whole_session_peak_mb": max(s["peak_mb"] for s in steps.values()),
         "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -11,6 +12,7 @@ from tests.fakes.providers import write_tone
 from tests.media import frame_at, probe
 from viralreel_core import ffmpeg
 from viralreel_core.assembler import Assembler, SceneMedia, fit_plan, frames_for
+from viralreel_core.cache import AssetCache
 from viralreel_core.config import Settings
 from viralreel_core.errors import AssemblyError
 from viralreel_core.final_check import packet_digests
@@ -253,3 +255,18 @@ def test_captions_drawn_ahead_are_the_ones_rendered_and_then_removed(tmp_path, s
     assert not drawn.exists()
     Assembler(settings).render_segment(scene, tmp_path / "now.mp4")
     assert packet_digests(tmp_path / "ahead.mp4") == packet_digests(tmp_path / "now.mp4")
+
+
+def test_at_community_clouds_memory_the_sound_is_made_before_the_full_hd_renders(tmp_path, monkeypatch):
+    """At 690 MB a full-HD segment's ffmpeg leaves no room for the sound's beside it: the sound comes first."""
+    monkeypatch.setenv("VIRALREEL_MEMORY_MB", "690")
+    settings = Settings.from_env(environ={}, width=1080, height=1920, transitions=False)
+    cache = AssetCache(tmp_path / "cache")
+    scenes = [SceneMedia(n, "Hello world.", make_clip(tmp_path / f"c{n}.mp4", 1.0),
+                         make_voice(tmp_path / f"v{n}.wav", 0.5)) for n in (1, 2)]
+    renders: list[int] = []
+    assembler = Assembler(settings, cache, on_progress=lambda e: renders.append(time.time_ns())
+                          if e.message.startswith("Rendering scene") else None)
+    assembler.assemble(scenes, tmp_path / "out.mp4")
+    sound = cache.get(assembler.sound_key([sc.voice for sc in scenes])).files["audio"]
+    assert sound.stat().st_mtime_ns < min(renders)

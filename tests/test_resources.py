@@ -66,6 +66,14 @@ def test_settings_override_and_plans_follow_the_budget(monkeypatch):
     assert resources.segment_plan(6) == (1, 1) and resources.local_jobs() == 1 and resources.ffmpeg_threads() == 1
 
 
+def test_the_sound_is_made_beside_a_render_only_where_the_memory_budget_holds_both(monkeypatch):
+    monkeypatch.setenv("VIRALREEL_MEMORY_MB", "690")  # Community Cloud's floor: one full-HD segment, no more
+    assert not resources.sound_beside_segments(1)
+    assert resources.sound_beside_segments(1, 180, 320)  # a small frame's segment leaves room
+    monkeypatch.setenv("VIRALREEL_MEMORY_MB", "2700")  # its ceiling
+    assert resources.sound_beside_segments(1) and not resources.sound_beside_segments(7)
+
+
 def test_a_nonsense_setting_falls_back_to_what_the_machine_says(monkeypatch):
     monkeypatch.setenv("VIRALREEL_CPUS", "lots")
     monkeypatch.setenv("VIRALREEL_MEMORY_MB", "")

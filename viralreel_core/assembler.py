@@ -421,6 +421,10 @@ class Assembler:
             work = Path(tmp)
             self._frames = {sc.number: sc.frames(s.fps) for sc in scenes}
             workers, threads = resources.segment_plan(len(scenes), s.width, s.height)
+            voices, numbers = [sc.voice for sc in scenes], [sc.number for sc in scenes]
+            beside = resources.sound_beside_segments(workers, s.width, s.height)
+            if not beside:  # no room for its ffmpeg beside a segment's: the sound first
+                narration = self.sound_for(voices, work, numbers)
             # beside the renders, in the cycles they leave idle: the captions of the scenes that render next
             # (the first ones start at once), then the sound, needed only by the join
             try:
@@ -428,10 +432,10 @@ class Assembler:
                         ThreadPoolExecutor(max_workers=workers) as pool:
                     for sc in [sc for sc in scenes if not self._segment_cached(sc)][workers:]:
                         self.prefetch_captions(sc.number, sc.narration, sc.voice, work, side)
-                    audio = side.submit(self.sound_for, [sc.voice for sc in scenes], work,
-                                        [sc.number for sc in scenes])
+                    audio = side.submit(self.sound_for, voices, work, numbers) if beside else None
                     segments = list(pool.map(lambda sc: self.segment_for(sc, work, threads), scenes))
-                    narration = audio.result()
+                    if audio is not None:
+                        narration = audio.result()
             finally:
                 self.drop_prefetched()  # any left (a scene found cached meanwhile) go with ``work``
             listing = work / "segments.txt"

@@ -39,6 +39,7 @@ class EarlyRenders:
         self._scenes = [(sc.number, sc.narration) for sc in script.scenes]
         self._assembler = Assembler(settings, cache, on_progress)
         workers, self._threads = resources.segment_plan(len(script.scenes), settings.width, settings.height)
+        self._sound_early = resources.sound_beside_segments(workers, settings.width, settings.height)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="early-render")
         self._futures: list[Future] = []
         self._scratch = Path(tempfile.gettempdir())
@@ -64,7 +65,8 @@ class EarlyRenders:
             for (number, narration), voice in zip(self._scenes, voices, strict=True):
                 if number not in self._submitted:
                     self._assembler.prefetch_captions(number, narration, voice, self._captions, self._side)
-            self._futures.append(self._side.submit(self._sound, voices, [n for n, _ in self._scenes]))
+            if self._sound_early:  # else the assembly makes it before its renders (memory budget)
+                self._futures.append(self._side.submit(self._sound, voices, [n for n, _ in self._scenes]))
         except Exception as exc:  # never stops the run: the assembly does all of this itself
             _LOGGER.info("Early captions and sound not started: %s", exc)
 

@@ -18,7 +18,8 @@ import threading
 from pathlib import Path
 
 __all__ = ["cgroup_cpus", "cgroup_memory_mb", "cpu_quota", "memory_limit_mb", "memory_budget_mb",
-           "ffmpeg_threads", "segment_plan", "local_jobs", "describe", "trim_memory", "background_thread",
+           "ffmpeg_threads", "segment_plan", "sound_beside_segments", "local_jobs", "describe", "trim_memory",
+           "background_thread",
            "SEGMENT_MB_FULL_HD", "BASE_MB"]
 
 CGROUP = Path("/sys/fs/cgroup")
@@ -27,6 +28,7 @@ NO_LIMIT = 1 << 60  # cgroup v1 reports "no limit" as a huge page-aligned number
 BASE_MB = 250  # the Python process itself during assembly (MoviePy, numpy, Pillow, caption images)
 SEGMENT_MB_FULL_HD = 320  # one segment's ffmpeg (decode, filters, x264, 2 threads) at 1080×1920 (bench/memory.py)
 CPUS_PER_SEGMENT = 4  # cores one segment's ffmpeg keeps busy (x264 at 1080×1920 scales to about 4 threads)
+SOUND_MB = 40  # the video's sound being made: one small audio-only ffmpeg at a time (bench/memory.py)
 LOCAL_JOB_MB = 220  # one offline clip's ffmpeg at 1080×1920 (bench/memory.py)
 CPUS_PER_LOCAL_JOB = 2
 VOICE_MODEL_MB = 300  # the offline Piper voice model while it is loaded
@@ -163,6 +165,13 @@ def segment_plan(scenes: int, width: int = 1080, height: int = 1920) -> tuple[in
     by_cpu = math.floor(cpus / CPUS_PER_SEGMENT)
     workers = max(1, min(scenes, by_cpu, by_memory))
     return workers, max(1, math.ceil(cpus / workers))
+
+
+def sound_beside_segments(workers: int, width: int = 1080, height: int = 1920) -> bool:
+    """Whether the video's sound may be made while ``workers`` segments render: when the memory budget holds
+    its ffmpeg beside them. Where it does not (Community Cloud's 690 MB), it is made before the renders."""
+    per_segment = SEGMENT_MB_FULL_HD * max(0.05, width * height / (1080 * 1920))
+    return memory_budget_mb() - BASE_MB - workers * per_segment >= SOUND_MB
 
 
 def local_jobs(per_job_mb: float = LOCAL_JOB_MB) -> int:
