@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.providers import FakeClipMaker, FakeScriptWriter, FakeVoice, SlowClipMaker
+from tests.services import RedisServer
 from viralreel_core import providers
 from viralreel_core.cache import AssetCache
 from viralreel_core.config import Settings
@@ -56,3 +57,19 @@ def fake_settings(tmp_path, cache_dir, fakes) -> Settings:
     """Small frames, fake providers, a temp cache and output folder."""
     return Settings.from_env(environ={}, script_provider="fake", voice_provider="fake", clip_provider="fake",
                              cache_dir=cache_dir, output_dir=tmp_path / "out", **SMALL)
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    """A real redis-server on a free port, one per test module."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def queue_url(request, tmp_path):
+    """The job queue's URL on each backend: a SQLite file of the test's own, or the module's Redis."""
+    if request.param == "redis":
+        return request.getfixturevalue("redis_server").url
+    return f"sqlite:///{tmp_path / 'jobs.db'}"

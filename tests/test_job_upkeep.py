@@ -9,7 +9,6 @@ import uuid
 
 import pytest
 
-from tests.services import RedisServer
 from viralreel_core import cli
 from viralreel_core.errors import ProviderError
 from viralreel_core.jobs import Job, JobQueue, QueueConfig
@@ -18,18 +17,9 @@ from viralreel_core.jobs.records import to_prune
 DAY = 86400.0
 
 
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory):
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    yield server
-    server.close()
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def queue(request, tmp_path, fake_settings):
-    url = (request.getfixturevalue("redis_server").url if request.param == "redis"
-           else f"sqlite:///{tmp_path / 'jobs.db'}")
-    made = JobQueue(QueueConfig(url=url, heartbeat=0.2, stale_after=1.0, name="t" + uuid.uuid4().hex[:8],
+@pytest.fixture
+def queue(queue_url, fake_settings):
+    made = JobQueue(QueueConfig(url=queue_url, heartbeat=0.2, stale_after=1.0, name="t" + uuid.uuid4().hex[:8],
                                 keep_days=7, keep_jobs=3), fake_settings)
     yield made
     made.close()

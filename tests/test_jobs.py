@@ -10,20 +10,13 @@ import pytest
 
 from tests.fakes.servers import FakeRunway
 from tests.media import probe
-from tests.services import RedisServer, wait_until
+from tests.services import wait_until
 from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError, BadInput
 from viralreel_core.jobs import Job, JobQueue, QueueConfig
 from viralreel_core.providers.runway import RunwayClips
 
 RUNWAY_KEY = "key_" + "c0ffee" * 16
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory):
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    yield server
-    server.close()
 
 
 @pytest.fixture

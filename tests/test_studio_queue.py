@@ -81,18 +81,9 @@ def stored_bytes(tmp_path: Path) -> bytes:
     return b"".join(p.read_bytes() for p in tmp_path.glob("jobs.db*") if p.suffix != ".db-shm")
 
 
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory):
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    yield server
-    server.close()
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def any_engine(request, tmp_path, fake_settings):
-    url = (request.getfixturevalue("redis_server").url if request.param == "redis"
-           else f"sqlite:///{tmp_path / 'jobs.db'}")
-    made = StudioEngine(JobQueue(QueueConfig(url=url, heartbeat=0.2, poll=0.1, name="t" + uuid.uuid4().hex[:8]),
+@pytest.fixture
+def any_engine(queue_url, fake_settings):
+    made = StudioEngine(JobQueue(QueueConfig(url=queue_url, heartbeat=0.2, poll=0.1, name="t" + uuid.uuid4().hex[:8]),
                                  fake_settings), renders=1, others=2)
     yield made
     made.close()

@@ -32,10 +32,7 @@ from .transport import (
     error_detail,
     error_for_status,
     host_of,
-    json_body,
     make_session,
-    network_errors,
-    timeouts,
 )
 
 __all__ = ["PexelsClips", "search_terms", "pick_file", "credit_for", "orientation_of", "DEFAULT_BASE_URL",
@@ -134,20 +131,8 @@ class PexelsClips(StockClips):
         params: dict[str, Any] = {"query": query, "orientation": self.orientation, "per_page": self.per_page, "page": 1}
         if size:
             params["size"] = size
-        with network_errors(SERVICE, provider=self.name, what="searching stock video", base_url=self.base_url,
-                            base_url_env=BASE_URL_ENV):
-            response = self._api.get(f"{self.base_url}/videos/search", params=params,
-                                     headers={"Authorization": self._key}, timeout=timeouts(self.read_timeout))
-        if response.status_code >= 400:
-            raise self._error(response)
-        data = json_body(response)
-        if not isinstance(data, dict) or not isinstance(data.get("videos", []), list):
-            raise ProviderError(f"{SERVICE} sent search results that could not be read.", provider=self.name,
-                                retryable=True, hint="Try this scene again.")
-        remaining = response.headers.get("X-Ratelimit-Remaining")
-        if remaining is not None and remaining.isdigit() and int(remaining) < 20:
-            _LOGGER.warning("Pexels: %s requests left this period", remaining)
-        return [v for v in data.get("videos") or [] if isinstance(v, dict)]
+        return self._search_request("/videos/search", params, results="videos", headers={"Authorization": self._key},
+                                    rate_header="X-Ratelimit-Remaining", low=20)
 
     # -- what StockClips asks of a service ---------------------------------------------------------
     def _search_step(self, query: str, narrow: bool) -> list[dict[str, Any]]:

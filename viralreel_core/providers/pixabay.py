@@ -36,10 +36,7 @@ from .transport import (
     error_detail,
     error_for_status,
     host_of,
-    json_body,
     make_session,
-    network_errors,
-    timeouts,
 )
 
 __all__ = ["PixabayClips", "pick_rendition", "credit_for", "orientation_of", "DEFAULT_BASE_URL", "RENDITIONS"]
@@ -137,20 +134,8 @@ class PixabayClips(StockClips):
                                   "safesearch": "true", "per_page": self.per_page, "page": 1}
         if sized:
             params["min_width"], params["min_height"] = self.width, self.height
-        with network_errors(SERVICE, provider=self.name, what="searching stock video", base_url=self.base_url,
-                            base_url_env=BASE_URL_ENV):
-            response = self._api.get(f"{self.base_url}/api/videos/", params=params,
-                                     timeout=timeouts(self.read_timeout))
-        if response.status_code >= 400:
-            raise self._error(response)
-        data = json_body(response)
-        if not isinstance(data, dict) or not isinstance(data.get("hits", []), list):
-            raise ProviderError(f"{SERVICE} sent search results that could not be read.", provider=self.name,
-                                retryable=True, hint="Try this scene again.")
-        remaining = response.headers.get("X-RateLimit-Remaining")
-        if remaining is not None and remaining.isdigit() and int(remaining) < 10:
-            _LOGGER.warning("Pixabay: %s requests left this minute", remaining)
-        return [h for h in data.get("hits") or [] if isinstance(h, dict)]
+        return self._search_request("/api/videos/", params, results="hits", rate_header="X-RateLimit-Remaining",
+                                    low=10)
 
     # -- what StockClips asks of a service ---------------------------------------------------------
     def _search_step(self, query: str, narrow: bool) -> list[dict[str, Any]]:

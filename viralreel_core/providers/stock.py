@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from ..errors import BadInput, ProviderError
 from ..models import Clip
 from .base import ClipMaker
-from .transport import download_video
+from .transport import download_video, json_body, network_errors, timeouts
 
 __all__ = ["StockClips", "search_terms", "orientation_of"]
 
@@ -64,7 +64,8 @@ def orientation_of(width: int, height: int) -> str:
 
 class StockClips(ClipMaker):
     """A free stock-video clip maker; subclasses set ``url_field`` and the hooks below, and in ``__init__``
-    ``_downloads``, ``_sleep``, ``max_download_bytes`` and ``orientation``."""
+    ``_api``, ``_downloads``, ``_sleep``, ``base_url``, ``read_timeout``, ``max_download_bytes`` and
+    ``orientation``."""
 
     url_field: ClassVar[str] = "url"  # the chosen file's download address
 
@@ -89,6 +90,26 @@ class StockClips(ClipMaker):
         return "video"
 
     # -- the shared flow --------------------------------------------------------------------------
+    def _search_request(self, path: str, params: dict[str, Any], *, results: str, headers: dict[str, str] | None = None,
+                        rate_header: str, low: int) -> list[dict[str, Any]]:
+        """GET ``path`` under the base URL and return the dicts listed under ``results``; ProviderError naming
+        the service if it fails or answers in another shape; a warning when ``rate_header`` says fewer than
+        ``low`` requests are left."""
+        with network_errors(self.label, provider=self.name, what="searching stock video", base_url=self.base_url,
+                            base_url_env=self.base_url_env):
+            response = self._api.get(f"{self.base_url}{path}", params=params, headers=headers,
+                                     timeout=timeouts(self.read_timeout))
+        if response.status_code >= 400:
+            raise self._error(response)
+        data = json_body(response)
+        if not isinstance(data, dict) or not isinstance(data.get(results, []), list):
+            raise ProviderError(f"{self.label} sent search results that could not be read.", provider=self.name,
+                                retryable=True, hint="Try this scene again.")
+        remaining = response.headers.get(rate_header)
+        if remaining is not None and remaining.isdigit() and int(remaining) < low:
+            _LOGGER.warning("%s: %s requests left", self.label, remaining)
+        return [hit for hit in data.get(results) or [] if isinstance(hit, dict)]
+
     def estimate_cost(self, seconds: float) -> float:
         """Stock video is free."""
         return 0.0
