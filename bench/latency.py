@@ -8,8 +8,11 @@ tests/fakes/servers.py at 1080×1920, 3 scenes, each run with a fresh cache:
 - (b) with the issue's latencies: script 2 s, voice 1 s per scene, Runway clips that take 8, 16 and 24 s.
 The slowest chain is script + slowest clip = 26 s; (b) − 26 s is what the run adds after the last clip
 arrives plus what it could not overlap. Target: ((b) − 26) ÷ C ≤ 0.35 (before: every segment waited for
-the last clip, so about 1.0). Runway is polled every 0.25 s here (5 s in production) so that the wait is
-the clip's, not the poll's. (a) and (b) alternate.
+the last clip, so about 1.0). Runway is polled every 0.25 s here (``--poll``; 5 s in production) so that
+the wait is the clip's, not the poll's. (a) and (b) alternate. Each run also prints when its last clip
+came (``last_clip_at_s``: in (b), past 26 s by the startup, Runway's first-frame image task and the
+polls), the wall time after it, and its ffmpeg's system time after it (see bench/cold_start.py).
+A first run without latencies, not counted, loads the libraries.
 
 On a loaded machine the wall figures are the scheduler's: each pair also prints the CPU time (b) spent
 after its last clip arrived (the work left: the last segment, the join, the check) over (a)'s CPU time,
@@ -56,17 +59,24 @@ def run(work: Path, slow: bool) -> dict:
                                      output_dir=work / "out")
         marks: dict[str, float] = {}
 
-        def note(event) -> None:  # the CPU time used so far when the last clip is in
+        def note(event) -> None:  # when the last clip is in, and the CPU time used by then
             if event.step == "clips" and event.fraction >= 1.0:
-                marks["last_clip_cpu"] = cpu_seconds()
+                marks.update(last_clip=time.perf_counter(), last_clip_cpu=cpu_seconds(),
+                             last_clip_sys=children_sys_seconds())
 
         started, cpu = time.perf_counter(), cpu_seconds()
         result = Pipeline(settings, on_progress=note).make("Why cats purr")
-        wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+        ended = time.perf_counter()
+        wall, cpu = ended - started, cpu_seconds() - cpu
         tail_cpu = cpu_seconds() - marks.get("last_clip_cpu", cpu_seconds())
     assert result.success, result.message
+    last_clip = marks.get("last_clip", ended) - started
     return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "cpu_after_last_clip_s": round(tail_cpu, 2),
-            "segments_rendered": result.cache["segments_rendered"]}
+            "segments_rendered": result.cache["segments_rendered"],
+            # where the time after the slowest chain goes: getting the last clip (startup, the script's
+            # parsing, Runway's first-frame image task, the polls), then what is left after it
+            "last_clip_at_s": round(last_clip, 2), "after_last_clip_s": round(ended - started - last_clip, 2),
+            "ffmpeg_sys_after_last_clip_s": round(children_sys_seconds() - marks.get("last_clip_sys", 0.0), 2)}
 
 
 def cpu_seconds() -> float:
@@ -75,13 +85,23 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def children_sys_seconds() -> float:
+    """System CPU time of the finished children (ffmpeg): where a VM's page faults show (bench/cold_start.py)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--poll", type=float, default=0.25, help="seconds between Runway polls")
     args = parser.parse_args()
-    RunwayClips.poll_interval, RunwayClips.poll_jitter = 0.25, 0.0
+    RunwayClips.poll_interval, RunwayClips.poll_jitter = args.poll, 0.0
     report: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-                    "load_average_before": round(os.getloadavg()[0], 1), "slowest_chain_s": SLOWEST_CHAIN}
+                    "load_average_before": round(os.getloadavg()[0], 1), "slowest_chain_s": SLOWEST_CHAIN,
+                    "runway_poll_s": args.poll}
+    # not counted: the first run imports the libraries (the OpenAI SDK alone ~0.6 s), which lengthened pair 1's C
+    with tempfile.TemporaryDirectory() as warmup:
+        run(Path(warmup), slow=False)
     pairs = []
     for n in range(args.repeat):
         with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
