@@ -6,7 +6,8 @@ import csv
 
 from tests.media import probe
 from viralreel_core import cli
-from viralreel_core.jobs import JobQueue, QueueConfig
+from viralreel_core.config import Settings
+from viralreel_core.jobs import JobQueue, QueueConfig, settings_for
 
 
 def _results(path):
@@ -54,3 +55,27 @@ def test_a_csv_without_a_topic_column_is_one_clear_line(tmp_path, monkeypatch, c
     err = capsys.readouterr().err
     assert err.strip().splitlines()[-1].startswith("error: t.csv has no 'topic' column.")
     assert not (tmp_path / "jobs.db").exists()  # refused before any queue was opened
+
+
+def test_a_row_sets_the_providers_own_options_and_a_bad_value_is_its_own_line(tmp_path, monkeypatch, fakes):
+    db = tmp_path / "jobs.db"
+    monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{db}")
+    topics = tmp_path / "topics.csv"
+    topics.write_text("topic,width,height,script_provider,voice_provider,clip_provider,image_model,image_quality,"
+                      "music,music_volume\n"
+                      "Why cats purr,180,320,fake,fake,fake,gpt-image-1-mini,low,calm,0.2\n"
+                      "Why owls hoot,180,320,fake,fake,fake,,ultra,,\n", encoding="utf-8")
+    assert cli.main(["batch", str(topics), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]) == 1
+    rows = _results(tmp_path / "topics_results.csv")
+    assert [r["status"] for r in rows] == ["succeeded", "invalid"]
+    assert "image_quality cannot be 'ultra'" in rows[1]["message"]
+    assert probe(rows[0]["path"]).audio_codec == "aac"
+    queue = JobQueue(QueueConfig(url=f"sqlite:///{db}"))
+    try:
+        [job] = queue.list(5)
+        assert job.params["options"]["provider_options"] == {"image_model": "gpt-image-1-mini", "image_quality": "low"}
+        settings = settings_for(Settings(), job.params["options"])
+    finally:
+        queue.close()
+    assert settings.option("image_model") == "gpt-image-1-mini" and settings.option("image_quality") == "low"
+    assert settings.music_volume == 0.2  # a number, as the CLI's: the same cache keys

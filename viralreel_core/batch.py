@@ -1,5 +1,7 @@
 """``python -m viralreel_core batch topics.csv``: one job per row, a progress bar, a results CSV.
 
+Columns: ``topic``, the job options (``scenes``, ``tone``, ``aspect``, ``music``…) and the providers' own
+options (``image_model``, ``runway_model``…; not the ones naming a file, which a worker may not have).
 Rows are checked before any job starts (a bad row is reported, the others run). The results CSV is
 rewritten whole after every finished row; a rerun skips rows whose video was made and still exists.
 """
@@ -17,6 +19,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from . import providers
 from .errors import BadInput, QueueFull
 from .files import atomic_path
 from .jobs import OPTION_NAMES, JobQueue, check_request
@@ -54,16 +57,31 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     if "topic" not in columns:
         raise BadInput(f"{path.name} has no 'topic' column.",
                        hint="The first line names the columns, e.g. topic,scenes,tone.")
-    unknown = [c for c in columns if c not in _COLUMNS]
+    known = (*_COLUMNS, *_provider_columns())
+    unknown = [c for c in columns if c not in known]
     if unknown:
         raise BadInput(f"{path.name} has unknown column(s): {', '.join(unknown)}.",
-                       hint=f"Columns are: {', '.join(_COLUMNS)}.")
+                       hint=f"Columns are: {', '.join(known)}.")
     rows = []
     for number, record in enumerate(records, 1):
         values = {k.strip(): (v or "").strip() for k, v in record.items() if k}
         options = {k: v for k, v in values.items() if k != "topic" and v}
         rows.append({"row": number, "topic": values.get("topic", ""), "raw_options": options})
     return rows
+
+
+def _provider_columns() -> list[str]:
+    """The providers' own options a row may set (as the API: none naming a file)."""
+    return [name for name in providers.option_defaults() if not name.endswith("_path")]
+
+
+def _job_options(raw: dict[str, str], row: int) -> dict[str, Any]:
+    """A row's cells as a job's options, the providers' own under ``provider_options``."""
+    own = set(_provider_columns())
+    options = {k: _option(k, v, row) for k, v in raw.items() if k not in own}
+    if chosen := {k: v for k, v in raw.items() if k in own}:
+        options["provider_options"] = chosen
+    return options
 
 
 def _key(topic: str, options: dict[str, Any]) -> str:
@@ -105,7 +123,7 @@ def run_batch(queue: JobQueue, csv_path: Path, results_path: Path | None = None,
         entry = {"row": row["row"], "topic": row["topic"], "status": "", "path": "", "seconds": "", "cost_usd": "",
                  "message": "", "warnings": "", "job_id": ""}
         try:
-            options = {k: _option(k, v, row["row"]) for k, v in row["raw_options"].items()}
+            options = _job_options(row["raw_options"], row["row"])
             params = check_request("make", {"topic": row["topic"], "options": options}, queue.settings)
         except BadInput as exc:
             entry.update(key=_key(row["topic"], row["raw_options"]), status="invalid", message=str(exc))

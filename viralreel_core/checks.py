@@ -13,14 +13,14 @@ from .config import Settings, check_frame_size
 from .errors import BadInput
 from .languages import check_language
 from .limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
-from .music import check_music
+from .music import check_music, check_volume
 
 __all__ = ["check_provider_options", "check_settings"]
 
 
 def check_settings(settings: Settings, *, music_files: bool = True) -> Settings:
-    """``settings`` if usable (its language as a known code), else BadInput: scene count, frame size,
-    music, language, and each step's provider.
+    """``settings`` if usable (its language as a known code, its music volume a number), else BadInput:
+    scene count, frame size, music, language, and each step's provider.
 
     ``music_files=False`` allows only the shipped tracks and uploaded ones, never a path."""
     if settings.scenes is not None and settings.scenes not in WRITER_SCENES:
@@ -29,7 +29,9 @@ def check_settings(settings: Settings, *, music_files: bool = True) -> Settings:
     check_frame_size(settings.width, settings.height)
     # over the API only the shipped tracks and uploads (POST /music): a path would read any file on the server
     check_music(settings.music, settings.music_volume, settings.music_dir, paths=music_files)
-    settings = settings.with_(language=check_language(settings.language))
+    # normalised here, for every way in: a batch CSV's "0.2" and the CLI's 0.2 make the same cache keys
+    settings = settings.with_(language=check_language(settings.language),
+                              music_volume=check_volume(settings.music_volume))
     for step, name in (("script", settings.script_provider), ("voice", settings.voice_provider),
                        ("clips", settings.clip_provider)):
         providers.resolve_name(step, name, settings)  # an unknown provider is bad input, before anything starts
