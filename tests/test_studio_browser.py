@@ -52,6 +52,7 @@ def screenshot(page, shots: Path, name: str) -> None:
 def test_five_steps_in_a_real_browser_end_with_a_playable_video(studio_url, shots):
     from playwright.sync_api import expect
 
+    started = time.time()
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.set_default_timeout(STEP_TIMEOUT)
@@ -109,8 +110,9 @@ def test_five_steps_in_a_real_browser_end_with_a_playable_video(studio_url, shot
         expect(page.get_by_text("open now")).to_be_visible()
         expect(page.get_by_role("button", name="Watch")).to_have_count(1)
         screenshot(page, shots, "6-projects")
-        assert sorted(p.name for p in shots.glob("*.png")) == [f"{n}.png" for n in (
-            "1-topic", "2-script", "3-voice", "4-clips", "5-assemble", "6-projects")]
+        # each written by this run (the docs' folder, which the README's refresh command names, holds others too)
+        for name in ("1-topic", "2-script", "3-voice", "4-clips", "5-assemble", "6-projects"):
+            assert (shots / f"{name}.png").stat().st_mtime >= started - 1, name
 
 
 def test_a_fresh_servers_first_visit_can_be_a_link_straight_to_a_step(studio_url):
