@@ -66,10 +66,10 @@ def make_inputs(work: Path, seconds: float) -> tuple[list[tuple[int, Path, int]]
     return scenes, sound
 
 
-def join(work: Path, scenes, narration: Path, out: Path) -> None:
+def join(work: Path, scenes, sound: Path, out: Path) -> None:
     listing = work / "segments.txt"
     listing.write_text("".join(f"file '{p}'\n" for _, p, _ in scenes), encoding="utf-8")
-    run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration), "-map", "0:v:0",
+    run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(sound), "-map", "0:v:0",
                 "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(out)], what="join")
 
 
@@ -96,11 +96,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        scenes, narration = make_inputs(work, args.seconds)
+        scenes, sound = make_inputs(work, args.seconds)
         out = work / "final.mp4"
         rows = []
         for _ in range(args.repeat):
-            a = timed(lambda: join(work, scenes, narration, out), "join")
+            a = timed(lambda: join(work, scenes, sound, out), "join")
             b = timed(lambda: check_final(out, scenes, FPS), "final_check")
             e = timed(lambda: decode(out, "v"), "decode_joined")
             e2 = timed(lambda: [decode(p, "v") for _, p, _ in scenes], "decode_each_segment")

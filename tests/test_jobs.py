@@ -24,7 +24,7 @@ def queues(tmp_path):
     """Make queues on either backend with short heartbeats; all closed after the test."""
     made: list[JobQueue] = []
 
-    def make(settings: Settings, backend: str = "sqlite", url: str = "", **config) -> JobQueue:
+    def make(settings: Settings, url: str = "", **config) -> JobQueue:
         url = url or f"sqlite:///{tmp_path / 'jobs.db'}"
         config = {"heartbeat": 0.2, "stale_after": 1.0, "name": "t" + uuid.uuid4().hex[:8], **config}
         queue = JobQueue(QueueConfig(url=url, **config), settings)
@@ -36,11 +36,9 @@ def queues(tmp_path):
         queue.close()
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def any_queue(request, queues, fake_settings):
-    if request.param == "redis":
-        return queues(fake_settings, url=request.getfixturevalue("redis_server").url)
-    return queues(fake_settings)
+@pytest.fixture
+def any_queue(queue_url, queues, fake_settings):
+    return queues(fake_settings, url=queue_url)
 
 
 def test_a_job_record_moves_only_by_the_rules_and_outlives_its_process(any_queue, queues, fake_settings):

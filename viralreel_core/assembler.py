@@ -50,7 +50,6 @@ FINAL_VERSION = "4"  # bump when the join, the narration mix or the music mix ch
 SEGMENT_VERSION = "2"  # bump when segment rendering changes its pixels (2: one ffmpeg filter graph)
 PARTIAL_GLOB = ".viralreel_*.partial.mp4"
 _LOGGER = logging.getLogger(__name__)
-SAMPLE_RATE = 44100  # of the finished video's sound
 STALE_PARTIAL_SECONDS = 3600  # other half-written files (records, thumbnails) are not locked: swept by age
 
 
@@ -175,13 +174,16 @@ class Assembler:
     def final_key(self, scenes: Sequence[SceneMedia]) -> str:
         """Content hash of everything the finished video depends on: its segments, its narrations in order,
         the music under them and its volume."""
-        track = music_mix.resolve(self.settings.music, self.settings.music_dir)
-        music = {"track": self._digest(track), "volume": self.settings.music_volume} if track else None
         params = {"version": FINAL_VERSION, "audio_bitrate": self.settings.audio_bitrate,
-                  "sample_rate": SAMPLE_RATE, "music": music}
+                  "sample_rate": music_mix.SAMPLE_RATE, "music": self._music_key()}
         inputs = [{"segment": self.segment_key(sc), "voice": self._digest(sc.voice.audio_path),
                    "loudness": sc.voice.loudness} for sc in scenes]
         return cache_key("final", "ffmpeg", params, inputs)
+
+    def _music_key(self) -> dict | None:
+        """What the chosen music adds to a key: its bytes' hash and its volume (None without music)."""
+        track = music_mix.resolve(self.settings.music, self.settings.music_dir)
+        return {"track": self._digest(track), "volume": self.settings.music_volume} if track else None
 
     def _digest(self, path: str | Path) -> str:
         """sha256 of a file, computed once per assembler for an unchanged file (keys ask for clips twice)."""
@@ -307,7 +309,7 @@ class Assembler:
     def narration_track(self, voices: Sequence[VoiceTrack], out_path: Path, gains: Sequence[float] | None = None,
                         numbers: Sequence[int] | None = None) -> Path:
         """All narrations laid end to end, each cut or padded to its segment's exact length, as 16-bit stereo
-        WAV at ``SAMPLE_RATE``.
+        WAV at ``music_mix.SAMPLE_RATE``.
 
         MoviePy reads, cuts and levels one take at a time (``gains``: a linear gain per take, see
         ``music.take_gains``), so memory does not grow with the number of scenes. ``numbers``: the scenes'
@@ -321,21 +323,21 @@ class Assembler:
         with wave.open(str(out_path), "wb") as out:
             out.setnchannels(2)
             out.setsampwidth(2)
-            out.setframerate(SAMPLE_RATE)
+            out.setframerate(music_mix.SAMPLE_RATE)
             for i, voice in enumerate(voices):
                 # each scene's sound ends where its picture does: sample positions from whole frames, rounded once
-                start = round(frames * SAMPLE_RATE / fps)
+                start = round(frames * music_mix.SAMPLE_RATE / fps)
                 frames += frames_for(voice.duration, fps)
-                samples = round(frames * SAMPLE_RATE / fps) - start
+                samples = round(frames * music_mix.SAMPLE_RATE / fps) - start
                 try:
-                    audio = AudioFileClip(voice.audio_path, fps=SAMPLE_RATE)
+                    audio = AudioFileClip(voice.audio_path, fps=music_mix.SAMPLE_RATE)
                     try:
                         take = audio.with_volume_scaled(gains[i]) if gains is not None and gains[i] != 1.0 \
                             else audio
                         # in MoviePy's own writer's chunks: reading a whole take at once, or in chunks longer
                         # than a short take, asks its reader for time past the end, which it refuses
                         pcm = np.concatenate([np.asarray(chunk, dtype=np.float32).reshape(len(chunk), -1)
-                                              for chunk in take.iter_chunks(chunksize=2000, fps=SAMPLE_RATE)])
+                                              for chunk in take.iter_chunks(chunksize=2000, fps=music_mix.SAMPLE_RATE)])
                     finally:
                         audio.close()
                 except (OSError, KeyError, ValueError, IndexError) as exc:
@@ -364,10 +366,8 @@ class Assembler:
         """Content hash of what the finished sound depends on: each voice and its scene's frames, in order,
         the music and its volume, the AAC bitrate."""
         fps = self.settings.fps
-        track = music_mix.resolve(self.settings.music, self.settings.music_dir)
-        music = {"track": self._digest(track), "volume": self.settings.music_volume} if track else None
-        params = {"version": FINAL_VERSION, "sample_rate": SAMPLE_RATE, "fps": fps, "music": music,
-                  "audio_bitrate": self.settings.audio_bitrate}
+        params = {"version": FINAL_VERSION, "sample_rate": music_mix.SAMPLE_RATE, "fps": fps,
+                  "music": self._music_key(), "audio_bitrate": self.settings.audio_bitrate}
         inputs = [{"voice": self._digest(v.audio_path), "frames": frames_for(v.duration, fps), "loudness": v.loudness}
                   for v in voices]
         return cache_key("narration", "ffmpeg", params, inputs)

@@ -140,11 +140,10 @@ def check_final(path: str | Path, scenes: Sequence[tuple[int, Path, int]], fps: 
         problem = culprit or (f"the joined video cannot be read ({errors.splitlines()[0][:120]})" if errors
                               else f"the joined video has {len(joined)} of its {expected} frames"
                               if len(joined) != expected else "the joined video differs from its scenes' segments")
-    else:
-        if audio.errors:
-            problem = f"its sound does not decode ({audio.errors.splitlines()[0][:120]})"
-        elif abs(audio.seconds - expected / fps) > 1 / fps:
-            problem = f"its sound lasts {audio.seconds:.2f} s but its picture {expected / fps:.2f} s"
+    elif audio.errors:
+        problem = f"its sound does not decode ({audio.errors.splitlines()[0][:120]})"
+    elif abs(audio.seconds - expected / fps) > 1 / fps:
+        problem = f"its sound lasts {audio.seconds:.2f} s but its picture {expected / fps:.2f} s"
     if problem:
         raise AssemblyError(f"The finished video failed its check: {problem}.",
                             hint="Nothing was saved under the video's name; run again to remake what was damaged.")

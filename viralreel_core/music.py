@@ -39,11 +39,12 @@ from .errors import AssemblyError, BadInput
 from .ffmpeg import ffmpeg_exe, probe, run_ffmpeg
 
 __all__ = ["MUSIC_DIR", "MUSIC_TYPES", "MAX_MUSIC_BYTES", "TARGET_LUFS", "TARGET_TP", "VOICE_LUFS", "DEFAULT_VOLUME",
-           "UPLOAD_ID", "Loudness", "tracks", "resolve", "check_volume", "check_kind", "check_file", "check_music",
-           "loudness", "take_gain", "take_gains", "mix", "finish", "final_sound"]
+           "UPLOAD_ID", "SAMPLE_RATE", "Loudness", "tracks", "resolve", "check_volume", "check_kind", "check_file",
+           "check_music", "loudness", "take_gain", "take_gains", "mix", "finish", "final_sound"]
 
 MUSIC_DIR = Path(__file__).resolve().parent / "music"
 TARGET_LUFS = -14.0  # the short-video platforms' integrated loudness
+SAMPLE_RATE = 44100  # of the finished video's sound
 TARGET_TP = -1.5  # dBTP before the AAC encode; ≤ −1 after it
 VOICE_LUFS = -20.0  # each scene's narration is evened out to this before mixing
 DEFAULT_VOLUME = 0.25
@@ -234,7 +235,7 @@ def mix(narration: Path, music: Path | None, volume: float, seconds: float, work
                                 hint="Choose another music file (MP3, M4A, OGG, WAV).") from exc
         if music_lufs >= SILENT_LUFS:
             music_db = VOICE_LUFS + 20 * math.log10(volume) - music_lufs
-    voice = "[0:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo"
+    voice = f"[0:a]aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo"
     # brought to about TARGET_LUFS (takes at VOICE_LUFS) before the peaks are limited, so that they are limited
     # once, at the level they will be heard: ``finish`` then only corrects by what the measurement finds.
     # apad=whole_dur: the sound must last exactly as long as the picture, and is measured as written
@@ -245,7 +246,7 @@ def mix(narration: Path, music: Path | None, volume: float, seconds: float, work
     else:
         fade = min(FADE_SECONDS, seconds / 4)
         inputs = ["-i", str(narration), "-stream_loop", "-1", "-i", str(music)]
-        graph = (f"[1:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=0:{seconds:.4f},"
+        graph = (f"[1:a]aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=0:{seconds:.4f},"
                  f"asetpts=N/SR/TB,volume={music_db:.2f}dB,afade=t=in:d={fade:.3f},"
                  f"afade=t=out:st={seconds - fade:.4f}:d={fade:.3f}[music];"
                  f"{voice},asplit=2[voice][key];[music][key]sidechaincompress={DUCK}[ducked];"
@@ -265,7 +266,7 @@ def finish(mixed: Path, measured: Loudness, work: Path, bitrate: str) -> Path:
         gain = _gain_through_limiter(mixed, measured, gain)
         chain = [f"volume={gain:.2f}dB", LIMITER]
     out = work / "sound.m4a"
-    run_ffmpeg(["-i", str(mixed), "-af", ",".join(chain), "-c:a", "aac", "-b:a", bitrate, "-ar", "44100",
+    run_ffmpeg(["-i", str(mixed), "-af", ",".join(chain), "-c:a", "aac", "-b:a", bitrate, "-ar", str(SAMPLE_RATE),
                 "-f", "mp4", str(out)], what="encode the video's sound")
     return out
 

@@ -160,8 +160,7 @@ def segment_plan(scenes: int, width: int = 1080, height: int = 1920) -> tuple[in
     both the cores and the memory are there.
     """
     cpus = cpu_quota()
-    per_segment = SEGMENT_MB_FULL_HD * max(0.05, width * height / (1080 * 1920))
-    by_memory = int((memory_budget_mb() - BASE_MB) // per_segment)
+    by_memory = int((memory_budget_mb() - BASE_MB) // _segment_mb(width, height))
     by_cpu = math.floor(cpus / CPUS_PER_SEGMENT)
     workers = max(1, min(scenes, by_cpu, by_memory))
     return workers, max(1, math.ceil(cpus / workers))
@@ -170,8 +169,12 @@ def segment_plan(scenes: int, width: int = 1080, height: int = 1920) -> tuple[in
 def sound_beside_segments(workers: int, width: int = 1080, height: int = 1920) -> bool:
     """Whether the video's sound may be made while ``workers`` segments render: when the memory budget holds
     its ffmpeg beside them. Where it does not (Community Cloud's 690 MB), it is made before the renders."""
-    per_segment = SEGMENT_MB_FULL_HD * max(0.05, width * height / (1080 * 1920))
-    return memory_budget_mb() - BASE_MB - workers * per_segment >= SOUND_MB
+    return memory_budget_mb() - BASE_MB - workers * _segment_mb(width, height) >= SOUND_MB
+
+
+def _segment_mb(width: int, height: int) -> float:
+    """One segment's ffmpeg at this frame size: ``SEGMENT_MB_FULL_HD`` scaled by the pixels."""
+    return SEGMENT_MB_FULL_HD * max(0.05, width * height / (1080 * 1920))
 
 
 def local_jobs(per_job_mb: float = LOCAL_JOB_MB) -> int:

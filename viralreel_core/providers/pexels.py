@@ -17,13 +17,11 @@ Example::
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 import requests
 
-from ..config import Settings
 from ..errors import ProviderError, RateLimited
 from .retry import retry_after
 from .stock import StockClips, orientation_of, search_terms
@@ -37,8 +35,6 @@ from .transport import (
 
 __all__ = ["PexelsClips", "search_terms", "pick_file", "credit_for", "orientation_of", "DEFAULT_BASE_URL",
            "MIN_WIDTH"]
-
-_LOGGER = logging.getLogger(__name__)
 
 SERVICE = "Pexels"
 KEY_ENV = "PEXELS_API_KEY"
@@ -94,29 +90,19 @@ class PexelsClips(StockClips):
     service = "pexels"
     key_env = KEY_ENV
     base_url_env = BASE_URL_ENV
+    default_base_url = DEFAULT_BASE_URL
     url_field = "link"
+    quota_window = "this period"
 
     def __init__(self, api_key: str, *, base_url: str | None = None, min_width: int = MIN_WIDTH,
                  width: int = 1080, height: int = 1920, per_page: int = PER_PAGE, read_timeout: float = READ_TIMEOUT,
                  max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None) -> None:
-        super().__init__()
-        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        super().__init__(api_key, base_url=base_url, width=width, height=height, read_timeout=read_timeout,
+                         max_download_bytes=max_download_bytes, sleep=sleep)
         self.min_width = min_width
-        self.orientation = orientation_of(width, height)  # of the frame the clip will fill
         self.per_page = max(1, min(80, per_page))
-        self.read_timeout = read_timeout
-        self.max_download_bytes = max_download_bytes
-        self._key = api_key
-        self._sleep = sleep
         # a 429 here is the hourly quota: waiting seconds will not help, so only 5xx are retried
         self._api = make_session(statuses=(500, 502, 503, 504), sleep=sleep)
-        self._downloads = make_session(retries=0)  # download_video retries; never carries the key (a CDN)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> PexelsClips:
-        """The clip maker for ``settings``: its key, ``PEXELS_BASE_URL`` and the frame's orientation."""
-        return cls(settings.keys.get(cls.service, ""), base_url=settings.base_urls.get(cls.service),
-                   width=settings.width, height=settings.height)
 
     def __repr__(self) -> str:
         return f"PexelsClips(orientation={self.orientation!r}, endpoint={host_of(self.base_url)!r})"

@@ -21,13 +21,11 @@ Example::
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 import requests
 
-from ..config import Settings
 from ..errors import AuthError, ProviderError, RateLimited
 from .retry import retry_after
 from .stock import StockClips, orientation_of
@@ -40,8 +38,6 @@ from .transport import (
 )
 
 __all__ = ["PixabayClips", "pick_rendition", "credit_for", "orientation_of", "DEFAULT_BASE_URL", "RENDITIONS"]
-
-_LOGGER = logging.getLogger(__name__)
 
 SERVICE = "Pixabay"
 KEY_ENV = "PIXABAY_API_KEY"
@@ -97,28 +93,17 @@ class PixabayClips(StockClips):
     service = "pixabay"
     key_env = KEY_ENV
     base_url_env = BASE_URL_ENV
+    default_base_url = DEFAULT_BASE_URL
+    quota_window = "this minute"
 
     def __init__(self, api_key: str, *, base_url: str | None = None, width: int = 1080, height: int = 1920,
                  per_page: int = PER_PAGE, read_timeout: float = READ_TIMEOUT,
                  max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None) -> None:
-        super().__init__()
-        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
-        self.width, self.height = int(width), int(height)
-        self.orientation = orientation_of(self.width, self.height)
+        super().__init__(api_key, base_url=base_url, width=width, height=height, read_timeout=read_timeout,
+                         max_download_bytes=max_download_bytes, sleep=sleep)
         self.per_page = max(3, min(200, per_page))
-        self.read_timeout = read_timeout
-        self.max_download_bytes = max_download_bytes
-        self._key = api_key
-        self._sleep = sleep
         # a 429 is the per-minute window: worth the wait it names (within the policy's cap)
         self._api = make_session(statuses=(429, 500, 502, 503, 504), methods=("GET",), sleep=sleep)
-        self._downloads = make_session(retries=0)  # download_video retries; the CDN needs no key
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> PixabayClips:
-        """The clip maker for ``settings``: its key, ``PIXABAY_BASE_URL`` and the frame's size."""
-        return cls(settings.keys.get(cls.service, ""), base_url=settings.base_urls.get(cls.service),
-                   width=settings.width, height=settings.height)
 
     def __repr__(self) -> str:
         return f"PixabayClips(endpoint={host_of(self.base_url)!r}, frame={self.width}x{self.height})"

@@ -13,14 +13,15 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
+from ..config import Settings
 from ..errors import BadInput, ProviderError
 from ..models import Clip
 from .base import ClipMaker
-from .transport import download_video, json_body, network_errors, timeouts
+from .transport import download_video, json_body, make_session, network_errors, timeouts
 
 __all__ = ["StockClips", "search_terms", "orientation_of"]
 
@@ -63,15 +64,31 @@ def orientation_of(width: int, height: int) -> str:
 
 
 class StockClips(ClipMaker):
-    """A free stock-video clip maker; subclasses set ``url_field`` and the hooks below, and in ``__init__``
-    ``_api``, ``_downloads``, ``_sleep``, ``base_url``, ``read_timeout``, ``max_download_bytes`` and
-    ``orientation``."""
+    """A free stock-video clip maker; subclasses set ``default_base_url``, ``url_field``, ``quota_window`` and
+    the hooks below, and ``_api`` (a session with their service's retry policy) after this ``__init__``."""
 
+    default_base_url: ClassVar[str]
     url_field: ClassVar[str] = "url"  # the chosen file's download address
+    quota_window: ClassVar[str] = ""  # what the rate header counts, for the low-quota warning ("this minute")
 
-    def __init__(self) -> None:
+    def __init__(self, api_key: str, *, base_url: str | None, width: int, height: int, read_timeout: float,
+                 max_download_bytes: int, sleep: Callable[[float], None] | None) -> None:
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self.width, self.height = int(width), int(height)
+        self.orientation = orientation_of(self.width, self.height)  # of the frame the clip will fill
+        self.read_timeout = read_timeout
+        self.max_download_bytes = max_download_bytes
+        self._key = api_key
+        self._sleep = sleep
+        self._downloads = make_session(retries=0)  # download_video retries; never carries the key (a CDN)
         self._used: set[Any] = set()  # videos other scenes of this run already show
         self._used_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """The clip maker for ``settings``: its key, its base URL setting and the frame's size."""
+        return cls(settings.keys.get(cls.service, ""), base_url=settings.base_urls.get(cls.service),
+                   width=settings.width, height=settings.height)
 
     # -- what a service says ---------------------------------------------------------------------
     def _search_step(self, query: str, narrow: bool) -> list[dict[str, Any]]:
@@ -107,7 +124,7 @@ class StockClips(ClipMaker):
                                 retryable=True, hint="Try this scene again.")
         remaining = response.headers.get(rate_header)
         if remaining is not None and remaining.isdigit() and int(remaining) < low:
-            _LOGGER.warning("%s: %s requests left", self.label, remaining)
+            _LOGGER.warning("%s: %s requests left %s", self.label, remaining, self.quota_window)
         return [hit for hit in data.get(results) or [] if isinstance(hit, dict)]
 
     def estimate_cost(self, seconds: float) -> float:
