@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from memory import OFFLINE, TOPIC, clean_env  # noqa: E402
 
-from viralreel_core.config import Settings  # noqa: E402
+from viralreel_core.environment import settings_from_env  # noqa: E402
 from viralreel_core.render.assembler import Assembler  # noqa: E402
 from viralreel_core.run.pipeline import Pipeline  # noqa: E402
 
@@ -84,7 +84,7 @@ def main() -> None:
                               "pipeline_s": json.loads(done.stdout)["seconds"]})
         report["unchanged"] = unchanged
 
-        settings = Settings.from_env(environ={}, cache_dir=cache_dir, scenes=args.scenes, script_provider="local",
+        settings = settings_from_env(environ={}, cache_dir=cache_dir, scenes=args.scenes, script_provider="local",
                                      voice_provider="local", clip_provider="local")
         pipeline = Pipeline(settings)
         script = pipeline.write_script(TOPIC)

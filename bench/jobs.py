@@ -30,7 +30,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from viralreel_core.config import Settings  # noqa: E402
+from viralreel_core.environment import settings_from_env  # noqa: E402
 from viralreel_core.jobs import JobQueue, QueueConfig  # noqa: E402
 
 TOPICS = ["Why cats purr", "How bees dance", "Why the sea is salty", "How volcanoes erupt", "Why owls hoot",
@@ -83,7 +83,7 @@ def start_redis(port: int) -> subprocess.Popen:
 def worker_round(work: Path, url: str, concurrency: int, topics: list[str], options: dict) -> dict:
     env = {"VIRALREEL_QUEUE_URL": url, "VIRALREEL_OUTPUT_DIR": str(work / "out"),
            "VIRALREEL_CACHE_DIR": str(work / "cache"), "VIRALREEL_QUEUE_LIMIT": "0"}
-    queue = JobQueue(QueueConfig.from_env(env), Settings.from_env(environ=env))
+    queue = JobQueue(QueueConfig.from_env(env), settings_from_env(environ=env))
     worker = subprocess.Popen([sys.executable, "-m", "viralreel_core", "worker", "--concurrency", str(concurrency)],
                               cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
@@ -104,7 +104,7 @@ def worker_round(work: Path, url: str, concurrency: int, topics: list[str], opti
 
 def overhead_round(url: str, jobs: int, work: Path) -> dict:
     env = {"VIRALREEL_QUEUE_URL": url, "VIRALREEL_CACHE_DIR": str(work / "cache_o"), "VIRALREEL_QUEUE_LIMIT": "0"}
-    queue = JobQueue(QueueConfig.from_env(env), Settings.from_env(environ=env, script_provider="local"))
+    queue = JobQueue(QueueConfig.from_env(env), settings_from_env(environ=env, script_provider="local"))
     queue.start(1)
     try:
         started = time.monotonic()

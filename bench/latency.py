@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakeRunway  # noqa: E402
-from viralreel_core.config import Settings  # noqa: E402
+from viralreel_core.environment import settings_from_env  # noqa: E402
 from viralreel_core.providers.clips.runway import RunwayClips  # noqa: E402
 from viralreel_core.run.pipeline import Pipeline  # noqa: E402
 
@@ -54,7 +54,7 @@ def run(work: Path, slow: bool) -> dict:
             runway_api.fail("task_takes", times=1, seconds=seconds if slow else 0.0)
         env = {**KEYS, "OPENAI_BASE_URL": f"{openai_api.url}/v1", "ELEVENLABS_BASE_URL": eleven_api.url,
                "RUNWAYML_BASE_URL": runway_api.url}
-        settings = Settings.from_env(environ=env, script_provider="openai", voice_provider="elevenlabs",
+        settings = settings_from_env(environ=env, script_provider="openai", voice_provider="elevenlabs",
                                      clip_provider="runway", scenes=3, cache_dir=work / "cache",
                                      output_dir=work / "out")
         marks: dict[str, float] = {}

@@ -43,11 +43,11 @@ def make_cmd(cache: Path, out: Path, scenes: int) -> list[str]:
 
 def child_assemble_cached(cache: str, out: str, scenes: str) -> None:
     """In the child: voices and clips from the cache (nothing loaded to make them), every segment rendered."""
-    from viralreel_core.config import Settings
+    from viralreel_core.environment import settings_from_env
     from viralreel_core.render.assembler import Assembler
     from viralreel_core.run.pipeline import Pipeline
 
-    settings = Settings.from_env(cache_dir=Path(cache), scenes=int(scenes), script_provider="local",
+    settings = settings_from_env(cache_dir=Path(cache), scenes=int(scenes), script_provider="local",
                                  voice_provider="local", clip_provider="local")
     pipeline = Pipeline(settings)
     script = pipeline.write_script(TOPIC)

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from viralreel_core.cache.store import AssetCache  # noqa: E402
-from viralreel_core.config import Settings  # noqa: E402
+from viralreel_core.environment import settings_from_env  # noqa: E402
 from viralreel_core.jobs import JobQueue, QueueConfig  # noqa: E402
 from viralreel_core.jobs.records import Job as Record  # noqa: E402
 from viralreel_core.studio import Studio, StudioConfig  # noqa: E402
@@ -35,7 +35,7 @@ from viralreel_core.studio.engine import StudioEngine  # noqa: E402
 
 
 def _studio(work: Path, engine: StudioEngine | None) -> Studio:
-    settings = Settings.from_env(environ={}, script_provider="local", voice_provider="local",
+    settings = settings_from_env(environ={}, script_provider="local", voice_provider="local",
                                  clip_provider="local", cache_dir=work / "cache", output_dir=work / "out",
                                  width=180, height=320)
     studio = Studio(settings, AssetCache(work / "cache"), StudioConfig(projects_dir=work / "projects"),
@@ -61,7 +61,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_studio_jobs_"))
-    settings = Settings.from_env(environ={}, cache_dir=work / "cache", output_dir=work / "out")
+    settings = settings_from_env(environ={}, cache_dir=work / "cache", output_dir=work / "out")
     config = QueueConfig(url=f"sqlite:///{work / 'jobs.db'}", poll=0.25)
     engine = StudioEngine(JobQueue(config, settings), renders=1, others=4)
     results = {}

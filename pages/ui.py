@@ -20,6 +20,7 @@ import streamlit as st
 
 from pages import visitor
 from viralreel_core import ApiKeys, AssetCache, Settings, ViralReelError, providers
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import NeedsConfirmation
 from viralreel_core.limits import STEPS
 from viralreel_core.studio import Studio, StudioConfig
@@ -112,7 +113,7 @@ def setup() -> Studio:
     environ = {**os.environ, **_secrets()}
     try:
         config = StudioConfig.from_env(environ)
-        base = Settings.from_env(environ=environ)
+        base = settings_from_env(environ=environ)
         who = visitor.identify(environ, config.projects_dir, base.output_dir)
         budget = Budget.from_values(visitor.workspaces_root(environ) / "spending.json", environ)
         confirm_above = confirm_threshold(environ)

@@ -1,6 +1,7 @@
 """Who is visiting: their workspace (one locally; their own on a shared server) and whether they may use
-the owner's keys and money. The rules live in ``viralreel_core.workspace.workspaces`` and ``viralreel_core.workspace.access``;
-this module reads Streamlit's side of them (the link, the sign-in, Secrets) and draws the sidebar's part.
+the owner's keys and money. The rules live in ``viralreel_core.workspace.workspaces`` and
+``viralreel_core.workspace.access``; this module reads Streamlit's side of them (the link, the sign-in,
+Secrets) and draws the sidebar's part.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from tests.services import RedisServer
 from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache
 from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 
 providers.register("script", "fake", FakeScriptWriter)
 providers.register("voice", "fake", FakeVoice)
@@ -55,7 +56,7 @@ def fakes():
 @pytest.fixture
 def fake_settings(tmp_path, cache_dir, fakes) -> Settings:
     """Small frames, fake providers, a temp cache and output folder."""
-    return Settings.from_env(environ={}, script_provider="fake", voice_provider="fake", clip_provider="fake",
+    return settings_from_env(environ={}, script_provider="fake", voice_provider="fake", clip_provider="fake",
                              cache_dir=cache_dir, output_dir=tmp_path / "out", **SMALL)
 
 

@@ -15,7 +15,7 @@ from tests.fakes.providers import FakeVoice
 from tests.test_studio_app import ok, page, settle, write_and_accept
 from viralreel_core import providers
 from viralreel_core.cli import main as cli
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AuthError
 
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
@@ -61,7 +61,7 @@ def acme(fakes, monkeypatch):
 
 
 def test_settings_read_its_key_and_base_url_under_the_names_it_declares(acme):
-    settings = Settings.from_env(environ={"ACME_API_KEY": SECRET, "ACME_BASE_URL": "http://127.0.0.1:9/v1"})
+    settings = settings_from_env(environ={"ACME_API_KEY": SECRET, "ACME_BASE_URL": "http://127.0.0.1:9/v1"})
     assert settings.keys["acme"] == SECRET and settings.base_urls["acme"] == "http://127.0.0.1:9/v1"
     assert SECRET not in repr(settings) and SECRET not in str(settings.public_dict())
     assert providers.services()["acme"].label == "Acme Voices"
@@ -69,7 +69,7 @@ def test_settings_read_its_key_and_base_url_under_the_names_it_declares(acme):
 
 
 def test_its_options_have_its_defaults_and_reach_it(acme):
-    settings = Settings.from_env(environ={"ACME_API_KEY": SECRET})
+    settings = settings_from_env(environ={"ACME_API_KEY": SECRET})
     assert settings.option("acme_voice") == "robin"
     voice = providers.create("voice", settings.with_(voice_provider="acme", acme_voice="sparrow"))
     assert isinstance(voice, AcmeVoice) and (voice.key, voice.voice) == (SECRET, "sparrow")
@@ -78,15 +78,15 @@ def test_its_options_have_its_defaults_and_reach_it(acme):
 
 
 def test_auto_picks_it_when_only_its_key_is_set_and_a_missing_key_names_its_variable(acme):
-    assert providers.resolve_name("voice", "auto", Settings.from_env(environ={"ACME_API_KEY": SECRET})) == "acme"
-    assert providers.resolve_name("voice", "auto", Settings.from_env(environ={})) == "local"
+    assert providers.resolve_name("voice", "auto", settings_from_env(environ={"ACME_API_KEY": SECRET})) == "acme"
+    assert providers.resolve_name("voice", "auto", settings_from_env(environ={})) == "local"
     with pytest.raises(AuthError, match="ACME_API_KEY"):
-        providers.create("voice", Settings.from_env(environ={}, voice_provider="acme"))
+        providers.create("voice", settings_from_env(environ={}, voice_provider="acme"))
 
 
 def test_the_doctor_reports_its_key(acme, monkeypatch):
     monkeypatch.setenv("ACME_API_KEY", SECRET)
-    report = cli.doctor(Settings.from_env())
+    report = cli.doctor(settings_from_env())
     assert report["keys"]["ACME_API_KEY"] is True and SECRET not in str(report)
 
 

@@ -12,6 +12,7 @@ import requests
 from tests.media import probe
 from tests.services import ApiServer, free_port, start_cli, stop_cli, wait_until
 from viralreel_core.api import create_app
+from viralreel_core.environment import settings_from_env
 from viralreel_core.jobs import JobQueue, QueueConfig
 from viralreel_core.run.pipeline import validate_topic
 
@@ -155,9 +156,8 @@ def test_a_token_guards_every_route_but_health(serve):
 def test_health_says_which_services_have_keys_never_the_keys(tmp_path, monkeypatch, fake_settings):
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     monkeypatch.setenv("PIXABAY_API_KEY", "27182818-pxbHEALTHsecret")
-    from viralreel_core.config import Settings
 
-    keyed = fake_settings.with_(keys=Settings.from_env().keys)
+    keyed = fake_settings.with_(keys=settings_from_env().keys)
     queue = JobQueue(QueueConfig(url=f"sqlite:///{tmp_path / 'h.db'}"), keyed)
     api = ApiServer(create_app(queue, workers=1))
     try:

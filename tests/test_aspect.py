@@ -11,8 +11,9 @@ import pytest
 
 from tests.fakes.providers import FakeClipMaker
 from tests.media import caption_pixels, frame_at, probe
-from viralreel_core import Pipeline, Settings
+from viralreel_core import Pipeline
 from viralreel_core.cli import main as cli
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadConfiguration
 from viralreel_core.media.aspect import ASPECTS, aspect_of, check_aspect, frame_for, frame_size, nearest_ratio
 from viralreel_core.render.captions import build_cues, estimate_word_timings, timings_for
@@ -120,7 +121,7 @@ def test_make_aspect_16_9_is_1920x1080_with_its_captions_inside_the_frame(tmp_pa
     info = probe(path)
     assert (info.width, info.height, info.video_codec) == (1920, 1080, "h264")
     # the caption layer the assembler drew for each scene: rebuilt from the cached voices, as it was drawn
-    pipeline = Pipeline(Settings.from_env(cache_dir=tmp_path / "cache", scenes=3, width=1920, height=1080))
+    pipeline = Pipeline(settings_from_env(cache_dir=tmp_path / "cache", scenes=3, width=1920, height=1080))
     script = pipeline.write_script("Why do cats purr?")
     start = 0.0
     for scene in script.scenes:
@@ -252,7 +253,7 @@ def test_the_frame_is_in_every_clip_key_that_its_pixels_depend_on():
     from viralreel_core.providers.clips.runway import RunwayClips
 
     for maker in (LocalClipMaker, RunwayClips, PexelsClips):
-        params = {a: json.dumps(maker.from_settings(Settings.from_env(environ={}, width=w, height=h)).cache_params(),
+        params = {a: json.dumps(maker.from_settings(settings_from_env(environ={}, width=w, height=h)).cache_params(),
                                 sort_keys=True)
                   for a, (w, h) in ((a, frame_size(a)) for a in ("9:16", "1:1", "16:9"))}
         assert len(set(params.values())) == 3, (maker, params)

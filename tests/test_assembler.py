@@ -12,6 +12,7 @@ from tests.fakes.providers import write_tone
 from tests.media import frame_at, probe
 from viralreel_core.cache.store import AssetCache
 from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AssemblyError
 from viralreel_core.media import ffmpeg
 from viralreel_core.models import Clip, VoiceTrack, WordTiming
@@ -38,7 +39,7 @@ def make_voice(path, seconds, words=("Hello", "world.")):
 
 @pytest.fixture
 def settings(tmp_path):
-    return Settings.from_env(environ={}, cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", **SIZE)
+    return settings_from_env(environ={}, cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", **SIZE)
 
 
 def test_frames_for_rounds_up_to_whole_frames():
@@ -189,7 +190,7 @@ def test_captions_switch_on_the_exact_frames_the_words_start(tmp_path):
 
     from viralreel_core.render.captions import active_cue, build_cues, burn_captions
     w, h = 360, 640
-    settings = Settings.from_env(environ={}, cache_dir=tmp_path / "cache", width=w, height=h, transitions=False)
+    settings = settings_from_env(environ={}, cache_dir=tmp_path / "cache", width=w, height=h, transitions=False)
     words = (WordTiming("One", 0.1, 0.5), WordTiming("two", 0.5, 0.9), WordTiming("three.", 1.0, 1.6))
     write_tone(tmp_path / "v.wav", 2.0)
     voice = VoiceTrack(str(tmp_path / "v.wav"), 2.0, words)
@@ -260,7 +261,7 @@ def test_captions_drawn_ahead_are_the_ones_rendered_and_then_removed(tmp_path, s
 def test_at_community_clouds_memory_the_sound_is_made_before_the_full_hd_renders(tmp_path, monkeypatch):
     """At 690 MB a full-HD segment's ffmpeg leaves no room for the sound's beside it: the sound comes first."""
     monkeypatch.setenv("VIRALREEL_MEMORY_MB", "690")
-    settings = Settings.from_env(environ={}, width=1080, height=1920, transitions=False)
+    settings = settings_from_env(environ={}, width=1080, height=1920, transitions=False)
     cache = AssetCache(tmp_path / "cache")
     scenes = [SceneMedia(n, "Hello world.", make_clip(tmp_path / f"c{n}.mp4", 1.0),
                          make_voice(tmp_path / f"v{n}.wav", 0.5)) for n in (1, 2)]

@@ -6,7 +6,7 @@ import pytest
 
 from tests.media import probe
 from tests.test_assembler import make_clip, make_voice
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AssemblyError, BadInput
 from viralreel_core.media import ffmpeg
 from viralreel_core.render.assembler import Assembler, SceneMedia
@@ -17,7 +17,7 @@ NVENC_HERE = ffmpeg._nvenc_works(ffmpeg.ffmpeg_exe())
 def test_auto_uses_nvenc_only_where_a_frame_encodes_and_renders_either_way(tmp_path, monkeypatch):
     monkeypatch.setenv("VIRALREEL_ENCODER", "auto")
     assert ffmpeg.h264_encoder() == ("h264_nvenc" if NVENC_HERE else "libx264")
-    settings = Settings.from_env(environ={}, width=180, height=320)
+    settings = settings_from_env(environ={}, width=180, height=320)
     scene = SceneMedia(1, "Hello world.", make_clip(tmp_path / "c.mp4", 1.5), make_voice(tmp_path / "v.wav", 1.0))
     out = Assembler(settings).render_segment(scene, tmp_path / "seg.mp4")
     assert probe(out).video_codec == "h264"
@@ -45,7 +45,7 @@ def test_an_unknown_encoder_is_bad_input(monkeypatch):
 
 
 def test_segments_made_with_different_encoders_never_share_a_cache_entry(tmp_path, monkeypatch):
-    settings = Settings.from_env(environ={}, width=180, height=320)
+    settings = settings_from_env(environ={}, width=180, height=320)
     scene = SceneMedia(1, "Hello world.", make_clip(tmp_path / "c.mp4", 1.5), make_voice(tmp_path / "v.wav", 1.0))
     x264, nvenc = Assembler(settings, encoder="libx264"), Assembler(settings, encoder="h264_nvenc")
     assert x264.segment_key(scene) != nvenc.segment_key(scene)

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from tests.media import audio_samples, caption_pixels, frame_at, probe, rms
-from viralreel_core import Pipeline, Settings
+from viralreel_core import Pipeline
+from viralreel_core.environment import settings_from_env
 
 TOPIC = "The future of AI"
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +41,7 @@ def made(tmp_path_factory):
 
 def voices_of(root: Path):
     """The voice tracks the run used, read back through the (now warm) cache."""
-    pipeline = Pipeline(Settings.from_env(cache_dir=root / "cache", scenes=3))
+    pipeline = Pipeline(settings_from_env(cache_dir=root / "cache", scenes=3))
     script = pipeline.write_script(TOPIC)
     tracks = [pipeline.voice_for(scene) for scene in script.scenes]
     assert pipeline.tally.misses == 0

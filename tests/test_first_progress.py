@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.test_assembler import SIZE, make_clip, make_voice
 from tests.test_services_end_to_end import TOPIC, settings_for
 from viralreel_core import providers
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.providers.voice.local_voice import LocalVoice
 from viralreel_core.render.assembler import Assembler, SceneMedia
 from viralreel_core.run.pipeline import Pipeline
@@ -73,7 +73,7 @@ def test_offline_clips_never_start_beside_a_loaded_voice_model(tmp_path):
 
 
 def test_a_render_reports_before_it_hashes_draws_or_starts_ffmpeg(tmp_path, cache):
-    settings = Settings.from_env(environ={}, cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", **SIZE)
+    settings = settings_from_env(environ={}, cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", **SIZE)
     scenes = [SceneMedia(n, "Hello there world.", make_clip(tmp_path / f"c{n}.mp4", 2.0),
                          make_voice(tmp_path / f"v{n}.wav", 1.5)) for n in (1, 2)]
     seen = []

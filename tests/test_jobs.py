@@ -12,6 +12,7 @@ from tests.fakes.servers import FakeRunway
 from tests.media import probe
 from tests.services import wait_until
 from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AuthError, BadInput
 from viralreel_core.jobs import Job, JobQueue, QueueConfig
 from viralreel_core.providers.clips.runway import RunwayClips
@@ -154,7 +155,7 @@ def test_cancelling_a_running_job_cancels_its_runway_tasks(queues, tmp_path, mon
         monkeypatch.setattr(RunwayClips, "poll_interval", 0.01)
         monkeypatch.setattr(RunwayClips, "poll_jitter", 0.0)
         runway.fail("task_never_finishes", times=None)
-        settings = Settings.from_env(script_provider="fake", voice_provider="fake", clip_provider="runway",
+        settings = settings_from_env(script_provider="fake", voice_provider="fake", clip_provider="runway",
                                      cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", width=180, height=320)
         queue = queues(settings).start(1)
         job = queue.submit("make", {"topic": "Volcanoes", "options": {"scenes": 3}})

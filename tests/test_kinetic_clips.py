@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from tests.media import frame_at, probe
-from viralreel_core import Pipeline, Settings, providers
+from viralreel_core import Pipeline, providers
+from viralreel_core.environment import settings_from_env
 from viralreel_core.models import Scene
 from viralreel_core.providers.clips import kinetic, symbols
 from viralreel_core.providers.clips.kinetic import key_phrases, narration_timings, plan_kinetics
@@ -167,21 +168,21 @@ def test_long_and_non_latin_narrations_fit_the_frame():
 def test_the_pipeline_keys_and_passes_the_narration_only_to_makers_that_draw_it(tmp_path, fakes):
     scene = Scene(1, VISUALS, NARRATION)
     edited = Scene(1, VISUALS, NARRATION.replace("30", "40"))
-    local = Pipeline(Settings.from_env(environ={}, clip_provider="local", cache_dir=tmp_path / "a", **SMALL))
+    local = Pipeline(settings_from_env(environ={}, clip_provider="local", cache_dir=tmp_path / "a", **SMALL))
     assert local.clip_key(scene) != local.clip_key(edited)
     clip = local.clip_for(scene)
     assert probe(clip.video_path).duration >= local.clip_seconds(scene)
-    fake = Pipeline(Settings.from_env(environ={}, clip_provider="fake", cache_dir=tmp_path / "b", **SMALL))
+    fake = Pipeline(settings_from_env(environ={}, clip_provider="fake", cache_dir=tmp_path / "b", **SMALL))
     assert fake.clip_key(scene) == fake.clip_key(edited)  # a paid maker is never re-run for a narration edit
 
 
 def test_words_are_timed_at_the_pace_of_the_voice_in_use(tmp_path):
     def maker(**kw):
-        return providers.create("clips", Settings.from_env(environ={}, clip_provider="local",
+        return providers.create("clips", settings_from_env(environ={}, clip_provider="local",
                                                              cache_dir=tmp_path, **kw))
     assert maker(voice_provider="local").pace == LOCAL_VOICE_PACE
     assert maker(voice_provider="local", voice_speed=1.5).pace == pytest.approx(1.5 * LOCAL_VOICE_PACE)
-    slower = providers.create("clips", Settings.from_env(environ={"ELEVENLABS_API_KEY": "el-test"},
+    slower = providers.create("clips", settings_from_env(environ={"ELEVENLABS_API_KEY": "el-test"},
                                                          voice_provider="elevenlabs", clip_provider="local",
                                                          cache_dir=tmp_path))
     assert slower.pace == OTHER_VOICE_PACE

@@ -14,7 +14,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from tests.media import frame_at, probe
 from viralreel_core import providers
-from viralreel_core.config import CaptionStyle, Settings
+from viralreel_core.config import CaptionStyle
+from viralreel_core.environment import settings_from_env
 from viralreel_core.media.ffmpeg import ffmpeg_exe
 from viralreel_core.models import Clip, Scene, Script, WordTiming
 from viralreel_core.providers.base import ClipMaker
@@ -77,7 +78,7 @@ def test_a_chinese_or_hindi_caption_renders_with_real_glyphs(narration, font_fil
     source = pick_font_source(narration)
     if source is None or os.path.basename(source[0]) != font_file:
         pytest.fail(f"{font_file} is not installed: .ci/run installs fonts-noto-core and fonts-noto-cjk")
-    settings = Settings.from_env(environ={}, script_provider="fake", voice_provider="fake", clip_provider="dark",
+    settings = settings_from_env(environ={}, script_provider="fake", voice_provider="fake", clip_provider="dark",
                                  cache_dir=tmp_path / "c", output_dir=tmp_path / "out", width=W, height=H,
                                  captions=CaptionStyle(uppercase=False))
     script = Script(topic=narration, title=narration, scenes=(Scene(1, "a volcano", narration),))
@@ -137,7 +138,7 @@ def test_text_no_installed_font_can_draw_is_reported_in_one_line(tmp_path, fakes
     assert line is not None and "\n" not in line and "Tangsa" in line and "fonts-noto-core" in line
     assert coverage_problem("Volcanoes 🌋 erupt") is None  # emoji are drawn elsewhere or left out
     assert coverage_problem("Lava \U00016a40\U00016a41 flows") is None  # Mro has its own Noto font
-    settings = Settings.from_env(environ={}, script_provider="fake", voice_provider="fake", clip_provider="dark",
+    settings = settings_from_env(environ={}, script_provider="fake", voice_provider="fake", clip_provider="dark",
                                  cache_dir=tmp_path / "c", output_dir=tmp_path / "out", width=180, height=320)
     script = Script(topic="x", title="x", scenes=(Scene(1, "a volcano", f"Lava {tangsa} flows."),))
     with Pipeline(settings) as pipeline:

@@ -13,6 +13,7 @@ from tests.fakes.environment import serving
 from tests.fakes.servers import FakeElevenLabs
 from viralreel_core.cli.batch import read_rows
 from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput
 from viralreel_core.jobs import settings_for
 from viralreel_core.models import estimate_seconds
@@ -77,7 +78,7 @@ def test_text_without_spaces_is_split_into_short_pieces_that_join_back():
 
 def test_the_openai_writer_is_told_the_topics_language_and_keeps_its_json_schema(monkeypatch, tmp_path):
     with serving(monkeypatch) as svc:
-        settings = Settings.from_env(script_provider="openai", cache_dir=tmp_path / "c")
+        settings = settings_from_env(script_provider="openai", cache_dir=tmp_path / "c")
         with Pipeline(settings) as pipeline:
             hindi = pipeline.write_script("ज्वालामुखी कैसे काम करते हैं?")
             chosen = Pipeline(settings.with_(language="es")).write_script("Why do cats purr?")
@@ -91,7 +92,7 @@ def test_the_openai_writer_is_told_the_topics_language_and_keeps_its_json_schema
 
 
 def test_the_offline_writer_says_in_one_line_that_it_writes_english_only(tmp_path):
-    settings = Settings.from_env(environ={}, script_provider="local", cache_dir=tmp_path / "c")
+    settings = settings_from_env(environ={}, script_provider="local", cache_dir=tmp_path / "c")
     with Pipeline(settings) as pipeline:
         pipeline.write_script("火山是怎样形成的？")
         english = Pipeline(settings).write_script("How volcanoes work")
@@ -129,7 +130,7 @@ def test_character_timings_give_the_narrations_own_pieces_for_chinese():
 # --- the one setting, everywhere ----------------------------------------------------------------------
 
 def test_the_language_option_is_checked_the_same_way_by_the_api_and_batch(tmp_path):
-    base = Settings.from_env(environ={}, cache_dir=tmp_path / "c")
+    base = settings_from_env(environ={}, cache_dir=tmp_path / "c")
     assert settings_for(base, {"language": "Hindi"}).language == "hi"
     with pytest.raises(BadInput, match="not a language"):
         settings_for(base, {"language": "xx-nope"})
@@ -151,7 +152,7 @@ def test_the_cli_takes_language_and_rejects_an_unknown_one_in_one_line(tmp_path)
 
 
 def test_the_studio_tells_the_person_the_offline_writer_wrote_english(tmp_path, cache):
-    settings = Settings.from_env(environ={}, script_provider="local", cache_dir=cache.directory)
+    settings = settings_from_env(environ={}, script_provider="local", cache_dir=cache.directory)
     studio = Studio(settings, cache, StudioConfig(projects_dir=tmp_path / "projects"), sleep=lambda s: None)
     studio.form.topic, studio.form.scenes = "火山是怎样形成的？", 3
     studio.start_script().wait()

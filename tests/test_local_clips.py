@@ -12,7 +12,7 @@ import pytest
 
 from tests.media import frame_at, probe
 from viralreel_core import providers
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput, ProviderError
 from viralreel_core.media.ffmpeg import ffmpeg_exe
 from viralreel_core.providers.clips import local_backdrop, local_clips
@@ -215,7 +215,7 @@ def test_failing_ffmpeg_reports_its_log_and_leaves_no_file(maker, tmp_path, ffmp
 
 # -- the provider contract -------------------------------------------------------------------------
 def test_provider_declarations_settings_and_cache_params(tmp_path):
-    settings = Settings.from_env(environ={}, width=540, height=960, fps=24, cache_dir=tmp_path)
+    settings = settings_from_env(environ={}, width=540, height=960, fps=24, cache_dir=tmp_path)
     made = providers.create("clips", settings, "local")
     assert isinstance(made, LocalClipMaker)
     assert (made.name, made.offline, made.service, made.step) == ("local", True, None, "clips")

@@ -10,7 +10,7 @@ import pytest
 from tests.media import probe
 from tests.services import wait_until
 from viralreel_core import ApiKeys
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.jobs import Job, JobQueue, QueueConfig
 from viralreel_core.jobs import local as local_jobs
 from viralreel_core.studio import Studio, StudioConfig
@@ -21,7 +21,7 @@ SECRET = "sk-typed-in-the-sidebar-0123456789"
 @pytest.fixture
 def queue(tmp_path):
     queue = JobQueue(QueueConfig(url=f"sqlite:///{tmp_path / 'jobs.db'}", heartbeat=0.1, stale_after=1.0),
-                     Settings.from_env(environ={}))
+                     settings_from_env(environ={}))
     local_jobs.enable(queue, render_slots=1)
     yield queue
     local_jobs.disable()

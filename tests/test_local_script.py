@@ -9,6 +9,7 @@ import pytest
 
 from viralreel_core import providers
 from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput
 from viralreel_core.models import Script
 from viralreel_core.providers.base import ScriptRequest
@@ -93,7 +94,7 @@ def test_declares_itself_as_an_offline_provider():
 
 
 def test_registry_creates_the_local_writer():
-    settings = Settings.from_env(environ={}, script_provider="local")
+    settings = settings_from_env(environ={}, script_provider="local")
     assert isinstance(providers.create("script", settings), LocalScriptWriter)
 
 

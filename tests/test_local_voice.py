@@ -14,15 +14,14 @@ import pytest
 from viralreel_core.config import Settings
 from viralreel_core.errors import BadInput, ProviderError
 from viralreel_core.models import WordTiming
-from viralreel_core.providers.voice.local_voice import (
-    INSTALL_HINT,
-    LocalVoice,
+from viralreel_core.providers.voice.alignment import (
     phoneme_word_sizes,
     proportional_words,
     speech_span,
     split_sentences,
     words_from_alignment,
 )
+from viralreel_core.providers.voice.local_voice import INSTALL_HINT, LocalVoice
 
 RATE = 1000  # synthetic alignments: one sample per millisecond keeps the arithmetic readable
 

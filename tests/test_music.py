@@ -14,7 +14,7 @@ import pytest
 
 from tests.test_assembler import SIZE, make_clip
 from tests.test_end_to_end import run_cli
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AssemblyError, BadInput
 from viralreel_core.jobs.options import settings_for
 from viralreel_core.media import ffmpeg, music
@@ -70,7 +70,7 @@ def speaking_voice(path, amplitude: float) -> VoiceTrack:
 
 def render_two_scenes(tmp, track: str, **settings):
     """Two scenes, the second narrated 14 dB quieter, rendered with ``track`` (or none)."""
-    settings = Settings.from_env(environ={}, cache_dir=tmp / "cache", output_dir=tmp / "out", music=track,
+    settings = settings_from_env(environ={}, cache_dir=tmp / "cache", output_dir=tmp / "out", music=track,
                                  music_dir=tmp / "music", **SIZE, **settings)
     scenes = [SceneMedia(n, "w0 w1", make_clip(tmp / f"c{n}.mp4", 5.0), speaking_voice(tmp / f"v{n}.wav", amp),
                          fade_in=n > 1) for n, amp in ((1, 0.4), (2, 0.08))]
@@ -154,7 +154,7 @@ def test_music_choices_are_checked_before_anything_is_spent(tmp_path):
         music.check_music("nope", 0.25)
     with pytest.raises(BadInput, match="music volume"):
         music.check_music("calm", 1.5)
-    base = Settings.from_env(environ={}, cache_dir=tmp_path / "cache")
+    base = settings_from_env(environ={}, cache_dir=tmp_path / "cache")
     assert settings_for(base, {"music": "lofi", "music_volume": 0.5}).music_volume == 0.5
     track = tmp_path / "mine.ogg"
     track.write_bytes(music.tracks()["calm"].read_bytes())
@@ -210,7 +210,7 @@ def test_studio_picks_previews_and_renders_with_music(tmp_path, monkeypatch, fak
 def test_a_take_is_evened_by_the_loudness_recorded_when_it_was_made(tmp_path):
     """The loudness a voice carries (measured once, when it was made) is what evens its scene out: two takes
     recorded alike, the second said to be 10 dB louder, come out 10 dB apart."""
-    settings = Settings.from_env(environ={}, cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", music="",
+    settings = settings_from_env(environ={}, cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", music="",
                                  **SIZE)
     takes = [speaking_voice(tmp_path / f"v{n}.wav", 0.1) for n in (1, 2)]
     measured = music.loudness(Path(takes[0].audio_path)).lufs

@@ -10,7 +10,7 @@ import pytest
 
 from tests.media import audio_samples, caption_pixels, frame_at, probe, rms
 from viralreel_core import providers
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
 from viralreel_core.limits import MAX_DRAFT_SCENES, MAX_SCENES, MAX_TOPIC_CHARS, scene_role
 from viralreel_core.media.music import loudness
@@ -166,8 +166,7 @@ def test_secrets_never_reach_keys_results_or_files(tmp_path, cache_dir, fakes, m
     secret = "sk-test-SECRET-1234567890"
     monkeypatch.setenv("OPENAI_API_KEY", secret)
     monkeypatch.setenv("ELEVENLABS_API_KEY", secret + "x")
-    from viralreel_core.config import Settings
-    settings = Settings.from_env(script_provider="fake", voice_provider="fake", clip_provider="fake",
+    settings = settings_from_env(script_provider="fake", voice_provider="fake", clip_provider="fake",
                                  cache_dir=cache_dir, output_dir=tmp_path / "out", width=180, height=320)
     assert settings.keys["openai"] == secret
     assert secret not in repr(settings) and secret not in json.dumps(settings.public_dict(), default=str)
@@ -224,8 +223,7 @@ def test_an_unwritable_output_folder_is_bad_input_before_anything_is_spent(fake_
 
 
 def test_credentials_in_a_base_url_stay_out_of_saved_settings_and_repr():
-    from viralreel_core.config import Settings
-    settings = Settings.from_env(environ={"OPENAI_BASE_URL": "https://user:s3cret-token@proxy.example/v1?api-key=k3y"})
+    settings = settings_from_env(environ={"OPENAI_BASE_URL": "https://user:s3cret-token@proxy.example/v1?api-key=k3y"})
     assert settings.base_urls["openai"].startswith("https://user:s3cret")  # the provider still gets it whole
     saved = json.dumps(settings.public_dict(), default=str)
     assert "s3cret" not in saved and "k3y" not in saved and "https://proxy.example/v1" in saved
@@ -234,8 +232,7 @@ def test_credentials_in_a_base_url_stay_out_of_saved_settings_and_repr():
 
 def test_rewriting_a_scene_of_a_new_version_gives_a_different_scene(tmp_path, cache_dir):
     """A new version of the script uses seed + 1; a rewrite must not land on that same script again."""
-    from viralreel_core.config import Settings
-    pipeline = Pipeline(Settings.from_env(environ={}, script_provider="local", cache_dir=cache_dir))
+    pipeline = Pipeline(settings_from_env(environ={}, script_provider="local", cache_dir=cache_dir))
     for version in (0, 1, 2):
         script = pipeline.write_script("Why do cats purr?", 4, seed=version)
         for number in (1, 2, 4):
@@ -271,7 +268,7 @@ def role_writer():
 
 @pytest.mark.parametrize("length", [*range(1, MAX_DRAFT_SCENES + 1)])
 def test_a_rewrite_keeps_the_role_of_the_scene_it_replaces_at_any_length(role_writer, cache_dir, length):
-    pipeline = Pipeline(Settings.from_env(environ={}, script_provider="roles", cache_dir=cache_dir))
+    pipeline = Pipeline(settings_from_env(environ={}, script_provider="roles", cache_dir=cache_dir))
     draft = Script("Cats", "Cats", tuple(Scene(i, f"old shot {i}", f"old line {i}") for i in range(1, length + 1)))
     for index, scene in enumerate(draft.scenes):
         again = pipeline.rewrite_scene(draft, scene.number)
@@ -280,7 +277,7 @@ def test_a_rewrite_keeps_the_role_of_the_scene_it_replaces_at_any_length(role_wr
 
 
 def test_rewriting_every_scene_of_a_twelve_scene_draft_gives_the_call_to_action_only_last(cache_dir):
-    pipeline = Pipeline(Settings.from_env(environ={}, script_provider="local", cache_dir=cache_dir))
+    pipeline = Pipeline(settings_from_env(environ={}, script_provider="local", cache_dir=cache_dir))
     six = pipeline.write_script("The future of AI", MAX_SCENES)
     body = six.scenes[1:-1]
     scenes = [six.scenes[0], *body, *body, *body[:2], six.scenes[-1]]  # hook, 10 body scenes, call to action

@@ -14,8 +14,8 @@ import pytest
 from tests.fakes.environment import serving
 from tests.fakes.servers import FakePiperVoices
 from tests.media import probe
-from viralreel_core.cli.main import doctor
-from viralreel_core.config import Settings
+from viralreel_core.doctor import doctor
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import ProviderError
 from viralreel_core.providers.voice.local_voice import LocalVoice
 from viralreel_core.providers.voice.piper_voices import installed_languages
@@ -67,7 +67,7 @@ def test_a_hindi_narration_gets_a_hindi_voice_downloaded_once_with_word_timings(
         assert _downloads(hub, "hi_IN-pratham-medium") == 1 and _downloads(hub, "hi_IN-other-low") == 0
         assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock")) == [
             "hi_IN-pratham-medium.onnx", "hi_IN-pratham-medium.onnx.json"]
-        report = doctor(Settings.from_env(environ={}, cache_dir=tmp_path / "cache"))
+        report = doctor(settings_from_env(environ={}, cache_dir=tmp_path / "cache"))
         assert report["offline_voice"]["other_languages"] == installed_languages(folder) == ["hi"]
         assert report["fonts"]["scripts"]["Devanagari"] == "NotoSansDevanagari-Bold.ttf"
         assert not report["fonts"]["missing"]
@@ -121,7 +121,7 @@ def test_offline_with_no_voice_for_the_language_is_one_clear_line(tmp_path):
 def test_a_hindi_topic_becomes_a_hindi_video_with_the_offline_voice_and_clips(hub, monkeypatch, tmp_path):
     with serving(monkeypatch) as svc:
         monkeypatch.setenv("VIRALREEL_PIPER_VOICES_URL", hub.url)
-        settings = Settings.from_env(script_provider="openai", voice_provider="local", clip_provider="local",
+        settings = settings_from_env(script_provider="openai", voice_provider="local", clip_provider="local",
                                      cache_dir=tmp_path / "cache", output_dir=tmp_path / "out",
                                      width=360, height=640, scenes=3)
         with Pipeline(settings) as pipeline:

@@ -15,11 +15,12 @@ HEAVY = ("openai", "numpy", "PIL", "moviepy")
 
 _PROBE = f"""
 import json, sys
+from viralreel_core.environment import settings_from_env
 from viralreel_core import providers
 from viralreel_core.config import Settings
 providers.classes()
 providers.services()
-Settings.from_env()
+settings_from_env()
 print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))
 """
 
@@ -37,5 +38,5 @@ def test_listing_providers_and_reading_settings_imports_no_heavy_package():
 
 def test_the_probe_sees_a_heavy_import_when_one_happens():
     # the same probe, after something that does need the SDK: proves the check can fail
-    assert _loaded(_PROBE.replace("Settings.from_env()", "Settings.from_env(); import openai, numpy")) == [
+    assert _loaded(_PROBE.replace("settings_from_env()", "settings_from_env(); import openai, numpy")) == [
         "numpy", "openai"]

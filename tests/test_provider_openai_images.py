@@ -12,7 +12,7 @@ import pytest
 from tests.fakes.servers import FakeOpenAI
 from tests.media import frame_at, frame_count, probe
 from viralreel_core import providers
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AuthError, BadInput, ContentRejected, ProviderError, QuotaExceeded, RateLimited
 from viralreel_core.media.ffmpeg import ffmpeg_exe
 from viralreel_core.providers.clips.image_clips import image_prompt, nearest_size
@@ -114,21 +114,21 @@ def test_price_and_estimate_come_from_the_model_quality_and_size():
 
 
 def test_the_registry_settings_and_auto_know_it(api, monkeypatch):
-    settings = Settings.from_env(environ={"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": f"{api.url}/v1"},
+    settings = settings_from_env(environ={"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": f"{api.url}/v1"},
                                  clip_provider="openai_images", width=1920, height=1080)
     made = providers.create("clips", settings.with_(image_model="gpt-image-1-mini", image_quality="low"))
     assert isinstance(made, OpenAIImageClips) and (made.model, made.quality, made.size) == \
         ("gpt-image-1-mini", "low", "1536x1024")
     assert "openai_images" in providers.available("clips")
     assert KEY not in repr(made) and KEY not in str(made.cache_params())
-    only_openai = Settings.from_env(environ={"OPENAI_API_KEY": KEY})
+    only_openai = settings_from_env(environ={"OPENAI_API_KEY": KEY})
     assert providers.resolve_name("clips", "auto", only_openai) == "local"  # images only when named
-    with_stock = Settings.from_env(environ={"OPENAI_API_KEY": KEY, "PIXABAY_API_KEY": "px"})
+    with_stock = settings_from_env(environ={"OPENAI_API_KEY": KEY, "PIXABAY_API_KEY": "px"})
     assert providers.resolve_name("clips", "auto", with_stock) == "pixabay"  # free stock first
 
 
 def test_a_second_run_is_served_from_the_cache_without_a_request(api, tmp_path):
-    settings = Settings.from_env(environ={"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": f"{api.url}/v1"},
+    settings = settings_from_env(environ={"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": f"{api.url}/v1"},
                                  clip_provider="openai_images", cache_dir=tmp_path / "cache", **SMALL)
     from viralreel_core.models import Scene
 
@@ -140,7 +140,7 @@ def test_a_second_run_is_served_from_the_cache_without_a_request(api, tmp_path):
 
 
 def test_a_new_length_in_a_later_run_reuses_the_cached_image_and_money_is_counted_once(api, tmp_path):
-    settings = Settings.from_env(environ={"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": f"{api.url}/v1"},
+    settings = settings_from_env(environ={"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": f"{api.url}/v1"},
                                  clip_provider="openai_images", cache_dir=tmp_path / "cache", **SMALL)
     from viralreel_core.models import Scene
 

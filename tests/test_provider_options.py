@@ -9,8 +9,8 @@ import pytest
 
 from tests.fakes.servers import FakeOpenAI
 from tests.media import probe
-from viralreel_core import Settings
 from viralreel_core.cli import main as cli
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput
 from viralreel_core.jobs import check_provider_options, settings_for
 from viralreel_core.providers.http import retry
@@ -62,7 +62,7 @@ def test_a_bad_option_is_one_line_and_exit_code_2_before_any_request(openai_api,
 
 
 def test_over_the_api_a_file_path_option_is_refused_and_a_good_one_applied():
-    base = Settings.from_env(environ={})
+    base = settings_from_env(environ={})
     assert settings_for(base, {"provider_options": {"runway_model": "gen4_turbo"}}).option("runway_model") == \
         "gen4_turbo"
     with pytest.raises(BadInput, match="Unknown provider option 'piper_voice_path'"):

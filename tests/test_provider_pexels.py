@@ -6,7 +6,7 @@ import pytest
 
 from tests.fakes.servers import FakePexels
 from tests.media import probe
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AuthError, BadInput, ProviderError, RateLimited
 from viralreel_core.media.aspect import frame_size
 from viralreel_core.providers.clips.pexels import PexelsClips, credit_for, pick_file, search_terms
@@ -65,7 +65,7 @@ def test_make_sends_a_portrait_search_and_keeps_the_videographers_credit(api, tm
                                                            ("9:16", "portrait", "_1080x1920.mp4", "Ana Lima")])
 def test_the_orientation_searched_and_the_file_picked_follow_the_frame(api, tmp_path, aspect, orientation, file, who):
     width, height = frame_size(aspect)
-    settings = Settings.from_env(environ={}, width=width, height=height)
+    settings = settings_from_env(environ={}, width=width, height=height)
     assert PexelsClips.from_settings(settings).orientation == orientation  # the frame arrives through Settings
     clips = maker(api, width=width, height=height)
     clip = clips.make(VISUALS, 6, tmp_path)

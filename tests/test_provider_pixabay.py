@@ -11,7 +11,7 @@ import pytest
 from tests.fakes.servers import FakePixabay
 from tests.media import probe
 from viralreel_core import providers
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AuthError, BadInput, ProviderError, RateLimited
 from viralreel_core.models import Scene
 from viralreel_core.providers.clips.pixabay import PixabayClips, credit_for, orientation_of, pick_rendition
@@ -176,10 +176,10 @@ def test_cut_off_download_is_fetched_again_and_non_video_refused(api, tmp_path):
 
 def test_registry_settings_auto_and_the_cache(api, tmp_path):
     env = {"PIXABAY_API_KEY": KEY, "PIXABAY_BASE_URL": api.url}
-    settings = Settings.from_env(environ=env, clip_provider="pixabay", cache_dir=tmp_path / "cache",
+    settings = settings_from_env(environ=env, clip_provider="pixabay", cache_dir=tmp_path / "cache",
                                  width=1080, height=1350)
-    assert providers.resolve_name("clips", "auto", Settings.from_env(environ=env)) == "pixabay"
-    assert providers.resolve_name("clips", "auto", Settings.from_env(environ={**env, "PEXELS_API_KEY": "p"})) \
+    assert providers.resolve_name("clips", "auto", settings_from_env(environ=env)) == "pixabay"
+    assert providers.resolve_name("clips", "auto", settings_from_env(environ={**env, "PEXELS_API_KEY": "p"})) \
         == "pexels"
     made = providers.create("clips", settings)
     assert isinstance(made, PixabayClips) and made.orientation == "portrait"

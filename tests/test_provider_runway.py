@@ -10,7 +10,7 @@ import requests
 
 from tests.fakes.servers import FakeRunway
 from tests.media import probe
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AuthError, ContentRejected, ProviderError, ProviderTimeout, QuotaExceeded
 from viralreel_core.media.aspect import frame_size
 from viralreel_core.providers.clips.runway import MODELS, ClipCancelled, RunwayClips
@@ -98,7 +98,7 @@ def test_text_models_go_straight_to_text_to_video(api, clock, tmp_path, model, s
     ("1:1", "gen4.5", "720:1280", None)])  # gen4.5 text_to_video has only 720:1280 and 1280:720: a tie goes portrait
 def test_the_ratio_sent_is_the_models_nearest_to_the_frame(api, clock, tmp_path, aspect, model, ratio, image_ratio):
     width, height = frame_size(aspect)
-    settings = Settings.from_env(environ={}, width=width, height=height, runway_model=model)
+    settings = settings_from_env(environ={}, width=width, height=height, runway_model=model)
     assert RunwayClips.from_settings(settings).ratio == ratio  # the frame reaches the provider through Settings
     runway = maker(api, clock, model=model, width=width, height=height)
     clip = runway.make(VISUALS, 4, tmp_path)

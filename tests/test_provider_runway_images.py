@@ -10,7 +10,7 @@ import pytest
 from tests.fakes.servers import FakeRunway
 from tests.media import probe
 from viralreel_core import providers
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AuthError, ClipCancelled, ContentRejected, RateLimited
 from viralreel_core.models import Scene
 from viralreel_core.providers.clips.image_clips import image_prompt
@@ -66,7 +66,7 @@ def test_price_is_credits_per_image_whatever_the_length():
 
 def test_a_second_run_hits_the_cache_and_auto_keeps_runway_video(api, tmp_path):
     env = {"RUNWAYML_API_SECRET": KEY, "RUNWAYML_BASE_URL": api.url}
-    settings = Settings.from_env(environ=env, clip_provider="runway_images", cache_dir=tmp_path / "c", **SMALL)
+    settings = settings_from_env(environ=env, clip_provider="runway_images", cache_dir=tmp_path / "c", **SMALL)
     assert providers.resolve_name("clips", "auto", settings) == "runway"
     scene = Scene(1, VISUALS, "Lighthouses once burned whale oil to warn ships off the rocks.")
     import viralreel_core.providers.clips.runway as runway_module

@@ -22,6 +22,7 @@ from tests.media import audio_samples, frame_count
 from viralreel_core.cache.store import AssetCache
 from viralreel_core.cli import main as cli
 from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.run.pipeline import Pipeline
 
 TOPIC = "Why cats purr"
@@ -35,7 +36,7 @@ def services(monkeypatch):
 
 
 def settings_for(tmp_path: Path, **kw) -> Settings:
-    return Settings.from_env(script_provider="openai", voice_provider="openai", clip_provider="runway",
+    return settings_from_env(script_provider="openai", voice_provider="openai", clip_provider="runway",
                              cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", **SMALL, **kw)
 
 

@@ -19,7 +19,7 @@ from tests.fakes.environment import serving
 from tests.media import audio_samples, frame_count
 from viralreel_core.cache.store import AssetCache
 from viralreel_core.cli import main as cli
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput
 from viralreel_core.run.pipeline import Pipeline, validate_topic
 from viralreel_core.workspace.projects import ProjectStore
@@ -57,7 +57,7 @@ def test_a_relative_cache_folder_works_to_the_end(services, tmp_path, monkeypatc
     assert code == 0 and result["success"], result["message"]  # was: "Impossible to open …/mycache/…" at the join
     assert Path(result["video_path"]).is_absolute() and Path(result["video_path"]).parent == tmp_path / "videos"
     assert (tmp_path / "mycache" / "assets").is_dir()
-    assert Settings.from_env(cache_dir=Path("mycache")).cache_dir == tmp_path / "mycache"
+    assert settings_from_env(cache_dir=Path("mycache")).cache_dir == tmp_path / "mycache"
 
 
 # --- checks before spending ---------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def test_an_unwritable_cache_folder_is_bad_configuration(services, tmp_path, cap
 # --- honest money -----------------------------------------------------------------------------------
 
 def run(tmp_path: Path, name: str, **providers: str):
-    settings = Settings.from_env(**{f"{step}_provider": p for step, p in
+    settings = settings_from_env(**{f"{step}_provider": p for step, p in
                                     {"script": "openai", "voice": "openai", "clip": "runway", **providers}.items()},
                                  cache_dir=tmp_path / name / "cache", output_dir=tmp_path / name / "out", **SMALL)
     return Pipeline(settings, sleep=lambda s: None).make(TOPIC)
@@ -125,7 +125,7 @@ def run(tmp_path: Path, name: str, **providers: str):
 
 def script_cost(tmp_path: Path) -> float:
     """What writing the script alone costs (from a fresh cache)."""
-    settings = Settings.from_env(script_provider="openai", cache_dir=tmp_path / "script-only")
+    settings = settings_from_env(script_provider="openai", cache_dir=tmp_path / "script-only")
     pipeline = Pipeline(settings)
     pipeline.write_script(TOPIC)
     return pipeline.tally.spent_usd
@@ -174,7 +174,7 @@ def test_control_characters_never_reach_a_service_and_every_script_is_kept(servi
 
 
 def test_a_nul_in_the_topic_is_bad_input_before_anything_is_spent(services, tmp_path):
-    settings = Settings.from_env(script_provider="openai", voice_provider="openai", clip_provider="runway",
+    settings = settings_from_env(script_provider="openai", voice_provider="openai", clip_provider="runway",
                                  cache_dir=tmp_path / "c", output_dir=tmp_path / "o", **SMALL)
     with pytest.raises(BadInput, match="NUL"):
         Pipeline(settings).make("cats\x00purr")  # was: clips paid for, then every voice failed
@@ -182,7 +182,7 @@ def test_a_nul_in_the_topic_is_bad_input_before_anything_is_spent(services, tmp_
 
 
 def test_a_nul_in_an_edited_narration_stops_the_scenes_before_any_is_paid(services, tmp_path):
-    settings = Settings.from_env(script_provider="openai", voice_provider="openai", clip_provider="runway",
+    settings = settings_from_env(script_provider="openai", voice_provider="openai", clip_provider="runway",
                                  cache_dir=tmp_path / "c", output_dir=tmp_path / "o", **SMALL)
     pipeline = Pipeline(settings, sleep=lambda s: None)
     script = pipeline.write_script(TOPIC)

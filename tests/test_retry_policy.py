@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakeRunway
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import ProviderError, RateLimited
 from viralreel_core.models import Scene
 from viralreel_core.providers.clips.pexels import PexelsClips
@@ -21,7 +21,7 @@ SCENE = Scene(1, "A ginger cat asleep on a sunny windowsill", "Cats purr when th
 
 
 def pipeline(tmp_path, waits, **env) -> Pipeline:
-    settings = Settings.from_env(environ=env, script_provider="auto", voice_provider="auto", clip_provider="local",
+    settings = settings_from_env(environ=env, script_provider="auto", voice_provider="auto", clip_provider="local",
                                  cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", width=180, height=320)
     return Pipeline(settings, sleep=waits.append)
 

@@ -16,6 +16,7 @@ from tests.media import probe
 from viralreel_core import providers
 from viralreel_core.cli import main as cli
 from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.run.pipeline import Pipeline
 
 TOPIC = "Why cats purr"
@@ -30,7 +31,7 @@ def services(monkeypatch):
 
 
 def settings_for(tmp_path, script="auto", voice="auto", clips="auto", **kw) -> Settings:
-    return Settings.from_env(script_provider=script, voice_provider=voice, clip_provider=clips,
+    return settings_from_env(script_provider=script, voice_provider=voice, clip_provider=clips,
                              cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", **SMALL, **kw)
 
 

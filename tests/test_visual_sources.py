@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.fakes.servers import FakeOpenAI
 from tests.test_studio_app import ok, page, settle, write_and_accept
 from viralreel_core.cli import main as cli
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
 OPENAI_KEY = "sk-vis-OPENAI-SECRET-5566778899aabbccdd"
@@ -23,7 +23,7 @@ def test_the_doctor_reports_the_pixabay_key_and_auto_picks_it(monkeypatch):
     monkeypatch.setenv("PIXABAY_API_KEY", PIXABAY_KEY)
     for var in ("RUNWAYML_API_SECRET", "PEXELS_API_KEY"):
         monkeypatch.delenv(var, raising=False)
-    report = cli.doctor(Settings.from_env())
+    report = cli.doctor(settings_from_env())
     assert report["keys"]["PIXABAY_API_KEY"] is True and report["providers"]["clips"] == "pixabay"
     assert PIXABAY_KEY not in str(report)
 

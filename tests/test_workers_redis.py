@@ -11,7 +11,7 @@ import pytest
 from tests.media import probe
 from tests.services import ApiServer, RedisServer, start_cli, stop_cli, wait_until
 from viralreel_core.api import create_app
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.jobs import JobQueue, QueueConfig
 
 TOPICS = ("Why cats purr", "Why owls hoot", "How bees dance", "Why the sea is salty")
@@ -30,7 +30,7 @@ def test_a_worker_killed_mid_render_loses_no_job(tmp_path, redis_server):
            "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"), "VIRALREEL_JOB_HEARTBEAT": "0.5",
            "VIRALREEL_JOB_STALE_AFTER": "6"}
     workers = [start_cli(["worker"], env, tmp_path / f"worker{n}.log") for n in range(2)]
-    queue = JobQueue(QueueConfig.from_env(env), Settings.from_env(environ=env))
+    queue = JobQueue(QueueConfig.from_env(env), settings_from_env(environ=env))
     api = ApiServer(create_app(queue))  # the HTTP API runs no jobs itself here: the workers do
     try:
         wait_until(lambda: api.get("/health").json()["workers"] == 2, 60, 0.2, "two workers to register")
@@ -94,7 +94,7 @@ def test_without_redis_the_api_says_so_in_one_line(tmp_path, redis_server, fake_
 def test_a_worker_told_to_stop_puts_its_job_back_for_the_next_one(tmp_path, redis_server):
     env = {"VIRALREEL_QUEUE_URL": redis_server.url, "VIRALREEL_OUTPUT_DIR": str(tmp_path / "out"),
            "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"), "VIRALREEL_JOB_HEARTBEAT": "0.3"}
-    queue = JobQueue(QueueConfig.from_env(env), Settings.from_env(environ=env))
+    queue = JobQueue(QueueConfig.from_env(env), settings_from_env(environ=env))
     first = start_cli(["worker"], env, tmp_path / "first.log")
     second = None
     try:

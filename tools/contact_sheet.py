@@ -19,7 +19,8 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image, ImageDraw  # noqa: E402
 
 from tests.media import frame_at  # noqa: E402
-from viralreel_core import Pipeline, Settings  # noqa: E402
+from viralreel_core import Pipeline  # noqa: E402
+from viralreel_core.environment import settings_from_env  # noqa: E402
 from viralreel_core.render.assembler import frames_for  # noqa: E402
 from viralreel_core.render.fonts import load_font  # noqa: E402
 
@@ -33,7 +34,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots" / "offline-contact-sheet.png"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="contact_sheet_") as tmp:
-        settings = Settings.from_env(environ={}, cache_dir=Path(tmp) / "cache", output_dir=Path(tmp) / "out",
+        settings = settings_from_env(environ={}, cache_dir=Path(tmp) / "cache", output_dir=Path(tmp) / "out",
                                      scenes=args.scenes)
         pipeline = Pipeline(settings)
         script = pipeline.write_script(args.topic)

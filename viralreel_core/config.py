@@ -1,14 +1,14 @@
 """Settings: one frozen object built at the edge (CLI flags, sidebar, environment) and passed down.
 
-API keys are read from the environment only here (``Settings.from_env``), by service, under the names
-the registered providers declare (``providers.services()``), and kept out of ``repr``, ``public_dict``
-and therefore out of logs, project files and cache keys. Each provider's own options (model, voice…)
-live in ``provider_options`` with the defaults the provider declares, so a new provider adds none here.
+The environment is read at the edge (``environment.settings_from_env``), not here: API keys, by service,
+under the names the registered providers declare. Keys are kept out of ``repr``, ``public_dict`` and
+therefore out of logs, project files and cache keys. Each provider's own options (model, voice…) live in
+``provider_options``; the defaults the providers declare come with settings built at the edge
+(``option_defaults``), so a new provider adds none here and this module imports nothing above it.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -19,6 +19,7 @@ from viralreel_core.errors import BadConfiguration
 
 __all__ = ["ApiKeys", "CaptionStyle", "Settings", "REPO_ROOT", "MIN_FRAME_SIDE", "MAX_FRAME_SIDE", "check_frame_size"]
 
+_UNSET = object()
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MIN_KBPS = 800  # below this even a small frame looks blocky
 MIN_FRAME_SIDE, MAX_FRAME_SIDE = 16, 4096  # H.264 level 5.2 tops out at 4096 wide; beyond that nothing plays it
@@ -96,7 +97,7 @@ class CaptionStyle:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything that shapes a run. Build with ``Settings.from_env()`` and change with ``.with_()``."""
+    """Everything that shapes a run. Build with ``environment.settings_from_env()``; change with ``.with_()``."""
 
     script_provider: str = "auto"
     voice_provider: str = "auto"
@@ -132,6 +133,9 @@ class Settings:
     workers: int = 4
 
     keys: ApiKeys = field(default_factory=ApiKeys)
+    #: every provider option the registry knows, with its provider's default (set at the edge); empty for
+    #: settings made by hand, which then take any option name
+    option_defaults: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def frame_bitrate(self) -> str:
         """``video_bitrate`` (set for 1080×1920) scaled to this frame size, so smaller renders stay small."""
@@ -144,61 +148,29 @@ class Settings:
         own = {f.name for f in fields(self)}
         extra = {k: v for k, v in changes.items() if k not in own}
         if extra:
-            from viralreel_core.providers import option_defaults  # the registry sits above the settings; asked lazily
-
-            unknown = sorted(set(extra) - set(option_defaults()))
+            unknown = sorted(set(extra) - set(self.option_defaults)) if self.option_defaults else []
             if unknown:
                 raise TypeError(f"No setting or provider option is called {', '.join(map(repr, unknown))}.")
             changes = {k: v for k, v in changes.items() if k in own}
             changes["provider_options"] = {**changes.get("provider_options", self.provider_options), **extra}
         return replace(self, **changes)
 
-    def option(self, name: str) -> Any:
-        """A setting or a provider option by name; an option not set takes its provider's default."""
+    def option(self, name: str, default: Any = _UNSET) -> Any:
+        """A setting or a provider option by name; an option not set takes its provider's default
+        (``option_defaults``), else ``default``; KeyError when there is neither."""
         if name in {f.name for f in fields(self)}:
             return getattr(self, name)
         if name in self.provider_options:
             return self.provider_options[name]
-        from viralreel_core.providers import option_defaults  # the registry sits above the settings; asked lazily
-
-        defaults = option_defaults()
-        if name not in defaults:
+        if name in self.option_defaults:
+            return self.option_defaults[name]
+        if default is _UNSET:
             raise KeyError(f"No setting or provider option is called {name!r}.")
-        return defaults[name]
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        """Settings from the environment (keys, base URLs, cache dir) plus explicit overrides.
-
-        Keys and base URLs are read under the variable names each registered provider declares.
-        """
-        from viralreel_core.providers import services  # the registry sits above the settings; asked lazily
-
-        env = os.environ if environ is None else environ
-        known = services()
-        base: dict[str, Any] = {
-            "keys": ApiKeys.from_mapping(env, {svc: s.key_env for svc, s in known.items()}),
-            "base_urls": {svc: env[s.base_url_env] for svc, s in known.items()
-                          if s.base_url_env and env.get(s.base_url_env)},
-        }
-        if env.get("VIRALREEL_CACHE_DIR"):
-            base["cache_dir"] = Path(env["VIRALREEL_CACHE_DIR"])
-        if env.get("VIRALREEL_OUTPUT_DIR"):
-            base["output_dir"] = Path(env["VIRALREEL_OUTPUT_DIR"])
-        if env.get("VIRALREEL_MUSIC_DIR") or env.get("VIRALREEL_PROJECTS_DIR"):
-            base["music_dir"] = Path(env.get("VIRALREEL_MUSIC_DIR") or Path(env["VIRALREEL_PROJECTS_DIR"]) / ".music")
-        if env.get("VIRALREEL_PIPER_VOICE"):
-            base["piper_voice_path"] = env["VIRALREEL_PIPER_VOICE"]
-        settings = cls().with_(**{**base, **{k: v for k, v in overrides.items() if v is not None}})
-        # folders are made absolute here, once: a relative one would mean something else to ffmpeg's
-        # concat list, a worker thread or a later chdir
-        return settings.with_(cache_dir=Path(settings.cache_dir).expanduser().absolute(),
-                              output_dir=Path(settings.output_dir).expanduser().absolute(),
-                              music_dir=Path(settings.music_dir).expanduser().absolute())
+        return default
 
     def public_dict(self) -> dict[str, Any]:
         """Every setting but the keys: safe to log and to save in a project file."""
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "keys"}
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("keys", "option_defaults")}
         data["captions"] = self.captions.to_dict()
         data["base_urls"] = {svc: _without_credentials(url) for svc, url in self.base_urls.items()}
         data["output_dir"] = str(self.output_dir)

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 
 from viralreel_core import providers
 from viralreel_core.api.schemas import ScriptBody, VideoBody
+from viralreel_core.doctor import doctor
 from viralreel_core.errors import BadInput, ProviderError, QueueFull, ViralReelError
 from viralreel_core.jobs import Job, JobQueue, script_to_api, settings_for
 from viralreel_core.media.music import MAX_MUSIC_BYTES, MUSIC_TYPES
@@ -138,8 +139,6 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
     @app.get("/health", summary="What works here: ffmpeg, voice model, cache, queue, workers, which keys are set "
              "(200 when all is well, 503 otherwise)")
     def health() -> JSONResponse:
-        from viralreel_core.cli.main import doctor  # the CLI's checks, so both report the same things
-
         report = doctor(queue.settings)
         keys = queue.settings.keys  # which services have keys, never the keys
         report["services"] = {service: bool(keys.get(service)) for service in providers.key_envs()}

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from viralreel_core.jobs import OPTION_NAMES
+from viralreel_core.option_names import JOB_OPTIONS
 
 __all__ = ["ScriptBody", "VideoBody"]
 
@@ -74,4 +74,4 @@ class VideoBody(BaseModel):
 
 def _job_options(data: dict[str, Any]) -> dict[str, Any]:
     data["provider_options"] = data.pop("options", None)
-    return {k: v for k, v in data.items() if v is not None and k in OPTION_NAMES}
+    return {k: v for k, v in data.items() if v is not None and k in JOB_OPTIONS}

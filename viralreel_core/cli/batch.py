@@ -21,14 +21,15 @@ from tqdm import tqdm
 
 from viralreel_core import providers
 from viralreel_core.errors import BadInput, QueueFull
-from viralreel_core.jobs import OPTION_NAMES, JobQueue, check_request
+from viralreel_core.jobs import JobQueue, check_request
 from viralreel_core.media.files import atomic_path
+from viralreel_core.option_names import JOB_OPTIONS
 
 __all__ = ["run_batch", "read_rows", "RESULT_COLUMNS"]
 
 RESULT_COLUMNS = ("row", "topic", "status", "path", "seconds", "cost_usd", "message", "warnings", "job_id", "key")
 _INT_OPTIONS = ("scenes", "seed", "width", "height")
-_COLUMNS = ("topic", *(n for n in OPTION_NAMES if n not in ("captions", "provider_options")))
+_COLUMNS = ("topic", *(n for n in JOB_OPTIONS if n not in ("captions", "provider_options")))
 POLL = 0.5
 
 

@@ -17,15 +17,15 @@ from tqdm import tqdm
 
 from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache
-from viralreel_core.cache.upkeep import INDEXES, inspect_index
 from viralreel_core.cli import service
 from viralreel_core.config import Settings
+from viralreel_core.doctor import doctor
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput, ViralReelError
 from viralreel_core.limits import MAX_SCENES, MIN_SCENES
 from viralreel_core.media.aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, frame_for
 from viralreel_core.models import ProgressEvent, Scene, Script, estimate_seconds
-from viralreel_core.providers.voice.piper_voices import installed_languages
-from viralreel_core.render.fonts import FONT_PACKAGES, script_fonts
+from viralreel_core.option_names import CLI_OPTIONS
 from viralreel_core.run.checks import check_provider_options, check_settings
 from viralreel_core.run.pipeline import Pipeline, validate_topic
 from viralreel_core.workspace.projects import record_render
@@ -119,8 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
-    for name in ("scenes", "tone", "seed", "script_provider", "voice_provider", "clip_provider", "cache_dir",
-                 "music", "music_volume", "language"):
+    for name in CLI_OPTIONS:
         if getattr(args, name, None) is not None:
             overrides[name] = getattr(args, name)
     if getattr(args, "out", None) is not None:
@@ -128,7 +127,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "no_transitions", False):
         overrides["transitions"] = False
     overrides.update(check_provider_options(_option_pairs(getattr(args, "option", None) or [])))
-    settings = Settings.from_env(**overrides)
+    settings = settings_from_env(**overrides)
     width, height = frame_for(getattr(args, "aspect", None), getattr(args, "width", None),
                               getattr(args, "height", None), default=(settings.width, settings.height))
     return check_settings(settings.with_(width=width, height=height))  # the same checks as a job's (checks.py)
@@ -153,60 +152,6 @@ def _print_json(data: Any) -> None:
 def _print_warnings(lines: Sequence[str]) -> None:
     for line in lines:
         print(f"warning: {line}", file=sys.stderr)
-
-
-def doctor(settings: Settings) -> dict[str, Any]:
-    """What works on this machine: ffmpeg, the offline voice, the cache dir, which keys are set (never values)."""
-    report: dict[str, Any] = {}
-    try:
-        from viralreel_core.media.ffmpeg import ffmpeg_exe
-        report["ffmpeg"] = {"ok": True, "path": ffmpeg_exe()}
-    except ViralReelError as exc:
-        report["ffmpeg"] = {"ok": False, "error": str(exc)}
-    try:
-        voice = providers.create("voice", settings, "local")
-        voice.check()  # type: ignore[attr-defined]
-        report["offline_voice"] = {"ok": True, "model": voice.cache_params().get("model"),
-                                   "other_languages": installed_languages(voice.voices_dir),  # type: ignore[attr-defined]
-                                   "voices_dir": str(voice.voices_dir)}  # type: ignore[attr-defined]
-    except (ViralReelError, ImportError) as exc:
-        report["offline_voice"] = {"ok": False, "error": str(exc)}
-    drawn = script_fonts()
-    report["fonts"] = {"scripts": drawn, "missing": [s for s, f in drawn.items() if f is None]}
-    if report["fonts"]["missing"]:  # a warning, not a failure: the video is made, those letters are boxes
-        report["fonts"]["hint"] = f"Install fonts for them, e.g. apt-get install {FONT_PACKAGES}."
-    report["cache_dir"] = _cache_health(settings)
-    report["keys"] = {var: bool(settings.keys.get(svc)) for svc, var in providers.key_envs().items()}
-    report["providers"] = {step: providers.resolve_name(step, "auto", settings) for step in providers.STEPS}
-    report["ok"] = all(part["ok"] for part in (report["ffmpeg"], report["offline_voice"], report["cache_dir"]))
-    return report
-
-
-def _cache_health(settings: Settings) -> dict[str, Any]:
-    """The cache folder is writable, its index sound and its files whole (by size); nothing is repaired."""
-    for name in INDEXES:
-        problem = inspect_index(settings.cache_dir / name)
-        if problem is not None:
-            return {"ok": False, "path": str(settings.cache_dir),
-                    "error": f"The cache index {settings.cache_dir / name / 'cache.db'} is damaged ({problem}). "
-                             "Run `python -m viralreel_core cache verify`: it moves the index aside and starts "
-                             "a fresh one (what was stored is made again when needed)."}
-    try:
-        cache = AssetCache(settings.cache_dir, settings.cache_size_limit)
-    except ViralReelError as exc:
-        return {"ok": False, "path": str(settings.cache_dir), "error": str(exc)}
-    try:
-        damaged = cache.quick_check()
-        report: dict[str, Any] = {"ok": not damaged, "path": str(cache.directory), "entries": len(cache.entry_keys())}
-        if cache.warnings:
-            report["repaired"] = cache.warnings
-        if damaged:
-            report["damaged_entries"] = damaged
-            report["error"] = (f"{damaged} cached file(s) are missing or damaged. Run `python -m viralreel_core "
-                               "cache verify` to drop them; they are made again when next needed.")
-        return report
-    finally:
-        cache.close()
 
 
 DRY_RUN_SCENES = 5  # assumed when only a paid writer could tell how many scenes there will be

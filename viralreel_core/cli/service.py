@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from viralreel_core.config import Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput, ViralReelError
 
 __all__ = ["COMMANDS", "add_commands", "run"]
@@ -51,7 +51,7 @@ def _queue(args: argparse.Namespace):
     from viralreel_core.jobs import JobQueue
 
     overrides = {"output_dir": args.out, "cache_dir": args.cache_dir}
-    return JobQueue(settings=Settings.from_env(**{k: v for k, v in overrides.items() if v is not None}))
+    return JobQueue(settings=settings_from_env(**{k: v for k, v in overrides.items() if v is not None}))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,7 +10,6 @@ or by worker processes anywhere.
 
 from viralreel_core.errors import JobCancelled, QueueFull
 from viralreel_core.jobs.options import (
-           OPTION_NAMES,
            check_provider_options,
            check_request,
            script_from,
@@ -20,6 +19,6 @@ from viralreel_core.jobs.options import (
 from viralreel_core.jobs.queue import DEFAULT_DB, JobQueue, QueueConfig
 from viralreel_core.jobs.records import FINISHED, KINDS, MAX_ATTEMPTS, STATES, Job
 
-__all__ = ["DEFAULT_DB", "FINISHED", "KINDS", "MAX_ATTEMPTS", "OPTION_NAMES", "STATES", "Job", "JobCancelled",
+__all__ = ["DEFAULT_DB", "FINISHED", "KINDS", "MAX_ATTEMPTS", "STATES", "Job", "JobCancelled",
            "JobQueue", "QueueConfig", "QueueFull", "check_provider_options", "check_request", "script_from",
            "script_to_api", "settings_for"]

@@ -15,24 +15,22 @@ from viralreel_core.jobs.records import KINDS
 from viralreel_core.limits import MAX_SCENES
 from viralreel_core.media.aspect import frame_for
 from viralreel_core.models import Scene, Script
+from viralreel_core.option_names import JOB_OPTIONS
 from viralreel_core.run.checks import check_provider_options, check_settings
 from viralreel_core.run.pipeline import validate_topic
 
-__all__ = ["OPTION_NAMES", "check_provider_options", "settings_for", "check_request", "script_from",
+__all__ = ["check_provider_options", "settings_for", "check_request", "script_from",
            "script_to_api"]
 
-#: the options a job may set (the CLI's flags); everything else (keys, folders) is the worker's
-OPTION_NAMES = ("scenes", "tone", "seed", "script_provider", "voice_provider", "clip_provider", "aspect", "width",
-                "height", "transitions", "captions", "music", "music_volume", "language", "provider_options")
 MAX_SCRIPT_SCENES = MAX_SCENES  # an edited script sent to the API: up to what a writer writes
 
 
 def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
     """``base`` with the job's options applied; BadInput (the CLI's messages) for anything unusable."""
-    unknown = sorted(set(options) - set(OPTION_NAMES))
+    unknown = sorted(set(options) - set(JOB_OPTIONS))
     if unknown:
-        raise BadInput(f"Unknown option(s): {', '.join(unknown)}.", hint=f"Options are: {', '.join(OPTION_NAMES)}.")
-    changes = {name: options[name] for name in OPTION_NAMES
+        raise BadInput(f"Unknown option(s): {', '.join(unknown)}.", hint=f"Options are: {', '.join(JOB_OPTIONS)}.")
+    changes = {name: options[name] for name in JOB_OPTIONS
                if options.get(name) is not None
                and name not in ("captions", "aspect", "width", "height", "provider_options")}
     changes["width"], changes["height"] = frame_for(options.get("aspect"), options.get("width"), options.get("height"),

@@ -30,6 +30,7 @@ from huey import RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
 from viralreel_core.config import REPO_ROOT, Settings
+from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput, QueueFull
 from viralreel_core.jobs.options import check_request
 from viralreel_core.jobs.records import KEEP_DAYS, KEEP_JOBS, MAX_ATTEMPTS, RENDER_KINDS, Job
@@ -145,7 +146,7 @@ class JobQueue:
 
     def __init__(self, config: QueueConfig | None = None, settings: Settings | None = None) -> None:
         self.config = config or QueueConfig.from_env()
-        self.settings = settings or Settings.from_env()  # the workers' base: keys, folders
+        self.settings = settings or settings_from_env()  # the workers' base: keys, folders
         self.store: JobStore
         names = {"render": self.config.name, "work": f"{self.config.name}-work"}  # one Huey queue per lane
         if self.config.backend == "redis":

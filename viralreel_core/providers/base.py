@@ -59,7 +59,7 @@ class Provider(ABC, Generic[Work]):
     * ``offline``: no network, no key, no cost. A paid one names ``service`` (its key's name in
       ``Settings.keys`` and ``Settings.base_urls``), ``key_env`` and ``base_url_env`` (the environment
       variables, also read from ``st.secrets``); providers of one service share them.
-    * ``options``: the setting names it reads, with its own defaults (``Settings.option`` resolves them).
+    * ``options``: the setting names it reads, with its own defaults (``setting`` reads one).
     * ``option_choices``: for options with a fixed set of values, those values (the clips page offers
       them in a picker, e.g. an image model or quality).
     * ``can_abort``: ``abort()`` really stops paid work in flight.
@@ -84,6 +84,11 @@ class Provider(ABC, Generic[Work]):
     @abstractmethod
     def from_settings(cls, settings: Settings) -> Self:
         """The provider configured by ``settings`` (its key, base URL and ``options``)."""
+
+    @classmethod
+    def setting(cls, settings: Settings, name: str) -> Any:
+        """This provider's option ``name`` as ``settings`` set it, else the default it declares."""
+        return settings.option(name, cls.options[name])
 
     @classmethod
     def display_name(cls) -> str:

@@ -2,7 +2,7 @@
 
 A ``Studio`` is one project in progress. The package splits its jobs:
 
-- ``jobs``: slow work in a background thread (``Job``) and one job per step (``JobBoard``);
+- ``jobs``: slow work in a background thread (``StepJob``) and one job per step (``JobBoard``);
 - ``draft``: the topic form, and the script as drafted, edited and accepted, each scene with a stable id;
 - ``assets``: each scene's voice and clip with the cache key it was made under (ready / stale / missing);
 - ``render``: which scenes can go into the video, and the render;
@@ -12,7 +12,7 @@ A ``Studio`` is one project in progress. The package splits its jobs:
 Each studio has its own project id and each render its own video id, so two sessions working at once
 never write the same file::
 
-    studio = Studio(Settings.from_env(), cache, StudioConfig.from_env(os.environ))
+    studio = Studio(settings_from_env(), cache, StudioConfig.from_env(os.environ))
     studio.form.topic = "Why do cats purr?"
     studio.start_script().wait()
     studio.poll()
@@ -22,10 +22,10 @@ never write the same file::
 
 from viralreel_core.studio.assets import Made, SceneState
 from viralreel_core.studio.draft import TONES, TopicForm, scenes_for_length
-from viralreel_core.studio.step_jobs import Job, describe_error
-from viralreel_core.studio.studio import OPTION_NAMES, Studio, StudioConfig, option_names
+from viralreel_core.studio.step_jobs import StepJob, describe_error
+from viralreel_core.studio.studio import Studio, StudioConfig, option_names
 
 __all__ = [
-    "OPTION_NAMES", "TONES", "Job", "Made", "SceneState", "Studio", "StudioConfig", "TopicForm",
+    "TONES", "StepJob", "Made", "SceneState", "Studio", "StudioConfig", "TopicForm",
     "describe_error", "option_names", "scenes_for_length",
 ]

@@ -30,7 +30,7 @@ from viralreel_core.jobs import JobQueue, QueueConfig
 from viralreel_core.jobs.local import LocalJobs
 from viralreel_core.jobs.records import Job as Record
 from viralreel_core.studio import tasks
-from viralreel_core.studio.step_jobs import Job
+from viralreel_core.studio.step_jobs import StepJob
 
 __all__ = ["StudioEngine", "engine_for", "FOLLOW_SECONDS"]
 
@@ -74,10 +74,10 @@ class StudioEngine:
         self.queue.cancel(job_id)
         return True
 
-    def follow(self, job_id: str, workspace: str) -> Callable[[Job], Any]:
-        """Work for a studio ``Job``'s thread: mirror the record's progress and place in line until it
+    def follow(self, job_id: str, workspace: str) -> Callable[[StepJob], Any]:
+        """Work for a studio ``StepJob``'s thread: mirror the record's progress and place in line until it
         ends; its result (a cancelled job's partial result too), or the error it ended with."""
-        def watch(job: Job) -> Any:
+        def watch(job: StepJob) -> Any:
             while True:
                 found = self.record(job_id, workspace)
                 if found is None:

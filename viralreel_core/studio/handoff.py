@@ -15,7 +15,7 @@ from viralreel_core.models import Clip, VoiceTrack
 from viralreel_core.run.pipeline import Pipeline, RunTally
 from viralreel_core.studio.assets import Made
 from viralreel_core.studio.live import workspace_key
-from viralreel_core.studio.step_jobs import Job
+from viralreel_core.studio.step_jobs import StepJob
 
 if TYPE_CHECKING:
     from viralreel_core.studio.engine import StudioEngine
@@ -59,12 +59,12 @@ class QueuedSteps:
         source = self.key_sources.get(provider.service, "")
         return None if source == "typed" else "owner" if source == "owner" else "none"
 
-    def _who(self, job: Job, source: str) -> dict[str, str]:
+    def _who(self, job: StepJob, source: str) -> dict[str, str]:
         """What a queued job says about whose it is: project, label, workspace, and whose keys it uses."""
         return {"project_id": self.id, "label": job.label, "workspace": self.workspace, "keys": source}
 
-    def _start_queued(self, job: Job, kind: str, params: Mapping[str, Any], apply: Callable[[Any], None],
-                      uids: Iterable[str], reserved: float | None) -> Job:
+    def _start_queued(self, job: StepJob, kind: str, params: Mapping[str, Any], apply: Callable[[Any], None],
+                      uids: Iterable[str], reserved: float | None) -> StepJob:
         assert self.engine is not None
         try:
             record = self.engine.submit(kind, params)
@@ -75,15 +75,15 @@ class QueuedSteps:
         self.queued[job.step] = record.id
         return self._follow(job, record.id, apply, uids, reserved)
 
-    def _follow(self, job: Job, job_id: str, apply: Callable[[Any], None], uids: Iterable[str],
-                reserved: float | None = None) -> Job:
+    def _follow(self, job: StepJob, job_id: str, apply: Callable[[Any], None], uids: Iterable[str],
+                reserved: float | None = None) -> StepJob:
         engine, workspace = self.engine, self.workspace
         assert engine is not None
         watch = engine.follow(job_id, workspace)
         budget = self.wallet.budget if reserved is not None else None
         job._cancel = lambda: engine.cancel(job_id, workspace)
 
-        def run(job: Job) -> Any:
+        def run(job: StepJob) -> Any:
             data = None
             try:
                 data = watch(job)
@@ -112,10 +112,10 @@ class QueuedSteps:
                 continue
             params = record.params
             if step == "assemble":
-                job = Job(step, str(params.get("label") or "Rendering"), range(1, len(params.get("media") or []) + 1),
-                          per_scene=True)
+                job = StepJob(step, str(params.get("label") or "Rendering"),
+                              range(1, len(params.get("media") or []) + 1), per_scene=True)
             else:
-                job = Job(step, str(params.get("label") or "Working"),
+                job = StepJob(step, str(params.get("label") or "Working"),
                           [int(scene["number"]) for _, scene in params.get("scenes") or []])
             self.queued[step] = record.id
             self._follow(job, record.id, self._applier(step), params.get("uids") or [])

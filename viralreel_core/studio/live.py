@@ -14,15 +14,28 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from viralreel_core.errors import BadInput
 
-if TYPE_CHECKING:
-    from viralreel_core.studio.studio import Studio
-
 __all__ = ["LIVE", "LiveStudios", "workspace_key"]
+
+
+class _Job(Protocol):
+    done: bool
+
+
+class Studio(Protocol):
+    """What keeping a studio needs of it (``studio.Studio`` is one)."""
+
+    id: str
+    jobs: Mapping[str, _Job]
+
+    def busy(self) -> bool: ...
+
+    def close(self) -> None: ...
 
 
 def workspace_key(projects_dir: str | Path) -> str:

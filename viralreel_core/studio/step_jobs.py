@@ -1,12 +1,12 @@
 """Slow studio work (a script, voices, clips, a render) running in a background thread, and its progress.
 
-A ``Job`` is the whole interface the studio needs from a runner: ``start`` the work, ``report`` progress
+A ``StepJob`` is the whole interface the studio needs from a runner: ``start`` the work, ``report`` progress
 events into it, take a ``snapshot`` to draw, ``stop`` it, and read its ``result`` or ``error`` when it is
 ``done``. A job never touches the studio; ``JobBoard`` keeps one job per step and applies each finished
 job's result in the caller's thread (the page's), so the studio is only ever changed from there::
 
     board = JobBoard()
-    board.start(Job("script", "Writing"), lambda job: write(), apply=lambda script: use(script))
+    board.start(StepJob("script", "Writing"), lambda job: write(), apply=lambda script: use(script))
     ...
     for step, error in board.poll():  # later, from the page
         ...
@@ -25,7 +25,7 @@ from typing import Any
 from viralreel_core.errors import BadInput, ViralReelError
 from viralreel_core.models import ProgressEvent
 
-__all__ = ["Job", "JobBoard", "describe_error"]
+__all__ = ["StepJob", "JobBoard", "describe_error"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def describe_error(exc: BaseException) -> str:
            f"report it with the steps that led here."
 
 
-class Job:
+class StepJob:
     """Work running in a background thread for one step, and how far it has got (thread-safe).
 
     ``cancel`` (when the work can be stopped, e.g. a paid clip job) is what ``stop()`` calls.
@@ -99,7 +99,7 @@ class Job:
                 if number in self.scenes:
                     self.scenes[number] = max(self.scenes[number], fraction)
 
-    def start(self, work: Callable[[Job], Any], *, redact: Callable[[str], str] = lambda text: text) -> Job:
+    def start(self, work: Callable[[StepJob], Any], *, redact: Callable[[str], str] = lambda text: text) -> StepJob:
         """Run ``work(self)`` in a daemon thread; its return value becomes ``result``, a raise ``error``.
 
         ``redact`` cleans the log line of an unexpected failure (a provider's error must not log a key).
@@ -142,7 +142,7 @@ class Job:
     def elapsed(self) -> float:
         return (self.finished or time.monotonic()) - self.started
 
-    def wait(self, timeout: float | None = None) -> Job:
+    def wait(self, timeout: float | None = None) -> StepJob:
         if self._thread is not None:
             self._thread.join(timeout)
         return self
@@ -161,19 +161,19 @@ def _ordinal(n: int) -> str:
 
 @dataclass
 class _Entry:
-    job: Job
+    job: StepJob
     apply: Callable[[Any], None]
     uids: frozenset[str]
 
 
-class JobBoard(Mapping[str, Job]):
+class JobBoard(Mapping[str, StepJob]):
     """At most one job per step, read like a dict (step → job); results applied by ``poll``."""
 
     def __init__(self, redact: Callable[[str], str] = lambda text: text) -> None:
         self.redact = redact
         self._entries: dict[str, _Entry] = {}
 
-    def __getitem__(self, step: str) -> Job:
+    def __getitem__(self, step: str) -> StepJob:
         return self._entries[step].job
 
     def __iter__(self) -> Iterator[str]:
@@ -191,8 +191,8 @@ class JobBoard(Mapping[str, Job]):
         entry = self._entries.get(step)
         return entry.uids if entry is not None and not entry.job.done else frozenset()
 
-    def start(self, job: Job, work: Callable[[Job], Any], apply: Callable[[Any], None],
-              uids: Iterable[str] = ()) -> Job:
+    def start(self, job: StepJob, work: Callable[[StepJob], Any], apply: Callable[[Any], None],
+              uids: Iterable[str] = ()) -> StepJob:
         """Start ``job`` running ``work``; ``apply(result)`` runs at the ``poll`` after it finishes."""
         if self.busy(job.step):
             raise BadInput(f"The {job.step} step is already working.", hint="Wait for it to finish.")

@@ -26,6 +26,7 @@ from viralreel_core.errors import BadInput, ViralReelError
 from viralreel_core.jobs import local as local_jobs
 from viralreel_core.media.aspect import aspect_of, frame_size
 from viralreel_core.models import Clip, Scene, Script
+from viralreel_core.option_names import STUDIO_OPTIONS
 from viralreel_core.run.pipeline import Pipeline, RunTally, validate_topic
 from viralreel_core.studio import document, render
 from viralreel_core.studio.assets import Made, SceneAssets, SceneState, cost_to_make, grouped, make_media
@@ -35,23 +36,20 @@ from viralreel_core.studio.handoff import QueuedSteps
 from viralreel_core.studio.lines import GATES
 from viralreel_core.studio.live import LIVE, workspace_key
 from viralreel_core.studio.money import Wallet
-from viralreel_core.studio.step_jobs import Job, JobBoard, describe_error
+from viralreel_core.studio.step_jobs import JobBoard, StepJob, describe_error
 from viralreel_core.studio.tasks import STEP_KINDS, media_params, render_params
 from viralreel_core.workspace.projects import ProjectStore, list_renders, new_project_id
 
 if TYPE_CHECKING:
     from viralreel_core.studio.engine import StudioEngine
 
-__all__ = ["OPTION_NAMES", "Studio", "StudioConfig", "option_names"]
+__all__ = ["Studio", "StudioConfig", "option_names"]
 
-#: the studio's own settings a person changes (saved with the project; never the keys)
-OPTION_NAMES = ("script_provider", "voice_provider", "clip_provider", "voice_speed", "transitions", "width",
-                "height", "fps", "music", "music_volume")
 
 
 def option_names() -> tuple[str, ...]:
     """Every setting a person may change in the studio: its own and each registered provider's options."""
-    return (*OPTION_NAMES, *providers.option_defaults())
+    return (*STUDIO_OPTIONS, *providers.option_defaults())
 
 
 @dataclass(frozen=True)
@@ -181,9 +179,9 @@ class Studio(ProviderChoices, QueuedSteps):
         """Whether work for ``step`` (any step when None) is running."""
         return self.jobs.busy(step)
 
-    def _start(self, job: Job, pipeline: Pipeline, work: Callable[[], Any], apply: Callable[[Any], None],
+    def _start(self, job: StepJob, pipeline: Pipeline, work: Callable[[], Any], apply: Callable[[Any], None],
                uids: Iterable[str] = (), reserved: float | None = None,
-               params: Callable[[str], dict[str, Any]] | None = None) -> Job:
+               params: Callable[[str], dict[str, Any]] | None = None) -> StepJob:
         """Run ``work`` as ``job`` on its own ``pipeline`` (closed when it ends); ``apply`` its result later.
 
         ``reserved``: dollars reserved in the budget, settled against what the job really spent.
@@ -196,7 +194,7 @@ class Studio(ProviderChoices, QueuedSteps):
         pipeline.on_progress = job.report
         budget = self.wallet.budget if reserved is not None else None
 
-        def run(job: Job) -> Any:
+        def run(job: StepJob) -> Any:
             try:
                 with GATES.line_for(job.step).place(job):  # the server's limits: wait for a turn
                     return work()
@@ -223,7 +221,7 @@ class Studio(ProviderChoices, QueuedSteps):
         LIVE.check_room(workspace_key(self.config.projects_dir), self.max_jobs)
         return Pipeline(self.settings(), self.cache, sleep=self.sleep)
 
-    def confirm(self, step: str) -> Job:
+    def confirm(self, step: str) -> StepJob:
         """Go ahead with the paid start waiting for the person's yes (``wallet.pending``)."""
         asked = self.wallet.pending.pop(step, None)
         if asked is None:
@@ -251,7 +249,7 @@ class Studio(ProviderChoices, QueuedSteps):
         return self.poll()
 
     # -- script -----------------------------------------------------------------------------------
-    def start_script(self, new_version: bool = False) -> Job:
+    def start_script(self, new_version: bool = False) -> StepJob:
         """Write the script for the topic form in the background (``new_version``: another take)."""
         topic = validate_topic(self.form.topic)
         count = self.form.scene_count()
@@ -264,10 +262,10 @@ class Studio(ProviderChoices, QueuedSteps):
             self.script_attempt = attempt
             self.story.replace(script, [new_uid() for _ in script.scenes])
 
-        return self._start(Job("script", f"Writing a {count}-scene script"), pipeline,
+        return self._start(StepJob("script", f"Writing a {count}-scene script"), pipeline,
                            lambda: pipeline.write_script(topic, count, seed=seed), apply, reserved=reserved)
 
-    def start_rewrite(self, uid: str) -> Job:
+    def start_rewrite(self, uid: str) -> StepJob:
         """Rewrite one scene of the draft in the background, keeping the others as they are."""
         if self.draft is None or uid not in self.draft_uids:
             raise BadInput("That scene is not in the script.", hint="Pick a scene from the table.")
@@ -281,7 +279,7 @@ class Studio(ProviderChoices, QueuedSteps):
             self.rewrites[uid] = attempt
             self.story.replace_scene(uid, scene)
 
-        return self._start(Job("script", f"Rewriting scene {number}"), pipeline,
+        return self._start(StepJob("script", f"Rewriting scene {number}"), pipeline,
                            lambda: pipeline.rewrite_scene(script, number, attempt), apply, reserved=reserved)
 
     def draft_rows(self) -> list[dict[str, Any]]:
@@ -324,17 +322,17 @@ class Studio(ProviderChoices, QueuedSteps):
         wanted = set(uids)
         return self.pipeline().estimate_cost(step, [s for u, s in self.scenes() if u in wanted])
 
-    def start_voices(self, uids: Iterable[str] | None = None, fresh: bool = False, confirmed: bool = False) -> Job:
+    def start_voices(self, uids: Iterable[str] | None = None, fresh: bool = False, confirmed: bool = False) -> StepJob:
         """Make the voices of ``uids`` (default: every scene that needs one); ``fresh``: a new take.
 
         Paid work estimated above ``confirm_above`` raises NeedsConfirmation until ``confirmed``."""
         return self._start_media("voice", uids, fresh, confirmed)
 
-    def start_clips(self, uids: Iterable[str] | None = None, fresh: bool = False, confirmed: bool = False) -> Job:
+    def start_clips(self, uids: Iterable[str] | None = None, fresh: bool = False, confirmed: bool = False) -> StepJob:
         """Make the clips of ``uids`` (default: every scene that needs one); ``fresh``: a new take."""
         return self._start_media("clips", uids, fresh, confirmed)
 
-    def _start_media(self, step: str, uids: Iterable[str] | None, fresh: bool, confirmed: bool = False) -> Job:
+    def _start_media(self, step: str, uids: Iterable[str] | None, fresh: bool, confirmed: bool = False) -> StepJob:
         if self.script is None:
             raise BadInput("Accept the script first.", hint="Go to the Script step.")
         wanted = self.needs(step) if uids is None else list(uids)
@@ -348,7 +346,7 @@ class Studio(ProviderChoices, QueuedSteps):
         reserved = self.wallet.pay(step, pipeline, cost_to_make(pipeline, self.cache, step, chosen, takes), confirmed,
                              {"uids": None if uids is None else [u for u, _ in chosen], "fresh": fresh})
         script = self.script
-        job = Job(step, f"Making the {noun} of {len(chosen)} scene{'s' * (len(chosen) > 1)}",
+        job = StepJob(step, f"Making the {noun} of {len(chosen)} scene{'s' * (len(chosen) > 1)}",
                   [s.number for _, s in chosen], cancel=pipeline.abort)
         name = pipeline.provider(step).name  # "auto" decided here, with this visitor's keys
 
@@ -392,7 +390,7 @@ class Studio(ProviderChoices, QueuedSteps):
         """The scenes that can go in the video, and what keeps the others out."""
         return render.plan(self.scenes(), self.states("voice"), self.states("clips"))
 
-    def start_render(self) -> Job:
+    def start_render(self) -> StepJob:
         """Assemble the usable scenes into a new MP4 in the output folder, in the background."""
         usable, _ = self.render_plan()
         if not usable:
@@ -404,7 +402,7 @@ class Studio(ProviderChoices, QueuedSteps):
         skipped = [n for n, uid in enumerate(self.uids, 1) if uid not in in_video]
         extra = {"project_id": self.id, "project_name": self.display_name, "title": self.script.title}
         script, pipeline = self.script, self._job_pipeline("assemble")
-        job = Job("assemble", f"Rendering {len(usable)} scenes", range(1, len(usable) + 1), per_scene=True,
+        job = StepJob("assemble", f"Rendering {len(usable)} scenes", range(1, len(usable) + 1), per_scene=True,
                   cancel=pipeline.abort)
 
         def params(source: str) -> dict[str, Any]:

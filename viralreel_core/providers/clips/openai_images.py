@@ -103,8 +103,8 @@ class OpenAIImageClips(ImageMotionClips):
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenAIImageClips:
         """The maker for ``settings``: key, ``image_model``, ``image_quality``, ``OPENAI_BASE_URL`` and the frame."""
-        return cls(settings.keys.get(cls.service, ""), model=settings.option("image_model"),
-                   quality=settings.option("image_quality"), base_url=settings.base_urls.get(cls.service),
+        return cls(settings.keys.get(cls.service, ""), model=cls.setting(settings, "image_model"),
+                   quality=cls.setting(settings, "image_quality"), base_url=settings.base_urls.get(cls.service),
                    width=settings.width, height=settings.height, fps=settings.fps)
 
     def __repr__(self) -> str:

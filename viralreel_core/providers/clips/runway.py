@@ -189,7 +189,7 @@ class RunwayClips(ClipMaker):
     @classmethod
     def from_settings(cls, settings: Settings) -> RunwayClips:
         """The clip maker for ``settings``: key, ``runway_model``, ``RUNWAYML_BASE_URL`` and the frame size."""
-        return cls(settings.keys.get(cls.service, ""), model=settings.option("runway_model"),
+        return cls(settings.keys.get(cls.service, ""), model=cls.setting(settings, "runway_model"),
                    base_url=settings.base_urls.get(cls.service), width=settings.width, height=settings.height)
 
 

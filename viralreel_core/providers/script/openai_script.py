@@ -189,7 +189,7 @@ class OpenAIScriptWriter(ScriptWriter):
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenAIScriptWriter:
         """The writer for ``settings``: its key, ``openai_model`` and ``OPENAI_BASE_URL``."""
-        return cls(settings.keys.get(cls.service, ""), model=settings.option("openai_model"),
+        return cls(settings.keys.get(cls.service, ""), model=cls.setting(settings, "openai_model"),
                    base_url=settings.base_urls.get(cls.service))
 
 

@@ -158,8 +158,8 @@ class ElevenLabsVoice(Voice):
     @classmethod
     def from_settings(cls, settings: Settings) -> ElevenLabsVoice:
         """The voice for ``settings``: key, ``elevenlabs_voice_id``, ``elevenlabs_model``, ``voice_speed``."""
-        return cls(settings.keys.get(cls.service, ""), voice_id=settings.option("elevenlabs_voice_id"),
-                   model=settings.option("elevenlabs_model"), base_url=settings.base_urls.get(cls.service),
+        return cls(settings.keys.get(cls.service, ""), voice_id=cls.setting(settings, "elevenlabs_voice_id"),
+                   model=cls.setting(settings, "elevenlabs_model"), base_url=settings.base_urls.get(cls.service),
                    speed=settings.voice_speed, language=settings.language)
 
 

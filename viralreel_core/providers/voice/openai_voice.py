@@ -78,8 +78,8 @@ class OpenAIVoice(Voice):
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenAIVoice:
         """The voice for ``settings``: key, ``openai_voice_model``, ``openai_voice``, ``voice_speed``."""
-        return cls(settings.keys.get(cls.service, ""), model=settings.option("openai_voice_model"),
-                   voice=settings.option("openai_voice"), speed=settings.voice_speed,
+        return cls(settings.keys.get(cls.service, ""), model=cls.setting(settings, "openai_voice_model"),
+                   voice=cls.setting(settings, "openai_voice"), speed=settings.voice_speed,
                    base_url=settings.base_urls.get(cls.service))
 
 

