@@ -5,7 +5,7 @@ import streamlit as st
 from pages import ui, widgets
 from pages.widgets import audio_format
 from viralreel_core.errors import ViralReelError
-from viralreel_core.models import estimate_seconds
+from viralreel_core.text.timing import estimate_seconds
 
 studio = ui.header("voice", "Each scene's narration is spoken and timed word by word for the captions. "
                             "Editing one narration re-records only that scene.")

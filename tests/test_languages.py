@@ -16,7 +16,6 @@ from viralreel_core.config import Settings
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput
 from viralreel_core.jobs import settings_for
-from viralreel_core.models import estimate_seconds
 from viralreel_core.providers.voice.elevenlabs import ElevenLabsVoice, words_from_alignment
 from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.studio import Studio, StudioConfig
@@ -28,6 +27,7 @@ from viralreel_core.text.languages import (
     resolve_language,
     split_words,
 )
+from viralreel_core.text.timing import estimate_seconds
 
 TOPICS = {
     "Why do cats purr?": "en", "¿Por qué ronronean los gatos?": "es", "Pourquoi les chats ronronnent-ils ?": "fr",

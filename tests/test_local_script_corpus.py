@@ -13,11 +13,12 @@ import re
 
 import pytest
 
-from viralreel_core.models import WORDS_PER_SECOND, Script
+from viralreel_core.models import Script
 from viralreel_core.providers.base import ScriptRequest
 from viralreel_core.providers.script.local_script import LocalScriptWriter, topic_parts
 from viralreel_core.providers.script.local_script_data import THEMES
 from viralreel_core.providers.script.topic_kinds import subject_words, topic_kind
+from viralreel_core.text.timing import WORDS_PER_SECOND
 
 # topic -> its kind: Q question, C clause, L list, N name, A activity, T thing, F another language
 CORPUS = {

@@ -1,6 +1,7 @@
 import json
 
-from viralreel_core.models import Clip, Project, RenderResult, Scene, Script, VoiceTrack, WordTiming, estimate_seconds
+from viralreel_core.models import Clip, Project, RenderResult, Scene, Script, VoiceTrack, WordTiming
+from viralreel_core.text.timing import estimate_seconds
 
 
 def make_script():

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from viralreel_core.text.languages import is_unspaced, split_words
-
 __all__ = [
     "Scene",
     "Script",
@@ -16,19 +14,7 @@ __all__ = [
     "Project",
     "RenderResult",
     "ProgressEvent",
-    "estimate_seconds",
 ]
-
-WORDS_PER_SECOND = 2.6  # a brisk short-video narration pace
-CHARACTERS_PER_WORD_UNSPACED = 1.8  # Chinese, Japanese, Thai: about 4.7 characters a second at that pace
-
-
-def estimate_seconds(narration: str) -> float:
-    """Estimated spoken length of a narration, from its word count (never below one second); text written
-    without spaces counts its characters."""
-    words = sum(len(w) / CHARACTERS_PER_WORD_UNSPACED if is_unspaced(w) else 1 for w in split_words(narration))
-    return max(1.0, round(words / WORDS_PER_SECOND, 2))
-
 
 @dataclass(frozen=True)
 class Scene:

@@ -24,10 +24,11 @@ from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput, ViralReelError
 from viralreel_core.limits import MAX_SCENES, MIN_SCENES
 from viralreel_core.media.aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, frame_for
-from viralreel_core.models import ProgressEvent, Scene, Script, estimate_seconds
+from viralreel_core.models import ProgressEvent, Scene, Script
 from viralreel_core.option_names import CLI_OPTIONS
 from viralreel_core.run.checks import check_provider_options, check_settings
 from viralreel_core.run.pipeline import Pipeline, validate_topic
+from viralreel_core.text.timing import estimate_seconds
 from viralreel_core.workspace.projects import record_render
 
 __all__ = ["main", "build_parser", "dry_run_plan"]

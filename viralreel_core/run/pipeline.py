@@ -29,7 +29,7 @@ from viralreel_core.errors import AssemblyError, BadConfiguration, BadInput, Pro
 from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES, scene_role
 from viralreel_core.media import resources
 from viralreel_core.media.music import check_music, loudness
-from viralreel_core.models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack, estimate_seconds
+from viralreel_core.models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack
 from viralreel_core.providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
 from viralreel_core.providers.http import retry
 from viralreel_core.render.assembler import Assembler, SceneMedia, sweep_partials
@@ -37,6 +37,7 @@ from viralreel_core.render.early import EarlyRenders
 from viralreel_core.render.fonts import coverage_problem
 from viralreel_core.text.clean import clean_text, reject_nul
 from viralreel_core.text.languages import LANGUAGES, resolve_language
+from viralreel_core.text.timing import estimate_seconds
 
 __all__ = ["Pipeline", "RunTally", "validate_topic"]
 

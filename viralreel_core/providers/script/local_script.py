@@ -30,7 +30,7 @@ from typing import Any
 
 from viralreel_core.errors import BadInput
 from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES
-from viralreel_core.models import WORDS_PER_SECOND, Scene, Script
+from viralreel_core.models import Scene, Script
 from viralreel_core.providers.base import ScriptRequest, ScriptWriter
 from viralreel_core.providers.script.local_script_data import (
     DEFAULT_PALETTES,
@@ -57,6 +57,7 @@ from viralreel_core.providers.script.topic_fit import (
     upper_leading,
 )
 from viralreel_core.providers.script.topic_kinds import seconds_in_words, subject_words
+from viralreel_core.text.timing import WORDS_PER_SECOND
 
 __all__ = [
     "LocalScriptWriter",

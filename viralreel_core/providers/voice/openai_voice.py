@@ -19,7 +19,7 @@ from typing import Any
 from viralreel_core.config import Settings
 from viralreel_core.errors import BadInput, ProviderError
 from viralreel_core.media.files import atomic_path, playable
-from viralreel_core.models import VoiceTrack, estimate_seconds
+from viralreel_core.models import VoiceTrack
 from viralreel_core.providers.base import Voice, voice_speed
 from viralreel_core.providers.http.openai_common import (
     BASE_URL_ENV,
@@ -32,7 +32,7 @@ from viralreel_core.providers.http.openai_common import (
     openai_errors,
 )
 from viralreel_core.providers.http.transport import host_of
-from viralreel_core.text.timing import estimate_word_timings
+from viralreel_core.text.timing import estimate_seconds, estimate_word_timings
 
 __all__ = ["OpenAIVoice", "MAX_INPUT_CHARS", "PRICE_PER_MILLION_CHARS", "PRICE_PER_MINUTE"]
 
