@@ -36,6 +36,7 @@ def _add_new_columns(db: sqlite3.Connection) -> None:
             except sqlite3.OperationalError as exc:  # another process may have added it a moment ago
                 if "duplicate column" not in str(exc):
                     raise
+    db.execute("create index if not exists viralreel_jobs_client on viralreel_jobs (client, created_at)")
 
 
 class SqliteJobStore(JobStore):
