@@ -15,8 +15,8 @@ from typing import Any
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .schemas import error_body
-from .tokens import OPEN, ApiTokens, Client
+from viralreel_core.api.schemas import error_body
+from viralreel_core.api.tokens import OPEN, ApiTokens, Client
 
 __all__ = ["CLIENT_KEY", "OPEN_PATHS", "TokenGate", "client_of"]
 

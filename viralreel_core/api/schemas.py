@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..config import MAX_FRAME_SIDE, MIN_FRAME_SIDE
-from ..jobs import OPTION_NAMES
-from ..jobs.options import MAX_SCRIPT_SCENES
-from ..limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES
+from viralreel_core.config import MAX_FRAME_SIDE, MIN_FRAME_SIDE
+from viralreel_core.jobs import OPTION_NAMES
+from viralreel_core.jobs.options import MAX_SCRIPT_SCENES
+from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES
 
 __all__ = ["ErrorBody", "ScriptBody", "VideoBody", "error_body"]
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BadConfiguration
+from viralreel_core.errors import BadConfiguration
 
 __all__ = ["ADMIN", "ApiTokens", "Client", "OPEN"]
 
