@@ -28,7 +28,8 @@ def clean_environment(monkeypatch, tmp_path):
     for var in [*variables, "VIRALREEL_CACHE_DIR",
                 "VIRALREEL_OUTPUT_DIR", "VIRALREEL_PIPER_VOICE", "VIRALREEL_PIPER_VOICES_URL",
                 "VIRALREEL_PIPER_VOICES_DIR", "VIRALREEL_QUEUE_LIMIT",
-                "VIRALREEL_JOB_HEARTBEAT", "VIRALREEL_JOB_STALE_AFTER", "VIRALREEL_API_TOKEN"]:
+                "VIRALREEL_JOB_HEARTBEAT", "VIRALREEL_JOB_STALE_AFTER", "VIRALREEL_API_TOKEN",
+                "VIRALREEL_API_TOKENS", "VIRALREEL_API_TOKENS_FILE"]:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{tmp_path / 'queue' / 'jobs.db'}")
 

@@ -234,3 +234,68 @@ def _answers(url: str) -> bool:
         return requests.get(url, timeout=2).status_code == 200
     except requests.RequestException:
         return False
+
+
+def test_a_nul_or_a_path_in_a_video_name_is_404_not_500(serve):
+    api = serve(workers=0)
+    for bad in ("/videos/viralreel_a%00.mp4", "/videos/%00", "/videos/viralreel_x.mp4%0A", "/videos/viralreel_%2F.mp4",
+                "/videos/viralreel_..%2F..%2Fjobs.mp4"):
+        answer = api.get(bad)
+        assert answer.status_code == 404 and answer.json()["success"] is False, (bad, answer.text)
+
+
+def test_wrong_types_are_refused_not_coerced(serve):
+    api = serve(workers=0)
+    for body in ({"topic": "x", "wait": 0}, {"topic": "x", "seed": False}, {"topic": "x", "scenes": "3"},
+                 {"topic": "x", "scenes": 3.0}, {"topic": "x", "width": True}, {"topic": "x", "transitions": "yes"},
+                 {"topic": "x", "music_volume": True}, {"topic": "x", "music_volume": "0.5"}, {"topic": 5}):
+        answer = api.post("/create-video", json=body)
+        field = next(k for k in body if k != "topic") if len(body) > 1 else "topic"
+        assert answer.status_code == 422 and answer.json()["message"].startswith(f"{field}:"), (body, answer.text)
+    for body in ({"topic": "x", "seed": False}, {"topic": "x", "scenes": "4"}):
+        assert api.post("/generate-script", json=body).status_code == 422, body
+    assert api.get("/jobs").json()["jobs"] == []  # nothing was queued
+    fine = api.post("/create-video", json={"topic": "x", "music_volume": 1, "seed": 7, "transitions": False})
+    assert fine.status_code == 202, fine.text  # a whole number is a number
+
+
+def test_the_openapi_document_lists_every_status_and_the_shared_limits(serve):
+    from viralreel_core.config import MAX_FRAME_SIDE, MIN_FRAME_SIDE
+    from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES
+
+    document = serve(workers=0).get("/openapi.json").json()
+    paths = document["paths"]
+    expected = {("/health", "get"): {"200", "503"},
+                ("/generate-script", "post"): {"200", "400", "401", "422", "502"},
+                ("/create-video", "post"): {"200", "202", "400", "401", "409", "422", "429", "503"},
+                ("/music", "post"): {"201", "400", "401", "422"},
+                ("/jobs", "get"): {"200", "401", "422", "503"},
+                ("/jobs/{job_id}", "get"): {"200", "401", "404", "503"},
+                ("/jobs/{job_id}", "delete"): {"200", "202", "401", "404", "409", "503"},
+                ("/videos/{file}", "get"): {"200", "206", "401", "404", "416"}}
+    for (path, method), statuses in expected.items():
+        assert set(paths[path][method]["responses"]) >= statuses, (path, method, paths[path][method]["responses"])
+    assert paths["/jobs/{job_id}"]["get"]["responses"]["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBody"}
+    assert "video/mp4" in paths["/videos/{file}"]["get"]["responses"]["206"]["content"]
+    schemas = document["components"]["schemas"]
+    for body in ("VideoBody", "ScriptBody"):
+        fields = schemas[body]["properties"]
+        assert (fields["scenes"]["minimum"], fields["scenes"]["maximum"]) == (MIN_SCENES, MAX_SCENES)
+        assert fields["topic"]["maxLength"] == MAX_TOPIC_CHARS and fields["topic"]["minLength"] == 1
+    video = schemas["VideoBody"]["properties"]
+    for side in ("width", "height"):
+        assert (video[side]["minimum"], video[side]["maximum"], video[side]["multipleOf"]) == (
+            MIN_FRAME_SIDE, MAX_FRAME_SIDE, 2)
+    assert (video["music_volume"]["minimum"], video["music_volume"]["maximum"]) == (0, 1)
+    assert video["wait"]["type"] == "boolean" and paths["/jobs"]["get"]["security"]
+
+
+def test_options_lists_each_route_s_real_methods(serve):
+    api = serve(workers=0, token=uuid.uuid4().hex)  # OPTIONS tells nothing /openapi.json does not: no token needed
+    for path, methods in (("/jobs/0123abcd", "DELETE, GET, OPTIONS"), ("/jobs", "GET, OPTIONS"),
+                          ("/create-video", "OPTIONS, POST"), ("/videos/viralreel_a.mp4", "GET, OPTIONS"),
+                          ("/health", "GET, OPTIONS")):
+        answer = requests.options(api.url + path, timeout=10)
+        assert answer.status_code == 204 and answer.headers["allow"] == methods, (path, answer.headers)
+    assert requests.options(api.url + "/nothing", timeout=10).status_code == 404

@@ -2,11 +2,13 @@
 
 ``create_app(queue)`` builds it; ``serve`` runs it with uvicorn. Every error is JSON with the CLI's
 one-line message and hint: bad input 400/422, unknown job 404, full queue 429 with Retry-After.
+With tokens set (``tokens.ApiTokens``) the gate checks one before a body is read; each job records its
+client's name, and a client sees, cancels and downloads only its own (another's answers 404, as an
+unknown id does); the client ``admin`` sees every job.
 """
 
 import asyncio
 import re
-import secrets
 import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,12 +18,14 @@ from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from viralreel_core import providers
-from viralreel_core.api.schemas import ScriptBody, VideoBody
+from viralreel_core.api.gate import TokenGate, client_of
+from viralreel_core.api.schemas import ErrorBody, ScriptBody, VideoBody, error_body
+from viralreel_core.api.tokens import ApiTokens, Client
 from viralreel_core.doctor import doctor
 from viralreel_core.errors import BadInput, ProviderError, QueueFull, ViralReelError
 from viralreel_core.jobs import Job, JobQueue, script_to_api, settings_for
@@ -36,15 +40,31 @@ try:  # the Redis client is only needed with VIRALREEL_QUEUE_URL=redis://…
 except ImportError:  # pragma: no cover
     redis_error = None
 
-VIDEO_NAME = re.compile(r"^viralreel_[\w-]+\.mp4$")
+VIDEO_NAME = re.compile(r"viralreel_[A-Za-z0-9_-]+\.mp4")  # matched in full, before the name meets a path
 WAIT_POLL = 0.25  # seconds between looks at a job a "wait": true request is waiting for
+OWN_JOBS_SCAN = 5000  # a client's newest jobs looked through for the one that made a video
 
 
 def _error(status: int, message: str, hint: str | None = None, kind: str = "Error",
            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
-    body = {"success": False, "message": f"{message} {hint}" if hint else message,
-            "error": {"message": message, "hint": hint, "type": kind}, **extra}
-    return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers)
+    return JSONResponse(jsonable_encoder(error_body(message, hint, kind, **extra)), status_code=status,
+                        headers=headers)
+
+
+def _responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI entries of a route's error answers (and 206 for a Range request)."""
+    said = {400: "Bad input: the CLI's one-line message and hint", 401: "Missing or wrong API token",
+            404: "No such job or video (or another client's)", 409: "The job already ended, or was cancelled",
+            416: "The Range is outside the file", 422: "The body or a parameter has the wrong shape or type",
+            429: "The queue is full: try again after Retry-After seconds", 500: "The job failed",
+            502: "A service (script writer) failed", 503: "The job store cannot be reached (Retry-After)"}
+    found: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        if status == 206:
+            found[206] = {"description": "Part of the MP4 (a Range request)", "content": {"video/mp4": {}}}
+        else:
+            found[status] = {"model": ErrorBody, "description": said[status]}
+    return found
 
 
 def job_json(job: Job) -> dict[str, Any]:
@@ -69,8 +89,14 @@ def _original(job: Job) -> dict[str, Any]:
             "state": job.state, "error": job.error}
 
 
-def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -> FastAPI:
-    """The API over ``queue``; ``workers`` > 0 runs that many job threads in this process while it serves."""
+def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None,
+               tokens: ApiTokens | None = None) -> FastAPI:
+    """The API over ``queue``; ``workers`` > 0 runs that many job threads in this process while it serves.
+
+    ``tokens`` names the clients (``ApiTokens.from_env()``); ``token`` alone is one client, ``admin``.
+    With neither, every request is let in and sees every job.
+    """
+    tokens = tokens if tokens is not None else ApiTokens.single(token)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -83,16 +109,15 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
 
     app = FastAPI(title="ViralReel API", version="1",
                   description="Topic → script → voice + clips → captioned vertical MP4, as jobs.", lifespan=lifespan)
-    bearer = HTTPBearer(auto_error=False, description="Needed when the server has VIRALREEL_API_TOKEN set.")
+    app.add_middleware(TokenGate, tokens=tokens, router=app.router)  # the token, before any body is read
+    bearer = HTTPBearer(auto_error=False, description="Needed when the server has VIRALREEL_API_TOKENS (or "
+                                                      "VIRALREEL_API_TOKEN) set.")
 
-    def authorized(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
-        if not token:
-            return
-        given = credentials.credentials if credentials else ""
-        if not secrets.compare_digest(given.encode(), token.encode()):
-            raise HTTPException(401, "Missing or wrong API token.", headers={"WWW-Authenticate": "Bearer"})
+    def current_client(request: Request, _: Annotated[Any, Depends(bearer)]) -> Client:
+        return client_of(request.scope)  # the gate has checked the token already
 
-    guard = [Depends(authorized)]
+    Caller = Annotated[Client, Depends(current_client)]
+    guard = [Depends(current_client)]  # routes with no job of their own: the bearer scheme in the OpenAPI document
 
     @app.exception_handler(BadInput)
     async def bad_input(request: Request, exc: BadInput) -> JSONResponse:
@@ -130,14 +155,21 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         return _error(exc.status_code, str(exc.detail), None, "HTTPError", headers=exc.headers)
 
-    def _job_or_404(job_id: str) -> Job:
+    def _job_or_404(job_id: str, client: Client) -> Job:
         job = queue.get(job_id)
-        if job is None:
+        if job is None or not client.may_see(job.client):  # another client's job is as unknown as a wrong id
             raise HTTPException(404, f"No job {job_id!r}. GET /jobs lists the recent ones.")
         return job
 
+    def _made_by(file: str, client: Client) -> bool:
+        if client.admin:
+            return True
+        return any((job.result or {}).get("video_file") == file
+                   for job in queue.list(OWN_JOBS_SCAN, client=client.name))
+
     @app.get("/health", summary="What works here: ffmpeg, voice model, cache, queue, workers, which keys are set "
-             "(200 when all is well, 503 otherwise)")
+             "(200 when all is well, 503 otherwise)",
+             responses={503: {"description": "Something is wrong: the same report, with ok false"}})
     def health() -> JSONResponse:
         report = doctor(queue.settings)
         keys = queue.settings.keys  # which services have keys, never the keys
@@ -151,8 +183,8 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
         report["ok"] = bool(report["ok"] and report["queue"]["ok"])
         return JSONResponse(jsonable_encoder(report), status_code=200 if report["ok"] else 503)
 
-    @app.post("/generate-script", dependencies=guard, summary="A script for a topic (scenes: scene_number, "
-              "visuals, narration)")
+    @app.post("/generate-script", summary="A script for a topic (scenes: scene_number, visuals, narration)",
+              responses=_responses(400, 401, 422, 500, 502), dependencies=guard)
     def generate_script(body: ScriptBody) -> dict[str, Any]:
         topic = validate_topic(body.topic or "")
         pipeline = Pipeline(settings_for(queue.settings, body.job_options()))
@@ -162,16 +194,18 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
             pipeline.close()
             pipeline.cache.close()
 
-    @app.post("/create-video", dependencies=guard, status_code=202,
+    @app.post("/create-video", status_code=202,
               summary="Make a video from a topic or an edited script: 202 {job_id, status_url}; "
-                      "with \"wait\": true the finished result")
-    async def create_video(body: VideoBody, request: Request) -> JSONResponse:
+                      "with \"wait\": true the finished result",
+              responses={200: {"description": "\"wait\": true and the video was made: the original design's "
+                                              "JSON"}, **_responses(400, 401, 409, 422, 429, 500, 503)})
+    async def create_video(body: VideoBody, request: Request, client: Caller) -> JSONResponse:
         params: dict[str, Any] = {"options": body.job_options()}
         if body.script is not None:
             params["script"] = body.script
         else:
             params["topic"] = body.topic or ""
-        job = await run_in_threadpool(queue.submit, "make", params)
+        job = await run_in_threadpool(queue.submit, "make", params, client=client.name)
         if not body.wait:
             return JSONResponse({"job_id": job.id, "status_url": f"/jobs/{job.id}", "state": job.state},
                                 status_code=202, headers={"Location": f"/jobs/{job.id}"})
@@ -179,40 +213,46 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
             if await request.is_disconnected():  # nobody is waiting any more; the job carries on
                 return JSONResponse({"job_id": job.id, "status_url": f"/jobs/{job.id}"}, status_code=202)
             await asyncio.sleep(WAIT_POLL)
-            job = await run_in_threadpool(_job_or_404, job.id)
+            job = await run_in_threadpool(_job_or_404, job.id, client)
         status = {"succeeded": 200, "cancelled": 409}.get(job.state, 500)
         return JSONResponse(jsonable_encoder(_original(job)), status_code=status)
 
-    @app.post("/music", dependencies=guard, status_code=201,
+    @app.post("/music", status_code=201,
               summary=f"Upload a track for the music under the voice ({', '.join(t.upper() for t in MUSIC_TYPES)}, "
-                      f"up to {MAX_MUSIC_BYTES // 2**20} MB): its id, usable as create-video's \"music\"")
+                      f"up to {MAX_MUSIC_BYTES // 2**20} MB): its id, usable as create-video's \"music\"",
+              responses=_responses(400, 401, 422), dependencies=guard)
     def upload_music(file: Annotated[UploadFile, File(description="The audio file.")]) -> dict[str, str]:
         data = file.file.read(MAX_MUSIC_BYTES + 1)  # one byte over is enough to refuse it
         music_id = store_music(queue.settings.music_dir, file.filename or "", data)
         return {"music": music_id, "name": Path(file.filename or "").name}
 
-    @app.get("/jobs", dependencies=guard, summary="The newest jobs first")
-    def list_jobs(limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
-        return {"jobs": [job_json(j) for j in queue.list(limit)]}
+    @app.get("/jobs", summary="The newest jobs first (a client's own; admin: everyone's)",
+             responses=_responses(401, 422, 503))
+    def list_jobs(client: Caller, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+        return {"jobs": [job_json(j) for j in queue.list(limit, client=None if client.admin else client.name)]}
 
-    @app.get("/jobs/{job_id}", dependencies=guard, summary="A job: state, progress, result or error")
-    def get_job(job_id: str) -> dict[str, Any]:
-        return job_json(_job_or_404(job_id))
+    @app.get("/jobs/{job_id}", summary="A job: state, progress, result or error", responses=_responses(401, 404, 503))
+    def get_job(job_id: str, client: Caller) -> dict[str, Any]:
+        return job_json(_job_or_404(job_id, client))
 
-    @app.delete("/jobs/{job_id}", dependencies=guard, summary="Cancel a job (its paid work in flight is stopped)")
-    def cancel_job(job_id: str) -> JSONResponse:
-        job = _job_or_404(job_id)
+    @app.delete("/jobs/{job_id}", summary="Cancel a job (its paid work in flight is stopped): 200 cancelled, "
+                "202 asked to stop", responses={202: {"description": "A running job was asked to stop"},
+                                               **_responses(401, 404, 409, 503)})
+    def cancel_job(job_id: str, client: Caller) -> JSONResponse:
+        job = _job_or_404(job_id, client)
         if job.finished:
             return _error(409, f"The job already ended ({job.state}).", None, "AlreadyEnded", job=job_json(job))
         job = queue.cancel(job_id) or job
         return JSONResponse(jsonable_encoder(job_json(job)), status_code=200 if job.finished else 202)
 
-    @app.get("/videos/{file}", dependencies=guard, summary="A finished MP4 (Range requests answer 206)",
-             response_class=FileResponse)
-    def video(file: str) -> FileResponse:
+    @app.get("/videos/{file}", summary="A finished MP4 (Range requests answer 206)", response_class=FileResponse,
+             responses={200: {"content": {"video/mp4": {}}}, **_responses(206, 401, 404, 416, 503)})
+    def video(file: str, client: Caller) -> FileResponse:
+        if not VIDEO_NAME.fullmatch(file):  # before the name meets a path: a NUL or "/" never reaches the disk
+            raise HTTPException(404, f"No video {file!r}.")
         folder = Path(queue.settings.output_dir).resolve()
         path = (folder / file).resolve()
-        if not VIDEO_NAME.match(file) or path.parent != folder or not path.is_file():
+        if path.parent != folder or not path.is_file() or not _made_by(file, client):
             raise HTTPException(404, f"No video {file!r}.")
         return FileResponse(path, media_type="video/mp4", filename=file, content_disposition_type="inline")
 

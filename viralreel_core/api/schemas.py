@@ -1,4 +1,9 @@
-"""The HTTP API's request bodies (pydantic): the CLI's options, by the CLI's names."""
+"""The HTTP API's request bodies (pydantic): the CLI's options, by the CLI's names; the error body.
+
+The bodies are strict (``"wait": 0`` or ``"seed": false`` is a 422, not coerced). The limits shown in
+the schema (scenes, frame sides, topic length, volume) come from the shared constants; the values are
+checked by ``jobs.options.check_request``, which answers 400 with the CLI's own one-line message.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,53 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from viralreel_core.config import MAX_FRAME_SIDE, MIN_FRAME_SIDE
+from viralreel_core.jobs.options import MAX_SCRIPT_SCENES
+from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES
 from viralreel_core.option_names import JOB_OPTIONS
 
-__all__ = ["ScriptBody", "VideoBody"]
+__all__ = ["ErrorBody", "ScriptBody", "VideoBody", "error_body"]
 
 _OPTIONS = ("The providers' own options (the CLI's --option), e.g. image_model, image_quality, runway_model, "
             "openai_model, openai_voice, elevenlabs_voice_id; a value outside an option's choices is refused.")
 _LANGUAGE = "The script's, voice's and captions' language: auto (default: from the topic) or a code, e.g. es, hi, zh."
 
 
+# shown in the schema; enforced by check_request with the CLI's messages (400), not by pydantic (422)
+_SCENES = {"minimum": MIN_SCENES, "maximum": MAX_SCENES}
+_TOPIC = {"minLength": 1, "maxLength": MAX_TOPIC_CHARS}
+_SIDE = {"minimum": MIN_FRAME_SIDE, "maximum": MAX_FRAME_SIDE, "multipleOf": 2}
+
+
+def error_body(message: str, hint: str | None = None, kind: str = "Error", **extra: Any) -> dict[str, Any]:
+    """Every error's JSON: the one-line message (with the hint) and its parts."""
+    return {"success": False, "message": f"{message} {hint}" if hint else message,
+            "error": {"message": message, "hint": hint, "type": kind}, **extra}
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    hint: str | None = None
+    type: str = Field(description="BadInput, QueueFull, QueueUnavailable, AlreadyEnded, HTTPError…")
+
+
+class ErrorBody(BaseModel):
+    """What every error answers (the OpenAPI document's error responses)."""
+
+    success: bool = False
+    message: str = Field(description="One line: what is wrong and what to do.")
+    error: ErrorDetail
+
+
 class ScriptBody(BaseModel):
     """POST /generate-script."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    topic: str | None = Field(None, description="What the video is about (1–500 characters).",
-                              examples=["Why do cats purr?"])
-    scenes: int | None = Field(None, description="3–6; omitted: the writer chooses.")
+    topic: str | None = Field(None, description=f"What the video is about (1–{MAX_TOPIC_CHARS} characters).",
+                              examples=["Why do cats purr?"], json_schema_extra=_TOPIC)
+    scenes: int | None = Field(None, description=f"{MIN_SCENES}–{MAX_SCENES}; omitted: the writer chooses.",
+                               json_schema_extra=_SCENES)
     tone: str | None = Field(None, description="e.g. funny, serious, inspiring")
     seed: int | None = Field(None, description="Another version of the same request.")
     script_provider: str | None = Field(None, description="auto (default), local, openai…")
@@ -37,14 +72,16 @@ class ScriptBody(BaseModel):
 class VideoBody(BaseModel):
     """POST /create-video: a topic, or an edited script in its place, plus the CLI's options."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     topic: str | None = Field(None, description="What the video is about; omit it when sending a script.",
-                              examples=["The future of AI"])
+                              examples=["The future of AI"], json_schema_extra=_TOPIC)
     script: dict[str, Any] | None = Field(
         None, description="An edited script: {topic, title, scenes: [{scene_number, visuals, narration}]} "
-                          "(what POST /generate-script returned, changed as you like).")
-    scenes: int | None = Field(None, description="3–6; omitted: the writer chooses.")
+                          f"(what POST /generate-script returned, changed as you like; 1–{MAX_SCRIPT_SCENES} "
+                          "scenes).")
+    scenes: int | None = Field(None, description=f"{MIN_SCENES}–{MAX_SCENES}; omitted: the writer chooses.",
+                               json_schema_extra=_SCENES)
     tone: str | None = None
     seed: int | None = None
     script_provider: str | None = Field(None, description="auto, local, openai…")
@@ -54,15 +91,18 @@ class VideoBody(BaseModel):
     aspect: str | None = Field(None, description="9:16 (default), 1:1, 4:5 or 16:9; full HD on the short side "
                                                  "(16:9 is 1920×1080). With width or height: the other side follows.",
                                examples=["16:9"])
-    width: int | None = Field(None, description="Even, 16–4096; default 1080 (or from aspect).")
-    height: int | None = Field(None, description="Even, 16–4096; default 1920 (or from aspect).")
+    width: int | None = Field(None, description=f"Even, {MIN_FRAME_SIDE}–{MAX_FRAME_SIDE}; default 1080 (or from "
+                                                "aspect).", json_schema_extra=_SIDE)
+    height: int | None = Field(None, description=f"Even, {MIN_FRAME_SIDE}–{MAX_FRAME_SIDE}; default 1920 (or "
+                                                 "from aspect).", json_schema_extra=_SIDE)
     transitions: bool | None = Field(None, description="false: cut between scenes instead of fading.")
     captions: dict[str, Any] | None = Field(
         None, description="Caption style fields to change, e.g. {\"font_size\": 70, \"uppercase\": false}.")
     music: str | None = Field(None, description="Background music under the voice: calm, lofi, upbeat, none, or "
                                                   "the id POST /music returned for your own track.")
     music_volume: float | None = Field(None, description="The music's loudness as a fraction of the voice's, "
-                                                         "0–1; default 0.25 (12 dB under it).")
+                                                         "0–1; default 0.25 (12 dB under it).",
+                                        json_schema_extra={"minimum": 0, "maximum": 1})
     language: str | None = Field(None, description=_LANGUAGE)
     options: dict[str, Any] | None = Field(None, description=_OPTIONS, examples=[{"image_model": "gpt-image-1-mini"}])
     wait: bool = Field(False, description="true: answer when the video is done, with the original design's JSON.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -80,8 +79,9 @@ def run(args: argparse.Namespace) -> int:
             import uvicorn
 
             from viralreel_core.api import create_app
+            from viralreel_core.api.tokens import ApiTokens
 
-            app = create_app(queue, workers=workers, token=os.environ.get("VIRALREEL_API_TOKEN") or None)
+            app = create_app(queue, workers=workers, tokens=ApiTokens.from_env())  # a bad entry: exit 2, one line
             uvicorn.run(app, host=args.host, port=args.port, log_level="info")
             return 0
         from viralreel_core.cli.batch import run_batch

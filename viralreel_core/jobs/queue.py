@@ -176,9 +176,12 @@ class JobQueue:
         return self.config.backend == "sqlite"
 
     # -- submitting and looking ------------------------------------------------------------------
-    def submit(self, kind: str, params: Mapping[str, Any]) -> Job:
-        """Check the request (BadInput), store it as queued (QueueFull when the queue is full), wake a worker."""
-        return self.enqueue(Job(id=uuid.uuid4().hex[:12], kind=kind, params=check_request(kind, params, self.settings)))
+    def submit(self, kind: str, params: Mapping[str, Any], client: str | None = None) -> Job:
+        """Check the request (BadInput), store it as queued (QueueFull when the queue is full), wake a worker.
+
+        ``client``: the API client's name the job is recorded under (only it, and admin, see the job)."""
+        return self.enqueue(Job(id=uuid.uuid4().hex[:12], kind=kind, params=check_request(kind, params, self.settings),
+                                client=client))
 
     def enqueue(self, job: Job) -> Job:
         """Store an already checked job as queued (QueueFull when the queue is full) and wake its lane."""
@@ -207,8 +210,9 @@ class JobQueue:
     def get(self, job_id: str) -> Job | None:
         return self.store.get(job_id)
 
-    def list(self, limit: int = 50) -> list[Job]:
-        return self.store.list(limit)
+    def list(self, limit: int = 50, client: str | None = None) -> list[Job]:
+        """The newest jobs first; with ``client``, only that API client's."""
+        return self.store.list(limit, client)
 
     def cancel(self, job_id: str) -> Job | None:
         """Cancel a job (a running one stops at once if it runs here, else at its worker's next heartbeat)."""

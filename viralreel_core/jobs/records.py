@@ -75,6 +75,7 @@ class Job:
     heartbeat_at: float | None = None
     cancel_requested: bool = False
     notes: list[str] = field(default_factory=list)
+    client: str | None = None  # the API client's name (never its token); None: the studio, CLI, or older records
 
     JSON_FIELDS = ("params", "progress", "result", "error", "notes")
 
@@ -102,6 +103,7 @@ class Job:
         data["attempts"] = int(data.get("attempts") or 0)
         data["cancel_requested"] = bool(int(data.get("cancel_requested") or 0))
         data["worker"] = data.get("worker") or None
+        data["client"] = data.get("client") or None
         data["notes"] = data.get("notes") or []
         data["progress"] = data.get("progress") or new_progress()
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
@@ -118,4 +120,4 @@ class Job:
                 "finished_at": _iso(self.finished_at), "updated_at": _iso(self.updated_at),
                 "seconds": round(seconds, 2) if seconds is not None else None,
                 "attempts": self.attempts, "worker": self.worker, "heartbeat_at": _iso(self.heartbeat_at),
-                "cancel_requested": self.cancel_requested, "notes": list(self.notes)}
+                "cancel_requested": self.cancel_requested, "notes": list(self.notes), "client": self.client}

@@ -108,8 +108,18 @@ class RedisJobStore(JobStore):
         found = self._jobs([job_id])
         return found[0] if found else None
 
-    def list(self, limit: int = 50) -> list[Job]:
-        return self._jobs(self.redis.zrevrange(self._key("jobs"), 0, max(0, limit - 1)))
+    def list(self, limit: int = 50, client: str | None = None) -> list[Job]:
+        if client is None:
+            return self._jobs(self.redis.zrevrange(self._key("jobs"), 0, max(0, limit - 1)))
+        found: list[Job] = []  # no index by client: pages of the newest jobs (retention keeps them few)
+        start, page = 0, max(100, 4 * limit)
+        while len(found) < limit:
+            ids = self.redis.zrevrange(self._key("jobs"), start, start + page - 1)
+            found += [job for job in self._jobs(ids) if job.client == client]
+            if len(ids) < page:
+                break
+            start += page
+        return found[:limit]
 
     def counts(self) -> dict[str, int]:
         pipe = self.redis.pipeline(transaction=False)

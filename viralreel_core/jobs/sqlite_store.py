@@ -26,6 +26,19 @@ create table if not exists viralreel_workers (id text primary key, info text, la
 """
 
 
+def _add_new_columns(db: sqlite3.Connection) -> None:
+    """A file made before a field existed gets its column (empty in the old rows, which stay readable)."""
+    have = {row["name"] for row in db.execute("pragma table_info(viralreel_jobs)")}
+    for column in _COLUMNS:
+        if column not in have:
+            try:
+                db.execute(f"alter table viralreel_jobs add column {column}")
+            except sqlite3.OperationalError as exc:  # another process may have added it a moment ago
+                if "duplicate column" not in str(exc):
+                    raise
+    db.execute("create index if not exists viralreel_jobs_client on viralreel_jobs (client, created_at)")
+
+
 class SqliteJobStore(JobStore):
     """Records in ``path`` (WAL mode, so readers never wait for the writer)."""
 
@@ -36,6 +49,7 @@ class SqliteJobStore(JobStore):
             with self._connect() as db:
                 db.execute("pragma journal_mode=wal")
                 db.executescript(_SCHEMA)
+                _add_new_columns(db)
         except (OSError, sqlite3.Error) as exc:
             raise ViralReelError(f"Cannot open the job database {self.path} ({exc}).",
                                  hint="Point VIRALREEL_QUEUE_URL at a writable sqlite:///path/jobs.db.") from exc
@@ -76,10 +90,14 @@ class SqliteJobStore(JobStore):
             row = db.execute("select * from viralreel_jobs where id = ?", (job_id,)).fetchone()
         return Job.from_row(dict(row)) if row else None
 
-    def list(self, limit: int = 50) -> list[Job]:
+    def list(self, limit: int = 50, client: str | None = None) -> list[Job]:
         with self._connect() as db:
-            rows = db.execute("select * from viralreel_jobs order by created_at desc limit ?", (limit,)).fetchall()
-        return [Job.from_row(dict(r)) for r in rows]
+            if client is None:
+                rows = db.execute("select * from viralreel_jobs order by created_at desc limit ?", (limit,))
+            else:
+                rows = db.execute("select * from viralreel_jobs where client = ? order by created_at desc limit ?",
+                                  (client, limit))
+            return [Job.from_row(dict(r)) for r in rows.fetchall()]
 
     def counts(self) -> dict[str, int]:
         counts = self._empty_counts()

@@ -32,8 +32,8 @@ class JobStore(ABC):
         """The job, or None."""
 
     @abstractmethod
-    def list(self, limit: int = 50) -> list[Job]:
-        """The newest jobs first."""
+    def list(self, limit: int = 50, client: str | None = None) -> list[Job]:
+        """The newest jobs first; with ``client``, only the jobs that API client made."""
 
     @abstractmethod
     def counts(self) -> dict[str, int]:
