@@ -56,7 +56,7 @@ with st.sidebar:
         st.selectbox(PROVIDER_LABELS[step], choices, format_func=label, **ui.bind_option(f"sidebar_{option}", option))
         problem = studio.provider_problem(step)
         if problem:
-            st.caption(f":material/warning: {problem}")
+            st.caption(f":material/warning: {ui.shown(problem)}")
         elif price := studio.price_note(step):
             st.caption(f":material/payments: {price}")
 

@@ -66,7 +66,7 @@ with preview_col:
                                  (studio.options["width"], studio.options["height"])), caption="Preview",
                  width="stretch")
     except ViralReelError as exc:
-        st.error(str(exc), icon=":material/palette:")
+        st.error(ui.shown(exc), icon=":material/palette:")
 
 # -- music -----------------------------------------------------------------------------------------
 st.subheader("Music")
@@ -95,7 +95,7 @@ with m1:
             st.session_state["music_upload_version"] = version + 1  # the uploader empties; the error stays
             st.rerun()
     if problem := st.session_state.pop("music_upload_error", None):
-        st.error(problem, icon=":material/error:")
+        st.error(ui.shown(problem), icon=":material/error:")
 m2.slider("Music volume", 0.0, 1.0, step=0.05, **ui.bind_option("music_volume", "music_volume"),
           help="The music's loudness as a share of the voice's: 0.25 is 12 dB under it.")
 if studio.options["music"]:
@@ -110,7 +110,7 @@ if st.button(label, icon=":material/movie_edit:", type="primary", disabled=busy,
     try:
         studio.start_render()
     except ViralReelError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(ui.shown(exc), icon=":material/error:")
     else:
         st.rerun()
 if not busy:
@@ -150,5 +150,5 @@ if result and Path(result["video_path"]).is_file():
         with open(path, "rb") as video_file:
             st.download_button("Download MP4", video_file, file_name=path.name, mime="video/mp4",
                                icon=":material/download:", type="primary", key="download_video")
-        st.caption(f"Saved as `{path}`")
+        st.caption(f"Saved as `{ui.shown(path)}`")
         ui.link("projects", "Save the project and see past renders")

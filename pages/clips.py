@@ -25,7 +25,7 @@ for option, values in studio.option_choices("clips").items():  # e.g. the image 
                        **ui.bind_option(f"clips_option_{option}", option))
 problem = studio.provider_problem("clips")
 if problem:
-    st.error(problem, icon=":material/key:")
+    st.error(ui.shown(problem), icon=":material/key:")
 
 states = studio.states("clips")
 needed = [s.uid for s in states if s.status in ("stale", "missing")]
@@ -115,7 +115,7 @@ for start in range(0, len(states), per_row):
                     try:
                         studio.use_upload(state.uid, upload.name, upload.getvalue())
                     except ViralReelError as exc:
-                        st.error(str(exc), icon=":material/error:")
+                        st.error(ui.shown(exc), icon=":material/error:")
                     else:
                         st.session_state[f"upload_version_{state.uid}"] = version + 1
                         st.rerun()

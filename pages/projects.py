@@ -22,7 +22,7 @@ with st.container(border=True):
         try:
             path = studio.save(store)
         except (ViralReelError, OSError) as exc:
-            st.error(f"The project was not saved: {exc}", icon=":material/error:")
+            st.error(ui.shown(f"The project was not saved: {exc}"), icon=":material/error:")
         else:
             st.toast(f"Saved “{studio.display_name}”.", icon=":material/save:")
             st.session_state["project_saved"] = str(path)
@@ -32,7 +32,7 @@ with st.container(border=True):
         try:
             path = studio.save_copy(store)
         except (ViralReelError, OSError) as exc:
-            st.error(f"The copy was not saved: {exc}", icon=":material/error:")
+            st.error(ui.shown(f"The copy was not saved: {exc}"), icon=":material/error:")
         else:
             st.toast(f"Saved a copy: “{studio.display_name}”.", icon=":material/file_copy:")
     with new_col.popover("New", icon=":material/add:", width="stretch"):
@@ -61,7 +61,7 @@ for project in saved:
             try:
                 studio = ui.open_project(project.id)
             except (ViralReelError, KeyError, ValueError, TypeError) as exc:
-                st.error(f"Project {project.name} could not be opened: {exc}", icon=":material/error:")
+                st.error(ui.shown(f"Project {project.name} could not be opened: {exc}"), icon=":material/error:")
             else:
                 st.switch_page(ui.PAGES["assemble" if studio.last_render else
                                         "script" if studio.draft else "topic"][0])
@@ -87,7 +87,8 @@ if watching is not None:
         video_col.video(str(watching.video_path), format="video/mp4")
         about_col.markdown(f"**{watching.title or watching.project_name or watching.video_path.stem}**")
         about_col.caption(f"{watching.created.replace('T', ' ')} · {watching.duration:.1f} s · "
-                          f"{ui.size(watching.size_bytes)} · {watching.scenes} scenes · `{watching.video_path}`")
+                          f"{ui.size(watching.size_bytes)} · {watching.scenes} scenes · "
+                          f"`{ui.shown(watching.video_path)}`")
         with open(watching.video_path, "rb") as video_file:
             about_col.download_button("Download MP4", video_file, file_name=watching.video_path.name,
                                       mime="video/mp4", key="download_render", icon=":material/download:")

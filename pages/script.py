@@ -94,7 +94,7 @@ with left:
         try:
             studio.accept_script()
         except ViralReelError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(ui.shown(exc), icon=":material/error:")
         else:
             st.rerun()
 with middle:
@@ -104,7 +104,7 @@ with middle:
         try:
             studio.start_script(new_version=True)
         except ViralReelError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(ui.shown(exc), icon=":material/error:")
         else:
             st.rerun()
 with right:
@@ -117,7 +117,7 @@ with right:
         try:
             studio.start_rewrite(pick)
         except ViralReelError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(ui.shown(exc), icon=":material/error:")
         else:
             st.rerun()
 

@@ -75,6 +75,6 @@ if clicked:
     try:
         studio.start_script()
     except ViralReelError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(ui.shown(exc), icon=":material/error:")
     else:
         st.switch_page(ui.PAGES["script"][0])

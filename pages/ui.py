@@ -48,6 +48,7 @@ STATUS_ICONS = {"ready": ":green[:material/check_circle:]", "stale": ":orange[:m
 STATUS_WORDS = {"ready": "ready", "stale": "out of date", "missing": "not made yet", "working": "working…"}
 JOB_POLL_SECONDS = 0.5
 PROVIDER_STEPS = {"script": "Script writer", "voice": "Voice", "clips": "Clips"}  # steps with a provider picker
+shown = visitor.shown  # every message a page puts in front of a visitor goes through it: no server paths
 
 
 # -- the edge: settings, keys and the studio -----------------------------------------------------
@@ -123,7 +124,8 @@ def setup() -> Studio:
         # its workers start from the owner's settings and keys, which a job uses only when it says so
         engine = engine_for(environ, base, limit(environ, MAX_RENDERS), limit(environ, MAX_JOBS))
     except ViralReelError as exc:
-        st.error(str(exc), icon=":material/error:")
+        _LOGGER.error("The studio could not start: %s", exc)  # the whole message, paths too, for the owner
+        st.error(shown(exc), icon=":material/error:")
         st.stop()
     owner = st.session_state["owner"] = visitor.is_owner(who)
     base = base.with_(output_dir=who.workspace.output_dir, music_dir=who.workspace.music_dir)
@@ -316,7 +318,7 @@ def header(step: str, subtitle: str) -> Studio:
         st.title(f"{icon} {title}")
     st.caption(subtitle)
     for notice in s.notices:
-        st.info(notice, icon=":material/info:")
+        st.info(shown(notice), icon=":material/info:")
     return s
 
 
@@ -353,7 +355,7 @@ def show_errors(step: str, pending: bool = True) -> None:
         s.errors.pop(step, None)
     errors = s.errors.get(step) or []
     for message in errors:
-        st.error(message, icon=":material/error:")
+        st.error(shown(message), icon=":material/error:")
     if errors and step in PROVIDER_STEPS and not s.is_offline(step):
         st.caption(f"To carry on without {s.provider_names()[step]}, choose **local** for "
                    f"*{PROVIDER_STEPS[step]}* under Providers in the sidebar: it is free and works offline.")
@@ -393,7 +395,7 @@ def start_failed(exc: ViralReelError) -> None:
     a fresh run that draws the confirmation panel."""
     if isinstance(exc, NeedsConfirmation):
         st.rerun()
-    st.error(str(exc), icon=":material/error:")
+    st.error(shown(exc), icon=":material/error:")
 
 
 def confirm_panel(step: str) -> None:
@@ -410,7 +412,7 @@ def confirm_panel(step: str) -> None:
             try:
                 s.confirm(step)
             except ViralReelError as exc:
-                st.error(str(exc), icon=":material/error:")
+                st.error(shown(exc), icon=":material/error:")
             else:
                 st.rerun()
         if no.button("Cancel", key=f"cancel_{step}", width="stretch"):

@@ -6,6 +6,7 @@ Secrets) and draws the sidebar's part.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import streamlit as st
 from viralreel_core.config import REPO_ROOT
 from viralreel_core.errors import ViralReelError
 from viralreel_core.workspace import access
-from viralreel_core.workspace.workspaces import Workspace, is_shared, new_token, valid_token
+from viralreel_core.workspace.workspaces import Workspace, is_shared, new_token, valid_token, without_paths
 
 LINK_PARAM = "ws"
 
@@ -75,8 +76,29 @@ def workspaces_root(environ: dict[str, Any]) -> Path:
     return Path(str(environ.get("VIRALREEL_WORKSPACES_DIR") or REPO_ROOT / "workspaces"))
 
 
+def connection() -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """This session's peer address as the server's socket saw it, and its websocket handshake's headers.
+
+    ``st.context.ip_address`` gives None for a loopback peer and for no connection alike, so the session's
+    client is read instead. The address is "" when the server did not learn it; it is None only where no
+    real server runs (AppTest's stand-in runtime, bare mode): nobody is connected from anywhere then."""
+    from streamlit.runtime import Runtime, exists, get_instance
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not exists() or type(get_instance()) is not Runtime:
+        return None, ()
+    client = get_instance().get_client(ctx.session_id)
+    context = getattr(client, "client_context", None)
+    if context is None:
+        return "", ()
+    peer = context.remote_ip
+    return (peer if isinstance(peer, str) else ""), tuple((str(k), str(v)) for k, v in context.headers)
+
+
 def _find(environ: dict[str, Any], projects_dir: Path, output_dir: Path) -> Visitor:
-    if not is_shared(str(environ.get("VIRALREEL_WORKSPACES") or "auto"), st.context.url, st.context.ip_address):
+    peer, headers = connection()
+    if not is_shared(str(environ.get("VIRALREEL_WORKSPACES") or "auto"), st.context.url, peer, headers):
         return Visitor(Workspace.local(projects_dir, output_dir), "local")
     root = workspaces_root(environ)
     account = _signed_in()
@@ -105,22 +127,34 @@ def owner_code_configured() -> bool:
     return bool(str({**os.environ, **secrets_dict()}.get(access.OWNER_CODE) or "").strip())
 
 
+def _source() -> str:
+    """Whom this session's owner-code tries count against (its connection's address)."""
+    return access.source_key(connection()[0])
+
+
 def check_owner_code() -> None:
-    """on_change of the owner-code field: mark the workspace as the owner's when the code is right."""
+    """on_change of the owner-code field: mark the workspace as the owner's when the code is right. Tries
+    are counted per address for the whole server (``access.ATTEMPTS``), so a reload does not reset them."""
     typed = str(st.session_state.get("owner_code") or "")
     st.session_state["owner_code"] = ""  # never sent back to the browser
-    tries = st.session_state.get("owner_code_tries", 0)
-    if not typed.strip() or tries >= access.MAX_CODE_TRIES:
+    source = _source()
+    if not typed.strip() or not access.ATTEMPTS.take(source):
         return
     code = str({**os.environ, **secrets_dict()}.get(access.OWNER_CODE) or "")
     if access.code_matches(code, typed):
+        access.ATTEMPTS.succeeded(source)
         access.mark_owner(st.session_state["visitor"].workspace, code)
-        st.session_state["owner_code_tries"] = 0
         st.toast("Owner access on: the keys in Secrets and the spending limit apply.", icon=":material/key:")
     else:
         time.sleep(0.5)  # slows guessing down
-        st.session_state["owner_code_tries"] = tries + 1
         st.session_state["owner_code_wrong"] = True
+
+
+def shown(text: object) -> str:
+    """``text`` as this session's visitor may see it: on a shared server (or before the visitor is known),
+    file names instead of the server's paths."""
+    who: Visitor | None = st.session_state.get("visitor")
+    return str(text) if who is not None and not who.shared else without_paths(str(text))
 
 
 def sidebar(visitor: Visitor, owner: bool) -> None:
@@ -139,17 +173,24 @@ def sidebar(visitor: Visitor, owner: bool) -> None:
         if owner:
             st.caption(":material/verified_user: Owner access: the keys in Secrets and the spending limit apply.")
         elif owner_code_configured():
-            locked = st.session_state.get("owner_code_tries", 0) >= access.MAX_CODE_TRIES
+            wait = access.ATTEMPTS.wait_left(_source())
             st.text_input("Owner code", type="password", key="owner_code", on_change=check_owner_code,
-                          autocomplete="off", disabled=locked,
+                          autocomplete="off", disabled=wait > 0,
                           help="The owner's keys are used only for people the owner lets in.")
-            if locked:
-                st.caption(":material/block: Too many wrong codes in this session.")
+            if wait > 0:
+                st.session_state.pop("owner_code_wrong", None)
+                st.caption(f":material/block: Too many wrong codes from your address: try again in "
+                           f"{_duration(wait)}.")
             elif st.session_state.pop("owner_code_wrong", False):
                 st.caption(":material/error: That is not the owner code.")
         with st.popover("Clear my workspace", width="stretch"):
             st.write("Delete every project and video in this workspace? The shared cache is not touched.")
             st.button("Yes, delete them", type="primary", key="clear_workspace", on_click=clear_workspace)
+
+
+def _duration(seconds: float) -> str:
+    minutes = math.ceil(seconds / 60)
+    return f"{math.ceil(seconds)} s" if seconds < 90 else f"{minutes} minutes"
 
 
 def clear_workspace() -> None:
@@ -159,7 +200,7 @@ def clear_workspace() -> None:
     try:
         st.session_state["visitor"].workspace.clear()
     except (ViralReelError, OSError) as exc:
-        st.toast(f"The workspace could not be cleared: {exc}", icon=":material/error:")
+        st.toast(shown(f"The workspace could not be cleared: {exc}"), icon=":material/error:")
         return
     ui.new_project()
     st.toast("Your workspace is empty.", icon=":material/mop:")

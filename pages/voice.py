@@ -45,7 +45,7 @@ with st.container(border=True):
 
 problem = studio.provider_problem("voice")
 if problem:
-    st.error(problem, icon=":material/key:")
+    st.error(ui.shown(problem), icon=":material/key:")
 
 # -- make the voices -------------------------------------------------------------------------------
 states = studio.states("voice")

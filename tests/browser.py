@@ -44,9 +44,11 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 
 
 @contextmanager
-def studio_server(log: Path, env: Mapping[str, str], unset: Sequence[str] = ()) -> Iterator[tuple[str, int]]:
-    """The studio served on 127.0.0.1 with this environment (``unset``: variables taken out of it), its
-    output in ``log``; yields its URL and port, and stops it (its whole process group) afterwards."""
+def studio_server(log: Path, env: Mapping[str, str], unset: Sequence[str] = (),
+                  address: str = "127.0.0.1") -> Iterator[tuple[str, int]]:
+    """The studio served on ``address`` (127.0.0.1, or 0.0.0.0 for every interface) with this environment
+    (``unset``: variables taken out of it), its output in ``log``; yields its 127.0.0.1 URL and port, and
+    stops it (its whole process group) afterwards."""
     port = free_port()
     full_env = {**os.environ, **env}
     for name in unset:
@@ -54,7 +56,7 @@ def studio_server(log: Path, env: Mapping[str, str], unset: Sequence[str] = ()) 
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+             "--server.address", address, "--server.port", str(port), "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],
             cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         url = f"http://127.0.0.1:{port}"
@@ -70,13 +72,14 @@ def studio_server(log: Path, env: Mapping[str, str], unset: Sequence[str] = ()) 
 
 
 @contextmanager
-def chromium(*extra_args: str):
-    """Debian's Chromium, headless, with Playwright's ``expect`` waiting up to a step's time; closed afterwards."""
+def chromium(*extra_args: str, executable: Path = CHROMIUM):
+    """Debian's Chromium (``executable``: a wrapper that starts it), headless, with Playwright's ``expect``
+    waiting up to a step's time; closed afterwards."""
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=STEP_TIMEOUT)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[*CHROMIUM_ARGS, *extra_args])
+        browser = pw.chromium.launch(executable_path=str(executable), headless=True, args=[*CHROMIUM_ARGS, *extra_args])
         try:
             yield browser
         finally:

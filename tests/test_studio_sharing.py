@@ -23,6 +23,7 @@ from tests.test_studio_app import (
     write_and_accept,
 )
 from viralreel_core.studio.live import LIVE
+from viralreel_core.workspace import access
 from viralreel_core.workspace.projects import ProjectStore, list_renders
 
 OWNER_CODE = "correct horse battery staple"
@@ -36,7 +37,9 @@ def shared(tmp_path, monkeypatch):
     monkeypatch.setenv("VIRALREEL_STUDIO_SIZE", "180x320")
     monkeypatch.setenv("VIRALREEL_WORKSPACES", "shared")
     monkeypatch.setenv("VIRALREEL_WORKSPACES_DIR", str(root))
-    return root
+    access.ATTEMPTS.clear()  # the server's count of owner-code tries: one per process, as on a real server
+    yield root
+    access.ATTEMPTS.clear()
 
 
 def visit(token: str | None = None, secrets: dict | None = None, user: dict | None = None) -> AppTest:
@@ -368,3 +371,54 @@ def test_with_no_browser_address_and_nothing_set_the_studio_keeps_one_local_work
     at = visit()
     assert workspace_of(at).name == "local" and at.session_state["owner"] and "ws" not in at.query_params
     assert not shared.exists()  # nothing was made for visitors
+
+
+def sidebar_captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.sidebar.caption)
+
+
+def test_wrong_owner_codes_lock_the_address_out_for_the_server_not_the_session(shared):
+    secrets = {"VIRALREEL_OWNER_CODE": OWNER_CODE}
+    open_before = visit(secrets=secrets)  # another tab, opened before the guessing
+    guesser = visit(secrets=secrets)
+    for n in range(access.MAX_CODE_TRIES):
+        assert not guesser.text_input(key="owner_code").disabled
+        guesser.text_input(key="owner_code").input(f"guess number {n}").run()
+    assert guesser.text_input(key="owner_code").disabled
+    assert "Too many wrong codes from your address: try again in 30 s" in sidebar_captions(ok(guesser))
+    # a reload is a new session from the same address: still locked out
+    again = visit(secrets=secrets)
+    assert again.text_input(key="owner_code").disabled and "Too many wrong codes" in sidebar_captions(again)
+    # a try from a tab whose field still shows enabled is refused, even with the right code
+    open_before.text_input(key="owner_code").input(OWNER_CODE).run()
+    assert not ok(open_before).session_state["owner"] and open_before.text_input(key="owner_code").disabled
+    assert not [bt for bt in open_before.button if bt.key == "clear_cache"]
+    assert not access.is_marked(workspace_of(open_before), OWNER_CODE)
+    # once the wait is over (here: forgotten), the right code lets the owner in and clears the count
+    access.ATTEMPTS.clear()
+    again.run()
+    again.text_input(key="owner_code").input(OWNER_CODE).run()
+    assert ok(again).session_state["owner"] and access.ATTEMPTS.wait_left("") == 0
+
+
+def test_a_visitor_is_shown_file_names_never_where_the_server_keeps_them(shared, fakes):
+    import shutil
+
+    at = use_fakes(visit())
+    write_and_accept(at)
+    make_all(at)
+    render(at)
+    ws = workspace_of(at)
+    video = list_renders(ws.output_dir)[0]
+    shown = texts(at)
+    assert f"Saved as `{video.video_path.name}`" in shown and str(shared.resolve()) not in shown
+    page(at, "projects").button(key=f"watch_{video.video_id}").click().run()
+    shown = texts(ok(at))
+    assert video.video_path.name in shown and str(shared.resolve()) not in shown
+    # a save that fails (the workspace's projects folder is a file now) says why, naming no server folder
+    shutil.rmtree(ws.projects_dir)
+    ws.projects_dir.write_text("not a folder")
+    at.button(key="save_project").click().run()
+    errors = [e.value for e in at.error]
+    assert any("The project was not saved" in e for e in errors), errors
+    assert not any(str(shared.resolve()) in e or "/projects" in e for e in errors), errors

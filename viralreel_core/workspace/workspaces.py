@@ -14,10 +14,12 @@ one. Every path is checked to stay inside the workspaces root (ids by ``fullmatc
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
 import secrets
 import shutil
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,11 +28,14 @@ from urllib.parse import urlsplit
 from viralreel_core.errors import BadInput
 from viralreel_core.media.files import write_text_atomically
 
-__all__ = ["LOCAL_HOSTS", "MODES", "Workspace", "is_shared", "new_token", "safe_child", "valid_token"]
+__all__ = ["LOCAL_HOSTS", "MODES", "PROXY_HEADERS", "Workspace", "is_loopback", "is_shared", "new_token", "safe_child",
+           "valid_token", "without_paths"]
 
 #: how the studio decides between one workspace and one per visitor (``VIRALREEL_WORKSPACES``)
 MODES = ("auto", "shared", "local")
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+#: headers a reverse proxy adds: a connection carrying any of them came from somewhere else
+PROXY_HEADERS = frozenset({"forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip"})
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16): 128 bits
 _NAME = re.compile(r"[0-9a-f]{32}")
 _STATE_FILE = ".studio.json"  # inside the projects folder: ProjectStore only reads */project.json
@@ -46,21 +51,51 @@ def valid_token(token: object) -> bool:
     return isinstance(token, str) and _TOKEN.fullmatch(token) is not None
 
 
-def is_shared(mode: str, url: str | None, remote_ip: str | None = None) -> bool:
-    """Whether visitors get workspaces of their own: ``mode`` "shared"/"local" say so; "auto" decides by
-    the address the browser used (``st.context.url``): localhost keeps one workspace, anything else shares.
-    Without an address, a visitor connecting from another machine (``remote_ip``) shares; none at all
-    (a test harness) counts as local."""
+def is_loopback(peer: object) -> bool:
+    """Whether ``peer`` (a connection's address as the server's socket saw it) is this machine's loopback."""
+    try:
+        address = ipaddress.ip_address(str(peer).split("%")[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 on a dual-stack socket
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+def is_shared(mode: str, url: str | None = None, peer: str | None = None,
+              headers: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> bool:
+    """Whether visitors get workspaces of their own: ``mode`` "shared"/"local" say so; "auto" decides by the
+    connection. Only a browser connected straight from this machine (``peer``, the address the server's
+    socket saw, is loopback; none of ``PROXY_HEADERS`` among the handshake's ``headers``) keeps the one
+    local workspace. What the browser says (``url``, from ``st.context.url``; the Host header) cannot make
+    a visitor local, since any browser can call the server "localhost": a public host name there only makes
+    it shared. ``peer`` "" is a connection of unknown address (shared); None is no connection at all (a
+    test harness, a script), which counts as local."""
     mode = (mode or "auto").strip().lower()
     if mode not in MODES:
         raise BadInput(f"VIRALREEL_WORKSPACES={mode!r} is not one of {', '.join(MODES)}.",
                        hint="Use auto (the default), shared or local.")
     if mode != "auto":
         return mode == "shared"
-    if not url:
-        return isinstance(remote_ip, str) and bool(remote_ip.strip()) and remote_ip not in LOCAL_HOSTS
-    host = (urlsplit(url).hostname or "").lower()
-    return host not in LOCAL_HOSTS
+    if url and (urlsplit(url).hostname or "").lower() not in LOCAL_HOSTS:
+        return True
+    names = headers.keys() if isinstance(headers, Mapping) else (pair[0] for pair in headers)
+    if any(str(name).strip().lower() in PROXY_HEADERS for name in names):
+        return True
+    return peer is not None and not is_loopback(peer)
+
+
+# an absolute path (POSIX, ~/…, or C:\…) of two parts or more, not inside a URL or a fraction like 1/4
+_PATH = re.compile(r"(?<![\w.:/\\~-])(?:~?/|[A-Za-z]:\\)(?:[^\s'\"`/\\]+[/\\])+[^\s'\"`/\\]*")
+
+
+def without_paths(text: str) -> str:
+    """``text`` with each absolute file path cut to its last part: a visitor sees ``video.mp4``, not where
+    this server keeps it (``/srv/…/workspaces/<hash>/outputs/video.mp4``)."""
+    def last_part(match: re.Match[str]) -> str:
+        parts = [p for p in re.split(r"[/\\]", match.group(0)) if p]
+        return parts[-1] if parts else match.group(0)
+
+    return _PATH.sub(last_part, str(text))
 
 
 def safe_child(root: Path, name: str, pattern: re.Pattern[str]) -> Path:
