@@ -1,4 +1,5 @@
-"""Headless runs: ``python -m viralreel_core make|script|doctor|cache`` (and ``serve|worker|batch``, in service.py).
+"""Headless runs: ``python -m viralreel_core make|script|doctor|cache`` (and ``serve|worker|batch``, in service.py;
+``publish|youtube``, in publish/cli.py).
 
 stdout carries JSON (the result, the script, the doctor's report, cache stats); stderr carries progress
 bars and messages. Bad input exits with code 2 and one clear line; a failed run exits with 1.
@@ -28,6 +29,7 @@ from .models import ProgressEvent, Scene, Script, estimate_seconds
 from .pipeline import Pipeline, validate_topic
 from .projects import record_render
 from .providers.piper_voices import installed_languages
+from .publish import cli as publish_cli
 
 __all__ = ["main", "build_parser", "dry_run_plan"]
 
@@ -113,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="verify: check every file's size and content hash, dropping damaged entries")
     cache.add_argument("--cache-dir", type=Path)
     service.add_commands(sub)  # serve, worker, batch
+    publish_cli.add_commands(sub)  # publish, youtube
     return parser
 
 
@@ -280,6 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command in service.COMMANDS:
         return service.run(args)
+    if args.command in publish_cli.COMMANDS:
+        return publish_cli.run(args)
     bars = _Bars(enabled=not getattr(args, "quiet", False) and args.command == "make")
     try:
         settings = _settings(args)

@@ -26,7 +26,9 @@ from ..jobs import Job, JobQueue, script_to_api, settings_for
 from ..music import MAX_MUSIC_BYTES, MUSIC_TYPES
 from ..music_uploads import store_music
 from ..pipeline import Pipeline, validate_topic
-from .schemas import ScriptBody, VideoBody
+from ..publish import jobs as publish_jobs
+from ..publish.youtube_post import VideoPost, post_defaults
+from .schemas import PublishBody, ScriptBody, VideoBody
 
 __all__ = ["create_app", "job_json"]
 
@@ -68,8 +70,25 @@ def _original(job: Job) -> dict[str, Any]:
             "state": job.state, "error": job.error}
 
 
+def _post_for(job: Job, body: PublishBody, output_dir: Path) -> VideoPost:
+    """What to publish for a finished job: its video, and the body's details over the post kit's."""
+    result = job.result or {}
+    if job.state != "succeeded" or not result.get("video_file"):
+        said = f"it is {job.state}" if job.state != "succeeded" else f"a {job.kind} job makes none"
+        raise HTTPException(409, f"Job {job.id!r} has no finished video to publish ({said}).")
+    video = publish_jobs.find_video(output_dir, result["video_file"])
+    script = (job.params.get("script") or {}) if isinstance(job.params.get("script"), dict) else {}
+    kit = post_defaults(video, str(script.get("title") or job.params.get("topic") or ""))
+    return VideoPost(video, title=body.title if body.title is not None else kit["title"],
+                     description=body.description if body.description is not None else kit["description"],
+                     tags=tuple(body.tags if body.tags is not None else kit["tags"]), privacy=body.privacy,
+                     made_for_kids=body.made_for_kids, synthetic=body.synthetic,
+                     cover_path=kit["cover"] if body.thumbnail else None)
+
+
 def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -> FastAPI:
     """The API over ``queue``; ``workers`` > 0 runs that many job threads in this process while it serves."""
+    publish_jobs.register()  # this process's workers may publish (the OAuth client from the environment)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -183,6 +202,28 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
             job = await run_in_threadpool(_job_or_404, job.id)
         status = {"succeeded": 200, "cancelled": 409}.get(job.state, 500)
         return JSONResponse(jsonable_encoder(_original(job)), status_code=status)
+
+    @app.post("/jobs/{job_id}/publish", dependencies=guard, status_code=202,
+              summary="Publish the video a finished job made (YouTube: a Short when vertical and up to 3 min; "
+                      "private by default): 202 {job_id, status_url} of the publish job; with \"wait\": true "
+                      "the finished publish job")
+    async def publish(job_id: str, body: PublishBody, request: Request) -> JSONResponse:
+        if not body.youtube:
+            raise BadInput("Say where to publish.", hint='Send {"youtube": true}.')
+        made = await run_in_threadpool(_job_or_404, job_id)
+        post = await run_in_threadpool(_post_for, made, body, Path(queue.settings.output_dir))
+        video_id = str((made.result or {}).get("video_id") or "")
+        job = await run_in_threadpool(publish_jobs.submit, queue, post, video_id=video_id)
+        while body.wait and not job.finished:
+            if await request.is_disconnected():
+                break
+            await asyncio.sleep(WAIT_POLL)
+            job = await run_in_threadpool(_job_or_404, job.id)
+        if not job.finished:
+            return JSONResponse({"job_id": job.id, "status_url": f"/jobs/{job.id}", "state": job.state},
+                                status_code=202, headers={"Location": f"/jobs/{job.id}"})
+        status = {"succeeded": 200, "cancelled": 409}.get(job.state, 502)
+        return JSONResponse(jsonable_encoder(job_json(job)), status_code=status)
 
     @app.post("/music", dependencies=guard, status_code=201,
               summary=f"Upload a track for the music under the voice ({', '.join(t.upper() for t in MUSIC_TYPES)}, "

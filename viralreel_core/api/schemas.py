@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..jobs import OPTION_NAMES
 
-__all__ = ["ScriptBody", "VideoBody"]
+__all__ = ["PublishBody", "ScriptBody", "VideoBody"]
 
 _OPTIONS = ("The providers' own options (the CLI's --option), e.g. image_model, image_quality, runway_model, "
             "openai_model, openai_voice, elevenlabs_voice_id; a value outside an option's choices is refused.")
@@ -75,3 +75,23 @@ class VideoBody(BaseModel):
 def _job_options(data: dict[str, Any]) -> dict[str, Any]:
     data["provider_options"] = data.pop("options", None)
     return {k: v for k, v in data.items() if v is not None and k in OPTION_NAMES}
+
+
+class PublishBody(BaseModel):
+    """POST /jobs/{id}/publish: where to publish the video a finished job made, and what to tell YouTube."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    youtube: bool = Field(True, description="Publish to the YouTube channel connected on this server (the one "
+                                            "place for now; `python -m viralreel_core youtube connect`).")
+    title: str | None = Field(None, description="Up to 100 characters; default: the post kit's title, else the "
+                                                "script's.")
+    description: str | None = Field(None, description="Default: the post kit's description.")
+    tags: list[str] | None = Field(None, description="Default: the post kit's hashtags, without #.")
+    privacy: Literal["private", "unlisted", "public"] = Field("private", description="private by default.")
+    made_for_kids: bool = Field(False, description="status.selfDeclaredMadeForKids.")
+    synthetic: bool = Field(True, description="status.containsSyntheticMedia: realistic altered or AI-made "
+                                              "content (declared by default).")
+    thumbnail: bool = Field(True, description="Set the post kit's cover as the thumbnail where the channel may "
+                                              "(a refusal is a warning).")
+    wait: bool = Field(False, description="true: answer when the upload is done, with the publish job.")
