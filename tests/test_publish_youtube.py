@@ -14,7 +14,7 @@ import requests
 
 from tests.fakes.google import FakeGoogle
 from tests.youtube_helpers import config_for, connect, make_video
-from viralreel_core.errors import AuthError, BadInput, ProviderError, QuotaExceeded
+from viralreel_core.errors import AuthError, BadInput, JobCancelled, ProviderError, QuotaExceeded
 from viralreel_core.publish import TokenStore, VideoPost, YouTubeAuth, YouTubeUploader
 from viralreel_core.publish.youtube_auth import begin_login, finish_login, read_redirect, revoke
 from viralreel_core.publish.youtube_upload import UNIT
@@ -137,6 +137,27 @@ def test_an_upload_stopped_for_good_resumes_in_the_next_run_from_youtubes_last_b
     assert google.bytes_received == total and google.uploads[result.youtube_id] == videos["big"].read_bytes()
     assert len(google.requests_to("/upload/youtube/v3/videos", "POST")) == 1  # one session for both runs
     assert not list((connected.store().folder / "uploads").glob("*.json"))  # done: the session is forgotten
+
+
+def test_an_upload_stopped_by_a_cancel_resumes_where_youtube_stands(google, connected, videos):
+    total = videos["big"].stat().st_size
+
+    def cancel_after_three_chunks(fraction: float, message: str) -> None:
+        if fraction >= 0.95 * 3 * UNIT / total:
+            raise JobCancelled("The job was cancelled.")
+
+    with pytest.raises(JobCancelled):
+        uploader(connected, chunk_size=UNIT).publish(VideoPost(videos["big"], "Noise"), cancel_after_three_chunks)
+    result = uploader(connected, chunk_size=UNIT).publish(VideoPost(videos["big"], "Noise"))
+    assert result.resumed_at == [3 * UNIT] and result.bytes_sent == total - 3 * UNIT
+    assert google.bytes_received == total and google.uploads[result.youtube_id] == videos["big"].read_bytes()
+
+
+def test_a_youtube_that_keeps_none_of_the_bytes_ends_the_run_instead_of_looping(google, connected, videos):
+    google.fail("put_status", status=308, times=None, match="bytes 0-")  # "Resume Incomplete", nothing held
+    with pytest.raises(ProviderError, match="failed 3 times in a row .*kept none of the bytes"):
+        uploader(connected, chunk_size=UNIT).publish(VideoPost(videos["big"], "Noise"))
+    assert len(google.requests_to("/upload/youtube/v3/videos", "PUT")) == 3 + 2  # 3 chunks, 2 questions between
 
 
 def test_an_expired_access_token_is_renewed_once_and_the_upload_goes_on(google, connected, videos):

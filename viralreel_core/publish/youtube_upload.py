@@ -305,8 +305,11 @@ class YouTubeUploader:
         data = handle.read(min(self.chunk_size, total - offset))
         headers = {"Content-Type": "video/mp4", "Content-Range": f"bytes {offset}-{offset + len(data) - 1}/{total}"}
         self.bytes_sent += len(data)  # on the wire (a cut chunk counts whole: the worst case)
-        return self._answer(self._request("PUT", uri, what="uploading the video", headers=headers, data=data),
-                            "uploading the video")
+        state = self._answer(self._request("PUT", uri, what="uploading the video", headers=headers, data=data),
+                             "uploading the video")
+        if isinstance(state, int) and state <= offset:  # counted as a failure, so this can never loop for ever
+            raise _Transient("YouTube kept none of the bytes sent")
+        return state
 
     def _recover(self, uri: str, total: int, failures: int, last: _Transient | None
                  ) -> tuple[int | dict[str, Any], int]:
