@@ -4,6 +4,7 @@ line, the thumbnail, and no token text anywhere but the token file."""
 
 from __future__ import annotations
 
+import json
 import logging
 import stat
 import time
@@ -17,6 +18,7 @@ from tests.youtube_helpers import config_for, connect, make_video
 from viralreel_core.errors import AuthError, BadInput, JobCancelled, ProviderError, QuotaExceeded
 from viralreel_core.publish import TokenStore, VideoPost, YouTubeAuth, YouTubeUploader
 from viralreel_core.publish.youtube_auth import begin_login, finish_login, read_redirect, revoke
+from viralreel_core.publish.youtube_post import post_defaults
 from viralreel_core.publish.youtube_upload import UNIT
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
@@ -241,3 +243,15 @@ def test_disconnecting_revokes_at_google(google, connected):
     assert google.revoked == [tokens.refresh_token] and not store.path.exists()
     assert revoke(connected, tokens)  # already revoked: Google says invalid_token, gone either way
     assert time.time() < tokens.expires_at
+
+
+def test_the_post_kit_beside_a_render_gives_the_defaults_even_from_a_moved_folder(tmp_path):
+    video = make_video(tmp_path / "viralreel_20261210_120000_a1b2c3d4.mp4")
+    (tmp_path / "viralreel_20261210_120000_a1b2c3d4.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    assert post_defaults(video, "Cats")["title"] == "Cats" and post_defaults(video)["cover"] is None
+    (tmp_path / "viralreel_20261210_120000_a1b2c3d4.post.json").write_text(json.dumps({
+        "title": "Why cats purr", "description": "Purring, explained.", "hashtags": ["#cats", "#Cats", "#purr"],
+        "cover_path": "/elsewhere/outputs/viralreel_20261210_120000_a1b2c3d4.jpg"}))
+    kit = post_defaults(video, "Cats")
+    assert kit == {"title": "Why cats purr", "description": "Purring, explained.", "tags": ["cats", "purr"],
+                   "cover": tmp_path / "viralreel_20261210_120000_a1b2c3d4.jpg"}

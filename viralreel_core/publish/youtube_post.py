@@ -132,11 +132,12 @@ def post_defaults(video: Path, fallback_title: str = "") -> dict[str, Any]:
     video = Path(video)
     kit = _read_json(video.with_name(f"{video.stem}.post.json"))
     record = _read_json(video.with_suffix(".json"))
-    cover = Path(str(kit.get("cover_path"))) if kit.get("cover_path") else None
+    named = Path(str(kit.get("cover_path"))) if kit.get("cover_path") else None
+    # the kit's own path, else the same name beside the video (a folder moved or mounted elsewhere)
+    cover = next((p for p in ((named, video.parent / named.name) if named else ()) if p.is_file()), None)
     return {"title": str(kit.get("title") or record.get("title") or fallback_title or video.stem)[:TITLE_MAX],
             "description": str(kit.get("description") or ""),
-            "tags": list(_clean_tags(kit.get("hashtags") or ())),
-            "cover": cover if cover is not None and cover.is_file() else None}
+            "tags": list(_clean_tags(kit.get("hashtags") or ())), "cover": cover}
 
 
 def _read_json(path: Path) -> dict[str, Any]:
