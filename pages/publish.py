@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -58,7 +58,7 @@ def setup() -> None:
     params = st.query_params
     if "state" not in params or ("code" not in params and "error" not in params):
         return
-    answer = "&".join(f"{k}={params.get(k)}" for k in ("code", "state", "error") if params.get(k))
+    answer = urlencode({k: params.get(k) for k in ("code", "state", "error") if params.get(k)})
     state = str(params.get("state") or "")
     st.query_params.clear()  # the code leaves the address bar at once
     login = _pending().take(state)
