@@ -19,7 +19,7 @@ import streamlit as st
 
 from pages import ui, visitor
 from viralreel_core.errors import BadInput, ViralReelError
-from viralreel_core.ffmpeg import probe
+from viralreel_core.media.ffmpeg import probe
 from viralreel_core.publish import jobs as publish_jobs
 from viralreel_core.publish.youtube_auth import (
     Login,

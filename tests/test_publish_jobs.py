@@ -17,7 +17,7 @@ from tests.fakes.google import FakeGoogle
 from tests.services import ApiServer, wait_until
 from tests.youtube_helpers import config_for, connect, environment_for, make_video
 from viralreel_core.api import create_app
-from viralreel_core.cli import main
+from viralreel_core.cli.main import main
 from viralreel_core.jobs import JobQueue, QueueConfig
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 
 from tests.fakes.google import FakeGoogle
-from viralreel_core.ffmpeg import ffmpeg_exe
+from viralreel_core.media.ffmpeg import ffmpeg_exe
 from viralreel_core.publish.youtube_auth import (
     GoogleEndpoints,
     YouTubeConfig,

@@ -10,10 +10,10 @@ Small modules, one job each::
     jobs             a publish as a job on the queue (CLI ``publish``, API ``POST /jobs/{id}/publish``, the studio)
 """
 
-from .token_store import Tokens, TokenStore
-from .youtube_auth import SCOPE, YouTubeAuth, YouTubeConfig
-from .youtube_post import VideoPost
-from .youtube_upload import PublishResult, YouTubeUploader
+from viralreel_core.publish.token_store import Tokens, TokenStore
+from viralreel_core.publish.youtube_auth import SCOPE, YouTubeAuth, YouTubeConfig
+from viralreel_core.publish.youtube_post import VideoPost
+from viralreel_core.publish.youtube_upload import PublishResult, YouTubeUploader
 
 __all__ = ["SCOPE", "PublishResult", "TokenStore", "Tokens", "VideoPost", "YouTubeAuth", "YouTubeConfig",
            "YouTubeUploader"]

@@ -22,11 +22,11 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ..config import Settings
-from ..errors import AuthError, BadInput, ViralReelError
-from .jobs import find_video, register, submit
-from .youtube_auth import YouTubeConfig, begin_login, finish_login, read_redirect, revoke
-from .youtube_post import PRIVACY, VideoPost, post_defaults
+from viralreel_core.config import Settings
+from viralreel_core.errors import AuthError, BadInput, ViralReelError
+from viralreel_core.publish.jobs import find_video, register, submit
+from viralreel_core.publish.youtube_auth import YouTubeConfig, begin_login, finish_login, read_redirect, revoke
+from viralreel_core.publish.youtube_post import PRIVACY, VideoPost, post_defaults
 
 __all__ = ["COMMANDS", "add_commands", "run"]
 
@@ -165,7 +165,7 @@ def _listen(config: YouTubeConfig, args: argparse.Namespace):
 # -- publishing -----------------------------------------------------------------------------------------
 
 def _publish(args: argparse.Namespace, config: YouTubeConfig) -> int:
-    from ..jobs import JobQueue  # the queue (Huey) only for this command
+    from viralreel_core.jobs import JobQueue  # the queue (Huey) only for this command
 
     if not args.youtube:
         raise BadInput("Say where to publish.", hint="Add --youtube.")

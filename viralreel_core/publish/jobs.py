@@ -20,15 +20,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..config import Settings
-from ..errors import BadInput
-from ..jobs.records import Job
-from ..jobs.work import register_handler
-from ..models import ProgressEvent
-from ..pipeline import Pipeline
-from .youtube_auth import YouTubeAuth, YouTubeConfig
-from .youtube_post import VideoPost, check_post
-from .youtube_upload import YouTubeUploader
+from viralreel_core.config import Settings
+from viralreel_core.errors import BadInput
+from viralreel_core.jobs.records import Job
+from viralreel_core.jobs.work import register_handler
+from viralreel_core.models import ProgressEvent
+from viralreel_core.publish.youtube_auth import YouTubeAuth, YouTubeConfig
+from viralreel_core.publish.youtube_post import VideoPost, check_post
+from viralreel_core.publish.youtube_upload import YouTubeUploader
+from viralreel_core.run.pipeline import Pipeline
 
 __all__ = ["KIND", "HANDLER", "PublishHandler", "find_video", "register", "submit"]
 

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import BadConfiguration
+from viralreel_core.errors import BadConfiguration
 
 __all__ = ["Tokens", "TokenStore", "config_dir", "write_private"]
 

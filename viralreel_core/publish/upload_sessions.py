@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .token_store import write_private
+from viralreel_core.publish.token_store import write_private
 
 __all__ = ["UploadSessions", "session_key"]
 

@@ -32,9 +32,16 @@ from urllib.parse import parse_qs, urlencode
 
 import requests
 
-from ..errors import AuthError, BadConfiguration, BadInput, ProviderError
-from ..providers.transport import error_detail, json_body, make_session, network_errors, scrub, timeouts
-from .token_store import Tokens, TokenStore
+from viralreel_core.errors import AuthError, BadConfiguration, BadInput, ProviderError
+from viralreel_core.providers.http.transport import (
+    error_detail,
+    json_body,
+    make_session,
+    network_errors,
+    scrub,
+    timeouts,
+)
+from viralreel_core.publish.token_store import Tokens, TokenStore
 
 __all__ = ["SCOPE", "CLIENT_ID", "CLIENT_SECRET", "REDIRECT_URI", "RECONNECT", "GoogleEndpoints", "YouTubeConfig",
            "Login", "PendingLogins", "YouTubeAuth", "begin_login", "finish_login", "read_redirect", "refresh",

@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import BadInput
-from ..ffmpeg import MediaInfo
+from viralreel_core.errors import BadInput
+from viralreel_core.media.ffmpeg import MediaInfo
 
 __all__ = ["PRIVACY", "SHORTS_MAX_SECONDS", "TITLE_MAX", "VideoPost", "check_post", "is_short", "post_defaults",
            "video_resource", "watch_url"]

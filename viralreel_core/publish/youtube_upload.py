@@ -29,13 +29,21 @@ from typing import Any, BinaryIO
 
 import requests
 
-from ..errors import AssemblyError, AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
-from ..ffmpeg import probe
-from ..providers import retry
-from ..providers.transport import error_detail, json_body, make_session, timeouts
-from .upload_sessions import UploadSessions, session_key
-from .youtube_auth import API_BASE_ENV, RECONNECT, YouTubeAuth
-from .youtube_post import COVER_MAX_BYTES, COVER_TYPES, VideoPost, check_post, is_short, video_resource, watch_url
+from viralreel_core.errors import AssemblyError, AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
+from viralreel_core.media.ffmpeg import probe
+from viralreel_core.providers.http import retry
+from viralreel_core.providers.http.transport import error_detail, json_body, make_session, timeouts
+from viralreel_core.publish.upload_sessions import UploadSessions, session_key
+from viralreel_core.publish.youtube_auth import API_BASE_ENV, RECONNECT, YouTubeAuth
+from viralreel_core.publish.youtube_post import (
+    COVER_MAX_BYTES,
+    COVER_TYPES,
+    VideoPost,
+    check_post,
+    is_short,
+    video_resource,
+    watch_url,
+)
 
 __all__ = ["UNIT", "DEFAULT_CHUNK", "PublishResult", "YouTubeUploader", "api_error"]
 
