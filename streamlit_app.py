@@ -9,7 +9,7 @@ st.navigation first runs; a page run that way hands over to this script: see pag
 
 import streamlit as st
 
-from pages import ui, visitor
+from pages import publish, ui, visitor
 from pages.widgets import SHORT_SIDES
 from viralreel_core import providers
 from viralreel_core.media.aspect import frame_size
@@ -18,6 +18,7 @@ from viralreel_core.media.aspect import frame_size
 st.set_page_config(page_title="ViralReel Studio", page_icon="🎬", layout="wide", initial_sidebar_state="auto")
 
 
+publish.setup()  # before the visitor is found: a page that is Google's answer to Connect finishes it and stops
 studio = ui.setup()
 if notice := st.session_state.pop("visitor_notice", None):
     st.warning(notice, icon=":material/link_off:")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import ui
+from pages import publish, ui
 from pages.widgets import caption_preview
 from viralreel_core import CaptionStyle
 from viralreel_core.errors import ViralReelError
@@ -152,3 +152,4 @@ if result and Path(result["video_path"]).is_file():
                                icon=":material/download:", type="primary", key="download_video")
         st.caption(f"Saved as `{ui.shown(path)}`")
         ui.link("projects", "Save the project and see past renders")
+    publish.section(path, studio.script.title if studio.script else "")

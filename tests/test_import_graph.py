@@ -19,7 +19,7 @@ LAYERS = (
     ("render",),
     ("providers",),
     ("run", "workspace"),
-    ("environment", "doctor", "jobs"),
+    ("environment", "doctor", "jobs", "publish"),
     ("studio", "api", "cli", "__main__"),
 )
 DATA_MODULES = {"viralreel_core/providers/script/local_script_data.py"}  # word lists, not logic

@@ -24,12 +24,14 @@ from starlette.exceptions import HTTPException
 
 from viralreel_core import providers
 from viralreel_core.api.gate import TokenGate, client_of
-from viralreel_core.api.schemas import ErrorBody, ScriptBody, VideoBody, error_body
+from viralreel_core.api.schemas import ErrorBody, PublishBody, ScriptBody, VideoBody, error_body
 from viralreel_core.api.tokens import ApiTokens, Client
 from viralreel_core.doctor import doctor
 from viralreel_core.errors import BadInput, ProviderError, QueueFull, ViralReelError
 from viralreel_core.jobs import Job, JobQueue, script_to_api, settings_for
 from viralreel_core.media.music import MAX_MUSIC_BYTES, MUSIC_TYPES
+from viralreel_core.publish import jobs as publish_jobs
+from viralreel_core.publish.youtube_post import VideoPost, post_defaults
 from viralreel_core.run.pipeline import Pipeline, validate_topic
 from viralreel_core.workspace.music_uploads import store_music
 
@@ -54,6 +56,7 @@ def _error(status: int, message: str, hint: str | None = None, kind: str = "Erro
 def _responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI entries of a route's error answers (and 206 for a Range request)."""
     said = {400: "Bad input: the CLI's one-line message and hint", 401: "Missing or wrong API token",
+            403: "Only the admin client may do this",
             404: "No such job or video (or another client's)", 409: "The job already ended, or was cancelled",
             416: "The Range is outside the file", 422: "The body or a parameter has the wrong shape or type",
             429: "The queue is full: try again after Retry-After seconds", 500: "The job failed",
@@ -89,6 +92,22 @@ def _original(job: Job) -> dict[str, Any]:
             "state": job.state, "error": job.error}
 
 
+def _post_for(job: Job, body: PublishBody, output_dir: Path) -> VideoPost:
+    """What to publish for a finished job: its video, and the body's details over the post kit's."""
+    result = job.result or {}
+    if job.state != "succeeded" or not result.get("video_file"):
+        said = f"it is {job.state}" if job.state != "succeeded" else f"a {job.kind} job makes none"
+        raise HTTPException(409, f"Job {job.id!r} has no finished video to publish ({said}).")
+    video = publish_jobs.find_video(output_dir, result["video_file"])
+    script = (job.params.get("script") or {}) if isinstance(job.params.get("script"), dict) else {}
+    kit = post_defaults(video, str(script.get("title") or job.params.get("topic") or ""))
+    return VideoPost(video, title=body.title if body.title is not None else kit["title"],
+                     description=body.description if body.description is not None else kit["description"],
+                     tags=tuple(body.tags if body.tags is not None else kit["tags"]), privacy=body.privacy,
+                     made_for_kids=body.made_for_kids, synthetic=body.synthetic,
+                     cover_path=kit["cover"] if body.thumbnail else None)
+
+
 def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None,
                tokens: ApiTokens | None = None) -> FastAPI:
     """The API over ``queue``; ``workers`` > 0 runs that many job threads in this process while it serves.
@@ -97,6 +116,7 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None,
     With neither, every request is let in and sees every job.
     """
     tokens = tokens if tokens is not None else ApiTokens.single(token)
+    publish_jobs.register()  # this process's workers may publish (the OAuth client from the environment)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -216,6 +236,30 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None,
             job = await run_in_threadpool(_job_or_404, job.id, client)
         status = {"succeeded": 200, "cancelled": 409}.get(job.state, 500)
         return JSONResponse(jsonable_encoder(_original(job)), status_code=status)
+
+    @app.post("/jobs/{job_id}/publish", status_code=202, responses=_responses(400, 401, 403, 404, 409, 422, 429, 503),
+              summary="Publish the video a finished job made (YouTube: a Short when vertical and up to 3 min; "
+                      "private by default): 202 {job_id, status_url} of the publish job; with \"wait\": true "
+                      "the finished publish job")
+    async def publish(job_id: str, body: PublishBody, request: Request, caller: Caller) -> JSONResponse:
+        if not caller.admin:  # the server's channel is its owner's: other clients make videos, not posts
+            raise HTTPException(403, "Only the admin client may publish to this server's YouTube channel.")
+        if not body.youtube:
+            raise BadInput("Say where to publish.", hint='Send {"youtube": true}.')
+        made = await run_in_threadpool(_job_or_404, job_id, caller)
+        post = await run_in_threadpool(_post_for, made, body, Path(queue.settings.output_dir))
+        video_id = str((made.result or {}).get("video_id") or "")
+        job = await run_in_threadpool(lambda: publish_jobs.submit(queue, post, video_id=video_id, client=caller.name))
+        while body.wait and not job.finished:
+            if await request.is_disconnected():
+                break
+            await asyncio.sleep(WAIT_POLL)
+            job = await run_in_threadpool(_job_or_404, job.id, caller)
+        if not job.finished:
+            return JSONResponse({"job_id": job.id, "status_url": f"/jobs/{job.id}", "state": job.state},
+                                status_code=202, headers={"Location": f"/jobs/{job.id}"})
+        status = {"succeeded": 200, "cancelled": 409}.get(job.state, 502)
+        return JSONResponse(jsonable_encoder(job_json(job)), status_code=status)
 
     @app.post("/music", status_code=201,
               summary=f"Upload a track for the music under the voice ({', '.join(t.upper() for t in MUSIC_TYPES)}, "

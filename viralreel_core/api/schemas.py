@@ -7,7 +7,7 @@ checked by ``jobs.options.check_request``, which answers 400 with the CLI's own 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,7 +16,7 @@ from viralreel_core.jobs.options import MAX_SCRIPT_SCENES
 from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES
 from viralreel_core.option_names import JOB_OPTIONS
 
-__all__ = ["ErrorBody", "ScriptBody", "VideoBody", "error_body"]
+__all__ = ["ErrorBody", "PublishBody", "ScriptBody", "VideoBody", "error_body"]
 
 _OPTIONS = ("The providers' own options (the CLI's --option), e.g. image_model, image_quality, runway_model, "
             "openai_model, openai_voice, elevenlabs_voice_id; a value outside an option's choices is refused.")
@@ -115,3 +115,23 @@ class VideoBody(BaseModel):
 def _job_options(data: dict[str, Any]) -> dict[str, Any]:
     data["provider_options"] = data.pop("options", None)
     return {k: v for k, v in data.items() if v is not None and k in JOB_OPTIONS}
+
+
+class PublishBody(BaseModel):
+    """POST /jobs/{id}/publish: where to publish the video a finished job made, and what to tell YouTube."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    youtube: bool = Field(True, description="Publish to the YouTube channel connected on this server (the one "
+                                            "place for now; `python -m viralreel_core youtube connect`).")
+    title: str | None = Field(None, description="Up to 100 characters; default: the post kit's title, else the "
+                                                "script's.")
+    description: str | None = Field(None, description="Default: the post kit's description.")
+    tags: list[str] | None = Field(None, description="Default: the post kit's hashtags, without #.")
+    privacy: Literal["private", "unlisted", "public"] = Field("private", description="private by default.")
+    made_for_kids: bool = Field(False, description="status.selfDeclaredMadeForKids.")
+    synthetic: bool = Field(True, description="status.containsSyntheticMedia: realistic altered or AI-made "
+                                              "content (declared by default).")
+    thumbnail: bool = Field(True, description="Set the post kit's cover as the thumbnail where the channel may "
+                                              "(a refusal is a warning).")
+    wait: bool = Field(False, description="true: answer when the upload is done, with the publish job.")

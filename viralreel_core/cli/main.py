@@ -1,4 +1,5 @@
-"""Headless runs: ``python -m viralreel_core make|script|doctor|cache`` (and ``serve|worker|batch``, in service.py).
+"""Headless runs: ``python -m viralreel_core make|script|doctor|cache`` (and ``serve|worker|batch``, in service.py;
+``publish|youtube``, in publish.py).
 
 stdout carries JSON (the result, the script, the doctor's report, cache stats); stderr carries progress
 bars and messages. Bad input exits with code 2 and one clear line; a failed run exits with 1.
@@ -17,6 +18,7 @@ from tqdm import tqdm
 
 from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache
+from viralreel_core.cli import publish as publish_cli
 from viralreel_core.cli import service
 from viralreel_core.config import Settings
 from viralreel_core.doctor import doctor
@@ -115,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="verify: check every file's size and content hash, dropping damaged entries")
     cache.add_argument("--cache-dir", type=Path)
     service.add_commands(sub)  # serve, worker, batch
+    publish_cli.add_commands(sub)  # publish, youtube
     return parser
 
 
@@ -227,6 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command in service.COMMANDS:
         return service.run(args)
+    if args.command in publish_cli.COMMANDS:
+        return publish_cli.run(args)
     bars = _Bars(enabled=not getattr(args, "quiet", False) and args.command == "make")
     try:
         settings = _settings(args)

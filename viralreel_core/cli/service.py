@@ -65,9 +65,11 @@ def run(args: argparse.Namespace) -> int:
             read_rows(args.csv)  # a file that cannot be a batch is refused before a queue is opened
         queue = _queue(args)
         if args.command in ("worker", "serve"):  # their workers may also take the studio's queued jobs
+            from viralreel_core.publish import jobs as publish_jobs
             from viralreel_core.studio import tasks
 
             tasks.register()
+            publish_jobs.register()  # and publish jobs (the OAuth client from this environment)
         if args.command == "worker":
             work = args.concurrency if args.work_concurrency is None else args.work_concurrency
             print(f"worker {queue.worker_id}: {queue.config.public_url()}, {args.concurrency} render(s) and "

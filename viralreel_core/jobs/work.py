@@ -22,6 +22,7 @@ STEP_WEIGHTS = {
     "clips": {"clips": 1.0},
     "render": {"assemble": 1.0},
     "make": {"script": 0.05, "voice": 0.2, "clips": 0.25, "assemble": 0.5},
+    "publish": {"publish": 1.0},  # viralreel_core.publish.jobs
 }
 
 

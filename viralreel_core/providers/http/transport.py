@@ -75,7 +75,8 @@ _CREDENTIALS = re.compile(
     r"|\bsk-[A-Za-z0-9_\-*]{6,}"
     r"|\bkey_[0-9a-f]{16,}"
     r"|(?P<field>(?:xi-api-key|api[_-]?key|authorization)[\"']?\s*[:=]\s*[\"']?(?:bearer\s+)?)[^\s\"',}]+"
-    r"|(?P<query>[?&](?:key|token|access_token)=)[^&\s\"',}]+"  # a key in a URL's query (Pixabay's only way)
+    r"|(?P<query>[?&](?:key|token|access_token|upload_id)=)[^&\s\"',}]+"  # a key in a URL's query (Pixabay's
+    # only way), or a YouTube upload session's id (whoever holds it may upload into it)
 )
 
 
