@@ -10,6 +10,7 @@ a fake service is first asked (``on_request``), as it would from another program
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import json
 import logging
@@ -19,11 +20,13 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import diskcache
 import pytest
 
 from tests.conftest import SMALL
 from tests.fakes.environment import serving
 from viralreel_core import cli
+from viralreel_core.cache import _WholeFiles
 from viralreel_core.config import Settings
 from viralreel_core.pipeline import Pipeline
 
@@ -218,3 +221,18 @@ def test_the_cache_turning_read_only_ends_the_run_with_its_cost_and_one_line(ser
         assert line.startswith(f"{cache} turned read-only")
         # every clip was paid for before the disk failed under its download: counted (was: $1.05 left out)
         assert result["cost_usd"] == pytest.approx(clean.cost_usd, abs=0.01) and result["cost_usd"] > 1
+
+
+def test_a_stored_file_cut_short_by_a_full_disk_is_removed(tmp_path):
+    """diskcache leaves a value file it could not finish writing, unlisted; the cache's own files do not."""
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(bytes(range(256)) * (6 * 2**12))  # 6 MB
+    with tmpfs(tmp_path / "disk", "4m") as disk:
+        store = diskcache.Cache(str(disk / "assets"), disk=_WholeFiles)
+        try:
+            with pytest.raises(OSError) as failed, open(clip, "rb") as handle:
+                store.add(("blob", "abc"), handle, read=True)
+            assert failed.value.errno == errno.ENOSPC
+            assert not list((disk / "assets").rglob("*.val"))  # was: a 4 MB piece of the clip, listed nowhere
+        finally:
+            store.close()
