@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from tests.media import probe
-from viralreel_core import cli
+from viralreel_core.cli import main as cli
 from viralreel_core.config import Settings
 from viralreel_core.jobs import JobQueue, QueueConfig, settings_for
 

@@ -25,10 +25,10 @@ import pytest
 
 from tests.conftest import SMALL
 from tests.fakes.environment import serving
-from viralreel_core import cli
-from viralreel_core.cache import _WholeFiles
+from viralreel_core.cache.store import _WholeFiles
+from viralreel_core.cli import main as cli
 from viralreel_core.config import Settings
-from viralreel_core.pipeline import Pipeline
+from viralreel_core.run.pipeline import Pipeline
 
 TOPIC = "Why cats purr"
 SCENES = 3

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .errors import DiskFault
+from viralreel_core.errors import DiskFault
 
 __all__ = ["MB", "nearest_existing", "free_mb", "fault", "as_fault", "fault_kind", "no_space_line", "full_or_read_only"]
 
