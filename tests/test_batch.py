@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import json
+from pathlib import Path
 
 from tests.media import probe
 from viralreel_core.cli import main as cli
@@ -79,3 +81,33 @@ def test_a_row_sets_the_providers_own_options_and_a_bad_value_is_its_own_line(tm
         queue.close()
     assert settings.option("image_model") == "gpt-image-1-mini" and settings.option("image_quality") == "low"
     assert settings.music_volume == 0.2  # a number, as the CLI's: the same cache keys
+
+
+def test_equal_rows_make_a_video_each_and_invalid_rows_are_not_done(tmp_path, monkeypatch, fakes, capsys):
+    db = tmp_path / "jobs.db"
+    monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{db}")
+    topics = tmp_path / "topics.csv"
+    row = "Why cats purr,3,180,320,fake,fake,fake\n"
+    topics.write_text("topic,scenes,width,height,script_provider,voice_provider,clip_provider\n"
+                      f"{row}{row},3,180,320,fake,fake,fake\n", encoding="utf-8")
+    args = ["batch", str(topics), "--quiet", "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]
+
+    assert cli.main(args) == 1
+    summary = json.loads(capsys.readouterr().out)
+    rows = _results(tmp_path / "topics_results.csv")
+    assert [(r["row"], r["status"]) for r in rows] == [("1", "succeeded"), ("2", "succeeded"), ("3", "invalid")]
+    assert rows[0]["path"] != rows[1]["path"] and all(Path(r["path"]).is_file() for r in rows[:2])  # was: one line
+    assert summary["skipped_as_done"] == 0 and summary["counts"] == {"succeeded": 2, "invalid": 1}  # was: 1 done
+
+    Path(rows[1]["path"]).unlink()  # one of the two videos is gone: only one is made again
+    assert cli.main(args) == 1
+    summary = json.loads(capsys.readouterr().out)
+    again = _results(tmp_path / "topics_results.csv")
+    assert [r["status"] for r in again] == ["succeeded", "succeeded", "invalid"]
+    assert again[0]["path"] == rows[0]["path"] and Path(again[1]["path"]).is_file()
+    assert summary["skipped_as_done"] == 1 and summary["counts"] == {"succeeded": 2, "invalid": 1}
+    queue = JobQueue(QueueConfig(url=f"sqlite:///{db}"))
+    try:
+        assert len(queue.list(50)) == 3  # two jobs, then one
+    finally:
+        queue.close()

@@ -18,6 +18,7 @@ once, at their edge, into one of these::
     │   ├── ContentRejected the service refused the content (moderation, refusal)
     │   └── ClipCancelled   the person stopped a paid clip generation
     ├── CacheError          the asset cache cannot be read or written
+    ├── DiskFault           a folder's disk filled up or turned read-only during a run (disk.py words it)
     ├── AssemblyError       the video could not be assembled (ffmpeg missing, broken clip…)
     ├── Stopped             the person stopped the work (what was finished is kept)
     ├── JobCancelled        a queued job was cancelled (raised inside its work to stop it)
@@ -28,6 +29,8 @@ that a server rejects ``json_schema`` output, caught a few lines up and never se
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 __all__ = [
     "ViralReelError",
@@ -42,6 +45,7 @@ __all__ = [
     "ContentRejected",
     "ClipCancelled",
     "CacheError",
+    "DiskFault",
     "AssemblyError",
     "Stopped",
     "SpendingLimitReached",
@@ -136,6 +140,20 @@ class ClipCancelled(ProviderError):
 
 class CacheError(ViralReelError):
     """The asset cache cannot be read or written."""
+
+
+class DiskFault(ViralReelError):
+    """A write into ``folder`` failed: its disk is full, read-only or failing (``kind``); what was made is kept.
+
+    ``needed_mb`` is the space the work needed, where known. Built by ``disk.fault``, which words it.
+    """
+
+    def __init__(self, message: str, *, folder: Path, kind: str, hint: str | None = None,
+                 needed_mb: float | None = None) -> None:
+        self.folder = folder
+        self.kind = kind
+        self.needed_mb = needed_mb
+        super().__init__(message, hint=hint)
 
 
 class AssemblyError(ViralReelError):

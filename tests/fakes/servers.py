@@ -18,6 +18,9 @@ body contains ``match`` (``times=None``: every one). Faults every fake understan
 - ``malformed``: 200 with a body that is not JSON;
 - ``disconnect``: close the connection without answering.
 
+``on_request(action, match=None, times=1)`` runs ``action(request)`` as a matching request arrives,
+before it is answered (e.g. to fill a disk the moment a service is first asked).
+
 Each class lists its own (a refusal, a task that fails, a truncated download…). ``latency`` adds
 seconds before every answer.
 """
@@ -267,6 +270,11 @@ class FakeService:
         with self._lock:
             self._faults.append(Fault(kind, times, match, options))
 
+    def on_request(self, action: Callable[[Recorded], None], *, match: str | None = None,
+                   times: int | None = 1) -> None:
+        """Run ``action(request)`` as the next ``times`` requests (None: all) matching ``match`` arrive."""
+        self.fail("action", times=times, match=match, action=action)
+
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
@@ -293,6 +301,9 @@ class FakeService:
     def _answer(self, rec: Recorded) -> Reply:
         with self._lock:
             self.requests.append(rec)
+        hook = self.take("action", rec)
+        if hook is not None:
+            hook.options["action"](rec)
         if self.latency:
             time.sleep(self.latency)
         refused = self.check_auth(rec)

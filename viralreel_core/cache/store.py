@@ -10,19 +10,25 @@ Reads are verified: each entry records its files' sizes, and a file whose size o
 matches (truncated, overwritten, deleted) drops the entry, which is then made again — announced when that
 costs money. One maker per key at a time, across threads and processes (an OS file lock per key, dropped
 by the kernel if its holder dies), so concurrent runs of the same work pay once.
+
+A disk that fills up or turns read-only is a ``DiskFault`` naming the cache folder (``disk.py``): a blob
+that would not fit is never started, one cut short is removed, and what was stored before stays usable
+(the hit counters are best effort: a read-only cache still serves what it holds).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +37,8 @@ import diskcache
 from filelock import FileLock, Timeout
 
 from viralreel_core.cache.upkeep import DAMAGED_DIR, index_problem, open_index, scratch_dir, sweep_locks, sweep_scratch
-from viralreel_core.errors import BadConfiguration, CacheError
+from viralreel_core.errors import BadConfiguration, CacheError, DiskFault
+from viralreel_core.media import disk
 
 __all__ = ["AssetCache", "CachedAsset", "LIFETIMES", "cache_key", "canonical_json", "file_sha256"]
 
@@ -65,6 +72,21 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class _WholeFiles(diskcache.Disk):
+    """diskcache's files, except that one it could not finish writing (a full or failing disk) is removed
+    rather than left behind unlisted."""
+
+    def _write(self, full_path, iterator, mode, encoding=None):
+        try:
+            return super()._write(full_path, iterator, mode, encoding)
+        except FileExistsError:  # not ours (names are random: never in practice)
+            raise
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(full_path)
+            raise
 
 
 @dataclass(frozen=True)
@@ -101,7 +123,7 @@ class AssetCache:
                 pass  # a real write: an existing folder may still be read-only or full
             # diskcache's own culling drops ten items at a time, the new one among them: we cull by entry
             self._store = open_index(self.directory / "assets", self.warnings, size_limit=size_limit,
-                                     eviction_policy="least-recently-used", cull_limit=0)
+                                     eviction_policy="least-recently-used", cull_limit=0, disk=_WholeFiles)
             self._counters = open_index(self.directory / "counters", self.warnings)
             sweep_scratch(self.directory)
             sweep_locks(self.directory / LOCK_DIR)
@@ -110,10 +132,30 @@ class AssetCache:
         for line in self.warnings:
             _LOGGER.warning(line)
 
+    @contextlib.contextmanager
+    def _disk_faults(self) -> Iterator[None]:
+        """A full, read-only or failing disk under the block as the cache folder's DiskFault."""
+        try:
+            yield
+        except (OSError, sqlite3.Error, DiskFault) as exc:
+            fault = disk.as_fault(exc, [self.directory])
+            if fault is None:
+                raise
+            raise fault from exc
+
+    def _count(self, name: str, delta: int = 1) -> None:
+        """Add to a counter of ``stats`` if the disk lets us: a counter is never worth failing a run for."""
+        if delta:
+            try:
+                self._counters.incr(name, delta)
+            except (OSError, sqlite3.Error) as exc:
+                _LOGGER.info("The cache's %s counter was not updated: %s", name, exc)
+
     # -- reading ---------------------------------------------------------------------------------
     def get(self, key: str) -> CachedAsset | None:
         """The entry for ``key``, or None (a miss) if absent, expired, or any of its files is missing or damaged."""
-        return self._lookup(key)[0]
+        with self._disk_faults():
+            return self._lookup(key)[0]
 
     def _lookup(self, key: str) -> tuple[CachedAsset | None, dict[str, Any] | None, str | None]:
         """``(asset, record, problem)``: a damaged entry is dropped and comes back as (None, record, why)."""
@@ -176,6 +218,8 @@ class AssetCache:
                     # left alone: another thread may be adding the same bytes right now)
                     self._store.delete(("blob", digest))
                 if not self._store.touch(("blob", digest), expire=expire):
+                    if size / disk.MB + disk.LOW_MB > disk.free_mb(self.directory):  # never start what cannot end
+                        raise disk.fault(self.directory, "full", size / disk.MB + disk.LOW_MB)
                     # add, never set: overwriting would delete a file another thread may be reading
                     with open(path, "rb") as handle:
                         self._store.add(("blob", digest), handle, read=True, expire=expire)
@@ -183,12 +227,15 @@ class AssetCache:
             record = {"meta": dict(meta), "files": digests, "sizes": sizes, "step": step, "cost_usd": cost_usd,
                       "seconds": seconds, "created": self._clock()}
             self._store.set(("entry", key), record, expire=expire)
-        except OSError as exc:
+        except (OSError, sqlite3.Error) as exc:
+            if (fault := disk.as_fault(exc, [self.directory])) is not None:
+                raise fault from exc
             raise CacheError(f"Cannot write to the cache at {self.directory}: {exc}.",
                              hint="Check that the cache folder is writable and has free space, or clear it "
                                   "(`python -m viralreel_core cache clear`).") from exc
-        self._fit_size_limit(keep=key)
-        stored, _, problem = self._lookup(key)
+        with self._disk_faults():
+            self._fit_size_limit(keep=key)
+            stored, _, problem = self._lookup(key)
         if stored is None:
             raise CacheError(f"The cache lost an entry as soon as it was written ({problem or 'evicted'}).",
                              hint="Check the cache folder's disk, and that the size limit holds at least one asset.")
@@ -236,6 +283,11 @@ class AssetCache:
         A damaged entry that cost money to make is announced through ``notify`` (``label`` names it,
         e.g. "scene 2's clip") before it is paid for again.
         """
+        with self._disk_faults():
+            return self._get_or_make(key, step, make, label, notify)
+
+    def _get_or_make(self, key: str, step: str, make: Maker, label: str,
+                     notify: Callable[[str], None] | None) -> tuple[CachedAsset, bool]:
         found, record, problem = self._lookup(key)
         if found is None:
             with self._key_lock(key), self._process_lock(key):
@@ -281,11 +333,11 @@ class AssetCache:
         started = time.perf_counter()
         with scratch_dir(self.directory, step) as work_dir:
             meta, files, cost = make(work_dir)
+            self._count("spent_micro_usd", int(round(cost * _MICRO)))  # paid now, whether or not it can be kept
             elapsed = time.perf_counter() - started
             stored = self.put(key, step, meta, files, cost_usd=cost, seconds=elapsed)
         self._dropped.pop(key, None)
-        self._counters.incr("misses")
-        self._counters.incr("spent_micro_usd", int(round(cost * _MICRO)))
+        self._count("misses")
         return stored
 
     def scratch(self, prefix: str = "work"):
@@ -295,12 +347,12 @@ class AssetCache:
     def count_spent(self, usd: float) -> None:
         """Money a call cost that never became an entry (it failed a check after the service charged)."""
         if usd > 0:
-            self._counters.incr("spent_micro_usd", int(round(usd * _MICRO)))
+            self._count("spent_micro_usd", int(round(usd * _MICRO)))
 
     def _count_hit(self, asset: CachedAsset) -> None:
-        self._counters.incr("hits")
-        self._counters.incr("saved_micro_usd", int(round(asset.cost_usd * _MICRO)))
-        self._counters.incr("saved_milliseconds", int(round(asset.seconds * 1000)))
+        self._count("hits")
+        self._count("saved_micro_usd", int(round(asset.cost_usd * _MICRO)))
+        self._count("saved_milliseconds", int(round(asset.seconds * 1000)))
 
     # -- housekeeping ----------------------------------------------------------------------------
     def drop(self, key: str) -> bool:

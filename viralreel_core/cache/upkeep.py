@@ -107,7 +107,8 @@ def scratch_dir(cache_dir: Path, prefix: str) -> Iterator[Path]:
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
     finally:
-        lock_path.unlink(missing_ok=True)  # the name is unique: nobody else waits on it
+        with contextlib.suppress(OSError):  # a disk turned read-only keeps it: swept at the next start
+            lock_path.unlink(missing_ok=True)  # the name is unique: nobody else waits on it
 
 
 def _unlink_if_free(lock_path: Path) -> bool:

@@ -2,8 +2,9 @@
 
 Columns: ``topic``, the job options (``scenes``, ``tone``, ``aspect``, ``music``…) and the providers' own
 options (``image_model``, ``runway_model``…; not the ones naming a file, which a worker may not have).
-Rows are checked before any job starts (a bad row is reported, the others run). The results CSV is
-rewritten whole after every finished row; a rerun skips rows whose video was made and still exists.
+Rows are checked before any job starts (a bad row is reported, the others run). The results CSV has a
+line per row (two equal rows make two videos) and is rewritten whole after every finished row; a rerun
+skips rows whose video was made and still exists (of equal rows, as many as there are such videos).
 """
 
 from __future__ import annotations
@@ -89,11 +90,26 @@ def _key(topic: str, options: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps([topic, options], sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _load_results(path: Path) -> dict[str, dict[str, str]]:
+def _load_results(path: Path) -> dict[str, list[dict[str, str]]]:
+    """An earlier run's results by key, each key's in row order (equal rows share a key)."""
     if not path.is_file():
         return {}
+    by_key: dict[str, list[dict[str, str]]] = {}
     with open(path, newline="", encoding="utf-8") as handle:
-        return {r["key"]: r for r in csv.DictReader(handle) if r.get("key")}
+        for result in csv.DictReader(handle):
+            if result.get("key"):
+                by_key.setdefault(result["key"], []).append(result)
+    return by_key
+
+
+def _take_done(previous: dict[str, list[dict[str, str]]], key: str) -> dict[str, str] | None:
+    """An earlier result for ``key`` whose video still exists, each used once: two equal rows need two videos."""
+    earlier = previous.get(key, [])
+    while earlier:
+        done = earlier.pop(0)
+        if done.get("status") == "succeeded" and done.get("path") and Path(done["path"]).is_file():
+            return done
+    return None
 
 
 def _write_results(path: Path, results: list[dict[str, Any]]) -> None:
@@ -117,9 +133,10 @@ def run_batch(queue: JobQueue, csv_path: Path, results_path: Path | None = None,
     rows = read_rows(csv_path)
     results_path = results_path or csv_path.with_name(f"{csv_path.stem}_results.csv")
     previous = _load_results(results_path)
-    results: dict[str, dict[str, Any]] = {}
+    results: dict[int, dict[str, Any]] = {}  # row number -> result row
     pending: dict[str, dict[str, Any]] = {}  # job id -> result row
     todo = []
+    skipped = 0
     for row in rows:
         entry = {"row": row["row"], "topic": row["topic"], "status": "", "path": "", "seconds": "", "cost_usd": "",
                  "message": "", "warnings": "", "job_id": ""}
@@ -128,16 +145,16 @@ def run_batch(queue: JobQueue, csv_path: Path, results_path: Path | None = None,
             params = check_request("make", {"topic": row["topic"], "options": options}, queue.settings)
         except BadInput as exc:
             entry.update(key=_key(row["topic"], row["raw_options"]), status="invalid", message=str(exc))
-            results[entry["key"]] = entry
+            results[row["row"]] = entry
             continue
         entry["key"] = _key(params["topic"], options)
-        done = previous.get(entry["key"])
-        if done and done.get("status") == "succeeded" and done.get("path") and Path(done["path"]).is_file():
-            results[entry["key"]] = {**done, "row": row["row"]}
+        done = _take_done(previous, entry["key"])
+        if done is not None:
+            results[row["row"]] = {**done, "row": row["row"]}
+            skipped += 1
             continue
-        results[entry["key"]] = entry
+        results[row["row"]] = entry
         todo.append((entry, params))
-    skipped = len(rows) - len(todo)
     bar = tqdm(total=len(todo), desc="Batch", unit="video", file=sys.stderr, disable=not show_progress)
     try:
         for entry, params in todo:

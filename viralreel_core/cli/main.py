@@ -269,7 +269,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = pipeline.make(args.topic, settings.output_dir)
         bars.close()
         if result.video_path:  # the same record and thumbnail the studio keeps, so its Projects page lists it
-            record_render(result.video_path, result.to_dict())
+            try:
+                record_render(result.video_path, result.to_dict())
+            except (OSError, ViralReelError) as exc:  # e.g. the disk filled up just after the video
+                result.warnings.append(f"The video is made, but its record for the Projects page is not ({exc}).")
         _print_json(result.to_dict())
         _print_warnings(result.warnings)
         if not result.success:

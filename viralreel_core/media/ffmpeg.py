@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from viralreel_core.errors import AssemblyError, BadInput
+from viralreel_core.media import disk
 
-__all__ = ["ffmpeg_exe", "run_ffmpeg", "probe", "MediaInfo", "h264_encoder", "h264_args", "ENCODERS"]
+__all__ = ["ffmpeg_exe", "run_ffmpeg", "probe", "MediaInfo", "h264_encoder", "h264_args", "ENCODERS",
+           "raise_disk_fault"]
 
 _FIX = "Install it with `pip install imageio-ffmpeg` (it ships its own ffmpeg), or set IMAGEIO_FFMPEG_EXE."
 
@@ -38,8 +40,20 @@ def run_ffmpeg(args: list[str], *, what: str, timeout: float = 600) -> None:
     except subprocess.TimeoutExpired as exc:
         raise AssemblyError(f"ffmpeg took longer than {timeout:.0f} s to {what}.") from exc
     if done.returncode != 0:
+        raise_disk_fault(done.stderr, args[-1] if args else "")
         tail = "\n".join(done.stderr.strip().splitlines()[-6:])
         raise AssemblyError(f"ffmpeg could not {what}: {tail}")
+
+
+def raise_disk_fault(log: str, out_path: str | Path) -> None:
+    """A failed ffmpeg run that could not write ``out_path`` (a full or read-only disk, said anywhere in its log,
+    or found by writing there now) as the DiskFault of its folder: its last lines rarely say so."""
+    folder = Path(out_path).parent
+    if not Path(out_path).is_absolute() or not folder.is_dir():
+        return
+    kind = disk.fault_kind(log) or disk.full_or_read_only(folder)
+    if kind is not None:
+        raise disk.fault(folder, kind)
 
 
 #: VIRALREEL_ENCODER value -> the ffmpeg encoder it asks for ("auto": NVENC when it works here, else x264)

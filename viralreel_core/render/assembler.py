@@ -36,9 +36,9 @@ from pathlib import Path
 
 from viralreel_core.cache.store import AssetCache, cache_key, file_sha256
 from viralreel_core.config import Settings
-from viralreel_core.errors import AssemblyError, CacheError
+from viralreel_core.errors import AssemblyError, CacheError, DiskFault
+from viralreel_core.media import disk, resources
 from viralreel_core.media import music as music_mix
-from viralreel_core.media import resources
 from viralreel_core.media.ffmpeg import ffmpeg_exe, h264_args, h264_encoder, run_ffmpeg
 from viralreel_core.models import Clip, ProgressEvent, VoiceTrack
 from viralreel_core.render.final_check import check_final, check_segment
@@ -268,6 +268,8 @@ class Assembler:
                 raise AssemblyError(f"Scene {scene.number} could not be rendered ({exc}).",
                                     hint=f"Make or upload scene {scene.number}'s clip again.") from exc
             except OSError as exc:
+                if disk.fault_kind(exc) is not None:
+                    raise  # a full or read-only disk: the cache names its folder
                 raise AssemblyError(f"Scene {scene.number} could not be rendered ({exc}).",
                                     hint="Check that ffmpeg runs here: python -m viralreel_core doctor") from exc
         finally:
@@ -462,8 +464,7 @@ class Assembler:
                     self._keep_final(final_key, partial, len(scenes))
                     os.replace(partial, out_path)
             except OSError as exc:
-                raise AssemblyError(f"Cannot write {out_path} ({exc.strerror}).",
-                                    hint="Check the output folder has space and is writable.") from exc
+                raise _write_error(exc, out_path) from exc
         self.on_progress(ProgressEvent("assemble", 1.0, f"Wrote {out_path.name}"))
         return out_path
 
@@ -486,8 +487,7 @@ class Assembler:
                 shutil.copyfile(cached, partial)
                 os.replace(partial, out_path)
         except OSError as exc:
-            raise AssemblyError(f"Cannot write {out_path} ({exc.strerror}).",
-                                hint="Check the output folder has space and is writable.") from exc
+            raise _write_error(exc, out_path) from exc
         self.segment_hits += len(scenes)
         self.on_progress(ProgressEvent("assemble", 1.0, f"Wrote {out_path.name} (nothing changed: from cache)"))
         return out_path
@@ -498,8 +498,14 @@ class Assembler:
             return
         try:
             self.cache.put(key, "final", {"scenes": scenes}, {"video": video})
-        except CacheError as exc:
+        except (CacheError, DiskFault) as exc:
             _LOGGER.warning("The finished video was not cached: %s", exc)
+
+
+def _write_error(exc: OSError, out_path: Path) -> Exception:
+    """Why the finished video could not be written: the output folder's DiskFault, or an AssemblyError."""
+    return disk.as_fault(exc, [out_path.parent]) or AssemblyError(
+        f"Cannot write {out_path} ({exc.strerror}).", hint="Check the output folder has space and is writable.")
 
 
 def _concat_escape(path: Path) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viralreel_core.errors import AssemblyError
-from viralreel_core.media.ffmpeg import ffmpeg_exe
+from viralreel_core.media.ffmpeg import ffmpeg_exe, raise_disk_fault
 
 if TYPE_CHECKING:
     from viralreel_core.render.captions import CaptionCue
@@ -187,5 +187,7 @@ def run_with_progress(cmd: list[str], frames: int, report: Callable[[float], Non
             timer.cancel()
         if code != 0:
             log.seek(0)
-            tail = "\n".join(log.read().strip().splitlines()[-6:]) or f"exit code {code}"
+            text = log.read()
+            raise_disk_fault(text, cmd[-1])
+            tail = "\n".join(text.strip().splitlines()[-6:]) or f"exit code {code}"
             raise AssemblyError(f"ffmpeg could not {what}: {tail}")

@@ -5,17 +5,26 @@ One place, so the command line and a job refuse the same things with the same on
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from viralreel_core import providers
 from viralreel_core.config import Settings, check_frame_size
-from viralreel_core.errors import BadInput
+from viralreel_core.errors import BadConfiguration, BadInput
 from viralreel_core.limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
-from viralreel_core.media.music import check_music, check_volume
+from viralreel_core.media import disk
+from viralreel_core.media.music import SAMPLE_RATE, check_music, check_volume
 from viralreel_core.text.languages import check_language
 
-__all__ = ["check_provider_options", "check_settings"]
+__all__ = ["check_provider_options", "check_settings", "space_needed", "check_space"]
+
+CONTAINER_OVERHEAD = 1.05  # an MP4's boxes and index over its streams' bitrates
+#: the cache holds each scene's clip, its rendered segment and a copy of the finished video, and a render's
+#: scratch copy passes through it before it is stored: about four times the video
+CACHE_COPIES = 4
+WAV_BYTES_PER_SECOND = SAMPLE_RATE * 2 * 2  # the narration laid out as 16-bit stereo before it is encoded
 
 
 def check_settings(settings: Settings, *, music_files: bool = True) -> Settings:
@@ -64,3 +73,29 @@ def check_provider_options(options: Mapping[str, Any], *, paths: bool = True) ->
             raise BadInput(f"{name} must be a short text, not {value!r}."[:300], hint="e.g. a model or voice name.")
         checked[name] = value
     return checked
+
+
+def _kbps(bitrate: str) -> float:
+    return float(bitrate.strip().lower().rstrip("k") or 0)
+
+
+def space_needed(settings: Settings, seconds: float) -> dict[str, float]:
+    """Megabytes a video of ``seconds`` needs in the output folder (``"output"``) and the cache (``"cache"``):
+    frame size × length × bitrate, the frame's bitrate being ``Settings.frame_bitrate``."""
+    video = seconds * (_kbps(settings.frame_bitrate()) + _kbps(settings.audio_bitrate)) * 1000 / 8 / disk.MB
+    video *= CONTAINER_OVERHEAD
+    return {"output": video, "cache": CACHE_COPIES * video + seconds * WAV_BYTES_PER_SECOND / disk.MB}
+
+
+def check_space(needs: Mapping[Path, float]) -> None:
+    """BadConfiguration naming a folder whose disk lacks the megabytes ``needs`` puts on it (folders on one
+    disk add up), before anything is spent."""
+    disks: dict[int, list[Path]] = {}
+    for folder in needs:
+        disks.setdefault(os.stat(disk.nearest_existing(folder)).st_dev, []).append(folder)
+    for folders in disks.values():
+        total = sum(needs[f] for f in folders)
+        if disk.free_mb(folders[0]) < total:
+            folder = max(folders, key=lambda f: needs[f])
+            raise BadConfiguration(disk.no_space_line(folder, total),
+                                   hint="Free some space there, or choose another folder for the videos or the cache.")

@@ -4,7 +4,9 @@ Every provider call goes through the asset cache. Failure policy (DESIGN.md; the
 policy of ``providers/retry.py``, at most 3 requests per script or voice scene):
 script — retried, then a clear error; voice — retried per scene, a scene whose voice still fails is
 skipped and reported; clips — never retried automatically (expensive), the failed scene is skipped and
-reported, the others are kept; assembly — a clear error, no half-written output.
+reported, the others are kept; assembly — a clear error, no half-written output. A disk that fills up
+or turns read-only (``disk.py``) ends the run with one line naming the folder; scenes not started are not
+started, and what was made stays in the cache. Money is counted as each service answers, kept or not.
 """
 
 from __future__ import annotations
@@ -25,9 +27,17 @@ from typing import Any
 from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache, cache_key
 from viralreel_core.config import Settings, check_frame_size
-from viralreel_core.errors import AssemblyError, BadConfiguration, BadInput, ProviderError, Stopped, ViralReelError
+from viralreel_core.errors import (
+    AssemblyError,
+    BadConfiguration,
+    BadInput,
+    DiskFault,
+    ProviderError,
+    Stopped,
+    ViralReelError,
+)
 from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES, scene_role
-from viralreel_core.media import resources
+from viralreel_core.media import disk, resources
 from viralreel_core.media.music import check_music, loudness
 from viralreel_core.models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack
 from viralreel_core.providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
@@ -35,6 +45,7 @@ from viralreel_core.providers.http import retry
 from viralreel_core.render.assembler import Assembler, SceneMedia, sweep_partials
 from viralreel_core.render.early import EarlyRenders
 from viralreel_core.render.fonts import coverage_problem
+from viralreel_core.run.checks import check_space, space_needed
 from viralreel_core.text.clean import clean_text, reject_nul
 from viralreel_core.text.languages import LANGUAGES, resolve_language
 from viralreel_core.text.timing import estimate_seconds
@@ -56,6 +67,12 @@ def validate_topic(topic: str) -> str:
         raise BadInput(f"The topic is {len(cleaned)} characters long; the limit is {MAX_TOPIC_CHARS}.",
                        hint="Shorten it to a sentence or two.")
     return cleaned
+
+
+def _described(exc: BaseException) -> str:
+    """An unexpected exception in a few words, for one line."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
 def _take_loudness(track: VoiceTrack) -> float | None:
@@ -178,6 +195,8 @@ class Pipeline:
         self._providers: dict[str, Provider] = {}
         self._providers_lock = threading.Lock()
         self._stopped = threading.Event()
+        self._fault: DiskFault | None = None  # a full or read-only disk met this run: no further scene starts
+        self._space: dict[Path, float | None] = {}  # folder -> megabytes this run needs there (check_before_spending)
         # offline makers run on this machine's CPUs and memory: no more at once than those allow, and
         # offline voices one at a time (the model serializes them anyway: a second would only hold a slot)
         self._local_slots = threading.BoundedSemaphore(resources.local_jobs())
@@ -275,6 +294,8 @@ class Pipeline:
         return cache_key(provider.step, provider.name, params, input)
 
     def _check_stopped(self) -> None:
+        if self._fault is not None:  # what a scene makes could not be kept: it is not paid for
+            raise disk.fault(self._fault.folder, self._fault.kind, self._fault.needed_mb)
         if self._stopped.is_set():
             raise Stopped("Stopped before it was made.", hint="Make it again when you want it.")
 
@@ -290,7 +311,7 @@ class Pipeline:
         def attempt() -> Any:
             try:
                 return call()
-            except ViralReelError as exc:
+            except Exception as exc:  # a ProviderError, or e.g. an answer that could not be written to a full disk
                 self.tally.count_failed(step, exc, scene)
                 self.cache.count_spent(float(getattr(exc, "spent_usd", 0.0) or 0.0))  # `cache stats` too
                 raise
@@ -320,11 +341,14 @@ class Pipeline:
         def make(work_dir: Path):
             script = self._retrying(self._counting_failures("script", lambda: writer.write(request)),
                                     retry.SCRIPT_ATTEMPTS)
-            return script.to_dict(), {}, writer.estimate_cost(request)
+            cost = writer.estimate_cost(request)
+            self.tally.count("script", False, cost)  # counted as it is paid: a cache that cannot keep it loses none
+            return script.to_dict(), {}, cost
 
         asset, hit = self.cache.get_or_make(self.key_for(writer, request.to_dict()), "script", make,
                                             label="script", notify=self._warn)
-        self.tally.count("script", hit, asset.cost_usd)
+        if hit:
+            self.tally.count("script", True, asset.cost_usd)
         self._emit("script", 1.0, "Script ready" + (" (from cache)" if hit else ""))
         if writer.languages is not None and request.language not in writer.languages:
             written = " or ".join(LANGUAGES[c].name for c in writer.languages)
@@ -385,12 +409,14 @@ class Pipeline:
             speak = self._counting_failures("voice", lambda: voice.speak(scene.narration, work_dir), scene.number)
             with self._local_slot(voice):
                 track = self._retrying(speak, retry.ATTEMPTS)
+            self.tally.count("voice", False, track.cost_usd, scene.number)
             track = replace(track, loudness=_take_loudness(track))
             return track.to_dict(), {"audio": track.audio_path}, track.cost_usd
 
         asset, hit = self.cache.get_or_make(self.voice_key(scene, take), "voice", make,
                                             label=f"voice of scene {scene.number}", notify=self._warn)
-        self.tally.count("voice", hit, asset.cost_usd, scene.number)
+        if hit:
+            self.tally.count("voice", True, asset.cost_usd, scene.number)
         return VoiceTrack.from_dict({**asset.meta, "audio_path": str(asset.files["audio"])})
 
     # -- clips -----------------------------------------------------------------------------------
@@ -428,11 +454,13 @@ class Pipeline:
 
             with self._local_slot(maker):
                 clip = self._counting_failures("clips", call, scene.number)()
+            self.tally.count("clips", False, clip.cost_usd, scene.number)
             return clip.to_dict(), {"video": clip.video_path}, clip.cost_usd
 
         asset, hit = self.cache.get_or_make(key, "clips", make, label=f"clip of scene {scene.number}",
                                             notify=self._warn)
-        self.tally.count("clips", hit, asset.cost_usd, scene.number)
+        if hit:
+            self.tally.count("clips", True, asset.cost_usd, scene.number)
         return Clip.from_dict({**asset.meta, "video_path": str(asset.files["video"])})
 
     @staticmethod
@@ -458,6 +486,7 @@ class Pipeline:
         ready: list[int] = []
         voices_told = False
         takes = takes or {}
+        self._fault = None
         for scene in script.scenes:  # bad text anywhere stops the run before any scene is paid for
             self._checked_scene(scene)
         jobs: dict[tuple[str, int], Future] = {}
@@ -489,9 +518,11 @@ class Pipeline:
                     try:
                         result = future.result()
                     except Exception as exc:  # one scene's failure never loses the scenes that worked
-                        if not isinstance(exc, ViralReelError):
-                            _LOGGER.exception("scene %s %s failed unexpectedly", number, step)
-                            exc = ProviderError(f"Scene {number}'s {step} failed unexpectedly ({type(exc).__name__}).",
+                        if (fault := self.disk_fault(exc)) is not None:
+                            exc = self._fault = self._fault or fault
+                        elif not isinstance(exc, ViralReelError):
+                            _LOGGER.info("scene %s %s failed unexpectedly", number, step, exc_info=exc)
+                            exc = ProviderError(f"Scene {number}'s {step} failed unexpectedly ({_described(exc)}).",
                                                 hint="Try this scene again; if it keeps failing, see the log.")
                         skipped.append({"scene": number, "step": step, "reason": str(exc)})
                         self._emit(step, done[step] / per_step, f"Scene {number} failed: {exc}", number)
@@ -584,8 +615,22 @@ class Pipeline:
         return path
 
     # -- all of it -------------------------------------------------------------------------------
-    def check_before_spending(self, out_dir: Path | None = None) -> Path:
-        """Every check that can run before money is spent: the frame size and a real write to the output folder.
+    def planned_seconds(self, script: Script | None = None) -> float:
+        """How long the video is expected to be: ``script``'s narrations, or before there is one, the scenes
+        asked for (else the most a writer writes) at the longest clip each."""
+        if script is not None:
+            return sum(max(estimate_seconds(s.narration), self.clip_seconds(s)) for s in script.scenes)
+        return float((self.settings.scenes or MAX_SCENES) * MAX_CLIP_SECONDS)
+
+    def disk_fault(self, exc: BaseException) -> DiskFault | None:
+        """``exc`` as the one-line DiskFault of the cache or output folder (with the space this run needs
+        there), or None when it is no disk fault."""
+        folders = self._space or {self.cache.directory: None, Path(self.settings.output_dir).absolute(): None}
+        return disk.as_fault(exc, folders)
+
+    def check_before_spending(self, out_dir: Path | None = None, script: Script | None = None) -> Path:
+        """Every check that can run before money is spent: the frame size, a real write to the output folder,
+        and room on the disks for what the run will write (``checks.space_needed``).
 
         Returns the output folder (absolute); BadConfiguration names what to fix. Partial videos left there
         by killed runs are swept.
@@ -602,6 +647,9 @@ class Pipeline:
             raise BadConfiguration(f"Cannot write videos to {folder} ({exc.strerror or exc}).",
                                    hint="Choose a writable output folder (--out).") from exc
         sweep_partials(folder)
+        needs = space_needed(self.settings, self.planned_seconds(script))
+        self._space = {self.cache.directory: needs["cache"], folder: needs["output"]}
+        check_space(self._space)
         return folder
 
     def make(self, topic: str, out_dir: Path | None = None, script: Script | None = None) -> RenderResult:
@@ -612,7 +660,7 @@ class Pipeline:
         started = time.perf_counter()
         video_id = uuid.uuid4().hex[:8]
         topic = validate_topic(topic)
-        out_dir = self.check_before_spending(out_dir)
+        out_dir = self.check_before_spending(out_dir, script)
         skipped: list[dict[str, Any]] = []
         try:
             script = script or self.write_script(topic)
@@ -623,6 +671,8 @@ class Pipeline:
             finally:
                 if early is not None:
                     early.close(wait=True)
+            if self._fault is not None:  # what was made is in the cache; nothing more can be kept
+                raise self._fault
             usable = self.scene_media(script, voices, clips)
             if not usable:
                 raise ProviderError("No scene has both a voice and a clip, so there is nothing to assemble.",
@@ -635,7 +685,13 @@ class Pipeline:
                     self.tally.segments_rendered += early.rendered
         except BadInput:
             raise
-        except ViralReelError as exc:
+        except Exception as exc:  # every fault ends with a result: what was spent is always reported
+            if (fault := self.disk_fault(exc)) is not None:
+                exc = fault
+            elif not isinstance(exc, ViralReelError):
+                _LOGGER.info("the run failed unexpectedly", exc_info=exc)
+                exc = ViralReelError(f"The run failed unexpectedly ({_described(exc)}).",
+                                     hint="Run it again: what was made is kept in the cache.")
             return self._result(False, None, video_id, 0, str(exc), skipped, started)
         message = f"Made {len(usable)} scenes"
         if skipped:

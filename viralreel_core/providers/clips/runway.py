@@ -228,7 +228,7 @@ class RunwayClips(ClipMaker):
         spent_so_far = [0.0]  # credits of the tasks that finished, updated as they do
         try:
             return self._make(prompt, duration, request_key, out_dir, spent_so_far)
-        except ProviderError as exc:
+        except (ProviderError, OSError) as exc:  # OSError: e.g. a full disk under the download
             exc.spent_usd = round(spent_so_far[0] * USD_PER_CREDIT, 6)  # finished tasks are billed, used or not
             raise
 

@@ -223,7 +223,7 @@ class ElevenLabsVoice(Voice):
                 raise ProviderError(f"{SERVICE} sent audio that could not be decoded.", provider=self.name,
                                     retryable=True, hint="Try again.") from None
             audio_path, duration = self._write_audio(audio, Path(out_dir))
-        except ProviderError as exc:
+        except (ProviderError, OSError) as exc:  # OSError: the answer could not be written (a full disk)
             exc.spent_usd = self._cost(response, text)
             raise
         words = self._words(data, text, duration)

@@ -119,7 +119,11 @@ class OpenAIVoice(Voice):
                 with self._client.audio.speech.with_streaming_response.create(
                         model=self.model, voice=self.voice, input=text,  # type: ignore[arg-type]
                         response_format="mp3", speed=self.speed, **extra) as response:
-                    response.stream_to_file(part)
+                    try:
+                        response.stream_to_file(part)
+                    except OSError as exc:  # answered, so charged, though it could not be written (a full disk)
+                        exc.spent_usd = self._dollars(text, estimate_seconds(text) / self.speed)
+                        raise
             info = playable(part)
             if info is None:
                 error = ProviderError("OpenAI sent audio that cannot be played.", provider=self.name, retryable=True,
