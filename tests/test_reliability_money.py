@@ -19,6 +19,7 @@ from tests.conftest import SMALL
 from tests.fakes.environment import serving
 from viralreel_core.config import Settings
 from viralreel_core.pipeline import Pipeline
+from viralreel_core.providers.runway import RunwayClips
 
 TOPIC = "Why cats purr"
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,3 +133,81 @@ def test_a_run_killed_while_polling_leaves_its_tasks_for_the_rerun(services, tmp
     assert len(creates(services.runway)) == 3  # was: three new tasks
     assert downloaded(services.runway, seen) == video_tasks(services.runway)
     assert again.cost_usd >= gen45_price(services.runway) - 1e-9  # the dead run counted nothing: this one does
+
+
+# --- an account-level failure stops the run's paid work (issue: Money, item 5) ------------------------------
+
+def run_with(tmp_path: Path, voice: str, name: str = "run"):
+    settings = Settings.from_env(script_provider="openai", voice_provider=voice, clip_provider="runway",
+                                 cache_dir=tmp_path / name / "cache", output_dir=tmp_path / name / "out", **SMALL)
+    with Pipeline(settings, sleep=lambda s: None) as pipeline:
+        return pipeline.make(TOPIC)
+
+
+def script_price(tmp_path: Path) -> float:
+    settings = Settings.from_env(script_provider="openai", cache_dir=tmp_path / "script-only")
+    with Pipeline(settings) as pipeline:
+        pipeline.write_script(TOPIC)
+        return pipeline.tally.spent_usd
+
+
+@pytest.mark.parametrize("voice, fault", [
+    ("elevenlabs", {"status": 401, "code": "quota_exceeded",
+                    "message": "This request exceeds your quota of 10000. You have 3 credits remaining."}),
+    ("openai", {"status": 429, "code": "insufficient_quota"}),
+])
+def test_a_voice_account_out_of_credit_cancels_the_clips_and_says_why(services, tmp_path, monkeypatch, voice,
+                                                                      fault):
+    monkeypatch.setattr(RunwayClips, "poll_deadline", 15.0)  # the old code waited the videos out (cut short here)
+    voice_api = services.elevenlabs if voice == "elevenlabs" else services.openai
+    services.runway.fail("task_takes", seconds=600, times=None)  # the videos are generating when it fails
+    voice_api.latency = 0.5  # the voice answers after every video task was created
+    voice_api.fail("status", match="/audio/speech" if voice == "openai" else "/text-to-speech/", times=None,
+                   **fault)
+    result = run_with(tmp_path, voice)
+    voice_api.latency = 0.0
+    runway = services.runway
+    videos = video_tasks(runway)
+    assert not result.success and len(videos) == 3
+    refused_at = min(r.at for r in voice_api.requests if "speech" in r.path) + 0.5  # its answer (the latency)
+    assert not [r for r in creates(runway) if r.at > refused_at]  # nothing paid started after it
+    cancels = {Path(r.path).name: r.at for r in runway.requests_to("/v1/tasks/", "DELETE")}
+    assert set(cancels) == videos and max(cancels.values()) < refused_at + 5  # at once; was: made and paid ($1.05)
+    speech = [r for r in voice_api.requests if "speech" in r.path]
+    assert len(speech) < 3  # the voices not started yet never were
+    assert ("quota" in result.stopped_because) and result.stopped_because in result.message
+    assert "paid work stopped" in result.message.lower() and f"${result.cost_usd:.2f} spent" in result.message
+    frames = len([t for t in runway.tasks.values() if t.kind == "image"]) * 0.05  # finished first frames are billed
+    assert result.cost_usd == pytest.approx(script_price(tmp_path) + frames, abs=1e-6)
+    assert {s["step"] for s in result.skipped_scenes} == {"voice", "clips"} and len(result.skipped_scenes) == 6
+
+
+def test_runway_out_of_credits_stops_the_voices_not_started(services, tmp_path):
+    services.runway.fail("status", status=400, message="You do not have enough credits to run this task.",
+                         match="text_to_image", times=None)
+    services.elevenlabs.latency = 0.3
+    result = run_with(tmp_path, "elevenlabs")
+    services.elevenlabs.latency = 0.0
+    assert not result.success and "credits" in result.stopped_because
+    assert not [t for t in services.runway.tasks.values()]  # no task was ever created
+    # with 4 workers, the three clips and one voice start at once: the two voices queued behind are refused
+    assert len(services.elevenlabs.requests_to("/text-to-speech/")) <= 1
+    refused = [s for s in result.skipped_scenes if s["step"] == "voice" and s["reason"].startswith("Not started")]
+    assert len(refused) >= 2 and "credits" in refused[0]["reason"]
+
+
+def test_scenes_that_have_everything_are_still_made_when_the_account_runs_dry(services, tmp_path):
+    clean = run_with(tmp_path, "elevenlabs", "first")  # scene clips and voices for this topic are now cached
+    assert clean.success
+    services.runway.fail("status", status=400, message="You do not have enough credits to run this task.",
+                         match="text_to_image", times=None)
+    settings = Settings.from_env(script_provider="openai", voice_provider="elevenlabs", clip_provider="runway",
+                                 cache_dir=tmp_path / "first" / "cache", output_dir=tmp_path / "first" / "out",
+                                 **SMALL)
+    with Pipeline(settings, sleep=lambda s: None) as pipeline:
+        script = pipeline.write_script(TOPIC)
+        pipeline.cache.drop(pipeline.clip_key(script.scenes[2]))  # scene 3's clip must be paid for again
+        result = pipeline.make(TOPIC)
+    assert result.success and result.scenes_count == 2  # scenes 1 and 2 came from the cache: still a video
+    assert [(s["scene"], s["step"]) for s in result.skipped_scenes] == [(3, "clips")]
+    assert "credits" in result.stopped_because and "paid work stopped" in result.message

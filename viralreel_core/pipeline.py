@@ -4,7 +4,8 @@ Every provider call goes through the asset cache. Failure policy (DESIGN.md; the
 policy of ``providers/retry.py``, at most 3 requests per script or voice scene):
 script — retried, then a clear error; voice — retried per scene, a scene whose voice still fails is
 skipped and reported; clips — never retried automatically (expensive), the failed scene is skipped and
-reported, the others are kept; assembly — a clear error, no half-written output.
+reported, the others are kept; assembly — a clear error, no half-written output. An account-level failure
+(a rejected key, no credit) from any service stops the run's new paid work at once (``paid_work``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .languages import LANGUAGES, resolve_language
 from .limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES, scene_role
 from .models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack, estimate_seconds
 from .music import check_music, loudness
+from .paid_work import PaidWorkHalt
 from .providers import retry
 from .providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
 from .text import clean_text, reject_nul
@@ -176,6 +178,7 @@ class Pipeline:
         self._providers: dict[str, Provider] = {}
         self._providers_lock = threading.Lock()
         self._stopped = threading.Event()
+        self._halt = PaidWorkHalt(self._stop_paid_work)  # an account-level failure stops new paid work
         # offline makers run on this machine's CPUs and memory: no more at once than those allow, and
         # offline voices one at a time (the model serializes them anyway: a second would only hold a slot)
         self._local_slots = threading.BoundedSemaphore(resources.local_jobs())
@@ -200,6 +203,20 @@ class Pipeline:
             in_use = list(self._providers.values())
         for provider in in_use:
             provider.abort()
+
+    def _stop_paid_work(self) -> None:
+        """Nothing paid can be used any more (``paid_work``): every paid provider stops what it is doing
+        (Runway cancels its tasks); free work and the assembly of what was made go on."""
+        with self._providers_lock:
+            in_use = [p for p in self._providers.values() if not p.offline]
+        for provider in in_use:
+            provider.abort()
+
+    @property
+    def stopped_because(self) -> str:
+        """The account-level failure that stopped this run's paid work ("" while it goes on)."""
+        cause = self._halt.cause
+        return str(cause) if cause is not None else ""
 
     def close(self) -> None:
         """Close the providers made so far (their HTTP sessions); a later call makes new ones."""
@@ -316,8 +333,10 @@ class Pipeline:
         self._emit("script", 0.0, f"Writing the script with {writer.describe()}")
 
         def make(work_dir: Path):
-            script = self._retrying(self._counting_failures("script", lambda: writer.write(request)),
-                                    retry.SCRIPT_ATTEMPTS)
+            self._halt.check("script")
+            with self._halt.working("script"):
+                script = self._retrying(self._counting_failures("script", lambda: writer.write(request)),
+                                        retry.SCRIPT_ATTEMPTS)
             return script.to_dict(), {}, writer.estimate_cost(request)
 
         asset, hit = self.cache.get_or_make(self.key_for(writer, request.to_dict()), "script", make,
@@ -380,8 +399,9 @@ class Pipeline:
         voice: Voice = self.provider("voice")  # type: ignore[assignment]
 
         def make(work_dir: Path):
+            self._halt.check("voice", scene.number)
             speak = self._counting_failures("voice", lambda: voice.speak(scene.narration, work_dir), scene.number)
-            with self._local_slot(voice):
+            with self._halt.working("voice", scene.number), self._local_slot(voice):
                 track = self._retrying(speak, retry.ATTEMPTS)
             track = replace(track, loudness=_take_loudness(track))
             return track.to_dict(), {"audio": track.audio_path}, track.cost_usd
@@ -389,6 +409,7 @@ class Pipeline:
         asset, hit = self.cache.get_or_make(self.voice_key(scene, take), "voice", make,
                                             label=f"voice of scene {scene.number}", notify=self._warn)
         self.tally.count("voice", hit, asset.cost_usd, scene.number)
+        self._halt.made("voice", scene.number)
         return VoiceTrack.from_dict({**asset.meta, "audio_path": str(asset.files["audio"])})
 
     # -- clips -----------------------------------------------------------------------------------
@@ -424,13 +445,15 @@ class Pipeline:
                     return maker.make(scene.visuals, seconds, work_dir, narration=scene.narration)  # type: ignore[call-arg]
                 return maker.make(scene.visuals, seconds, work_dir)
 
-            with self._local_slot(maker):
+            self._halt.check("clips", scene.number)
+            with self._halt.working("clips", scene.number), self._local_slot(maker):
                 clip = self._counting_failures("clips", call, scene.number)()
             return clip.to_dict(), {"video": clip.video_path}, clip.cost_usd
 
         asset, hit = self.cache.get_or_make(key, "clips", make, label=f"clip of scene {scene.number}",
                                             notify=self._warn)
         self.tally.count("clips", hit, asset.cost_usd, scene.number)
+        self._halt.made("clips", scene.number)
         return Clip.from_dict({**asset.meta, "video_path": str(asset.files["video"])})
 
     @staticmethod
@@ -487,6 +510,7 @@ class Pipeline:
                     try:
                         result = future.result()
                     except Exception as exc:  # one scene's failure never loses the scenes that worked
+                        self._halt.failed(step, exc)  # e.g. a missing key, found before any call
                         if not isinstance(exc, ViralReelError):
                             _LOGGER.exception("scene %s %s failed unexpectedly", number, step)
                             exc = ProviderError(f"Scene {number}'s {step} failed unexpectedly ({type(exc).__name__}).",
@@ -646,8 +670,13 @@ class Pipeline:
                 ) -> RenderResult:
         left_out = {s["scene"] for s in skipped}
         on_skipped = sum(spent for scene, spent in self.tally.spent_by_scene.items() if scene in left_out)
+        cost = round(self.tally.spent_usd, 6)
+        if self._halt.cause is not None:  # say why paid work stopped, and what it cost until then
+            spent = f"${cost:.2f} spent in this run"
+            message = f"{message}; paid work stopped ({spent}): {self.stopped_because}" if success \
+                else f"Paid work stopped ({spent}): {self.stopped_because}"
         return RenderResult(success=success, video_path=path, video_id=video_id, scenes_count=count,
                             message=message, skipped_scenes=skipped, cache=self.tally.to_dict(),
-                            seconds=round(time.perf_counter() - started, 2), cost_usd=round(self.tally.spent_usd, 6),
+                            seconds=round(time.perf_counter() - started, 2), cost_usd=cost,
                             credits=credits or [], spent_on_skipped_usd=round(on_skipped, 6),
-                            warnings=list(self.warnings))
+                            warnings=list(self.warnings), stopped_because=self.stopped_because)
