@@ -211,3 +211,20 @@ def test_scenes_that_have_everything_are_still_made_when_the_account_runs_dry(se
     assert result.success and result.scenes_count == 2  # scenes 1 and 2 came from the cache: still a video
     assert [(s["scene"], s["step"]) for s in result.skipped_scenes] == [(3, "clips")]
     assert "credits" in result.stopped_because and "paid work stopped" in result.message
+
+
+def test_one_place_says_which_failures_end_paid_work():
+    from viralreel_core.errors import (
+        AuthError,
+        ContentRejected,
+        ProviderError,
+        ProviderTimeout,
+        QuotaExceeded,
+        RateLimited,
+    )
+    from viralreel_core.providers.retry import ends_paid_work
+
+    assert ends_paid_work(AuthError("key rejected")) and ends_paid_work(QuotaExceeded("no credit"))
+    for passing in (RateLimited("slow down"), ProviderTimeout("late"), ContentRejected("no"), ProviderError("500"),
+                    ValueError("a bug")):
+        assert not ends_paid_work(passing)
