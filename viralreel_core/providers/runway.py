@@ -237,11 +237,13 @@ class RunwayClips(ClipMaker):
             raise
 
     def _make(self, prompt: str, duration: int, out_dir: Path, outputs: list[TaskOutput]) -> Clip:
+        frame_of = ("image", IMAGE_MODEL, self.image_ratio, prompt)
+
         def start() -> tuple[str, dict[str, Any]]:
             body = {"promptText": prompt, "model": self.model, "ratio": self.ratio, "duration": duration}
             if self.spec.route == "text_to_video":
                 return "/v1/text_to_video", body
-            frame = self.task_output(("image", IMAGE_MODEL, self.image_ratio, prompt), "the first frame",
+            frame = self.task_output(frame_of, "the first frame",
                                      IMAGE_CREDITS, lambda: ("/v1/text_to_image", {
                                          "promptText": prompt, "model": IMAGE_MODEL, "ratio": self.image_ratio}))
             outputs.append(frame)
@@ -262,6 +264,7 @@ class RunwayClips(ClipMaker):
             raise
         cost = sum(o.credits for o in outputs)
         self.output_kept(outputs)
+        self._ledger.forget(self._task_key(frame_of))  # a frame kept for a video picked up later: done with too
         return Clip(video_path=str(path), duration=info.duration, width=info.width or 0, height=info.height or 0,
                     provider=self.name, cost_usd=round(cost * USD_PER_CREDIT, 6))
 
@@ -279,7 +282,7 @@ class RunwayClips(ClipMaker):
                     start: Callable[[], tuple[str, dict[str, Any]]]) -> TaskOutput:
         """The output of the task that makes ``what_it_makes``: one recorded earlier, polled again, else a new
         one (``start()`` gives its path and body), recorded in the ledger before it is polled."""
-        key = task_key(self.service, host_of(self.base_url), *what_it_makes)
+        key = self._task_key(what_it_makes)
         found = self._ledger.find(key)
         if found is not None:
             task = self._call("GET", f"/v1/tasks/{found.task_id}", f"checking {what}", missing_ok=True)
@@ -288,7 +291,7 @@ class RunwayClips(ClipMaker):
                 _LOGGER.info("Runway task %s (%s) was paid for earlier: picking it up", found.task_id, what)
                 if status != "SUCCEEDED":
                     task = self._wait_for(found.task_id, what, key)
-                return TaskOutput(key, self._output(found.task_id, task or {}, what),
+                return TaskOutput(key, self._output(found.task_id, task or {}, what, key),
                                   0.0 if found.counted else found.credits, resumed=True)
             _LOGGER.info("Runway task %s (%s) is %s: paying for a new one", found.task_id, what,
                          status.lower() or "gone")
@@ -297,7 +300,10 @@ class RunwayClips(ClipMaker):
         task_id = self._create(path, body)
         self._ledger.record(key, PaidTask(self.service, task_id, credits))  # before polling: a crash keeps it
         task = self._wait_for(task_id, what, key)
-        return TaskOutput(key, self._output(task_id, task, what), credits, resumed=False)
+        return TaskOutput(key, self._output(task_id, task, what, key), credits, resumed=False)
+
+    def _task_key(self, what_it_makes: tuple[Any, ...]) -> str:
+        return task_key(self.service, host_of(self.base_url), *what_it_makes)
 
     def output_kept(self, outputs: list[TaskOutput]) -> None:
         """The outputs are safely downloaded: their tasks are done with (a new take pays for a new one)."""
@@ -418,9 +424,10 @@ class RunwayClips(ClipMaker):
             interval = min(self.poll_max_interval, interval * POLL_GROWTH) if status in _QUEUED \
                 else self.poll_interval
 
-    def _output(self, task_id: str, task: dict[str, Any], what: str) -> str:
+    def _output(self, task_id: str, task: dict[str, Any], what: str, key: str) -> str:
         output = task.get("output")
         if not output or not isinstance(output, list) or not isinstance(output[0], str):
+            self._ledger.forget(key)  # asking again would not give one: a later make pays for a new task
             raise ProviderError(f"{SERVICE} finished {what} (task {task_id}) but sent no output.",
                                 provider=self.name, retryable=True, hint="Retry this scene.")
         return output[0]
