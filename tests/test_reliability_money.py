@@ -18,8 +18,8 @@ import pytest
 from tests.conftest import SMALL
 from tests.fakes.environment import serving
 from viralreel_core.config import Settings
-from viralreel_core.pipeline import Pipeline
-from viralreel_core.providers.runway import RunwayClips
+from viralreel_core.providers.clips.runway import RunwayClips
+from viralreel_core.run.pipeline import Pipeline
 
 TOPIC = "Why cats purr"
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,7 +222,7 @@ def test_one_place_says_which_failures_end_paid_work():
         QuotaExceeded,
         RateLimited,
     )
-    from viralreel_core.providers.retry import ends_paid_work
+    from viralreel_core.providers.http.retry import ends_paid_work
 
     assert ends_paid_work(AuthError("key rejected")) and ends_paid_work(QuotaExceeded("no credit"))
     for passing in (RateLimited("slow down"), ProviderTimeout("late"), ContentRejected("no"), ProviderError("500"),

@@ -23,8 +23,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from .errors import ProviderError, Stopped
-from .providers.retry import ends_paid_work
+from viralreel_core.errors import ProviderError, Stopped
+from viralreel_core.providers.http.retry import ends_paid_work
 
 __all__ = ["PaidWorkHalt"]
 

@@ -35,7 +35,7 @@ from typing import Any
 
 import diskcache
 
-from ..cache_upkeep import open_index
+from viralreel_core.cache.upkeep import open_index
 
 __all__ = ["PaidTask", "TaskLedger", "task_key", "TASK_LIFETIME", "LEDGER_DIR"]
 
