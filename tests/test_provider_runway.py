@@ -273,21 +273,28 @@ def test_download_over_the_size_cap_is_refused(api, clock, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_expired_download_link_says_to_make_the_scene_again(api, clock, tmp_path):
+def test_expired_download_link_is_fetched_again_from_the_task_then_paid_again_if_refused_twice(api, clock, tmp_path):
     api.fail("expired", match="/outputs/")
     clips = maker(api, clock, model="gen4.5")
     with pytest.raises(ProviderError, match="expired") as info:
         clips.make(VISUALS, 4, tmp_path)
     assert not info.value.retryable
-    clips.make(VISUALS, 4, tmp_path)  # the dead link is forgotten: a new task makes the clip
-    assert len(creates(api)) == 2
+    clip = clips.make(VISUALS, 4, tmp_path)  # the task is polled again for a fresh link: no new task
+    assert len(creates(api)) == 1 and clip.cost_usd == 0 and probe(clip.video_path).duration > 0
+    api.fail("expired", match="/outputs/", times=2)  # a new take: its output refused, and again when fetched anew
+    for _ in range(2):
+        with pytest.raises(ProviderError, match="expired"):
+            clips.make(VISUALS, 4, tmp_path)
+    clips.make(VISUALS, 4, tmp_path)  # refused twice: that output is given up, a new task makes the clip
+    assert len(creates(api)) == 3
 
 
-def test_a_kept_output_is_not_used_once_its_link_may_have_expired(api, clock, tmp_path):
+@pytest.mark.parametrize("hours, tasks", [(13, 1), (25, 2)])
+def test_a_recorded_task_is_picked_up_for_a_day_then_paid_again(api, clock, tmp_path, hours, tasks):
     api.fail("truncated", match="/outputs/", times=3)
     clips = maker(api, clock, model="gen4.5")
     with pytest.raises(ProviderError):
         clips.make(VISUALS, 4, tmp_path)
-    clock.now += 13 * 3600
+    clock.now += hours * 3600
     clips.make(VISUALS, 4, tmp_path)
-    assert len(creates(api)) == 2
+    assert len(creates(api)) == tasks

@@ -10,8 +10,9 @@ import pytest
 from tests.fakes.servers import FakeRunway
 from tests.media import probe
 from viralreel_core import providers
+from viralreel_core.cache.store import AssetCache
 from viralreel_core.environment import settings_from_env
-from viralreel_core.errors import AuthError, ClipCancelled, ContentRejected, RateLimited
+from viralreel_core.errors import AuthError, ClipCancelled, ContentRejected, ProviderError, RateLimited
 from viralreel_core.models import Scene
 from viralreel_core.providers.clips.image_clips import image_prompt
 from viralreel_core.providers.clips.runway_images import RunwayImageClips, ratio_for
@@ -123,3 +124,18 @@ def test_abort_cancels_the_running_task(api, tmp_path):
     worker.join(10)
     assert failure and isinstance(failure[0], ClipCancelled)
     assert api.requests_to("/v1/tasks/", "DELETE")
+
+
+def test_an_image_paid_for_but_not_fetched_is_fetched_again_by_the_next_process(api, tmp_path):
+    api.fail("status", status=503, match=".png", times=3)  # the signed link fails every try of one make
+    first = maker(api)
+    first.use_cache(AssetCache(tmp_path / "cache"))
+    with pytest.raises(ProviderError) as info:
+        first.make(VISUALS, 4, tmp_path)
+    assert info.value.spent_usd == pytest.approx(0.05)  # the task finished: billed, and counted
+    first.close()
+    later = maker(api)  # another run on the same cache (the ledger lives beside it)
+    later.use_cache(AssetCache(tmp_path / "cache"))
+    clip = later.make(VISUALS, 4, tmp_path)
+    assert len(creates(api)) == 1 and clip.cost_usd == 0  # was: a second task, $0.05 again
+    assert probe(clip.video_path).duration >= 4

@@ -199,16 +199,18 @@ def test_no_credit_or_a_refusal_stops_at_the_script_with_a_clear_message(service
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
-def test_wrong_keys_give_clear_errors_that_hold_no_key(services, tmp_path, monkeypatch):
-    monkeypatch.setenv("ELEVENLABS_API_KEY", "el-e2e-WRONG-KEY-123454321")
-    monkeypatch.setenv("RUNWAYML_API_SECRET", "key_" + "0badc0de" * 16)
+@pytest.mark.parametrize("service, env, wrong", [("ElevenLabs", "ELEVENLABS_API_KEY", "el-e2e-WRONG-KEY-123454321"),
+                                                 ("Runway", "RUNWAYML_API_SECRET", "key_" + "0badc0de" * 16)])
+def test_wrong_keys_give_clear_errors_that_hold_no_key(services, tmp_path, monkeypatch, service, env, wrong):
+    monkeypatch.setenv(env, wrong)
     result = make(settings_for(tmp_path))
-    assert not result.success and len(result.skipped_scenes) == 6
+    assert not result.success and len([s for s in result.skipped_scenes if s["step"] == "clips"]) == 3
     reasons = " ".join(s["reason"] for s in result.skipped_scenes)
-    assert "ElevenLabs rejected the API key" in reasons and "ELEVENLABS_API_KEY" in reasons
-    assert "Runway rejected the API key" in reasons and "RUNWAYML_API_SECRET" in reasons
-    assert "123454321" not in reasons and "0badc0de" not in reasons
-    assert len(services.elevenlabs.requests) == 3  # an auth error is not retried
+    assert f"{service} rejected the API key" in reasons and env in reasons
+    # the run's paid work stops at the first rejection (paid_work): the result says why
+    assert f"{service} rejected the API key" in result.stopped_because and env in result.message
+    assert "123454321" not in reasons + result.message and "0badc0de" not in reasons + result.message
+    assert len(services.elevenlabs.requests) <= 3  # an auth error is not retried
 
 
 # --- secrets -----------------------------------------------------------------------------------------------

@@ -24,6 +24,9 @@ once, at their edge, into one of these::
     ├── JobCancelled        a queued job was cancelled (raised inside its work to stop it)
     └── QueueFull           the job queue is full: retry after ``retry_after`` seconds
 
+``AuthError`` and ``QuotaExceeded`` are about the account, not the request: the first one stops a run's
+new paid work (``providers.retry.ends_paid_work`` is the one place that says so; ``paid_work`` acts on it).
+
 The one internal exception outside this module is ``openai_script._SchemaRejected``: a private signal
 that a server rejects ``json_schema`` output, caught a few lines up and never seen by anyone.
 """

@@ -88,7 +88,7 @@ def _original(job: Job) -> dict[str, Any]:
             "video_id": result.get("video_id"), "scenes_count": result.get("scenes_count", 0),
             "message": message or job.state, "skipped_scenes": result.get("skipped_scenes", []),
             "cost_usd": result.get("cost_usd", 0.0), "warnings": result.get("warnings", []),
-            "job_id": job.id, "status_url": f"/jobs/{job.id}",
+            "stopped_because": result.get("stopped_because", ""), "job_id": job.id, "status_url": f"/jobs/{job.id}",
             "state": job.state, "error": job.error}
 
 

@@ -74,7 +74,7 @@ def _media_result(voices: dict[int, VoiceTrack], clips: dict[int, Clip], skipped
     return {"voices": {str(n): v.to_dict() for n, v in sorted(voices.items())},
             "clips": {str(n): c.to_dict() for n, c in sorted(clips.items())},
             "skipped_scenes": skipped, "cost_usd": round(pipeline.tally.spent_usd, 6),
-            "cache": pipeline.tally.to_dict()}
+            "cache": pipeline.tally.to_dict(), "stopped_because": pipeline.stopped_because}
 
 
 def warnings_of(result: dict[str, Any], pipeline: Pipeline) -> list[str]:

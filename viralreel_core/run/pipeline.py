@@ -6,7 +6,9 @@ script — retried, then a clear error; voice — retried per scene, a scene who
 skipped and reported; clips — never retried automatically (expensive), the failed scene is skipped and
 reported, the others are kept; assembly — a clear error, no half-written output. A disk that fills up
 or turns read-only (``disk.py``) ends the run with one line naming the folder; scenes not started are not
-started, and what was made stays in the cache. Money is counted as each service answers, kept or not.
+started, and what was made stays in the cache. Money is counted as each service answers, kept or not. An
+account-level failure (a rejected key, no credit) from any service stops the run's new paid work at once
+(``paid_work``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from viralreel_core.render.assembler import Assembler, SceneMedia, sweep_partial
 from viralreel_core.render.early import EarlyRenders
 from viralreel_core.render.fonts import coverage_problem
 from viralreel_core.run.checks import check_space, space_needed
+from viralreel_core.run.paid_work import PaidWorkHalt
 from viralreel_core.text.clean import clean_text, reject_nul
 from viralreel_core.text.languages import LANGUAGES, resolve_language
 from viralreel_core.text.timing import estimate_seconds
@@ -197,6 +200,7 @@ class Pipeline:
         self._stopped = threading.Event()
         self._fault: DiskFault | None = None  # a full or read-only disk met this run: no further scene starts
         self._space: dict[Path, float | None] = {}  # folder -> megabytes this run needs there (check_before_spending)
+        self._halt = PaidWorkHalt(self._stop_paid_work)  # an account-level failure stops new paid work
         # offline makers run on this machine's CPUs and memory: no more at once than those allow, and
         # offline voices one at a time (the model serializes them anyway: a second would only hold a slot)
         self._local_slots = threading.BoundedSemaphore(resources.local_jobs())
@@ -221,6 +225,20 @@ class Pipeline:
             in_use = list(self._providers.values())
         for provider in in_use:
             provider.abort()
+
+    def _stop_paid_work(self) -> None:
+        """Nothing paid can be used any more (``paid_work``): every paid provider stops what it is doing
+        (Runway cancels its tasks); free work and the assembly of what was made go on."""
+        with self._providers_lock:
+            in_use = [p for p in self._providers.values() if not p.offline]
+        for provider in in_use:
+            provider.abort()
+
+    @property
+    def stopped_because(self) -> str:
+        """The account-level failure that stopped this run's paid work ("" while it goes on)."""
+        cause = self._halt.cause
+        return str(cause) if cause is not None else ""
 
     def close(self) -> None:
         """Close the providers made so far (their HTTP sessions); a later call makes new ones."""
@@ -339,8 +357,10 @@ class Pipeline:
         self._emit("script", 0.0, f"Writing the script with {writer.describe()}")
 
         def make(work_dir: Path):
-            script = self._retrying(self._counting_failures("script", lambda: writer.write(request)),
-                                    retry.SCRIPT_ATTEMPTS)
+            self._halt.check("script")
+            with self._halt.working("script"):
+                script = self._retrying(self._counting_failures("script", lambda: writer.write(request)),
+                                        retry.SCRIPT_ATTEMPTS)
             cost = writer.estimate_cost(request)
             self.tally.count("script", False, cost)  # counted as it is paid: a cache that cannot keep it loses none
             return script.to_dict(), {}, cost
@@ -406,8 +426,9 @@ class Pipeline:
         voice: Voice = self.provider("voice")  # type: ignore[assignment]
 
         def make(work_dir: Path):
+            self._halt.check("voice", scene.number)
             speak = self._counting_failures("voice", lambda: voice.speak(scene.narration, work_dir), scene.number)
-            with self._local_slot(voice):
+            with self._halt.working("voice", scene.number), self._local_slot(voice):
                 track = self._retrying(speak, retry.ATTEMPTS)
             self.tally.count("voice", False, track.cost_usd, scene.number)
             track = replace(track, loudness=_take_loudness(track))
@@ -417,6 +438,7 @@ class Pipeline:
                                             label=f"voice of scene {scene.number}", notify=self._warn)
         if hit:
             self.tally.count("voice", True, asset.cost_usd, scene.number)
+        self._halt.made("voice", scene.number)
         return VoiceTrack.from_dict({**asset.meta, "audio_path": str(asset.files["audio"])})
 
     # -- clips -----------------------------------------------------------------------------------
@@ -452,7 +474,8 @@ class Pipeline:
                     return maker.make(scene.visuals, seconds, work_dir, narration=scene.narration)  # type: ignore[call-arg]
                 return maker.make(scene.visuals, seconds, work_dir)
 
-            with self._local_slot(maker):
+            self._halt.check("clips", scene.number)
+            with self._halt.working("clips", scene.number), self._local_slot(maker):
                 clip = self._counting_failures("clips", call, scene.number)()
             self.tally.count("clips", False, clip.cost_usd, scene.number)
             return clip.to_dict(), {"video": clip.video_path}, clip.cost_usd
@@ -461,6 +484,7 @@ class Pipeline:
                                             notify=self._warn)
         if hit:
             self.tally.count("clips", True, asset.cost_usd, scene.number)
+        self._halt.made("clips", scene.number)
         return Clip.from_dict({**asset.meta, "video_path": str(asset.files["video"])})
 
     @staticmethod
@@ -518,6 +542,7 @@ class Pipeline:
                     try:
                         result = future.result()
                     except Exception as exc:  # one scene's failure never loses the scenes that worked
+                        self._halt.failed(step, exc)  # e.g. a missing key, found before any call
                         if (fault := self.disk_fault(exc)) is not None:
                             exc = self._fault = self._fault or fault
                         elif not isinstance(exc, ViralReelError):
@@ -704,8 +729,13 @@ class Pipeline:
                 ) -> RenderResult:
         left_out = {s["scene"] for s in skipped}
         on_skipped = sum(spent for scene, spent in self.tally.spent_by_scene.items() if scene in left_out)
+        cost = round(self.tally.spent_usd, 6)
+        if self._halt.cause is not None:  # say why paid work stopped, and what it cost until then
+            spent = f"${cost:.2f} spent in this run"
+            message = f"{message}; paid work stopped ({spent}): {self.stopped_because}" if success \
+                else f"Paid work stopped ({spent}): {self.stopped_because}"
         return RenderResult(success=success, video_path=path, video_id=video_id, scenes_count=count,
                             message=message, skipped_scenes=skipped, cache=self.tally.to_dict(),
-                            seconds=round(time.perf_counter() - started, 2), cost_usd=round(self.tally.spent_usd, 6),
+                            seconds=round(time.perf_counter() - started, 2), cost_usd=cost,
                             credits=credits or [], spent_on_skipped_usd=round(on_skipped, 6),
-                            warnings=list(self.warnings))
+                            warnings=list(self.warnings), stopped_because=self.stopped_because)

@@ -7,10 +7,12 @@ deadline and a growing interval (``PENDING`` and ``THROTTLED`` mean queued, so w
 ``FAILED`` is reported with its ``failureCode`` (``SAFETY.*`` as ContentRejected), ``CANCELLED`` as
 such. The output is downloaded at once (its link expires), capped in size and checked to be a video.
 
-A failed generation is never re-run here (expensive; the person can retry one scene). An output that
-was made but could not be downloaded is remembered, so retrying that scene downloads it again
-instead of paying twice. ``abort()`` stops every running make: its task is cancelled
-(``DELETE /v1/tasks/{id}``) and the make raises.
+A failed generation is never re-run here (expensive; the person can retry one scene). Every task is
+written in the task ledger (``task_ledger``: beside the cache, once the pipeline hands it over) the
+moment it is created, before polling: a later make of the same thing — after a download that failed,
+an error while polling, a crash — polls that task again and downloads its output instead of paying
+twice; only a task that is gone (404), failed or was cancelled is paid for again. ``abort()`` stops
+every running make: its task is cancelled (``DELETE /v1/tasks/{id}``) and the make raises.
 
 Example::
 
@@ -28,7 +30,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -44,6 +46,7 @@ from viralreel_core.errors import (
 from viralreel_core.media.aspect import nearest_ratio
 from viralreel_core.models import Clip
 from viralreel_core.providers.base import ClipMaker
+from viralreel_core.providers.http.task_ledger import PaidTask, TaskLedger, task_key
 from viralreel_core.providers.http.transport import (
     MAX_DOWNLOAD_BYTES,
     download_video,
@@ -56,7 +59,10 @@ from viralreel_core.providers.http.transport import (
     timeouts,
 )
 
-__all__ = ["RunwayClips", "RunwayModel", "MODELS", "API_VERSION", "DEFAULT_BASE_URL", "USD_PER_CREDIT",
+if TYPE_CHECKING:
+    from viralreel_core.cache.store import AssetCache
+
+__all__ = ["RunwayClips", "RunwayModel", "TaskOutput", "MODELS", "API_VERSION", "DEFAULT_BASE_URL", "USD_PER_CREDIT",
            "IMAGE_MODEL", "IMAGE_CREDITS", "IMAGE_RATIOS"]
 
 _LOGGER = logging.getLogger(__name__)
@@ -79,8 +85,8 @@ POLL_GROWTH = 1.5
 POLL_JITTER = 0.2  # ± this fraction of each wait
 POLL_DEADLINE = 600.0  # the official SDK's ten minutes
 READ_TIMEOUT = 30.0
-OUTPUT_KEPT_SECONDS = 12 * 3600  # output links expire within a day or two: reuse one for half a day at most
 _QUEUED = ("PENDING", "THROTTLED")
+_ALIVE = ("SUCCEEDED", "RUNNING", *_QUEUED)  # a recorded task in one of these is picked up, not paid again
 
 
 @dataclass(frozen=True)
@@ -134,8 +140,14 @@ def _prompt(visuals: str) -> str:
     return cut[: cut.rfind(" ")] if " " in cut else cut
 
 
-def _image_key(prompt: str, ratio: str) -> tuple[str, ...]:
-    return ("image", IMAGE_MODEL, ratio, prompt)
+@dataclass(frozen=True)
+class TaskOutput:
+    """A finished task's output link, and what it means for the money."""
+
+    key: str  # its entry in the task ledger
+    url: str
+    credits: float  # the part of its price no run has counted yet (0 when an earlier run did)
+    resumed: bool  # recorded by an earlier make and polled again (no new task)
 
 
 class RunwayClips(ClipMaker):
@@ -162,7 +174,8 @@ class RunwayClips(ClipMaker):
                  poll_deadline: float | None = None, poll_jitter: float | None = None,
                  read_timeout: float = READ_TIMEOUT,
                  max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic, abort_event: threading.Event | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, abort_event: threading.Event | None = None,
+                 ledger: TaskLedger | None = None) -> None:
         if model not in MODELS:
             raise BadInput(f"Unknown Runway model {model!r}.", hint=f"Choose one of: {', '.join(MODELS)}.")
         self.spec = MODELS[model]
@@ -183,8 +196,8 @@ class RunwayClips(ClipMaker):
         self._abort = abort_event or threading.Event()
         self._api = make_session(statuses=(429, 502, 503, 504), sleep=sleep)  # Runway's "may retry" list
         self._downloads = make_session(retries=0)  # download_video retries; never carries the key (signed URLs)
-        self._made: dict[tuple[Any, ...], tuple[str, float]] = {}  # outputs not yet downloaded: (url, when)
-        self._made_lock = threading.Lock()
+        # every task paid for, by what it makes (in memory until use_cache puts it beside the cache)
+        self._ledger = ledger or TaskLedger(clock=clock)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RunwayClips:
@@ -223,50 +236,104 @@ class RunwayClips(ClipMaker):
         if not prompt:
             raise BadInput("The scene has no visuals to make a clip from.", hint="Describe what should be seen.")
         self._check_abort(None)
-        duration = self.spec.duration_for(seconds)
-        request_key = (self.model, self.ratio, duration, prompt)
-        spent_so_far = [0.0]  # credits of the tasks that finished, updated as they do
+        outputs: list[TaskOutput] = []  # the tasks this make finished (or picked up finished)
         try:
-            return self._make(prompt, duration, request_key, out_dir, spent_so_far)
+            return self._make(prompt, self.spec.duration_for(seconds), out_dir, outputs)
         except (ProviderError, OSError) as exc:  # OSError: e.g. a full disk under the download
-            exc.spent_usd = round(spent_so_far[0] * USD_PER_CREDIT, 6)  # finished tasks are billed, used or not
+            exc.spent_usd = self.charge(outputs)  # finished tasks are billed, used or not
             raise
 
-    def _make(self, prompt: str, duration: int, request_key: tuple[Any, ...], out_dir: Path,
-              spent_so_far: list[float]) -> Clip:
-        spent = 0.0
-        url = self._remembered(request_key)
-        if url is None:
+    def _make(self, prompt: str, duration: int, out_dir: Path, outputs: list[TaskOutput]) -> Clip:
+        frame_of = ("image", IMAGE_MODEL, self.image_ratio, prompt)
+
+        def start() -> tuple[str, dict[str, Any]]:
+            body = {"promptText": prompt, "model": self.model, "ratio": self.ratio, "duration": duration}
             if self.spec.route == "text_to_video":
-                task_id = self._create("/v1/text_to_video", {"promptText": prompt, "model": self.model,
-                                                             "ratio": self.ratio, "duration": duration})
-            else:
-                image, fresh = self._first_frame(prompt)
-                spent += IMAGE_CREDITS if fresh else 0
-                spent_so_far[0] = spent
-                task_id = self._create("/v1/image_to_video", {"promptImage": image, "promptText": prompt,
-                                                              "model": self.model, "ratio": self.ratio,
-                                                              "duration": duration})
-            url = self._wait_for(task_id, "the clip")
-            spent += self.spec.credits_per_second * duration
-            spent_so_far[0] = spent
-            with self._made_lock:
-                self._made[request_key] = (url, self._clock())
-                self._made.pop(_image_key(prompt, self.image_ratio), None)
-        else:
-            _LOGGER.info("Runway: downloading a clip made earlier for this scene (no new task)")
+                return "/v1/text_to_video", body
+            frame = self.task_output(frame_of, "the first frame",
+                                     IMAGE_CREDITS, lambda: ("/v1/text_to_image", {
+                                         "promptText": prompt, "model": IMAGE_MODEL, "ratio": self.image_ratio}))
+            outputs.append(frame)
+            return "/v1/image_to_video", {"promptImage": frame.url, **body}
+
+        video = self.task_output(("video", self.model, self.ratio, duration, prompt), "the clip",
+                                 self.spec.credits_per_second * duration, start)
+        outputs.append(video)
+        if video.resumed:
+            _LOGGER.info("Runway: downloading a clip an earlier make paid for (no new task)")
         path = Path(out_dir) / f"clip_runway_{uuid.uuid4().hex[:16]}.mp4"
         try:
-            info = download_video(self._downloads, url, path, service=SERVICE, provider=self.name,
+            info = download_video(self._downloads, video.url, path, service=SERVICE, provider=self.name,
                                   max_bytes=self.max_download_bytes, read_timeout=60.0,
                                   sleep=self._sleep or time.sleep)
         except ProviderError as exc:
-            if not exc.retryable:  # expired, not a video, too big: fetching it again will not help
-                self._forget(request_key)
+            self.output_unusable(video, exc)
             raise
-        self._forget(request_key)
+        cost = sum(o.credits for o in outputs)
+        self.output_kept(outputs)
+        self._ledger.forget(self._task_key(frame_of))  # a frame kept for a video picked up later: done with too
         return Clip(video_path=str(path), duration=info.duration, width=info.width or 0, height=info.height or 0,
-                    provider=self.name, cost_usd=round(spent * USD_PER_CREDIT, 6))
+                    provider=self.name, cost_usd=round(cost * USD_PER_CREDIT, 6))
+
+    def use_cache(self, cache: AssetCache) -> None:
+        """Keep the task ledger beside the pipeline's cache: every process on it sees the tasks paid for."""
+        if not self._ledger.durable:
+            self._ledger = TaskLedger.beside(cache.directory)
+
+    def close(self) -> None:
+        super().close()
+        self._ledger.close()
+
+    # -- tasks, through the ledger (``runway_images`` uses these too) ----------------------------------
+    def task_output(self, what_it_makes: tuple[Any, ...], what: str, credits: float,
+                    start: Callable[[], tuple[str, dict[str, Any]]]) -> TaskOutput:
+        """The output of the task that makes ``what_it_makes``: one recorded earlier, polled again, else a new
+        one (``start()`` gives its path and body), recorded in the ledger before it is polled."""
+        key = self._task_key(what_it_makes)
+        found = self._ledger.find(key)
+        if found is not None:
+            task = self._call("GET", f"/v1/tasks/{found.task_id}", f"checking {what}", missing_ok=True)
+            status = str((task or {}).get("status") or "")
+            if status in _ALIVE:
+                _LOGGER.info("Runway task %s (%s) was paid for earlier: picking it up", found.task_id, what)
+                if status != "SUCCEEDED":
+                    task = self._wait_for(found.task_id, what, key)
+                return TaskOutput(key, self._output(found.task_id, task or {}, what, key),
+                                  0.0 if found.counted else found.credits, resumed=True)
+            _LOGGER.info("Runway task %s (%s) is %s: paying for a new one", found.task_id, what,
+                         status.lower() or "gone")
+            self._ledger.forget(key)
+        path, body = start()
+        task_id = self._create(path, body)
+        self._ledger.record(key, PaidTask(self.service, task_id, credits))  # before polling: a crash keeps it
+        task = self._wait_for(task_id, what, key)
+        return TaskOutput(key, self._output(task_id, task, what, key), credits, resumed=False)
+
+    def _task_key(self, what_it_makes: tuple[Any, ...]) -> str:
+        return task_key(self.service, host_of(self.base_url), *what_it_makes)
+
+    def output_kept(self, outputs: list[TaskOutput]) -> None:
+        """The outputs are safely downloaded: their tasks are done with (a new take pays for a new one)."""
+        for output in outputs:
+            self._ledger.forget(output.key)
+
+    def output_unusable(self, output: TaskOutput, exc: ProviderError) -> None:
+        """Its download failed: the task stays recorded for the next make, which fetches a fresh link —
+        unless the output was refused (not a video, expired, too big) a second time: then it is paid again."""
+        if exc.retryable:
+            return
+        found = self._ledger.find(output.key)
+        if found is not None and found.fetch_failed:
+            self._ledger.forget(output.key)
+        else:
+            self._ledger.update(output.key, fetch_failed=True)
+
+    def charge(self, outputs: list[TaskOutput]) -> float:
+        """Dollars of ``outputs`` no run counted yet, now marked counted (they go in an error's ``spent_usd``)."""
+        for output in outputs:
+            if output.credits:
+                self._ledger.update(output.key, counted=True)
+        return round(sum(o.credits for o in outputs) * USD_PER_CREDIT, 6)
 
     # -- aborting ------------------------------------------------------------------------------
     def abort(self) -> None:
@@ -287,19 +354,14 @@ class RunwayClips(ClipMaker):
             return False
         return True
 
-    def run_task(self, path: str, body: dict[str, Any], what: str) -> str:
-        """Start a task (``POST path``), wait for it and return its first output URL (for ``runway_images``)."""
-        self._check_abort(None)
-        return self._wait_for(self._create(path, body), what)
-
     # -- helpers -------------------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._key}", "X-Runway-Version": API_VERSION}
 
-    def _check_abort(self, task_id: str | None) -> None:
+    def _check_abort(self, task_id: str | None, key: str | None = None) -> None:
         if self._abort.is_set():
-            if task_id:
-                self.cancel(task_id)
+            if task_id and self.cancel(task_id) and key:
+                self._ledger.forget(key)  # cancelled: nothing to pick up later
             raise ClipCancelled("Clip generation was stopped" + (f" (Runway task {task_id} cancelled)."
                                                                  if task_id else "."),
                                 provider=self.name, hint="Retry this scene when you want the clip.")
@@ -310,11 +372,15 @@ class RunwayClips(ClipMaker):
         else:
             self._sleep(seconds)
 
-    def _call(self, method: str, path: str, what: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, method: str, path: str, what: str, *, missing_ok: bool = False,
+              **kwargs: Any) -> dict[str, Any] | None:
+        """The answer's JSON; None for a 404 when ``missing_ok`` (a task that is gone)."""
         with network_errors(SERVICE, provider=self.name, what=what, base_url=self.base_url,
                             base_url_env=BASE_URL_ENV):
             response = self._api.request(method, self.base_url + path, headers=self._headers(),
                                          timeout=timeouts(self.read_timeout), **kwargs)
+        if response.status_code == 404 and missing_ok:
+            return None
         if response.status_code >= 400:
             raise self._error(response)
         data = json_body(response)
@@ -324,7 +390,8 @@ class RunwayClips(ClipMaker):
         return data
 
     def _create(self, path: str, body: dict[str, Any]) -> str:
-        data = self._call("POST", path, "starting the generation", json=body)
+        self._check_abort(None)  # stopped while a first frame was made: no new paid task
+        data = self._call("POST", path, "starting the generation", json=body) or {}
         task_id = data.get("id")
         if not isinstance(task_id, str) or not task_id:
             raise ProviderError(f"{SERVICE} started a task but sent no id.", provider=self.name, retryable=True,
@@ -332,65 +399,29 @@ class RunwayClips(ClipMaker):
         _LOGGER.info("Runway task %s started (%s)", task_id, path.rsplit("/", 1)[-1])
         return task_id
 
-    def _first_frame(self, prompt: str) -> tuple[str, bool]:
-        """The URL of a first frame for ``prompt`` and whether it was made (paid for) just now.
-
-        A frame made for a clip that then failed is remembered and used again.
-        """
-        key = _image_key(prompt, self.image_ratio)
-        url = self._remembered(key)
-        if url is not None:
-            return url, False
-        task_id = self._create("/v1/text_to_image", {"promptText": prompt, "model": IMAGE_MODEL,
-                                                     "ratio": self.image_ratio})
-        url = self._wait_for(task_id, "the first frame")
-        with self._made_lock:
-            self._made[key] = (url, self._clock())
-        return url, True
-
-    def _remembered(self, key: tuple[Any, ...]) -> str | None:
-        """An output URL made earlier for ``key`` that has not expired yet."""
-        with self._made_lock:
-            url, made = self._made.get(key, ("", 0.0))
-            if url and self._clock() - made < OUTPUT_KEPT_SECONDS:
-                return url
-            self._made.pop(key, None)
-            return None
-
-    def _forget(self, key: tuple[Any, ...]) -> None:
-        with self._made_lock:
-            self._made.pop(key, None)
-
-    def _wait_for(self, task_id: str, what: str) -> str:
-        """Poll the task until it succeeds (its first output URL), fails, is cancelled or runs out of time."""
+    def _wait_for(self, task_id: str, what: str, key: str) -> dict[str, Any]:
+        """Poll the task until it succeeds (the task's answer), fails, is cancelled, is gone or runs out of
+        time; the ledger entry ``key`` is dropped when the task is over without an output."""
         started = self._clock()
         interval = self.poll_interval
         status = "PENDING"
         while True:
             jitter = 1 + random.uniform(-self.poll_jitter, self.poll_jitter) if self.poll_jitter else 1.0
             self._pause(interval * jitter)
-            self._check_abort(task_id)
-            task = self._call("GET", f"/v1/tasks/{task_id}", f"checking {what}")
-            status = str(task.get("status") or "")
-            if status == "SUCCEEDED":
-                output = task.get("output")
-                if not output or not isinstance(output, list) or not isinstance(output[0], str):
-                    raise ProviderError(f"{SERVICE} finished {what} (task {task_id}) but sent no output.",
-                                        provider=self.name, retryable=True, hint="Retry this scene.")
-                return output[0]
-            if status == "FAILED":
-                raise self._failure(task_id, task)
-            if status == "CANCELLED":
-                raise ProviderError(f"{SERVICE} task {task_id} for {what} was cancelled.", provider=self.name,
-                                    retryable=False, hint="Retry this scene to make it again.")
-            if status not in (*_QUEUED, "RUNNING"):
-                raise ProviderError(f"{SERVICE} task {task_id} is in an unknown state {status!r}.",
-                                    provider=self.name, retryable=False, hint="Retry this scene.")
+            self._check_abort(task_id, key)
+            task = self._call("GET", f"/v1/tasks/{task_id}", f"checking {what}", missing_ok=True)
+            status = str((task or {}).get("status") or "")
+            if task is not None and status == "SUCCEEDED":
+                return task
+            if task is None or status not in (*_QUEUED, "RUNNING"):
+                self._ledger.forget(key)  # over: a later make pays for a new one
+                raise self._ended(task_id, task, what, status)
             progress = task.get("progress")
             _LOGGER.debug("Runway task %s %s%s", task_id, status,
                           f" {float(progress):.0%}" if isinstance(progress, (int, float)) else "")
             if self._clock() - started > self.poll_deadline:
-                self.cancel(task_id)
+                if self.cancel(task_id):
+                    self._ledger.forget(key)
                 minutes = self.poll_deadline / 60
                 queued = " (still queued behind your other tasks)" if status in _QUEUED else ""
                 raise ProviderTimeout(f"{SERVICE} did not finish {what} within {minutes:g} min{queued}; "
@@ -399,6 +430,27 @@ class RunwayClips(ClipMaker):
             # queued tasks wait behind others: ask less and less often; a running one at the base rate
             interval = min(self.poll_max_interval, interval * POLL_GROWTH) if status in _QUEUED \
                 else self.poll_interval
+
+    def _output(self, task_id: str, task: dict[str, Any], what: str, key: str) -> str:
+        output = task.get("output")
+        if not output or not isinstance(output, list) or not isinstance(output[0], str):
+            self._ledger.forget(key)  # asking again would not give one: a later make pays for a new task
+            raise ProviderError(f"{SERVICE} finished {what} (task {task_id}) but sent no output.",
+                                provider=self.name, retryable=True, hint="Retry this scene.")
+        return output[0]
+
+    def _ended(self, task_id: str, task: dict[str, Any] | None, what: str, status: str) -> ProviderError:
+        """The error for a task that ended without an output."""
+        if task is None:
+            return ProviderError(f"{SERVICE} no longer has task {task_id} for {what} (404).", provider=self.name,
+                                 retryable=False, hint="Retry this scene to make it again.")
+        if status == "FAILED":
+            return self._failure(task_id, task)
+        if status == "CANCELLED":
+            return ProviderError(f"{SERVICE} task {task_id} for {what} was cancelled.", provider=self.name,
+                                 retryable=False, hint="Retry this scene to make it again.")
+        return ProviderError(f"{SERVICE} task {task_id} is in an unknown state {status!r}.",
+                             provider=self.name, retryable=False, hint="Retry this scene.")
 
     def _failure(self, task_id: str, task: dict[str, Any]) -> ProviderError:
         code = str(task.get("failureCode") or "")

@@ -1,8 +1,9 @@
 """Runway images plus motion: one ``gen4_image`` still per scene, animated with a Ken Burns move.
 
 ``POST /v1/text_to_image`` ``{"promptText", "model": "gen4_image", "ratio"}`` starts a task, polled like
-Runway's video tasks (``RunwayClips.run_task``: the same headers, deadline, cancellation and error
-reading); its output is a signed PNG link (no key), downloaded at once and capped in size. The ratio is
+Runway's video tasks (``RunwayClips.task_output``: the same headers, deadline, cancellation, error
+reading and task ledger, so an image paid for but not downloaded is fetched again, not paid twice);
+its output is a signed PNG link (no key), downloaded at once and capped in size. The ratio is
 the one closest in shape to the frame, at 1080p when the frame is at least that big (8 credits, $0.08)
 and 720p otherwise (5 credits, $0.05), from the ratios Runway documents for ``gen4_image``.
 ``abort()`` cancels the running task. ``image_clips`` does the rest.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from viralreel_core.config import Settings
 from viralreel_core.errors import ProviderError
@@ -33,6 +34,9 @@ from viralreel_core.providers.clips.runway import (
 )
 from viralreel_core.providers.http.retry import retrying
 from viralreel_core.providers.http.transport import host_of, make_session, network_errors, timeouts
+
+if TYPE_CHECKING:
+    from viralreel_core.cache.store import AssetCache
 
 __all__ = ["RunwayImageClips", "IMAGE_MODEL", "RATIOS", "CREDITS"]
 
@@ -89,15 +93,27 @@ class RunwayImageClips(ImageMotionClips):
         """Cancel the running image task; the make raises ClipCancelled."""
         self._tasks.abort()
 
+    def use_cache(self, cache: AssetCache) -> None:
+        """Keep paid images in the cache, and the image tasks in the ledger beside it."""
+        super().use_cache(cache)
+        self._tasks.use_cache(cache)
+
+    def close(self) -> None:
+        super().close()
+        self._tasks.close()
+
     def _generate(self, prompt: str) -> tuple[bytes, float]:
-        url = self._tasks.run_task("/v1/text_to_image", {"promptText": prompt, "model": IMAGE_MODEL,
-                                                         "ratio": self.ratio}, "the image")
+        body = {"promptText": prompt, "model": IMAGE_MODEL, "ratio": self.ratio}
+        output = self._tasks.task_output(("image", IMAGE_MODEL, self.ratio, prompt), "the image", CREDITS[self.ratio],
+                                         lambda: ("/v1/text_to_image", body))
         try:
-            data = retrying(self._sleep or time.sleep)(self._download, url)
+            data = retrying(self._sleep or time.sleep)(self._download, output.url)
         except ProviderError as exc:
-            exc.spent_usd = round(self.image_price(), 6)  # the task finished: it is billed
+            self._tasks.output_unusable(output, exc)
+            exc.spent_usd = self._tasks.charge([output])  # the task finished: it is billed (once)
             raise
-        return data, self.image_price()
+        self._tasks.output_kept([output])
+        return data, round(output.credits * USD_PER_CREDIT, 6)
 
     def _download(self, url: str) -> bytes:
         with network_errors(LABEL, provider=self.name, what="downloading the image"):

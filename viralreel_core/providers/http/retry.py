@@ -15,6 +15,9 @@ search, one download). Three layers could retry; for any one request exactly one
 * **downloads** (``transport.download_video``): ``ATTEMPTS`` requests per file, retried by the
   download's own loop; the session beneath it does not retry.
 
+What is never retried and, more, ends a run's paid work is :func:`ends_paid_work`: a failure that
+says the account itself cannot pay (``pipeline``'s ``PaidWorkHalt`` acts on it).
+
 Every wait is :func:`wait_before`: what the service asked in ``Retry-After`` (read by
 :func:`retry_after`, the only parser), else ``BACKOFF`` × 2ⁿ⁻¹ seconds plus up to ``JITTER``. An answer
 asking for more than ``MAX_WAIT`` is handed back at once (e.g. an hourly quota), not waited out.
@@ -29,10 +32,10 @@ from collections.abc import Callable, Mapping
 
 import tenacity
 
-from viralreel_core.errors import ProviderError
+from viralreel_core.errors import AuthError, ProviderError, QuotaExceeded
 
 __all__ = ["ATTEMPTS", "SCRIPT_ATTEMPTS", "BACKOFF", "JITTER", "MAX_WAIT", "SDK_MAX_RETRIES", "retry_after", "too_long",
-           "wait_before", "worth_retrying", "retrying"]
+           "wait_before", "worth_retrying", "retrying", "ends_paid_work"]
 
 ATTEMPTS = 3  # requests at most for one voice scene or one clip call (the first included)
 SCRIPT_ATTEMPTS = 2  # tries of one script: with the writer's one-time format fall-back, 3 requests at most
@@ -78,6 +81,17 @@ def wait_before(retry: int, asked: float | None, *, jitter: float | None = None)
 def worth_retrying(exc: BaseException) -> bool:
     """A ProviderError that says trying again may help, unless it asked for a wait past the cap."""
     return isinstance(exc, ProviderError) and exc.retryable and not too_long(exc.retry_after)
+
+
+def ends_paid_work(exc: BaseException) -> bool:
+    """Whether a failure is about the account, not the request, so every later call to that service fails too.
+
+    The one classification: a rejected or missing key (``AuthError``: 401/403) or no credit, plan or billing
+    (``QuotaExceeded``: 402, ElevenLabs ``quota_exceeded``/``paid_plan_required``, OpenAI
+    ``insufficient_quota``/``billing_*``, Runway's "not enough credits"). Each provider maps its service's
+    answers to these two at its edge; nothing else asks "is this a quota error?".
+    """
+    return isinstance(exc, (AuthError, QuotaExceeded))
 
 
 def _wait(state: tenacity.RetryCallState) -> float:
