@@ -97,7 +97,7 @@ def _one_line(text: str) -> str:
 
 def tidy_texts(title: str, description: str, hashtags: Iterable[str], *, more: Iterable[str] = ()) -> PostTexts:
     """The texts held to the platforms' rules: a one-line title of at most 100 characters (cut at a word),
-    a description of at most 5,000, and 3 to 8 distinct hashtags (``more`` tops up a short list).
+    a description of at most 5,000, and 3 to 8 distinct hashtags (``more`` tops up a list shorter than 3).
 
     BadInput when the title is empty or fewer than 3 hashtags can be made.
     """
@@ -110,11 +110,13 @@ def tidy_texts(title: str, description: str, hashtags: Iterable[str], *, more: I
     lines = [line.rstrip() for line in str(description or "").strip().splitlines()]
     description = "\n".join(lines)[:DESCRIPTION_MAX_CHARS]
     tags: list[str] = []
-    for word in [*hashtags, *more]:
-        for part in str(word).replace(",", " ").split() or [""]:
-            tag = hashtag(part)
-            if tag and tag not in tags:
+    for word in hashtags:
+        for part in str(word).replace(",", " ").split():
+            if (tag := hashtag(part)) and tag not in tags:
                 tags.append(tag)
+    for word in more:
+        if len(tags) < HASHTAGS_MIN and (tag := hashtag(word)) and tag not in tags:
+            tags.append(tag)
     if len(tags) < HASHTAGS_MIN:
         raise BadInput(f"A post needs {HASHTAGS_MIN} to {HASHTAGS_MAX} hashtags; only {len(tags)} could be made.",
                        hint="Add hashtags: words with letters, separated by spaces.")
