@@ -60,7 +60,7 @@ def test_every_provider_combination_makes_a_real_mp4_and_a_second_run_sends_noth
     assert (info.width, info.height, info.video_codec, info.audio_codec) == (180, 320, "h264", "aac")
     assert info.duration > 3
 
-    assert len(services.openai.requests_to("/chat/completions")) == 1
+    assert len(services.openai.requests_to("/chat/completions")) == 2  # the script, then the post kit's texts
     voice_api = services.elevenlabs if voice_name == "elevenlabs" else services.openai
     voice_path = "/with-timestamps" if voice_name == "elevenlabs" else "/audio/speech"
     assert len(voice_api.requests_to(voice_path)) == 3
@@ -76,13 +76,13 @@ def test_every_provider_combination_makes_a_real_mp4_and_a_second_run_sends_noth
         assert len(services.pexels.requests_to("/videos/search")) >= 3
         assert len(result.credits) >= 2 and all(" on Pexels (https://www.pexels.com/video/" in c
                                                 for c in result.credits)
-    assert result.cost_usd > 0 and result.cache["misses"] == 7  # script + 3 voices + 3 clips
+    assert result.cost_usd > 0 and result.cache["misses"] == 8  # script + post texts + 3 voices + 3 clips
 
     before = counts(services)
     again = make(settings)
     assert again.success and again.scenes_count == 3
     assert counts(services) == before  # not one request
-    assert again.cache["misses"] == 0 and again.cache["hits"] == 7
+    assert again.cache["misses"] == 0 and again.cache["hits"] == 8
     assert again.cache["saved_usd"] == pytest.approx(result.cost_usd)
     assert again.credits == result.credits
 
@@ -172,16 +172,21 @@ def test_stock_search_with_no_match_skips_that_scene_and_credits_the_rest(servic
     assert len(result.credits) == 2
 
 
+def script_requests(openai) -> list:
+    """The chat requests for the script (not the post kit's texts, asked for after the render)."""
+    return [r for r in openai.requests_to("/chat/completions") if "the post that goes with" not in r.text()]
+
+
 def test_unusable_script_is_retried_once(services, tmp_path):
     services.openai.fail("bad_content")
     result = make(settings_for(tmp_path))
-    assert result.success and len(services.openai.requests_to("/chat/completions")) == 2
+    assert result.success and len(script_requests(services.openai)) == 2
 
 
 def test_script_server_error_is_retried_by_the_pipeline(services, tmp_path):
     services.openai.fail("status", status=500, headers={"retry-after-ms": "10"})
     result = make(settings_for(tmp_path))
-    assert result.success and len(services.openai.requests_to("/chat/completions")) == 2
+    assert result.success and len(script_requests(services.openai)) == 2
 
 
 @pytest.mark.parametrize("fault, options, words", [

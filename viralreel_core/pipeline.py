@@ -586,8 +586,11 @@ class Pipeline:
     # -- post kit --------------------------------------------------------------------------------
     def write_post(self, script: Script, language: str) -> PostTexts:
         """The post's title, description and hashtags for ``script`` in ``language``, by the script writer
-        (cached by content: an unchanged script costs nothing again); retried like a script."""
+        (cached by content: an unchanged script costs nothing again); retried like a script. An offline
+        writer's are read from the script at once: nothing to cache or count."""
         writer: ScriptWriter = self.provider("script")  # type: ignore[assignment]
+        if writer.offline:
+            return writer.write_post(script, language)[0]
         params = {**writer.cache_params(), "provider_version": writer.version, "post_version": writer.post_version}
         inputs = {"title": script.title, "topic": script.topic, "language": language,
                   "narrations": [s.narration for s in script.scenes]}

@@ -70,13 +70,14 @@ def _cover(pipeline: Pipeline, first: SceneMedia, title: str, out_path: Path) ->
 
 def make_post_kit(pipeline: Pipeline, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip],
                   video_path: Path) -> tuple[PostKit, list[str]]:
-    """The kit for the video at ``video_path`` (made from ``script``'s scenes that have both a voice and a clip,
-    as the assembly used them), its files written beside it; and a line for each part that could not be made."""
+    """The kit for the video at ``video_path``, its files written beside it (captions and cover from ``script``'s
+    scenes that have both a voice and a clip, as the assembly used them); and a line for each part that could
+    not be made."""
     problems: list[str] = []
     scenes = pipeline.scene_media(script, voices, clips)
-    in_video = replace(script, scenes=tuple(s for s in script.scenes if s.number in {m.number for m in scenes}))
     language = resolve_language(pipeline.settings.language, " ".join(m.narration for m in scenes), spoken=True).code
-    texts = _with_credits(_texts(pipeline, in_video, language, problems), [m.clip for m in scenes])
+    # the texts are the whole script's: a scene left out and made again later finds them cached
+    texts = _with_credits(_texts(pipeline, script, language, problems), [m.clip for m in scenes])
     paths = kit_paths(video_path)
     made = {}
     try:
