@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from pages import ui
+from pages.post_kit_section import show_post_kit
 from pages.widgets import caption_preview
 from viralreel_core import CaptionStyle, music
 from viralreel_core.errors import ViralReelError
@@ -151,3 +152,7 @@ if result and Path(result["video_path"]).is_file():
                                icon=":material/download:", type="primary", key="download_video")
         st.caption(f"Saved as `{path}`")
         ui.link("projects", "Save the project and see past renders")
+
+# -- the post kit ----------------------------------------------------------------------------------
+if result and Path(result["video_path"]).is_file():
+    show_post_kit(studio)

@@ -9,8 +9,10 @@ the whole kit with its files, saved beside the video as ``<video stem>.post.json
 
 from __future__ import annotations
 
+import io
 import json
 import unicodedata
+import zipfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -19,7 +21,7 @@ from typing import Any
 from .errors import BadInput
 from .files import write_text_atomically
 
-__all__ = ["PostKit", "PostTexts", "tidy_texts", "hashtag", "kit_paths", "save_kit", "load_kit", "edit_kit",
+__all__ = ["PostKit", "PostTexts", "tidy_texts", "hashtag", "kit_paths", "save_kit", "load_kit", "edit_kit", "kit_zip",
            "TITLE_MAX_CHARS", "DESCRIPTION_MAX_CHARS", "HASHTAGS_MIN", "HASHTAGS_MAX", "KIT_SUFFIXES"]
 
 TITLE_MAX_CHARS = 100  # YouTube's limit on a title
@@ -158,3 +160,12 @@ def edit_kit(kit: PostKit, title: str, description: str, hashtags: str | Iterabl
 
         draw_cover(Path(kit.cover_frame), edited.title, Path(kit.cover_path))
     return save_kit(edited) if kit.json_path else edited
+
+
+def kit_zip(kit: PostKit) -> bytes:
+    """The kit's files (captions, cover, JSON) as one ZIP archive, each under its own name."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in kit.files().values():
+            archive.write(path, path.name)
+    return buffer.getvalue()
