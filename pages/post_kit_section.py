@@ -16,6 +16,17 @@ DOWNLOADS = (("srt_path", "Captions (SRT)", "application/x-subrip"), ("vtt_path"
              ("cover_path", "Cover (JPG)", "image/jpeg"), ("json_path", "Kit (JSON)", "application/json"))
 
 
+def _save(studio: Studio, ident: str) -> None:
+    state = st.session_state
+    try:
+        studio.edit_post_kit(state[f"post_title_{ident}"], state[f"post_description_{ident}"],
+                             state[f"post_hashtags_{ident}"])
+    except ViralReelError as exc:
+        state["post_kit_error"] = str(exc)
+    else:
+        state["post_kit_saved"] = True
+
+
 def show_post_kit(studio: Studio) -> None:
     """The last render's post kit, when it has one."""
     kit = studio.post_kit()
@@ -29,18 +40,19 @@ def show_post_kit(studio: Studio) -> None:
     with cover_col:
         if kit.cover_path and Path(kit.cover_path).is_file():
             st.image(kit.cover_path, caption="Cover", width="stretch")
-    with text_col, st.form(f"post_kit_{ident}", border=False):
-        title = st.text_input("Title", kit.title, max_chars=TITLE_MAX_CHARS, key=f"post_title_{ident}")
-        description = st.text_area("Description", kit.description, height=140, key=f"post_description_{ident}")
-        hashtags = st.text_input("Hashtags", " ".join(kit.hashtags), key=f"post_hashtags_{ident}",
-                                 help=f"{HASHTAGS_MIN} to {HASHTAGS_MAX}, separated by spaces.")
-        if st.form_submit_button("Save the texts", icon=":material/save:", key="post_kit_save"):
-            try:
-                studio.edit_post_kit(title, description, hashtags)
-            except ViralReelError as exc:
-                st.error(str(exc), icon=":material/error:")
-            else:
-                st.toast("Saved: the kit's JSON and its cover have the new texts.", icon=":material/check:")
+    with text_col:
+        with st.form(f"post_kit_{ident}", border=False):
+            st.text_input("Title", kit.title, max_chars=TITLE_MAX_CHARS, key=f"post_title_{ident}")
+            st.text_area("Description", kit.description, height=140, key=f"post_description_{ident}")
+            st.text_input("Hashtags", " ".join(kit.hashtags), key=f"post_hashtags_{ident}",
+                          help=f"{HASHTAGS_MIN} to {HASHTAGS_MAX}, separated by spaces.")
+            # saved in the callback, before the page is drawn again: the cover beside shows the new title at once
+            st.form_submit_button("Save the texts", icon=":material/save:", key="post_kit_save", on_click=_save,
+                                  args=(studio, ident))
+        if problem := st.session_state.pop("post_kit_error", None):
+            st.error(problem, icon=":material/error:")
+        elif st.session_state.pop("post_kit_saved", False):
+            st.toast("Saved: the kit's JSON and its cover have the new texts.", icon=":material/check:")
     files = kit.files()
     columns = st.columns(len(DOWNLOADS) + 1)
     for column, (name, label, mime) in zip(columns, DOWNLOADS, strict=False):

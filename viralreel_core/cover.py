@@ -4,7 +4,8 @@ of the video's own size.
 The frame comes from the first scene's clip, scaled to cover the frame and cropped to its middle as the
 render does (without the burned-in captions, which would fight the title); the title is wrapped into
 at most ``MAX_LINES`` balanced lines in the font made for its script (Arabic shaped, right to left),
-white with a dark outline over a darkened band::
+white with a dark outline over a darkened band, in the lower middle (where the captions go: an offline
+clip sets its key words large in the upper middle)::
 
     frame = cover_frame(clip, 1080, 1920, work / "frame.jpg")
     draw_cover(frame, "Why volcanoes erupt", out_dir / "viralreel_….jpg")
@@ -27,6 +28,7 @@ MAX_LINES = 4
 JPEG_QUALITY = 90
 TITLE_SIZE = 0.11  # of the frame's short side, before shrinking to fit
 TEXT_WIDTH = 0.86  # of the frame's width
+TITLE_CENTER = 0.68  # the title's middle, of the height: where captions go, so clear of what the clip shows large
 FRAME_AT = 1 / 3  # how far into the clip the frame is taken (past a slow start, well before its end)
 
 
@@ -105,7 +107,8 @@ def draw_cover(frame: Path, title: str, out_path: Path) -> Path:
         ascent, descent = font.getmetrics() if hasattr(font, "getmetrics") else (size, size // 4)
         pitch = round((ascent + descent) * 1.08)
         block = pitch * len(lines)
-        top = round(height * 0.5 - block / 2)
+        margin = round(min(width, height) * 0.04)
+        top = min(max(margin, round(height * TITLE_CENTER - block / 2)), height - block - margin)
         # a darkened band behind the words, fading out above and below: the title reads on any picture
         shade = Image.new("L", (1, height), 0)
         pad = round(size * 1.2)

@@ -9,6 +9,7 @@ sentence(s) as the description, hashtags from the topic's own words (then the ti
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from ..languages import function_words, is_unspaced, split_words
 from ..models import Script
@@ -20,6 +21,11 @@ __all__ = ["plain_post_texts", "FALLBACK_HASHTAGS", "DESCRIPTION_CHARS"]
 DESCRIPTION_CHARS = 160  # whole sentences, while they fit in this many characters
 UNSPACED_TAG_CHARS = 12  # a clause of Chinese or Japanese up to this long is one hashtag
 FALLBACK_HASHTAGS = ("#shorts", "#video", "#learn")  # only when the script's own words give fewer than three
+#: English words too common to say what a video is about
+_FILLER = frozenset("""about after again also because been before being could every from give have here into just
+know like make many more most much never only other over really said same should some something still such than
+that their them then there these they thing things this those through very want were what when where which while
+will with would your you'll you're""".split())
 _LATIN_WORD = re.compile(r"^[A-Za-z'’-]+$")
 _PUNCTUATION = ".,;:!?\"'“”‘’()[]{}«»…،؛؟。，、！？：；「」"
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？؟])\s*")
@@ -37,6 +43,15 @@ def _content_words(text: str, language: str) -> list[str]:
         if core and core.lower() not in skip and len(core) >= (4 if _LATIN_WORD.match(core) else 2):
             words.append(core)
     return words
+
+
+def _said_most(narration: str, language: str) -> list[str]:
+    """The narration's words of four letters or more that are not function words, the most said first (then
+    the longest): what the video keeps talking about."""
+    skip = function_words(language) | _FILLER
+    counts = Counter(core.lower() for word in split_words(narration) if (core := word.strip(_PUNCTUATION))
+                     and len(core) >= 4 and core.lower() not in skip)
+    return sorted(counts, key=lambda w: (-counts[w], -len(w)))
 
 
 def _first_sentences(narration: str) -> str:
@@ -67,7 +82,6 @@ def plain_post_texts(script: Script, language: str = "en") -> PostTexts:
         words = _unspaced_words(topic, f"{script.title} {narration}")
     else:
         words = [*_content_words(topic, language), *_content_words(script.title, language)]
-    if len({hashtag(w) for w in words} - {""}) < HASHTAGS_MIN:  # the narration's longest words top it up
-        said = sorted(dict.fromkeys(_content_words(narration, language)), key=len, reverse=True)
-        words += said[:HASHTAGS_MIN + 2]
+    if len({hashtag(w) for w in words} - {""}) < HASHTAGS_MIN:  # the narration's most said words top it up
+        words += _said_most(narration, language)[:HASHTAGS_MIN + 2]
     return tidy_texts(title, description, words, more=FALLBACK_HASHTAGS)
