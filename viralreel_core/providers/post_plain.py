@@ -25,7 +25,7 @@ FALLBACK_HASHTAGS = ("#shorts", "#video", "#learn")  # only when the script's ow
 _FILLER = frozenset("""about after again also because been before being could every from give have here into just
 know like make many more most much never only other over really said same should some something still such than
 that their them then there these they thing things this those through very want were what when where which while
-will with would your you'll you're""".split())
+will with would your yourself everyone you'll you're""".split())
 _LATIN_WORD = re.compile(r"^[A-Za-z'’-]+$")
 _PUNCTUATION = ".,;:!?\"'“”‘’()[]{}«»…،؛؟。，、！？：；「」"
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？؟])\s*")
