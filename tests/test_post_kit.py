@@ -4,6 +4,7 @@ OpenAI over real HTTP), the cover, the kit's JSON, its cache, its edits and the 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -197,6 +198,34 @@ def test_an_edited_kit_is_saved_and_its_cover_redrawn_with_the_new_title(fake_se
     with pytest.raises(BadInput, match="hashtags"):
         edit_kit(edited, "A title", "x", "#only")
     assert load_kit(Path(kit.cover_path).with_suffix(".mp4")) == edited  # a refused edit changes nothing
+
+
+def test_a_cover_whose_picture_left_the_cache_is_redrawn_from_the_video(fake_settings):
+    with Pipeline(fake_settings) as pipeline:
+        kit = PostKit.from_dict(pipeline.make("Why cats purr").post_kit)
+    Path(kit.cover_frame).unlink()  # evicted
+    before = Path(kit.cover_path).read_bytes()
+    edit_kit(kit, "A new title", kit.description, kit.hashtags)
+    assert Path(kit.cover_path).read_bytes() != before
+    with Image.open(kit.cover_path) as cover:
+        assert cover.size == (180, 320)
+    assert sorted(p.name for p in Path(kit.cover_path).parent.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_kit_part_that_cannot_be_made_is_a_warning_and_the_rest_is_kept(fake_settings, fakes):
+    _, _, clips = fakes
+    script = Script("Cats", "Cats", tuple(Scene(i, f"shot {i}", f"Scene {i} says hello.") for i in (1, 2, 3)))
+    with Pipeline(fake_settings) as pipeline:
+        voices = {s.number: pipeline.voice_for(s) for s in script.scenes}
+        made = {s.number: pipeline.clip_for(s) for s in script.scenes}
+        video = pipeline.assemble(script, voices, made)
+        broken = fake_settings.output_dir / "not-a-video.mp4"
+        broken.write_text("<html>not a video</html>")
+        made[1] = replace(made[1], video_path=str(broken))  # the cover's frame comes from the first clip
+        kit = pipeline.make_post_kit(script, voices, made, video)
+    assert kit.cover_path == "" and set(kit.files()) == {"srt_path", "vtt_path", "json_path"}
+    assert any(w.startswith("The cover could not be made") for w in pipeline.warnings)
+    assert load_kit(video) == kit
 
 
 # --- over the API ---------------------------------------------------------------------------------

@@ -150,16 +150,36 @@ def load_kit(video_path: str | Path) -> PostKit | None:
 
 def edit_kit(kit: PostKit, title: str, description: str, hashtags: str | Iterable[str]) -> PostKit:
     """The kit with the person's own texts (held to the same rules as a writer's), saved; BadInput names a
-    text that breaks them. The cover is redrawn when the title changed and its picture is still at hand."""
+    text that breaks them (nothing is changed then). The cover is redrawn when the title changed."""
     if isinstance(hashtags, str):
         hashtags = hashtags.split()
     texts = tidy_texts(title, description, hashtags)
     edited = replace(kit, title=texts.title, description=texts.description, hashtags=texts.hashtags)
-    if edited.title != kit.title and kit.cover_path and kit.cover_frame and Path(kit.cover_frame).is_file():
-        from .cover import draw_cover  # Pillow: only when a cover is drawn
-
-        draw_cover(Path(kit.cover_frame), edited.title, Path(kit.cover_path))
+    if edited.title != kit.title and kit.cover_path and Path(kit.cover_path).is_file():
+        _redraw_cover(kit, edited.title)
     return save_kit(edited) if kit.json_path else edited
+
+
+def _redraw_cover(kit: PostKit, title: str) -> None:
+    """Draw ``title`` on the cover's own picture; when the cache let that go, on a frame of the video itself."""
+    from .cover import cover_frame, draw_cover  # Pillow and ffmpeg: only when a cover is drawn
+    from .models import Clip
+
+    cover = Path(kit.cover_path)
+    if kit.cover_frame and Path(kit.cover_frame).is_file():
+        draw_cover(Path(kit.cover_frame), title, cover)
+        return
+    from PIL import Image
+
+    with Image.open(cover) as image:
+        width, height = image.size
+    video = cover.with_suffix(".mp4")
+    frame = cover.with_name(f".{cover.stem}.frame.jpg")
+    try:
+        cover_frame(Clip(str(video), 1.0, width, height), width, height, frame)  # a third of a second in
+        draw_cover(frame, title, cover)
+    finally:
+        frame.unlink(missing_ok=True)
 
 
 def kit_zip(kit: PostKit) -> bytes:

@@ -11,6 +11,7 @@ is a few milliseconds of text and one JPEG, so a kit made again for an unchanged
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["make_post_kit", "COVER_VERSION"]
 
 COVER_VERSION = "1"  # bump when the cover's frame is taken differently
+_LOGGER = logging.getLogger(__name__)
 
 
 def _texts(pipeline: Pipeline, script: Script, language: str, problems: list[str]) -> PostTexts:
@@ -68,6 +70,14 @@ def _cover(pipeline: Pipeline, first: SceneMedia, title: str, out_path: Path) ->
     return draw_cover(frame, title, out_path), frame
 
 
+def _problem(what: str, exc: Exception) -> str:
+    """One line for a kit part that failed; an unexpected error is logged with its traceback too."""
+    if not isinstance(exc, (ViralReelError, OSError)):
+        _LOGGER.exception("%s", what)
+        return f"{what} ({type(exc).__name__}); see the log."
+    return f"{what} ({exc})."
+
+
 def make_post_kit(pipeline: Pipeline, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip],
                   video_path: Path) -> tuple[PostKit, list[str]]:
     """The kit for the video at ``video_path``, its files written beside it (captions and cover from ``script``'s
@@ -84,14 +94,14 @@ def make_post_kit(pipeline: Pipeline, script: Script, voices: dict[int, VoiceTra
         cues = subtitle_cues(scenes, pipeline.settings.fps, pipeline.settings.captions.max_words)
         made["srt_path"] = str(write_text_atomically(paths["srt_path"], to_srt(cues)))
         made["vtt_path"] = str(write_text_atomically(paths["vtt_path"], to_vtt(cues, language)))
-    except (ViralReelError, OSError) as exc:
-        problems.append(f"The captions files could not be written ({exc}).")
+    except Exception as exc:  # noqa: BLE001 - the video is made: a kit part that fails is a warning, never a failure
+        problems.append(_problem("The captions files could not be written", exc))
     if scenes:
         try:
             cover, frame = _cover(pipeline, scenes[0], texts.title, paths["cover_path"])
             made.update(cover_path=str(cover), cover_frame=str(frame))
-        except (ViralReelError, OSError) as exc:
-            problems.append(f"The cover could not be made ({exc}).")
+        except Exception as exc:  # noqa: BLE001 - as above
+            problems.append(_problem("The cover could not be made", exc))
     kit = PostKit(texts.title, texts.description, texts.hashtags, json_path=str(paths["json_path"]),
                   language=language, **made)
     try:
