@@ -24,7 +24,6 @@ from .languages import resolve_language
 from .models import Clip, Script, VoiceTrack
 from .post_kit import PostKit, PostTexts, kit_paths, save_kit, tidy_texts
 from .providers.post_plain import plain_post_texts
-from .subtitles import subtitle_cues, to_srt, to_vtt
 
 if TYPE_CHECKING:
     from .assembler import SceneMedia
@@ -89,6 +88,8 @@ def make_post_kit(pipeline: Pipeline, script: Script, voices: dict[int, VoiceTra
     # the texts are the whole script's: a scene left out and made again later finds them cached
     texts = _with_credits(_texts(pipeline, script, language, problems), [m.clip for m in scenes])
     paths = kit_paths(video_path)
+    from .subtitles import subtitle_cues, to_srt, to_vtt  # captions' numpy: only once a kit is made
+
     made = {}
     try:
         cues = subtitle_cues(scenes, pipeline.settings.fps, pipeline.settings.captions.max_words)
