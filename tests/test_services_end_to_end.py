@@ -263,6 +263,7 @@ def test_dry_run_prints_the_plan_and_cost_without_calling_any_service(services, 
     assert steps["script"]["calls"] == 1 and 0 < steps["script"]["cost_usd"] < 0.01
     assert steps["voice"]["calls"] == 5 and steps["voice"]["cost_usd"] == pytest.approx(5 * 119 * 0.0001)
     assert steps["clips"]["seconds"] == 40 and steps["clips"]["cost_usd"] == pytest.approx(5 * (5 + 5 * 8) * 0.01)
+    assert steps["post"]["calls"] == 1 and 0 < steps["post"]["cost_usd"] < steps["script"]["cost_usd"]
     assert plan["total_cost_usd"] == pytest.approx(sum(s["cost_usd"] for s in steps.values()), abs=1e-6)
 
 
@@ -275,6 +276,7 @@ def test_dry_run_after_a_run_finds_everything_cached_and_free(services, tmp_path
     assert code == 0 and counts(services) == before
     assert plan["script_source"] == "cache" and plan["scenes"] == 3 and plan["total_cost_usd"] == 0
     assert plan["steps"]["voice"]["cached"] == 3 and plan["steps"]["clips"]["cached"] == 3
+    assert plan["steps"]["post"] == {"provider": "openai", "calls": 0, "cost_usd": 0.0}  # the kit's texts too
 
 
 def test_dry_run_with_an_offline_writer_plans_from_the_real_script(services, tmp_path, capsys, fakes):

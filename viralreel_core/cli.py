@@ -26,6 +26,7 @@ from .fonts import FONT_PACKAGES, script_fonts
 from .limits import MAX_SCENES, MIN_SCENES
 from .models import ProgressEvent, Scene, Script, estimate_seconds
 from .pipeline import Pipeline, validate_topic
+from .post_maker import video_language
 from .projects import record_render
 from .providers.piper_voices import installed_languages
 
@@ -250,6 +251,11 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
                             "clip_seconds": seconds, "voice_cost_usd": round(v_cost, 6),
                             "clip_cost_usd": round(c_cost, 6), "voice_cached": v_hit, "clip_cached": c_hit})
     script_cost = 0.0 if script is not None else writer.estimate_cost(request)
+    # the post kit's texts: free from an offline writer, else one small call unless the cache has them
+    post_cached = writer.offline or (script is not None and pipeline.cache.get(pipeline.post_key(
+        script, video_language(settings, [s.narration for s in scenes]))) is not None)
+    post_script = script or Script(topic, topic, tuple(scenes))
+    post_cost = 0.0 if post_cached else writer.estimate_post_cost(post_script)
     return {
         "dry_run": True,
         "topic": topic,
@@ -267,9 +273,10 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
                       "characters": sum(len(s.narration) for s in scenes), "cost_usd": round(voice_cost, 6)},
             "clips": {"provider": maker.name, "calls": len(scenes) - clip_cached, "cached": clip_cached,
                       "seconds": sum(p["clip_seconds"] for p in plan_scenes), "cost_usd": round(clip_cost, 6)},
+            "post": {"provider": writer.name, "calls": 0 if post_cached else 1, "cost_usd": round(post_cost, 6)},
         },
         "scene_plan": plan_scenes,
-        "total_cost_usd": round(script_cost + voice_cost + clip_cost, 6),
+        "total_cost_usd": round(script_cost + voice_cost + clip_cost + post_cost, 6),
         "note": "Estimated from list prices; the services' own meters decide the bill.",
     }
 

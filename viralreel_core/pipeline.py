@@ -591,19 +591,24 @@ class Pipeline:
         writer: ScriptWriter = self.provider("script")  # type: ignore[assignment]
         if writer.offline:
             return writer.write_post(script, language)[0]
-        params = {**writer.cache_params(), "provider_version": writer.version, "post_version": writer.post_version}
-        inputs = {"title": script.title, "topic": script.topic, "language": language,
-                  "narrations": [s.narration for s in script.scenes]}
 
         def make(work_dir: Path):
             write = self._counting_failures("post", lambda: writer.write_post(script, language))
             texts, cost = self._retrying(write, retry.SCRIPT_ATTEMPTS)
             return {**asdict(texts), "hashtags": list(texts.hashtags)}, {}, cost
 
-        asset, hit = self.cache.get_or_make(cache_key("post", writer.name, params, inputs), "post", make,
-                                            label="post texts", notify=self._warn)
+        asset, hit = self.cache.get_or_make(self.post_key(script, language), "post", make, label="post texts",
+                                            notify=self._warn)
         self.tally.count("post", hit, asset.cost_usd)
         return PostTexts(str(asset.meta["title"]), str(asset.meta["description"]), tuple(asset.meta["hashtags"]))
+
+    def post_key(self, script: Script, language: str) -> str:
+        """The cache key of ``script``'s post texts in ``language`` by this pipeline's writer."""
+        writer: ScriptWriter = self.provider("script")  # type: ignore[assignment]
+        params = {**writer.cache_params(), "provider_version": writer.version, "post_version": writer.post_version}
+        inputs = {"title": script.title, "topic": script.topic, "language": language,
+                  "narrations": [s.narration for s in script.scenes]}
+        return cache_key("post", writer.name, params, inputs)
 
     def make_post_kit(self, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip],
                       video_path: str | Path) -> PostKit:

@@ -12,6 +12,7 @@ is a few milliseconds of text and one JPEG, so a kit made again for an unchanged
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,12 +28,18 @@ from .providers.post_plain import plain_post_texts
 
 if TYPE_CHECKING:
     from .assembler import SceneMedia
+    from .config import Settings
     from .pipeline import Pipeline
 
-__all__ = ["make_post_kit", "COVER_VERSION"]
+__all__ = ["make_post_kit", "video_language", "COVER_VERSION"]
 
 COVER_VERSION = "1"  # bump when the cover's frame is taken differently
 _LOGGER = logging.getLogger(__name__)
+
+
+def video_language(settings: Settings, narrations: Sequence[str]) -> str:
+    """The language code of a video with these narrations (as its voice reads them): its captions' and texts'."""
+    return resolve_language(settings.language, " ".join(narrations), spoken=True).code
 
 
 def _texts(pipeline: Pipeline, script: Script, language: str, problems: list[str]) -> PostTexts:
@@ -84,7 +91,7 @@ def make_post_kit(pipeline: Pipeline, script: Script, voices: dict[int, VoiceTra
     not be made."""
     problems: list[str] = []
     scenes = pipeline.scene_media(script, voices, clips)
-    language = resolve_language(pipeline.settings.language, " ".join(m.narration for m in scenes), spoken=True).code
+    language = video_language(pipeline.settings, [m.narration for m in scenes])
     # the texts are the whole script's: a scene left out and made again later finds them cached
     texts = _with_credits(_texts(pipeline, script, language, problems), [m.clip for m in scenes])
     paths = kit_paths(video_path)
