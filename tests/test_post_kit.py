@@ -19,10 +19,10 @@ from viralreel_core.cover import cover_frame, draw_cover
 from viralreel_core.errors import BadInput
 from viralreel_core.jobs import JobQueue, QueueConfig
 from viralreel_core.models import Scene, Script
-from viralreel_core.pipeline import Pipeline
 from viralreel_core.post_kit import PostKit, edit_kit, load_kit, tidy_texts
-from viralreel_core.projects import record_render
 from viralreel_core.providers.post_plain import plain_post_texts
+from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.workspace.projects import record_render
 
 KEY = "sk-post-kit-TEST-0123456789abcdef"
 SMALL = {"width": 180, "height": 320}

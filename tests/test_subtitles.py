@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.media import probe
-from viralreel_core.assembler import SceneMedia
-from viralreel_core.captions import chunk_words, timings_for
 from viralreel_core.config import Settings
-from viralreel_core.languages import join_words
 from viralreel_core.models import Clip, Scene, Script, VoiceTrack, WordTiming
-from viralreel_core.pipeline import Pipeline
+from viralreel_core.render.assembler import SceneMedia
+from viralreel_core.render.captions import chunk_words, timings_for
+from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.subtitles import SubtitleCue, scene_starts, subtitle_cues, to_srt, to_vtt
+from viralreel_core.text.languages import join_words
 
 _TIMES = re.compile(r"^(\d\d):(\d\d):(\d\d)[,.](\d\d\d) --> (\d\d):(\d\d):(\d\d)[,.](\d\d\d)$")
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import AssemblyError
-from .ffmpeg import run_ffmpeg
-from .files import atomic_path
-from .fonts import FONT_LOCK, load_font
-from .languages import join_words, split_words
-from .models import Clip
+from viralreel_core.errors import AssemblyError
+from viralreel_core.media.ffmpeg import run_ffmpeg
+from viralreel_core.media.files import atomic_path
+from viralreel_core.models import Clip
+from viralreel_core.render.fonts import FONT_LOCK, load_font
+from viralreel_core.text.languages import join_words, split_words
 
 __all__ = ["cover_frame", "draw_cover", "wrap_title", "MAX_LINES", "JPEG_QUALITY"]
 

@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import BadInput
-from .files import write_text_atomically
+from viralreel_core.errors import BadInput
+from viralreel_core.media.files import write_text_atomically
 
 __all__ = ["PostKit", "PostTexts", "tidy_texts", "hashtag", "kit_paths", "save_kit", "load_kit", "edit_kit", "kit_zip",
            "TITLE_MAX_CHARS", "DESCRIPTION_MAX_CHARS", "HASHTAGS_MIN", "HASHTAGS_MAX", "KIT_SUFFIXES"]
@@ -162,8 +162,8 @@ def edit_kit(kit: PostKit, title: str, description: str, hashtags: str | Iterabl
 
 def _redraw_cover(kit: PostKit, title: str) -> None:
     """Draw ``title`` on the cover's own picture; when the cache let that go, on a frame of the video itself."""
-    from .cover import cover_frame, draw_cover  # Pillow and ffmpeg: only when a cover is drawn
-    from .models import Clip
+    from viralreel_core.cover import cover_frame, draw_cover  # Pillow and ffmpeg: only when a cover is drawn
+    from viralreel_core.models import Clip
 
     cover = Path(kit.cover_path)
     if kit.cover_frame and Path(kit.cover_frame).is_file():

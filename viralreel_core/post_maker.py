@@ -17,19 +17,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import cache_key, file_sha256
-from .cover import FRAME_AT, cover_frame, draw_cover
-from .errors import ViralReelError
-from .files import write_text_atomically
-from .languages import resolve_language
-from .models import Clip, Script, VoiceTrack
-from .post_kit import PostKit, PostTexts, kit_paths, save_kit, tidy_texts
-from .providers.post_plain import plain_post_texts
+from viralreel_core.cache.store import cache_key, file_sha256
+from viralreel_core.cover import FRAME_AT, cover_frame, draw_cover
+from viralreel_core.errors import ViralReelError
+from viralreel_core.media.files import write_text_atomically
+from viralreel_core.models import Clip, Script, VoiceTrack
+from viralreel_core.post_kit import PostKit, PostTexts, kit_paths, save_kit, tidy_texts
+from viralreel_core.providers.post_plain import plain_post_texts
+from viralreel_core.text.languages import resolve_language
 
 if TYPE_CHECKING:
-    from .assembler import SceneMedia
-    from .config import Settings
-    from .pipeline import Pipeline
+    from viralreel_core.config import Settings
+    from viralreel_core.render.assembler import SceneMedia
+    from viralreel_core.run.pipeline import Pipeline
 
 __all__ = ["make_post_kit", "video_language", "COVER_VERSION"]
 
@@ -95,7 +95,7 @@ def make_post_kit(pipeline: Pipeline, script: Script, voices: dict[int, VoiceTra
     # the texts are the whole script's: a scene left out and made again later finds them cached
     texts = _with_credits(_texts(pipeline, script, language, problems), [m.clip for m in scenes])
     paths = kit_paths(video_path)
-    from .subtitles import subtitle_cues, to_srt, to_vtt  # captions' numpy: only once a kit is made
+    from viralreel_core.subtitles import subtitle_cues, to_srt, to_vtt  # captions' numpy: only once a kit is made
 
     made = {}
     try:

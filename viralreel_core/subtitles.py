@@ -17,10 +17,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .assembler import SceneMedia, frames_for
-from .captions import CaptionChunk, chunk_words, timings_for
-from .languages import join_words
-from .timing import ends_sentence
+from viralreel_core.render.assembler import SceneMedia, frames_for
+from viralreel_core.render.captions import CaptionChunk, chunk_words, timings_for
+from viralreel_core.text.languages import join_words
+from viralreel_core.text.timing import ends_sentence
 
 __all__ = ["SubtitleCue", "scene_starts", "subtitle_cues", "to_srt", "to_vtt", "MAX_CUE_COLUMNS",
            "MAX_CUE_SECONDS"]

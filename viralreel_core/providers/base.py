@@ -35,15 +35,15 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import requests
 
-from ..errors import BadInput
-from ..models import Clip, Script, VoiceTrack
+from viralreel_core.errors import BadInput
+from viralreel_core.models import Clip, Script, VoiceTrack
 
 if TYPE_CHECKING:
     from typing import Self
 
-    from ..cache import AssetCache
-    from ..config import Settings
-    from ..post_kit import PostTexts
+    from viralreel_core.cache.store import AssetCache
+    from viralreel_core.config import Settings
+    from viralreel_core.post_kit import PostTexts
 
 __all__ = ["Provider", "ScriptRequest", "ScriptWriter", "Voice", "ClipMaker", "voice_speed"]
 
@@ -173,7 +173,7 @@ class ScriptWriter(Provider[ScriptRequest]):
         """The post's title, description and hashtags for ``script``, in ``language``, and the dollars they
         cost. By default read from the script itself (``post_plain``), free; a writer with a language
         model writes them."""
-        from .post_plain import plain_post_texts
+        from viralreel_core.providers.post_plain import plain_post_texts
 
         return plain_post_texts(script, language), 0.0
 

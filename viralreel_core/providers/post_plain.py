@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..languages import function_words, is_unspaced, split_words
-from ..models import Script
-from ..post_kit import HASHTAGS_MAX, HASHTAGS_MIN, PostTexts, hashtag, tidy_texts
-from .topic_kinds import subject_words
+from viralreel_core.models import Script
+from viralreel_core.post_kit import HASHTAGS_MAX, HASHTAGS_MIN, PostTexts, hashtag, tidy_texts
+from viralreel_core.providers.script.topic_kinds import subject_words
+from viralreel_core.text.languages import function_words, is_unspaced, split_words
 
 __all__ = ["plain_post_texts", "FALLBACK_HASHTAGS", "DESCRIPTION_CHARS"]
 
