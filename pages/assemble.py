@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from pages import publish, ui
+from pages.post_kit_section import show_post_kit
 from pages.widgets import caption_preview
 from viralreel_core import CaptionStyle
 from viralreel_core.errors import ViralReelError
@@ -153,3 +154,7 @@ if result and Path(result["video_path"]).is_file():
         st.caption(f"Saved as `{ui.shown(path)}`")
         ui.link("projects", "Save the project and see past renders")
     publish.section(path, studio.script.title if studio.script else "")
+
+# -- the post kit ----------------------------------------------------------------------------------
+if result and Path(result["video_path"]).is_file():
+    show_post_kit(studio)

@@ -57,8 +57,9 @@ def test_offline_make_writes_a_postable_video(made):
     path = Path(result["video_path"])
     assert re.fullmatch(r"viralreel_\d{8}_\d{6}_" + result["video_id"] + r"\.mp4", path.name)
     assert json.loads(path.with_suffix(".json").read_text())["video_id"] == result["video_id"]
-    names = [p.name for p in path.parent.iterdir()]  # two runs: video, record, thumbnail; nothing partial
-    assert len(names) == 6 and all(re.fullmatch(r"viralreel_\d{8}_\d{6}_\w{8}\.(mp4|json|jpg)", n) for n in names)
+    names = [p.name for p in path.parent.iterdir()]  # two runs: video, record, post kit (cover, captions); no partial
+    assert len(names) == 12 and all(re.fullmatch(r"viralreel_\d{8}_\d{6}_\w{8}\.(mp4|json|jpg|srt|vtt|post\.json)", n)
+                                    for n in names)
 
     info = probe(path)
     assert (info.width, info.height, info.fps) == (1080, 1920, 30.0)

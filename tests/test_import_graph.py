@@ -16,7 +16,7 @@ LAYERS = (
     ("errors", "limits", "models", "option_names"),
     ("config",),
     ("media", "text", "cache"),
-    ("render",),
+    ("render", "post"),
     ("providers",),
     ("run", "workspace"),
     ("environment", "doctor", "jobs", "publish"),

@@ -150,9 +150,11 @@ def test_editing_one_narration_redoes_only_that_scene(fake_settings, fakes):
 def test_output_name_and_no_partial_files(fake_settings, fakes):
     result = make_pipeline(fake_settings).make("Cats")
     out_dir = fake_settings.output_dir
-    names = [p.name for p in out_dir.iterdir()]
-    assert names == [f"{result.video_path.rsplit('/', 1)[1]}"]
-    assert names[0].startswith("viralreel_") and names[0].endswith(f"_{result.video_id}.mp4")
+    names = sorted(p.name for p in out_dir.iterdir())
+    video = result.video_path.rsplit('/', 1)[1]
+    stem = video.removesuffix(".mp4")
+    assert names == sorted([video, *(stem + suffix for suffix in (".srt", ".vtt", ".jpg", ".post.json"))])  # its kit
+    assert video.startswith("viralreel_") and video.endswith(f"_{result.video_id}.mp4")
 
 
 def test_frames_of_different_scenes_differ(fake_settings, fakes):

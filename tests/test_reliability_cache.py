@@ -152,7 +152,7 @@ def test_a_damaged_index_is_moved_aside_and_every_cache_command_still_works(serv
     cli.main(["doctor", *flags])
     assert json.loads(capsys.readouterr().out)["cache_dir"]["ok"] is True
     again = make(settings)
-    assert again.success and again.cache["misses"] == 7  # made again from scratch
+    assert again.success and again.cache["misses"] == 8  # made again from scratch (the post texts too)
 
 
 def test_damage_inside_the_index_is_found_by_its_check(tmp_path, capsys):
@@ -182,8 +182,8 @@ def test_cache_verify_drops_damaged_entries_and_reports_them(services, tmp_path,
     capsys.readouterr()
     assert cli.main(["cache", "verify", "--cache-dir", str(settings.cache_dir)]) == 0
     report = json.loads(capsys.readouterr().out)
-    # script, 3 voices, 3 clips, 3 segments, the narration track and the finished video
-    assert report["checked"] == 12 and [d["step"] for d in report["dropped"]] == ["segment"]
+    # script, 3 voices, 3 clips, 3 segments, the narration track, the finished video, the post texts, the cover's frame
+    assert report["checked"] == 14 and [d["step"] for d in report["dropped"]] == ["segment"]
     assert "content hash" in report["dropped"][0]["problem"] and report["index"] == "ok"
     assert cli.main(["cache", "verify", "--cache-dir", str(settings.cache_dir)]) == 0
     assert json.loads(capsys.readouterr().out)["dropped"] == []
@@ -222,7 +222,9 @@ def test_concurrent_makes_of_one_topic_pay_for_each_call_once(services, tmp_path
         return len([r for r in services.openai.requests + services.runway.requests
                     if r.path.endswith(path) and text in r.text()])
 
-    assert asked("/chat/completions", TOPIC) == 1 and asked("/chat/completions", "Why dogs bark") == 1
+    # per topic one script and one post kit's texts (its request says "the post that goes with" a video)
+    assert asked("/chat/completions", TOPIC) == 2 and asked("/chat/completions", "Why dogs bark") == 2
+    assert asked("/chat/completions", "the post that goes with") == 2
     for n in (1, 2, 3):
         assert asked("/audio/speech", f"Scene {n} tells you about {TOPIC}") == 1  # was: 2 each
         assert asked("/v1/image_to_video", f"shot {n} about {TOPIC}") == 1

@@ -131,6 +131,15 @@ def script_cost(tmp_path: Path) -> float:
     return pipeline.tally.spent_usd
 
 
+def post_cost(tmp_path: Path) -> float:
+    """What the post kit's texts for that script cost (they come only with a finished video)."""
+    pipeline = Pipeline(settings_from_env(script_provider="openai", cache_dir=tmp_path / "post-only"))
+    script = pipeline.write_script(TOPIC)
+    before = pipeline.tally.spent_usd
+    pipeline.write_post(script, "en")
+    return pipeline.tally.spent_usd - before
+
+
 @pytest.mark.parametrize("fault", ["not_video", "truncated"])
 def test_clips_paid_for_but_unusable_are_still_counted(services, tmp_path, fault):
     clean = run(tmp_path, "clean")
@@ -139,15 +148,16 @@ def test_clips_paid_for_but_unusable_are_still_counted(services, tmp_path, fault
     services.runway.fail(fault, match="/outputs/", times=None)
     faulted = run(tmp_path, "faulted")
     assert not faulted.success and len(faulted.skipped_scenes) == 3
-    assert faulted.cost_usd == pytest.approx(clean.cost_usd)  # was: 0.0 though every task ran
+    spent = clean.cost_usd - post_cost(tmp_path)  # no video, so no post kit
+    assert faulted.cost_usd == pytest.approx(spent)  # was: 0.0 though every task ran
     stats = AssetCache(tmp_path / "faulted" / "cache")
-    assert stats.stats()["money_spent_usd"] == pytest.approx(clean.cost_usd)  # `cache stats` agrees
+    assert stats.stats()["money_spent_usd"] == pytest.approx(spent)  # `cache stats` agrees
     stats.close()
-    assert faulted.spent_on_skipped_usd == pytest.approx(clean.cost_usd - script_cost(tmp_path))
+    assert faulted.spent_on_skipped_usd == pytest.approx(spent - script_cost(tmp_path))
 
 
 def test_voices_paid_for_but_unusable_are_counted_and_the_skipped_scene_priced(services, tmp_path):
-    clean = run(tmp_path, "clean", voice="elevenlabs")  # 3 scenes alike: script + 3 × (voice + clip)
+    clean = run(tmp_path, "clean", voice="elevenlabs")  # 3 scenes alike: script + 3 × (voice + clip) + post texts
     assert clean.success
     services.elevenlabs.fail("bad_audio", match="Scene 2 ", times=None)  # 200 with junk audio, every try
     faulted = run(tmp_path, "faulted", voice="elevenlabs")
@@ -155,7 +165,7 @@ def test_voices_paid_for_but_unusable_are_counted_and_the_skipped_scene_priced(s
     assert len([r for r in services.elevenlabs.requests if "Scene 2 " in r.text()]) == 1 + 3  # clean + 3 tries
 
     voice = (faulted.cost_usd - clean.cost_usd) / 2  # three junk answers billed instead of one good one
-    clip = (clean.cost_usd - script_cost(tmp_path) - 3 * voice) / 3
+    clip = (clean.cost_usd - script_cost(tmp_path) - post_cost(tmp_path) - 3 * voice) / 3
     assert voice > 0 and clip > 0
     assert faulted.spent_on_skipped_usd == pytest.approx(3 * voice + clip)  # its clip was made meanwhile
 

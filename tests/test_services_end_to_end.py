@@ -62,7 +62,7 @@ def test_every_provider_combination_makes_a_real_mp4_and_a_second_run_sends_noth
     assert (info.width, info.height, info.video_codec, info.audio_codec) == (180, 320, "h264", "aac")
     assert info.duration > 3
 
-    assert len(services.openai.requests_to("/chat/completions")) == 1
+    assert len(services.openai.requests_to("/chat/completions")) == 2  # the script, then the post kit's texts
     voice_api = services.elevenlabs if voice_name == "elevenlabs" else services.openai
     voice_path = "/with-timestamps" if voice_name == "elevenlabs" else "/audio/speech"
     assert len(voice_api.requests_to(voice_path)) == 3
@@ -78,13 +78,13 @@ def test_every_provider_combination_makes_a_real_mp4_and_a_second_run_sends_noth
         assert len(services.pexels.requests_to("/videos/search")) >= 3
         assert len(result.credits) >= 2 and all(" on Pexels (https://www.pexels.com/video/" in c
                                                 for c in result.credits)
-    assert result.cost_usd > 0 and result.cache["misses"] == 7  # script + 3 voices + 3 clips
+    assert result.cost_usd > 0 and result.cache["misses"] == 8  # script + post texts + 3 voices + 3 clips
 
     before = counts(services)
     again = make(settings)
     assert again.success and again.scenes_count == 3
     assert counts(services) == before  # not one request
-    assert again.cache["misses"] == 0 and again.cache["hits"] == 7
+    assert again.cache["misses"] == 0 and again.cache["hits"] == 8
     assert again.cache["saved_usd"] == pytest.approx(result.cost_usd)
     assert again.credits == result.credits
 
@@ -174,16 +174,21 @@ def test_stock_search_with_no_match_skips_that_scene_and_credits_the_rest(servic
     assert len(result.credits) == 2
 
 
+def script_requests(openai) -> list:
+    """The chat requests for the script (not the post kit's texts, asked for after the render)."""
+    return [r for r in openai.requests_to("/chat/completions") if "the post that goes with" not in r.text()]
+
+
 def test_unusable_script_is_retried_once(services, tmp_path):
     services.openai.fail("bad_content")
     result = make(settings_for(tmp_path))
-    assert result.success and len(services.openai.requests_to("/chat/completions")) == 2
+    assert result.success and len(script_requests(services.openai)) == 2
 
 
 def test_script_server_error_is_retried_by_the_pipeline(services, tmp_path):
     services.openai.fail("status", status=500, headers={"retry-after-ms": "10"})
     result = make(settings_for(tmp_path))
-    assert result.success and len(services.openai.requests_to("/chat/completions")) == 2
+    assert result.success and len(script_requests(services.openai)) == 2
 
 
 @pytest.mark.parametrize("fault, options, words", [
@@ -262,6 +267,7 @@ def test_dry_run_prints_the_plan_and_cost_without_calling_any_service(services, 
     assert steps["script"]["calls"] == 1 and 0 < steps["script"]["cost_usd"] < 0.01
     assert steps["voice"]["calls"] == 5 and steps["voice"]["cost_usd"] == pytest.approx(5 * 119 * 0.0001)
     assert steps["clips"]["seconds"] == 40 and steps["clips"]["cost_usd"] == pytest.approx(5 * (5 + 5 * 8) * 0.01)
+    assert steps["post"]["calls"] == 1 and 0 < steps["post"]["cost_usd"] < steps["script"]["cost_usd"]
     assert plan["total_cost_usd"] == pytest.approx(sum(s["cost_usd"] for s in steps.values()), abs=1e-6)
 
 
@@ -274,6 +280,7 @@ def test_dry_run_after_a_run_finds_everything_cached_and_free(services, tmp_path
     assert code == 0 and counts(services) == before
     assert plan["script_source"] == "cache" and plan["scenes"] == 3 and plan["total_cost_usd"] == 0
     assert plan["steps"]["voice"]["cached"] == 3 and plan["steps"]["clips"]["cached"] == 3
+    assert plan["steps"]["post"] == {"provider": "openai", "calls": 0, "cost_usd": 0.0}  # the kit's texts too
 
 
 def test_dry_run_with_an_offline_writer_plans_from_the_real_script(services, tmp_path, capsys, fakes):

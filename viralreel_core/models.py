@@ -160,6 +160,7 @@ class RenderResult:
     spent_on_skipped_usd: float = 0.0  # the part of cost_usd spent on scenes left out of the video
     warnings: list[str] = field(default_factory=list)  # e.g. a damaged cache entry paid for again
     stopped_because: str = ""  # the account-level failure (no credit, rejected key) that stopped paid work
+    post_kit: dict[str, Any] | None = None  # the post kit made beside the video (``post_kit.PostKit.to_dict``)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

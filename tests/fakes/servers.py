@@ -360,6 +360,17 @@ _SCENE_LINES = {"English": "Scene {i} tells you about {topic} in a few words.",
                 "Chinese": "第{i}幕用几句话告诉你关于{topic}的故事。",
                 "Arabic": "المشهد {i} يخبرك عن {topic} في كلمات قليلة."}
 
+#: the fake writer's post texts (the kit request), in the language the prompt asks for
+_POST_LINES = {"English": ("{title}: the 30-second version", "A quick look at {topic}. What surprised you most?",
+                           ["#shorts", "#learn", "#facts", "#science"]),
+               "Spanish": ("{title}: en 30 segundos", "Un vistazo rápido a {topic}. ¿Qué te sorprendió más?",
+                           ["#ciencia", "#datos", "#aprender"]),
+               "Hindi": ("{title}: 30 सेकंड में", "{topic} पर एक छोटी सी नज़र। आपको क्या सबसे ज़्यादा हैरान करता है?",
+                         ["#विज्ञान", "#तथ्य", "#सीखें"]),
+               "Chinese": ("{title}：三十秒看懂", "快速了解{topic}。你最惊讶的是什么？", ["#科学", "#知识", "#短视频"]),
+               "Arabic": ("{title}: في ثلاثين ثانية", "نظرة سريعة على {topic}. ما الذي أدهشك أكثر؟",
+                          ["#علوم", "#حقائق", "#تعلم"])}
+
 
 class FakeOpenAI(FakeService):
     """``/v1/chat/completions``, ``/v1/audio/speech`` and ``/v1/images/generations`` with Bearer auth and
@@ -373,7 +384,9 @@ class FakeOpenAI(FakeService):
     (two scenes), ``empty_narration``; ``supports_json_schema = False`` makes it answer ``json_schema``
     requests with the 400 an older compatible server gives. The script's narration is in the
     language the system prompt asks for (English, Spanish, Hindi, Chinese, Arabic); ``languages_asked``
-    lists, per script request, the language the prompt named (None: none).
+    lists, per script request, the language the prompt named (None: none). A post-kit request (the system
+    prompt asks for "the post that goes with a short video") gets a title, description and hashtags in the
+    language it names (``post_languages_asked``); fault ``few_hashtags`` answers it with one hashtag.
     """
 
     def __init__(self, key: str, media: Media | None = None, latency: float = 0.0) -> None:
@@ -381,6 +394,7 @@ class FakeOpenAI(FakeService):
         self.supports_json_schema = True
         self.default_scenes = 3
         self.languages_asked: list[str | None] = []
+        self.post_languages_asked: list[str | None] = []
 
     def error_reply(self, status: int, code: str | None = None, message: str | None = None,
                     type_: str | None = None, param: str | None = None) -> Reply:
@@ -463,7 +477,8 @@ class FakeOpenAI(FakeService):
         elif fmt.get("type") == "json_object" and "json" not in text.lower():
             return self.error_reply(400, None, "'messages' must contain the word 'json' in some form, to use "
                                     "'response_format' of type 'json_object'.", param="messages")
-        content: str | None = json.dumps(self._script(messages, rec))
+        asks_post = "the post that goes with a short video" in text
+        content: str | None = json.dumps(self._post(messages, rec) if asks_post else self._script(messages, rec))
         refusal = None
         finish = "stop"
         if self.take("refusal", rec):
@@ -503,6 +518,18 @@ class FakeOpenAI(FakeService):
                    "narration": "" if empty and i == 2 else say.format(i=i, topic=topic)}
                   for i in range(1, count + 1)]
         return {"title": f"All about {topic}", "scenes": scenes}
+
+    def _post(self, messages: list[dict[str, Any]], rec: Recorded) -> dict[str, Any]:
+        user = next((str(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
+        fields = dict(line.split(": ", 1) for line in user.splitlines() if ": " in line)
+        system = " ".join(str(m.get("content")) for m in messages if m.get("role") == "system")
+        language = re.search(r"the hashtags in (\w+)", system)
+        self.post_languages_asked.append(language.group(1) if language else None)
+        title, description, tags = _POST_LINES.get(language.group(1) if language else "English",
+                                                   _POST_LINES["English"])
+        tags = tags[:1] if self.take("few_hashtags", rec) else tags
+        return {"title": title.format(title=fields.get("Video title", "")),
+                "description": description.format(topic=fields.get("Topic", "")), "hashtags": tags}
 
     # speech ------------------------------------------------------------------------------------------
     def _speech(self, rec: Recorded) -> Reply:

@@ -43,6 +43,9 @@ except ImportError:  # pragma: no cover
     redis_error = None
 
 VIDEO_NAME = re.compile(r"viralreel_[A-Za-z0-9_-]+\.mp4")  # matched in full, before the name meets a path
+KIT_NAME = re.compile(r"(viralreel_[A-Za-z0-9_-]+)(\.srt|\.vtt|\.jpg|\.post\.json)")  # a video's post kit files
+MEDIA_TYPES = {".mp4": "video/mp4", ".srt": "application/x-subrip", ".vtt": "text/vtt", ".jpg": "image/jpeg",
+               ".json": "application/json"}
 WAIT_POLL = 0.25  # seconds between looks at a job a "wait": true request is waiting for
 OWN_JOBS_SCAN = 5000  # a client's newest jobs looked through for the one that made a video
 
@@ -76,7 +79,17 @@ def job_json(job: Job) -> dict[str, Any]:
     data["status_url"] = f"/jobs/{job.id}"
     if data["result"] and data["result"].get("video_file"):
         data["result"] = {**data["result"], "video_url": f"/videos/{data['result']['video_file']}"}
+    if data["result"] and isinstance(data["result"].get("post_kit"), dict):
+        data["result"] = {**data["result"], "post_kit": _kit_json(data["result"]["post_kit"])}
     return data
+
+
+def _kit_json(kit: dict[str, Any]) -> dict[str, Any]:
+    """The post kit as the API shows it: its texts and files, each file with its URL under GET /videos."""
+    shown = {k: v for k, v in kit.items() if k != "cover_frame"}  # a cache file: not the API's to serve
+    shown["urls"] = {name: f"/videos/{Path(path).name}" for name in ("srt_path", "vtt_path", "cover_path", "json_path")
+                     if (path := kit.get(name)) and KIT_NAME.match(Path(path).name)}
+    return shown
 
 
 def _original(job: Job) -> dict[str, Any]:
@@ -289,15 +302,18 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None,
         job = queue.cancel(job_id) or job
         return JSONResponse(jsonable_encoder(job_json(job)), status_code=200 if job.finished else 202)
 
-    @app.get("/videos/{file}", summary="A finished MP4 (Range requests answer 206)", response_class=FileResponse,
+    @app.get("/videos/{file}", summary="A finished MP4 (Range requests answer 206), or a file of its post kit "
+             "(.srt, .vtt, .jpg, .post.json)", response_class=FileResponse,
              responses={200: {"content": {"video/mp4": {}}}, **_responses(206, 401, 404, 416, 503)})
     def video(file: str, client: Caller) -> FileResponse:
-        if not VIDEO_NAME.fullmatch(file):  # before the name meets a path: a NUL or "/" never reaches the disk
+        kit = KIT_NAME.fullmatch(file)
+        if not (VIDEO_NAME.fullmatch(file) or kit):  # before the name meets a path: a NUL or "/" never reaches it
             raise HTTPException(404, f"No video {file!r}.")
+        made = f"{kit.group(1)}.mp4" if kit else file  # a kit's file is its video's: the same client's
         folder = Path(queue.settings.output_dir).resolve()
         path = (folder / file).resolve()
-        if path.parent != folder or not path.is_file() or not _made_by(file, client):
+        if path.parent != folder or not path.is_file() or not _made_by(made, client):
             raise HTTPException(404, f"No video {file!r}.")
-        return FileResponse(path, media_type="video/mp4", filename=file, content_disposition_type="inline")
+        return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], filename=file, content_disposition_type="inline")
 
     return app

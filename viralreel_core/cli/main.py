@@ -30,6 +30,7 @@ from viralreel_core.models import ProgressEvent, Scene, Script
 from viralreel_core.option_names import CLI_OPTIONS
 from viralreel_core.run.checks import check_provider_options, check_settings
 from viralreel_core.run.pipeline import Pipeline, validate_topic
+from viralreel_core.run.post_kit import video_language
 from viralreel_core.text.timing import estimate_seconds
 from viralreel_core.workspace.projects import record_render
 
@@ -200,6 +201,11 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
                             "clip_seconds": seconds, "voice_cost_usd": round(v_cost, 6),
                             "clip_cost_usd": round(c_cost, 6), "voice_cached": v_hit, "clip_cached": c_hit})
     script_cost = 0.0 if script is not None else writer.estimate_cost(request)
+    # the post kit's texts: free from an offline writer, else one small call unless the cache has them
+    post_cached = writer.offline or (script is not None and pipeline.cache.get(pipeline.post_key(
+        script, video_language(settings, [s.narration for s in scenes]))) is not None)
+    post_script = script or Script(topic, topic, tuple(scenes))
+    post_cost = 0.0 if post_cached else writer.estimate_post_cost(post_script)
     return {
         "dry_run": True,
         "topic": topic,
@@ -217,9 +223,10 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
                       "characters": sum(len(s.narration) for s in scenes), "cost_usd": round(voice_cost, 6)},
             "clips": {"provider": maker.name, "calls": len(scenes) - clip_cached, "cached": clip_cached,
                       "seconds": sum(p["clip_seconds"] for p in plan_scenes), "cost_usd": round(clip_cost, 6)},
+            "post": {"provider": writer.name, "calls": 0 if post_cached else 1, "cost_usd": round(post_cost, 6)},
         },
         "scene_plan": plan_scenes,
-        "total_cost_usd": round(script_cost + voice_cost + clip_cost, 6),
+        "total_cost_usd": round(script_cost + voice_cost + clip_cost + post_cost, 6),
         "note": "Estimated from list prices; the services' own meters decide the bill.",
     }
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from viralreel_core.cache.store import AssetCache
     from viralreel_core.config import Settings
+    from viralreel_core.post.kit import PostTexts
 
 __all__ = ["Provider", "ScriptRequest", "ScriptWriter", "Voice", "ClipMaker", "voice_speed"]
 
@@ -167,10 +168,23 @@ class ScriptWriter(Provider[ScriptRequest]):
     step = "script"
     cost_unit = "script"
     languages: ClassVar[tuple[str, ...] | None] = None
+    post_version: ClassVar[str] = "1"  # bump when ``write_post`` starts giving other texts for the same script
 
     @abstractmethod
     def write(self, request: ScriptRequest) -> Script:
         """The script for ``request``; raises ProviderError subclasses on failure."""
+
+    def write_post(self, script: Script, language: str) -> tuple[PostTexts, float]:
+        """The post's title, description and hashtags for ``script``, in ``language``, and the dollars they
+        cost. By default read from the script itself (``post_plain``), free; a writer with a language
+        model writes them."""
+        from viralreel_core.providers.script.post_plain import plain_post_texts
+
+        return plain_post_texts(script, language), 0.0
+
+    def estimate_post_cost(self, script: Script) -> float:
+        """Dollars ``write_post`` is expected to cost for ``script`` (free by default)."""
+        return 0.0
 
 
 class Voice(Provider[str]):

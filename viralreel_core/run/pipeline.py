@@ -21,7 +21,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES, scene
 from viralreel_core.media import disk, resources
 from viralreel_core.media.music import check_music, loudness
 from viralreel_core.models import Clip, ProgressEvent, RenderResult, Scene, Script, VoiceTrack
+from viralreel_core.post.kit import PostKit, PostTexts
 from viralreel_core.providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
 from viralreel_core.providers.http import retry
 from viralreel_core.render.assembler import Assembler, SceneMedia, sweep_partials
@@ -49,6 +50,7 @@ from viralreel_core.render.early import EarlyRenders
 from viralreel_core.render.fonts import coverage_problem
 from viralreel_core.run.checks import check_space, space_needed
 from viralreel_core.run.paid_work import PaidWorkHalt
+from viralreel_core.run.post_kit import make_post_kit
 from viralreel_core.text.clean import clean_text, reject_nul
 from viralreel_core.text.languages import LANGUAGES, resolve_language
 from viralreel_core.text.timing import estimate_seconds
@@ -639,6 +641,41 @@ class Pipeline:
             self.tally.segments_rendered += assembler.segment_misses
         return path
 
+    # -- post kit --------------------------------------------------------------------------------
+    def write_post(self, script: Script, language: str) -> PostTexts:
+        """The post's title, description and hashtags for ``script`` in ``language``, by the script writer
+        (cached by content: an unchanged script costs nothing again); retried like a script. An offline
+        writer's are read from the script at once: nothing to cache or count."""
+        writer: ScriptWriter = self.provider("script")  # type: ignore[assignment]
+        if writer.offline:
+            return writer.write_post(script, language)[0]
+
+        def make(work_dir: Path):
+            write = self._counting_failures("post", lambda: writer.write_post(script, language))
+            texts, cost = self._retrying(write, retry.SCRIPT_ATTEMPTS)
+            return {**asdict(texts), "hashtags": list(texts.hashtags)}, {}, cost
+
+        asset, hit = self.cache.get_or_make(self.post_key(script, language), "post", make, label="post texts",
+                                            notify=self._warn)
+        self.tally.count("post", hit, asset.cost_usd)
+        return PostTexts(str(asset.meta["title"]), str(asset.meta["description"]), tuple(asset.meta["hashtags"]))
+
+    def post_key(self, script: Script, language: str) -> str:
+        """The cache key of ``script``'s post texts in ``language`` by this pipeline's writer."""
+        writer: ScriptWriter = self.provider("script")  # type: ignore[assignment]
+        params = {**writer.cache_params(), "provider_version": writer.version, "post_version": writer.post_version}
+        inputs = {"title": script.title, "topic": script.topic, "language": language,
+                  "narrations": [s.narration for s in script.scenes]}
+        return cache_key("post", writer.name, params, inputs)
+
+    def make_post_kit(self, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip],
+                      video_path: str | Path) -> PostKit:
+        """The post kit written beside ``video_path`` (``post_maker``); a part that cannot be made is a warning."""
+        kit, problems = make_post_kit(self, script, voices, clips, Path(video_path))
+        for line in problems:
+            self._warn(line)
+        return kit
+
     # -- all of it -------------------------------------------------------------------------------
     def planned_seconds(self, script: Script | None = None) -> float:
         """How long the video is expected to be: ``script``'s narrations, or before there is one, the scenes
@@ -703,6 +740,7 @@ class Pipeline:
                 raise ProviderError("No scene has both a voice and a clip, so there is nothing to assemble.",
                                     hint="See skipped_scenes for what failed, fix it, and run again.")
             path = self.assemble(script, voices, clips, out_dir, video_id)
+            kit = self.make_post_kit(script, voices, clips, path)
             if early is not None:  # found cached by the assembly, but rendered in this run
                 with self.tally._lock:
                     moved = min(early.rendered, self.tally.segments_reused)
@@ -722,7 +760,9 @@ class Pipeline:
         if skipped:
             message += f"; skipped scene(s) {', '.join(str(s['scene']) for s in skipped)}"
         credits = sorted({c.credit for c in clips.values() if c.credit})
-        return self._result(True, str(path), video_id, len(usable), message, skipped, started, credits)
+        result = self._result(True, str(path), video_id, len(usable), message, skipped, started, credits)
+        result.post_kit = kit.to_dict()
+        return result
 
     def _result(self, success: bool, path: str | None, video_id: str, count: int, message: str,
                 skipped: list[dict[str, Any]], started: float, credits: list[str] | None = None

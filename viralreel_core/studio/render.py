@@ -1,4 +1,4 @@
-"""Which scenes can go into the video, and the render itself: a new MP4 with its record and thumbnail."""
+"""Which scenes can go into the video, and the render itself: a new MP4 with its post kit, record and thumbnail."""
 
 from __future__ import annotations
 
@@ -47,12 +47,14 @@ def render(pipeline: Pipeline, script: Script, media: Sequence[tuple[Scene, Voic
     video_id = uuid.uuid4().hex[:8]
     started = time.perf_counter()
     path = pipeline.assemble(chosen, voices, clips, pipeline.settings.output_dir, video_id)
+    kit = pipeline.make_post_kit(chosen, voices, clips, path)  # before the record: its cover is the thumbnail
     seconds = round(time.perf_counter() - started, 2)
     credits = sorted({c.credit for c in clips.values() if c.credit})
     result = {"success": True, "video_path": str(path), "video_id": video_id, "scenes_count": len(media),
               "message": f"Made {len(media)} scenes", "skipped_scenes": list(skipped), "seconds": seconds,
               "credits": credits, "segments_rendered": pipeline.tally.segments_rendered,
               "segments_reused": pipeline.tally.segments_reused,
-              "assets_cost_usd": round(sum(a.cost_usd for a in [*voices.values(), *clips.values()]), 6)}
+              "assets_cost_usd": round(sum(a.cost_usd for a in [*voices.values(), *clips.values()]), 6),
+              "post_kit": kit.to_dict()}
     record = record_render(path, result, **extra)
     return {**result, **json.loads(Path(record).read_text(encoding="utf-8"))}

@@ -27,6 +27,7 @@ from viralreel_core.jobs import local as local_jobs
 from viralreel_core.media.aspect import aspect_of, frame_size
 from viralreel_core.models import Clip, Scene, Script
 from viralreel_core.option_names import STUDIO_OPTIONS
+from viralreel_core.post.kit import PostKit, edit_kit, load_kit
 from viralreel_core.run.pipeline import Pipeline, RunTally, validate_topic
 from viralreel_core.studio import document, render
 from viralreel_core.studio.assets import Made, SceneAssets, SceneState, cost_to_make, grouped, make_media
@@ -411,6 +412,24 @@ class Studio(ProviderChoices, QueuedSteps):
 
         return self._start(job, pipeline, lambda: render.render(pipeline, script, media, skipped, extra),  # type: ignore[arg-type]
                            self._applier("assemble"), params=params)
+
+    def post_kit(self) -> PostKit | None:
+        """The last render's post kit as saved beside it (with the person's edits), else as the render made it."""
+        if not self.last_render:
+            return None
+        saved = load_kit(self.last_render["video_path"])
+        made = self.last_render.get("post_kit")
+        return saved or (PostKit.from_dict(made) if isinstance(made, dict) else None)
+
+    def edit_post_kit(self, title: str, description: str, hashtags: str) -> PostKit:
+        """Keep the person's own title, description and hashtags in the last render's kit (BadInput says what
+        breaks the platforms' rules; nothing is changed then)."""
+        kit = self.post_kit()
+        if kit is None or self.last_render is None:
+            raise BadInput("There is no render with a post kit yet.", hint="Render the video first.")
+        edited = edit_kit(kit, title, description, hashtags)
+        self.last_render = {**self.last_render, "post_kit": edited.to_dict()}
+        return edited
 
     def renders(self) -> list:
         """This project's finished videos, newest first."""

@@ -18,12 +18,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from viralreel_core.config import Settings
-from viralreel_core.errors import ContentRejected, ProviderError
+from viralreel_core.errors import BadInput, ContentRejected, ProviderError
 from viralreel_core.limits import MAX_SCENES, MIN_SCENES
 from viralreel_core.models import Scene, Script
+from viralreel_core.post.kit import PostTexts, tidy_texts
 from viralreel_core.providers.base import ScriptRequest, ScriptWriter
 from viralreel_core.providers.http.openai_common import (
     BASE_URL_ENV,
@@ -36,12 +38,14 @@ from viralreel_core.providers.http.openai_common import (
     openai_errors,
 )
 from viralreel_core.providers.http.transport import host_of, scrub
+from viralreel_core.providers.script.post_plain import plain_post_texts
 from viralreel_core.text.languages import ENGLISH, LANGUAGES
 
 if TYPE_CHECKING:
     import openai
 
-__all__ = ["OpenAIScriptWriter", "SCRIPT_SCHEMA", "PRICES_PER_MILLION", "parse_script", "script_messages"]
+__all__ = ["OpenAIScriptWriter", "SCRIPT_SCHEMA", "POST_SCHEMA", "PRICES_PER_MILLION", "parse_script", "parse_post",
+           "script_messages", "post_messages"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -86,6 +90,28 @@ SCRIPT_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
 }
 
+POST_PROMPT_VERSION = "1"  # bump when the post prompt changes, so cached post texts are not reused
+POST_MAX_TOKENS = 400  # a title, three sentences and eight hashtags fit in about 150
+POST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string", "description": "At most 100 characters, no hashtags."},
+        "description": {"type": "string", "description": "One to three sentences, no hashtags."},
+        "hashtags": {"type": "array", "items": {"type": "string"},
+                     "description": "3 to 8 hashtags, each starting with #, no spaces."},
+    },
+    "required": ["title", "description", "hashtags"],
+    "additionalProperties": False,
+}
+
+_POST_SYSTEM = """You write the post that goes with a short video on YouTube Shorts, TikTok and Instagram Reels.
+Answer with JSON only, shaped {{"title": string, "description": string, "hashtags": [string]}}.
+Rules:
+- title: at most 100 characters (under 70 is best), makes people want to watch; no hashtags, no emojis.
+- description: one to three sentences on what the video shows, ending with a question to the viewer; no hashtags.
+- hashtags: 3 to 8, each starting with # and without spaces, the most specific first.
+- Language: write the title, the description and the hashtags in {language}."""
+
 _SYSTEM = """You write scripts for vertical short videos (TikTok, Reels, Shorts) of 20 to 60 seconds.
 Answer with JSON only, shaped {{"title": string, "scenes": [{{"visuals": string, "narration": string}}]}}.
 Rules:
@@ -104,16 +130,51 @@ def script_messages(request: ScriptRequest) -> list[dict[str, str]]:
     count = (f"Write exactly {request.scenes} scenes" if request.scenes
              else f"Write {MIN_SCENES} to {MAX_SCENES} scenes (4 or 5 suit most topics)")
     tone = f"\n- Tone: {request.tone.strip()}." if request.tone.strip() else ""
-    lang = LANGUAGES.get(request.language, ENGLISH)
-    language = lang.name if lang.native == lang.name else f"{lang.name} ({lang.native})"
+    language = _language_name(request.language)
     return [{"role": "system", "content": _SYSTEM.format(count=count, tone=tone, language=language)},
             {"role": "user", "content": f"Topic: {request.topic}"}]
 
 
-def _response_format(mode: str) -> dict[str, Any]:
+def _language_name(code: str) -> str:
+    lang = LANGUAGES.get(code, ENGLISH)
+    return lang.name if lang.native == lang.name else f"{lang.name} ({lang.native})"
+
+
+def post_messages(script: Script, language: str) -> list[dict[str, str]]:
+    """The chat messages asking for ``script``'s post texts in ``language`` (they mention JSON)."""
+    narration = "\n".join(f"{s.number}. {s.narration}" for s in script.scenes)
+    return [{"role": "system", "content": _POST_SYSTEM.format(language=_language_name(language))},
+            {"role": "user", "content": f"Video title: {script.title}\nTopic: {script.topic}\nNarration:\n{narration}"}]
+
+
+def parse_post(content: str | None, script: Script, language: str, *, service: str = "OpenAI",
+               provider: str = "openai") -> PostTexts:
+    """The post texts in a model's JSON answer, held to the platforms' rules (a short hashtag list is topped
+    up from the script's own words); a retryable ProviderError saying what is wrong otherwise."""
+    def bad(problem: str) -> ProviderError:
+        return ProviderError(f"{service} wrote post texts that cannot be used: {problem}.", provider=provider,
+                             retryable=True, hint="Try again; a new attempt usually works.")
+
+    try:
+        data = json.loads(content or "")
+    except ValueError:
+        raise bad("they are not valid JSON") from None
+    if not isinstance(data, dict) or not str(data.get("title") or "").strip():
+        raise bad("there is no title")
+    tags = data.get("hashtags")
+    tags = [str(t) for t in tags] if isinstance(tags, list) else str(tags or "").split()
+    try:
+        return tidy_texts(str(data["title"]), str(data.get("description") or ""), tags,
+                          more=plain_post_texts(script, language).hashtags)
+    except BadInput as exc:
+        raise bad(exc.message) from None
+
+
+def _response_format(mode: str, name: str = "short_video_script", schema: dict[str, Any] | None = None
+                     ) -> dict[str, Any]:
     if mode == "json_schema":
         return {"type": "json_schema",
-                "json_schema": {"name": "short_video_script", "strict": True, "schema": SCRIPT_SCHEMA}}
+                "json_schema": {"name": name, "strict": True, "schema": schema or SCRIPT_SCHEMA}}
     return {"type": "json_object"}
 
 
@@ -217,46 +278,69 @@ class OpenAIScriptWriter(ScriptWriter):
 
     def write(self, request: ScriptRequest) -> Script:
         """The script for ``request``; ContentRejected on a refusal, ProviderError on anything unusable."""
-        messages = script_messages(request)
+        content, cost = self._answer(script_messages(request), "writing the script", "script",
+                                     _response_format, self.max_tokens)
+        if cost is not None:
+            self._spent[_request_key(request)] = cost
+        return parse_script(content, request, provider=self.name)
+
+    def write_post(self, script: Script, language: str) -> tuple[PostTexts, float]:
+        """The post's title, description and hashtags, written by the model in one small call, and its cost."""
+        def post_format(mode: str) -> dict[str, Any]:
+            return _response_format(mode, "short_video_post", POST_SCHEMA)
+
+        content, cost = self._answer(post_messages(script, language), "writing the post texts", "post texts",
+                                     post_format, POST_MAX_TOKENS)
+        return parse_post(content, script, language, provider=self.name), cost or 0.0
+
+    def estimate_post_cost(self, script: Script) -> float:
+        """Dollars for the post texts of ``script``, from the size of what is sent and a typical answer."""
+        prompt_tokens = sum(len(m["content"]) for m in post_messages(script, "en")) // 4 + 20
+        return self._dollars(prompt_tokens, 150)
+
+    def _answer(self, messages: list[dict[str, str]], what: str, noun: str,
+                response_format: Callable[[str], dict[str, Any]], max_tokens: int) -> tuple[str | None, float | None]:
+        """The model's JSON answer to ``messages`` and its cost (None: no usage reported); ContentRejected on a
+        refusal, a retryable ProviderError on an empty or cut-off answer."""
         with self._lock:
             mode = self._mode
         try:
-            completion = self._complete(messages, mode)
+            completion = self._complete(messages, mode, what, response_format, max_tokens)
         except _SchemaRejected:
             _LOGGER.info("%s does not take json_schema output; using json_object mode", host_of(self.base_url))
             with self._lock:
                 self._mode = mode = "json_object"
-            completion = self._complete(messages, mode)
+            completion = self._complete(messages, mode, what, response_format, max_tokens)
         usage = getattr(completion, "usage", None)
-        if usage is not None:
-            cost = self._dollars(usage.prompt_tokens or 0, usage.completion_tokens or 0)
-            self._spent[_request_key(request)] = cost
+        cost = None if usage is None else self._dollars(usage.prompt_tokens or 0, usage.completion_tokens or 0)
         if not completion.choices:
-            raise ProviderError("OpenAI answered with no script.", provider=self.name, retryable=True,
+            raise ProviderError(f"OpenAI answered with no {noun}.", provider=self.name, retryable=True,
                                 hint="Try again.")
         choice = completion.choices[0]
         message = choice.message
+        this = f"this {noun}" if noun == "script" else f"the {noun}"
         if getattr(message, "refusal", None):
-            raise ContentRejected(f"OpenAI declined to write this script: {scrub(message.refusal, self._secret)}",
+            raise ContentRejected(f"OpenAI declined to write {this}: {scrub(message.refusal, self._secret)}",
                                   provider=self.name, hint="Rephrase the topic and try again.")
         if choice.finish_reason == "content_filter":
-            raise ContentRejected("OpenAI's content filter stopped this script.", provider=self.name,
+            raise ContentRejected(f"OpenAI's content filter stopped {this}.", provider=self.name,
                                   hint="Rephrase the topic and try again.")
         if choice.finish_reason == "length":
-            raise ProviderError(f"OpenAI's script was cut off at the {self.max_tokens}-token limit.",
+            raise ProviderError(f"OpenAI's {noun} was cut off at the {max_tokens}-token limit.",
                                 provider=self.name, retryable=True,
                                 hint="Try again, or ask for fewer scenes.")
-        return parse_script(message.content, request, provider=self.name)
+        return message.content, cost
 
     # -- helpers -------------------------------------------------------------------------------
-    def _complete(self, messages: list[dict[str, str]], mode: str) -> Any:
+    def _complete(self, messages: list[dict[str, str]], mode: str, what: str,
+                  response_format: Callable[[str], dict[str, Any]], max_tokens: int) -> Any:
         import openai  # here, not at the top: the registry imports this module just to read the class
 
-        with openai_errors("writing the script", secret=self._secret, base_url=self.base_url, model=self.model):
+        with openai_errors(what, secret=self._secret, base_url=self.base_url, model=self.model):
             try:
                 return self._client.chat.completions.create(
                     model=self.model, messages=messages, temperature=self.temperature,  # type: ignore[arg-type]
-                    max_tokens=self.max_tokens, response_format=_response_format(mode))  # type: ignore[arg-type]
+                    max_tokens=max_tokens, response_format=response_format(mode))  # type: ignore[arg-type]
             except openai.BadRequestError as exc:
                 if mode == "json_schema" and _rejects_json_schema(exc):
                     raise _SchemaRejected from None
