@@ -107,6 +107,7 @@ for start in range(0, len(states), per_row):
                 # shows on hover; ``use_upload`` checks the name and the content and says what is wrong
                 upload = st.file_uploader(f"Your clip for scene {scene.number}",
                                           key=f"upload_{state.uid}_{version}",
+                                          max_upload_size=MAX_UPLOAD_BYTES // 2**20,
                                           help=f"A video file up to {MAX_UPLOAD_BYTES // 2**20} MB, "
                                                "0.5–120 s; it is fitted to the narration.")
                 st.caption(f"{', '.join(t.upper() for t in UPLOAD_TYPES)} · 0.5–120 s · "

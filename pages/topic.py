@@ -66,8 +66,9 @@ busy = studio.busy("script")
 if studio.draft is not None:
     st.caption("You already have a script. Writing a new one replaces the draft on the Script step "
                "(the accepted script and everything made from it stay until you accept again).")
-clicked = st.button("Write the script", icon=":material/edit:", type="primary", disabled=bool(problem) or busy,
-                    key="write_script")
+# enabled whatever the topic says: in a browser the topic is sent when the box loses focus, and that is the
+# click on this button; a button disabled until then would swallow the click. The topic is checked on click.
+clicked = st.button("Write the script", icon=":material/edit:", type="primary", disabled=busy, key="write_script")
 if busy:
     st.caption("The script is being written…")
     ui.link("script", "Follow it on the Script step")
@@ -75,6 +76,7 @@ if clicked:
     try:
         studio.start_script()
     except ViralReelError as exc:
-        st.error(str(exc), icon=":material/error:")
+        if str(exc) != problem or not form.topic.strip():  # a long topic's error shows above already
+            st.error(str(exc), icon=":material/error:")
     else:
         st.switch_page(ui.PAGES["script"][0])

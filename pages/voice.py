@@ -35,7 +35,10 @@ with st.container(border=True):
             st.selectbox(f"{chosen.display_name()} voice", ids, format_func=lambda v: labels.get(v, v),
                          **ui.bind_option(f"voice_{resolved}", option))
         elif option:
-            st.text_input(chosen.voice_label or f"{chosen.display_name()} voice", help=chosen.voice_help or None,
+            label = chosen.voice_label or f"{chosen.display_name()} voice"
+            optional = not chosen.options.get(option)  # empty by default: the provider's own voice
+            st.text_input(f"{label} · optional" if optional else label, help=chosen.voice_help or None,
+                          placeholder="Leave empty for the built-in voice" if optional else "",
                           **ui.bind_option(f"voice_{resolved}", option))
     low, high = widgets.speed_range(chosen.speed_range if chosen else None)
     if not low <= studio.options["voice_speed"] <= high:  # e.g. 1.5 set for another voice, now ElevenLabs
