@@ -315,16 +315,19 @@ def run_entry_if_skipped() -> None:
 
 
 # The studio's own styles. On a phone (Streamlit stacks columns below 640 px) the step bar's five links
-# become chips, three to a row, instead of five full-width rows; the finished video is kept within the screen.
+# become chips on two short rows instead of five full-width rows, the title takes one line, and the
+# finished video (the first thing on the Assemble page after a render) fits on the first screen.
 STYLE = """<style>
+.st-key-final_video video {max-height: 72vh; object-fit: contain; background: #000;}
+.st-key-final_video_poster {display: none;}
 @media (max-width: 640px) {
   .st-key-step_bar [data-testid="stHorizontalBlock"] {flex-wrap: wrap; gap: .25rem .35rem;}
   .st-key-step_bar [data-testid="stColumn"] {flex: 0 0 auto; width: auto; min-width: 0;}
   .st-key-step_bar [data-testid="stPageLink"] a {padding: .1rem .45rem; min-height: 0;}
   .st-key-step_bar [data-testid="stPageLink"] p {font-size: .8rem;}
+  [data-testid="stMain"] h1 {font-size: 1.9rem; padding-top: .5rem;}
+  .st-key-final_video video {max-height: 52vh;}
 }
-.st-key-final_video video {max-height: 72vh; object-fit: contain; background: #000;}
-.st-key-final_video_poster {display: none;}
 </style>"""
 
 

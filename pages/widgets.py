@@ -50,6 +50,7 @@ def poster_for(video: str | Path, folder: str | Path) -> Path | None:
 
     A player shows it before playing: phones draw nothing until then without one."""
     from viralreel_core.errors import ViralReelError
+    from viralreel_core.ffmpeg import probe
     from viralreel_core.projects import make_thumbnail
 
     video = Path(video)
@@ -57,7 +58,9 @@ def poster_for(video: str | Path, folder: str | Path) -> Path | None:
     if target.is_file():
         return target
     try:
-        made = make_thumbnail(video, target, at=POSTER_AT, width=POSTER_WIDTH)
+        info = probe(video)
+        width = min(POSTER_WIDTH, info.width or POSTER_WIDTH)  # never larger than the video: no upscaled blur
+        made = make_thumbnail(video, target, at=min(POSTER_AT, info.duration / 2), width=width - width % 2)
     except (ViralReelError, OSError):
         return None
     return made if made.is_file() and made.stat().st_size > 0 else None
