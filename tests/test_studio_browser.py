@@ -3,6 +3,8 @@
 Walks the five steps with the offline providers, checks that the finished video plays in a <video>
 element, and takes a screenshot of every page: into a temporary folder, or, to refresh the README's,
 into the folder named by ``VIRALREEL_SCREENSHOTS`` (``VIRALREEL_SCREENSHOTS=docs/screenshots``).
+Walks the friction a new user met (one click to write the script, a phone's step bar and player, the
+spend question under a daily limit, a stop, upload limits, an unchanged re-render, New project).
 """
 
 from __future__ import annotations
@@ -156,11 +158,12 @@ def scroll_main_to_top(page) -> None:
     time.sleep(0.3)
 
 
-def test_a_new_user_meets_none_of_the_friction_found_by_trying_it(owner_with_runway, shots, tmp_path):
+def test_a_new_user_meets_none_of_the_friction_found_by_trying_it(owner_with_runway, tmp_path):
     """The friction list walked as a new user would, on a phone (390×844) where it matters."""
     from playwright.sync_api import expect
 
     url, runway = owner_with_runway
+    shots = tmp_path / "screenshots"  # to look at; never the docs' folder
     with chromium() as browser:
         page = browser.new_page(viewport=PHONE)
         page.set_default_timeout(STEP_TIMEOUT)
