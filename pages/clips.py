@@ -19,7 +19,7 @@ if studio.draft_pending:
 choices, provider_label = ui.provider_choices("clips", "clip_provider")
 top_left, top_right = st.columns([1, 2], gap="large", vertical_alignment="bottom")
 top_left.selectbox("Clip provider", choices, format_func=provider_label,
-                   **ui.bind_option("clips_page_provider", "clip_provider"))
+                   **ui.bind_option("clips_page_provider", "clip_provider", choices))
 for option, values in studio.option_choices("clips").items():  # e.g. the image model and quality
     top_left.selectbox(option.replace("_", " ").capitalize(), values,
                        **ui.bind_option(f"clips_option_{option}", option))

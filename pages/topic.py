@@ -39,14 +39,16 @@ with right:
     st.slider("Target length (seconds)", 15, 90, step=5,
               **ui.bind("topic_length", lambda: form.target_seconds, lambda v: setattr(form, "target_seconds", v)))
     auto = f"Auto · {scenes_for_length(form.target_seconds)} for {form.target_seconds} s"
-    st.selectbox("Number of scenes", [0, *WRITER_SCENES], format_func=lambda n: f"{n} scenes" if n else auto,
-                 **ui.bind("topic_scenes", lambda: form.scenes or 0, lambda v: setattr(form, "scenes", v or None)))
+    counts = [0, *WRITER_SCENES]
+    st.selectbox("Number of scenes", counts, format_func=lambda n: f"{n} scenes" if n else auto,
+                 **ui.bind("topic_scenes", lambda: form.scenes or 0, lambda v: setattr(form, "scenes", v or None),
+                           choices=counts))
     shape = studio.aspect
     size = f"{studio.options['width']}×{studio.options['height']}"
     st.selectbox("Aspect ratio", [*ASPECTS] if shape else [None, *ASPECTS],
                  format_func=lambda a: ASPECT_LABELS[a] if a else f"Custom · {size}",
                  help=f"The video's shape; now {size}. Clips made for another shape are made again.",
-                 **ui.bind("topic_aspect", lambda: shape, lambda v: v and studio.set_aspect(v)))
+                 **ui.bind("topic_aspect", lambda: shape, lambda v: v and studio.set_aspect(v), choices=ASPECTS))
     tones = list(TONES) if form.tone in TONES else [*TONES, form.tone]
     st.selectbox("Tone / style", tones, accept_new_options=True, format_func=str.capitalize,
                  help="Pick one or type your own (the offline writer knows the listed tones; "
@@ -59,7 +61,7 @@ with right:
                  help="The script, the voice and the captions follow it. Auto reads it from the topic; the "
                       "offline writer writes English only (write or edit the narration in your language).",
                  **ui.bind("topic_language", lambda: form.language if form.language in names else "auto",
-                           lambda v: setattr(form, "language", v or "auto")))
+                           lambda v: setattr(form, "language", v or "auto"), choices=names))
 
 st.divider()
 busy = studio.busy("script")

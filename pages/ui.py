@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import runpy
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -253,20 +253,32 @@ def clear_cache() -> None:
     st.toast(f"Cache cleared ({removed} items).", icon=":material/mop:")
 
 
-def bind(key: str, get: Callable[[], Any], put: Callable[[Any], None]) -> dict[str, Any]:
+def bind(key: str, get: Callable[[], Any], put: Callable[[Any], None],
+         choices: Collection[Any] | None = None) -> dict[str, Any]:
     """Widget arguments that show the studio's value every run and write changes back to it.
 
     The studio is the one source of truth, so a widget shows the right value on every page and after
     a project is opened, and two widgets for one setting (sidebar and page) never disagree.
+
+    ``choices``: a selectbox's options, when its labels change with other input (e.g. "Auto · English"
+    once a topic is typed). The browser sends the label it shows, and a click landing while the run that
+    relabels it is under way sends the old one, which Streamlit hands back as the label itself: that is
+    not a choice, and is ignored rather than stored.
     """
     st.session_state[key] = get()
-    return {"key": key, "on_change": lambda: put(st.session_state[key])}
+
+    def changed() -> None:
+        value = st.session_state[key]
+        if choices is None or value in choices:
+            put(value)
+
+    return {"key": key, "on_change": changed}
 
 
-def bind_option(key: str, name: str) -> dict[str, Any]:
+def bind_option(key: str, name: str, choices: Collection[Any] | None = None) -> dict[str, Any]:
     """``bind`` for one of the studio's settings (``studio.options[name]``)."""
     s = studio()
-    return bind(key, lambda: s.options[name], lambda v: s.options.__setitem__(name, v))
+    return bind(key, lambda: s.options[name], lambda v: s.options.__setitem__(name, v), choices)
 
 
 def bind_caption(key: str, name: str) -> dict[str, Any]:

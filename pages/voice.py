@@ -21,7 +21,7 @@ choices, provider_label = ui.provider_choices("voice", "voice_provider")
 with st.container(border=True):
     c1, c2, c3 = st.columns([1, 1.4, 1], gap="medium")
     c1.selectbox("Voice provider", choices, format_func=provider_label,
-                 **ui.bind_option("voice_page_provider", "voice_provider"))
+                 **ui.bind_option("voice_page_provider", "voice_provider", choices))
     resolved = studio.provider_names()["voice"]
     chosen = studio.voice_class()  # what the provider declares: its voice option, voices and speeds
     option = chosen.voice_option if chosen else None

@@ -38,6 +38,34 @@ def dirs(tmp_path, monkeypatch):
     return paths
 
 
+def sends(selectbox, label: str) -> None:
+    """Make AppTest send ``label`` for ``selectbox``, as a browser does with the label it still shows
+    (AppTest itself only sends labels of the current options)."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    class Stale(type(selectbox)):
+        @property
+        def _widget_state(self) -> WidgetState:
+            return WidgetState(id=self.id, string_value=label)
+
+    selectbox.__class__ = Stale
+
+
+def test_a_click_that_races_a_relabel_keeps_the_choices(dirs, fakes):
+    """Typing a topic relabels *Language* ("Auto · English"); a click landing while that run is under way
+    sends the old label, which Streamlit returns as the label itself: it must not become the language."""
+    at = use_fakes(new_app())
+    stale = at.selectbox(key="topic_language").format_func("auto")  # what the browser still shows
+    at.text_area(key="topic_text").input("Why do cats purr?").run()
+    assert ok(at).selectbox(key="topic_language").format_func("auto") != stale
+    sends(at.selectbox(key="topic_language"), stale)
+    sends(at.selectbox(key="topic_scenes"), "Auto · 4 for 25 s")  # a label from another target length
+    at.button(key="write_script").click().run()
+    studio = ok(at).session_state["studio"]
+    assert studio.form.language == "auto" and studio.form.scenes is None and not at.error
+    assert at.title[0].value.endswith("Step 2 · Script")
+
+
 # -- (b) a visitor's missing key: what *they* can do --------------------------------------------------
 
 @pytest.fixture
