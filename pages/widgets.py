@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from viralreel_core.captions import build_cues, burn_captions, estimate_word_timings
 from viralreel_core.config import CaptionStyle
+from viralreel_core.render.captions import build_cues, burn_captions, estimate_word_timings
 
 __all__ = ["SHORT_SIDES", "SPEED_SLIDER", "audio_format", "caption_preview", "poster_for", "speed_range",
            "table_rows"]
@@ -50,8 +50,8 @@ def poster_for(video: str | Path, folder: str | Path) -> Path | None:
 
     A player shows it before playing: phones draw nothing until then without one."""
     from viralreel_core.errors import ViralReelError
-    from viralreel_core.ffmpeg import probe
-    from viralreel_core.projects import make_thumbnail
+    from viralreel_core.media.ffmpeg import probe
+    from viralreel_core.workspace.projects import make_thumbnail
 
     video = Path(video)
     target = Path(folder) / f"{video.stem}.poster.jpg"

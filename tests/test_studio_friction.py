@@ -13,12 +13,13 @@ from streamlit.testing.v1 import AppTest
 from tests.fakes.providers import FakeVoice, SlowClipMaker
 from tests.test_studio_app import APP, TIMEOUT, make_all, new_app, ok, page, settle, texts, use_fakes, write_and_accept
 from tests.test_studio_state import accepted, made
-from viralreel_core import music, providers
+from viralreel_core import providers
 from viralreel_core.errors import NeedsConfirmation, SpendingLimitReached
-from viralreel_core.projects import ProjectStore, list_renders
-from viralreel_core.spending import Budget
+from viralreel_core.media import music
 from viralreel_core.studio import Studio, StudioConfig
-from viralreel_core.uploads import MAX_UPLOAD_BYTES
+from viralreel_core.workspace.projects import ProjectStore, list_renders
+from viralreel_core.workspace.spending import Budget
+from viralreel_core.workspace.uploads import MAX_UPLOAD_BYTES
 
 
 @pytest.fixture

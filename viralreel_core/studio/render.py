@@ -14,11 +14,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..assembler import Assembler
-from ..models import Clip, ProgressEvent, Scene, Script, VoiceTrack
-from ..pipeline import Pipeline
-from ..projects import list_renders, record_render
-from .assets import SceneState
+from viralreel_core.models import Clip, ProgressEvent, Scene, Script, VoiceTrack
+from viralreel_core.render.assembler import Assembler
+from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.studio.assets import SceneState
+from viralreel_core.workspace.projects import list_renders, record_render
 
 __all__ = ["plan", "render"]
 
