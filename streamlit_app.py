@@ -54,7 +54,8 @@ with st.sidebar:
     st.subheader("Providers", help="`auto` uses a paid service when its key is set, and the offline one otherwise.")
     for step, option in PROVIDER_OPTIONS.items():
         choices, label = ui.provider_choices(step, option)
-        st.selectbox(PROVIDER_LABELS[step], choices, format_func=label, **ui.bind_option(f"sidebar_{option}", option))
+        st.selectbox(PROVIDER_LABELS[step], choices, format_func=label,  # "auto → …" changes with the keys
+                     **ui.bind_option(f"sidebar_{option}", option, choices))
         problem = studio.provider_problem(step)
         if problem:
             st.caption(f":material/warning: {ui.shown(problem)}")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages import publish, ui
 from pages.post_kit_section import show_post_kit
-from pages.widgets import caption_preview
+from pages.widgets import caption_preview, poster_for
 from viralreel_core import CaptionStyle
 from viralreel_core.errors import ViralReelError
 from viralreel_core.media import music
@@ -19,6 +19,51 @@ studio = ui.header("assemble", "Captions timed to the words, fades between scene
                                "Scenes that did not change come straight from the cache.")
 if studio.script is None:
     ui.need_script("There is nothing to assemble yet: the video is built from the accepted script.")
+
+# -- the result: first, so a finished video is the first thing seen (on a phone too) ---------------
+result = studio.last_render
+if result and Path(result["video_path"]).is_file():
+    st.subheader("Your video")
+    video_col, info_col = st.columns([1, 2], gap="large")
+    path = Path(result["video_path"])
+    with video_col, st.container(key="final_video"):
+        st.video(str(path), format="video/mp4")
+        poster = poster_for(path, studio.cache.directory / "thumbnails")
+        if poster is not None:
+            ui.video_poster("final_video", poster)
+    with info_col:
+        tally = result.get("session_tally", {})
+        reused = result.get("segments_reused", 0)
+        r1 = st.columns(4)
+        r1[0].metric("Duration", f"{result.get('duration', 0):.1f} s")
+        r1[1].metric("Size", ui.size(result.get("size_bytes", 0)))
+        r1[2].metric("Scenes", result.get("scenes_count", 0))
+        r1[3].metric("Render time", f"{result.get('seconds', 0):.1f} s")
+        # two counts of different things, each "reused of all": rendered scenes, and the media made for them
+        r2 = st.columns(4)
+        r2[0].metric("Scenes reused", f"{reused} of {reused + result.get('segments_rendered', 0)}",
+                     help="Scenes whose rendered part came from the cache unchanged; only the others were "
+                          "rendered again.")
+        hits, asked = tally.get("hits", 0), tally.get("hits", 0) + tally.get("misses", 0)
+        r2[1].metric("Media reused", f"{hits} of {asked}",
+                     help="Scripts, voices and clips for this project that came from the cache instead of being "
+                          "made again.")
+        r2[2].metric("Money spent", ui.money(tally.get("spent_usd", 0.0)), help="New provider calls this session.")
+        r2[3].metric("Saved by cache", ui.money(tally.get("saved_usd", 0.0)),
+                     help="What the reused assets would have cost again.")
+        if result.get("reused"):
+            st.caption(":material/recycling: Nothing changed since this video was made, so it was not written again.")
+        if result.get("skipped_scenes"):
+            left_out = ", ".join(map(str, result["skipped_scenes"]))
+            st.warning(f"Left out: scene(s) {left_out}.", icon=":material/content_cut:")
+        for credit in result.get("credits", []):
+            st.caption(credit)
+        with open(path, "rb") as video_file:
+            st.download_button("Download MP4", video_file, file_name=path.name, mime="video/mp4",
+                               icon=":material/download:", type="primary", key="download_video")
+        st.caption(f"Saved as `{ui.shown(path)}`")
+        ui.link("projects", "Save the project and see past renders")
+    st.divider()
 
 usable, missing = studio.render_plan()
 if missing:
@@ -84,7 +129,9 @@ with m1:
     with st.popover("Upload music", icon=":material/upload:", width="stretch"):
         version = st.session_state.get("music_upload_version", 0)
         # no ``type=`` filter: ``store_music`` checks the name and the content and says what is wrong
+        # its own limit, so the box says the same as the caption (not the server's 200 MB for clips)
         upload = st.file_uploader("Your own track", key=f"music_upload_{version}",
+                                  max_upload_size=music.MAX_MUSIC_BYTES // 2**20,
                                   help="Looped to the video's length and ducked under the voice. Use music you "
                                        "have the right to publish.")
         st.caption(f"{', '.join(t.upper() for t in music.MUSIC_TYPES)} · up to {music.MAX_MUSIC_BYTES // 2**20} MB")
@@ -121,40 +168,7 @@ if not busy:
 ui.job_panel("assemble")
 ui.show_errors("assemble")
 
-# -- the result ------------------------------------------------------------------------------------
-result = studio.last_render
-if result and Path(result["video_path"]).is_file():
-    st.subheader("Your video")
-    video_col, info_col = st.columns([1, 2], gap="large")
-    path = Path(result["video_path"])
-    with video_col:
-        st.video(str(path), format="video/mp4")
-    with info_col:
-        tally = result.get("session_tally", {})
-        r1 = st.columns(4)
-        r1[0].metric("Duration", f"{result.get('duration', 0):.1f} s")
-        r1[1].metric("Size", ui.size(result.get("size_bytes", 0)))
-        r1[2].metric("Scenes", result.get("scenes_count", 0))
-        r1[3].metric("Render time", f"{result.get('seconds', 0):.1f} s")
-        r2 = st.columns(4)
-        r2[0].metric("Scenes from cache", f"{result.get('segments_reused', 0)} / "
-                     f"{result.get('segments_reused', 0) + result.get('segments_rendered', 0)}")
-        r2[1].metric("Cache hits", tally.get("hits", 0), help="Scripts, voices and clips reused this session.")
-        r2[2].metric("Money spent", ui.money(tally.get("spent_usd", 0.0)), help="New provider calls this session.")
-        r2[3].metric("Saved by cache", ui.money(tally.get("saved_usd", 0.0)),
-                     help="What the reused assets would have cost again.")
-        if result.get("skipped_scenes"):
-            left_out = ", ".join(map(str, result["skipped_scenes"]))
-            st.warning(f"Left out: scene(s) {left_out}.", icon=":material/content_cut:")
-        for credit in result.get("credits", []):
-            st.caption(credit)
-        with open(path, "rb") as video_file:
-            st.download_button("Download MP4", video_file, file_name=path.name, mime="video/mp4",
-                               icon=":material/download:", type="primary", key="download_video")
-        st.caption(f"Saved as `{ui.shown(path)}`")
-        ui.link("projects", "Save the project and see past renders")
-    publish.section(path, studio.script.title if studio.script else "")
-
-# -- the post kit ----------------------------------------------------------------------------------
+# -- posting: the kit that goes with the video, and publishing it -----------------------------------
 if result and Path(result["video_path"]).is_file():
     show_post_kit(studio)
+    publish.section(Path(result["video_path"]), studio.script.title if studio.script else "")

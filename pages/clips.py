@@ -19,7 +19,7 @@ if studio.draft_pending:
 choices, provider_label = ui.provider_choices("clips", "clip_provider")
 top_left, top_right = st.columns([1, 2], gap="large", vertical_alignment="bottom")
 top_left.selectbox("Clip provider", choices, format_func=provider_label,
-                   **ui.bind_option("clips_page_provider", "clip_provider"))
+                   **ui.bind_option("clips_page_provider", "clip_provider", choices))
 for option, values in studio.option_choices("clips").items():  # e.g. the image model and quality
     top_left.selectbox(option.replace("_", " ").capitalize(), values,
                        **ui.bind_option(f"clips_option_{option}", option))
@@ -107,6 +107,7 @@ for start in range(0, len(states), per_row):
                 # shows on hover; ``use_upload`` checks the name and the content and says what is wrong
                 upload = st.file_uploader(f"Your clip for scene {scene.number}",
                                           key=f"upload_{state.uid}_{version}",
+                                          max_upload_size=MAX_UPLOAD_BYTES // 2**20,
                                           help=f"A video file up to {MAX_UPLOAD_BYTES // 2**20} MB, "
                                                "0.5–120 s; it is fitted to the narration.")
                 st.caption(f"{', '.join(t.upper() for t in UPLOAD_TYPES)} · 0.5–120 s · "

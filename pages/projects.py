@@ -36,7 +36,13 @@ with st.container(border=True):
         else:
             st.toast(f"Saved a copy: “{studio.display_name}”.", icon=":material/file_copy:")
     with new_col.popover("New", icon=":material/add:", width="stretch"):
-        st.write("Start an empty project? Unsaved changes to this one are lost.")
+        if not ui.has_work(studio):
+            st.write("Start an empty project?")
+        elif ui.is_saved(studio):  # autosave kept it: nothing is lost, so say so rather than warn
+            st.write(f"Start an empty project? **{studio.display_name}** is saved as it is: open it again "
+                     "from *Saved projects* below.")
+        else:
+            st.write(f"Start an empty project? **{studio.display_name}** is saved first.")
         if st.button("Start a new project", key="new_project"):
             ui.new_project()
             st.switch_page(ui.PAGES["topic"][0])

@@ -39,14 +39,16 @@ with right:
     st.slider("Target length (seconds)", 15, 90, step=5,
               **ui.bind("topic_length", lambda: form.target_seconds, lambda v: setattr(form, "target_seconds", v)))
     auto = f"Auto · {scenes_for_length(form.target_seconds)} for {form.target_seconds} s"
-    st.selectbox("Number of scenes", [0, *WRITER_SCENES], format_func=lambda n: f"{n} scenes" if n else auto,
-                 **ui.bind("topic_scenes", lambda: form.scenes or 0, lambda v: setattr(form, "scenes", v or None)))
+    counts = [0, *WRITER_SCENES]
+    st.selectbox("Number of scenes", counts, format_func=lambda n: f"{n} scenes" if n else auto,
+                 **ui.bind("topic_scenes", lambda: form.scenes or 0, lambda v: setattr(form, "scenes", v or None),
+                           choices=counts))
     shape = studio.aspect
     size = f"{studio.options['width']}×{studio.options['height']}"
     st.selectbox("Aspect ratio", [*ASPECTS] if shape else [None, *ASPECTS],
                  format_func=lambda a: ASPECT_LABELS[a] if a else f"Custom · {size}",
                  help=f"The video's shape; now {size}. Clips made for another shape are made again.",
-                 **ui.bind("topic_aspect", lambda: shape, lambda v: v and studio.set_aspect(v)))
+                 **ui.bind("topic_aspect", lambda: shape, lambda v: v and studio.set_aspect(v), choices=ASPECTS))
     tones = list(TONES) if form.tone in TONES else [*TONES, form.tone]
     st.selectbox("Tone / style", tones, accept_new_options=True, format_func=str.capitalize,
                  help="Pick one or type your own (the offline writer knows the listed tones; "
@@ -59,15 +61,16 @@ with right:
                  help="The script, the voice and the captions follow it. Auto reads it from the topic; the "
                       "offline writer writes English only (write or edit the narration in your language).",
                  **ui.bind("topic_language", lambda: form.language if form.language in names else "auto",
-                           lambda v: setattr(form, "language", v or "auto")))
+                           lambda v: setattr(form, "language", v or "auto"), choices=names))
 
 st.divider()
 busy = studio.busy("script")
 if studio.draft is not None:
     st.caption("You already have a script. Writing a new one replaces the draft on the Script step "
                "(the accepted script and everything made from it stay until you accept again).")
-clicked = st.button("Write the script", icon=":material/edit:", type="primary", disabled=bool(problem) or busy,
-                    key="write_script")
+# enabled whatever the topic says: in a browser the topic is sent when the box loses focus, and that is the
+# click on this button; a button disabled until then would swallow the click. The topic is checked on click.
+clicked = st.button("Write the script", icon=":material/edit:", type="primary", disabled=busy, key="write_script")
 if busy:
     st.caption("The script is being written…")
     ui.link("script", "Follow it on the Script step")
@@ -75,6 +78,7 @@ if clicked:
     try:
         studio.start_script()
     except ViralReelError as exc:
-        st.error(ui.shown(exc), icon=":material/error:")
+        if str(exc) != problem or not form.topic.strip():  # a long topic's error shows above already
+            st.error(ui.shown(exc), icon=":material/error:")
     else:
         st.switch_page(ui.PAGES["script"][0])

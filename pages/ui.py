@@ -6,12 +6,13 @@ only draws it. Per-person state lives in ``st.session_state`` and nowhere else.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
 import os
 import runpy
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,7 @@ def setup() -> Studio:
     studio: Studio = st.session_state["studio"]
     studio.engine = engine
     studio.key_sources = {svc: {"typed": "typed", "": ""}.get(src, "owner") for svc, src in key_sources().items()}
+    studio.visitor = not owner  # what a missing key's message tells them to do
     LIVE.put(place, studio)
     studio.relink(ProjectStore(studio.config.projects_dir))  # after a cache clear: the saved copies
     studio.base, studio.cache, studio.keys = base.with_(keys=ApiKeys()), cache, keys
@@ -171,10 +173,9 @@ def autosave() -> None:
     """Save the open project when it changed since the last save (every run ends here), and note it as
     the workspace's open project, so a reload or another device reopens it where it was."""
     s: Studio | None = st.session_state.get("studio")
-    if s is None or "visitor" not in st.session_state or (s.draft is None and not s.form.topic.strip()):
+    if s is None or "visitor" not in st.session_state or not has_work(s):
         return
-    text = json.dumps(s.to_document(), sort_keys=True, default=str)
-    mark = (s.id, hashlib.sha256(text.encode()).hexdigest())
+    mark = _save_mark(s)
     if st.session_state.get("autosaved") == mark:
         return
     try:
@@ -184,6 +185,21 @@ def autosave() -> None:
         _LOGGER.warning("The project was not saved automatically: %s", exc)
         return
     st.session_state["autosaved"] = mark
+
+
+def has_work(s: Studio) -> bool:
+    """Whether the project holds anything to keep (a topic or a script): an empty one is never saved."""
+    return s.draft is not None or bool(s.form.topic.strip())
+
+
+def _save_mark(s: Studio) -> tuple[str, str]:
+    text = json.dumps(s.to_document(), sort_keys=True, default=str)
+    return s.id, hashlib.sha256(text.encode()).hexdigest()
+
+
+def is_saved(s: Studio) -> bool:
+    """Whether the project as it is now was saved (by ``autosave``, which every run ends with)."""
+    return st.session_state.get("autosaved") == _save_mark(s)
 
 
 def open_project(project_id: str) -> Studio:
@@ -217,7 +233,9 @@ def studio() -> Studio:
 
 
 def new_project() -> None:
-    """Start an empty project, keeping the person's provider and style choices."""
+    """Start an empty project, keeping the person's provider and style choices; the old one is saved first
+    (a change made in this run, e.g. its name, would otherwise miss the autosave)."""
+    autosave()
     old = studio()
     fresh = Studio(old.base, old.cache, old.config, engine=old.engine)
     fresh.keys, fresh.options, fresh.key_sources = old.keys, dict(old.options), old.key_sources
@@ -238,20 +256,32 @@ def clear_cache() -> None:
     st.toast(f"Cache cleared ({removed} items).", icon=":material/mop:")
 
 
-def bind(key: str, get: Callable[[], Any], put: Callable[[Any], None]) -> dict[str, Any]:
+def bind(key: str, get: Callable[[], Any], put: Callable[[Any], None],
+         choices: Collection[Any] | None = None) -> dict[str, Any]:
     """Widget arguments that show the studio's value every run and write changes back to it.
 
     The studio is the one source of truth, so a widget shows the right value on every page and after
     a project is opened, and two widgets for one setting (sidebar and page) never disagree.
+
+    ``choices``: a selectbox's options, when its labels change with other input (e.g. "Auto · English"
+    once a topic is typed). The browser sends the label it shows, and a click landing while the run that
+    relabels it is under way sends the old one, which Streamlit hands back as the label itself: that is
+    not a choice, and is ignored rather than stored.
     """
     st.session_state[key] = get()
-    return {"key": key, "on_change": lambda: put(st.session_state[key])}
+
+    def changed() -> None:
+        value = st.session_state[key]
+        if choices is None or value in choices:
+            put(value)
+
+    return {"key": key, "on_change": changed}
 
 
-def bind_option(key: str, name: str) -> dict[str, Any]:
+def bind_option(key: str, name: str, choices: Collection[Any] | None = None) -> dict[str, Any]:
     """``bind`` for one of the studio's settings (``studio.options[name]``)."""
     s = studio()
-    return bind(key, lambda: s.options[name], lambda v: s.options.__setitem__(name, v))
+    return bind(key, lambda: s.options[name], lambda v: s.options.__setitem__(name, v), choices)
 
 
 def bind_caption(key: str, name: str) -> dict[str, Any]:
@@ -299,13 +329,51 @@ def run_entry_if_skipped() -> None:
         st.stop()
 
 
+# The studio's own styles. On a phone (Streamlit stacks columns below 640 px) the step bar's five links
+# become chips on two short rows instead of five full-width rows, the title takes one line, and the
+# finished video (the first thing on the Assemble page after a render) fits on the first screen.
+STYLE = """<style>
+.st-key-final_video video {max-height: 72vh; object-fit: contain; background: #000;}
+.st-key-final_video_poster {display: none;}
+@media (max-width: 640px) {
+  .st-key-step_bar [data-testid="stHorizontalBlock"] {flex-wrap: wrap; gap: .25rem .35rem;}
+  .st-key-step_bar [data-testid="stColumn"] {flex: 0 0 auto; width: auto; min-width: 0;}
+  .st-key-step_bar [data-testid="stPageLink"] a {padding: .1rem .45rem; min-height: 0;}
+  .st-key-step_bar [data-testid="stPageLink"] p {font-size: .8rem;}
+  [data-testid="stMain"] h1 {font-size: 1.9rem; padding-top: .5rem;}
+  .st-key-final_video video {max-height: 52vh;}
+}
+</style>"""
+
+
+def video_poster(key: str, image: Path) -> None:
+    """Give the ``<video>`` inside ``st.container(key=key)`` ``image`` as its poster (st.video has no such
+    parameter), so the player shows a frame before it plays, as phones do not on their own.
+
+    A script (Streamlit runs it in the page) sets the attribute once the player is there; the image goes
+    inline, so no other file is served. Without JavaScript the player simply has no poster.
+    """
+    data = base64.b64encode(image.read_bytes()).decode("ascii")
+    with st.container(key=f"{key}_poster"):  # hidden (STYLE): a script takes no room
+        st.html(f"""<script>(function () {{
+  const poster = "data:image/jpeg;base64,{data}";
+  let tries = 0;
+  (function set() {{
+    const video = document.querySelector(".st-key-{key} video");
+    if (video) {{ if (video.getAttribute("poster") !== poster) video.setAttribute("poster", poster); return; }}
+    if (tries++ < 100) setTimeout(set, 100);
+  }})();
+}})();</script>""", unsafe_allow_javascript=True)
+
+
 def header(step: str, subtitle: str) -> Studio:
     """The page title, the five-step bar, and any notices; returns the studio."""
     run_entry_if_skipped()
     s = studio()
     path, title, icon = PAGES[step]
+    st.html(STYLE)  # style only: Streamlit puts it aside, taking no room on the page
     if step in STEP_ORDER:
-        bar = st.columns(len(STEP_ORDER))
+        bar = st.container(key="step_bar").columns(len(STEP_ORDER))
         marks = {"done": ":green[:material/check_circle:]", "working": ":blue[:material/progress_activity:]",
                  "partial": ":orange[:material/pending:]", "todo": ":gray[:material/radio_button_unchecked:]"}
         for col, name in zip(bar, STEP_ORDER, strict=True):
@@ -319,6 +387,8 @@ def header(step: str, subtitle: str) -> Studio:
     st.caption(subtitle)
     for notice in s.notices:
         st.info(shown(notice), icon=":material/info:")
+    for line in s.take_news():  # once: gone on the next run
+        st.info(shown(line), icon=":material/stop_circle:")
     return s
 
 
@@ -404,9 +474,17 @@ def confirm_panel(step: str) -> None:
     asked = s.wallet.pending.get(step)
     if asked is None or s.busy(step):
         return
+    left = s.wallet.budget.remaining() if s.wallet.budget is not None else None
+    if left is not None and asked["cost"] > left + 1e-9:  # spent meanwhile (another session): no longer offered
+        s.wallet.pending.pop(step, None)
+        st.error(f"This would cost about {money(asked['cost'])}, and today's spending limit leaves "
+                 f"{money(left)}. Do fewer scenes at a time, or use the free offline providers.",
+                 icon=":material/payments:")
+        return
+    within = f" Today's limit leaves {money(left)}." if left is not None else ""
     with st.container(border=True):
         st.warning(f"This will use **{s.provider_names()[step]}** and is estimated to cost "
-                   f"**{money(asked['cost'])}**. Go ahead?", icon=":material/payments:")
+                   f"**{money(asked['cost'])}**.{within} Go ahead?", icon=":material/payments:")
         yes, no = st.columns(2)
         if yes.button(f"Spend about {money(asked['cost'])}", type="primary", key=f"confirm_{step}", width="stretch"):
             try:

@@ -21,7 +21,7 @@ choices, provider_label = ui.provider_choices("voice", "voice_provider")
 with st.container(border=True):
     c1, c2, c3 = st.columns([1, 1.4, 1], gap="medium")
     c1.selectbox("Voice provider", choices, format_func=provider_label,
-                 **ui.bind_option("voice_page_provider", "voice_provider"))
+                 **ui.bind_option("voice_page_provider", "voice_provider", choices))
     resolved = studio.provider_names()["voice"]
     chosen = studio.voice_class()  # what the provider declares: its voice option, voices and speeds
     option = chosen.voice_option if chosen else None
@@ -35,7 +35,10 @@ with st.container(border=True):
             st.selectbox(f"{chosen.display_name()} voice", ids, format_func=lambda v: labels.get(v, v),
                          **ui.bind_option(f"voice_{resolved}", option))
         elif option:
-            st.text_input(chosen.voice_label or f"{chosen.display_name()} voice", help=chosen.voice_help or None,
+            label = chosen.voice_label or f"{chosen.display_name()} voice"
+            optional = not chosen.options.get(option)  # empty by default: the provider's own voice
+            st.text_input(f"{label} · optional" if optional else label, help=chosen.voice_help or None,
+                          placeholder="Leave empty for the built-in voice" if optional else "",
                           **ui.bind_option(f"voice_{resolved}", option))
     low, high = widgets.speed_range(chosen.speed_range if chosen else None)
     if not low <= studio.options["voice_speed"] <= high:  # e.g. 1.5 set for another voice, now ElevenLabs

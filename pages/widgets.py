@@ -15,7 +15,11 @@ import numpy as np
 from viralreel_core.config import CaptionStyle
 from viralreel_core.render.captions import build_cues, burn_captions, estimate_word_timings
 
-__all__ = ["SHORT_SIDES", "SPEED_SLIDER", "audio_format", "caption_preview", "speed_range", "table_rows"]
+__all__ = ["SHORT_SIDES", "SPEED_SLIDER", "audio_format", "caption_preview", "poster_for", "speed_range",
+           "table_rows"]
+
+POSTER_AT = 1.0  # seconds into the video: its opening, with the first caption on screen
+POSTER_WIDTH = 540  # sharp enough on a phone's player, small enough to send with the page
 
 #: the video's short side a person can pick (full HD, or quicker renders); the aspect sets the long side
 SHORT_SIDES = (1080, 720, 540)
@@ -39,6 +43,27 @@ def audio_format(path: str | Path) -> str:
     if head[:4] == b"OggS":
         return "audio/ogg"
     return "audio/mpeg"  # ID3 tag or a bare MPEG frame
+
+
+def poster_for(video: str | Path, folder: str | Path) -> Path | None:
+    """A JPEG of ``video``'s frame ``POSTER_AT`` seconds in, kept in ``folder`` (made once); None if it fails.
+
+    A player shows it before playing: phones draw nothing until then without one."""
+    from viralreel_core.errors import ViralReelError
+    from viralreel_core.media.ffmpeg import probe
+    from viralreel_core.workspace.projects import make_thumbnail
+
+    video = Path(video)
+    target = Path(folder) / f"{video.stem}.poster.jpg"
+    if target.is_file():
+        return target
+    try:
+        info = probe(video)
+        width = min(POSTER_WIDTH, info.width or POSTER_WIDTH)  # never larger than the video: no upscaled blur
+        made = make_thumbnail(video, target, at=min(POSTER_AT, info.duration / 2), width=width - width % 2)
+    except (ViralReelError, OSError):
+        return None
+    return made if made.is_file() and made.stat().st_size > 0 else None
 
 
 def caption_preview(style: CaptionStyle, background: str | Path | None = None, frame: tuple[int, int] = (1080, 1920),

@@ -123,7 +123,8 @@ def test_stop_keeps_the_scenes_a_queued_clips_job_made(engine, fake_settings, ca
     studio.poll()
     record = engine.queue.get(list(j.id for j in engine.queue.list() if j.kind == "clips")[0])
     assert record.state == "cancelled" and SlowClipMaker.aborted.is_set()  # the paid work was told to stop
-    assert list(studio.clips) == [studio.uids[0]] and studio.errors["clips"]
+    assert list(studio.clips) == [studio.uids[0]] and "clips" not in studio.errors  # a stop is no failure
+    assert studio.take_news() == ["Stopped. The clips made before the stop are kept; make the others when you want."]
 
 
 def test_a_typed_key_stays_in_this_process_and_never_reaches_a_record(engine, fake_settings, cache, tmp_path):
@@ -239,7 +240,8 @@ def test_a_full_queue_refuses_a_studio_job_with_one_line_and_leaves_nothing_runn
         assert first.stop("voice")  # a waiting job is cancelled on the spot and never runs
         first.wait(10)
         assert engine.queue.get(job_id).state == "cancelled"
-        assert any("Stopped" in line for line in first.errors["voice"]) and not first.voices
+        assert "voice" not in first.errors and not first.voices
+        assert [line for line in first.take_news() if line.startswith("Stopped.")]
     finally:
         engine.close()
 

@@ -360,7 +360,7 @@ def test_stopping_a_paid_clip_job_cancels_it_and_keeps_the_clips_already_made(fa
     studio.wait(timeout=20)
     assert SlowClipMaker.aborted.is_set()
     assert len(studio.clips) == 1  # scene 1's clip is kept
-    assert any("stopped" in e for e in studio.errors.get("clips", []))
+    assert "clips" not in studio.errors and studio.take_news()[0].startswith("Stopped.")  # news, not an error
 
 
 def test_stopping_skips_the_scenes_not_started_yet_and_keeps_the_ones_made(fake_settings, cache, tmp_path, fakes):
@@ -376,7 +376,7 @@ def test_stopping_skips_the_scenes_not_started_yet_and_keeps_the_ones_made(fake_
     assert studio.stop("clips")
     studio.wait(timeout=20)
     assert len(studio.clips) == 1 and len(studio.needs("clips")) == 2
-    assert any(e.startswith("Scene 3: Stopped before it was made") for e in studio.errors["clips"])
+    assert "clips" not in studio.errors and studio.take_news()[0].startswith("Stopped.")
     SlowClipMaker.reset()
     SlowClipMaker.release.set()
     studio.start_clips().wait(20)
@@ -392,7 +392,9 @@ def test_a_render_stops_at_its_next_frame_and_leaves_no_video(studio, tmp_path):
         time.sleep(0.01)
     assert job.can_stop and studio.stop("assemble")
     studio.wait(timeout=60)
-    assert studio.last_render is None and any("render was stopped" in e for e in studio.errors["assemble"])
+    assert studio.last_render is None and "assemble" not in studio.errors
+    assert studio.take_news() == ["Stopped. No video was written; the scenes already rendered are kept, so the next "
+                                  "render starts from there."]
     assert not list((tmp_path / "out").glob("*.mp4"))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from viralreel_core import providers
-from viralreel_core.errors import ViralReelError
+from viralreel_core.errors import AuthError, ViralReelError
 from viralreel_core.providers.base import Voice
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ class ProviderChoices:
 
     keys: ApiKeys
     errors: dict[str, list[str]]
+    visitor: bool  # a visitor's session: the server's own keys are not theirs to set (set at the edge)
     _voice_list: tuple[Any, list[tuple[str, str]]]
 
     def settings(self) -> Settings:
@@ -52,10 +53,35 @@ class ProviderChoices:
     def provider_problem(self, step: str) -> str | None:
         """Why the chosen provider for ``step`` cannot run (e.g. its key is missing), else None."""
         try:
-            self.pipeline().provider(step)
+            self.check_provider(step)
         except ViralReelError as exc:
             return self._redact(str(exc))
         return None
+
+    def check_provider(self, step: str, pipeline: Pipeline | None = None) -> None:
+        """Raise why the chosen provider for ``step`` cannot run, in words for whoever is asking: a visitor
+        missing a key is told what *they* can do (type their own), not to set the server's environment."""
+        try:
+            (pipeline or self.pipeline()).provider(step)
+        except AuthError as exc:
+            raise self._missing_key(step) or exc from None
+
+    def _missing_key(self, step: str) -> AuthError | None:
+        """For a visitor, the error for a paid provider without a key (None when that is not the problem)."""
+        if not self.visitor:
+            return None
+        try:
+            cls = providers.provider_class(step, self.provider_names()[step])
+        except ViralReelError:
+            return None
+        about = providers.services().get(cls.service or "")
+        if about is None or self.keys.get(cls.service or ""):
+            return None
+        return AuthError(f"The {cls.display_name()} {step} provider needs an API key, and this studio's own "
+                         "keys are for its owner.", provider=cls.name,
+                         hint=f"Type your own {about.label} key under API keys in the sidebar (it stays in this "
+                              "browser session only), ask the studio's owner, or choose the free offline "
+                              "provider 'local'.")
 
     def price_note(self, step: str) -> str | None:
         """What the chosen paid provider for ``step`` charges, as it declares it (e.g. "$0.0001 per

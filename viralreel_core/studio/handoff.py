@@ -110,6 +110,12 @@ class QueuedSteps:
             record = self.engine.record(str(job_id), self.workspace)  # another workspace's id: nothing
             if record is None:
                 continue
+            if record.state == "cancelled":  # stopped earlier (and said so then): what it made is kept, quietly
+                if isinstance(record.result, Mapping) and record.result:
+                    self.tally.add(RunTally.from_dict(record.result.get("tally") or {}))
+                    self._applier(step)(_loaded(step, record.result))
+                    self.errors.pop(step, None)  # the scenes the stop left unmade are no failures
+                continue
             params = record.params
             if step == "assemble":
                 job = StepJob(step, str(params.get("label") or "Rendering"),

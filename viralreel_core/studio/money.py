@@ -22,12 +22,15 @@ class Wallet:
 
     def pay(self, step: str, pipeline: Pipeline, cost: float, confirmed: bool,
             retry: dict[str, Any] | None = None) -> float | None:
-        """Before ``step``'s paid work starts: NeedsConfirmation above the threshold (``retry`` is kept in
-        ``pending`` for ``Studio.confirm``), then reserve ``cost`` in the budget (SpendingLimitReached).
+        """Before ``step``'s paid work starts: SpendingLimitReached when ``cost`` would not fit in today's budget
+        (what is left is stated), NeedsConfirmation above the threshold (``retry`` is kept in ``pending`` for
+        ``Studio.confirm``), then reserve ``cost`` in the budget.
 
         Returns what was reserved: None when nothing is counted (offline, all cached, or no budget)."""
         if pipeline.provider(step).offline:
             return None
+        if self.budget is not None and cost > 0:  # over the limit: refused now, never offered for a yes
+            self.budget.check(cost)
         if retry is not None and cost > self.confirm_above and not confirmed:
             self.pending[step] = {**retry, "cost": cost}
             raise NeedsConfirmation(cost, self.confirm_above)

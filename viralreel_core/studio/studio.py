@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache
 from viralreel_core.config import REPO_ROOT, ApiKeys, CaptionStyle, Settings, check_frame_size
-from viralreel_core.errors import BadInput, ViralReelError
+from viralreel_core.errors import BadInput, Stopped, ViralReelError
 from viralreel_core.jobs import local as local_jobs
 from viralreel_core.media.aspect import aspect_of, frame_size
 from viralreel_core.models import Clip, Scene, Script
@@ -46,6 +46,12 @@ if TYPE_CHECKING:
 
 __all__ = ["Studio", "StudioConfig", "option_names"]
 
+#: what a step says, once, when the person stopped its work (not an error: nothing went wrong)
+STOPPED = {"script": "Stopped.",
+           "voice": "Stopped. The voices recorded before the stop are kept; record the others when you want.",
+           "clips": "Stopped. The clips made before the stop are kept; make the others when you want.",
+           "assemble": "Stopped. No video was written; the scenes already rendered are kept, so the next "
+                       "render starts from there."}
 
 
 def option_names() -> tuple[str, ...]:
@@ -105,6 +111,7 @@ class Studio(ProviderChoices, QueuedSteps):
         self.jobs = JobBoard(self._redact)
         self.errors: dict[str, list[str]] = {}
         self.notices: list[str] = []
+        self.news: list[str] = []  # said once, then forgotten (``take_news``): e.g. that a stop took effect
         self._poll_lock = threading.Lock()
         self.max_jobs = 0  # jobs this workspace may run at once (0: no limit); set at the edge
         self.wallet = Wallet()  # the owner's budget and the paid starts waiting for a yes
@@ -112,6 +119,7 @@ class Studio(ProviderChoices, QueuedSteps):
         self._voice_list: tuple[Any, list[tuple[str, str]]] = (None, [])
         self.engine = engine  # the job queue, set at the edge; None: every job runs in this process's threads
         self.key_sources: dict[str, str] = {}
+        self.visitor = False  # set at the edge: a visitor's missing key is explained in their terms
         self.queued: dict[str, str] = {}
 
     # -- the script, as the pages read it ---------------------------------------------------------
@@ -237,12 +245,22 @@ class Studio(ProviderChoices, QueuedSteps):
         """Apply the results of finished jobs (call from the page's thread); returns their steps."""
         applied = []
         with self._poll_lock:  # two sessions of one workspace may share this studio (a reload, a second tab)
+            stopped = {step for step, job in self.jobs.items() if job.stopping}
             for step, error in self.jobs.poll():
                 self.queued.pop(step, None)
-                if error is not None:
+                if step in stopped or isinstance(error, Stopped):
+                    # the person's own stop: said once as news; what it left unmade is no failure to keep showing
+                    self.errors.pop(step, None)
+                    self.news.append(STOPPED.get(step, "Stopped."))
+                elif error is not None:
                     self.errors.setdefault(step, []).insert(0, self._redact(describe_error(error)))
                 applied.append(step)
         return applied
+
+    def take_news(self) -> list[str]:
+        """What to say once (e.g. that a stop took effect); emptied as it is taken."""
+        news, self.news = self.news, []
+        return news
 
     def wait(self, timeout: float | None = None) -> list[str]:
         """Wait for every running job, then apply them (for scripts and tests)."""
@@ -256,6 +274,7 @@ class Studio(ProviderChoices, QueuedSteps):
         count = self.form.scene_count()
         attempt = self.script_attempt + 1 if new_version else self.script_attempt
         pipeline = self._job_pipeline("script")
+        self.check_provider("script", pipeline)  # a missing key is said on the page, before anything starts
         seed = pipeline.settings.seed + attempt
         reserved = self.wallet.pay("script", pipeline, 0.0, True)
 
@@ -274,6 +293,7 @@ class Studio(ProviderChoices, QueuedSteps):
         number = self.draft_uids.index(uid) + 1
         attempt = self.rewrites.get(uid, 0) + 1
         pipeline = self._job_pipeline("script")
+        self.check_provider("script", pipeline)
         reserved = self.wallet.pay("script", pipeline, 0.0, True)
 
         def apply(scene: Scene) -> None:
@@ -342,7 +362,7 @@ class Studio(ProviderChoices, QueuedSteps):
         if not chosen:
             raise BadInput(f"Every scene's {noun} is ready already.")
         pipeline = self._job_pipeline(step)
-        pipeline.provider(step)  # fail here, on the page, if the provider cannot run
+        self.check_provider(step, pipeline)  # fail here, on the page, if the provider cannot run
         takes = self.assets.next_takes(step, [u for u, _ in chosen], fresh)
         reserved = self.wallet.pay(step, pipeline, cost_to_make(pipeline, self.cache, step, chosen, takes), confirmed,
                              {"uids": None if uids is None else [u for u, _ in chosen], "fresh": fresh})
@@ -484,6 +504,6 @@ class Studio(ProviderChoices, QueuedSteps):
         self.tally, self.last_render = opened.tally, opened.last_render
         self.script_attempt, self.rewrites = opened.script_attempt, opened.rewrites
         self.jobs.clear()
-        self.errors = {}
+        self.errors, self.news = {}, []
         self.notices = document.reconnect(self.assets, self.story, self.cache)
         self._reattach(opened.jobs)  # its queued work still running, or finished while nobody watched

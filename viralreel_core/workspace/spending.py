@@ -87,18 +87,37 @@ class Budget:
         with self._lock():
             return self._read().get(_today(), 0.0)
 
+    def remaining(self) -> float | None:
+        """Dollars left today under the limit (None: no limit)."""
+        if self.daily_limit is None:
+            return None
+        return max(0.0, self.daily_limit - self.spent_today())
+
+    def check(self, estimate: float) -> None:
+        """SpendingLimitReached, stating what is left today, if ``estimate`` would not fit (nothing counted).
+
+        For the question before paid work: never offer to spend what the limit would refuse."""
+        with self._lock():
+            self._refuse_over(self._read().get(_today(), 0.0), estimate)
+
+    def _refuse_over(self, spent: float, estimate: float) -> None:
+        if self.daily_limit is None or (spent + estimate <= self.daily_limit + 1e-9 and spent < self.daily_limit):
+            return
+        left = max(0.0, self.daily_limit - spent)
+        raise SpendingLimitReached(
+            f"Today's spending limit for this studio (${self.daily_limit:,.2f}) is reached: ${spent:,.2f} spent, "
+            f"${left:,.2f} left, and this would cost about ${estimate:,.2f}.",
+            hint="Do fewer scenes at a time, use the free offline providers (pick local in the sidebar), your own "
+                 "key, or come back tomorrow (UTC)." if left > 0 else
+                 "Use the free offline providers (pick local in the sidebar), your own key, or come back "
+                 "tomorrow (UTC).")
+
     def reserve(self, estimate: float) -> None:
         """Count ``estimate`` as spent now; SpendingLimitReached (nothing counted) if it would go over."""
         with self._lock():
             days = self._read()
             spent = days.get(_today(), 0.0)
-            if self.daily_limit is not None and (spent + estimate > self.daily_limit + 1e-9
-                                                 or spent >= self.daily_limit):
-                raise SpendingLimitReached(
-                    f"Today's spending limit for this studio (${self.daily_limit:,.2f}) is reached: "
-                    f"${spent:,.2f} spent, and this would cost about ${estimate:,.2f}.",
-                    hint="Use the free offline providers (pick local in the sidebar), your own key, or come "
-                         "back tomorrow (UTC).")
+            self._refuse_over(spent, estimate)
             days[_today()] = spent + estimate
             self._write(days)
 
