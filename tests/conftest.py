@@ -24,7 +24,7 @@ SMALL = {"width": 180, "height": 320}
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch, tmp_path):
     """No real keys or base URLs leak into a test from the machine; jobs go to a queue of the test's own."""
-    variables = [v for s in providers.services().values() for v in (s.key_env, s.base_url_env) if v]
+    variables = [*(s.key_env for s in providers.services().values()), *providers.base_url_envs().values()]
     for var in [*variables, "VIRALREEL_CACHE_DIR",
                 "VIRALREEL_OUTPUT_DIR", "VIRALREEL_PIPER_VOICE", "VIRALREEL_PIPER_VOICES_URL",
                 "VIRALREEL_PIPER_VOICES_DIR", "VIRALREEL_QUEUE_LIMIT",

@@ -1,4 +1,5 @@
-"""What works on this machine: ffmpeg, the offline voice, fonts per script, the cache folder, which keys are set.
+"""What works on this machine: ffmpeg, the offline voice, fonts per script, the cache folder, which keys are set,
+and whether a local model server (Ollama) answers and which models it has.
 
 One report for every way in: the CLI's ``doctor`` prints it, the API's ``/health`` serves it.
 """
@@ -41,6 +42,8 @@ def doctor(settings: Settings) -> dict[str, Any]:
     report["cache_dir"] = _cache_health(settings)
     report["keys"] = {var: bool(settings.keys.get(svc)) for svc, var in providers.key_envs().items()}
     report["providers"] = {step: providers.resolve_name(step, "auto", settings) for step in providers.STEPS}
+    # model servers on this machine (Ollama): optional, so they never make the report fail
+    report["servers"] = {cls.name: found for cls in providers.classes() if (found := cls.server_report(settings))}
     report["ok"] = all(part["ok"] for part in (report["ffmpeg"], report["offline_voice"], report["cache_dir"]))
     return report
 

@@ -23,8 +23,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
     known = providers.services()
     base: dict[str, Any] = {
         "keys": ApiKeys.from_mapping(env, {svc: s.key_env for svc, s in known.items()}),
-        "base_urls": {svc: env[s.base_url_env] for svc, s in known.items()
-                      if s.base_url_env and env.get(s.base_url_env)},
+        "base_urls": {name: env[var] for name, var in providers.base_url_envs().items() if env.get(var)},
     }
     if env.get("VIRALREEL_CACHE_DIR"):
         base["cache_dir"] = Path(env["VIRALREEL_CACHE_DIR"])

@@ -29,8 +29,10 @@ from viralreel_core.media.aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, fram
 from viralreel_core.models import ProgressEvent, Scene, Script
 from viralreel_core.option_names import CLI_OPTIONS
 from viralreel_core.run.checks import check_provider_options, check_settings
+from viralreel_core.run.own_script import fill_visuals, visuals_plan
 from viralreel_core.run.pipeline import Pipeline, validate_topic
 from viralreel_core.run.post_kit import video_language
+from viralreel_core.text.script_text import read_script_file, script_from_text
 from viralreel_core.text.timing import estimate_seconds
 from viralreel_core.workspace.projects import record_render
 
@@ -82,9 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a provider's own option, repeatable, e.g. image_model=gpt-image-1-mini, "
                             "image_quality=low, runway_model=gen4_turbo, openai_model=gpt-4o-mini")
         p.add_argument("--cache-dir", type=Path, help="asset cache directory (default: ./cache)")
+        p.add_argument("--script", dest="script_file", default=None, metavar="FILE",
+                       help="your own script instead of a written one: plain text, one paragraph a scene (the "
+                            "narration, word for word), or the script JSON as `script` prints it; - reads stdin. "
+                            "Scenes without visuals get them from the script writer")
 
-    make = sub.add_parser("make", help="make the video for a topic")
-    make.add_argument("topic")
+    make = sub.add_parser("make", help="make the video for a topic, or for your own script (--script)")
+    make.add_argument("topic", nargs="?", default=None, help="what the video is about (with --script: optional)")
     common(make)
     make.add_argument("--voice-provider", default="auto",
                       help=f"{', '.join(providers.available('voice'))} (default: auto)")
@@ -106,8 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--dry-run", action="store_true",
                       help="print the plan and its estimated cost as JSON; call no paid service")
 
-    script = sub.add_parser("script", help="print the script JSON for a topic")
-    script.add_argument("topic")
+    script = sub.add_parser("script", help="print the script JSON for a topic (with --script: yours, with visuals)")
+    script.add_argument("topic", nargs="?", default=None)
     common(script)
 
     doctor_cmd = sub.add_parser("doctor", help="check ffmpeg, the offline voice, the cache and which keys are set")
@@ -150,6 +156,17 @@ def _option_pairs(pairs: Sequence[str]) -> dict[str, str]:
     return options
 
 
+def _own_script(args: argparse.Namespace) -> Script | None:
+    """The person's own script (``--script FILE``, ``-``: stdin), its topic the one given if any; None without."""
+    path = getattr(args, "script_file", None)
+    if path is None:
+        if not args.topic:
+            raise BadInput("Say what the video is about.", hint="Give a topic, or your own script with --script FILE.")
+        return None
+    text = sys.stdin.read() if path == "-" else read_script_file(path)
+    return script_from_text(text, topic=args.topic)
+
+
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -163,36 +180,43 @@ DRY_RUN_SCENES = 5  # assumed when only a paid writer could tell how many scenes
 DRY_RUN_NARRATION = " ".join(["words"] * 20)  # a typical scene's narration: 20 words, about 8 s
 
 
-def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
+def dry_run_plan(pipeline: Pipeline, topic: str, own: Script | None = None) -> dict[str, Any]:
     """What ``make`` would do and spend, calling no paid service.
 
     The script comes from the cache or from an offline writer when possible; with a paid writer the
-    scene count is the requested one (or 5) and each narration a typical 20 words. Calls the cache
-    already holds cost nothing and are counted as cached.
+    scene count is the requested one (or 5) and each narration a typical 20 words. ``own``: the person's
+    own script, whose missing visuals a paid writer would write in one call (``own_script.visuals_plan``).
+    Calls the cache already holds cost nothing and are counted as cached.
     """
     topic = validate_topic(topic)
     settings = pipeline.settings
     writer, voice, maker = (pipeline.provider(step) for step in providers.STEPS)
     request = pipeline.script_request(topic)
     check_settings(settings)
-    cached_script = pipeline.cache.get(pipeline.key_for(writer, request.to_dict()))
-    if cached_script is not None:
-        script, source = Script.from_dict(cached_script.meta).renumbered(), "cache"
-    elif writer.offline:
-        script, source = pipeline.write_script(topic), "offline writer"
+    if own is not None:
+        script, script_cost, script_calls = visuals_plan(pipeline, own)
+        source = "your script" if script is not None else "your script; visuals assumed"
     else:
-        script, source = None, "assumed"
-    scenes = list(script.scenes) if script else [
+        cached_script = pipeline.cache.get(pipeline.key_for(writer, request.to_dict()))
+        if cached_script is not None:
+            script, source = Script.from_dict(cached_script.meta).renumbered(), "cache"
+        elif writer.offline:
+            script, source = pipeline.write_script(topic), "offline writer"
+        else:
+            script, source = None, "assumed"
+        script_calls = 0 if script is not None else 1
+        script_cost = 0.0 if script is not None else writer.estimate_cost(request)
+    scenes = list((script or own).scenes) if (script or own) else [
         Scene(n, "", DRY_RUN_NARRATION) for n in range(1, (request.scenes or DRY_RUN_SCENES) + 1)]
 
-    def cached(provider: Any, value: Any) -> bool:
-        return script is not None and pipeline.cache.get(pipeline.key_for(provider, value)) is not None
+    def cached(provider: Any, value: Any, known: bool) -> bool:
+        return known and pipeline.cache.get(pipeline.key_for(provider, value)) is not None
 
     plan_scenes, voice_cost, clip_cost, voice_cached, clip_cached = [], 0.0, 0.0, 0, 0
     for scene in scenes:
         seconds = pipeline.clip_seconds(scene)
-        v_hit = cached(voice, scene.narration)
-        c_hit = cached(maker, {"visuals": scene.visuals, "seconds": seconds})
+        v_hit = cached(voice, scene.narration, script is not None or own is not None)
+        c_hit = cached(maker, {"visuals": scene.visuals, "seconds": seconds}, script is not None)
         v_cost = 0.0 if v_hit else voice.estimate_cost(scene.narration)
         c_cost = 0.0 if c_hit else maker.estimate_cost(seconds)
         voice_cost, clip_cost = voice_cost + v_cost, clip_cost + c_cost
@@ -200,11 +224,10 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
         plan_scenes.append({"scene": scene.number, "narration_seconds": estimate_seconds(scene.narration),
                             "clip_seconds": seconds, "voice_cost_usd": round(v_cost, 6),
                             "clip_cost_usd": round(c_cost, 6), "voice_cached": v_hit, "clip_cached": c_hit})
-    script_cost = 0.0 if script is not None else writer.estimate_cost(request)
     # the post kit's texts: free from an offline writer, else one small call unless the cache has them
-    post_cached = writer.offline or (script is not None and pipeline.cache.get(pipeline.post_key(
-        script, video_language(settings, [s.narration for s in scenes]))) is not None)
-    post_script = script or Script(topic, topic, tuple(scenes))
+    post_script = script or own or Script(topic, topic, tuple(scenes))
+    post_cached = writer.offline or ((script or own) is not None and pipeline.cache.get(pipeline.post_key(
+        post_script, video_language(settings, [s.narration for s in scenes]))) is not None)
     post_cost = 0.0 if post_cached else writer.estimate_post_cost(post_script)
     return {
         "dry_run": True,
@@ -217,8 +240,7 @@ def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
         "script_source": source,
         "estimated_seconds": round(sum(estimate_seconds(s.narration) for s in scenes), 2),
         "steps": {
-            "script": {"provider": writer.name, "calls": 0 if script is not None else 1,
-                       "cost_usd": round(script_cost, 6)},
+            "script": {"provider": writer.name, "calls": script_calls, "cost_usd": round(script_cost, 6)},
             "voice": {"provider": voice.name, "calls": len(scenes) - voice_cached, "cached": voice_cached,
                       "characters": sum(len(s.narration) for s in scenes), "cost_usd": round(voice_cost, 6)},
             "clips": {"provider": maker.name, "calls": len(scenes) - clip_cached, "cached": clip_cached,
@@ -263,17 +285,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 cache.close()
             return 0
+        own = _own_script(args)
+        topic = args.topic or (own.topic if own is not None else "")
         cache = AssetCache(settings.cache_dir, settings.cache_size_limit)
         _print_warnings(cache.warnings)
         if args.command == "make" and args.dry_run:
-            _print_json(dry_run_plan(Pipeline(settings, cache), args.topic))
+            _print_json(dry_run_plan(Pipeline(settings, cache), topic, own))
             return 0
         pipeline = Pipeline(settings, cache, on_progress=bars)
         if args.command == "script":
-            _print_json(pipeline.write_script(args.topic).to_dict())
+            script = fill_visuals(pipeline, own) if own is not None else pipeline.write_script(topic)
+            _print_json(script.to_dict())
             _print_warnings(pipeline.warnings)
             return 0
-        result = pipeline.make(args.topic, settings.output_dir)
+        result = pipeline.make(topic, settings.output_dir, script=own)
         bars.close()
         if result.video_path:  # the same record and thumbnail the studio keeps, so its Projects page lists it
             try:

@@ -14,10 +14,11 @@ from viralreel_core.errors import BadInput
 from viralreel_core.jobs.records import KINDS
 from viralreel_core.limits import MAX_SCENES
 from viralreel_core.media.aspect import frame_for
-from viralreel_core.models import Scene, Script
+from viralreel_core.models import Script
 from viralreel_core.option_names import JOB_OPTIONS
 from viralreel_core.run.checks import check_provider_options, check_settings
 from viralreel_core.run.pipeline import validate_topic
+from viralreel_core.text.script_text import script_from_data, script_from_text
 
 __all__ = ["check_provider_options", "settings_for", "check_request", "script_from",
            "script_to_api"]
@@ -48,23 +49,12 @@ def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
 
 
 def script_from(data: Any) -> Script:
-    """An edited script from JSON (scenes with ``scene_number`` or ``number``, ``visuals``, ``narration``)."""
-    hint = "Send {\"topic\", \"title\", \"scenes\": [{\"scene_number\", \"visuals\", \"narration\"}, …]}."
-    if not isinstance(data, Mapping) or not isinstance(data.get("scenes"), list):
-        raise BadInput("The script has no list of scenes.", hint=hint)
-    scenes = data["scenes"]
-    if not 1 <= len(scenes) <= MAX_SCRIPT_SCENES:
-        raise BadInput(f"A script has 1 to {MAX_SCRIPT_SCENES} scenes, not {len(scenes)}.", hint=hint)
-    made = []
-    for i, scene in enumerate(scenes, 1):
-        if not isinstance(scene, Mapping):
-            raise BadInput(f"Scene {i} is not an object.", hint=hint)
-        narration = " ".join(str(scene.get("narration") or "").split())
-        if not narration:
-            raise BadInput(f"Scene {i} has no narration.", hint="Write what the voice should say.")
-        made.append(Scene(i, " ".join(str(scene.get("visuals") or "").split()) or narration, narration))
-    topic = " ".join(str(data.get("topic") or data.get("title") or made[0].narration).split())[:500]
-    return Script(topic=topic, title=str(data.get("title") or topic), scenes=tuple(made))
+    """An edited script from JSON (scenes with ``scene_number`` or ``number``, ``visuals``, ``narration``), or a
+    person's own narration as plain text (one paragraph a scene); visuals left empty are written by the
+    script writer when the job runs (``run/own_script.py``)."""
+    if isinstance(data, str):
+        return script_from_text(data, max_scenes=MAX_SCRIPT_SCENES)
+    return script_from_data(data, max_scenes=MAX_SCRIPT_SCENES)
 
 
 def script_to_api(script: Script) -> dict[str, Any]:

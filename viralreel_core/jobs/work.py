@@ -11,6 +11,7 @@ from viralreel_core.config import Settings
 from viralreel_core.errors import JobCancelled, ViralReelError
 from viralreel_core.jobs.options import script_from, script_to_api, settings_for
 from viralreel_core.models import Clip, ProgressEvent, VoiceTrack
+from viralreel_core.run.own_script import fill_visuals
 from viralreel_core.run.pipeline import Pipeline
 
 __all__ = ["Handler", "Progress", "handler_for", "register_handler", "run_kind", "warnings_of", "STEP_WEIGHTS"]
@@ -108,6 +109,8 @@ def _run_kind(kind: str, params: dict[str, Any], pipeline: Pipeline, out_dir: Pa
         data["video_file"] = Path(result.video_path).name if result.video_path else None
         return data  # an unsuccessful one ends the job as failed, its skipped scenes and cost kept
     script = script_from(params["script"])
+    if kind == "clips":
+        script = fill_visuals(pipeline, script)  # a scene sent without visuals gets the writer's
     if kind in ("voices", "clips"):
         voices, clips, skipped = pipeline.make_media(script, voices=kind == "voices", clips=kind == "clips")
         return _media_result(voices, clips, skipped, pipeline)

@@ -5,10 +5,12 @@ about. Adding one is its module plus one line in ``_REGISTRY``: everything else 
 and base URLs, ``auto``, the sidebar, the pickers) reads what the class declares (``base.Provider``).
 Tests and plug-ins add their own with ``register``.
 
-``auto`` picks, in registry order, the first provider of the step whose service has a key and that
-declares ``auto``, else the offline ``local`` one. For clips that is AI video (Runway), then free stock
-(Pexels, Pixabay); images plus motion are only used when named, so an OpenAI key given for the script
-and voice never buys images unasked.
+``auto`` picks, in registry order, the first provider of the step that declares ``auto`` and is ready
+(``Provider.auto_ready``: its service has a key, or its server on this machine answers), else the
+offline ``local`` one. For scripts that is OpenAI, then a local Ollama (probed once per process, in a
+fraction of a second); for clips AI video (Runway), then free stock (Pexels, Pixabay); images plus
+motion are only used when named, so an OpenAI key given for the script and voice never buys images
+unasked.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ClipMaker", "Provider", "ScriptRequest", "ScriptWriter", "Service", "Voice",
-    "STEPS", "available", "classes", "create", "key_envs", "option_defaults", "provider_class", "register",
+    "STEPS", "available", "base_url_envs", "classes", "create", "key_envs", "option_defaults", "provider_class",
+    "register",
     "release_resident", "resolve_name", "services", "unregister",
 ]
 
@@ -37,7 +40,8 @@ STEPS = PROVIDER_STEPS
 # ``auto`` prefers them
 _REGISTRY: dict[str, dict[str, Any]] = {
     "script": {"local": "viralreel_core.providers.script.local_script:LocalScriptWriter",
-               "openai": "viralreel_core.providers.script.openai_script:OpenAIScriptWriter"},
+               "openai": "viralreel_core.providers.script.openai_script:OpenAIScriptWriter",
+               "ollama": "viralreel_core.providers.script.ollama_script:OllamaScriptWriter"},
     "voice": {"local": "viralreel_core.providers.voice.local_voice:LocalVoice",
               "elevenlabs": "viralreel_core.providers.voice.elevenlabs:ElevenLabsVoice",
               "openai": "viralreel_core.providers.voice.openai_voice:OpenAIVoice"},
@@ -127,6 +131,16 @@ def key_envs() -> dict[str, str]:
     return {name: s.key_env for name, s in services().items()}
 
 
+def base_url_envs() -> dict[str, str]:
+    """Every base-URL variable a provider declares, by the name its URL is kept under in ``Settings.base_urls``
+    (its service, or its own name for a server that needs no key)."""
+    found: dict[str, str] = {}
+    for cls in classes():
+        if cls.base_url_env:
+            found.setdefault(cls.service or cls.name, cls.base_url_env)
+    return found
+
+
 def option_defaults() -> dict[str, Any]:
     """Every provider option by name, with the default its provider declares."""
     defaults: dict[str, Any] = {}
@@ -143,7 +157,7 @@ def resolve_name(step: str, requested: str, settings: Settings) -> str:
         return requested
     for name in list(_REGISTRY[step]):
         cls = provider_class(step, name)
-        if cls.auto and cls.service and settings.keys.get(cls.service):
+        if cls.auto and cls.auto_ready(settings):
             return name
     return FALLBACK
 
@@ -153,7 +167,7 @@ def create(step: str, settings: Settings, name: str | None = None) -> Provider:
     requested = name or {"script": settings.script_provider, "voice": settings.voice_provider,
                          "clips": settings.clip_provider}[step]
     cls = provider_class(step, resolve_name(step, requested, settings))
-    if cls.service and not settings.keys.get(cls.service):
+    if cls.service and cls.key_env and not settings.keys.get(cls.service):
         raise AuthError(f"The {cls.display_name()} {step} provider needs an API key.",
                         provider=cls.name,
                         hint=f"Set {cls.key_env} in the environment or st.secrets, "

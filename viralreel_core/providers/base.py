@@ -28,7 +28,7 @@ Example, a tiny offline voice::
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -59,7 +59,9 @@ class Provider(ABC, Generic[Work]):
       same inputs start giving different output).
     * ``offline``: no network, no key, no cost. A paid one names ``service`` (its key's name in
       ``Settings.keys`` and ``Settings.base_urls``), ``key_env`` and ``base_url_env`` (the environment
-      variables, also read from ``st.secrets``); providers of one service share them.
+      variables, also read from ``st.secrets``); providers of one service share them. A server that needs
+      no key (a local model server) names only ``base_url_env`` (its URL is kept under its ``name``) and
+      says when ``auto`` may pick it (``auto_ready``).
     * ``options``: the setting names it reads, with its own defaults (``setting`` reads one).
     * ``option_choices``: for options with a fixed set of values, those values (the clips page offers
       them in a picker, e.g. an image model or quality).
@@ -94,6 +96,23 @@ class Provider(ABC, Generic[Work]):
     @classmethod
     def display_name(cls) -> str:
         return cls.label or cls.name
+
+    @classmethod
+    def base_url(cls, settings: Settings) -> str | None:
+        """The base URL ``settings`` give this provider (read from ``base_url_env``); None: its default."""
+        return settings.base_urls.get(cls.service or cls.name)
+
+    @classmethod
+    def auto_ready(cls, settings: Settings) -> bool:
+        """Whether ``auto`` may pick this provider under ``settings``: by default, when its service has a key
+        (a keyless one, such as a model server on this machine, asks whether the server answers)."""
+        return bool(cls.service and settings.keys.get(cls.service))
+
+    @classmethod
+    def server_report(cls, settings: Settings) -> dict[str, Any] | None:
+        """For a provider served on this machine (a local model server): whether it answers and what it has,
+        for ``doctor``; None for the others."""
+        return None
 
     def cache_params(self) -> dict[str, Any]:
         """Every parameter that changes this provider's output (model, voice, size…), never a key."""
@@ -169,6 +188,7 @@ class ScriptWriter(Provider[ScriptRequest]):
     cost_unit = "script"
     languages: ClassVar[tuple[str, ...] | None] = None
     post_version: ClassVar[str] = "1"  # bump when ``write_post`` starts giving other texts for the same script
+    visuals_version: ClassVar[str] = "1"  # bump when ``write_visuals`` starts giving other visuals for the same text
 
     @abstractmethod
     def write(self, request: ScriptRequest) -> Script:
@@ -184,6 +204,19 @@ class ScriptWriter(Provider[ScriptRequest]):
 
     def estimate_post_cost(self, script: Script) -> float:
         """Dollars ``write_post`` is expected to cost for ``script`` (free by default)."""
+        return 0.0
+
+    def write_visuals(self, narrations: Sequence[str], language: str) -> tuple[tuple[str, ...], float]:
+        """What each scene shows, for scenes whose narration a person wrote (one visuals text per narration,
+        in order, in English for a video generator or a stock search), and the dollars it cost. By default
+        read from the narrations' own nouns (``narration_visuals``), free; a writer with a language model
+        writes them in one call."""
+        from viralreel_core.providers.script.narration_visuals import visuals_for_narrations
+
+        return visuals_for_narrations(narrations), 0.0
+
+    def estimate_visuals_cost(self, narrations: Sequence[str]) -> float:
+        """Dollars ``write_visuals`` is expected to cost for ``narrations`` (free by default)."""
         return 0.0
 
 

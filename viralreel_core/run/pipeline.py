@@ -49,6 +49,7 @@ from viralreel_core.render.assembler import Assembler, SceneMedia, sweep_partial
 from viralreel_core.render.early import EarlyRenders
 from viralreel_core.render.fonts import coverage_problem
 from viralreel_core.run.checks import check_space, space_needed
+from viralreel_core.run.own_script import fill_visuals
 from viralreel_core.run.paid_work import PaidWorkHalt
 from viralreel_core.run.post_kit import make_post_kit
 from viralreel_core.text.clean import clean_text, reject_nul
@@ -717,7 +718,8 @@ class Pipeline:
     def make(self, topic: str, out_dir: Path | None = None, script: Script | None = None) -> RenderResult:
         """Topic in, video out. BadInput propagates; other failures come back as an unsuccessful result.
 
-        ``script``: an edited script to use instead of writing one for ``topic``.
+        ``script``: an edited script (or a person's own) to use instead of writing one for ``topic``; scenes
+        without visuals get them from the script writer (``own_script``).
         """
         started = time.perf_counter()
         video_id = uuid.uuid4().hex[:8]
@@ -725,7 +727,7 @@ class Pipeline:
         out_dir = self.check_before_spending(out_dir, script)
         skipped: list[dict[str, Any]] = []
         try:
-            script = script or self.write_script(topic)
+            script = fill_visuals(self, script) if script else self.write_script(topic)
             early = self._early_renders(script)
             try:
                 voices, clips, skipped = self.make_media(script, on_scene_ready=early.submit if early else None,

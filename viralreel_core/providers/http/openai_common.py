@@ -7,7 +7,7 @@ An empty account (429 ``insufficient_quota``) is QuotaExceeded, which nobody ret
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -47,50 +47,58 @@ def _detail(exc: openai.APIError, secret: str) -> str:
 
 @contextmanager
 def openai_errors(what: str, *, secret: str, base_url: str | None = None, model: str = "",
-                  provider: str = "openai") -> Iterator[None]:
-    """Map the SDK's exceptions raised inside the block, once, to the ``errors`` family (no key in any text)."""
+                  provider: str = "openai", label: str = LABEL, hints: Mapping[str, str] | None = None
+                  ) -> Iterator[None]:
+    """Map the SDK's exceptions raised inside the block, once, to the ``errors`` family (no key in any text).
+
+    ``label`` names the service in the messages; ``hints`` replaces the hint for a ``"connect"`` failure,
+    a missing ``"model"`` or a ``"timeout"`` (e.g. a local model server's own advice).
+    """
     import openai
 
+    hints = hints or {}
     where = host_of(base_url or DEFAULT_BASE_URL)
     try:
         yield
     except openai.AuthenticationError:
-        raise AuthError(f"OpenAI ({where}) rejected the API key (401) while {what}.", provider=provider,
+        raise AuthError(f"{label} ({where}) rejected the API key (401) while {what}.", provider=provider,
                         hint=f"Check {KEY_ENV} in the environment or st.secrets; make a new key at "
                              "platform.openai.com if it was revoked.") from None
     except openai.PermissionDeniedError as exc:
-        raise AuthError(f"OpenAI ({where}) refused access while {what} (403): {_detail(exc, secret)}",
+        raise AuthError(f"{label} ({where}) refused access while {what} (403): {_detail(exc, secret)}",
                         provider=provider,
                         hint=f"Your key or project may not be allowed to use {model or 'this model'}.") from None
     except openai.RateLimitError as exc:
         code = exc.code or (exc.body.get("type") if isinstance(exc.body, dict) else None)
         if code in QUOTA_CODES:
-            raise QuotaExceeded(f"OpenAI says the account has no credit left ({code}).", provider=provider,
+            raise QuotaExceeded(f"{label} says the account has no credit left ({code}).", provider=provider,
                                 hint="Add credit or raise the budget at platform.openai.com/settings/"
                                      "organization/billing, or use the offline writer ('local').") from None
-        raise RateLimited(f"OpenAI is limiting requests (429) while {what}: {_detail(exc, secret)}",
+        raise RateLimited(f"{label} is limiting requests (429) while {what}: {_detail(exc, secret)}",
                           provider=provider, retry_after=retry_after(exc.response.headers),
                           hint="Wait a little and try again.") from None
     except openai.NotFoundError as exc:
-        raise ProviderError(f"OpenAI ({where}) has no {model or 'such model'} (404): {_detail(exc, secret)}",
+        raise ProviderError(f"{label} ({where}) has no {model or 'such model'} (404): {_detail(exc, secret)}",
                             provider=provider, retryable=False,
-                            hint="Choose a model your key or server offers (the openai_model setting).") from None
+                            hint=hints.get("model", "Choose a model your key or server offers (the openai_model "
+                                                    "setting).")) from None
     except openai.APITimeoutError:
-        raise ProviderTimeout(f"OpenAI ({where}) did not answer in time while {what}.", provider=provider,
-                              hint="Try again; a local server may need a smaller model.") from None
+        raise ProviderTimeout(f"{label} ({where}) did not answer in time while {what}.", provider=provider,
+                              hint=hints.get("timeout", "Try again; a local server may need a smaller model.")
+                              ) from None
     except openai.APIConnectionError:
-        raise ProviderError(f"Cannot reach OpenAI at {where} while {what}.", provider=provider,
-                            hint=f"Check the internet connection, or {BASE_URL_ENV} if you use a local "
-                                 "server such as Ollama.") from None
+        raise ProviderError(f"Cannot reach {label} at {where} while {what}.", provider=provider,
+                            hint=hints.get("connect", f"Check the internet connection, or {BASE_URL_ENV} if you "
+                                                      "use a local server such as Ollama.")) from None
     except openai.APIStatusError as exc:
         status = exc.status_code
         retryable = status >= 500 or status in (408, 409)
-        label = "had a server error" if status >= 500 else "refused the request"
-        raise ProviderError(f"OpenAI ({where}) {label} ({status}) while {what}: {_detail(exc, secret)}",
+        state = "had a server error" if status >= 500 else "refused the request"
+        raise ProviderError(f"{label} ({where}) {state} ({status}) while {what}: {_detail(exc, secret)}",
                             provider=provider, retryable=retryable, retry_after=retry_after(exc.response.headers),
                             hint="Try again in a minute." if retryable
-                            else "Check the model and settings for OpenAI.") from None
+                            else f"Check the model and settings for {label}.") from None
     except (openai.OpenAIError, ValueError) as exc:  # unreadable answers (broken JSON) and the like
-        raise ProviderError(f"OpenAI ({where}) sent an answer that could not be read while {what} "
+        raise ProviderError(f"{label} ({where}) sent an answer that could not be read while {what} "
                             f"({type(exc).__name__}).", provider=provider, retryable=True,
                             hint="Try again; if it keeps happening, check the base URL.") from None

@@ -2,7 +2,8 @@
 
 Works with OpenAI and with OpenAI-compatible servers (Ollama, vLLM, LM Studio) given their base URL.
 It asks for ``json_schema`` structured output first; a server that rejects it gets the same request in
-``json_object`` mode, and the writer remembers that for its later calls. The answer is validated
+``json_object`` mode, and the writer remembers that for its later calls. The protocol lives in
+``ChatScriptWriter``, which the local model server's writer (``ollama_script``) shares. The answer is validated
 (scene count, non-empty fields, narration length); a refusal is ContentRejected, a cut-off answer
 (``finish_reason == "length"``) a retryable ProviderError. The pipeline retries a failed script under
 the one policy (``retry.py``); an empty account (``insufficient_quota``) is never retried.
@@ -18,8 +19,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from viralreel_core.config import Settings
 from viralreel_core.errors import BadInput, ContentRejected, ProviderError
@@ -38,14 +39,21 @@ from viralreel_core.providers.http.openai_common import (
     openai_errors,
 )
 from viralreel_core.providers.http.transport import host_of, scrub
+from viralreel_core.providers.script.json_answer import json_in_answer
 from viralreel_core.providers.script.post_plain import plain_post_texts
+from viralreel_core.providers.script.visuals_prompt import (
+    VISUALS_MAX_TOKENS,
+    VISUALS_SCHEMA,
+    parse_visuals,
+    visuals_messages,
+)
 from viralreel_core.text.languages import ENGLISH, LANGUAGES
 
 if TYPE_CHECKING:
     import openai
 
-__all__ = ["OpenAIScriptWriter", "SCRIPT_SCHEMA", "POST_SCHEMA", "PRICES_PER_MILLION", "parse_script", "parse_post",
-           "script_messages", "post_messages"]
+__all__ = ["ChatScriptWriter", "OpenAIScriptWriter", "SCRIPT_SCHEMA", "POST_SCHEMA", "PRICES_PER_MILLION",
+           "parse_script", "parse_post", "script_messages", "post_messages"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -156,7 +164,7 @@ def parse_post(content: str | None, script: Script, language: str, *, service: s
                              retryable=True, hint="Try again; a new attempt usually works.")
 
     try:
-        data = json.loads(content or "")
+        data = json_in_answer(content)
     except ValueError:
         raise bad("they are not valid JSON") from None
     if not isinstance(data, dict) or not str(data.get("title") or "").strip():
@@ -171,11 +179,12 @@ def parse_post(content: str | None, script: Script, language: str, *, service: s
 
 
 def _response_format(mode: str, name: str = "short_video_script", schema: dict[str, Any] | None = None
-                     ) -> dict[str, Any]:
+                     ) -> dict[str, Any] | None:
+    """The ``response_format`` of ``mode``: "json_schema", "json_object", or "text" (None: none is sent)."""
     if mode == "json_schema":
         return {"type": "json_schema",
                 "json_schema": {"name": name, "strict": True, "schema": schema or SCRIPT_SCHEMA}}
-    return {"type": "json_object"}
+    return {"type": "json_object"} if mode == "json_object" else None
 
 
 def parse_script(content: str | None, request: ScriptRequest, *, service: str = "OpenAI",
@@ -186,7 +195,7 @@ def parse_script(content: str | None, request: ScriptRequest, *, service: str = 
                              retryable=True, hint="Try again; a new attempt usually works.")
 
     try:
-        data = json.loads(content or "")
+        data = json_in_answer(content)
     except ValueError:
         raise bad("it is not valid JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("scenes"), list):
@@ -215,47 +224,44 @@ def parse_script(content: str | None, request: ScriptRequest, *, service: str = 
 
 
 class _SchemaRejected(Exception):
-    """The server does not take ``json_schema`` response formats."""
+    """The server does not take the response format asked for."""
 
 
-def _rejects_json_schema(exc: openai.BadRequestError) -> bool:
+def _rejects_format(exc: openai.BadRequestError) -> bool:
     body = exc.body if isinstance(exc.body, dict) else {}
     text = f"{body.get('message', '')} {body.get('param', '')} {exc.message}".lower()
-    return "response_format" in text or "json_schema" in text
+    return "response_format" in text or "json_schema" in text or "json_object" in text
 
 
-class OpenAIScriptWriter(ScriptWriter):
-    """Scripts from OpenAI chat completions (or any OpenAI-compatible server)."""
+class ChatScriptWriter(ScriptWriter):
+    """Scripts, post texts and visuals from an OpenAI-compatible chat-completions server, through the SDK.
 
-    name = "openai"
-    label = LABEL
-    service = SERVICE
-    key_env = KEY_ENV
-    base_url_env = BASE_URL_ENV
-    options = {"openai_model": DEFAULT_MODEL}
+    What differs between servers is declared: ``formats``, the response formats tried in turn (the first a
+    server rejects is not asked for again by this writer; "text" sends none and reads the JSON out of the
+    answer), the service's name in messages (``label``) and the hints its errors give (``error_hints``,
+    see ``openai_errors``). A subclass names itself, its options and its settings (``from_settings``).
+    """
 
-    def __init__(self, api_key: str, *, model: str = DEFAULT_MODEL, base_url: str | None = None,
+    formats: ClassVar[tuple[str, ...]] = ("json_schema", "json_object")
+    default_base_url: ClassVar[str] = DEFAULT_BASE_URL
+    default_model: ClassVar[str] = DEFAULT_MODEL
+    error_hints: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, api_key: str, *, model: str | None = None, base_url: str | None = None,
                  temperature: float = TEMPERATURE, max_tokens: int = MAX_TOKENS,
                  timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.model = model or DEFAULT_MODEL
-        self.base_url = base_url or DEFAULT_BASE_URL
+        self.model = model or self.default_model
+        self.base_url = base_url or self.default_base_url
         self.temperature = temperature
         self.max_tokens = max_tokens
         self._secret = api_key
         self._client = make_client(api_key, self.base_url, timeout=timeout)
-        self._mode = "json_schema"
+        self._mode = self.formats[0]
         self._lock = threading.Lock()
         self._spent: dict[str, float] = {}  # request → measured dollars, for estimate_cost after the call
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> OpenAIScriptWriter:
-        """The writer for ``settings``: its key, ``openai_model`` and ``OPENAI_BASE_URL``."""
-        return cls(settings.keys.get(cls.service, ""), model=cls.setting(settings, "openai_model"),
-                   base_url=settings.base_urls.get(cls.service))
-
-
     def __repr__(self) -> str:
-        return f"OpenAIScriptWriter(model={self.model!r}, endpoint={host_of(self.base_url)!r})"
+        return f"{type(self).__name__}(model={self.model!r}, endpoint={host_of(self.base_url)!r})"
 
     # -- provider protocol ---------------------------------------------------------------------
     def cache_params(self) -> dict[str, Any]:
@@ -282,69 +288,111 @@ class OpenAIScriptWriter(ScriptWriter):
                                      _response_format, self.max_tokens)
         if cost is not None:
             self._spent[_request_key(request)] = cost
-        return parse_script(content, request, provider=self.name)
+        return parse_script(content, request, service=self.display_name(), provider=self.name)
 
     def write_post(self, script: Script, language: str) -> tuple[PostTexts, float]:
         """The post's title, description and hashtags, written by the model in one small call, and its cost."""
-        def post_format(mode: str) -> dict[str, Any]:
+        def post_format(mode: str) -> dict[str, Any] | None:
             return _response_format(mode, "short_video_post", POST_SCHEMA)
 
         content, cost = self._answer(post_messages(script, language), "writing the post texts", "post texts",
                                      post_format, POST_MAX_TOKENS)
-        return parse_post(content, script, language, provider=self.name), cost or 0.0
+        return parse_post(content, script, language, service=self.display_name(), provider=self.name), cost or 0.0
 
     def estimate_post_cost(self, script: Script) -> float:
         """Dollars for the post texts of ``script``, from the size of what is sent and a typical answer."""
         prompt_tokens = sum(len(m["content"]) for m in post_messages(script, "en")) // 4 + 20
         return self._dollars(prompt_tokens, 150)
 
+    def write_visuals(self, narrations: Sequence[str], language: str) -> tuple[tuple[str, ...], float]:
+        """One shot per narration, written by the model in one call, and its cost."""
+        def visuals_format(mode: str) -> dict[str, Any] | None:
+            return _response_format(mode, "short_video_visuals", VISUALS_SCHEMA)
+
+        content, cost = self._answer(visuals_messages(narrations, language), "writing the visuals", "visuals",
+                                     visuals_format, VISUALS_MAX_TOKENS)
+        return parse_visuals(content, len(narrations), service=self.display_name(), provider=self.name), cost or 0.0
+
+    def estimate_visuals_cost(self, narrations: Sequence[str]) -> float:
+        """Dollars for the visuals of ``narrations``: what is sent, and about 60 tokens a shot back."""
+        prompt_tokens = sum(len(m["content"]) for m in visuals_messages(narrations, "en")) // 4 + 20
+        return self._dollars(prompt_tokens, 60 * len(narrations) + 10)
+
     def _answer(self, messages: list[dict[str, str]], what: str, noun: str,
-                response_format: Callable[[str], dict[str, Any]], max_tokens: int) -> tuple[str | None, float | None]:
+                response_format: Callable[[str], dict[str, Any] | None], max_tokens: int
+                ) -> tuple[str | None, float | None]:
         """The model's JSON answer to ``messages`` and its cost (None: no usage reported); ContentRejected on a
         refusal, a retryable ProviderError on an empty or cut-off answer."""
         with self._lock:
             mode = self._mode
-        try:
-            completion = self._complete(messages, mode, what, response_format, max_tokens)
-        except _SchemaRejected:
-            _LOGGER.info("%s does not take json_schema output; using json_object mode", host_of(self.base_url))
-            with self._lock:
-                self._mode = mode = "json_object"
-            completion = self._complete(messages, mode, what, response_format, max_tokens)
+        while True:
+            try:
+                completion = self._complete(messages, mode, what, response_format, max_tokens)
+                break
+            except _SchemaRejected:
+                after = self.formats[self.formats.index(mode) + 1]
+                _LOGGER.info("%s does not take %s output; using %s", host_of(self.base_url), mode, after)
+                with self._lock:
+                    self._mode = mode = after
+        label = self.display_name()
         usage = getattr(completion, "usage", None)
         cost = None if usage is None else self._dollars(usage.prompt_tokens or 0, usage.completion_tokens or 0)
         if not completion.choices:
-            raise ProviderError(f"OpenAI answered with no {noun}.", provider=self.name, retryable=True,
+            raise ProviderError(f"{label} answered with no {noun}.", provider=self.name, retryable=True,
                                 hint="Try again.")
         choice = completion.choices[0]
         message = choice.message
         this = f"this {noun}" if noun == "script" else f"the {noun}"
         if getattr(message, "refusal", None):
-            raise ContentRejected(f"OpenAI declined to write {this}: {scrub(message.refusal, self._secret)}",
+            raise ContentRejected(f"{label} declined to write {this}: {scrub(message.refusal, self._secret)}",
                                   provider=self.name, hint="Rephrase the topic and try again.")
         if choice.finish_reason == "content_filter":
-            raise ContentRejected(f"OpenAI's content filter stopped {this}.", provider=self.name,
+            raise ContentRejected(f"{label}'s content filter stopped {this}.", provider=self.name,
                                   hint="Rephrase the topic and try again.")
         if choice.finish_reason == "length":
-            raise ProviderError(f"OpenAI's {noun} was cut off at the {max_tokens}-token limit.",
+            raise ProviderError(f"{label}'s {noun} was cut off at the {max_tokens}-token limit.",
                                 provider=self.name, retryable=True,
                                 hint="Try again, or ask for fewer scenes.")
         return message.content, cost
 
     # -- helpers -------------------------------------------------------------------------------
     def _complete(self, messages: list[dict[str, str]], mode: str, what: str,
-                  response_format: Callable[[str], dict[str, Any]], max_tokens: int) -> Any:
+                  response_format: Callable[[str], dict[str, Any] | None], max_tokens: int) -> Any:
         import openai  # here, not at the top: the registry imports this module just to read the class
 
-        with openai_errors(what, secret=self._secret, base_url=self.base_url, model=self.model):
+        fmt = response_format(mode)
+        extra = {"response_format": fmt} if fmt is not None else {}
+        with openai_errors(what, secret=self._secret, base_url=self.base_url, model=self.model, provider=self.name,
+                           label=self.display_name(), hints=self.error_hints):
             try:
                 return self._client.chat.completions.create(
                     model=self.model, messages=messages, temperature=self.temperature,  # type: ignore[arg-type]
-                    max_tokens=max_tokens, response_format=response_format(mode))  # type: ignore[arg-type]
+                    max_tokens=max_tokens, **extra)  # type: ignore[arg-type]
             except openai.BadRequestError as exc:
-                if mode == "json_schema" and _rejects_json_schema(exc):
+                if mode != self.formats[-1] and _rejects_format(exc):
                     raise _SchemaRejected from None
                 raise
+
+    def _dollars(self, prompt_tokens: int, completion_tokens: int) -> float:
+        """Dollars for a call of these sizes (0: a server whose prices we do not know)."""
+        return 0.0
+
+
+class OpenAIScriptWriter(ChatScriptWriter):
+    """Scripts from OpenAI chat completions (or any OpenAI-compatible server given as ``OPENAI_BASE_URL``)."""
+
+    name = "openai"
+    label = LABEL
+    service = SERVICE
+    key_env = KEY_ENV
+    base_url_env = BASE_URL_ENV
+    options = {"openai_model": DEFAULT_MODEL}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenAIScriptWriter:
+        """The writer for ``settings``: its key, ``openai_model`` and ``OPENAI_BASE_URL``."""
+        return cls(settings.keys.get(cls.service, ""), model=cls.setting(settings, "openai_model"),
+                   base_url=cls.base_url(settings))
 
     def _dollars(self, prompt_tokens: int, completion_tokens: int) -> float:
         prices = PRICES_PER_MILLION.get(self.model)
