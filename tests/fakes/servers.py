@@ -50,7 +50,7 @@ from urllib.parse import parse_qs, urlsplit
 from viralreel_core.media.ffmpeg import ffmpeg_exe
 
 __all__ = ["Media", "Recorded", "Reply", "FakeService", "FakeOpenAI", "FakeElevenLabs", "FakeRunway",
-           "FakePexels", "FakePixabay", "mask_key"]
+           "FakePexels", "FakePixabay", "FakeOllama", "mask_key"]
 
 
 # --- media ----------------------------------------------------------------------------------------
@@ -386,7 +386,8 @@ class FakeOpenAI(FakeService):
     language the system prompt asks for (English, Spanish, Hindi, Chinese, Arabic); ``languages_asked``
     lists, per script request, the language the prompt named (None: none). A post-kit request (the system
     prompt asks for "the post that goes with a short video") gets a title, description and hashtags in the
-    language it names (``post_languages_asked``); fault ``few_hashtags`` answers it with one hashtag.
+    language it names (``post_languages_asked``); fault ``few_hashtags`` answers it with one hashtag. A visuals
+    request (for narration a person wrote) gets one shot per numbered narration (``visuals_asked``).
     """
 
     def __init__(self, key: str, media: Media | None = None, latency: float = 0.0) -> None:
@@ -395,6 +396,7 @@ class FakeOpenAI(FakeService):
         self.default_scenes = 3
         self.languages_asked: list[str | None] = []
         self.post_languages_asked: list[str | None] = []
+        self.visuals_asked: list[list[str]] = []  # per visuals request, the narrations it numbered
 
     def error_reply(self, status: int, code: str | None = None, message: str | None = None,
                     type_: str | None = None, param: str | None = None) -> Reply:
@@ -478,7 +480,10 @@ class FakeOpenAI(FakeService):
             return self.error_reply(400, None, "'messages' must contain the word 'json' in some form, to use "
                                     "'response_format' of type 'json_object'.", param="messages")
         asks_post = "the post that goes with a short video" in text
-        content: str | None = json.dumps(self._post(messages, rec) if asks_post else self._script(messages, rec))
+        if "You plan the pictures of a vertical short video" in text:  # visuals for a person's own narration
+            content: str | None = json.dumps(self._visuals(messages, rec))
+        else:
+            content = json.dumps(self._post(messages, rec) if asks_post else self._script(messages, rec))
         refusal = None
         finish = "stop"
         if self.take("refusal", rec):
@@ -530,6 +535,16 @@ class FakeOpenAI(FakeService):
         tags = tags[:1] if self.take("few_hashtags", rec) else tags
         return {"title": title.format(title=fields.get("Video title", "")),
                 "description": description.format(topic=fields.get("Topic", "")), "hashtags": tags}
+
+    def _visuals(self, messages: list[dict[str, Any]], rec: Recorded) -> dict[str, Any]:
+        """One shot per numbered narration line ("1. …"), naming its first long word; fault ``few_visuals``
+        answers one short."""
+        user = next((str(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
+        lines = [line.split(". ", 1)[1] for line in user.splitlines() if re.match(r"\d+\. ", line)]
+        self.visuals_asked.append(lines)
+        shots = [f"A cinematic shot of {next((w for w in line.split() if len(w) > 4), 'something')}, "
+                 f"scene {i}, soft daylight" for i, line in enumerate(lines, 1)]
+        return {"visuals": shots[:-1] if self.take("few_visuals", rec) else shots}
 
     # speech ------------------------------------------------------------------------------------------
     def _speech(self, rec: Recorded) -> Reply:
@@ -1137,3 +1152,56 @@ class FakePiperVoices(FakeService):
         if self.take("damaged", rec):
             body = bytes(len(body))
         return Reply(200, body, {"Content-Type": "application/octet-stream"})
+
+
+# --- Ollama (a model server on this machine, OpenAI-compatible) ------------------------------------------
+
+class FakeOllama(FakeOpenAI):
+    """Ollama's OpenAI-compatible API: ``POST /v1/chat/completions`` and ``GET /v1/models`` (also the native
+    ``GET /api/tags``), with no key (any Authorization, or none) and Ollama's error bodies.
+
+    It writes like ``FakeOpenAI`` (scripts, post texts, visuals), for the models in ``models`` only (a 404
+    "try pulling it first" for others; "llama3.2" means "llama3.2:latest"). ``supports_json_schema = False``
+    answers ``json_schema`` requests with a 400 naming ``response_format``. A request without a
+    ``response_format`` (plain text) gets the JSON inside prose and a code fence, as small models answer.
+    """
+
+    def __init__(self, models: tuple[str, ...] = ("llama3.2:latest",), media: Media | None = None,
+                 latency: float = 0.0) -> None:
+        super().__init__("", media, latency)
+        self.models = list(models)
+
+    def check_auth(self, rec: Recorded) -> Reply | None:
+        return None  # a local server: no key
+
+    def error_reply(self, status: int, code: str | None = None, message: str | None = None,
+                    type_: str | None = None, param: str | None = None) -> Reply:
+        return Reply.json({"error": {"message": message or "internal error", "type": type_ or "api_error",
+                                     "param": param, "code": code}}, status)
+
+    def _has(self, model: str) -> bool:
+        return any(m == model or (":" not in model and m.split(":", 1)[0] == model) for m in self.models)
+
+    def route(self, rec: Recorded) -> Reply:
+        if rec.method == "GET" and rec.path == "/v1/models":
+            return Reply.json({"object": "list", "data": [{"id": m, "object": "model", "created": 1733000000,
+                                                           "owned_by": "library"} for m in self.models]})
+        if rec.method == "GET" and rec.path == "/api/tags":
+            return Reply.json({"models": [{"name": m, "model": m, "size": 2019393189} for m in self.models]})
+        if rec.method == "POST" and rec.path == "/v1/chat/completions":
+            body = rec.json if isinstance(rec.json, dict) else {}
+            model = str(body.get("model") or "")
+            if model and not self._has(model):
+                return self.error_reply(404, None, f'model "{model}" not found, try pulling it first',
+                                        type_="not_found_error")
+            reply = self._chat(rec)
+            if reply.status == 200 and not body.get("response_format"):
+                answer = json.loads(reply.body)
+                message = answer["choices"][0]["message"]
+                if message.get("content"):
+                    message["content"] = f"Here is the JSON you asked for:\n```json\n{message['content']}\n```\n" \
+                                         "Let me know if you want changes!"
+                message.pop("refusal", None)
+                reply = Reply.json(answer)
+            return reply
+        return self.error_reply(404, None, "404 page not found")

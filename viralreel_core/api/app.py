@@ -236,6 +236,8 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None,
         params: dict[str, Any] = {"options": body.job_options()}
         if body.script is not None:
             params["script"] = body.script
+            if body.topic:
+                params["topic"] = body.topic
         else:
             params["topic"] = body.topic or ""
         job = await run_in_threadpool(queue.submit, "make", params, client=client.name)

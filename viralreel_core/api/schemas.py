@@ -70,16 +70,21 @@ class ScriptBody(BaseModel):
 
 
 class VideoBody(BaseModel):
-    """POST /create-video: a topic, or an edited script in its place, plus the CLI's options."""
+    """POST /create-video: a topic, or an edited script (or your own narration) in its place, plus the CLI's
+    options."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
     topic: str | None = Field(None, description="What the video is about; omit it when sending a script.",
                               examples=["The future of AI"], json_schema_extra=_TOPIC)
-    script: dict[str, Any] | None = Field(
+    script: dict[str, Any] | str | None = Field(
         None, description="An edited script: {topic, title, scenes: [{scene_number, visuals, narration}]} "
                           f"(what POST /generate-script returned, changed as you like; 1–{MAX_SCRIPT_SCENES} "
-                          "scenes).")
+                          "scenes), or your own narration as plain text, one paragraph a scene (separated by a "
+                          "blank line). The narration is used word for word; scenes without visuals get them "
+                          "from the script writer (script_provider). With a topic, it names what the video is "
+                          "about; else the first sentence does.",
+        examples=["Cats purr with tiny muscles in their throat.\n\nThe hum helps their bones heal."])
     scenes: int | None = Field(None, description=f"{MIN_SCENES}–{MAX_SCENES}; omitted: the writer chooses.",
                                json_schema_extra=_SCENES)
     tone: str | None = None

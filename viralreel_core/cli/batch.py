@@ -1,6 +1,8 @@
 """``python -m viralreel_core batch topics.csv``: one job per row, a progress bar, a results CSV.
 
-Columns: ``topic``, the job options (``scenes``, ``tone``, ``aspect``, ``music``…) and the providers' own
+Columns: ``topic``, ``script`` (your own narration instead of a written script: the path of a text or JSON
+file, relative to the CSV's folder, or the text itself, one paragraph a scene; with both, the topic names
+what it is about), the job options (``scenes``, ``tone``, ``aspect``, ``music``…) and the providers' own
 options (``image_model``, ``runway_model``…; not the ones naming a file, which a worker may not have).
 Rows are checked before any job starts (a bad row is reported, the others run). The results CSV has a
 line per row (two equal rows make two videos) and is rewritten whole after every finished row; a rerun
@@ -25,12 +27,14 @@ from viralreel_core.errors import BadInput, QueueFull
 from viralreel_core.jobs import JobQueue, check_request
 from viralreel_core.media.files import atomic_path
 from viralreel_core.option_names import JOB_OPTIONS
+from viralreel_core.text.script_text import read_script_file
 
 __all__ = ["run_batch", "read_rows", "RESULT_COLUMNS"]
 
 RESULT_COLUMNS = ("row", "topic", "status", "path", "seconds", "cost_usd", "message", "warnings", "job_id", "key")
 _INT_OPTIONS = ("scenes", "seed", "width", "height")
-_COLUMNS = ("topic", *(n for n in JOB_OPTIONS if n not in ("captions", "provider_options")))
+_COLUMNS = ("topic", "script", *(n for n in JOB_OPTIONS if n not in ("captions", "provider_options")))
+_SCRIPT_FILES = (".txt", ".json", ".md")  # a one-line cell ending so names a file, never a one-scene script
 POLL = 0.5
 
 
@@ -56,8 +60,8 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
             records = list(reader)
     except OSError as exc:
         raise BadInput(f"Cannot read {path} ({exc.strerror}).", hint="Give the path of a CSV file.") from exc
-    if "topic" not in columns:
-        raise BadInput(f"{path.name} has no 'topic' column.",
+    if "topic" not in columns and "script" not in columns:
+        raise BadInput(f"{path.name} has no 'topic' column (nor a 'script' one).",
                        hint="The first line names the columns, e.g. topic,scenes,tone.")
     known = (*_COLUMNS, *_provider_columns())
     unknown = [c for c in columns if c not in known]
@@ -67,9 +71,25 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     rows = []
     for number, record in enumerate(records, 1):
         values = {k.strip(): (v or "").strip() for k, v in record.items() if k}
-        options = {k: v for k, v in values.items() if k != "topic" and v}
-        rows.append({"row": number, "topic": values.get("topic", ""), "raw_options": options})
+        options = {k: v for k, v in values.items() if k not in ("topic", "script") and v}
+        rows.append({"row": number, "topic": values.get("topic", ""), "script": values.get("script", ""),
+                     "raw_options": options})
     return rows
+
+
+def _script_text(cell: str, folder: Path, row: int) -> str | None:
+    """A row's ``script`` cell as the script's text: a file's (relative to the CSV's folder) or the cell's own."""
+    if not cell:
+        return None
+    if "\n" in cell.strip():
+        return cell
+    for place in (folder / cell, Path(cell)):
+        if place.is_file():
+            return read_script_file(place)
+    if cell.lower().endswith(_SCRIPT_FILES):
+        raise BadInput(f"Row {row}: the script file {cell} does not exist.",
+                       hint="Give its path relative to the CSV's folder, or the narration itself.")
+    return cell
 
 
 def _provider_columns() -> list[str]:
@@ -86,8 +106,9 @@ def _job_options(raw: dict[str, str], row: int) -> dict[str, Any]:
     return options
 
 
-def _key(topic: str, options: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps([topic, options], sort_keys=True).encode()).hexdigest()[:16]
+def _key(topic: str, options: dict[str, Any], script: Any = None) -> str:
+    parts = [topic, options] if script is None else [topic, options, script]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _load_results(path: Path) -> dict[str, list[dict[str, str]]]:
@@ -142,12 +163,21 @@ def run_batch(queue: JobQueue, csv_path: Path, results_path: Path | None = None,
                  "message": "", "warnings": "", "job_id": ""}
         try:
             options = _job_options(row["raw_options"], row["row"])
-            params = check_request("make", {"topic": row["topic"], "options": options}, queue.settings)
+            asked: dict[str, Any] = {"topic": row["topic"], "options": options}
+            script = _script_text(row["script"], csv_path.parent, row["row"])
+            if script is not None:
+                asked["script"] = script
+            params = check_request("make", asked, queue.settings)
         except BadInput as exc:
-            entry.update(key=_key(row["topic"], row["raw_options"]), status="invalid", message=str(exc))
+            entry.update(key=_key(row["topic"], row["raw_options"], row["script"] or None), status="invalid",
+                         message=str(exc))
             results[row["row"]] = entry
             continue
-        entry["key"] = _key(params["topic"], options)
+        if script is None:
+            entry["key"] = _key(params["topic"], options)
+        else:  # the narration itself keys the row: an edited script file is a new video
+            entry["topic"] = params.get("topic") or params["script"]["topic"]
+            entry["key"] = _key(entry["topic"], options, params["script"])
         done = _take_done(previous, entry["key"])
         if done is not None:
             results[row["row"]] = {**done, "row": row["row"]}

@@ -48,13 +48,13 @@ def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
     return check_settings(base.with_(**changes), music_files=False)
 
 
-def script_from(data: Any) -> Script:
+def script_from(data: Any, topic: str | None = None) -> Script:
     """An edited script from JSON (scenes with ``scene_number`` or ``number``, ``visuals``, ``narration``), or a
-    person's own narration as plain text (one paragraph a scene); visuals left empty are written by the
-    script writer when the job runs (``run/own_script.py``)."""
+    person's own narration as plain text (one paragraph a scene); ``topic``, if given, is what it is about.
+    Visuals left empty are written by the script writer when the job runs (``run/own_script.py``)."""
     if isinstance(data, str):
-        return script_from_text(data, max_scenes=MAX_SCRIPT_SCENES)
-    return script_from_data(data, max_scenes=MAX_SCRIPT_SCENES)
+        return script_from_text(data, max_scenes=MAX_SCRIPT_SCENES, topic=topic)
+    return script_from_data(data, max_scenes=MAX_SCRIPT_SCENES, topic=topic)
 
 
 def script_to_api(script: Script) -> dict[str, Any]:
@@ -78,7 +78,9 @@ def check_request(kind: str, params: Mapping[str, Any], base: Settings) -> dict[
     elif kind == "script":
         raise BadInput("A script job takes a topic, not a script.", hint="Send {\"topic\": \"…\"}.")
     else:
-        params["script"] = script_to_api(script_from(params.get("script")))
+        if params.get("topic"):  # what a script sent with a topic is about
+            params["topic"] = validate_topic(params["topic"])
+        params["script"] = script_to_api(script_from(params.get("script"), params.get("topic")))
     if kind == "render":
         for part in ("voices", "clips"):
             if not isinstance(params.get(part), Mapping) or not params[part]:
