@@ -61,8 +61,9 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     except OSError as exc:
         raise BadInput(f"Cannot read {path} ({exc.strerror}).", hint="Give the path of a CSV file.") from exc
     if "topic" not in columns and "script" not in columns:
-        raise BadInput(f"{path.name} has no 'topic' column (nor a 'script' one).",
-                       hint="The first line names the columns, e.g. topic,scenes,tone.")
+        raise BadInput(f"{path.name} has no 'topic' column.",
+                       hint="The first line names the columns, e.g. topic,scenes,tone (or script, for your own "
+                            "narration).")
     known = (*_COLUMNS, *_provider_columns())
     unknown = [c for c in columns if c not in known]
     if unknown:

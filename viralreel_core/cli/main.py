@@ -160,7 +160,7 @@ def _own_script(args: argparse.Namespace) -> Script | None:
     """The person's own script (``--script FILE``, ``-``: stdin), its topic the one given if any; None without."""
     path = getattr(args, "script_file", None)
     if path is None:
-        if not args.topic:
+        if args.topic is None:
             raise BadInput("Say what the video is about.", hint="Give a topic, or your own script with --script FILE.")
         return None
     text = sys.stdin.read() if path == "-" else read_script_file(path)
@@ -286,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 cache.close()
             return 0
         own = _own_script(args)
-        topic = args.topic or (own.topic if own is not None else "")
+        topic = own.topic if own is not None else args.topic
         cache = AssetCache(settings.cache_dir, settings.cache_size_limit)
         _print_warnings(cache.warnings)
         if args.command == "make" and args.dry_run:
