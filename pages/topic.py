@@ -82,3 +82,20 @@ if clicked:
             st.error(ui.shown(exc), icon=":material/error:")
     else:
         st.switch_page(ui.PAGES["script"][0])
+
+# a person who already has the words skips the writer: their narration, word for word, straight to the table
+with st.expander("Paste my own script", icon=":material/content_paste:",
+                 expanded=bool(st.session_state.get("own_script_text"))):
+    st.caption("Already have the words? Paste them: one paragraph a scene (a blank line between scenes), said "
+               "word for word and shown as the captions. Scenes get visuals from the script writer; you can edit "
+               "everything on the Script step.")
+    own_text = st.text_area("Your script", key="own_script_text", height=180,
+                            placeholder="Cats purr with tiny muscles in their throat.\n\n"
+                                        "The hum runs at the same pitch that helps bones heal.")
+    if st.button("Use my script", icon=":material/arrow_forward:", key="use_own_script", disabled=busy):
+        try:
+            studio.start_own_script(own_text)
+        except ViralReelError as exc:
+            st.error(ui.shown(exc), icon=":material/error:")
+        else:
+            st.switch_page(ui.PAGES["script"][0])

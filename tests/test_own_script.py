@@ -250,3 +250,29 @@ def test_a_batch_row_takes_a_script_file_or_the_text_itself(tmp_path, monkeypatc
     (tmp_path / "scripts" / "cats.txt").write_text(NOTES.replace("Cats purr", "Cats hum"), encoding="utf-8")
     assert cli.main(args) == 1  # an edited script file is a new video
     assert "Cats hum with tiny muscles in their throat." in voice.calls
+
+
+# --- the studio: "Paste my own script" on the Topic page ------------------------------------------------------
+
+def test_the_studio_takes_a_pasted_script_straight_to_the_editable_table(tmp_path, monkeypatch, fakes):
+    from tests.test_studio_app import new_app, ok, page, settle
+
+    for name in ("cache", "out", "projects"):
+        monkeypatch.setenv(f"VIRALREEL_{name.upper()}_DIR", str(tmp_path / name))
+    monkeypatch.setenv("VIRALREEL_STUDIO_SIZE", "180x320")
+    at = ok(new_app())
+    at.text_area(key="own_script_text").input("\n\n  ").run()
+    at.button(key="use_own_script").click().run()
+    assert "The script is empty" in ok(at).error[0].value and at.title[0].value.endswith("Step 1 · Topic")
+
+    at.text_area(key="own_script_text").input(NOTES).run()
+    at.button(key="use_own_script").click().run()
+    assert ok(at).title[0].value.endswith("Step 2 · Script")
+    settle(page(at, "script"))
+    studio = at.session_state["studio"]
+    rows = studio.draft_rows()
+    assert [r["narration"] for r in rows] == PARAGRAPHS and all(r["visuals"] for r in rows)
+    assert studio.provider_names()["script"] == "local" and studio.tally.spent_usd == 0
+    assert studio.form.topic == PARAGRAPHS[0]  # the first sentence names the project
+    ok(at).button(key="accept_script").click().run()
+    assert [s.narration for _, s in ok(at).session_state["studio"].scenes()] == PARAGRAPHS

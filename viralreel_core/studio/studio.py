@@ -37,6 +37,7 @@ from viralreel_core.studio.handoff import QueuedSteps
 from viralreel_core.studio.lines import GATES
 from viralreel_core.studio.live import LIVE, workspace_key
 from viralreel_core.studio.money import Wallet
+from viralreel_core.studio.pasted import PastedScript
 from viralreel_core.studio.step_jobs import JobBoard, StepJob, describe_error
 from viralreel_core.studio.tasks import STEP_KINDS, media_params, render_params
 from viralreel_core.workspace.projects import ProjectStore, list_renders, new_project_id
@@ -84,7 +85,7 @@ class StudioConfig:
                    frame=frame)
 
 
-class Studio(ProviderChoices, QueuedSteps):
+class Studio(ProviderChoices, QueuedSteps, PastedScript):
     """One person's project in progress: topic, script, voices, clips, renders, and the work running."""
 
     def __init__(self, base: Settings, cache: AssetCache, config: StudioConfig | None = None,
