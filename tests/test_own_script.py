@@ -276,3 +276,22 @@ def test_the_studio_takes_a_pasted_script_straight_to_the_editable_table(tmp_pat
     assert studio.form.topic == PARAGRAPHS[0]  # the first sentence names the project
     ok(at).button(key="accept_script").click().run()
     assert [s.narration for _, s in ok(at).session_state["studio"].scenes()] == PARAGRAPHS
+
+
+def test_a_pasted_script_with_a_paid_writer_costs_one_visuals_call_in_the_studio_tally(openai_api, tmp_path, fakes,
+                                                                                        cache):
+    from viralreel_core.studio import Studio, StudioConfig
+
+    studio = Studio(paid_settings(openai_api, tmp_path), cache, StudioConfig(projects_dir=tmp_path / "projects"),
+                    sleep=lambda s: None)
+    studio.form.topic = "Why cats purr"
+    studio.start_own_script(NOTES)
+    studio.wait(60)
+    assert not studio.errors, studio.errors
+    assert [s.narration for s in studio.draft.scenes] == PARAGRAPHS and studio.draft.topic == "Why cats purr"
+    assert [s.visuals for s in studio.draft.scenes] == [
+        f"A cinematic shot of {next(w for w in p.split() if len(w) > 4)}, scene {i}, soft daylight"
+        for i, p in enumerate(PARAGRAPHS, 1)]  # the model's shots, one call for all four
+    assert openai_api.visuals_asked == [PARAGRAPHS] and studio.tally.spent_usd > 0
+    with pytest.raises(BadInput, match="1 to 12 scenes, not 13"):
+        studio.start_own_script("\n\n".join(["Say it."] * 13))

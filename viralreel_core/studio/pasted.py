@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from viralreel_core.models import Script
-from viralreel_core.run.own_script import fill_visuals
+from viralreel_core.run.own_script import fill_visuals, visuals_plan
 from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.studio.draft import Draft, TopicForm, new_uid
 from viralreel_core.studio.step_jobs import StepJob
@@ -38,7 +38,7 @@ class PastedScript:
         own = script_from_text(text, topic=self.form.topic.strip() or None)
         pipeline = self._job_pipeline("script")
         self.check_provider("script", pipeline)  # a missing key is said on the page, before anything starts
-        reserved = self.wallet.pay("script", pipeline, 0.0, True)
+        reserved = self.wallet.pay("script", pipeline, visuals_plan(pipeline, own)[1], True)  # a paid writer's call
 
         def apply(script: Script) -> None:
             if not self.form.topic.strip():  # the first sentence names the project
