@@ -110,6 +110,20 @@ def test_make_with_your_script_makes_a_scene_a_paragraph_and_its_captions_are_yo
     assert result["post_kit"]["title"]
 
 
+@pytest.mark.slow
+def test_offline_make_with_your_script_captions_your_words_as_the_offline_voice_says_them(tmp_path, capsys):
+    """The whole offline path (the writer's visuals, the Piper voice's word timings, kinetic clips): ~20 s here.
+    The captions file is made from the same word timings and chunks as the burned-in captions."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text(NOTES, encoding="utf-8")
+    assert cli.main(["make", "--script", str(notes), "--script-provider", "local", "--voice-provider", "local",
+                     "--clip-provider", "local", "--width", "180", "--height", "320", "--out", str(tmp_path / "out"),
+                     "--cache-dir", str(tmp_path / "cache"), "--quiet"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["scenes_count"] == 4 and result["cache"]["provider_calls"] == {"voice": 4, "clips": 4}
+    assert words(srt_text(result["post_kit"]["srt_path"])) == words(" ".join(PARAGRAPHS))
+
+
 def test_script_with_your_script_prints_it_with_visuals_and_a_topic_names_it(tmp_path, capsys):
     notes = tmp_path / "notes.txt"
     notes.write_text(NOTES, encoding="utf-8")
