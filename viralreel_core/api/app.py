@@ -32,7 +32,8 @@ from viralreel_core.jobs import Job, JobQueue, script_to_api, settings_for
 from viralreel_core.media.music import MAX_MUSIC_BYTES, MUSIC_TYPES
 from viralreel_core.publish import jobs as publish_jobs
 from viralreel_core.publish.youtube_post import VideoPost, post_defaults
-from viralreel_core.run.pipeline import Pipeline, validate_topic
+from viralreel_core.run.checks import validate_topic
+from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.workspace.music_uploads import store_music
 
 __all__ = ["create_app", "job_json"]
