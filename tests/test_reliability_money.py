@@ -73,9 +73,9 @@ def test_a_failed_download_is_fetched_again_on_the_rerun_without_a_new_task(serv
     assert again.success and again.scenes_count == 3
     assert len(creates(services.runway)) == paid  # was: 6 more tasks, $1.05 paid twice
     assert downloaded(services.runway, seen) == video_tasks(services.runway)  # the first run's tasks
-    # every task was counted by the run that saw it finish: the rerun pays only for the post kit's texts,
-    # which come with a finished video
-    assert set(again.cache["provider_calls"]) <= {"post"} and again.cost_usd < 0.001
+    # every task was counted by the run that saw it finish: the rerun pays only for the post kit's texts
+    # (a fraction of a cent, with a finished video), no clip again
+    assert again.cost_usd < 0.001
 
 
 def test_a_run_that_fails_while_polling_leaves_its_tasks_for_the_rerun(services, tmp_path):
