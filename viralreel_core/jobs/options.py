@@ -16,8 +16,7 @@ from viralreel_core.limits import MAX_SCENES
 from viralreel_core.media.aspect import frame_for
 from viralreel_core.models import Script
 from viralreel_core.option_names import JOB_OPTIONS
-from viralreel_core.run.checks import check_provider_options, check_settings
-from viralreel_core.run.pipeline import validate_topic
+from viralreel_core.run.checks import check_provider_options, check_settings, validate_topic
 from viralreel_core.text.script_text import script_from_data, script_from_text
 
 __all__ = ["check_provider_options", "settings_for", "check_request", "script_from",

@@ -15,20 +15,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache
-from viralreel_core.config import REPO_ROOT, ApiKeys, CaptionStyle, Settings, check_frame_size
+from viralreel_core.config import ApiKeys, CaptionStyle, Settings, check_frame_size
 from viralreel_core.errors import BadInput, Stopped, ViralReelError
 from viralreel_core.jobs import local as local_jobs
 from viralreel_core.media.aspect import aspect_of, frame_size
 from viralreel_core.models import Clip, Scene, Script
-from viralreel_core.option_names import STUDIO_OPTIONS
 from viralreel_core.post.kit import PostKit, edit_kit, load_kit
-from viralreel_core.run.pipeline import Pipeline, RunTally, validate_topic
+from viralreel_core.run.checks import validate_topic
+from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.run.tally import RunTally
 from viralreel_core.studio import document, render
 from viralreel_core.studio.assets import Made, SceneAssets, SceneState, cost_to_make, grouped, make_media
 from viralreel_core.studio.choices import ProviderChoices
@@ -39,13 +38,14 @@ from viralreel_core.studio.live import LIVE, workspace_key
 from viralreel_core.studio.money import Wallet
 from viralreel_core.studio.pasted import PastedScript
 from viralreel_core.studio.step_jobs import JobBoard, StepJob, describe_error
+from viralreel_core.studio.studio_config import StudioConfig, option_names
 from viralreel_core.studio.tasks import STEP_KINDS, media_params, render_params
 from viralreel_core.workspace.projects import ProjectStore, list_renders, new_project_id
 
 if TYPE_CHECKING:
     from viralreel_core.studio.engine import StudioEngine
 
-__all__ = ["Studio", "StudioConfig", "option_names"]
+__all__ = ["Studio"]
 
 #: what a step says, once, when the person stopped its work (not an error: nothing went wrong)
 STOPPED = {"script": "Stopped.",
@@ -53,36 +53,6 @@ STOPPED = {"script": "Stopped.",
            "clips": "Stopped. The clips made before the stop are kept; make the others when you want.",
            "assemble": "Stopped. No video was written; the scenes already rendered are kept, so the next "
                        "render starts from there."}
-
-
-def option_names() -> tuple[str, ...]:
-    """Every setting a person may change in the studio: its own and each registered provider's options."""
-    return (*STUDIO_OPTIONS, *providers.option_defaults())
-
-
-@dataclass(frozen=True)
-class StudioConfig:
-    """Where the studio keeps projects, and the default frame size (tests ask for tiny frames)."""
-
-    projects_dir: Path = REPO_ROOT / "projects"
-    frame: tuple[int, int] | None = None
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> StudioConfig:
-        """``VIRALREEL_PROJECTS_DIR`` and ``VIRALREEL_STUDIO_SIZE`` (e.g. ``180x320``) from a mapping."""
-        frame = None
-        size = str(environ.get("VIRALREEL_STUDIO_SIZE", "")).lower().strip()
-        if size:
-            try:
-                w, h = (int(v) for v in size.split("x"))
-            except ValueError:
-                raise BadInput(f"VIRALREEL_STUDIO_SIZE={size!r} is not WIDTHxHEIGHT.",
-                               hint="Use e.g. 720x1280.") from None
-            frame = (w, h)
-            check_frame_size(w, h)
-        projects = environ.get("VIRALREEL_PROJECTS_DIR")  # made absolute here, once, like the other folders
-        return cls(projects_dir=Path(projects).expanduser().absolute() if projects else cls.projects_dir,
-                   frame=frame)
 
 
 class Studio(ProviderChoices, QueuedSteps, PastedScript):
