@@ -8,7 +8,8 @@ mixed, normalized and encoded to AAC beside the renders (``music``; cached by it
 no audio gaps at the joins and the join copies both streams. Timing arithmetic
 lives in ``frames_for`` alone: each segment is a whole number of frames and its narration is padded to
 exactly that length. How many segments render at once, and with how many threads, comes from
-``resources.segment_plan`` (CPU quota and memory budget).
+``resources.segment_plan`` (CPU quota and memory budget); each segment's ffmpeg and the sound wait for
+their memory in the process-wide line (``admission.GATE``), beside every other visitor's and job's work.
 
 The joined file is written as ``.<name>.<random>.partial.mp4``, locked by this process while it is
 written, checked (``final_check``) and only then renamed; a partial left by a killed run is swept by the
@@ -36,6 +37,7 @@ from pathlib import Path
 
 from . import music as music_mix
 from . import resources
+from .admission import GATE, Waiter
 from .cache import AssetCache, cache_key, file_sha256
 from .config import Settings
 from .errors import AssemblyError, CacheError
@@ -124,11 +126,14 @@ class Assembler:
     """Turns scenes (clip + voice + narration) into the final MP4, caching each scene's segment."""
 
     def __init__(self, settings: Settings, cache: AssetCache | None = None,
-                 on_progress: Callable[[ProgressEvent], None] | None = None, encoder: str | None = None) -> None:
-        """``encoder``: an ffmpeg H.264 encoder name; by default ``ffmpeg.h264_encoder()`` chooses."""
+                 on_progress: Callable[[ProgressEvent], None] | None = None, encoder: str | None = None,
+                 waiter: Waiter | None = None) -> None:
+        """``encoder``: an ffmpeg H.264 encoder name; by default ``ffmpeg.h264_encoder()`` chooses.
+        ``waiter``: told its place while a segment or the sound waits for memory (``admission``)."""
         self.settings = settings
         self.cache = cache
         self.on_progress = on_progress or (lambda event: None)
+        self.waiter = waiter
         self.segment_hits = 0
         self.segment_misses = 0
         self._done: dict[int, float] = {}  # scene number -> fraction rendered
@@ -252,8 +257,9 @@ class Assembler:
                 threads=threads or resources.segment_plan(1, s.width, s.height)[1], out_path=out_path)
             self._scene_progress(scene, 0.0, message)
             try:
-                run_with_progress(cmd, frames, lambda f: self._scene_progress(scene, f, message),
-                                  what=f"render scene {scene.number}", log_path=captions.folder / "ffmpeg.log")
+                with GATE.admit("render", resources.segment_mb(s.width, s.height), self.waiter):
+                    run_with_progress(cmd, frames, lambda f: self._scene_progress(scene, f, message),
+                                      what=f"render scene {scene.number}", log_path=captions.folder / "ffmpeg.log")
             except AssemblyError as exc:
                 raise AssemblyError(f"Scene {scene.number} could not be rendered ({exc}).",
                                     hint=f"Make or upload scene {scene.number}'s clip again.") from exc
@@ -358,9 +364,10 @@ class Assembler:
         s = self.settings
         track = music_mix.resolve(s.music, s.music_dir)
         gains = music_mix.take_gains([(Path(v.audio_path), v.loudness) for v in voices], numbers)
-        narration = self.narration_track(voices, work / "narration.wav", gains, numbers)
-        seconds = sum(frames_for(v.duration, s.fps) for v in voices) / s.fps
-        return music_mix.final_sound(narration, track, s.music_volume, seconds, work, s.audio_bitrate)
+        with GATE.admit("sound", resources.SOUND_MB, self.waiter):
+            narration = self.narration_track(voices, work / "narration.wav", gains, numbers)
+            seconds = sum(frames_for(v.duration, s.fps) for v in voices) / s.fps
+            return music_mix.final_sound(narration, track, s.music_volume, seconds, work, s.audio_bitrate)
 
     def sound_key(self, voices: Sequence[VoiceTrack]) -> str:
         """Content hash of what the finished sound depends on: each voice and its scene's frames, in order,

@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import providers, resources
+from . import admission, providers, resources
 from .assembler import Assembler, SceneMedia, sweep_partials
 from .cache import AssetCache, cache_key
 from .config import Settings, check_frame_size
@@ -170,6 +170,7 @@ class Pipeline:
         self.settings = settings
         self.cache = cache or AssetCache(settings.cache_dir, settings.cache_size_limit)
         self.on_progress = on_progress or (lambda event: None)
+        self.on_waiting: Callable[[int | None], None] = lambda place: None  # its place in the memory line
         self.tally = RunTally()
         self.warnings: list[str] = []  # this run's lines for the person (the cache's own: ``cache.warnings``)
         self._sleep = sleep
@@ -200,6 +201,15 @@ class Pipeline:
             in_use = list(self._providers.values())
         for provider in in_use:
             provider.abort()
+
+    # -- waiting for memory (admission.Waiter): renders, clip encoders and the voice model take turns ------
+    @property
+    def stopping(self) -> bool:
+        return self._stopped.is_set()
+
+    def waiting(self, place: int | None) -> None:
+        """Told by ``admission.GATE`` where this run's next piece of work stands in line (None: its turn)."""
+        self.on_waiting(place)
 
     def close(self) -> None:
         """Close the providers made so far (their HTTP sessions); a later call makes new ones."""
@@ -471,7 +481,9 @@ class Pipeline:
                 first = script.scenes[0].narration if script.scenes else ""
                 self._emit(step, 0.0, self._starting_message(step, per_step, first))
         voice_phase = self._offline_voice_phase(voices)
-        with voice_phase, ThreadPoolExecutor(max_workers=max(1, self.settings.workers)) as pool:
+        # the pool's threads wait for memory (a clip encoder, the voice model) as this run: told, and stoppable
+        with voice_phase, ThreadPoolExecutor(max_workers=max(1, self.settings.workers),
+                                             initializer=admission.work_for, initargs=(self,)) as pool:
             for step, wanted in self._job_order(voices, clips):
                 for scene in script.scenes if wanted else ():
                     take = takes.get(scene.number, 0)
@@ -561,7 +573,7 @@ class Pipeline:
             remote = not self.provider("clips").offline
         except ViralReelError:
             return None
-        return EarlyRenders(self.settings, self.cache, script, self._render_progress) if remote else None
+        return EarlyRenders(self.settings, self.cache, script, self._render_progress, self) if remote else None
 
     def assemble(self, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip],
                  out_dir: Path | None = None, video_id: str | None = None) -> Path:
@@ -574,7 +586,7 @@ class Pipeline:
         stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
         out_path = Path(out_dir or self.settings.output_dir) / f"viralreel_{stamp}_{video_id}.mp4"
         self.release_models()
-        assembler = Assembler(self.settings, self.cache, self._render_progress)
+        assembler = Assembler(self.settings, self.cache, self._render_progress, waiter=self)
         path = assembler.assemble(media, out_path)
         with self.tally._lock:
             self.tally.segments_reused += assembler.segment_hits

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import resources
+from ..admission import GATE
 from ..errors import AssemblyError, BadInput, ProviderError, ProviderTimeout
 from ..ffmpeg import ffmpeg_exe
 from ..models import Clip
@@ -282,7 +283,8 @@ class LocalClipMaker(ClipMaker):
         with tempfile.TemporaryDirectory(prefix="viralreel_sprites_", dir=out_dir) as sprite_dir:  # swept scratch
             cmd, frames = self.command(design, seconds, partial, Path(sprite_dir))
             try:
-                done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+                with GATE.admit("clip", resources.local_clip_mb(self.width, self.height)):  # the server's line
+                    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
             except subprocess.TimeoutExpired as exc:
                 partial.unlink(missing_ok=True)
                 raise ProviderTimeout(f"ffmpeg took longer than {timeout:.0f} s to draw a {seconds:g} s "

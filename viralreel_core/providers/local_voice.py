@@ -34,6 +34,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import resources
+from ..admission import GATE, Ticket
 from ..config import REPO_ROOT
 from ..errors import BadInput, ProviderError
 from ..files import atomic_path
@@ -376,19 +378,24 @@ def words_from_alignment(words: Sequence[str], alignment: Sequence[tuple[str, in
 # ---------------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class _Engine:
-    """A loaded Piper voice, the lock that serializes its inference, and what it can do."""
+    """A loaded Piper voice, the lock that serializes its inference, and what it can do; its memory in the
+    server's budget (``admission.GATE``) and the speaks using it now (never unloaded from under them)."""
 
     voice: Any  # piper.PiperVoice
     lock: threading.Lock
     alignments: bool
     sample_rate: int
     load_seconds: float
+    key: str = ""
+    ticket: Ticket | None = None
+    users: int = 0
 
 
 _ENGINES: dict[str, _Engine] = {}
 _ENGINES_LOCK = threading.Lock()
+_LOAD_LOCK = threading.Lock()  # one model loads at a time (it waits for its memory first)
 _FINGERPRINTS: dict[tuple[tuple[str, int, int], ...], tuple[str, int | None]] = {}
 
 
@@ -448,15 +455,60 @@ def _load_engine(model: Path, config: Path) -> _Engine:
                    load_seconds=time.perf_counter() - started)
 
 
-def _engine(model: Path, config: Path) -> _Engine:
+def _engine(model: Path, config: Path, *, wait: bool = True) -> _Engine | None:
+    """The engine for ``model`` with one more user (give it back with ``_done``), loaded first if needed once
+    its memory is admitted: in the server's line, or (``wait=False``) only if there is room now, else None."""
     key = str(model.resolve())
+    with _LOAD_LOCK:
+        with _ENGINES_LOCK:
+            engine = _ENGINES.get(key)
+            if engine is not None:
+                engine.users += 1
+                engine.ticket.evictable(None)  # type: ignore[union-attr]
+                return engine
+        mb = resources.VOICE_MODEL_MB
+        ticket = GATE.acquire("voice model", mb) if wait else GATE.try_acquire("voice model", mb)
+        if ticket is None:
+            return None
+        try:
+            engine = _load_engine(model, config)
+        except BaseException:
+            ticket.release()
+            raise
+        engine.key, engine.ticket, engine.users = key, ticket, 1
+        with _ENGINES_LOCK:
+            _ENGINES[key] = engine
+    _LOGGER.info("Loaded voice %s in %.2f s (alignments: %s)", model.name, engine.load_seconds, engine.alignments)
+    return engine
+
+
+def _done(engine: _Engine) -> None:
+    """One user fewer. Idle, it stays loaded for the next voice but the gate may unload it to make room;
+    unloaded while in use (``_drop``), its memory goes back now."""
     with _ENGINES_LOCK:
-        engine = _ENGINES.get(key)
-        if engine is None:
-            engine = _ENGINES[key] = _load_engine(model, config)
-            _LOGGER.info("Loaded voice %s in %.2f s (alignments: %s)", model.name, engine.load_seconds,
-                         engine.alignments)
-        return engine
+        engine.users -= 1
+        if engine.users == 0:
+            if _ENGINES.get(engine.key) is engine:
+                engine.ticket.evictable(lambda: _evict(engine))  # type: ignore[union-attr]
+            else:
+                engine.ticket.release()  # type: ignore[union-attr]
+
+
+def _drop(key: str) -> bool:
+    """Unload ``key``'s engine (hold ``_ENGINES_LOCK``); its memory goes back when its last user is done."""
+    engine = _ENGINES.pop(key, None)
+    if engine is not None and engine.users == 0:
+        engine.ticket.release()  # type: ignore[union-attr]
+    return engine is not None
+
+
+def _evict(engine: _Engine) -> None:
+    """Asked by the gate for room: unload the engine unless a voice took it up again meanwhile."""
+    with _ENGINES_LOCK:
+        if engine.users or _ENGINES.get(engine.key) is not engine:
+            return
+        _drop(engine.key)
+    resources.trim_memory()
 
 
 def _voice_facts(model: Path, config: Path) -> tuple[str, int | None]:
@@ -566,8 +618,13 @@ class LocalVoice(Voice):
                                 hint=INSTALL_HINT) from exc
 
     def warm_up(self) -> float:
-        """Load the model now (once per process) and return the seconds loading took."""
-        return _engine(*self.model_files()).load_seconds
+        """Load the model now (once per process) if the server's memory has room for it now (nobody waits);
+        the seconds loading took (0: not loaded, the first voice loads it)."""
+        engine = _engine(*self.model_files(), wait=False)
+        if engine is None:
+            return 0.0
+        _done(engine)
+        return engine.load_seconds
 
     def warm(self, text: str = "") -> bool:
         """Whether the model that speaks ``text`` is loaded in this process (speaking starts at once)."""
@@ -584,9 +641,7 @@ class LocalVoice(Voice):
     def release_all(cls) -> bool:
         """Unload every voice model loaded in this process."""
         with _ENGINES_LOCK:
-            freed = bool(_ENGINES)
-            _ENGINES.clear()
-        return freed
+            return bool([key for key in list(_ENGINES) if _drop(key)])
 
     def release(self) -> bool:
         """Unload the model (~250–390 MB) until the next ``speak``: assembly then runs without it resident.
@@ -598,7 +653,7 @@ class LocalVoice(Voice):
         except ProviderError:
             keys = set(self._loaded)
         with _ENGINES_LOCK:
-            return bool([k for k in keys if _ENGINES.pop(k, None) is not None])
+            return bool([k for k in keys if _drop(k)])
 
     # -- provider protocol ----------------------------------------------------------------------------
 
@@ -620,13 +675,20 @@ class LocalVoice(Voice):
 
     def speak(self, text: str, out_dir: Path) -> VoiceTrack:
         """Speak ``text`` into a new 16-bit mono WAV under ``out_dir``, with one timing per text word."""
-        import numpy as np
         words = split_words(str(text or ""))
         if not words:
             raise BadInput("There is no narration to speak.", hint="Write some narration for this scene.")
         model, config = self.files_for(text)
         engine = _engine(model, config)
-        self._loaded.add(str(model.resolve()))
+        assert engine is not None  # waited for its memory
+        self._loaded.add(engine.key)
+        try:
+            return self._speak(engine, words, out_dir)
+        finally:
+            _done(engine)
+
+    def _speak(self, engine: _Engine, words: list[str], out_dir: Path) -> VoiceTrack:
+        import numpy as np
         from piper import SynthesisConfig  # importable: _engine loaded piper
 
         voice, rate = engine.voice, engine.sample_rate

@@ -194,6 +194,7 @@ class Studio(ProviderChoices, QueuedSteps):
             pipeline.close()
             return self._start_queued(job, STEP_KINDS[job.step], params(source), apply, uids, reserved)
         pipeline.on_progress = job.report
+        pipeline.on_waiting = job.waiting  # its place in the server's memory line (admission.GATE)
         budget = self.wallet.budget if reserved is not None else None
 
         def run(job: Job) -> Any:
