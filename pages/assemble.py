@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import ui
+from pages import player, ui
 from pages.widgets import caption_preview
 from viralreel_core import CaptionStyle, music
 from viralreel_core.errors import ViralReelError
@@ -126,7 +126,7 @@ if result and Path(result["video_path"]).is_file():
     video_col, info_col = st.columns([1, 2], gap="large")
     path = Path(result["video_path"])
     with video_col:
-        st.video(str(path), format="video/mp4")
+        player.video(path)
     with info_col:
         tally = result.get("session_tally", {})
         r1 = st.columns(4)
@@ -146,8 +146,6 @@ if result and Path(result["video_path"]).is_file():
             st.warning(f"Left out: scene(s) {left_out}.", icon=":material/content_cut:")
         for credit in result.get("credits", []):
             st.caption(credit)
-        with open(path, "rb") as video_file:
-            st.download_button("Download MP4", video_file, file_name=path.name, mime="video/mp4",
-                               icon=":material/download:", type="primary", key="download_video")
+        player.download(path, key="download_video")
         st.caption(f"Saved as `{path}`")
         ui.link("projects", "Save the project and see past renders")

@@ -11,6 +11,7 @@ from tests.services import RedisServer
 from viralreel_core import providers
 from viralreel_core.cache import AssetCache
 from viralreel_core.config import Settings
+from viralreel_core.studio import published
 
 providers.register("script", "fake", FakeScriptWriter)
 providers.register("voice", "fake", FakeVoice)
@@ -30,6 +31,16 @@ def clean_environment(monkeypatch, tmp_path):
                 "VIRALREEL_JOB_HEARTBEAT", "VIRALREEL_JOB_STALE_AFTER", "VIRALREEL_API_TOKEN"]:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{tmp_path / 'queue' / 'jobs.db'}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def published_videos_removed():
+    """Videos the studio's pages published for streaming during the tests (``static/v/``) are removed after."""
+    folder = published.STATIC_DIR / published.FOLDER
+    before = set(folder.iterdir()) if folder.is_dir() else set()
+    yield
+    for path in (set(folder.iterdir()) if folder.is_dir() else set()) - before:
+        path.unlink(missing_ok=True)
 
 
 @pytest.fixture
