@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import providers
+from .. import providers, resources
 from ..aspect import aspect_of, frame_size
 from ..cache import AssetCache
 from ..config import REPO_ROOT, ApiKeys, CaptionStyle, Settings, check_frame_size
@@ -205,6 +205,9 @@ class Studio(ProviderChoices, QueuedSteps):
                 pipeline.close()
                 if budget is not None:
                     budget.settle(reserved or 0.0, pipeline.tally.spent_usd)
+                # what the job's threads freed (caption frames, decoded audio) goes back to the OS: the
+                # server's memory after a render is what it was before it, not glibc's high-water mark
+                resources.trim_memory()
 
         def applied(result: Any) -> None:
             self.tally.add(pipeline.tally)
