@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..config import REPO_ROOT
 
-__all__ = ["STATIC_DIR", "URL_PREFIX", "publish"]
+__all__ = ["STATIC_DIR", "URL_PREFIX", "publish", "sweep"]
 
 STATIC_DIR = REPO_ROOT / "static"  # Streamlit serves the folder named ``static`` beside the app's main script
 FOLDER = "v"
@@ -64,7 +64,13 @@ def publish(video: str | Path, static_dir: Path = STATIC_DIR) -> str | None:
         except OSError as exc:
             _LOGGER.warning("Cannot publish %s for streaming (%s): served from memory", source.name, exc)
             return None
-    _sweep(folder, keep=name)
+    now = time.time()
+    with _lock:
+        due = now - _last_sweep[0] >= SWEEP_EVERY  # a page shows its video at every rerun: not each time
+        if due:
+            _last_sweep[0] = now
+    if due:
+        sweep(folder, keep=name, now=now)
     return URL_PREFIX + name
 
 
@@ -85,13 +91,12 @@ def _place(source: Path, target: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _sweep(folder: Path, keep: str) -> None:
-    """Remove names not shown for ``MAX_AGE``, then the least recently shown while over ``MAX_BYTES``."""
-    now = time.time()
+def sweep(folder: Path, keep: str = "", now: float | None = None, max_age: float = MAX_AGE,
+          max_bytes: int = MAX_BYTES) -> None:
+    """Remove from ``folder`` the names not shown for ``max_age`` s (another process's: published that long
+    ago), then the least recently shown while it is over ``max_bytes``; ``keep`` stays."""
+    now = time.time() if now is None else now
     with _lock:
-        if now - _last_sweep[0] < SWEEP_EVERY:
-            return
-        _last_sweep[0] = now
         shown = dict(_shown)
     entries = []
     for path in folder.iterdir():
@@ -103,7 +108,7 @@ def _sweep(folder: Path, keep: str) -> None:
         entries.append((last, path, stat.st_size))
     total = sum(size for _, _, size in entries)
     for last, path, size in sorted(entries, key=lambda e: e[0]):
-        if path.name == keep or (now - last < MAX_AGE and total <= MAX_BYTES):
+        if path.name == keep or (now - last < max_age and total <= max_bytes):
             continue
         try:
             path.unlink()
