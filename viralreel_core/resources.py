@@ -6,7 +6,8 @@ Containers (Streamlit Community Cloud, Docker, Kubernetes) show the host's cores
   ``os.cpu_count()``; ``VIRALREEL_CPUS`` overrides.
 - Memory: ``VIRALREEL_MEMORY_MB``, cgroup v2 ``memory.max``, cgroup v1 ``memory.limit_in_bytes``, physical RAM.
 
-Every worker count and ffmpeg thread count in the package comes from here (one place for the policy).
+Every worker count and ffmpeg thread count in the package comes from here (one place for the policy), and
+the megabytes each kind of work is admitted with in the server's memory line (``admission.GATE``).
 """
 
 from __future__ import annotations
@@ -208,7 +209,8 @@ def describe() -> dict[str, object]:
     return {"cpus_visible": os.cpu_count(), "cpu_quota": round(cpu_quota(), 2),
             "cgroup_cpus": cgroup_cpus(), "memory_limit_mb": round(limit) if limit else None,
             "cgroup_memory_mb": round(m) if (m := cgroup_memory_mb()) else None,
-            "memory_budget_mb": round(memory_budget_mb()), "ffmpeg_threads": ffmpeg_threads(),
+            "memory_budget_mb": round(memory_budget_mb()), "work_budget_mb": round(work_budget_mb()),
+            "ffmpeg_threads": ffmpeg_threads(),
             "segment_plan_full_hd_6": segment_plan(6), "local_jobs": local_jobs()}
 
 
