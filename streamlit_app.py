@@ -12,7 +12,7 @@ import streamlit as st
 from pages import ui, visitor
 from pages.widgets import SHORT_SIDES
 from viralreel_core import providers
-from viralreel_core.aspect import frame_size
+from viralreel_core.media.aspect import frame_size
 
 # "auto": the sidebar starts open on a wide screen and collapsed on a phone
 st.set_page_config(page_title="ViralReel Studio", page_icon="🎬", layout="wide", initial_sidebar_state="auto")

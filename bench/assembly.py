@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from inputs import make_scenes  # noqa: E402
 
-from viralreel_core.assembler import Assembler, SceneMedia  # noqa: E402
 from viralreel_core.config import Settings  # noqa: E402
-from viralreel_core.ffmpeg import ffmpeg_exe, probe  # noqa: E402
+from viralreel_core.media.ffmpeg import ffmpeg_exe, probe  # noqa: E402
+from viralreel_core.render.assembler import Assembler, SceneMedia  # noqa: E402
 
 SCENES, SCENE_SECONDS = 3, 4.0
 

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from inputs import make_scenes  # noqa: E402
 
-from viralreel_core.assembler import Assembler  # noqa: E402
 from viralreel_core.config import Settings  # noqa: E402
+from viralreel_core.render.assembler import Assembler  # noqa: E402
 
 REPORTING = Path("/sys/module/page_reporting/parameters")
 

@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT))
 
 from memory import OFFLINE, TOPIC, clean_env  # noqa: E402
 
-from viralreel_core.assembler import Assembler  # noqa: E402
 from viralreel_core.config import Settings  # noqa: E402
-from viralreel_core.pipeline import Pipeline  # noqa: E402
+from viralreel_core.render.assembler import Assembler  # noqa: E402
+from viralreel_core.run.pipeline import Pipeline  # noqa: E402
 
 EDIT_WORDS = ["today.", "now.", "tonight.", "again."]
 

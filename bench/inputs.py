@@ -17,11 +17,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from viralreel_core.assembler import SceneMedia  # noqa: E402
 from viralreel_core.config import Settings  # noqa: E402
-from viralreel_core.ffmpeg import ffmpeg_exe  # noqa: E402
+from viralreel_core.media.ffmpeg import ffmpeg_exe  # noqa: E402
+from viralreel_core.media.music import loudness  # noqa: E402
 from viralreel_core.models import Clip, VoiceTrack, WordTiming  # noqa: E402
-from viralreel_core.music import loudness  # noqa: E402
+from viralreel_core.render.assembler import SceneMedia  # noqa: E402
 
 __all__ = ["NARRATIONS", "make_scenes", "save", "load"]
 

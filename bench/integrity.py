@@ -35,9 +35,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from viralreel_core.cache import AssetCache  # noqa: E402
-from viralreel_core.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
-from viralreel_core.final_check import check_final, check_segment, decode  # noqa: E402
+from viralreel_core.cache.store import AssetCache  # noqa: E402
+from viralreel_core.media.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
+from viralreel_core.render.final_check import check_final, check_segment, decode  # noqa: E402
 
 FPS, W, H = 30, 1080, 1920
 

@@ -29,7 +29,7 @@ W, H, FPS, SECONDS = 1080, 1920, 30, 6.0
 
 def _still(directory: Path) -> Path:
     sys.path.insert(0, str(ROOT))
-    from viralreel_core.ffmpeg import ffmpeg_exe
+    from viralreel_core.media.ffmpeg import ffmpeg_exe
 
     path = directory / "still.png"
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1024x1536",
@@ -44,8 +44,8 @@ def _x264(out: Path) -> list[str]:
 
 def one(kind: str) -> dict:
     sys.path.insert(0, str(ROOT))
-    from viralreel_core.ffmpeg import ffmpeg_exe
-    from viralreel_core.providers.ken_burns import MOTIONS, motion_filter
+    from viralreel_core.media.ffmpeg import ffmpeg_exe
+    from viralreel_core.providers.clips.ken_burns import MOTIONS, motion_filter
 
     motion = MOTIONS[2]  # a pan with a slow zoom: the hardest case for whole-pixel steps
     frames = round(SECONDS * FPS)

@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakeRunway  # noqa: E402
 from viralreel_core.config import Settings  # noqa: E402
-from viralreel_core.pipeline import Pipeline  # noqa: E402
-from viralreel_core.providers.runway import RunwayClips  # noqa: E402
+from viralreel_core.providers.clips.runway import RunwayClips  # noqa: E402
+from viralreel_core.run.pipeline import Pipeline  # noqa: E402
 
 KEYS = {"OPENAI_API_KEY": "sk-bench-0011223344556677", "ELEVENLABS_API_KEY": "el-bench-8899aabbccddeeff",
         "RUNWAYML_API_SECRET": "key_" + "b3" * 62}

@@ -31,8 +31,8 @@ NARRATION = ("Volcanoes form where tectonic plates pull apart or collide, lettin
 
 def one(kind: str) -> dict:
     sys.path.insert(0, str(ROOT))
-    from viralreel_core.providers import symbols
-    from viralreel_core.providers.local_clips import LocalClipMaker
+    from viralreel_core.providers.clips import symbols
+    from viralreel_core.providers.clips.local_clips import LocalClipMaker
 
     if kind == "background":
         symbols._font_files.cache_clear()

@@ -43,9 +43,9 @@ def make_cmd(cache: Path, out: Path, scenes: int) -> list[str]:
 
 def child_assemble_cached(cache: str, out: str, scenes: str) -> None:
     """In the child: voices and clips from the cache (nothing loaded to make them), every segment rendered."""
-    from viralreel_core.assembler import Assembler
     from viralreel_core.config import Settings
-    from viralreel_core.pipeline import Pipeline
+    from viralreel_core.render.assembler import Assembler
+    from viralreel_core.run.pipeline import Pipeline
 
     settings = Settings.from_env(cache_dir=Path(cache), scenes=int(scenes), script_provider="local",
                                  voice_provider="local", clip_provider="local")
@@ -63,8 +63,8 @@ def child_assemble_synthetic(manifest: str, out: str) -> None:
     """In the child: assemble the saved synthetic scenes with no segment cache."""
     from inputs import load
 
-    from viralreel_core.assembler import Assembler
     from viralreel_core.config import Settings
+    from viralreel_core.render.assembler import Assembler
 
     scenes = load(Path(manifest))
     started = time.perf_counter()
@@ -127,7 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", default="make6,assembly,length")
     args = parser.parse_args()
-    from viralreel_core import resources
+    from viralreel_core.media import resources
 
     report: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores visible, Python "
                                f"{platform.python_version()}", "limits": resources.describe(),

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from viralreel_core.cache import AssetCache  # noqa: E402
+from viralreel_core.cache.store import AssetCache  # noqa: E402
 from viralreel_core.config import Settings  # noqa: E402
 from viralreel_core.jobs import JobQueue, QueueConfig  # noqa: E402
 from viralreel_core.jobs.records import Job as Record  # noqa: E402

@@ -6,10 +6,11 @@ import streamlit as st
 
 from pages import player, ui
 from pages.widgets import caption_preview
-from viralreel_core import CaptionStyle, music
+from viralreel_core import CaptionStyle
 from viralreel_core.errors import ViralReelError
-from viralreel_core.music_uploads import store_music, uploaded_tracks
-from viralreel_core.projects import thumbnail_for
+from viralreel_core.media import music
+from viralreel_core.workspace.music_uploads import store_music, uploaded_tracks
+from viralreel_core.workspace.projects import thumbnail_for
 
 AUDIO_TYPES = {".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".wav": "audio/wav", ".m4a": "audio/mp4"}
 

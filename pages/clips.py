@@ -4,8 +4,8 @@ import streamlit as st
 
 from pages import player, ui
 from viralreel_core.errors import ViralReelError
-from viralreel_core.projects import thumbnail_for
-from viralreel_core.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES
+from viralreel_core.workspace.projects import thumbnail_for
+from viralreel_core.workspace.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES
 
 studio = ui.header("clips", "Every scene gets a short clip, in the video's shape, drawn from its visuals. "
                             "Regenerate any one, or upload your own footage for it.")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from pages import player, ui
 from viralreel_core.errors import ViralReelError
-from viralreel_core.projects import ProjectStore, list_renders
+from viralreel_core.workspace.projects import ProjectStore, list_renders
 
 studio = ui.header("projects", "Projects save themselves as you work: the script, your settings (never your "
                                "keys) and a copy of every voice and clip, so reopening one is instant, even "

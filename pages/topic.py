@@ -3,11 +3,11 @@
 import streamlit as st
 
 from pages import ui
-from viralreel_core.aspect import ASPECT_LABELS, ASPECTS
 from viralreel_core.errors import ViralReelError
-from viralreel_core.languages import LANGUAGES, detect_language, language_choices
 from viralreel_core.limits import MAX_TOPIC_CHARS, WRITER_SCENES
+from viralreel_core.media.aspect import ASPECT_LABELS, ASPECTS
 from viralreel_core.studio import TONES, scenes_for_length
+from viralreel_core.text.languages import LANGUAGES, detect_language, language_choices
 
 studio = ui.header("topic", "Say what the video is about. The script writer turns it into scenes you can edit.")
 form = studio.form

@@ -22,14 +22,14 @@ from pages import visitor
 from viralreel_core import ApiKeys, AssetCache, Settings, ViralReelError, providers
 from viralreel_core.errors import NeedsConfirmation
 from viralreel_core.limits import STEPS
-from viralreel_core.projects import ProjectStore
-from viralreel_core.spending import Budget, confirm_threshold
 from viralreel_core.studio import Studio, StudioConfig
 from viralreel_core.studio.engine import engine_for
+from viralreel_core.studio.lines import GATES, MAX_JOBS, MAX_JOBS_PER_WORKSPACE, MAX_RENDERS, limit
 from viralreel_core.studio.live import LIVE, workspace_key
-from viralreel_core.studio.queue import GATES, MAX_JOBS, MAX_JOBS_PER_WORKSPACE, MAX_RENDERS, limit
 from viralreel_core.studio.warmup import warm_voice
-from viralreel_core.workspaces import Workspace
+from viralreel_core.workspace.projects import ProjectStore
+from viralreel_core.workspace.spending import Budget, confirm_threshold
+from viralreel_core.workspace.workspaces import Workspace
 
 _LOGGER = logging.getLogger(__name__)
 

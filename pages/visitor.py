@@ -1,5 +1,5 @@
 """Who is visiting: their workspace (one locally; their own on a shared server) and whether they may use
-the owner's keys and money. The rules live in ``viralreel_core.workspaces`` and ``viralreel_core.access``;
+the owner's keys and money. The rules live in ``viralreel_core.workspace.workspaces`` and ``viralreel_core.workspace.access``;
 this module reads Streamlit's side of them (the link, the sign-in, Secrets) and draws the sidebar's part.
 """
 
@@ -13,10 +13,10 @@ from typing import Any
 
 import streamlit as st
 
-from viralreel_core import access
 from viralreel_core.config import REPO_ROOT
 from viralreel_core.errors import ViralReelError
-from viralreel_core.workspaces import Workspace, is_shared, new_token, valid_token
+from viralreel_core.workspace import access
+from viralreel_core.workspace.workspaces import Workspace, is_shared, new_token, valid_token
 
 LINK_PARAM = "ws"
 

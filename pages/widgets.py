@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from viralreel_core.captions import build_cues, burn_captions, estimate_word_timings
 from viralreel_core.config import CaptionStyle
+from viralreel_core.render.captions import build_cues, burn_captions, estimate_word_timings
 
 __all__ = ["SHORT_SIDES", "SPEED_SLIDER", "audio_format", "caption_preview", "speed_range", "table_rows"]
 

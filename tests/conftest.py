@@ -9,7 +9,7 @@ import pytest
 from tests.fakes.providers import FakeClipMaker, FakeScriptWriter, FakeVoice, SlowClipMaker
 from tests.services import RedisServer
 from viralreel_core import providers
-from viralreel_core.cache import AssetCache
+from viralreel_core.cache.store import AssetCache
 from viralreel_core.config import Settings
 from viralreel_core.studio import published
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from viralreel_core.ffmpeg import ffmpeg_exe, probe
+from viralreel_core.media.ffmpeg import ffmpeg_exe, probe
 
 __all__ = ["probe", "frame_at", "audio_samples", "rms"]
 

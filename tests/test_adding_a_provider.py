@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.fakes.providers import FakeVoice
 from tests.test_studio_app import ok, page, settle, write_and_accept
-from viralreel_core import cli, providers
+from viralreel_core import providers
+from viralreel_core.cli import main as cli
 from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError
 

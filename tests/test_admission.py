@@ -9,10 +9,11 @@ import time
 
 import pytest
 
-from viralreel_core import admission, resources
+from viralreel_core import admission
 from viralreel_core.admission import GATE, MemoryGate
 from viralreel_core.errors import Stopped
-from viralreel_core.pipeline import Pipeline
+from viralreel_core.media import resources
+from viralreel_core.run.pipeline import Pipeline
 
 
 class Visitor:
@@ -220,7 +221,7 @@ def test_two_visitors_renders_take_turns_in_the_servers_memory(fake_settings, ca
 
 
 def test_the_voice_model_holds_its_memory_while_loaded_and_gives_it_up_when_idle(monkeypatch, tmp_path):
-    from viralreel_core.providers.local_voice import LocalVoice
+    from viralreel_core.providers.voice.local_voice import LocalVoice
 
     room = resources.VOICE_MODEL_MB + 50  # the model and 50 MB more
     monkeypatch.setenv("VIRALREEL_MEMORY_MB", f"{(resources.BASE_MB + room) / resources.HEADROOM:.1f}")

@@ -11,10 +11,11 @@ import pytest
 
 from tests.fakes.providers import FakeClipMaker
 from tests.media import caption_pixels, frame_at, probe
-from viralreel_core import Pipeline, Settings, cli
-from viralreel_core.aspect import ASPECTS, aspect_of, check_aspect, frame_for, frame_size, nearest_ratio
-from viralreel_core.captions import build_cues, estimate_word_timings, timings_for
+from viralreel_core import Pipeline, Settings
+from viralreel_core.cli import main as cli
 from viralreel_core.errors import BadConfiguration
+from viralreel_core.media.aspect import ASPECTS, aspect_of, check_aspect, frame_for, frame_size, nearest_ratio
+from viralreel_core.render.captions import build_cues, estimate_word_timings, timings_for
 
 SENTENCE = ("Volcanoes form where molten rock called magma rises through cracks in the crust and erupts "
             "as lava, ash and extraordinarily hot gases")
@@ -197,8 +198,8 @@ def _visible_box(sprite) -> tuple[int, int, int, int]:
 
 @pytest.mark.parametrize("aspect", list(ASPECTS))
 def test_offline_clips_lay_their_words_and_symbol_inside_each_frame_above_the_captions(aspect):
-    from viralreel_core.providers import kinetic
-    from viralreel_core.providers.local_clips import Float, design_scene
+    from viralreel_core.providers.clips import kinetic
+    from viralreel_core.providers.clips.local_clips import Float, design_scene
 
     width, height = frame_size(aspect)
     wide = aspect == "16:9"
@@ -228,7 +229,7 @@ def test_offline_clips_lay_their_words_and_symbol_inside_each_frame_above_the_ca
 
 def test_a_landscape_offline_clip_draws_its_words_where_the_plan_put_them(tmp_path):
     from tests.test_kinetic_clips import sprite_match
-    from viralreel_core.providers.local_clips import LocalClipMaker
+    from viralreel_core.providers.clips.local_clips import LocalClipMaker
 
     width, height = frame_size("16:9", 270)
     maker = LocalClipMaker(width, height, 15)
@@ -246,9 +247,9 @@ def test_a_landscape_offline_clip_draws_its_words_where_the_plan_put_them(tmp_pa
 
 
 def test_the_frame_is_in_every_clip_key_that_its_pixels_depend_on():
-    from viralreel_core.providers.local_clips import LocalClipMaker
-    from viralreel_core.providers.pexels import PexelsClips
-    from viralreel_core.providers.runway import RunwayClips
+    from viralreel_core.providers.clips.local_clips import LocalClipMaker
+    from viralreel_core.providers.clips.pexels import PexelsClips
+    from viralreel_core.providers.clips.runway import RunwayClips
 
     for maker in (LocalClipMaker, RunwayClips, PexelsClips):
         params = {a: json.dumps(maker.from_settings(Settings.from_env(environ={}, width=w, height=h)).cache_params(),

@@ -10,13 +10,13 @@ import pytest
 
 from tests.fakes.providers import write_tone
 from tests.media import frame_at, probe
-from viralreel_core import ffmpeg
-from viralreel_core.assembler import Assembler, SceneMedia, fit_plan, frames_for
-from viralreel_core.cache import AssetCache
+from viralreel_core.cache.store import AssetCache
 from viralreel_core.config import Settings
 from viralreel_core.errors import AssemblyError
-from viralreel_core.final_check import packet_digests
+from viralreel_core.media import ffmpeg
 from viralreel_core.models import Clip, VoiceTrack, WordTiming
+from viralreel_core.render.assembler import Assembler, SceneMedia, fit_plan, frames_for
+from viralreel_core.render.final_check import packet_digests
 
 SIZE = {"width": 180, "height": 320}
 
@@ -187,7 +187,7 @@ def test_captions_switch_on_the_exact_frames_the_words_start(tmp_path):
     """Each frame shows the caption state ``active_cue`` gives for its time, as the old per-frame blend did."""
     import numpy as np
 
-    from viralreel_core.captions import active_cue, build_cues, burn_captions
+    from viralreel_core.render.captions import active_cue, build_cues, burn_captions
     w, h = 360, 640
     settings = Settings.from_env(environ={}, cache_dir=tmp_path / "cache", width=w, height=h, transitions=False)
     words = (WordTiming("One", 0.1, 0.5), WordTiming("two", 0.5, 0.9), WordTiming("three.", 1.0, 1.6))

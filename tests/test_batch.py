@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 
 from tests.media import probe
-from viralreel_core import cli
+from viralreel_core.cli import main as cli
 from viralreel_core.config import Settings
 from viralreel_core.jobs import JobQueue, QueueConfig, settings_for
 

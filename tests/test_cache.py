@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from viralreel_core.cache import LIFETIMES, AssetCache, cache_key
+from viralreel_core.cache.store import LIFETIMES, AssetCache, cache_key
 from viralreel_core.errors import BadConfiguration, CacheError
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from viralreel_core import captions as cap
-from viralreel_core.captions import (
+from viralreel_core.config import CaptionStyle
+from viralreel_core.errors import BadInput
+from viralreel_core.models import VoiceTrack, WordTiming
+from viralreel_core.render import captions as cap
+from viralreel_core.render.captions import (
     CaptionCue,
     active_cue,
     build_cues,
@@ -20,9 +23,6 @@ from viralreel_core.captions import (
     pick_font_source,
     timings_for,
 )
-from viralreel_core.config import CaptionStyle
-from viralreel_core.errors import BadInput
-from viralreel_core.models import VoiceTrack, WordTiming
 
 W, H = 540, 960  # half size keeps the tests fast; sizes scale with the width
 HIGHLIGHT = (255, 210, 63)

@@ -6,7 +6,7 @@ import time
 
 from tests.media import probe
 from tests.test_services_end_to_end import TOPIC, services, settings_for  # noqa: F401 - the fixture
-from viralreel_core.pipeline import Pipeline
+from viralreel_core.run.pipeline import Pipeline
 
 
 def test_ready_scenes_render_while_the_slowest_clip_is_still_generating(services, tmp_path):  # noqa: F811

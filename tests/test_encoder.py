@@ -6,10 +6,10 @@ import pytest
 
 from tests.media import probe
 from tests.test_assembler import make_clip, make_voice
-from viralreel_core import ffmpeg
-from viralreel_core.assembler import Assembler, SceneMedia
 from viralreel_core.config import Settings
 from viralreel_core.errors import AssemblyError, BadInput
+from viralreel_core.media import ffmpeg
+from viralreel_core.render.assembler import Assembler, SceneMedia
 
 NVENC_HERE = ffmpeg._nvenc_works(ffmpeg.ffmpeg_exe())
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests.test_assembler import make_clip, make_voice, settings  # noqa: F401  (the settings fixture)
-from viralreel_core.assembler import Assembler, SceneMedia
 from viralreel_core.errors import AssemblyError
-from viralreel_core.ffmpeg import ffmpeg_exe
-from viralreel_core.final_check import check_final, check_segment
+from viralreel_core.media.ffmpeg import ffmpeg_exe
+from viralreel_core.render.assembler import Assembler, SceneMedia
+from viralreel_core.render.final_check import check_final, check_segment
 
 FPS = 30
 

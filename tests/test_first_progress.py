@@ -9,10 +9,10 @@ from pathlib import Path
 from tests.test_assembler import SIZE, make_clip, make_voice
 from tests.test_services_end_to_end import TOPIC, settings_for
 from viralreel_core import providers
-from viralreel_core.assembler import Assembler, SceneMedia
 from viralreel_core.config import Settings
-from viralreel_core.pipeline import Pipeline
-from viralreel_core.providers.local_voice import LocalVoice
+from viralreel_core.providers.voice.local_voice import LocalVoice
+from viralreel_core.render.assembler import Assembler, SceneMedia
+from viralreel_core.run.pipeline import Pipeline
 
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
 

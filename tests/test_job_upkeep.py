@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from viralreel_core import cli
+from viralreel_core.cli import main as cli
 from viralreel_core.errors import ProviderError
 from viralreel_core.jobs import Job, JobQueue, QueueConfig
 from viralreel_core.jobs.records import to_prune

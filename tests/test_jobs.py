@@ -14,7 +14,7 @@ from tests.services import wait_until
 from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError, BadInput
 from viralreel_core.jobs import Job, JobQueue, QueueConfig
-from viralreel_core.providers.runway import RunwayClips
+from viralreel_core.providers.clips.runway import RunwayClips
 
 RUNWAY_KEY = "key_" + "c0ffee" * 16
 

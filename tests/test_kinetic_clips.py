@@ -10,9 +10,15 @@ import pytest
 from tests.media import frame_at, probe
 from viralreel_core import Pipeline, Settings, providers
 from viralreel_core.models import Scene
-from viralreel_core.providers import kinetic, symbols
-from viralreel_core.providers.kinetic import key_phrases, narration_timings, plan_kinetics
-from viralreel_core.providers.local_clips import FLOATERS, LOCAL_VOICE_PACE, OTHER_VOICE_PACE, Float, LocalClipMaker
+from viralreel_core.providers.clips import kinetic, symbols
+from viralreel_core.providers.clips.kinetic import key_phrases, narration_timings, plan_kinetics
+from viralreel_core.providers.clips.local_clips import (
+    FLOATERS,
+    LOCAL_VOICE_PACE,
+    OTHER_VOICE_PACE,
+    Float,
+    LocalClipMaker,
+)
 
 W, H, FPS = 360, 640, 30
 VISUALS = "A volcano erupting at night, glowing lava"

@@ -14,16 +14,16 @@ from PIL import Image, ImageDraw, ImageFont
 
 from tests.media import frame_at, probe
 from viralreel_core import providers
-from viralreel_core.captions import build_cues, chunk_words
 from viralreel_core.config import CaptionStyle, Settings
-from viralreel_core.ffmpeg import ffmpeg_exe
-from viralreel_core.fonts import coverage_problem, font_covers, pick_font_source
-from viralreel_core.languages import split_words
+from viralreel_core.media.ffmpeg import ffmpeg_exe
 from viralreel_core.models import Clip, Scene, Script, WordTiming
-from viralreel_core.pipeline import Pipeline
 from viralreel_core.providers.base import ClipMaker
-from viralreel_core.providers.kinetic import draw_beat, key_phrases, plan_kinetics
-from viralreel_core.timing import estimate_word_timings
+from viralreel_core.providers.clips.kinetic import draw_beat, key_phrases, plan_kinetics
+from viralreel_core.render.captions import build_cues, chunk_words
+from viralreel_core.render.fonts import coverage_problem, font_covers, pick_font_source
+from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.text.languages import split_words
+from viralreel_core.text.timing import estimate_word_timings
 
 NOTDEF = "\U0010fffd"  # a code point no font maps: drawn as the font's empty box (tofu)
 W, H = 540, 960

@@ -11,11 +11,15 @@ import pytest
 
 from tests.fakes.environment import serving
 from tests.fakes.servers import FakeElevenLabs
-from viralreel_core.batch import read_rows
+from viralreel_core.cli.batch import read_rows
 from viralreel_core.config import Settings
 from viralreel_core.errors import BadInput
 from viralreel_core.jobs import settings_for
-from viralreel_core.languages import (
+from viralreel_core.models import estimate_seconds
+from viralreel_core.providers.voice.elevenlabs import ElevenLabsVoice, words_from_alignment
+from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.studio import Studio, StudioConfig
+from viralreel_core.text.languages import (
     check_language,
     detect_language,
     join_words,
@@ -23,10 +27,6 @@ from viralreel_core.languages import (
     resolve_language,
     split_words,
 )
-from viralreel_core.models import estimate_seconds
-from viralreel_core.pipeline import Pipeline
-from viralreel_core.providers.elevenlabs import ElevenLabsVoice, words_from_alignment
-from viralreel_core.studio import Studio, StudioConfig
 
 TOPICS = {
     "Why do cats purr?": "en", "¿Por qué ronronean los gatos?": "es", "Pourquoi les chats ronronnent-ils ?": "fr",

@@ -14,10 +14,10 @@ from tests.media import frame_at, probe
 from viralreel_core import providers
 from viralreel_core.config import Settings
 from viralreel_core.errors import BadInput, ProviderError
-from viralreel_core.ffmpeg import ffmpeg_exe
-from viralreel_core.providers import local_backdrop, local_clips
-from viralreel_core.providers.local_backdrop import palette_for, style_for
-from viralreel_core.providers.local_clips import LocalClipMaker
+from viralreel_core.media.ffmpeg import ffmpeg_exe
+from viralreel_core.providers.clips import local_backdrop, local_clips
+from viralreel_core.providers.clips.local_backdrop import palette_for, style_for
+from viralreel_core.providers.clips.local_clips import LocalClipMaker
 
 W, H = 270, 480
 
@@ -182,7 +182,7 @@ def test_sizes_are_made_even_and_tiny_or_silly_ones_refused():
 @pytest.fixture
 def ffmpeg_at(monkeypatch):
     """Point imageio-ffmpeg at another executable (the way a person's setting would), then restore."""
-    from viralreel_core import ffmpeg
+    from viralreel_core.media import ffmpeg
 
     def use(path):
         monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(path))

@@ -12,7 +12,7 @@ from viralreel_core.config import Settings
 from viralreel_core.errors import BadInput
 from viralreel_core.models import Script
 from viralreel_core.providers.base import ScriptRequest
-from viralreel_core.providers.local_script import (
+from viralreel_core.providers.script.local_script import (
     MAX_WORDS,
     MIN_WORDS,
     PHRASE_MAX_WORDS,

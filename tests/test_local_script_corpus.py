@@ -15,9 +15,9 @@ import pytest
 
 from viralreel_core.models import WORDS_PER_SECOND, Script
 from viralreel_core.providers.base import ScriptRequest
-from viralreel_core.providers.local_script import LocalScriptWriter, topic_parts
-from viralreel_core.providers.local_script_data import THEMES
-from viralreel_core.providers.topic_kinds import subject_words, topic_kind
+from viralreel_core.providers.script.local_script import LocalScriptWriter, topic_parts
+from viralreel_core.providers.script.local_script_data import THEMES
+from viralreel_core.providers.script.topic_kinds import subject_words, topic_kind
 
 # topic -> its kind: Q question, C clause, L list, N name, A activity, T thing, F another language
 CORPUS = {

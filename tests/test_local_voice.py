@@ -14,7 +14,7 @@ import pytest
 from viralreel_core.config import Settings
 from viralreel_core.errors import BadInput, ProviderError
 from viralreel_core.models import WordTiming
-from viralreel_core.providers.local_voice import (
+from viralreel_core.providers.voice.local_voice import (
     INSTALL_HINT,
     LocalVoice,
     phoneme_word_sizes,

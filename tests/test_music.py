@@ -14,12 +14,12 @@ import pytest
 
 from tests.test_assembler import SIZE, make_clip
 from tests.test_end_to_end import run_cli
-from viralreel_core import ffmpeg, music
-from viralreel_core.assembler import Assembler, SceneMedia
 from viralreel_core.config import Settings
 from viralreel_core.errors import AssemblyError, BadInput
 from viralreel_core.jobs.options import settings_for
+from viralreel_core.media import ffmpeg, music
 from viralreel_core.models import VoiceTrack, WordTiming
+from viralreel_core.render.assembler import Assembler, SceneMedia
 
 RATE = 44100
 TONE = 440.0

@@ -15,9 +15,9 @@ from tests.test_end_to_end import run_cli
 from tests.test_music import RATE, band_db, ebur128, render_two_scenes, windows
 from tests.test_studio_app import dirs  # noqa: F401 - a fixture
 from tests.test_studio_sharing import shared  # noqa: F401 - a fixture
-from viralreel_core import ffmpeg, music
 from viralreel_core.errors import BadInput
-from viralreel_core.music_uploads import store_music, uploaded_tracks
+from viralreel_core.media import ffmpeg, music
+from viralreel_core.workspace.music_uploads import store_music, uploaded_tracks
 
 
 def comment_of(video) -> dict:

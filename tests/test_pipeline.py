@@ -13,10 +13,10 @@ from viralreel_core import providers
 from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
 from viralreel_core.limits import MAX_DRAFT_SCENES, MAX_SCENES, MAX_TOPIC_CHARS, scene_role
+from viralreel_core.media.music import loudness
 from viralreel_core.models import Scene, Script
-from viralreel_core.music import loudness
-from viralreel_core.pipeline import Pipeline, validate_topic
 from viralreel_core.providers.base import ScriptWriter
+from viralreel_core.run.pipeline import Pipeline, validate_topic
 
 
 def make_pipeline(settings, waits=None):

@@ -14,13 +14,13 @@ import pytest
 from tests.fakes.environment import serving
 from tests.fakes.servers import FakePiperVoices
 from tests.media import probe
-from viralreel_core.cli import doctor
+from viralreel_core.cli.main import doctor
 from viralreel_core.config import Settings
 from viralreel_core.errors import ProviderError
-from viralreel_core.languages import split_words
-from viralreel_core.pipeline import Pipeline
-from viralreel_core.providers.local_voice import LocalVoice
-from viralreel_core.providers.piper_voices import installed_languages
+from viralreel_core.providers.voice.local_voice import LocalVoice
+from viralreel_core.providers.voice.piper_voices import installed_languages
+from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.text.languages import split_words
 
 HINDI = "ज्वालामुखी धरती के अंदर से पिघली चट्टान बाहर निकालते हैं। यह बहुत गर्म होती है।"
 CHINESE = "火山会喷出炽热的岩浆。它们改变了地球的样子。"

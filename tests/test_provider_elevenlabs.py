@@ -13,7 +13,7 @@ from tests.fakes.servers import CHARACTER_SECONDS, FakeElevenLabs
 from tests.media import probe
 from viralreel_core.errors import AuthError, BadInput, ProviderError, ProviderTimeout, QuotaExceeded, RateLimited
 from viralreel_core.models import WordTiming
-from viralreel_core.providers.elevenlabs import ElevenLabsVoice, words_from_alignment
+from viralreel_core.providers.voice.elevenlabs import ElevenLabsVoice, words_from_alignment
 
 KEY = "el-test-ELEVEN-0123456789abcdef"
 TEXT = "Cats purr when they are happy."

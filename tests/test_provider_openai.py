@@ -19,8 +19,8 @@ from viralreel_core.errors import (
     RateLimited,
 )
 from viralreel_core.providers.base import ScriptRequest
-from viralreel_core.providers.openai_script import SCRIPT_SCHEMA, OpenAIScriptWriter
-from viralreel_core.providers.openai_voice import OpenAIVoice
+from viralreel_core.providers.script.openai_script import SCRIPT_SCHEMA, OpenAIScriptWriter
+from viralreel_core.providers.voice.openai_voice import OpenAIVoice
 
 KEY = "sk-test-OPENAI-0123456789abcdef"
 

@@ -14,13 +14,13 @@ from tests.media import frame_at, frame_count, probe
 from viralreel_core import providers
 from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError, BadInput, ContentRejected, ProviderError, QuotaExceeded, RateLimited
-from viralreel_core.ffmpeg import ffmpeg_exe
-from viralreel_core.pipeline import Pipeline
-from viralreel_core.providers import retry
-from viralreel_core.providers.image_clips import image_prompt, nearest_size
-from viralreel_core.providers.ken_burns import MOTIONS, Motion, motion_for, render_motion
-from viralreel_core.providers.openai_images import OpenAIImageClips
-from viralreel_core.providers.runway import RunwayClips
+from viralreel_core.media.ffmpeg import ffmpeg_exe
+from viralreel_core.providers.clips.image_clips import image_prompt, nearest_size
+from viralreel_core.providers.clips.ken_burns import MOTIONS, Motion, motion_for, render_motion
+from viralreel_core.providers.clips.openai_images import OpenAIImageClips
+from viralreel_core.providers.clips.runway import RunwayClips
+from viralreel_core.providers.http import retry
+from viralreel_core.run.pipeline import Pipeline
 
 KEY = "sk-img-OPENAI-SECRET-00112233445566778899"
 VISUALS = "A ginger cat asleep on a sunny windowsill, dust in the light"

@@ -9,10 +9,11 @@ import pytest
 
 from tests.fakes.servers import FakeOpenAI
 from tests.media import probe
-from viralreel_core import Settings, cli
+from viralreel_core import Settings
+from viralreel_core.cli import main as cli
 from viralreel_core.errors import BadInput
 from viralreel_core.jobs import check_provider_options, settings_for
-from viralreel_core.providers import retry
+from viralreel_core.providers.http import retry
 
 KEY = "sk-opt-OPENAI-SECRET-99887766554433221100"
 TOPIC = "Why do cats purr?"

@@ -6,10 +6,10 @@ import pytest
 
 from tests.fakes.servers import FakePexels
 from tests.media import probe
-from viralreel_core.aspect import frame_size
 from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError, BadInput, ProviderError, RateLimited
-from viralreel_core.providers.pexels import PexelsClips, credit_for, pick_file, search_terms
+from viralreel_core.media.aspect import frame_size
+from viralreel_core.providers.clips.pexels import PexelsClips, credit_for, pick_file, search_terms
 
 KEY = "px-test-PEXELS-0123456789abcdef"
 VISUALS = "Close-up shot of a ginger cat sleeping on a sunny windowsill, warm light"

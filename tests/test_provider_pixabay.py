@@ -14,9 +14,9 @@ from viralreel_core import providers
 from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError, BadInput, ProviderError, RateLimited
 from viralreel_core.models import Scene
-from viralreel_core.pipeline import Pipeline
-from viralreel_core.providers import retry
-from viralreel_core.providers.pixabay import PixabayClips, credit_for, orientation_of, pick_rendition
+from viralreel_core.providers.clips.pixabay import PixabayClips, credit_for, orientation_of, pick_rendition
+from viralreel_core.providers.http import retry
+from viralreel_core.run.pipeline import Pipeline
 
 KEY = "48151623-pxbTEST0a1b2c3d4e5f60718293"
 VISUALS = "Close-up shot of waves rolling onto a sandy beach at sunset, warm light"

@@ -10,10 +10,10 @@ import requests
 
 from tests.fakes.servers import FakeRunway
 from tests.media import probe
-from viralreel_core.aspect import frame_size
 from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError, ContentRejected, ProviderError, ProviderTimeout, QuotaExceeded
-from viralreel_core.providers.runway import MODELS, ClipCancelled, RunwayClips
+from viralreel_core.media.aspect import frame_size
+from viralreel_core.providers.clips.runway import MODELS, ClipCancelled, RunwayClips
 
 KEY = "key_" + "ab12" * 32  # shaped like a real Runway key
 VISUALS = "A ginger cat asleep on a sunny windowsill, soft morning light"

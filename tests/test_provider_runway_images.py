@@ -13,10 +13,10 @@ from viralreel_core import providers
 from viralreel_core.config import Settings
 from viralreel_core.errors import AuthError, ClipCancelled, ContentRejected, RateLimited
 from viralreel_core.models import Scene
-from viralreel_core.pipeline import Pipeline
-from viralreel_core.providers import retry
-from viralreel_core.providers.image_clips import image_prompt
-from viralreel_core.providers.runway_images import RunwayImageClips, ratio_for
+from viralreel_core.providers.clips.image_clips import image_prompt
+from viralreel_core.providers.clips.runway_images import RunwayImageClips, ratio_for
+from viralreel_core.providers.http import retry
+from viralreel_core.run.pipeline import Pipeline
 
 KEY = "key_" + "5eed5eed" * 8
 VISUALS = "A lighthouse on a cliff in a storm at dusk, waves breaking"
@@ -69,7 +69,7 @@ def test_a_second_run_hits_the_cache_and_auto_keeps_runway_video(api, tmp_path):
     settings = Settings.from_env(environ=env, clip_provider="runway_images", cache_dir=tmp_path / "c", **SMALL)
     assert providers.resolve_name("clips", "auto", settings) == "runway"
     scene = Scene(1, VISUALS, "Lighthouses once burned whale oil to warn ships off the rocks.")
-    import viralreel_core.providers.runway as runway_module
+    import viralreel_core.providers.clips.runway as runway_module
 
     runway_module.RunwayClips.poll_interval, saved = 0.01, runway_module.RunwayClips.poll_interval
     try:

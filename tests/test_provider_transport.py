@@ -10,8 +10,8 @@ import requests
 
 from tests.fakes.servers import FakePexels
 from viralreel_core.errors import AuthError, ProviderError, ProviderTimeout, QuotaExceeded, RateLimited
-from viralreel_core.providers import retry
-from viralreel_core.providers.transport import (
+from viralreel_core.providers.http import retry
+from viralreel_core.providers.http.transport import (
     error_detail,
     error_for_status,
     host_of,

@@ -19,10 +19,10 @@ import pytest
 from tests.conftest import SMALL
 from tests.fakes.environment import serving
 from tests.media import audio_samples, frame_count
-from viralreel_core import cli
-from viralreel_core.cache import AssetCache
+from viralreel_core.cache.store import AssetCache
+from viralreel_core.cli import main as cli
 from viralreel_core.config import Settings
-from viralreel_core.pipeline import Pipeline
+from viralreel_core.run.pipeline import Pipeline
 
 TOPIC = "Why cats purr"
 FPS = 30
@@ -235,8 +235,8 @@ def test_concurrent_makes_of_one_topic_pay_for_each_call_once(services, tmp_path
 _HOLDER = """
 import sys, time
 from pathlib import Path
-from viralreel_core.assembler import _locked_partial
-from viralreel_core.cache import AssetCache
+from viralreel_core.render.assembler import _locked_partial
+from viralreel_core.cache.store import AssetCache
 cache = AssetCache(sys.argv[1])
 with cache.scratch("assemble") as work, _locked_partial(Path(sys.argv[2])):
     (work / "segment_1.mp4").write_bytes(b"x" * 1000)

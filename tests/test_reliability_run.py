@@ -17,12 +17,12 @@ import pytest
 from tests.conftest import SMALL
 from tests.fakes.environment import serving
 from tests.media import audio_samples, frame_count
-from viralreel_core import cli
-from viralreel_core.cache import AssetCache
+from viralreel_core.cache.store import AssetCache
+from viralreel_core.cli import main as cli
 from viralreel_core.config import Settings
 from viralreel_core.errors import BadInput
-from viralreel_core.pipeline import Pipeline, validate_topic
-from viralreel_core.projects import ProjectStore
+from viralreel_core.run.pipeline import Pipeline, validate_topic
+from viralreel_core.workspace.projects import ProjectStore
 
 TOPIC = "Why cats purr"
 PAID = ["--script-provider", "openai", "--voice-provider", "openai", "--clip-provider", "runway"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from viralreel_core import resources
+from viralreel_core.media import resources
 
 
 def tree(tmp_path, proc_lines: str, files: dict[str, str]):

@@ -11,10 +11,10 @@ from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakeRunw
 from viralreel_core.config import Settings
 from viralreel_core.errors import ProviderError, RateLimited
 from viralreel_core.models import Scene
-from viralreel_core.pipeline import Pipeline
-from viralreel_core.providers import retry
-from viralreel_core.providers.pexels import PexelsClips
-from viralreel_core.providers.runway import RunwayClips
+from viralreel_core.providers.clips.pexels import PexelsClips
+from viralreel_core.providers.clips.runway import RunwayClips
+from viralreel_core.providers.http import retry
+from viralreel_core.run.pipeline import Pipeline
 
 KEY = "retry-policy-KEY-0123456789abcdef"
 SCENE = Scene(1, "A ginger cat asleep on a sunny windowsill", "Cats purr when they are happy and calm.")

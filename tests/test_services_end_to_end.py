@@ -13,9 +13,10 @@ import pytest
 
 from tests.fakes.environment import KEYS, serving
 from tests.media import probe
-from viralreel_core import cli, providers
+from viralreel_core import providers
+from viralreel_core.cli import main as cli
 from viralreel_core.config import Settings
-from viralreel_core.pipeline import Pipeline
+from viralreel_core.run.pipeline import Pipeline
 
 TOPIC = "Why cats purr"
 SMALL = {"width": 180, "height": 320}

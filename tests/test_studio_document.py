@@ -9,9 +9,9 @@ import pytest
 
 from tests.fakes.providers import FakeClipMaker, write_tone
 from viralreel_core.errors import BadInput
-from viralreel_core.projects import FORMAT, ProjectStore
 from viralreel_core.studio import Studio, StudioConfig
 from viralreel_core.studio.document import migrate
+from viralreel_core.workspace.projects import FORMAT, ProjectStore
 
 FORMAT_1 = Path(__file__).parent / "fixtures" / "project_format1.json"  # saved by the studio of 2026-12-01
 

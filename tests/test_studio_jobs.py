@@ -1,4 +1,4 @@
-"""Background jobs (viralreel_core/studio/jobs.py): progress, stopping, errors, one job per step."""
+"""Background jobs (viralreel_core/studio/step_jobs.py): progress, stopping, errors, one job per step."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from viralreel_core.errors import BadInput, ProviderError
 from viralreel_core.models import ProgressEvent
-from viralreel_core.studio.jobs import Job, JobBoard, describe_error
+from viralreel_core.studio.step_jobs import Job, JobBoard, describe_error
 
 
 def test_progress_counts_scenes_done_or_each_scenes_own_fraction():

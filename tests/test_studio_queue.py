@@ -20,7 +20,7 @@ from tests.fakes.providers import FakeVoice, SlowClipMaker
 from tests.media import probe
 from tests.services import REPO_ROOT, RedisServer, wait_until
 from viralreel_core import ApiKeys, providers
-from viralreel_core.cache import AssetCache
+from viralreel_core.cache.store import AssetCache
 from viralreel_core.config import Settings
 from viralreel_core.jobs import JobQueue, QueueConfig
 from viralreel_core.studio import Studio, StudioConfig

@@ -22,8 +22,8 @@ from tests.test_studio_app import (
     use_fakes,
     write_and_accept,
 )
-from viralreel_core.projects import ProjectStore, list_renders
 from viralreel_core.studio.live import LIVE
+from viralreel_core.workspace.projects import ProjectStore, list_renders
 
 OWNER_CODE = "correct horse battery staple"
 
@@ -176,7 +176,7 @@ def test_an_anonymous_visitor_never_spends_the_owners_keys(shared, services):
 
 @pytest.fixture
 def quick_runway(monkeypatch):
-    from viralreel_core.providers.runway import RunwayClips
+    from viralreel_core.providers.clips.runway import RunwayClips
     monkeypatch.setattr(RunwayClips, "poll_interval", 0.01)
     monkeypatch.setattr(RunwayClips, "poll_jitter", 0.0)
 
@@ -191,7 +191,7 @@ def as_owner(secrets: dict, **limits: str) -> AppTest:
 
 
 def test_a_costly_step_asks_first_and_the_daily_limit_stops_paid_work(shared, services, quick_runway):
-    from viralreel_core.spending import Budget
+    from viralreel_core.workspace.spending import Budget
     secrets, (openai_api, _, runway_api, _) = services
     owner = as_owner(secrets, VIRALREEL_DAILY_LIMIT_USD="10.00")
     write_and_accept(owner, "Why do cats purr?", scenes=3)
@@ -232,13 +232,13 @@ def test_the_ledger_holds_across_processes(tmp_path):
     path = tmp_path / "spending.json"
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         granted = sum(pool.starmap(_reserve_many, [(str(path), 20)] * 2))
-    from viralreel_core.spending import Budget
+    from viralreel_core.workspace.spending import Budget
     assert granted == 30 and Budget(path, 3.0).spent_today() == pytest.approx(3.0)
 
 
 def _reserve_many(path: str, times: int) -> int:
     from viralreel_core.errors import SpendingLimitReached
-    from viralreel_core.spending import Budget
+    from viralreel_core.workspace.spending import Budget
     budget, granted = Budget(Path(path), 3.0), 0
     for _ in range(times):
         try:

@@ -13,9 +13,9 @@ from tests.fakes.providers import FakeClipMaker
 from tests.media import probe
 from viralreel_core import ApiKeys
 from viralreel_core.errors import BadInput, ProviderError
-from viralreel_core.pipeline import Pipeline
-from viralreel_core.projects import ProjectStore, list_renders
+from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.studio import Studio, StudioConfig, TopicForm, scenes_for_length
+from viralreel_core.workspace.projects import ProjectStore, list_renders
 
 
 @pytest.fixture

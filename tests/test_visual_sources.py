@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.fakes.servers import FakeOpenAI
 from tests.test_studio_app import ok, page, settle, write_and_accept
-from viralreel_core import cli
+from viralreel_core.cli import main as cli
 from viralreel_core.config import Settings
 
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"

@@ -6,10 +6,10 @@ import os
 
 import pytest
 
-from viralreel_core import access
 from viralreel_core.errors import BadInput
-from viralreel_core.projects import ProjectStore
-from viralreel_core.workspaces import Workspace, is_shared, new_token, valid_token
+from viralreel_core.workspace import access
+from viralreel_core.workspace.projects import ProjectStore
+from viralreel_core.workspace.workspaces import Workspace, is_shared, new_token, valid_token
 
 
 def test_tokens_are_128_random_bits_and_only_their_shape_is_accepted():

@@ -20,8 +20,8 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 from tests.media import frame_at  # noqa: E402
 from viralreel_core import Pipeline, Settings  # noqa: E402
-from viralreel_core.assembler import frames_for  # noqa: E402
-from viralreel_core.fonts import load_font  # noqa: E402
+from viralreel_core.render.assembler import frames_for  # noqa: E402
+from viralreel_core.render.fonts import load_font  # noqa: E402
 
 THUMB_W, THUMB_H = 270, 480
 

@@ -1,6 +1,6 @@
-"""Synthesize the offline background tracks shipped in ``viralreel_core/music/`` (made by the project, CC0).
+"""Synthesize the offline background tracks shipped in ``viralreel_core/media/music/`` (made by the project, CC0).
 
-    python tools/make_music.py [--out viralreel_core/music]
+    python tools/make_music.py [--out viralreel_core/media/music]
 
 Each track is a seamless loop (a whole number of bars, every note ending inside the loop) built from sine
 and noise with numpy, then encoded to Ogg Vorbis by the ffmpeg imageio-ffmpeg ships. The output is
@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from viralreel_core.ffmpeg import ffmpeg_exe  # noqa: E402
+from viralreel_core.media.ffmpeg import ffmpeg_exe  # noqa: E402
 
 RATE = 44100
 

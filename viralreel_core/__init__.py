@@ -3,10 +3,9 @@
 The public surface used by the studio pages and the CLI.
 """
 
-from .assembler import Assembler, SceneMedia
-from .cache import AssetCache, cache_key
-from .config import ApiKeys, CaptionStyle, Settings
-from .errors import (
+from viralreel_core.cache.store import AssetCache, cache_key
+from viralreel_core.config import ApiKeys, CaptionStyle, Settings
+from viralreel_core.errors import (
     AssemblyError,
     AuthError,
     BadInput,
@@ -18,8 +17,9 @@ from .errors import (
     RateLimited,
     ViralReelError,
 )
-from .models import Clip, ProgressEvent, Project, RenderResult, Scene, Script, VoiceTrack, WordTiming
-from .pipeline import Pipeline, validate_topic
+from viralreel_core.models import Clip, ProgressEvent, Project, RenderResult, Scene, Script, VoiceTrack, WordTiming
+from viralreel_core.render.assembler import Assembler, SceneMedia
+from viralreel_core.run.pipeline import Pipeline, validate_topic
 
 __all__ = [
     "ApiKeys", "AssemblyError", "Assembler", "AssetCache", "AuthError", "BadInput", "CacheError",

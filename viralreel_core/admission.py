@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
-from . import resources
-from .errors import Stopped
+from viralreel_core.errors import Stopped
+from viralreel_core.media import resources
 
 __all__ = ["GATE", "MemoryGate", "Ticket", "Waiter", "current_waiter", "work_for"]
 

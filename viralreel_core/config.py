@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import BadConfiguration
+from viralreel_core.errors import BadConfiguration
 
 __all__ = ["ApiKeys", "CaptionStyle", "Settings", "REPO_ROOT", "MIN_FRAME_SIDE", "MAX_FRAME_SIDE", "check_frame_size"]
 
@@ -144,7 +144,7 @@ class Settings:
         own = {f.name for f in fields(self)}
         extra = {k: v for k, v in changes.items() if k not in own}
         if extra:
-            from .providers import option_defaults  # the registry sits above the settings; asked lazily
+            from viralreel_core.providers import option_defaults  # the registry sits above the settings; asked lazily
 
             unknown = sorted(set(extra) - set(option_defaults()))
             if unknown:
@@ -159,7 +159,7 @@ class Settings:
             return getattr(self, name)
         if name in self.provider_options:
             return self.provider_options[name]
-        from .providers import option_defaults  # the registry sits above the settings; asked lazily
+        from viralreel_core.providers import option_defaults  # the registry sits above the settings; asked lazily
 
         defaults = option_defaults()
         if name not in defaults:
@@ -172,7 +172,7 @@ class Settings:
 
         Keys and base URLs are read under the variable names each registered provider declares.
         """
-        from .providers import services  # the registry sits above the settings; asked lazily
+        from viralreel_core.providers import services  # the registry sits above the settings; asked lazily
 
         env = os.environ if environ is None else environ
         known = services()

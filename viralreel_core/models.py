@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from .languages import is_unspaced, split_words
+from viralreel_core.text.languages import is_unspaced, split_words
 
 __all__ = [
     "Scene",

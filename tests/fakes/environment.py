@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakePixabay, FakeRunway
-from viralreel_core.providers import retry
-from viralreel_core.providers.runway import RunwayClips
+from viralreel_core.providers.clips.runway import RunwayClips
+from viralreel_core.providers.http import retry
 
 KEYS = {
     "OPENAI_API_KEY": "sk-rel-OPENAI-SECRET-0011223344556677",

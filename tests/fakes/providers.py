@@ -15,10 +15,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from viralreel_core.ffmpeg import ffmpeg_exe
-from viralreel_core.languages import split_words
+from viralreel_core.media.ffmpeg import ffmpeg_exe
 from viralreel_core.models import Clip, Scene, Script, VoiceTrack, WordTiming
 from viralreel_core.providers.base import ClipMaker, ScriptRequest, ScriptWriter, Voice
+from viralreel_core.text.languages import split_words
 
 WORD_SECONDS = 0.3
 GAP_SECONDS = 0.1

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from viralreel_core.ffmpeg import ffmpeg_exe
+from viralreel_core.media.ffmpeg import ffmpeg_exe
 
 __all__ = ["Media", "Recorded", "Reply", "FakeService", "FakeOpenAI", "FakeElevenLabs", "FakeRunway",
            "FakePexels", "FakePixabay", "mask_key"]

@@ -20,13 +20,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from .. import providers
-from ..errors import BadInput, ProviderError, QueueFull, ViralReelError
-from ..jobs import Job, JobQueue, script_to_api, settings_for
-from ..music import MAX_MUSIC_BYTES, MUSIC_TYPES
-from ..music_uploads import store_music
-from ..pipeline import Pipeline, validate_topic
-from .schemas import ScriptBody, VideoBody
+from viralreel_core import providers
+from viralreel_core.api.schemas import ScriptBody, VideoBody
+from viralreel_core.errors import BadInput, ProviderError, QueueFull, ViralReelError
+from viralreel_core.jobs import Job, JobQueue, script_to_api, settings_for
+from viralreel_core.media.music import MAX_MUSIC_BYTES, MUSIC_TYPES
+from viralreel_core.run.pipeline import Pipeline, validate_topic
+from viralreel_core.workspace.music_uploads import store_music
 
 __all__ = ["create_app", "job_json"]
 
@@ -138,7 +138,7 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None) -
     @app.get("/health", summary="What works here: ffmpeg, voice model, cache, queue, workers, which keys are set "
              "(200 when all is well, 503 otherwise)")
     def health() -> JSONResponse:
-        from ..cli import doctor  # the CLI's checks, so both report the same things
+        from viralreel_core.cli.main import doctor  # the CLI's checks, so both report the same things
 
         report = doctor(queue.settings)
         keys = queue.settings.keys  # which services have keys, never the keys

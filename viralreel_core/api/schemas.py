@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..jobs import OPTION_NAMES
+from viralreel_core.jobs import OPTION_NAMES
 
 __all__ = ["ScriptBody", "VideoBody"]
 

@@ -8,10 +8,17 @@ or by worker processes anywhere.
     queue.wait(job.id).result["video_path"]
 """
 
-from ..errors import JobCancelled, QueueFull
-from .options import OPTION_NAMES, check_provider_options, check_request, script_from, script_to_api, settings_for
-from .queue import DEFAULT_DB, JobQueue, QueueConfig
-from .records import FINISHED, KINDS, MAX_ATTEMPTS, STATES, Job
+from viralreel_core.errors import JobCancelled, QueueFull
+from viralreel_core.jobs.options import (
+           OPTION_NAMES,
+           check_provider_options,
+           check_request,
+           script_from,
+           script_to_api,
+           settings_for,
+)
+from viralreel_core.jobs.queue import DEFAULT_DB, JobQueue, QueueConfig
+from viralreel_core.jobs.records import FINISHED, KINDS, MAX_ATTEMPTS, STATES, Job
 
 __all__ = ["DEFAULT_DB", "FINISHED", "KINDS", "MAX_ATTEMPTS", "OPTION_NAMES", "STATES", "Job", "JobCancelled",
            "JobQueue", "QueueConfig", "QueueFull", "check_provider_options", "check_request", "script_from",

@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from ..errors import JobCancelled, Stopped
-from ..models import ProgressEvent
-from ..pipeline import Pipeline
-from .queue import JobQueue
-from .records import RENDER_KINDS, Job, error_dict
-from .work import Progress
+from viralreel_core.errors import JobCancelled, Stopped
+from viralreel_core.jobs.queue import JobQueue
+from viralreel_core.jobs.records import RENDER_KINDS, Job, error_dict
+from viralreel_core.jobs.work import Progress
+from viralreel_core.models import ProgressEvent
+from viralreel_core.run.pipeline import Pipeline
 
 __all__ = ["LocalJobs", "enable", "current", "recorded", "STEP_KINDS", "RENDER_KINDS"]
 

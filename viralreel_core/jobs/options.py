@@ -9,14 +9,14 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from ..aspect import frame_for
-from ..checks import check_provider_options, check_settings
-from ..config import CaptionStyle, Settings
-from ..errors import BadInput
-from ..limits import MAX_SCENES
-from ..models import Scene, Script
-from ..pipeline import validate_topic
-from .records import KINDS
+from viralreel_core.config import CaptionStyle, Settings
+from viralreel_core.errors import BadInput
+from viralreel_core.jobs.records import KINDS
+from viralreel_core.limits import MAX_SCENES
+from viralreel_core.media.aspect import frame_for
+from viralreel_core.models import Scene, Script
+from viralreel_core.run.checks import check_provider_options, check_settings
+from viralreel_core.run.pipeline import validate_topic
 
 __all__ = ["OPTION_NAMES", "check_provider_options", "settings_for", "check_request", "script_from",
            "script_to_api"]

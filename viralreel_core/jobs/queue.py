@@ -29,12 +29,12 @@ from urllib.parse import urlsplit
 from huey import RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
-from ..config import REPO_ROOT, Settings
-from ..errors import BadInput, QueueFull
-from .options import check_request
-from .records import KEEP_DAYS, KEEP_JOBS, MAX_ATTEMPTS, RENDER_KINDS, Job
-from .runner import Run
-from .store import JobStore
+from viralreel_core.config import REPO_ROOT, Settings
+from viralreel_core.errors import BadInput, QueueFull
+from viralreel_core.jobs.options import check_request
+from viralreel_core.jobs.records import KEEP_DAYS, KEEP_JOBS, MAX_ATTEMPTS, RENDER_KINDS, Job
+from viralreel_core.jobs.runner import Run
+from viralreel_core.jobs.store import JobStore
 
 __all__ = ["JobQueue", "QueueConfig", "DEFAULT_DB", "LANES", "lane_of"]
 
@@ -149,12 +149,12 @@ class JobQueue:
         self.store: JobStore
         names = {"render": self.config.name, "work": f"{self.config.name}-work"}  # one Huey queue per lane
         if self.config.backend == "redis":
-            from .redis_store import RedisJobStore
+            from viralreel_core.jobs.redis_store import RedisJobStore
 
             self.store = RedisJobStore(self.config.url, self.config.name)
             self.hueys = {lane: RedisHuey(names[lane], url=self.config.url, results=False) for lane in LANES}
         else:
-            from .sqlite_store import SqliteJobStore
+            from viralreel_core.jobs.sqlite_store import SqliteJobStore
 
             self.store = SqliteJobStore(self.config.sqlite_path)
             self.hueys = {lane: SqliteHuey(names[lane], filename=str(self.config.sqlite_path), results=False)

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import ViralReelError
+from viralreel_core.errors import ViralReelError
 
 __all__ = ["Job", "STATES", "FINISHED", "KINDS", "RENDER_KINDS", "MAX_ATTEMPTS", "KEEP_DAYS", "KEEP_JOBS",
            "error_dict", "to_prune"]

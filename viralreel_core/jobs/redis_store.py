@@ -11,9 +11,9 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import ViralReelError
-from .records import FINISHED, STATES, Job
-from .store import WORKER_FORGET_SECONDS, JobStore
+from viralreel_core.errors import ViralReelError
+from viralreel_core.jobs.records import FINISHED, STATES, Job
+from viralreel_core.jobs.store import WORKER_FORGET_SECONDS, JobStore
 
 __all__ = ["RedisJobStore"]
 

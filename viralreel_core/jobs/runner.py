@@ -7,12 +7,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ..config import Settings
-from ..errors import JobCancelled
-from ..pipeline import Pipeline
-from .records import Job, error_dict
-from .store import JobStore
-from .work import Progress, handler_for
+from viralreel_core.config import Settings
+from viralreel_core.errors import JobCancelled
+from viralreel_core.jobs.records import Job, error_dict
+from viralreel_core.jobs.store import JobStore
+from viralreel_core.jobs.work import Progress, handler_for
+from viralreel_core.run.pipeline import Pipeline
 
 __all__ = ["Run"]
 

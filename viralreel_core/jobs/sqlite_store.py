@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import ViralReelError
-from .records import FINISHED, Job
-from .store import WORKER_FORGET_SECONDS, JobStore
+from viralreel_core.errors import ViralReelError
+from viralreel_core.jobs.records import FINISHED, Job
+from viralreel_core.jobs.store import WORKER_FORGET_SECONDS, JobStore
 
 __all__ = ["SqliteJobStore"]
 

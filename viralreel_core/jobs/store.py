@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
-from .records import KEEP_DAYS, KEEP_JOBS, STATES, Job, new_progress, to_prune
+from viralreel_core.jobs.records import KEEP_DAYS, KEEP_JOBS, STATES, Job, new_progress, to_prune
 
 __all__ = ["JobStore", "WORKER_FORGET_SECONDS"]
 

@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..config import Settings
-from ..errors import JobCancelled, ViralReelError
-from ..models import Clip, ProgressEvent, VoiceTrack
-from ..pipeline import Pipeline
-from .options import script_from, script_to_api, settings_for
+from viralreel_core.config import Settings
+from viralreel_core.errors import JobCancelled, ViralReelError
+from viralreel_core.jobs.options import script_from, script_to_api, settings_for
+from viralreel_core.models import Clip, ProgressEvent, VoiceTrack
+from viralreel_core.run.pipeline import Pipeline
 
 __all__ = ["Handler", "Progress", "handler_for", "register_handler", "run_kind", "warnings_of", "STEP_WEIGHTS"]
 

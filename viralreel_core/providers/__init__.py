@@ -18,12 +18,12 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AuthError, BadInput
-from ..limits import PROVIDER_STEPS
-from .base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
+from viralreel_core.errors import AuthError, BadInput
+from viralreel_core.limits import PROVIDER_STEPS
+from viralreel_core.providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from viralreel_core.config import Settings
 
 __all__ = [
     "ClipMaker", "Provider", "ScriptRequest", "ScriptWriter", "Service", "Voice",
@@ -36,17 +36,17 @@ STEPS = PROVIDER_STEPS
 # step -> name -> "module:Class" (or a class, for providers registered at run time); paid ones in the order
 # ``auto`` prefers them
 _REGISTRY: dict[str, dict[str, Any]] = {
-    "script": {"local": "viralreel_core.providers.local_script:LocalScriptWriter",
-               "openai": "viralreel_core.providers.openai_script:OpenAIScriptWriter"},
-    "voice": {"local": "viralreel_core.providers.local_voice:LocalVoice",
-              "elevenlabs": "viralreel_core.providers.elevenlabs:ElevenLabsVoice",
-              "openai": "viralreel_core.providers.openai_voice:OpenAIVoice"},
-    "clips": {"local": "viralreel_core.providers.local_clips:LocalClipMaker",
-              "runway": "viralreel_core.providers.runway:RunwayClips",
-              "pexels": "viralreel_core.providers.pexels:PexelsClips",
-              "pixabay": "viralreel_core.providers.pixabay:PixabayClips",
-              "openai_images": "viralreel_core.providers.openai_images:OpenAIImageClips",
-              "runway_images": "viralreel_core.providers.runway_images:RunwayImageClips"},
+    "script": {"local": "viralreel_core.providers.script.local_script:LocalScriptWriter",
+               "openai": "viralreel_core.providers.script.openai_script:OpenAIScriptWriter"},
+    "voice": {"local": "viralreel_core.providers.voice.local_voice:LocalVoice",
+              "elevenlabs": "viralreel_core.providers.voice.elevenlabs:ElevenLabsVoice",
+              "openai": "viralreel_core.providers.voice.openai_voice:OpenAIVoice"},
+    "clips": {"local": "viralreel_core.providers.clips.local_clips:LocalClipMaker",
+              "runway": "viralreel_core.providers.clips.runway:RunwayClips",
+              "pexels": "viralreel_core.providers.clips.pexels:PexelsClips",
+              "pixabay": "viralreel_core.providers.clips.pixabay:PixabayClips",
+              "openai_images": "viralreel_core.providers.clips.openai_images:OpenAIImageClips",
+              "runway_images": "viralreel_core.providers.clips.runway_images:RunwayImageClips"},
 }
 FALLBACK = "local"  # what ``auto`` means when no paid service has a key
 

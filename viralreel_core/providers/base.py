@@ -35,14 +35,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import requests
 
-from ..errors import BadInput
-from ..models import Clip, Script, VoiceTrack
+from viralreel_core.errors import BadInput
+from viralreel_core.models import Clip, Script, VoiceTrack
 
 if TYPE_CHECKING:
     from typing import Self
 
-    from ..cache import AssetCache
-    from ..config import Settings
+    from viralreel_core.cache.store import AssetCache
+    from viralreel_core.config import Settings
 
 __all__ = ["Provider", "ScriptRequest", "ScriptWriter", "Voice", "ClipMaker", "voice_speed"]
 

@@ -20,10 +20,10 @@ never write the same file::
     studio.start_voices(); studio.start_clips()
 """
 
-from .assets import Made, SceneState
-from .draft import TONES, TopicForm, scenes_for_length
-from .jobs import Job, describe_error
-from .studio import OPTION_NAMES, Studio, StudioConfig, option_names
+from viralreel_core.studio.assets import Made, SceneState
+from viralreel_core.studio.draft import TONES, TopicForm, scenes_for_length
+from viralreel_core.studio.step_jobs import Job, describe_error
+from viralreel_core.studio.studio import OPTION_NAMES, Studio, StudioConfig, option_names
 
 __all__ = [
     "OPTION_NAMES", "TONES", "Job", "Made", "SceneState", "Studio", "StudioConfig", "TopicForm",

@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..cache import AssetCache
-from ..models import Clip, Scene, Script, VoiceTrack
-from ..pipeline import Pipeline
-from ..uploads import UPLOAD_PROVIDER, store_upload
+from viralreel_core.cache.store import AssetCache
+from viralreel_core.models import Clip, Scene, Script, VoiceTrack
+from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.workspace.uploads import UPLOAD_PROVIDER, store_upload
 
 __all__ = ["MEDIA_STEPS", "Made", "SceneAssets", "SceneState", "cost_to_make", "grouped", "make_media"]
 

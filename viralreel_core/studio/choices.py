@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import providers
-from ..errors import ViralReelError
-from ..providers.base import Voice
+from viralreel_core import providers
+from viralreel_core.errors import ViralReelError
+from viralreel_core.providers.base import Voice
 
 if TYPE_CHECKING:
-    from ..config import ApiKeys, Settings
-    from ..pipeline import Pipeline
+    from viralreel_core.config import ApiKeys, Settings
+    from viralreel_core.run.pipeline import Pipeline
 
 __all__ = ["ProviderChoices"]
 

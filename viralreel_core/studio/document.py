@@ -31,14 +31,14 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ..cache import AssetCache
-from ..errors import BadInput, ViralReelError
-from ..models import Clip, Script, VoiceTrack
-from ..pipeline import RunTally
-from ..projects import FORMAT, ProjectStore
-from ..uploads import UPLOAD_TYPES, store_upload
-from .assets import Made, SceneAssets
-from .draft import Draft, TopicForm
+from viralreel_core.cache.store import AssetCache
+from viralreel_core.errors import BadInput, ViralReelError
+from viralreel_core.models import Clip, Script, VoiceTrack
+from viralreel_core.run.pipeline import RunTally
+from viralreel_core.studio.assets import Made, SceneAssets
+from viralreel_core.studio.draft import Draft, TopicForm
+from viralreel_core.workspace.projects import FORMAT, ProjectStore
+from viralreel_core.workspace.uploads import UPLOAD_TYPES, store_upload
 
 __all__ = ["SavedProject", "keep_files", "migrate", "relink", "read_document", "reconnect", "write_document"]
 

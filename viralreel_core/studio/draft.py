@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..errors import BadInput
-from ..limits import MAX_DRAFT_SCENES, WRITER_SCENES
-from ..models import Scene, Script, estimate_seconds
-from ..pipeline import validate_topic
+from viralreel_core.errors import BadInput
+from viralreel_core.limits import MAX_DRAFT_SCENES, WRITER_SCENES
+from viralreel_core.models import Scene, Script, estimate_seconds
+from viralreel_core.run.pipeline import validate_topic
 
 __all__ = ["SECONDS_PER_SCENE", "TONES", "Draft", "TopicForm", "new_uid", "scenes_for_length"]
 

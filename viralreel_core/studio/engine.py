@@ -24,13 +24,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..config import Settings
-from ..errors import Stopped, ViralReelError
-from ..jobs import JobQueue, QueueConfig
-from ..jobs.local import LocalJobs
-from ..jobs.records import Job as Record
-from . import tasks
-from .jobs import Job
+from viralreel_core.config import Settings
+from viralreel_core.errors import Stopped, ViralReelError
+from viralreel_core.jobs import JobQueue, QueueConfig
+from viralreel_core.jobs.local import LocalJobs
+from viralreel_core.jobs.records import Job as Record
+from viralreel_core.studio import tasks
+from viralreel_core.studio.step_jobs import Job
 
 __all__ = ["StudioEngine", "engine_for", "FOLLOW_SECONDS"]
 

@@ -17,10 +17,10 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import BadInput
+from viralreel_core.errors import BadInput
 
 if TYPE_CHECKING:
-    from .studio import Studio
+    from viralreel_core.studio.studio import Studio
 
 __all__ = ["LIVE", "LiveStudios", "workspace_key"]
 

@@ -1,13 +1,13 @@
 """The checks paid studio work passes before it starts: a yes above the price threshold, then the
-owner's daily budget (see ``viralreel_core.spending``)."""
+owner's daily budget (see ``viralreel_core.workspace.spending``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..errors import NeedsConfirmation
-from ..pipeline import Pipeline
-from ..spending import DEFAULT_CONFIRM_ABOVE, Budget
+from viralreel_core.errors import NeedsConfirmation
+from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.workspace.spending import DEFAULT_CONFIRM_ABOVE, Budget
 
 __all__ = ["Wallet"]
 

@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 
-from ..config import REPO_ROOT
+from viralreel_core.config import REPO_ROOT
 
 __all__ = ["STATIC_DIR", "URL_PREFIX", "publish", "sweep"]
 

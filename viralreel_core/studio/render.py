@@ -10,10 +10,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..models import Clip, Scene, Script, VoiceTrack
-from ..pipeline import Pipeline
-from ..projects import record_render
-from .assets import SceneState
+from viralreel_core.models import Clip, Scene, Script, VoiceTrack
+from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.studio.assets import SceneState
+from viralreel_core.workspace.projects import record_render
 
 __all__ = ["plan", "render"]
 

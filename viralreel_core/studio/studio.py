@@ -19,28 +19,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import providers, resources
-from ..aspect import aspect_of, frame_size
-from ..cache import AssetCache
-from ..config import REPO_ROOT, ApiKeys, CaptionStyle, Settings, check_frame_size
-from ..errors import BadInput, ViralReelError
-from ..jobs import local as local_jobs
-from ..models import Clip, Scene, Script
-from ..pipeline import Pipeline, RunTally, validate_topic
-from ..projects import ProjectStore, list_renders, new_project_id
-from . import document, render
-from .assets import Made, SceneAssets, SceneState, cost_to_make, grouped, make_media
-from .choices import ProviderChoices
-from .draft import Draft, TopicForm, new_uid
-from .jobs import Job, JobBoard, describe_error
-from .live import LIVE, workspace_key
-from .money import Wallet
-from .queue import GATES
-from .queued import QueuedSteps
-from .tasks import STEP_KINDS, media_params, render_params
+from viralreel_core import providers
+from viralreel_core.cache.store import AssetCache
+from viralreel_core.config import REPO_ROOT, ApiKeys, CaptionStyle, Settings, check_frame_size
+from viralreel_core.errors import BadInput, ViralReelError
+from viralreel_core.jobs import local as local_jobs
+from viralreel_core.media import resources
+from viralreel_core.media.aspect import aspect_of, frame_size
+from viralreel_core.models import Clip, Scene, Script
+from viralreel_core.run.pipeline import Pipeline, RunTally, validate_topic
+from viralreel_core.studio import document, render
+from viralreel_core.studio.assets import Made, SceneAssets, SceneState, cost_to_make, grouped, make_media
+from viralreel_core.studio.choices import ProviderChoices
+from viralreel_core.studio.draft import Draft, TopicForm, new_uid
+from viralreel_core.studio.handoff import QueuedSteps
+from viralreel_core.studio.lines import GATES
+from viralreel_core.studio.live import LIVE, workspace_key
+from viralreel_core.studio.money import Wallet
+from viralreel_core.studio.step_jobs import Job, JobBoard, describe_error
+from viralreel_core.studio.tasks import STEP_KINDS, media_params, render_params
+from viralreel_core.workspace.projects import ProjectStore, list_renders, new_project_id
 
 if TYPE_CHECKING:
-    from .engine import StudioEngine
+    from viralreel_core.studio.engine import StudioEngine
 
 __all__ = ["OPTION_NAMES", "Studio", "StudioConfig", "option_names"]
 

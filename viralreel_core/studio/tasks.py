@@ -18,13 +18,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..config import ApiKeys, CaptionStyle, Settings
-from ..errors import BadInput, JobCancelled
-from ..jobs.work import register_handler, warnings_of
-from ..models import Clip, ProgressEvent, Scene, Script, VoiceTrack
-from ..pipeline import Pipeline
-from . import render
-from .assets import make_media
+from viralreel_core.config import ApiKeys, CaptionStyle, Settings
+from viralreel_core.errors import BadInput, JobCancelled
+from viralreel_core.jobs.work import register_handler, warnings_of
+from viralreel_core.models import Clip, ProgressEvent, Scene, Script, VoiceTrack
+from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.studio import render
+from viralreel_core.studio.assets import make_media
 
 __all__ = ["KEY_SOURCES", "STEP_KINDS", "media_params", "render_params", "register", "StudioHandler"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import threading
 
-from .. import providers
-from ..config import Settings
-from ..errors import ViralReelError
+from viralreel_core import providers
+from viralreel_core.config import Settings
+from viralreel_core.errors import ViralReelError
 
 __all__ = ["warm_voice"]
 

@@ -1,0 +1,342 @@
+"""Headless runs: ``python -m viralreel_core make|script|doctor|cache`` (and ``serve|worker|batch``, in service.py).
+
+stdout carries JSON (the result, the script, the doctor's report, cache stats); stderr carries progress
+bars and messages. Bad input exits with code 2 and one clear line; a failed run exits with 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from viralreel_core import providers
+from viralreel_core.cache.store import AssetCache
+from viralreel_core.cache.upkeep import INDEXES, inspect_index
+from viralreel_core.cli import service
+from viralreel_core.config import Settings
+from viralreel_core.errors import BadInput, ViralReelError
+from viralreel_core.limits import MAX_SCENES, MIN_SCENES
+from viralreel_core.media.aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, frame_for
+from viralreel_core.models import ProgressEvent, Scene, Script, estimate_seconds
+from viralreel_core.providers.voice.piper_voices import installed_languages
+from viralreel_core.render.fonts import FONT_PACKAGES, script_fonts
+from viralreel_core.run.checks import check_provider_options, check_settings
+from viralreel_core.run.pipeline import Pipeline, validate_topic
+from viralreel_core.workspace.projects import record_render
+
+__all__ = ["main", "build_parser", "dry_run_plan"]
+
+STEP_LABELS = {"script": "Script", "voice": "Voice", "clips": "Clips", "assemble": "Assemble"}
+
+
+class _Bars:
+    """One tqdm bar per step on stderr, fed by the pipeline's progress events."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.bars: dict[str, tqdm] = {}
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if not self.enabled:
+            return
+        bar = self.bars.get(event.step)
+        if bar is None:
+            bar = tqdm(total=100, desc=f"{STEP_LABELS.get(event.step, event.step):<9}", file=sys.stderr,
+                       bar_format="{desc} {bar} {percentage:3.0f}% {postfix}", leave=True)
+            self.bars[event.step] = bar
+        bar.n = max(bar.n, round(100 * event.fraction))
+        bar.set_postfix_str(event.message[:60], refresh=False)
+        bar.refresh()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(prog="python -m viralreel_core",
+                                     description="Turn a topic into a short video (vertical, square or landscape).")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--scenes", type=int,
+                       help=f"number of scenes, {MIN_SCENES}–{MAX_SCENES} (default: the writer chooses)")
+        p.add_argument("--tone", default="", help="e.g. funny, serious, inspiring")
+        p.add_argument("--seed", type=int, default=0, help="vary the offline script for the same topic")
+        p.add_argument("--script-provider", default="auto", help="auto (default), local, openai…")
+        p.add_argument("--language", default=None,
+                       help="the script's, voice's and captions' language: auto (default, from the topic) or a code "
+                            "such as es, hi, zh, ar")
+        p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                       help="a provider's own option, repeatable, e.g. image_model=gpt-image-1-mini, "
+                            "image_quality=low, runway_model=gen4_turbo, openai_model=gpt-4o-mini")
+        p.add_argument("--cache-dir", type=Path, help="asset cache directory (default: ./cache)")
+
+    make = sub.add_parser("make", help="make the video for a topic")
+    make.add_argument("topic")
+    common(make)
+    make.add_argument("--voice-provider", default="auto",
+                      help=f"{', '.join(providers.available('voice'))} (default: auto)")
+    make.add_argument("--clip-provider", default="auto",
+                      help=f"{', '.join(providers.available('clips'))} (default: auto)")
+    make.add_argument("--out", type=Path, default=None, help="output folder (default: outputs/)")
+    make.add_argument("--aspect", default=None, help=f"frame shape: {', '.join(ASPECTS)} (default {DEFAULT_ASPECT}); "
+                                                     "full HD on the short side, e.g. 16:9 is 1920×1080")
+    make.add_argument("--width", type=int, default=None,
+                      help="frame width in pixels (with --aspect: the height follows the ratio)")
+    make.add_argument("--height", type=int, default=None,
+                      help="frame height in pixels (with --aspect: the width follows the ratio)")
+    make.add_argument("--no-transitions", action="store_true", help="cut between scenes instead of fading")
+    make.add_argument("--music", default=None,
+                      help="background music: calm, lofi, upbeat (shipped, CC0) or an MP3, OGG, WAV or M4A file's path")
+    make.add_argument("--music-volume", type=float, default=None,
+                      help="music loudness as a fraction of the voice's, 0–1 (default 0.25 = 12 dB under it)")
+    make.add_argument("--quiet", action="store_true", help="no progress bars")
+    make.add_argument("--dry-run", action="store_true",
+                      help="print the plan and its estimated cost as JSON; call no paid service")
+
+    script = sub.add_parser("script", help="print the script JSON for a topic")
+    script.add_argument("topic")
+    common(script)
+
+    doctor_cmd = sub.add_parser("doctor", help="check ffmpeg, the offline voice, the cache and which keys are set")
+    doctor_cmd.add_argument("--cache-dir", type=Path)
+
+    cache = sub.add_parser("cache", help="cache statistics, clearing, or checking every stored file")
+    cache.add_argument("action", choices=["stats", "clear", "verify"],
+                       help="verify: check every file's size and content hash, dropping damaged entries")
+    cache.add_argument("--cache-dir", type=Path)
+    service.add_commands(sub)  # serve, worker, batch
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    for name in ("scenes", "tone", "seed", "script_provider", "voice_provider", "clip_provider", "cache_dir",
+                 "music", "music_volume", "language"):
+        if getattr(args, name, None) is not None:
+            overrides[name] = getattr(args, name)
+    if getattr(args, "out", None) is not None:
+        overrides["output_dir"] = args.out
+    if getattr(args, "no_transitions", False):
+        overrides["transitions"] = False
+    overrides.update(check_provider_options(_option_pairs(getattr(args, "option", None) or [])))
+    settings = Settings.from_env(**overrides)
+    width, height = frame_for(getattr(args, "aspect", None), getattr(args, "width", None),
+                              getattr(args, "height", None), default=(settings.width, settings.height))
+    return check_settings(settings.with_(width=width, height=height))  # the same checks as a job's (checks.py)
+
+
+def _option_pairs(pairs: Sequence[str]) -> dict[str, str]:
+    """``--option NAME=VALUE`` flags as a mapping; BadInput for one without ``=``."""
+    options = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise BadInput(f"--option takes NAME=VALUE, not {pair!r}.",
+                           hint="e.g. --option image_model=gpt-image-1-mini")
+        options[name.strip()] = value.strip()
+    return options
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _print_warnings(lines: Sequence[str]) -> None:
+    for line in lines:
+        print(f"warning: {line}", file=sys.stderr)
+
+
+def doctor(settings: Settings) -> dict[str, Any]:
+    """What works on this machine: ffmpeg, the offline voice, the cache dir, which keys are set (never values)."""
+    report: dict[str, Any] = {}
+    try:
+        from viralreel_core.media.ffmpeg import ffmpeg_exe
+        report["ffmpeg"] = {"ok": True, "path": ffmpeg_exe()}
+    except ViralReelError as exc:
+        report["ffmpeg"] = {"ok": False, "error": str(exc)}
+    try:
+        voice = providers.create("voice", settings, "local")
+        voice.check()  # type: ignore[attr-defined]
+        report["offline_voice"] = {"ok": True, "model": voice.cache_params().get("model"),
+                                   "other_languages": installed_languages(voice.voices_dir),  # type: ignore[attr-defined]
+                                   "voices_dir": str(voice.voices_dir)}  # type: ignore[attr-defined]
+    except (ViralReelError, ImportError) as exc:
+        report["offline_voice"] = {"ok": False, "error": str(exc)}
+    drawn = script_fonts()
+    report["fonts"] = {"scripts": drawn, "missing": [s for s, f in drawn.items() if f is None]}
+    if report["fonts"]["missing"]:  # a warning, not a failure: the video is made, those letters are boxes
+        report["fonts"]["hint"] = f"Install fonts for them, e.g. apt-get install {FONT_PACKAGES}."
+    report["cache_dir"] = _cache_health(settings)
+    report["keys"] = {var: bool(settings.keys.get(svc)) for svc, var in providers.key_envs().items()}
+    report["providers"] = {step: providers.resolve_name(step, "auto", settings) for step in providers.STEPS}
+    report["ok"] = all(part["ok"] for part in (report["ffmpeg"], report["offline_voice"], report["cache_dir"]))
+    return report
+
+
+def _cache_health(settings: Settings) -> dict[str, Any]:
+    """The cache folder is writable, its index sound and its files whole (by size); nothing is repaired."""
+    for name in INDEXES:
+        problem = inspect_index(settings.cache_dir / name)
+        if problem is not None:
+            return {"ok": False, "path": str(settings.cache_dir),
+                    "error": f"The cache index {settings.cache_dir / name / 'cache.db'} is damaged ({problem}). "
+                             "Run `python -m viralreel_core cache verify`: it moves the index aside and starts "
+                             "a fresh one (what was stored is made again when needed)."}
+    try:
+        cache = AssetCache(settings.cache_dir, settings.cache_size_limit)
+    except ViralReelError as exc:
+        return {"ok": False, "path": str(settings.cache_dir), "error": str(exc)}
+    try:
+        damaged = cache.quick_check()
+        report: dict[str, Any] = {"ok": not damaged, "path": str(cache.directory), "entries": len(cache.entry_keys())}
+        if cache.warnings:
+            report["repaired"] = cache.warnings
+        if damaged:
+            report["damaged_entries"] = damaged
+            report["error"] = (f"{damaged} cached file(s) are missing or damaged. Run `python -m viralreel_core "
+                               "cache verify` to drop them; they are made again when next needed.")
+        return report
+    finally:
+        cache.close()
+
+
+DRY_RUN_SCENES = 5  # assumed when only a paid writer could tell how many scenes there will be
+DRY_RUN_NARRATION = " ".join(["words"] * 20)  # a typical scene's narration: 20 words, about 8 s
+
+
+def dry_run_plan(pipeline: Pipeline, topic: str) -> dict[str, Any]:
+    """What ``make`` would do and spend, calling no paid service.
+
+    The script comes from the cache or from an offline writer when possible; with a paid writer the
+    scene count is the requested one (or 5) and each narration a typical 20 words. Calls the cache
+    already holds cost nothing and are counted as cached.
+    """
+    topic = validate_topic(topic)
+    settings = pipeline.settings
+    writer, voice, maker = (pipeline.provider(step) for step in providers.STEPS)
+    request = pipeline.script_request(topic)
+    check_settings(settings)
+    cached_script = pipeline.cache.get(pipeline.key_for(writer, request.to_dict()))
+    if cached_script is not None:
+        script, source = Script.from_dict(cached_script.meta).renumbered(), "cache"
+    elif writer.offline:
+        script, source = pipeline.write_script(topic), "offline writer"
+    else:
+        script, source = None, "assumed"
+    scenes = list(script.scenes) if script else [
+        Scene(n, "", DRY_RUN_NARRATION) for n in range(1, (request.scenes or DRY_RUN_SCENES) + 1)]
+
+    def cached(provider: Any, value: Any) -> bool:
+        return script is not None and pipeline.cache.get(pipeline.key_for(provider, value)) is not None
+
+    plan_scenes, voice_cost, clip_cost, voice_cached, clip_cached = [], 0.0, 0.0, 0, 0
+    for scene in scenes:
+        seconds = pipeline.clip_seconds(scene)
+        v_hit = cached(voice, scene.narration)
+        c_hit = cached(maker, {"visuals": scene.visuals, "seconds": seconds})
+        v_cost = 0.0 if v_hit else voice.estimate_cost(scene.narration)
+        c_cost = 0.0 if c_hit else maker.estimate_cost(seconds)
+        voice_cost, clip_cost = voice_cost + v_cost, clip_cost + c_cost
+        voice_cached, clip_cached = voice_cached + v_hit, clip_cached + c_hit
+        plan_scenes.append({"scene": scene.number, "narration_seconds": estimate_seconds(scene.narration),
+                            "clip_seconds": seconds, "voice_cost_usd": round(v_cost, 6),
+                            "clip_cost_usd": round(c_cost, 6), "voice_cached": v_hit, "clip_cached": c_hit})
+    script_cost = 0.0 if script is not None else writer.estimate_cost(request)
+    return {
+        "dry_run": True,
+        "topic": topic,
+        "providers": {step: p.describe() for step, p in zip(providers.STEPS, (writer, voice, maker), strict=True)},
+        "options": {name: settings.option(name) for provider in (writer, voice, maker) for name in provider.options},
+        "scenes": len(scenes),
+        "frame": {"width": settings.width, "height": settings.height,
+                  "aspect": aspect_of(settings.width, settings.height)},
+        "script_source": source,
+        "estimated_seconds": round(sum(estimate_seconds(s.narration) for s in scenes), 2),
+        "steps": {
+            "script": {"provider": writer.name, "calls": 0 if script is not None else 1,
+                       "cost_usd": round(script_cost, 6)},
+            "voice": {"provider": voice.name, "calls": len(scenes) - voice_cached, "cached": voice_cached,
+                      "characters": sum(len(s.narration) for s in scenes), "cost_usd": round(voice_cost, 6)},
+            "clips": {"provider": maker.name, "calls": len(scenes) - clip_cached, "cached": clip_cached,
+                      "seconds": sum(p["clip_seconds"] for p in plan_scenes), "cost_usd": round(clip_cost, 6)},
+        },
+        "scene_plan": plan_scenes,
+        "total_cost_usd": round(script_cost + voice_cost + clip_cost, 6),
+        "note": "Estimated from list prices; the services' own meters decide the bill.",
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command in service.COMMANDS:
+        return service.run(args)
+    bars = _Bars(enabled=not getattr(args, "quiet", False) and args.command == "make")
+    try:
+        settings = _settings(args)
+        if args.command == "doctor":
+            report = doctor(settings)
+            _print_json(report)
+            return 0 if report["ok"] else 1
+        if args.command == "cache":
+            cache = AssetCache(settings.cache_dir, settings.cache_size_limit)
+            _print_warnings(cache.warnings)
+            try:
+                if args.action == "clear":
+                    _print_json({"removed": cache.clear()})
+                elif args.action == "verify":
+                    report = cache.verify()
+                    _print_json(report)
+                    if report["dropped"]:
+                        print(f"dropped {len(report['dropped'])} damaged cache entries; they are made again when "
+                              "next needed", file=sys.stderr)
+                else:
+                    _print_json(cache.stats())
+            finally:
+                cache.close()
+            return 0
+        cache = AssetCache(settings.cache_dir, settings.cache_size_limit)
+        _print_warnings(cache.warnings)
+        if args.command == "make" and args.dry_run:
+            _print_json(dry_run_plan(Pipeline(settings, cache), args.topic))
+            return 0
+        pipeline = Pipeline(settings, cache, on_progress=bars)
+        if args.command == "script":
+            _print_json(pipeline.write_script(args.topic).to_dict())
+            _print_warnings(pipeline.warnings)
+            return 0
+        result = pipeline.make(args.topic, settings.output_dir)
+        bars.close()
+        if result.video_path:  # the same record and thumbnail the studio keeps, so its Projects page lists it
+            record_render(result.video_path, result.to_dict())
+        _print_json(result.to_dict())
+        _print_warnings(result.warnings)
+        if not result.success:
+            print(f"error: {result.message}", file=sys.stderr)
+        return 0 if result.success else 1
+    except BadInput as exc:
+        bars.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ViralReelError as exc:
+        bars.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        bars.close()
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

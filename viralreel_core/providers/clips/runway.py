@@ -1,0 +1,431 @@
+"""Runway clips: today's task API (``X-Runway-Version: 2024-11-06``).
+
+A model that takes text (``gen4.5``, ``veo3.1``, ``veo3.1_fast``, ``veo3``) gets ``POST /v1/text_to_video``;
+one that needs a first frame (``gen4_turbo``) gets ``POST /v1/text_to_image`` and then
+``POST /v1/image_to_video`` with that image. Each task is polled (``GET /v1/tasks/{id}``) with a
+deadline and a growing interval (``PENDING`` and ``THROTTLED`` mean queued, so we ask less often);
+``FAILED`` is reported with its ``failureCode`` (``SAFETY.*`` as ContentRejected), ``CANCELLED`` as
+such. The output is downloaded at once (its link expires), capped in size and checked to be a video.
+
+A failed generation is never re-run here (expensive; the person can retry one scene). An output that
+was made but could not be downloaded is remembered, so retrying that scene downloads it again
+instead of paying twice. ``abort()`` stops every running make: its task is cancelled
+(``DELETE /v1/tasks/{id}``) and the make raises.
+
+Example::
+
+    maker = RunwayClips(api_key="key_…", model="gen4_turbo")
+    clip = maker.make("A cat asleep on a sunny windowsill", 6, Path("out"))
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from viralreel_core.config import Settings
+from viralreel_core.errors import (
+    BadInput,
+    ClipCancelled,
+    ContentRejected,
+    ProviderError,
+    ProviderTimeout,
+    QuotaExceeded,
+)
+from viralreel_core.media.aspect import nearest_ratio
+from viralreel_core.models import Clip
+from viralreel_core.providers.base import ClipMaker
+from viralreel_core.providers.http.transport import (
+    MAX_DOWNLOAD_BYTES,
+    download_video,
+    error_detail,
+    error_for_status,
+    host_of,
+    json_body,
+    make_session,
+    network_errors,
+    timeouts,
+)
+
+__all__ = ["RunwayClips", "RunwayModel", "MODELS", "API_VERSION", "DEFAULT_BASE_URL", "USD_PER_CREDIT",
+           "IMAGE_MODEL", "IMAGE_CREDITS", "IMAGE_RATIOS"]
+
+_LOGGER = logging.getLogger(__name__)
+
+SERVICE = "Runway"
+KEY_ENV = "RUNWAYML_API_SECRET"
+BASE_URL_ENV = "RUNWAYML_BASE_URL"
+DEFAULT_BASE_URL = "https://api.dev.runwayml.com"
+API_VERSION = "2024-11-06"
+DEFAULT_MODEL = "gen4_turbo"
+USD_PER_CREDIT = 0.01
+MAX_PROMPT_CHARS = 1000
+IMAGE_MODEL = "gen4_image"  # the first frame for image-only models
+#: gen4_image's 720p sizes (the 5-credit tier): the first frame takes the one closest to the video's shape
+IMAGE_RATIOS = ("720:1280", "1280:720", "720:720", "720:960", "960:720", "1680:720")
+IMAGE_CREDITS = 5  # gen4_image at 720p
+POLL_INTERVAL = 5.0  # Runway updates a task no more often than every 5 s
+POLL_MAX_INTERVAL = 20.0  # queued tasks are asked less often, up to this
+POLL_GROWTH = 1.5
+POLL_JITTER = 0.2  # ± this fraction of each wait
+POLL_DEADLINE = 600.0  # the official SDK's ten minutes
+READ_TIMEOUT = 30.0
+OUTPUT_KEPT_SECONDS = 12 * 3600  # output links expire within a day or two: reuse one for half a day at most
+_QUEUED = ("PENDING", "THROTTLED")
+
+
+@dataclass(frozen=True)
+class RunwayModel:
+    """What we need to know of one video model: its route, the ratios it takes, durations and price."""
+
+    name: str
+    route: str  # "text_to_video" or "image_to_video"
+    ratios: tuple[str, ...]  # Runway's documented values for this model and route; the first is 9:16
+    durations: tuple[int, ...]
+    credits_per_second: float
+
+    def ratio_for(self, width: int, height: int) -> str:
+        """The ratio closest in shape to a ``width`` × ``height`` frame (the assembler crops the rest).
+
+        Ties go to the earlier one in ``ratios`` (a square frame on a model with only 16:9 and 9:16
+        gets 9:16)."""
+        return _closest(width, height, self.ratios)
+
+    def duration_for(self, seconds: float) -> int:
+        """The shortest allowed duration covering ``seconds`` (the longest allowed if none does)."""
+        covering = [d for d in self.durations if d >= seconds - 1e-6]
+        return min(covering) if covering else max(self.durations)
+
+
+_VEO_RATIOS = ("1080:1920", "1920:1080", "720:1280", "1280:720")  # full HD first: ties pick it
+#: models we know, by their API name; prices are credits per second (1 credit = $0.01); ratios as the API
+#: reference lists them for the route we use (gen4.5 through text_to_video takes only the two 720p ones)
+MODELS = {
+    "gen4_turbo": RunwayModel("gen4_turbo", "image_to_video",
+                              ("720:1280", "1280:720", "832:1104", "1104:832", "960:960", "1584:672"),
+                              tuple(range(2, 11)), 5),
+    "gen4.5": RunwayModel("gen4.5", "text_to_video", ("720:1280", "1280:720"), tuple(range(2, 11)), 12),
+    "veo3.1": RunwayModel("veo3.1", "text_to_video", _VEO_RATIOS, (4, 6, 8), 40),
+    "veo3.1_fast": RunwayModel("veo3.1_fast", "text_to_video", _VEO_RATIOS, (4, 6, 8), 15),
+    "veo3": RunwayModel("veo3", "text_to_video", _VEO_RATIOS, (8,), 40),
+}
+
+
+def _closest(width: int, height: int, ratios: tuple[str, ...]) -> str:
+    sizes = [tuple(int(v) for v in r.split(":")) for r in ratios]
+    w, h = nearest_ratio(width, height, sizes)
+    return f"{w}:{h}"
+
+
+def _prompt(visuals: str) -> str:
+    text = " ".join(str(visuals or "").split())
+    if len(text) <= MAX_PROMPT_CHARS:
+        return text
+    cut = text[:MAX_PROMPT_CHARS]
+    return cut[: cut.rfind(" ")] if " " in cut else cut
+
+
+def _image_key(prompt: str, ratio: str) -> tuple[str, ...]:
+    return ("image", IMAGE_MODEL, ratio, prompt)
+
+
+class RunwayClips(ClipMaker):
+    """Generated clips from Runway's API."""
+
+    name = "runway"
+    label = SERVICE
+    service = "runway"
+    key_env = KEY_ENV
+    base_url_env = BASE_URL_ENV
+    options = {"runway_model": DEFAULT_MODEL}
+    option_choices = {"runway_model": tuple(MODELS)}
+    can_abort = True  # abort() cancels the running Runway tasks
+
+    # timing policy, named in one place (constructor arguments override them, e.g. in tests)
+    poll_interval = POLL_INTERVAL
+    poll_max_interval = POLL_MAX_INTERVAL
+    poll_deadline = POLL_DEADLINE
+    poll_jitter = POLL_JITTER
+
+    def __init__(self, api_key: str, *, model: str = DEFAULT_MODEL, base_url: str | None = None,
+                 width: int = 1080, height: int = 1920,
+                 poll_interval: float | None = None, poll_max_interval: float | None = None,
+                 poll_deadline: float | None = None, poll_jitter: float | None = None,
+                 read_timeout: float = READ_TIMEOUT,
+                 max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic, abort_event: threading.Event | None = None) -> None:
+        if model not in MODELS:
+            raise BadInput(f"Unknown Runway model {model!r}.", hint=f"Choose one of: {', '.join(MODELS)}.")
+        self.spec = MODELS[model]
+        self.model = model
+        self.ratio = self.spec.ratio_for(width, height)  # the video's frame decides; the segment crops the rest
+        video_w, video_h = (int(v) for v in self.ratio.split(":"))
+        self.image_ratio = _closest(video_w, video_h, IMAGE_RATIOS)
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        for attr, value in (("poll_interval", poll_interval), ("poll_max_interval", poll_max_interval),
+                            ("poll_deadline", poll_deadline), ("poll_jitter", poll_jitter)):
+            if value is not None:
+                setattr(self, attr, value)
+        self.read_timeout = read_timeout
+        self.max_download_bytes = max_download_bytes
+        self._key = api_key
+        self._sleep = sleep  # None: wait on the abort event, so abort() wakes a poll at once
+        self._clock = clock
+        self._abort = abort_event or threading.Event()
+        self._api = make_session(statuses=(429, 502, 503, 504), sleep=sleep)  # Runway's "may retry" list
+        self._downloads = make_session(retries=0)  # download_video retries; never carries the key (signed URLs)
+        self._made: dict[tuple[Any, ...], tuple[str, float]] = {}  # outputs not yet downloaded: (url, when)
+        self._made_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RunwayClips:
+        """The clip maker for ``settings``: key, ``runway_model``, ``RUNWAYML_BASE_URL`` and the frame size."""
+        return cls(settings.keys.get(cls.service, ""), model=settings.option("runway_model"),
+                   base_url=settings.base_urls.get(cls.service), width=settings.width, height=settings.height)
+
+
+    def __repr__(self) -> str:
+        return f"RunwayClips(model={self.model!r}, ratio={self.ratio!r}, endpoint={host_of(self.base_url)!r})"
+
+    # -- provider protocol ---------------------------------------------------------------------
+    def cache_params(self) -> dict[str, Any]:
+        """Model, route, ratio (which fixes the first frame's) and (for image-first models) the image model."""
+        params: dict[str, Any] = {"model": self.model, "route": self.spec.route, "ratio": self.ratio}
+        if self.spec.route == "image_to_video":
+            params["image_model"] = IMAGE_MODEL
+        return params
+
+    def credits_for(self, seconds: float) -> float:
+        """Credits a clip covering ``seconds`` costs (with its first frame, for image-first models)."""
+        credits = self.spec.credits_per_second * self.spec.duration_for(seconds)
+        return credits + (IMAGE_CREDITS if self.spec.route == "image_to_video" else 0)
+
+    def unit_cost(self) -> float:
+        """Dollars per second of clip (the first frame of image-first models aside)."""
+        return self.spec.credits_per_second * USD_PER_CREDIT
+
+    def estimate_cost(self, seconds: float) -> float:
+        """Dollars for a clip covering ``seconds``."""
+        return round(self.credits_for(seconds) * USD_PER_CREDIT, 6)
+
+    def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
+        """Generate, wait for and download a clip in ``self.ratio`` covering ``seconds`` for ``visuals``."""
+        prompt = _prompt(visuals)
+        if not prompt:
+            raise BadInput("The scene has no visuals to make a clip from.", hint="Describe what should be seen.")
+        self._check_abort(None)
+        duration = self.spec.duration_for(seconds)
+        request_key = (self.model, self.ratio, duration, prompt)
+        spent_so_far = [0.0]  # credits of the tasks that finished, updated as they do
+        try:
+            return self._make(prompt, duration, request_key, out_dir, spent_so_far)
+        except ProviderError as exc:
+            exc.spent_usd = round(spent_so_far[0] * USD_PER_CREDIT, 6)  # finished tasks are billed, used or not
+            raise
+
+    def _make(self, prompt: str, duration: int, request_key: tuple[Any, ...], out_dir: Path,
+              spent_so_far: list[float]) -> Clip:
+        spent = 0.0
+        url = self._remembered(request_key)
+        if url is None:
+            if self.spec.route == "text_to_video":
+                task_id = self._create("/v1/text_to_video", {"promptText": prompt, "model": self.model,
+                                                             "ratio": self.ratio, "duration": duration})
+            else:
+                image, fresh = self._first_frame(prompt)
+                spent += IMAGE_CREDITS if fresh else 0
+                spent_so_far[0] = spent
+                task_id = self._create("/v1/image_to_video", {"promptImage": image, "promptText": prompt,
+                                                              "model": self.model, "ratio": self.ratio,
+                                                              "duration": duration})
+            url = self._wait_for(task_id, "the clip")
+            spent += self.spec.credits_per_second * duration
+            spent_so_far[0] = spent
+            with self._made_lock:
+                self._made[request_key] = (url, self._clock())
+                self._made.pop(_image_key(prompt, self.image_ratio), None)
+        else:
+            _LOGGER.info("Runway: downloading a clip made earlier for this scene (no new task)")
+        path = Path(out_dir) / f"clip_runway_{uuid.uuid4().hex[:16]}.mp4"
+        try:
+            info = download_video(self._downloads, url, path, service=SERVICE, provider=self.name,
+                                  max_bytes=self.max_download_bytes, read_timeout=60.0,
+                                  sleep=self._sleep or time.sleep)
+        except ProviderError as exc:
+            if not exc.retryable:  # expired, not a video, too big: fetching it again will not help
+                self._forget(request_key)
+            raise
+        self._forget(request_key)
+        return Clip(video_path=str(path), duration=info.duration, width=info.width or 0, height=info.height or 0,
+                    provider=self.name, cost_usd=round(spent * USD_PER_CREDIT, 6))
+
+    # -- aborting ------------------------------------------------------------------------------
+    def abort(self) -> None:
+        """Stop every running make: their tasks are cancelled and they raise ClipCancelled."""
+        self._abort.set()
+
+    def cancel(self, task_id: str) -> bool:
+        """Cancel (or delete) a task; True if Runway took it. Never raises: it is called while failing."""
+        try:
+            with network_errors(SERVICE, provider=self.name, what="cancelling the task"):
+                response = self._api.delete(f"{self.base_url}/v1/tasks/{task_id}", headers=self._headers(),
+                                            timeout=timeouts(self.read_timeout))
+        except ProviderError as exc:
+            _LOGGER.warning("Runway task %s could not be cancelled: %s", task_id, exc)
+            return False
+        if response.status_code not in (200, 202, 204, 404):
+            _LOGGER.warning("Runway task %s could not be cancelled (%s)", task_id, response.status_code)
+            return False
+        return True
+
+    def run_task(self, path: str, body: dict[str, Any], what: str) -> str:
+        """Start a task (``POST path``), wait for it and return its first output URL (for ``runway_images``)."""
+        self._check_abort(None)
+        return self._wait_for(self._create(path, body), what)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._key}", "X-Runway-Version": API_VERSION}
+
+    def _check_abort(self, task_id: str | None) -> None:
+        if self._abort.is_set():
+            if task_id:
+                self.cancel(task_id)
+            raise ClipCancelled("Clip generation was stopped" + (f" (Runway task {task_id} cancelled)."
+                                                                 if task_id else "."),
+                                provider=self.name, hint="Retry this scene when you want the clip.")
+
+    def _pause(self, seconds: float) -> None:
+        if self._sleep is None:
+            self._abort.wait(seconds)
+        else:
+            self._sleep(seconds)
+
+    def _call(self, method: str, path: str, what: str, **kwargs: Any) -> dict[str, Any]:
+        with network_errors(SERVICE, provider=self.name, what=what, base_url=self.base_url,
+                            base_url_env=BASE_URL_ENV):
+            response = self._api.request(method, self.base_url + path, headers=self._headers(),
+                                         timeout=timeouts(self.read_timeout), **kwargs)
+        if response.status_code >= 400:
+            raise self._error(response)
+        data = json_body(response)
+        if not isinstance(data, dict):
+            raise ProviderError(f"{SERVICE} sent an answer that could not be read while {what}.",
+                                provider=self.name, retryable=True, hint="Try this scene again.")
+        return data
+
+    def _create(self, path: str, body: dict[str, Any]) -> str:
+        data = self._call("POST", path, "starting the generation", json=body)
+        task_id = data.get("id")
+        if not isinstance(task_id, str) or not task_id:
+            raise ProviderError(f"{SERVICE} started a task but sent no id.", provider=self.name, retryable=True,
+                                hint="Try this scene again.")
+        _LOGGER.info("Runway task %s started (%s)", task_id, path.rsplit("/", 1)[-1])
+        return task_id
+
+    def _first_frame(self, prompt: str) -> tuple[str, bool]:
+        """The URL of a first frame for ``prompt`` and whether it was made (paid for) just now.
+
+        A frame made for a clip that then failed is remembered and used again.
+        """
+        key = _image_key(prompt, self.image_ratio)
+        url = self._remembered(key)
+        if url is not None:
+            return url, False
+        task_id = self._create("/v1/text_to_image", {"promptText": prompt, "model": IMAGE_MODEL,
+                                                     "ratio": self.image_ratio})
+        url = self._wait_for(task_id, "the first frame")
+        with self._made_lock:
+            self._made[key] = (url, self._clock())
+        return url, True
+
+    def _remembered(self, key: tuple[Any, ...]) -> str | None:
+        """An output URL made earlier for ``key`` that has not expired yet."""
+        with self._made_lock:
+            url, made = self._made.get(key, ("", 0.0))
+            if url and self._clock() - made < OUTPUT_KEPT_SECONDS:
+                return url
+            self._made.pop(key, None)
+            return None
+
+    def _forget(self, key: tuple[Any, ...]) -> None:
+        with self._made_lock:
+            self._made.pop(key, None)
+
+    def _wait_for(self, task_id: str, what: str) -> str:
+        """Poll the task until it succeeds (its first output URL), fails, is cancelled or runs out of time."""
+        started = self._clock()
+        interval = self.poll_interval
+        status = "PENDING"
+        while True:
+            jitter = 1 + random.uniform(-self.poll_jitter, self.poll_jitter) if self.poll_jitter else 1.0
+            self._pause(interval * jitter)
+            self._check_abort(task_id)
+            task = self._call("GET", f"/v1/tasks/{task_id}", f"checking {what}")
+            status = str(task.get("status") or "")
+            if status == "SUCCEEDED":
+                output = task.get("output")
+                if not output or not isinstance(output, list) or not isinstance(output[0], str):
+                    raise ProviderError(f"{SERVICE} finished {what} (task {task_id}) but sent no output.",
+                                        provider=self.name, retryable=True, hint="Retry this scene.")
+                return output[0]
+            if status == "FAILED":
+                raise self._failure(task_id, task)
+            if status == "CANCELLED":
+                raise ProviderError(f"{SERVICE} task {task_id} for {what} was cancelled.", provider=self.name,
+                                    retryable=False, hint="Retry this scene to make it again.")
+            if status not in (*_QUEUED, "RUNNING"):
+                raise ProviderError(f"{SERVICE} task {task_id} is in an unknown state {status!r}.",
+                                    provider=self.name, retryable=False, hint="Retry this scene.")
+            progress = task.get("progress")
+            _LOGGER.debug("Runway task %s %s%s", task_id, status,
+                          f" {float(progress):.0%}" if isinstance(progress, (int, float)) else "")
+            if self._clock() - started > self.poll_deadline:
+                self.cancel(task_id)
+                minutes = self.poll_deadline / 60
+                queued = " (still queued behind your other tasks)" if status in _QUEUED else ""
+                raise ProviderTimeout(f"{SERVICE} did not finish {what} within {minutes:g} min{queued}; "
+                                      f"task {task_id} was cancelled.", provider=self.name,
+                                      hint="Runway may be busy; retry this scene later.")
+            # queued tasks wait behind others: ask less and less often; a running one at the base rate
+            interval = min(self.poll_max_interval, interval * POLL_GROWTH) if status in _QUEUED \
+                else self.poll_interval
+
+    def _failure(self, task_id: str, task: dict[str, Any]) -> ProviderError:
+        code = str(task.get("failureCode") or "")
+        reason = error_detail(task.get("failure") or "no reason given", self._key)
+        label = f"{code}: {reason}" if code else reason
+        if code.startswith("SAFETY."):
+            return ContentRejected(f"{SERVICE}'s moderation rejected this scene (task {task_id}, {label}).",
+                                   provider=self.name,
+                                   hint="Rewrite the scene's visuals (no real people, brands or violence) "
+                                        "and retry this scene.")
+        if code.startswith("ASSET.") or code.startswith("INPUT."):
+            return ProviderError(f"{SERVICE} could not use this scene's input (task {task_id}, {label}).",
+                                 provider=self.name, retryable=False,
+                                 hint="Edit the scene's visuals and retry this scene.")
+        return ProviderError(f"{SERVICE} failed to make the clip (task {task_id}, {label or 'no code'}).",
+                             provider=self.name, retryable=True,
+                             hint="Retry this scene; a new attempt often works.")
+
+    def _error(self, response: requests.Response) -> ProviderError:
+        status = response.status_code
+        data = json_body(response)
+        detail = error_detail(data.get("error", data) if isinstance(data, dict) else response, self._key)
+        if status in (400, 402, 403) and "credit" in detail.lower():
+            return QuotaExceeded(f"{SERVICE} says the account does not have enough credits: {detail}",
+                                 provider=self.name,
+                                 hint="Buy credits at dev.runwayml.com, or choose Pexels or the local clips.")
+        if status == 400:
+            return ProviderError(f"{SERVICE} refused the request (400): {detail}", provider=self.name,
+                                 retryable=False, hint="Check the Runway model and the scene's visuals.")
+        return error_for_status(SERVICE, self.name, status, detail, key_env=KEY_ENV, response=response)

@@ -1,0 +1,1 @@
+"""HTTP plumbing the providers share: transport, the retry policy, the OpenAI SDK client."""

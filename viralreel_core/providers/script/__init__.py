@@ -1,0 +1,1 @@
+"""Script writers: OpenAI (or any compatible server) and the offline writer with its data."""

@@ -1,0 +1,1 @@
+"""Voices: ElevenLabs, OpenAI speech and the offline Piper voice."""

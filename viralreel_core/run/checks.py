@@ -1,0 +1,66 @@
+"""The checks every way in (CLI, HTTP API, batch, worker) runs on settings before anything is spent.
+
+One place, so the command line and a job refuse the same things with the same one-line messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from viralreel_core import providers
+from viralreel_core.config import Settings, check_frame_size
+from viralreel_core.errors import BadInput
+from viralreel_core.limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
+from viralreel_core.media.music import check_music, check_volume
+from viralreel_core.text.languages import check_language
+
+__all__ = ["check_provider_options", "check_settings"]
+
+
+def check_settings(settings: Settings, *, music_files: bool = True) -> Settings:
+    """``settings`` if usable (its language as a known code, its music volume a number), else BadInput:
+    scene count, frame size, music, language, and each step's provider.
+
+    ``music_files=False`` allows only the shipped tracks and uploaded ones, never a path."""
+    if settings.scenes is not None and settings.scenes not in WRITER_SCENES:
+        raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {settings.scenes}.",
+                       hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
+    check_frame_size(settings.width, settings.height)
+    # over the API only the shipped tracks and uploads (POST /music): a path would read any file on the server
+    check_music(settings.music, settings.music_volume, settings.music_dir, paths=music_files)
+    # normalised here, for every way in: a batch CSV's "0.2" and the CLI's 0.2 make the same cache keys
+    settings = settings.with_(language=check_language(settings.language),
+                              music_volume=check_volume(settings.music_volume))
+    for step, name in (("script", settings.script_provider), ("voice", settings.voice_provider),
+                       ("clips", settings.clip_provider)):
+        providers.resolve_name(step, name, settings)  # an unknown provider is bad input, before anything starts
+    return settings
+
+
+def check_provider_options(options: Mapping[str, Any], *, paths: bool = True) -> dict[str, Any]:
+    """Providers' own options (``image_model``…) checked against what the providers declare; BadInput if not.
+
+    A value must be one of the option's ``option_choices`` where it has them, else a short plain value.
+    ``paths=False`` (the API, jobs) refuses options naming a file (``*_path``): they would read the server's files.
+    """
+    if not isinstance(options, Mapping):
+        raise BadInput("options must be an object of provider options.", hint='e.g. {"image_model": "gpt-image-1"}.')
+    defaults = providers.option_defaults()
+    allowed = sorted(n for n in defaults if paths or not n.endswith("_path"))
+    choices: dict[str, tuple[Any, ...]] = {}
+    for cls in providers.classes():
+        for name, values in cls.option_choices.items():
+            choices[name] = (*choices.get(name, ()), *(v for v in values if v not in choices.get(name, ())))
+    checked: dict[str, Any] = {}
+    for name, value in options.items():
+        if name not in allowed:
+            raise BadInput(f"Unknown provider option {name!r}.", hint=f"Options are: {', '.join(allowed)}.")
+        if name in choices:
+            if value not in choices[name]:
+                raise BadInput(f"{name} cannot be {value!r}.",
+                               hint=f"Choose one of: {', '.join(map(str, choices[name]))}.")
+        elif not isinstance(value, str) or not value.strip() or len(value) > 200:
+            raise BadInput(f"{name} must be a short text, not {value!r}."[:300], hint="e.g. a model or voice name.")
+        checked[name] = value
+    return checked

