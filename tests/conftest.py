@@ -12,6 +12,7 @@ from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache
 from viralreel_core.config import Settings
 from viralreel_core.environment import settings_from_env
+from viralreel_core.studio import published
 
 providers.register("script", "fake", FakeScriptWriter)
 providers.register("voice", "fake", FakeVoice)
@@ -32,6 +33,16 @@ def clean_environment(monkeypatch, tmp_path):
                 "VIRALREEL_API_TOKENS", "VIRALREEL_API_TOKENS_FILE"]:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{tmp_path / 'queue' / 'jobs.db'}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def published_videos_removed():
+    """Videos the studio's pages published for streaming during the tests (``static/v/``) are removed after."""
+    folder = published.STATIC_DIR / published.FOLDER
+    before = set(folder.iterdir()) if folder.is_dir() else set()
+    yield
+    for path in (set(folder.iterdir()) if folder.is_dir() else set()) - before:
+        path.unlink(missing_ok=True)
 
 
 @pytest.fixture

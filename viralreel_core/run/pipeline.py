@@ -32,10 +32,11 @@ from viralreel_core.errors import (
 )
 from viralreel_core.limits import MAX_SCENES
 from viralreel_core.media import disk, resources
+from viralreel_core.media.files import sweep_partials
 from viralreel_core.media.music import check_music
 from viralreel_core.models import Clip, ProgressEvent, RenderResult, Script, VoiceTrack
 from viralreel_core.post.kit import PostKit
-from viralreel_core.render.assembler import Assembler, SceneMedia, sweep_partials
+from viralreel_core.render.assembler import Assembler, SceneMedia
 from viralreel_core.render.early import EarlyRenders
 from viralreel_core.render.fonts import coverage_problem
 from viralreel_core.run.checks import check_output_folder, check_space, space_needed, validate_topic
@@ -85,7 +86,7 @@ class Pipeline(AssetSteps):
         order = job_order(voices, clips, remote_clips=clips and self._in_use.remote("clips"))
         steps = [(step, makers[step]) for step, wanted in order if wanted]
         scheduler = SceneScheduler(self.settings.workers, emit=self._emit, failed=self._scene_failed,
-                                   abort=self.abort)
+                                   abort=self.abort, waiter=self)
         return scheduler.run(script.scenes, steps, self._in_use.voice_phase(voices),
                              on_scene_ready=on_scene_ready, on_voices_ready=on_voices_ready)
 
@@ -122,7 +123,7 @@ class Pipeline(AssetSteps):
         """Segments rendered while clips are still coming, when clips come from a service (see early_render)."""
         if not self._in_use.remote("clips"):
             return None
-        return EarlyRenders(self.settings, self.cache, script, self._render_progress)
+        return EarlyRenders(self.settings, self.cache, script, self._render_progress, self)
 
     def assemble(self, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip],
                  out_dir: Path | None = None, video_id: str | None = None) -> Path:
@@ -135,7 +136,7 @@ class Pipeline(AssetSteps):
         stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
         out_path = Path(out_dir or self.settings.output_dir) / f"viralreel_{stamp}_{video_id}.mp4"
         self.release_models()
-        assembler = Assembler(self.settings, self.cache, self._render_progress)
+        assembler = Assembler(self.settings, self.cache, self._render_progress, waiter=self)
         path = assembler.assemble(media, out_path)
         self.tally.count_segments(rendered=assembler.segment_misses, reused=assembler.segment_hits)
         return path

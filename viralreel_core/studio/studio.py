@@ -22,6 +22,7 @@ from viralreel_core.cache.store import AssetCache
 from viralreel_core.config import ApiKeys, CaptionStyle, Settings, check_frame_size
 from viralreel_core.errors import BadInput, Stopped, ViralReelError
 from viralreel_core.jobs import local as local_jobs
+from viralreel_core.media import resources
 from viralreel_core.media.aspect import aspect_of, frame_size
 from viralreel_core.models import Clip, Scene, Script
 from viralreel_core.post.kit import PostKit, edit_kit, load_kit
@@ -171,6 +172,7 @@ class Studio(ProviderChoices, QueuedSteps):
             pipeline.close()
             return self._start_queued(job, STEP_KINDS[job.step], params(source), apply, uids, reserved)
         pipeline.on_progress = job.report
+        pipeline.on_waiting = job.waiting  # its place in the server's memory line (admission.GATE)
         budget = self.wallet.budget if reserved is not None else None
 
         def run(job: StepJob) -> Any:
@@ -181,6 +183,9 @@ class Studio(ProviderChoices, QueuedSteps):
                 pipeline.close()
                 if budget is not None:
                     budget.settle(reserved or 0.0, pipeline.tally.spent_usd)
+                # what the job's threads freed (caption frames, decoded audio) goes back to the OS: the
+                # server's memory after a render is what it was before it, not glibc's high-water mark
+                resources.trim_memory()
 
         def applied(result: Any) -> None:
             self.tally.add(pipeline.tally)

@@ -129,8 +129,13 @@ class LocalVoice(Voice):
                                 hint=INSTALL_HINT) from exc
 
     def warm_up(self) -> float:
-        """Load the model now (once per process) and return the seconds loading took."""
-        return piper_engine.engine(*self.model_files()).load_seconds
+        """Load the model now (once per process) if the server's memory has room for it now (nobody waits);
+        the seconds loading took (0: not loaded, the first voice loads it)."""
+        engine = piper_engine.engine(*self.model_files(), wait=False)
+        if engine is None:
+            return 0.0
+        piper_engine.done(engine)
+        return engine.load_seconds
 
     def warm(self, text: str = "") -> bool:
         """Whether the model that speaks ``text`` is loaded in this process (speaking starts at once)."""
@@ -177,13 +182,20 @@ class LocalVoice(Voice):
 
     def speak(self, text: str, out_dir: Path) -> VoiceTrack:
         """Speak ``text`` into a new 16-bit mono WAV under ``out_dir``, with one timing per text word."""
-        import numpy as np
         words = split_words(str(text or ""))
         if not words:
             raise BadInput("There is no narration to speak.", hint="Write some narration for this scene.")
         model, config = self.files_for(text)
         engine = piper_engine.engine(model, config)
-        self._loaded.add(str(model.resolve()))
+        assert engine is not None  # waited for its memory
+        self._loaded.add(engine.key)
+        try:
+            return self._speak(engine, words, out_dir)
+        finally:
+            piper_engine.done(engine)
+
+    def _speak(self, engine: piper_engine.Engine, words: list[str], out_dir: Path) -> VoiceTrack:
+        import numpy as np
         from piper import SynthesisConfig  # importable: _engine loaded piper
 
         voice, rate = engine.voice, engine.sample_rate
