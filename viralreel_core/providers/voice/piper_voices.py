@@ -16,6 +16,7 @@ cross-process lock, so two workers never fetch one voice twice and a cut-off dow
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from viralreel_core.providers.http.transport import make_session, timeouts
 from viralreel_core.text.languages import LANGUAGES
 
 __all__ = ["DEFAULT_VOICES_URL", "VOICES_URL_ENV", "VOICES_DIR_ENV", "PREFERRED", "installed_languages",
-           "installed_voice", "voice_files"]
+           "installed_voice", "voice_files", "voice_language"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -69,6 +70,18 @@ def installed_languages(folder: Path) -> list[str]:
         return []
     return sorted({_family(p.name) for p in folder.glob("*.onnx")
                    if not p.name.startswith(".") and Path(f"{p}.json").is_file()})
+
+
+def voice_language(config: Path) -> str | None:
+    """The language code a Piper voice speaks, from its ``.onnx.json`` (None when it does not say, or
+    cannot be read)."""
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+        family = (data.get("language") or {}).get("family") or str((data.get("espeak") or {}).get("voice", ""))
+    except (OSError, ValueError, AttributeError):
+        return None
+    code = _family(str(family))
+    return {"cmn": "zh", "yue": "zh"}.get(code, code) or None  # espeak names Chinese by its dialect
 
 
 def _choose(code: str, catalogue: dict[str, Any]) -> str | None:
