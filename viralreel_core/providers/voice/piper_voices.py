@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,10 @@ PREFERRED = {
 _QUALITY = {"medium": 0, "low": 1, "high": 2, "x_low": 3}
 _BLOCK = 1 << 20
 _LOCK_WAIT = 600.0  # seconds to wait for another process downloading the same voice
+#: seconds a catalogue that could not be reached is not asked again in this process: offline, each row of
+#: a batch or each click in the studio is refused at once instead of after the connection's retries
+UNREACHABLE_FOR = 60.0
+_unreachable: dict[str, float] = {}
 
 
 def _family(name: str) -> str:
@@ -129,6 +134,8 @@ def voice_files(code: str, folder: Path, base_url: str | None = None) -> tuple[P
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _offline_error(code, folder, f"its folder cannot be made ({exc.strerror})") from exc
+    if time.monotonic() < _unreachable.get(base, 0.0):
+        raise _offline_error(code, folder, "the voice catalogue could not be reached")
     with FileLock(str(folder / f".{code}.lock"), timeout=_LOCK_WAIT), make_session(retries=2) as session:
         found = installed_voice(code, folder)  # another process may have fetched it while we waited
         if found:
@@ -138,7 +145,9 @@ def voice_files(code: str, folder: Path, base_url: str | None = None) -> tuple[P
             response.raise_for_status()
             catalogue = response.json()
         except (requests.RequestException, ValueError) as exc:
+            _unreachable[base] = time.monotonic() + UNREACHABLE_FOR
             raise _offline_error(code, folder, "the voice catalogue could not be reached") from exc
+        _unreachable.pop(base, None)
         name = _choose(code, catalogue if isinstance(catalogue, dict) else {})
         if name is None:
             raise _offline_error(code, folder, "the Piper voice catalogue has none for it")
