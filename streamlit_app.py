@@ -9,7 +9,7 @@ st.navigation first runs; a page run that way hands over to this script: see pag
 
 import streamlit as st
 
-from pages import publish, ui, visitor
+from pages import publish, session, ui, visitor
 from pages.widgets import SHORT_SIDES
 from viralreel_core import providers
 from viralreel_core.media.aspect import frame_size
@@ -19,7 +19,7 @@ st.set_page_config(page_title="ViralReel Studio", page_icon="🎬", layout="wide
 
 
 publish.setup()  # before the visitor is found: a page that is Google's answer to Connect finishes it and stops
-studio = ui.setup()
+studio = session.setup()
 if notice := st.session_state.pop("visitor_notice", None):
     st.warning(notice, icon=":material/link_off:")
 studio.poll()  # results of background work that finished since the last run
@@ -43,7 +43,7 @@ STEP_OF_PAGE = {"": "topic", "script": "script", "voice": "voice", "clips": "cli
 with st.sidebar:
     st.caption(f"Project **{studio.display_name}** · `{studio.id}`")
     who = st.session_state["visitor"]
-    visitor.sidebar(who, ui.is_owner())
+    visitor.sidebar(who, session.is_owner(), on_clear=session.clear_workspace)
     budget = studio.wallet.budget
     if budget is not None and budget.daily_limit is not None:
         st.caption(f":material/payments: Spent today: {ui.money(budget.spent_today())} of "
@@ -62,24 +62,24 @@ with st.sidebar:
         elif price := studio.price_note(step):
             st.caption(f":material/payments: {price}")
 
-    sources = ui.key_sources()
+    sources = session.key_sources()
     with st.expander("API keys", icon=":material/key:"):
         st.caption("Optional. A key typed here stays in this browser session only: it is never shown again "
                    "or saved in a project, a log or a link. Keys can also come from `st.secrets` or the environment.")
-        if not ui.is_owner():
+        if not session.is_owner():
             st.caption(":material/info: The keys in this server's Secrets are the owner's and are not used for "
                        "visitors: type your own, or use the free offline providers.")
         for service, about in providers.services().items():
             source = sources[service]
             st.text_input(f"{about.label} · `{about.key_env}`", type="password", key=f"key_{service}",
                           placeholder={"typed": "typed in (hidden)", "": "not set"}.get(source, f"set in {source}"),
-                          autocomplete="off", on_change=ui.remember_typed_key, args=(service,))
+                          autocomplete="off", on_change=session.remember_typed_key, args=(service,))
             if source:
                 where = "typed in" if source == "typed" else f"from {source}"
                 st.caption(f":material/check: {about.label} key in use ({where})")
-        if ui.typed_keys() and any(ui.typed_keys().values()):
+        if session.typed_keys() and any(session.typed_keys().values()):
             if st.button("Forget typed keys", key="forget_keys", icon=":material/key_off:"):
-                ui.typed_keys().clear()
+                session.typed_keys().clear()
                 st.rerun()
 
     with st.expander("Cache", icon=":material/database:"):
@@ -90,11 +90,11 @@ with st.sidebar:
         left.metric("Hits", f"{stats['hits']:,}")
         right.metric("Money saved", ui.money(stats["money_saved_usd"]))
         st.caption(f"Hits also saved {stats['seconds_saved']:.0f} s of waiting. Shared by everyone on this server.")
-        if ui.is_owner():
+        if session.is_owner():
             with st.popover("Clear the cache", width="stretch"):
                 st.write("Remove every cached script, voice, clip and rendered scene? Saved projects keep what "
                          "they use; open projects will make what they need again.")
-                st.button("Yes, clear it", type="primary", key="clear_cache", on_click=ui.clear_cache)
+                st.button("Yes, clear it", type="primary", key="clear_cache", on_click=session.clear_cache)
         else:
             st.caption("Only the owner can clear the shared cache.")
 
@@ -115,4 +115,4 @@ with st.sidebar:
 try:
     navigation.run()
 finally:  # also when the page stops, reruns or switches: nothing is lost on a reload
-    ui.autosave()
+    session.autosave()

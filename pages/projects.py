@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import ui
+from pages import session, ui
 from viralreel_core.errors import ViralReelError
 from viralreel_core.workspace.projects import ProjectStore, list_renders
 
@@ -36,15 +36,15 @@ with st.container(border=True):
         else:
             st.toast(f"Saved a copy: “{studio.display_name}”.", icon=":material/file_copy:")
     with new_col.popover("New", icon=":material/add:", width="stretch"):
-        if not ui.has_work(studio):
+        if not session.has_work(studio):
             st.write("Start an empty project?")
-        elif ui.is_saved(studio):  # autosave kept it: nothing is lost, so say so rather than warn
+        elif session.is_saved(studio):  # autosave kept it: nothing is lost, so say so rather than warn
             st.write(f"Start an empty project? **{studio.display_name}** is saved as it is: open it again "
                      "from *Saved projects* below.")
         else:
             st.write(f"Start an empty project? **{studio.display_name}** is saved first.")
         if st.button("Start a new project", key="new_project"):
-            ui.new_project()
+            session.new_project()
             st.switch_page(ui.PAGES["topic"][0])
     scenes = len(studio.script.scenes) if studio.script else 0
     st.caption(f"`{studio.id}` · {scenes} accepted scene{'s' * (scenes != 1)} · "
@@ -65,7 +65,7 @@ for project in saved:
         if open_col.button("Open", icon=":material/folder_open:", key=f"open_{project.id}", width="stretch",
                            disabled=studio.busy()):
             try:
-                studio = ui.open_project(project.id)
+                studio = session.open_project(project.id)
             except (ViralReelError, KeyError, ValueError, TypeError) as exc:
                 st.error(ui.shown(f"Project {project.name} could not be opened: {exc}"), icon=":material/error:")
             else:
@@ -76,7 +76,7 @@ for project in saved:
             if st.button("Delete it", type="primary", key=f"delete_{project.id}"):
                 store.delete(project.id)
                 if project.id == studio.id:  # it would save itself again: start afresh instead
-                    ui.new_project()
+                    session.new_project()
                 st.toast(f"Deleted “{project.name}”.", icon=":material/delete:")
                 st.rerun()
 

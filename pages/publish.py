@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from pages import ui, visitor
+from pages import session, visitor
 from viralreel_core.errors import BadInput, ViralReelError
 from viralreel_core.media.ffmpeg import probe
 from viralreel_core.publish import jobs as publish_jobs
@@ -94,7 +94,7 @@ def _shape(path: str, mtime: float) -> tuple[bool, float]:
 def section(video: Path, fallback_title: str = "") -> None:
     """The section under a finished render."""
     st.subheader("Publish to YouTube")
-    if not ui.is_owner():
+    if not session.is_owner():
         st.caption(":material/lock: Publishing goes to the studio owner's YouTube channel, so only the owner can "
                    "publish from here. Download the MP4 to post it yourself.")
         return
@@ -153,7 +153,7 @@ def _connect(config: YouTubeConfig) -> None:
 
 
 def _start_login() -> None:
-    if not ui.is_owner():
+    if not session.is_owner():
         return
     config = _config()
     try:
@@ -169,7 +169,7 @@ def _pasted() -> None:
     pasted = str(st.session_state.get("youtube_pasted") or "")
     st.session_state["youtube_pasted"] = ""  # never sent back to the browser
     login: Login | None = st.session_state.get("youtube_login")
-    if not ui.is_owner() or login is None or not pasted.strip():
+    if not session.is_owner() or login is None or not pasted.strip():
         return
     config = _config()
     try:
@@ -185,7 +185,7 @@ def _pasted() -> None:
 
 def _disconnect() -> None:
     """One button: Google is told to revoke the access, and the token file is deleted."""
-    if not ui.is_owner():
+    if not session.is_owner():
         return
     config = _config()
     store = config.store()
@@ -235,8 +235,8 @@ def _form(config: YouTubeConfig, video: Path, fallback_title: str) -> None:
                          synthetic, kit["cover"] if cover else None)
         try:
             publish_jobs.register(config)
-            job = publish_jobs.submit(ui.studio().engine.queue, post, video_id=video.stem.rsplit("_", 1)[-1],
-                                      workspace=ui.workspace().name)
+            job = publish_jobs.submit(session.studio().engine.queue, post, video_id=video.stem.rsplit("_", 1)[-1],
+                                      workspace=session.workspace().name)
         except ViralReelError as exc:
             st.error(str(exc), icon=":material/error:")
             return
@@ -247,8 +247,8 @@ def _form(config: YouTubeConfig, video: Path, fallback_title: str) -> None:
 def _job():
     """This session's publish job, if it is this workspace's."""
     job_id = st.session_state.get("youtube_job")
-    job = ui.studio().engine.queue.get(job_id) if job_id else None
-    return job if job is not None and job.params.get("workspace") == ui.workspace().name else None
+    job = session.studio().engine.queue.get(job_id) if job_id else None
+    return job if job is not None and job.params.get("workspace") == session.workspace().name else None
 
 
 def _running() -> bool:
@@ -269,7 +269,7 @@ def _progress() -> None:
             progress = current.progress or {}
             st.progress(float(progress.get("fraction") or 0.0), text=str(progress.get("message") or "Waiting"))
             st.button("Stop", key="youtube_stop", icon=":material/stop_circle:",
-                      on_click=ui.studio().engine.queue.cancel, args=(current.id,),
+                      on_click=session.studio().engine.queue.cancel, args=(current.id,),
                       help="Stop the upload; publishing again goes on from where it stopped.")
 
         uploading()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,6 @@ from typing import Any
 import streamlit as st
 
 from viralreel_core.config import REPO_ROOT
-from viralreel_core.errors import ViralReelError
 from viralreel_core.workspace import access
 from viralreel_core.workspace.workspaces import Workspace, is_shared, new_token, valid_token, without_paths
 
@@ -157,7 +157,7 @@ def shown(text: object) -> str:
     return str(text) if who is not None and not who.shared else without_paths(str(text))
 
 
-def sidebar(visitor: Visitor, owner: bool) -> None:
+def sidebar(visitor: Visitor, owner: bool, on_clear: Callable[[], None]) -> None:
     """The sidebar's *Workspace* section: whose workspace this is, the owner code, sign-in, clearing."""
     if not visitor.shared:
         return
@@ -185,22 +185,9 @@ def sidebar(visitor: Visitor, owner: bool) -> None:
                 st.caption(":material/error: That is not the owner code.")
         with st.popover("Clear my workspace", width="stretch"):
             st.write("Delete every project and video in this workspace? The shared cache is not touched.")
-            st.button("Yes, delete them", type="primary", key="clear_workspace", on_click=clear_workspace)
+            st.button("Yes, delete them", type="primary", key="clear_workspace", on_click=on_clear)
 
 
 def _duration(seconds: float) -> str:
     minutes = math.ceil(seconds / 60)
     return f"{math.ceil(seconds)} s" if seconds < 90 else f"{minutes} minutes"
-
-
-def clear_workspace() -> None:
-    """on_click: delete this workspace's projects and renders, and start an empty project."""
-    from pages import ui
-
-    try:
-        st.session_state["visitor"].workspace.clear()
-    except (ViralReelError, OSError) as exc:
-        st.toast(shown(f"The workspace could not be cleared: {exc}"), icon=":material/error:")
-        return
-    ui.new_project()
-    st.toast("Your workspace is empty.", icon=":material/mop:")

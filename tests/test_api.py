@@ -14,7 +14,7 @@ from tests.services import ApiServer, free_port, start_cli, stop_cli, wait_until
 from viralreel_core.api import create_app
 from viralreel_core.environment import settings_from_env
 from viralreel_core.jobs import JobQueue, QueueConfig
-from viralreel_core.run.pipeline import validate_topic
+from viralreel_core.run.checks import validate_topic
 
 SMALL = {"width": 180, "height": 320}
 SECRET = "sk-api-test-SECRET-0123456789abcdef"

@@ -91,13 +91,13 @@ def test_a_render_reports_before_it_hashes_draws_or_starts_ffmpeg(tmp_path, cach
 def test_the_studio_starts_loading_the_offline_voice_model_when_it_starts(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from pages import ui
+    from pages import session
 
     for name in ("cache", "out", "projects"):
         monkeypatch.setenv(f"VIRALREEL_{name.upper()}_DIR", str(tmp_path / name))
     monkeypatch.setenv("VIRALREEL_STUDIO_SIZE", "180x320")
     providers.release_resident()
-    ui._voice_warmed.clear()  # once per server: this test is the server's start
+    session._voice_warmed.clear()  # once per server: this test is the server's start
     voice = LocalVoice()
     assert not voice.warm()
     AppTest.from_file(str(APP), default_timeout=90).run()

@@ -16,7 +16,8 @@ from viralreel_core.limits import MAX_DRAFT_SCENES, MAX_SCENES, MAX_TOPIC_CHARS,
 from viralreel_core.media.music import loudness
 from viralreel_core.models import Scene, Script
 from viralreel_core.providers.base import ScriptWriter
-from viralreel_core.run.pipeline import Pipeline, validate_topic
+from viralreel_core.run.checks import validate_topic
+from viralreel_core.run.pipeline import Pipeline
 
 
 def make_pipeline(settings, waits=None):

@@ -73,7 +73,9 @@ def test_a_failed_download_is_fetched_again_on_the_rerun_without_a_new_task(serv
     assert again.success and again.scenes_count == 3
     assert len(creates(services.runway)) == paid  # was: 6 more tasks, $1.05 paid twice
     assert downloaded(services.runway, seen) == video_tasks(services.runway)  # the first run's tasks
-    assert again.cost_usd == 0  # every task was counted by the run that saw it finish
+    # every task was counted by the run that saw it finish: the rerun pays only for the post kit's texts
+    # (a fraction of a cent, with a finished video), no clip again
+    assert again.cost_usd < 0.001
 
 
 def test_a_run_that_fails_while_polling_leaves_its_tasks_for_the_rerun(services, tmp_path):
@@ -84,7 +86,7 @@ def test_a_run_that_fails_while_polling_leaves_its_tasks_for_the_rerun(services,
     again = run(tmp_path, "gen4.5")
     assert again.success and len(creates(services.runway)) == 3  # the same three tasks polled again
     # counted once, by the run that saw them finish (the first paid the script and voices only)
-    assert again.cost_usd == pytest.approx(gen45_price(services.runway))
+    assert again.cost_usd == pytest.approx(gen45_price(services.runway) + post_price(tmp_path))
 
 
 @pytest.mark.parametrize("fate", ["gone", "cancelled", "failed"])
@@ -104,7 +106,7 @@ def test_a_recorded_task_that_is_gone_or_over_is_paid_for_again_once(services, t
     again = run(tmp_path, "gen4.5")
     assert again.success and len(creates(services.runway)) == 3 + 1  # that one scene, once
     (new,) = video_tasks(services.runway) - {victim} - set(tasks)
-    assert again.cost_usd == pytest.approx(12 * services.runway.tasks[new].seconds * 0.01)
+    assert again.cost_usd == pytest.approx(12 * services.runway.tasks[new].seconds * 0.01 + post_price(tmp_path))
 
 
 def test_a_run_killed_while_polling_leaves_its_tasks_for_the_rerun(services, tmp_path):
@@ -142,6 +144,16 @@ def run_with(tmp_path: Path, voice: str, name: str = "run"):
                                  cache_dir=tmp_path / name / "cache", output_dir=tmp_path / name / "out", **SMALL)
     with Pipeline(settings, sleep=lambda s: None) as pipeline:
         return pipeline.make(TOPIC)
+
+
+def post_price(tmp_path: Path) -> float:
+    """What the post kit's texts cost (a finished video comes with them)."""
+    settings = settings_from_env(script_provider="openai", cache_dir=tmp_path / "post-only")
+    with Pipeline(settings) as pipeline:
+        script = pipeline.write_script(TOPIC)
+        before = pipeline.tally.spent_usd
+        pipeline.write_post(script, "en")
+        return pipeline.tally.spent_usd - before
 
 
 def script_price(tmp_path: Path) -> float:

@@ -21,7 +21,8 @@ from viralreel_core.cache.store import AssetCache
 from viralreel_core.cli import main as cli
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput
-from viralreel_core.run.pipeline import Pipeline, validate_topic
+from viralreel_core.run.checks import validate_topic
+from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.workspace.projects import ProjectStore
 
 TOPIC = "Why cats purr"

@@ -19,7 +19,8 @@ from viralreel_core.errors import (
 )
 from viralreel_core.models import Clip, ProgressEvent, Project, RenderResult, Scene, Script, VoiceTrack, WordTiming
 from viralreel_core.render.assembler import Assembler, SceneMedia
-from viralreel_core.run.pipeline import Pipeline, validate_topic
+from viralreel_core.run.checks import validate_topic
+from viralreel_core.run.pipeline import Pipeline
 
 __all__ = [
     "ApiKeys", "AssemblyError", "Assembler", "AssetCache", "AuthError", "BadInput", "CacheError",

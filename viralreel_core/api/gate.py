@@ -10,6 +10,7 @@ the path's real methods (it tells nothing /openapi.json does not, so it needs no
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from starlette.routing import Match, Router
@@ -35,6 +36,16 @@ def _bearer(scope: Scope) -> str | None:
             scheme, _, credentials = value.decode("latin-1").partition(" ")
             return credentials.strip() if scheme.lower() == "bearer" else None
     return None
+
+
+def _routes(routes: list) -> Iterator:
+    """Every route, also those of included routers (FastAPI keeps an included router whole, unprefixed here)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _routes(inner.routes)
+        else:
+            yield route
 
 
 async def _answer(send: Send, status: int, body: dict[str, Any] | None, headers: dict[str, str]) -> None:
@@ -72,7 +83,7 @@ class TokenGate:
 
     async def _options(self, scope: Scope, send: Send) -> None:
         methods: set[str] = set()
-        for route in self.router.routes:
+        for route in _routes(self.router.routes):
             if getattr(route, "methods", None) and route.matches({**scope, "method": "GET"})[0] != Match.NONE:
                 methods |= set(route.methods)
         if not methods:

@@ -28,8 +28,8 @@ from viralreel_core.limits import MAX_SCENES, MIN_SCENES
 from viralreel_core.media.aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, frame_for
 from viralreel_core.models import ProgressEvent, Scene, Script
 from viralreel_core.option_names import CLI_OPTIONS
-from viralreel_core.run.checks import check_provider_options, check_settings
-from viralreel_core.run.pipeline import Pipeline, validate_topic
+from viralreel_core.run.checks import check_provider_options, check_settings, validate_topic
+from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.run.post_kit import video_language
 from viralreel_core.text.timing import estimate_seconds
 from viralreel_core.workspace.projects import record_render

@@ -16,9 +16,8 @@ from viralreel_core.limits import MAX_SCENES
 from viralreel_core.media.aspect import frame_for
 from viralreel_core.models import Scene, Script
 from viralreel_core.option_names import JOB_OPTIONS
-from viralreel_core.run.checks import check_provider_options, check_settings
+from viralreel_core.run.checks import check_provider_options, check_settings, validate_topic
 from viralreel_core.run.language_check import check_languages
-from viralreel_core.run.pipeline import validate_topic
 
 __all__ = ["check_provider_options", "settings_for", "check_request", "script_from",
            "script_to_api"]

@@ -6,6 +6,7 @@ One place, so the command line and a job refuse the same things with the same on
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,14 @@ from typing import Any
 from viralreel_core import providers
 from viralreel_core.config import Settings, check_frame_size
 from viralreel_core.errors import BadConfiguration, BadInput
-from viralreel_core.limits import MAX_SCENES, MIN_SCENES, WRITER_SCENES
+from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES, WRITER_SCENES
 from viralreel_core.media import disk
 from viralreel_core.media.music import SAMPLE_RATE, check_music, check_volume
+from viralreel_core.text.clean import clean_text, reject_nul
 from viralreel_core.text.languages import check_language
 
-__all__ = ["check_provider_options", "check_settings", "space_needed", "check_space"]
+__all__ = ["check_output_folder", "check_provider_options", "check_settings", "check_space", "space_needed",
+           "validate_topic"]
 
 CONTAINER_OVERHEAD = 1.05  # an MP4's boxes and index over its streams' bitrates
 #: the cache holds each scene's clip, its rendered segment and a copy of the finished video, and a render's
@@ -99,3 +102,29 @@ def check_space(needs: Mapping[Path, float]) -> None:
             folder = max(folders, key=lambda f: needs[f])
             raise BadConfiguration(disk.no_space_line(folder, total),
                                    hint="Free some space there, or choose another folder for the videos or the cache.")
+
+
+def validate_topic(topic: str) -> str:
+    """The topic, trimmed and without control characters; BadInput if empty, over 500 characters or with a NUL."""
+    cleaned = " ".join(clean_text(reject_nul(topic or "", "The topic")).split())
+    if not cleaned:
+        raise BadInput("The topic is empty.", hint="Type what the video should be about, e.g. 'The future of AI'.")
+    if len(cleaned) > MAX_TOPIC_CHARS:
+        raise BadInput(f"The topic is {len(cleaned)} characters long; the limit is {MAX_TOPIC_CHARS}.",
+                       hint="Shorten it to a sentence or two.")
+    return cleaned
+
+
+def check_output_folder(folder: Path) -> Path:
+    """``folder`` made absolute and proven writable by a real write (permissions, read-only mounts and full
+    disks all show here); BadConfiguration naming the folder otherwise."""
+    folder = folder.expanduser().absolute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".viralreel_probe_{uuid.uuid4().hex[:8]}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        raise BadConfiguration(f"Cannot write videos to {folder} ({exc.strerror or exc}).",
+                               hint="Choose a writable output folder (--out).") from exc
+    return folder

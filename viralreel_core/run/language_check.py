@@ -37,7 +37,8 @@ def _chosen(step: str, settings: Settings) -> type:
 def _voices(settings: Settings, chosen: type[Voice], codes: list[str], mixing: bool = False) -> list[type[Voice]]:
     """The other voices that speak every one of ``codes`` (as ``settings`` set them up), reading them in
     one narration when ``mixing``."""
-    return [cls for cls in providers.classes("voice") if cls is not chosen and cls.auto  # type: ignore[misc]
+    voices: list[type[Voice]] = providers.classes("voice")  # type: ignore[assignment]
+    return [cls for cls in voices if cls is not chosen and cls.auto
             and (cls.mixes_languages or not mixing) and all(cls.speaks(c, settings) for c in codes)]
 
 

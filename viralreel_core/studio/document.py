@@ -34,7 +34,7 @@ from typing import Any
 from viralreel_core.cache.store import AssetCache
 from viralreel_core.errors import BadInput, ViralReelError
 from viralreel_core.models import Clip, Script, VoiceTrack
-from viralreel_core.run.pipeline import RunTally
+from viralreel_core.run.tally import RunTally
 from viralreel_core.studio.assets import Made, SceneAssets
 from viralreel_core.studio.draft import Draft, TopicForm
 from viralreel_core.workspace.projects import FORMAT, ProjectStore

@@ -14,7 +14,7 @@ from typing import Any
 from viralreel_core.errors import BadInput
 from viralreel_core.limits import MAX_DRAFT_SCENES, WRITER_SCENES
 from viralreel_core.models import Scene, Script
-from viralreel_core.run.pipeline import validate_topic
+from viralreel_core.run.checks import validate_topic
 from viralreel_core.text.timing import estimate_seconds
 
 __all__ = ["SECONDS_PER_SCENE", "TONES", "Draft", "TopicForm", "new_uid", "scenes_for_length"]

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from viralreel_core.models import Clip, VoiceTrack
-from viralreel_core.run.pipeline import Pipeline, RunTally
+from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.run.tally import RunTally
 from viralreel_core.studio.assets import Made
 from viralreel_core.studio.live import workspace_key
 from viralreel_core.studio.step_jobs import StepJob

@@ -28,8 +28,10 @@ from viralreel_core.media.aspect import aspect_of, frame_size
 from viralreel_core.models import Clip, Scene, Script
 from viralreel_core.option_names import STUDIO_OPTIONS
 from viralreel_core.post.kit import PostKit, edit_kit, load_kit
+from viralreel_core.run.checks import validate_topic
 from viralreel_core.run.language_check import check_languages, language_problem
-from viralreel_core.run.pipeline import Pipeline, RunTally, validate_topic
+from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.run.tally import RunTally
 from viralreel_core.studio import document, render
 from viralreel_core.studio.assets import Made, SceneAssets, SceneState, cost_to_make, grouped, make_media
 from viralreel_core.studio.choices import ProviderChoices
