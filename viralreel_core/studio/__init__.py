@@ -23,7 +23,8 @@ never write the same file::
 from viralreel_core.studio.assets import Made, SceneState
 from viralreel_core.studio.draft import TONES, TopicForm, scenes_for_length
 from viralreel_core.studio.step_jobs import StepJob, describe_error
-from viralreel_core.studio.studio import Studio, StudioConfig, option_names
+from viralreel_core.studio.studio import Studio
+from viralreel_core.studio.studio_config import StudioConfig, option_names
 
 __all__ = [
     "TONES", "StepJob", "Made", "SceneState", "Studio", "StudioConfig", "TopicForm",

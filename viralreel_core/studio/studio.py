@@ -15,18 +15,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache
-from viralreel_core.config import REPO_ROOT, ApiKeys, CaptionStyle, Settings, check_frame_size
+from viralreel_core.config import ApiKeys, CaptionStyle, Settings, check_frame_size
 from viralreel_core.errors import BadInput, Stopped, ViralReelError
 from viralreel_core.jobs import local as local_jobs
 from viralreel_core.media.aspect import aspect_of, frame_size
 from viralreel_core.models import Clip, Scene, Script
-from viralreel_core.option_names import STUDIO_OPTIONS
 from viralreel_core.post.kit import PostKit, edit_kit, load_kit
 from viralreel_core.run.checks import validate_topic
 from viralreel_core.run.language_check import check_languages, language_problem
@@ -41,13 +39,14 @@ from viralreel_core.studio.lines import GATES
 from viralreel_core.studio.live import LIVE, workspace_key
 from viralreel_core.studio.money import Wallet
 from viralreel_core.studio.step_jobs import JobBoard, StepJob, describe_error
+from viralreel_core.studio.studio_config import StudioConfig, option_names
 from viralreel_core.studio.tasks import STEP_KINDS, media_params, render_params
 from viralreel_core.workspace.projects import ProjectStore, list_renders, new_project_id
 
 if TYPE_CHECKING:
     from viralreel_core.studio.engine import StudioEngine
 
-__all__ = ["Studio", "StudioConfig", "option_names"]
+__all__ = ["Studio"]
 
 #: what a step says, once, when the person stopped its work (not an error: nothing went wrong)
 STOPPED = {"script": "Stopped.",
@@ -55,36 +54,6 @@ STOPPED = {"script": "Stopped.",
            "clips": "Stopped. The clips made before the stop are kept; make the others when you want.",
            "assemble": "Stopped. No video was written; the scenes already rendered are kept, so the next "
                        "render starts from there."}
-
-
-def option_names() -> tuple[str, ...]:
-    """Every setting a person may change in the studio: its own and each registered provider's options."""
-    return (*STUDIO_OPTIONS, *providers.option_defaults())
-
-
-@dataclass(frozen=True)
-class StudioConfig:
-    """Where the studio keeps projects, and the default frame size (tests ask for tiny frames)."""
-
-    projects_dir: Path = REPO_ROOT / "projects"
-    frame: tuple[int, int] | None = None
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> StudioConfig:
-        """``VIRALREEL_PROJECTS_DIR`` and ``VIRALREEL_STUDIO_SIZE`` (e.g. ``180x320``) from a mapping."""
-        frame = None
-        size = str(environ.get("VIRALREEL_STUDIO_SIZE", "")).lower().strip()
-        if size:
-            try:
-                w, h = (int(v) for v in size.split("x"))
-            except ValueError:
-                raise BadInput(f"VIRALREEL_STUDIO_SIZE={size!r} is not WIDTHxHEIGHT.",
-                               hint="Use e.g. 720x1280.") from None
-            frame = (w, h)
-            check_frame_size(w, h)
-        projects = environ.get("VIRALREEL_PROJECTS_DIR")  # made absolute here, once, like the other folders
-        return cls(projects_dir=Path(projects).expanduser().absolute() if projects else cls.projects_dir,
-                   frame=frame)
 
 
 class Studio(ProviderChoices, QueuedSteps):
@@ -279,8 +248,7 @@ class Studio(ProviderChoices, QueuedSteps):
         attempt = self.script_attempt + 1 if new_version else self.script_attempt
         pipeline = self._job_pipeline("script")
         self.check_provider("script", pipeline)  # a missing key is said on the page, before anything starts
-        # so is a language no voice here speaks (the writer's own limit is said after: its draft can be edited)
-        check_languages(pipeline.settings, topic, writer=False)
+        check_languages(pipeline.settings, topic, writer=False)  # so is a language no voice here speaks
         seed = pipeline.settings.seed + attempt
         reserved = self.wallet.pay("script", pipeline, 0.0, True)
 
