@@ -33,6 +33,7 @@ def clean_environment(monkeypatch, tmp_path):
                 "VIRALREEL_API_TOKENS", "VIRALREEL_API_TOKENS_FILE"]:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{tmp_path / 'queue' / 'jobs.db'}")
+    monkeypatch.setenv("VIRALREEL_PIPER_VOICES_URL", "http://127.0.0.1:9")  # never the real voice catalogue
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -40,6 +40,7 @@ from viralreel_core.render.assembler import Assembler, SceneMedia
 from viralreel_core.render.early import EarlyRenders
 from viralreel_core.render.fonts import coverage_problem
 from viralreel_core.run.checks import check_output_folder, check_space, space_needed, validate_topic
+from viralreel_core.run.language_check import check_languages
 from viralreel_core.run.post_kit import make_post_kit
 from viralreel_core.run.scheduler import SceneScheduler, job_order
 from viralreel_core.run.steps import MAX_CLIP_SECONDS, AssetSteps
@@ -188,10 +189,12 @@ class Pipeline(AssetSteps):
         started = time.perf_counter()
         video_id = uuid.uuid4().hex[:8]
         topic = validate_topic(topic)
+        check_languages(self.settings, topic, script)  # a voice (and writer) for the language, before anything
         out_dir = self.check_before_spending(out_dir, script)
         skipped: list[dict[str, Any]] = []
         try:
             script = script or self.write_script(topic)
+            check_languages(self.settings, script=script)  # what the writer wrote: every scene has a voice
             early = self._early_renders(script)
             try:
                 voices, clips, skipped = self.make_media(script, on_scene_ready=early.submit if early else None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from viralreel_core.media.aspect import aspect_of, frame_size
 from viralreel_core.models import Clip, Scene, Script
 from viralreel_core.post.kit import PostKit, edit_kit, load_kit
 from viralreel_core.run.checks import validate_topic
+from viralreel_core.run.language_check import check_languages, language_problem
 from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.run.tally import RunTally
 from viralreel_core.studio import document, render
@@ -92,6 +94,7 @@ class Studio(ProviderChoices, QueuedSteps):
         self.key_sources: dict[str, str] = {}
         self.visitor = False  # set at the edge: a visitor's missing key is explained in their terms
         self.queued: dict[str, str] = {}
+        self.language_note: str | None = None  # why the voice cannot speak the accepted script (``accept_script``)
 
     # -- the script, as the pages read it ---------------------------------------------------------
     draft = property(lambda self: self.story.draft, doc="The script being edited (None before one is written).")
@@ -250,6 +253,7 @@ class Studio(ProviderChoices, QueuedSteps):
         attempt = self.script_attempt + 1 if new_version else self.script_attempt
         pipeline = self._job_pipeline("script")
         self.check_provider("script", pipeline)  # a missing key is said on the page, before anything starts
+        check_languages(pipeline.settings, topic, writer=False)  # so is a language no voice here speaks
         seed = pipeline.settings.seed + attempt
         reserved = self.wallet.pay("script", pipeline, 0.0, True)
 
@@ -294,6 +298,8 @@ class Studio(ProviderChoices, QueuedSteps):
         """Make the draft the script the later steps work from; BadInput listing what is wrong."""
         self.story.accept()
         self.assets.keep_only(self.uids)
+        # accepted all the same (the voice can be changed on the Voice step), but said now, not at recording
+        self.language_note = language_problem(self.settings(), script=self.script)
 
     def scenes(self) -> list[tuple[str, Scene]]:
         """The accepted script's scenes with their ids."""
@@ -338,6 +344,8 @@ class Studio(ProviderChoices, QueuedSteps):
             raise BadInput(f"Every scene's {noun} is ready already.")
         pipeline = self._job_pipeline(step)
         self.check_provider(step, pipeline)  # fail here, on the page, if the provider cannot run
+        if step == "voice":  # or cannot speak a scene's language
+            check_languages(pipeline.settings, script=replace(self.script, scenes=tuple(s for _, s in chosen)))
         takes = self.assets.next_takes(step, [u for u, _ in chosen], fresh)
         reserved = self.wallet.pay(step, pipeline, cost_to_make(pipeline, self.cache, step, chosen, takes), confirmed,
                              {"uids": None if uids is None else [u for u, _ in chosen], "fresh": fresh})
