@@ -20,6 +20,7 @@ providers.register("clips", "fake", FakeClipMaker)
 providers.register("clips", "slow", SlowClipMaker)
 
 SMALL = {"width": 180, "height": 320}
+_PUBLISHED_BEFORE = pytest.StashKey[set]()
 
 
 @pytest.fixture(autouse=True)
@@ -36,13 +37,22 @@ def clean_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("VIRALREEL_PIPER_VOICES_URL", "http://127.0.0.1:9")  # never the real voice catalogue
 
 
-@pytest.fixture(autouse=True, scope="session")
-def published_videos_removed():
-    """Videos the studio's pages published for streaming during the tests (``static/v/``) are removed after."""
+def _published() -> set[Path]:
     folder = published.STATIC_DIR / published.FOLDER
-    before = set(folder.iterdir()) if folder.is_dir() else set()
-    yield
-    for path in (set(folder.iterdir()) if folder.is_dir() else set()) - before:
+    return set(folder.iterdir()) if folder.is_dir() else set()
+
+
+def pytest_sessionstart(session):
+    """Note the videos already published for streaming (``static/v/``): the tests' own go when they end."""
+    if not hasattr(session.config, "workerinput"):  # the run itself (with -n, not each worker)
+        session.config.stash[_PUBLISHED_BEFORE] = _published()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove what the tests' pages published, once every worker is done (a worker's end is not the run's)."""
+    if hasattr(session.config, "workerinput") or _PUBLISHED_BEFORE not in session.config.stash:
+        return
+    for path in _published() - session.config.stash[_PUBLISHED_BEFORE]:
         path.unlink(missing_ok=True)
 
 
