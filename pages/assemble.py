@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import publish, ui
+from pages import player, publish, ui
 from pages.post_kit_section import show_post_kit
 from pages.widgets import caption_preview, poster_for
 from viralreel_core import CaptionStyle
@@ -27,7 +27,7 @@ if result and Path(result["video_path"]).is_file():
     video_col, info_col = st.columns([1, 2], gap="large")
     path = Path(result["video_path"])
     with video_col, st.container(key="final_video"):
-        st.video(str(path), format="video/mp4")
+        player.video(path)
         poster = poster_for(path, studio.cache.directory / "thumbnails")
         if poster is not None:
             ui.video_poster("final_video", poster)
@@ -58,9 +58,7 @@ if result and Path(result["video_path"]).is_file():
             st.warning(f"Left out: scene(s) {left_out}.", icon=":material/content_cut:")
         for credit in result.get("credits", []):
             st.caption(credit)
-        with open(path, "rb") as video_file:
-            st.download_button("Download MP4", video_file, file_name=path.name, mime="video/mp4",
-                               icon=":material/download:", type="primary", key="download_video")
+        player.download(path, key="download_video")
         st.caption(f"Saved as `{ui.shown(path)}`")
         ui.link("projects", "Save the project and see past renders")
     st.divider()

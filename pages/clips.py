@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import ui
+from pages import player, ui
 from viralreel_core.errors import ViralReelError
 from viralreel_core.workspace.projects import thumbnail_for
 from viralreel_core.workspace.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES
@@ -82,7 +82,7 @@ for start in range(0, len(states), per_row):
                 st.caption(f"{source} · {made.asset.duration:.1f} s · {made.asset.width}×{made.asset.height}"
                            + (f" · {made.asset.credit}" if made.asset.credit else ""))
                 with st.expander("Play clip", icon=":material/play_arrow:"):
-                    st.video(made.asset.video_path, format="video/mp4", muted=True)
+                    player.video(made.asset.video_path, muted=True)
             redo = state.status == "ready" and not (made and made.uploaded)
             uploaded = bool(made and made.uploaded)
             if st.button("Make a new one" if redo else "Make one instead" if uploaded else "Make this clip",

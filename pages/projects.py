@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import session, ui
+from pages import player, session, ui
 from viralreel_core.errors import ViralReelError
 from viralreel_core.workspace.projects import ProjectStore, list_renders
 
@@ -90,14 +90,12 @@ watching = next((r for r in renders if r.video_id == st.session_state.get("watch
 if watching is not None:
     with st.container(border=True):
         video_col, about_col = st.columns([1, 2], gap="large")
-        video_col.video(str(watching.video_path), format="video/mp4")
+        player.video(watching.video_path, video_col)
         about_col.markdown(f"**{watching.title or watching.project_name or watching.video_path.stem}**")
         about_col.caption(f"{watching.created.replace('T', ' ')} · {watching.duration:.1f} s · "
                           f"{ui.size(watching.size_bytes)} · {watching.scenes} scenes · "
                           f"`{ui.shown(watching.video_path)}`")
-        with open(watching.video_path, "rb") as video_file:
-            about_col.download_button("Download MP4", video_file, file_name=watching.video_path.name,
-                                      mime="video/mp4", key="download_render", icon=":material/download:")
+        player.download(watching.video_path, "download_render", about_col)
 per_row = 6
 for start in range(0, min(len(renders), 36), per_row):
     for col, render in zip(st.columns(per_row, gap="small"), renders[start:start + per_row], strict=False):

@@ -123,6 +123,8 @@ with right:
 
 if studio.script is not None and not studio.draft_pending:
     st.success("The script is accepted. Next: record the voice.", icon=":material/check_circle:")
+    if studio.language_note:  # the voice chosen cannot speak it: said before any recording starts
+        st.warning(ui.shown(studio.language_note), icon=":material/record_voice_over:")
     ui.link("voice", "Go to Voice")
 elif studio.script is not None:
     st.info("You have changes the later steps do not use yet. Accept the script to use them: only the scenes "

@@ -45,10 +45,11 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 
 @contextmanager
 def studio_server(log: Path, env: Mapping[str, str], unset: Sequence[str] = (),
-                  address: str = "127.0.0.1") -> Iterator[tuple[str, int]]:
+                  address: str = "127.0.0.1", cgroup_procs: Path | None = None) -> Iterator[tuple[str, int]]:
     """The studio served on ``address`` (127.0.0.1, or 0.0.0.0 for every interface) with this environment
     (``unset``: variables taken out of it), its output in ``log``; yields its 127.0.0.1 URL and port, and
-    stops it (its whole process group) afterwards."""
+    stops it (its whole process group) afterwards. ``cgroup_procs``: a cgroup's ``cgroup.procs`` the server
+    starts in (its memory limit, for benchmarks)."""
     port = free_port()
     full_env = {**os.environ, **env}
     for name in unset:
@@ -58,7 +59,8 @@ def studio_server(log: Path, env: Mapping[str, str], unset: Sequence[str] = (),
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
              "--server.address", address, "--server.port", str(port), "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=(lambda: cgroup_procs.write_text(str(os.getpid()))) if cgroup_procs else None)
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(url, process)

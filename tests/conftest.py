@@ -12,6 +12,7 @@ from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache
 from viralreel_core.config import Settings
 from viralreel_core.environment import settings_from_env
+from viralreel_core.studio import published
 
 providers.register("script", "fake", FakeScriptWriter)
 providers.register("voice", "fake", FakeVoice)
@@ -19,6 +20,7 @@ providers.register("clips", "fake", FakeClipMaker)
 providers.register("clips", "slow", SlowClipMaker)
 
 SMALL = {"width": 180, "height": 320}
+_PUBLISHED_BEFORE = pytest.StashKey[set]()
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +34,26 @@ def clean_environment(monkeypatch, tmp_path):
                 "VIRALREEL_API_TOKENS", "VIRALREEL_API_TOKENS_FILE"]:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{tmp_path / 'queue' / 'jobs.db'}")
+    monkeypatch.setenv("VIRALREEL_PIPER_VOICES_URL", "http://127.0.0.1:9")  # never the real voice catalogue
+
+
+def _published() -> set[Path]:
+    folder = published.STATIC_DIR / published.FOLDER
+    return set(folder.iterdir()) if folder.is_dir() else set()
+
+
+def pytest_sessionstart(session):
+    """Note the videos already published for streaming (``static/v/``): the tests' own go when they end."""
+    if not hasattr(session.config, "workerinput"):  # the run itself (with -n, not each worker)
+        session.config.stash[_PUBLISHED_BEFORE] = _published()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove what the tests' pages published, once every worker is done (a worker's end is not the run's)."""
+    if hasattr(session.config, "workerinput") or _PUBLISHED_BEFORE not in session.config.stash:
+        return
+    for path in _published() - session.config.stash[_PUBLISHED_BEFORE]:
+        path.unlink(missing_ok=True)
 
 
 @pytest.fixture

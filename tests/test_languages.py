@@ -152,7 +152,8 @@ def test_the_cli_takes_language_and_rejects_an_unknown_one_in_one_line(tmp_path)
 
 
 def test_the_studio_tells_the_person_the_offline_writer_wrote_english(tmp_path, cache):
-    settings = settings_from_env(environ={}, script_provider="local", cache_dir=cache.directory)
+    settings = settings_from_env(environ={}, script_provider="local", voice_provider="fake",  # speaks Chinese
+                                 cache_dir=cache.directory)
     studio = Studio(settings, cache, StudioConfig(projects_dir=tmp_path / "projects"), sleep=lambda s: None)
     studio.form.topic, studio.form.scenes = "火山是怎样形成的？", 3
     studio.start_script().wait()

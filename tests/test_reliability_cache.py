@@ -238,10 +238,10 @@ def test_concurrent_makes_of_one_topic_pay_for_each_call_once(services, tmp_path
 _HOLDER = """
 import sys, time
 from pathlib import Path
-from viralreel_core.render.assembler import _locked_partial
+from viralreel_core.media.files import locked_partial
 from viralreel_core.cache.store import AssetCache
 cache = AssetCache(sys.argv[1])
-with cache.scratch("assemble") as work, _locked_partial(Path(sys.argv[2])):
+with cache.scratch("assemble") as work, locked_partial(Path(sys.argv[2])):
     (work / "segment_1.mp4").write_bytes(b"x" * 1000)
     Path(sys.argv[2]).write_bytes(b"half a video")
     print(work, flush=True)

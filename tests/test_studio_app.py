@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -169,8 +170,36 @@ def test_topic_to_video_with_the_offline_providers(dirs):
     assert info.duration > 5
     videos = at.get("video")
     assert videos and videos[0].proto.url.endswith(".mp4")
-    assert at.download_button(key="download_video")
+    assert any("Download MP4" in m.value for m in at.markdown)
     assert "Scenes reused" in [m.label for m in at.metric]
+
+
+def test_the_video_and_its_download_are_served_from_disk_not_held_in_the_server(dirs, fakes):
+    """The player and the download take the file by URL from the static route (``studio.published``): no
+    copy of the MP4 goes into Streamlit's in-memory media store, where it stayed for as long as the page did."""
+    import html as html_lib
+    import re
+
+    from viralreel_core.studio.published import STATIC_DIR, URL_PREFIX
+
+    at = use_fakes(new_app())
+    make_all(write_and_accept(at))
+    clip_urls = [v.proto.url for v in at.get("video")]  # the clips' previews
+    assert len(clip_urls) == 3 and all(url.startswith(URL_PREFIX) for url in clip_urls)
+    ok(page(at, "assemble")).button(key="render").click().run()
+    ok(settle(at))
+    made = Path(at.session_state["studio"].last_render["video_path"])
+    url = at.get("video")[0].proto.url
+    assert url.startswith(URL_PREFIX) and "/media/" not in url
+    served = STATIC_DIR / url.removeprefix("/app/static/")
+    assert served.read_bytes() == made.read_bytes()
+    assert os.path.samestat(served.stat(), made.stat())  # a hard link: not even a copy on disk
+    assert not at.get("download_button")
+    link = next(m.value for m in at.markdown if "Download MP4" in m.value)
+    href = re.search(r'href="([^"]+)"', link).group(1)
+    assert "/" + html_lib.unescape(href) == url and f'download="{made.name}"' in link
+    assert len(set(clip_urls + [url])) == 4  # each file its own unguessable name
+    assert all(len(Path(u).stem) == 32 and made.stem not in u for u in clip_urls + [url])
 
 
 def test_editing_a_narration_in_the_table_redoes_only_that_voice(dirs, fakes):

@@ -99,12 +99,23 @@ def test_five_steps_in_a_real_browser_end_with_a_playable_video(studio_url, shot
         video = page.locator("video")
         expect(video).to_have_count(1)
         source = video.get_attribute("src")
-        assert source and "/media/" in source
-        answer = page.request.get(source if source.startswith("http") else studio_url + source)
+        # streamed from disk by the static route (never held in the server's memory), with range requests
+        assert source and "/app/static/v/" in source and "/media/" not in source
+        source = source if source.startswith("http") else studio_url + source
+        answer = page.request.get(source)
         assert answer.ok and answer.headers["content-type"].startswith("video/mp4") and len(answer.body()) > 10_000
+        part = page.request.get(source, headers={"Range": "bytes=100-1099"})
+        assert part.status == 206 and part.body() == answer.body()[100:1100]
+        assert part.headers["content-range"] == f"bytes 100-1099/{len(answer.body())}"
         page.wait_for_function("() => { const v = document.querySelector('video');"
                                " return v && v.readyState >= 1 && v.duration > 5 && !v.error; }")
-        expect(page.get_by_role("button", name="Download MP4")).to_be_visible()
+        download = page.get_by_role("link", name="Download MP4")
+        expect(download).to_be_visible()
+        with page.expect_download() as saving:
+            download.click()
+        saved = saving.value
+        assert saved.suggested_filename.startswith("viralreel_") and saved.suggested_filename.endswith(".mp4")
+        assert Path(saved.path()).read_bytes() == answer.body()
         screenshot(page, shots, "5-assemble")
 
         # Projects: save, and the render is listed with its thumbnail

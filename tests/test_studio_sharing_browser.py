@@ -83,7 +83,9 @@ def test_two_visitors_at_once_are_kept_apart_and_a_reload_mid_render_reattaches(
         expect(a.get_by_role("heading", name="Step 5 · Assemble")).to_be_visible()
         expect(a.get_by_text("Rendering 4 scenes")).to_be_visible()  # reattached, live progress again
         expect(a.locator("video")).to_have_count(1)  # ~20 s after the reload here: finished in view
-        expect(a.get_by_role("button", name="Download MP4")).to_be_visible()
+        expect(a.get_by_role("link", name="Download MP4")).to_be_visible()
+        video_a = a.locator("video").get_attribute("src") or ""
+        assert "/app/static/v/" in video_a  # streamed from disk under a name only A's page holds
         assert [len(f.requests) for f in fakes] == [0, 0, 0, 0]  # anonymous: the owner's keys unused
 
         # B sees none of it and cannot clear the shared cache
@@ -93,6 +95,8 @@ def test_two_visitors_at_once_are_kept_apart_and_a_reload_mid_render_reattaches(
         expect(b.get_by_text("No videos yet")).to_be_visible()
         expect(b.get_by_text("Falcon")).to_have_count(0)
         expect(b.get_by_role("button", name="Watch")).to_have_count(0)
+        assert video_a.rsplit("/", 1)[-1] not in b.content()
+        assert b.request.get(f"{shared_url}/app/static/v/{'0' * 32}.mp4").status == 404  # names are not guessable
         b.get_by_text("Cache", exact=True).click()
         expect(b.get_by_text("Only the owner can clear the shared cache")).to_be_visible()
         expect(b.get_by_role("button", name="Clear the cache")).to_have_count(0)

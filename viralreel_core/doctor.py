@@ -13,7 +13,7 @@ from viralreel_core.cache.store import AssetCache
 from viralreel_core.cache.upkeep import INDEXES, inspect_index
 from viralreel_core.config import Settings
 from viralreel_core.errors import ViralReelError
-from viralreel_core.providers.voice.piper_voices import installed_languages
+from viralreel_core.providers.voice.piper_voices import installed_languages, installed_voice
 from viralreel_core.render.fonts import FONT_PACKAGES, script_fonts
 
 __all__ = ["doctor"]
@@ -30,9 +30,13 @@ def doctor(settings: Settings) -> dict[str, Any]:
     try:
         voice = providers.create("voice", settings, "local")
         voice.check()  # type: ignore[attr-defined]
-        report["offline_voice"] = {"ok": True, "model": voice.cache_params().get("model"),
-                                   "other_languages": installed_languages(voice.voices_dir),  # type: ignore[attr-defined]
-                                   "voices_dir": str(voice.voices_dir)}  # type: ignore[attr-defined]
+        folder = voice.voices_dir  # type: ignore[attr-defined]
+        others = installed_languages(folder)
+        # what it speaks offline, by language: the bundled voice (a pip package) and those in the voices folder
+        speaks = {"en": voice.cache_params().get("model"),
+                  **{c: found[0].name.removesuffix(".onnx") for c in others if (found := installed_voice(c, folder))}}
+        report["offline_voice"] = {"ok": True, "model": voice.cache_params().get("model"), "languages": speaks,
+                                   "other_languages": others, "voices_dir": str(folder)}
     except (ViralReelError, ImportError) as exc:
         report["offline_voice"] = {"ok": False, "error": str(exc)}
     drawn = script_fonts()
@@ -42,6 +46,9 @@ def doctor(settings: Settings) -> dict[str, Any]:
     report["cache_dir"] = _cache_health(settings)
     report["keys"] = {var: bool(settings.keys.get(svc)) for svc, var in providers.key_envs().items()}
     report["providers"] = {step: providers.resolve_name(step, "auto", settings) for step in providers.STEPS}
+    # the languages each voice speaks as set up here (``run/language_check.py`` refuses the others up front)
+    report["voice_languages"] = {cls.name: list(here) if (here := cls.languages_here(settings)) is not None else "all"
+                                 for cls in providers.classes("voice")}  # type: ignore[attr-defined]
     # model servers on this machine (Ollama): optional, so they never make the report fail
     report["servers"] = {cls.name: found for cls in providers.classes() if (found := cls.server_report(settings))}
     report["ok"] = all(part["ok"] for part in (report["ffmpeg"], report["offline_voice"], report["cache_dir"]))

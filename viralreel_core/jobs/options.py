@@ -17,6 +17,7 @@ from viralreel_core.media.aspect import frame_for
 from viralreel_core.models import Script
 from viralreel_core.option_names import JOB_OPTIONS
 from viralreel_core.run.checks import check_provider_options, check_settings, validate_topic
+from viralreel_core.run.language_check import check_languages
 from viralreel_core.text.script_text import script_from_data, script_from_text
 
 __all__ = ["check_provider_options", "settings_for", "check_request", "script_from",
@@ -71,7 +72,7 @@ def check_request(kind: str, params: Mapping[str, Any], base: Settings) -> dict[
     reserved = sorted({"handler", "local", "studio"} & set(params))
     if reserved:  # set by the server for its own jobs (e.g. the studio's), never by a request
         raise BadInput(f"{', '.join(reserved)} cannot be set in a request.", hint="Leave them out.")
-    settings_for(base, params.get("options") or {})
+    settings = settings_for(base, params.get("options") or {})
     if kind in ("script", "make") and params.get("script") is None:
         params["topic"] = validate_topic(params.get("topic") or "")
     elif kind == "script":
@@ -80,6 +81,9 @@ def check_request(kind: str, params: Mapping[str, Any], base: Settings) -> dict[
         if params.get("topic"):  # what a script sent with a topic is about
             params["topic"] = validate_topic(params["topic"])
         params["script"] = script_to_api(script_from(params.get("script"), params.get("topic")))
+    if kind == "make":  # a language no voice here speaks is refused now, not found out at the first scene
+        check_languages(settings, params.get("topic") or "",
+                        script_from(params["script"]) if params.get("script") is not None else None)
     if kind == "render":
         for part in ("voices", "clips"):
             if not isinstance(params.get(part), Mapping) or not params[part]:

@@ -12,7 +12,10 @@ damaged file under the final name, and the temporary file never outlives the att
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +24,7 @@ from pathlib import Path
 from viralreel_core.errors import AssemblyError
 from viralreel_core.media.ffmpeg import MediaInfo, probe
 
-__all__ = ["atomic_path", "write_text_atomically", "playable"]
+__all__ = ["atomic_path", "locked_partial", "playable", "sweep_partials", "write_text_atomically"]
 
 
 @contextmanager
@@ -57,3 +60,42 @@ def playable(path: str | Path, *, video: bool = False) -> MediaInfo | None:
     if info.duration <= 0 or (video and not info.video_codec):
         return None
     return info
+
+
+PARTIAL_GLOB = ".viralreel_*.partial.mp4"
+STALE_PARTIAL_SECONDS = 3600  # other half-written files (records, thumbnails) are not locked: swept by age
+
+
+def sweep_partials(folder: Path) -> int:
+    """Remove half-written videos left in ``folder`` by killed runs; returns how many were removed.
+
+    A run holds an OS lock on its partial file while writing it, so one that can be locked is orphaned.
+    """
+    removed = 0
+    for path in folder.glob(PARTIAL_GLOB):
+        try:
+            with open(path, "rb") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue  # locked by a live run, or already gone
+    for path in folder.glob(".viralreel_*.partial*"):
+        with contextlib.suppress(OSError):
+            if not path.name.endswith(".partial.mp4") and time.time() - path.stat().st_mtime > STALE_PARTIAL_SECONDS:
+                path.unlink()
+                removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def locked_partial(path: Path):
+    """Create ``path`` and hold an OS lock on it until done (the kernel drops it if this process dies)."""
+    handle = open(path, "wb")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield path
+    finally:
+        handle.close()
+        with contextlib.suppress(OSError):  # never let cleanup hide the real error
+            path.unlink(missing_ok=True)

@@ -6,7 +6,8 @@ Containers (Streamlit Community Cloud, Docker, Kubernetes) show the host's cores
   ``os.cpu_count()``; ``VIRALREEL_CPUS`` overrides.
 - Memory: ``VIRALREEL_MEMORY_MB``, cgroup v2 ``memory.max``, cgroup v1 ``memory.limit_in_bytes``, physical RAM.
 
-Every worker count and ffmpeg thread count in the package comes from here (one place for the policy).
+Every worker count and ffmpeg thread count in the package comes from here (one place for the policy), and
+the megabytes each kind of work is admitted with in the server's memory line (``admission.GATE``).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import threading
 from pathlib import Path
 
 __all__ = ["cgroup_cpus", "cgroup_memory_mb", "cpu_quota", "memory_limit_mb", "memory_budget_mb",
-           "ffmpeg_threads", "segment_plan", "sound_beside_segments", "local_jobs", "describe", "trim_memory",
-           "background_thread",
-           "SEGMENT_MB_FULL_HD", "BASE_MB"]
+           "work_budget_mb", "ffmpeg_threads", "segment_plan", "segment_mb", "local_clip_mb",
+           "sound_beside_segments", "local_jobs", "describe", "trim_memory", "background_thread",
+           "SEGMENT_MB_FULL_HD", "BASE_MB", "SOUND_MB", "LOCAL_JOB_MB", "VOICE_MODEL_MB"]
 
 CGROUP = Path("/sys/fs/cgroup")
 PROC_CGROUP = Path("/proc/self/cgroup")
@@ -143,6 +144,12 @@ def memory_budget_mb() -> float:
     return HEADROOM * limit if limit else 1024.0
 
 
+def work_budget_mb() -> float:
+    """MB for the work admitted by ``admission.GATE`` (renders, clip encoders, the sound, the voice model):
+    the budget less the Python process itself."""
+    return max(0.0, memory_budget_mb() - BASE_MB)
+
+
 def ffmpeg_threads() -> int:
     """Threads to give one ffmpeg encoder or decoder: the CPU quota rounded up, at least 1.
 
@@ -160,7 +167,7 @@ def segment_plan(scenes: int, width: int = 1080, height: int = 1920) -> tuple[in
     both the cores and the memory are there.
     """
     cpus = cpu_quota()
-    by_memory = int((memory_budget_mb() - BASE_MB) // _segment_mb(width, height))
+    by_memory = int(work_budget_mb() // segment_mb(width, height))
     by_cpu = math.floor(cpus / CPUS_PER_SEGMENT)
     workers = max(1, min(scenes, by_cpu, by_memory))
     return workers, max(1, math.ceil(cpus / workers))
@@ -169,12 +176,21 @@ def segment_plan(scenes: int, width: int = 1080, height: int = 1920) -> tuple[in
 def sound_beside_segments(workers: int, width: int = 1080, height: int = 1920) -> bool:
     """Whether the video's sound may be made while ``workers`` segments render: when the memory budget holds
     its ffmpeg beside them. Where it does not (Community Cloud's 690 MB), it is made before the renders."""
-    return memory_budget_mb() - BASE_MB - workers * _segment_mb(width, height) >= SOUND_MB
+    return work_budget_mb() - workers * segment_mb(width, height) >= SOUND_MB
 
 
-def _segment_mb(width: int, height: int) -> float:
+def _by_frame(full_hd_mb: float, width: int, height: int) -> float:
+    return full_hd_mb * max(0.05, width * height / (1080 * 1920))
+
+
+def segment_mb(width: int, height: int) -> float:
     """One segment's ffmpeg at this frame size: ``SEGMENT_MB_FULL_HD`` scaled by the pixels."""
-    return SEGMENT_MB_FULL_HD * max(0.05, width * height / (1080 * 1920))
+    return _by_frame(SEGMENT_MB_FULL_HD, width, height)
+
+
+def local_clip_mb(width: int, height: int) -> float:
+    """One clip encoder drawn on this machine (offline clips, an image's Ken Burns move) at this frame size."""
+    return _by_frame(LOCAL_JOB_MB, width, height)
 
 
 def local_jobs(per_job_mb: float = LOCAL_JOB_MB) -> int:
@@ -193,7 +209,8 @@ def describe() -> dict[str, object]:
     return {"cpus_visible": os.cpu_count(), "cpu_quota": round(cpu_quota(), 2),
             "cgroup_cpus": cgroup_cpus(), "memory_limit_mb": round(limit) if limit else None,
             "cgroup_memory_mb": round(m) if (m := cgroup_memory_mb()) else None,
-            "memory_budget_mb": round(memory_budget_mb()), "ffmpeg_threads": ffmpeg_threads(),
+            "memory_budget_mb": round(memory_budget_mb()), "work_budget_mb": round(work_budget_mb()),
+            "ffmpeg_threads": ffmpeg_threads(),
             "segment_plan_full_hd_6": segment_plan(6), "local_jobs": local_jobs()}
 
 

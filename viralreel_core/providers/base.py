@@ -228,6 +228,11 @@ class Voice(Provider[str]):
     service that lists them itself overrides ``list_voices`` and sets ``lists_voices``; with neither, the
     voice is typed in a field titled ``voice_label`` with ``voice_help``) and ``speed_range`` (the speeds
     it takes, so a slider offers no other).
+
+    What it speaks: ``languages`` (codes of ``languages.LANGUAGES``; None: every one), or, when that
+    depends on its options or on what is installed, ``languages_here``; ``speaks`` answers for one language
+    and may fetch what is missing. ``mixes_languages`` False: it reads each narration in one language, so
+    a narration that quotes another script is refused before anything is made (``run/language_check.py``).
     """
 
     step = "voice"
@@ -238,6 +243,25 @@ class Voice(Provider[str]):
     voice_names: ClassVar[tuple[str, ...]] = ()
     lists_voices: ClassVar[bool] = False  # True: list_voices() asks the service (needs the key)
     speed_range: ClassVar[tuple[float, float]] = (0.5, 2.0)
+    languages: ClassVar[tuple[str, ...] | None] = None
+    mixes_languages: ClassVar[bool] = True
+
+    @classmethod
+    def languages_here(cls, settings: Settings) -> tuple[str, ...] | None:
+        """The language codes this voice speaks with ``settings`` as they are, fetching nothing (None: all)."""
+        return cls.languages
+
+    @classmethod
+    def speaks(cls, code: str, settings: Settings, *, fetch: bool = False) -> bool:
+        """Whether this voice, set up by ``settings``, speaks language ``code``. ``fetch``: it may get what it
+        lacks now (a free download); no key is needed and nothing is paid."""
+        here = cls.languages_here(settings)
+        return here is None or code in here
+
+    @classmethod
+    def language_hint(cls, code: str, settings: Settings) -> str:
+        """How to make this voice speak ``code`` when it does not (e.g. where to put a voice file); "" if nothing."""
+        return ""
 
     @abstractmethod
     def speak(self, text: str, out_dir: Path) -> VoiceTrack:

@@ -8,7 +8,8 @@ mixed, normalized and encoded to AAC beside the renders (``music``; cached by it
 no audio gaps at the joins and the join copies both streams. Timing arithmetic
 lives in ``frames_for`` alone: each segment is a whole number of frames and its narration is padded to
 exactly that length. How many segments render at once, and with how many threads, comes from
-``resources.segment_plan`` (CPU quota and memory budget).
+``resources.segment_plan`` (CPU quota and memory budget); each segment's ffmpeg and the sound wait for
+their memory in the process-wide line (``admission.GATE``), beside every other visitor's and job's work.
 
 The joined file is written as ``.<name>.<random>.partial.mp4``, locked by this process while it is
 written, checked (``final_check``) and only then renamed; a partial left by a killed run is swept by the
@@ -18,7 +19,6 @@ next run into the same folder.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import math
@@ -26,7 +26,6 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 import uuid
 import wave
 from collections.abc import Callable, Sequence
@@ -39,7 +38,9 @@ from viralreel_core.config import Settings
 from viralreel_core.errors import AssemblyError, CacheError, DiskFault
 from viralreel_core.media import disk, resources
 from viralreel_core.media import music as music_mix
+from viralreel_core.media.admission import GATE, Waiter
 from viralreel_core.media.ffmpeg import ffmpeg_exe, h264_args, h264_encoder, run_ffmpeg
+from viralreel_core.media.files import locked_partial
 from viralreel_core.models import Clip, ProgressEvent, VoiceTrack
 from viralreel_core.render.final_check import check_final, check_segment
 from viralreel_core.render.segment import (
@@ -51,48 +52,11 @@ from viralreel_core.render.segment import (
     write_caption_track,
 )
 
-__all__ = ["SceneMedia", "Assembler", "frames_for", "fit_plan", "sweep_partials", "SLOW_DOWN_LIMIT"]
+__all__ = ["SceneMedia", "Assembler", "frames_for", "fit_plan", "SLOW_DOWN_LIMIT"]
 
 FINAL_VERSION = "4"  # bump when the join, the narration mix or the music mix changes (4: the sound made as AAC)
 SEGMENT_VERSION = "2"  # bump when segment rendering changes its pixels (2: one ffmpeg filter graph)
-PARTIAL_GLOB = ".viralreel_*.partial.mp4"
 _LOGGER = logging.getLogger(__name__)
-STALE_PARTIAL_SECONDS = 3600  # other half-written files (records, thumbnails) are not locked: swept by age
-
-
-def sweep_partials(folder: Path) -> int:
-    """Remove half-written videos left in ``folder`` by killed runs; returns how many were removed.
-
-    A run holds an OS lock on its partial file while writing it, so one that can be locked is orphaned.
-    """
-    removed = 0
-    for path in folder.glob(PARTIAL_GLOB):
-        try:
-            with open(path, "rb") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                path.unlink()
-                removed += 1
-        except OSError:
-            continue  # locked by a live run, or already gone
-    for path in folder.glob(".viralreel_*.partial*"):
-        with contextlib.suppress(OSError):
-            if not path.name.endswith(".partial.mp4") and time.time() - path.stat().st_mtime > STALE_PARTIAL_SECONDS:
-                path.unlink()
-                removed += 1
-    return removed
-
-
-@contextlib.contextmanager
-def _locked_partial(path: Path):
-    """Create ``path`` and hold an OS lock on it until done (the kernel drops it if this process dies)."""
-    handle = open(path, "wb")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        yield path
-    finally:
-        handle.close()
-        with contextlib.suppress(OSError):  # never let cleanup hide the real error
-            path.unlink(missing_ok=True)
 
 
 def frames_for(seconds: float, fps: int) -> int:
@@ -131,11 +95,14 @@ class Assembler:
     """Turns scenes (clip + voice + narration) into the final MP4, caching each scene's segment."""
 
     def __init__(self, settings: Settings, cache: AssetCache | None = None,
-                 on_progress: Callable[[ProgressEvent], None] | None = None, encoder: str | None = None) -> None:
-        """``encoder``: an ffmpeg H.264 encoder name; by default ``ffmpeg.h264_encoder()`` chooses."""
+                 on_progress: Callable[[ProgressEvent], None] | None = None, encoder: str | None = None,
+                 waiter: Waiter | None = None) -> None:
+        """``encoder``: an ffmpeg H.264 encoder name; by default ``ffmpeg.h264_encoder()`` chooses.
+        ``waiter``: told its place while a segment or the sound waits for memory (``admission``)."""
         self.settings = settings
         self.cache = cache
         self.on_progress = on_progress or (lambda event: None)
+        self.waiter = waiter
         self.segment_hits = 0
         self.segment_misses = 0
         self._done: dict[int, float] = {}  # scene number -> fraction rendered
@@ -262,8 +229,9 @@ class Assembler:
                 threads=threads or resources.segment_plan(1, s.width, s.height)[1], out_path=out_path)
             self._scene_progress(scene, 0.0, message)
             try:
-                run_with_progress(cmd, frames, lambda f: self._scene_progress(scene, f, message),
-                                  what=f"render scene {scene.number}", log_path=captions.folder / "ffmpeg.log")
+                with GATE.admit("render", resources.segment_mb(s.width, s.height), self.waiter):
+                    run_with_progress(cmd, frames, lambda f: self._scene_progress(scene, f, message),
+                                      what=f"render scene {scene.number}", log_path=captions.folder / "ffmpeg.log")
             except AssemblyError as exc:
                 raise AssemblyError(f"Scene {scene.number} could not be rendered ({exc}).",
                                     hint=f"Make or upload scene {scene.number}'s clip again.") from exc
@@ -370,9 +338,10 @@ class Assembler:
         s = self.settings
         track = music_mix.resolve(s.music, s.music_dir)
         gains = music_mix.take_gains([(Path(v.audio_path), v.loudness) for v in voices], numbers)
-        narration = self.narration_track(voices, work / "narration.wav", gains, numbers)
-        seconds = sum(frames_for(v.duration, s.fps) for v in voices) / s.fps
-        return music_mix.final_sound(narration, track, s.music_volume, seconds, work, s.audio_bitrate)
+        with GATE.admit("sound", resources.SOUND_MB, self.waiter):
+            narration = self.narration_track(voices, work / "narration.wav", gains, numbers)
+            seconds = sum(frames_for(v.duration, s.fps) for v in voices) / s.fps
+            return music_mix.final_sound(narration, track, s.music_volume, seconds, work, s.audio_bitrate)
 
     def sound_key(self, voices: Sequence[VoiceTrack]) -> str:
         """Content hash of what the finished sound depends on: each voice and its scene's frames, in order,
@@ -454,7 +423,7 @@ class Assembler:
             listing.write_text("".join(f"file '{_concat_escape(p)}'\n" for p in segments), encoding="utf-8")
             partial = out_path.with_name(f".{out_path.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")
             try:
-                with _locked_partial(partial):
+                with locked_partial(partial):
                     run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration),
                                 "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart",
                                 "-metadata", f"comment={json.dumps(self._identity(scenes))}",
@@ -483,7 +452,7 @@ class Assembler:
         its bytes verified by the cache on reading) to ``out_path``."""
         partial = out_path.with_name(f".{out_path.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")
         try:
-            with _locked_partial(partial):
+            with locked_partial(partial):
                 shutil.copyfile(cached, partial)
                 os.replace(partial, out_path)
         except OSError as exc:

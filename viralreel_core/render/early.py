@@ -22,6 +22,7 @@ from pathlib import Path
 from viralreel_core.cache.store import AssetCache
 from viralreel_core.config import Settings
 from viralreel_core.media import resources
+from viralreel_core.media.admission import Waiter
 from viralreel_core.models import Clip, ProgressEvent, Script, VoiceTrack
 from viralreel_core.render.assembler import Assembler, SceneMedia
 
@@ -34,10 +35,10 @@ class EarlyRenders:
     """A small pool that renders ready scenes' segments into the cache; ``close`` waits for it."""
 
     def __init__(self, settings: Settings, cache: AssetCache, script: Script,
-                 on_progress: Callable[[ProgressEvent], None]) -> None:
+                 on_progress: Callable[[ProgressEvent], None], waiter: Waiter | None = None) -> None:
         self._first = script.scenes[0].number if script.scenes else None
         self._scenes = [(sc.number, sc.narration) for sc in script.scenes]
-        self._assembler = Assembler(settings, cache, on_progress)
+        self._assembler = Assembler(settings, cache, on_progress, waiter=waiter)
         workers, self._threads = resources.segment_plan(len(script.scenes), settings.width, settings.height)
         self._sound_early = resources.sound_beside_segments(workers, settings.width, settings.height)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="early-render")

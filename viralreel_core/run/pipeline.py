@@ -32,13 +32,15 @@ from viralreel_core.errors import (
 )
 from viralreel_core.limits import MAX_SCENES
 from viralreel_core.media import disk, resources
+from viralreel_core.media.files import sweep_partials
 from viralreel_core.media.music import check_music
 from viralreel_core.models import Clip, ProgressEvent, RenderResult, Script, VoiceTrack
 from viralreel_core.post.kit import PostKit
-from viralreel_core.render.assembler import Assembler, SceneMedia, sweep_partials
+from viralreel_core.render.assembler import Assembler, SceneMedia
 from viralreel_core.render.early import EarlyRenders
 from viralreel_core.render.fonts import coverage_problem
 from viralreel_core.run.checks import check_output_folder, check_space, space_needed, validate_topic
+from viralreel_core.run.language_check import check_languages
 from viralreel_core.run.own_script import fill_visuals
 from viralreel_core.run.post_kit import make_post_kit
 from viralreel_core.run.scheduler import SceneScheduler, job_order
@@ -86,7 +88,7 @@ class Pipeline(AssetSteps):
         order = job_order(voices, clips, remote_clips=clips and self._in_use.remote("clips"))
         steps = [(step, makers[step]) for step, wanted in order if wanted]
         scheduler = SceneScheduler(self.settings.workers, emit=self._emit, failed=self._scene_failed,
-                                   abort=self.abort)
+                                   abort=self.abort, waiter=self)
         return scheduler.run(script.scenes, steps, self._in_use.voice_phase(voices),
                              on_scene_ready=on_scene_ready, on_voices_ready=on_voices_ready)
 
@@ -123,7 +125,7 @@ class Pipeline(AssetSteps):
         """Segments rendered while clips are still coming, when clips come from a service (see early_render)."""
         if not self._in_use.remote("clips"):
             return None
-        return EarlyRenders(self.settings, self.cache, script, self._render_progress)
+        return EarlyRenders(self.settings, self.cache, script, self._render_progress, self)
 
     def assemble(self, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip],
                  out_dir: Path | None = None, video_id: str | None = None) -> Path:
@@ -136,7 +138,7 @@ class Pipeline(AssetSteps):
         stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
         out_path = Path(out_dir or self.settings.output_dir) / f"viralreel_{stamp}_{video_id}.mp4"
         self.release_models()
-        assembler = Assembler(self.settings, self.cache, self._render_progress)
+        assembler = Assembler(self.settings, self.cache, self._render_progress, waiter=self)
         path = assembler.assemble(media, out_path)
         self.tally.count_segments(rendered=assembler.segment_misses, reused=assembler.segment_hits)
         return path
@@ -189,10 +191,12 @@ class Pipeline(AssetSteps):
         started = time.perf_counter()
         video_id = uuid.uuid4().hex[:8]
         topic = validate_topic(topic)
+        check_languages(self.settings, topic, script)  # a voice (and writer) for the language, before anything
         out_dir = self.check_before_spending(out_dir, script)
         skipped: list[dict[str, Any]] = []
         try:
             script = fill_visuals(self, script) if script else self.write_script(topic)
+            check_languages(self.settings, script=script)  # what the writer wrote: every scene has a voice
             early = self._early_renders(script)
             try:
                 voices, clips, skipped = self.make_media(script, on_scene_ready=early.submit if early else None,

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
 
+from viralreel_core.media import admission
 from viralreel_core.models import Clip, Scene, VoiceTrack
 
 __all__ = ["SceneScheduler", "VoicePhase", "job_order"]
@@ -65,9 +66,10 @@ class SceneScheduler:
     """Runs one asset job per (step, scene) on ``workers`` threads and says what each came to."""
 
     def __init__(self, workers: int, *, emit: Emit, failed: Callable[[str, int, BaseException], BaseException],
-                 abort: Callable[[], None]) -> None:
+                 abort: Callable[[], None], waiter: admission.Waiter | None = None) -> None:
         self.workers = max(1, workers)
         self._emit, self._failed, self._abort = emit, failed, abort
+        self._waiter = waiter  # the pool's threads wait for memory (an encoder, the voice model) as this run
 
     def run(self, scenes: Sequence[Scene], steps: Sequence[tuple[str, Callable[[Scene], Any]]],
             voice_phase: VoicePhase, *,
@@ -84,7 +86,9 @@ class SceneScheduler:
         ready: list[int] = []
         voices_told = False
         narrations = {sc.number: sc.narration for sc in scenes}
-        with voice_phase, ThreadPoolExecutor(max_workers=self.workers) as pool:
+        initializer = (admission.work_for, (self._waiter,)) if self._waiter is not None else (None, ())
+        with voice_phase, ThreadPoolExecutor(max_workers=self.workers, initializer=initializer[0],
+                                             initargs=initializer[1]) as pool:
             jobs: dict[Future, tuple[str, int]] = {}
             for step, make in steps:
                 for scene in scenes:

@@ -71,6 +71,7 @@ class AssetSteps:
         self.settings = settings
         self.cache = cache or AssetCache(settings.cache_dir, settings.cache_size_limit)
         self.on_progress = on_progress or (lambda event: None)
+        self.on_waiting: Callable[[int | None], None] = lambda place: None  # its place in the memory line
         self.tally = RunTally()
         self.warnings: list[str] = []  # this run's lines for the person (the cache's own: ``cache.warnings``)
         self._sleep = sleep
@@ -95,6 +96,15 @@ class AssetSteps:
         """Nothing paid can be used any more (``paid_work``): every paid provider stops what it is doing
         (Runway cancels its tasks); free work and the assembly of what was made go on."""
         self._in_use.abort(paid_only=True)
+
+    # -- waiting for memory (admission.Waiter): renders, clip encoders and the voice model take turns ------
+    @property
+    def stopping(self) -> bool:
+        return self._stopped.is_set()
+
+    def waiting(self, place: int | None) -> None:
+        """Told by ``admission.GATE`` where this run's next piece of work stands in line (None: its turn)."""
+        self.on_waiting(place)
 
     @property
     def stopped_because(self) -> str:

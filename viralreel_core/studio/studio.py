@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,10 +23,12 @@ from viralreel_core.cache.store import AssetCache
 from viralreel_core.config import ApiKeys, CaptionStyle, Settings, check_frame_size
 from viralreel_core.errors import BadInput, Stopped, ViralReelError
 from viralreel_core.jobs import local as local_jobs
+from viralreel_core.media import resources
 from viralreel_core.media.aspect import aspect_of, frame_size
 from viralreel_core.models import Clip, Scene, Script
 from viralreel_core.post.kit import PostKit, edit_kit, load_kit
 from viralreel_core.run.checks import validate_topic
+from viralreel_core.run.language_check import check_languages, language_problem
 from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.run.tally import RunTally
 from viralreel_core.studio import document, render
@@ -92,6 +95,7 @@ class Studio(ProviderChoices, QueuedSteps, PastedScript):
         self.key_sources: dict[str, str] = {}
         self.visitor = False  # set at the edge: a visitor's missing key is explained in their terms
         self.queued: dict[str, str] = {}
+        self.language_note: str | None = None  # why the voice cannot speak the accepted script (``accept_script``)
 
     # -- the script, as the pages read it ---------------------------------------------------------
     draft = property(lambda self: self.story.draft, doc="The script being edited (None before one is written).")
@@ -172,6 +176,7 @@ class Studio(ProviderChoices, QueuedSteps, PastedScript):
             pipeline.close()
             return self._start_queued(job, STEP_KINDS[job.step], params(source), apply, uids, reserved)
         pipeline.on_progress = job.report
+        pipeline.on_waiting = job.waiting  # its place in the server's memory line (admission.GATE)
         budget = self.wallet.budget if reserved is not None else None
 
         def run(job: StepJob) -> Any:
@@ -182,6 +187,9 @@ class Studio(ProviderChoices, QueuedSteps, PastedScript):
                 pipeline.close()
                 if budget is not None:
                     budget.settle(reserved or 0.0, pipeline.tally.spent_usd)
+                # what the job's threads freed (caption frames, decoded audio) goes back to the OS: the
+                # server's memory after a render is what it was before it, not glibc's high-water mark
+                resources.trim_memory()
 
         def applied(result: Any) -> None:
             self.tally.add(pipeline.tally)
@@ -246,6 +254,7 @@ class Studio(ProviderChoices, QueuedSteps, PastedScript):
         attempt = self.script_attempt + 1 if new_version else self.script_attempt
         pipeline = self._job_pipeline("script")
         self.check_provider("script", pipeline)  # a missing key is said on the page, before anything starts
+        check_languages(pipeline.settings, topic, writer=False)  # so is a language no voice here speaks
         seed = pipeline.settings.seed + attempt
         reserved = self.wallet.pay("script", pipeline, 0.0, True)
 
@@ -290,6 +299,8 @@ class Studio(ProviderChoices, QueuedSteps, PastedScript):
         """Make the draft the script the later steps work from; BadInput listing what is wrong."""
         self.story.accept()
         self.assets.keep_only(self.uids)
+        # accepted all the same (the voice can be changed on the Voice step), but said now, not at recording
+        self.language_note = language_problem(self.settings(), script=self.script)
 
     def scenes(self) -> list[tuple[str, Scene]]:
         """The accepted script's scenes with their ids."""
@@ -334,6 +345,8 @@ class Studio(ProviderChoices, QueuedSteps, PastedScript):
             raise BadInput(f"Every scene's {noun} is ready already.")
         pipeline = self._job_pipeline(step)
         self.check_provider(step, pipeline)  # fail here, on the page, if the provider cannot run
+        if step == "voice":  # or cannot speak a scene's language
+            check_languages(pipeline.settings, script=replace(self.script, scenes=tuple(s for _, s in chosen)))
         takes = self.assets.next_takes(step, [u for u, _ in chosen], fresh)
         reserved = self.wallet.pay(step, pipeline, cost_to_make(pipeline, self.cache, step, chosen, takes), confirmed,
                              {"uids": None if uids is None else [u for u, _ in chosen], "fresh": fresh})

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from viralreel_core.errors import BadInput
 
 __all__ = ["AUTO", "LANGUAGES", "Language", "check_language", "detect_language", "function_words", "resolve_language",
-           "language_choices", "split_words", "join_words", "is_unspaced", "script_of"]
+           "spoken_languages", "names_of", "language_choices", "split_words", "join_words", "is_unspaced", "script_of"]
 
 AUTO = "auto"
 
@@ -202,6 +202,45 @@ def resolve_language(choice: str | None, text: str = "", *, spoken: bool = False
         if main not in own and counts[main] > 2 * sum(counts[s] for s in own):
             return LANGUAGES[detect_language(text)]
     return chosen
+
+
+def _own_scripts(lang: Language) -> set[str]:
+    """The scripts a language's text is written in (Japanese mixes kana with Han)."""
+    return {"Han", "Kana"} if lang.code == "ja" else {lang.script}
+
+
+#: letters of another script a narration must hold before a voice has to read them: a lone "π" is no language
+_FOREIGN_LETTERS = 2
+
+
+def spoken_languages(choice: str | None, text: str) -> list[Language]:
+    """The languages a voice must speak to read ``text`` aloud: the narration's own (``resolve_language``
+    with ``spoken``), then one per other script in it (a Chinese title quoted in English narration needs a
+    voice that reads Chinese). Latin letters inside another script's text (a name, "DNA") add nothing::
+
+        [l.code for l in spoken_languages("auto", "Why cats love 为什么猫喜欢盒子")]   # ["en", "zh"]
+        [l.code for l in spoken_languages("auto", "DNA की खोज 1953 में हुई")]          # ["hi"]
+    """
+    main = resolve_language(choice, text, spoken=True)
+    counts = _scripts(str(text or ""))
+    found = [main]
+    for script in sorted(counts):
+        if script in _own_scripts(main) | {"Latin", "Other"} or counts[script] < _FOREIGN_LETTERS:
+            continue
+        if script in ("Han", "Kana") and counts["Kana"]:
+            lang = LANGUAGES["ja"]  # kana among the Han: Japanese
+        else:
+            lang = LANGUAGES[detect_language("".join(ch for ch in str(text) if script_of(ch) == script))]
+        if lang not in found:
+            found.append(lang)
+    return found
+
+
+def names_of(codes: list[str] | tuple[str, ...], last: str = "and") -> str:
+    """Language codes (or any words) as English names in a phrase: "English", "English and Hindi", "English,
+    Hindi and Chinese"; ``last`` joins the last two ("or")."""
+    names = [LANGUAGES[c].name if c in LANGUAGES else c for c in codes]
+    return f" {last} ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + f" {last} " + names[-1]
 
 
 def language_choices() -> list[tuple[str, str]]:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from viralreel_core.errors import AssemblyError, ProviderError, ProviderTimeout
+from viralreel_core.media import resources
+from viralreel_core.media.admission import GATE
 from viralreel_core.media.ffmpeg import ffmpeg_exe
 from viralreel_core.media.files import atomic_path
 
@@ -121,7 +123,8 @@ def render_motion(image: Path, out: Path, *, seconds: float, width: int, height:
             raise ProviderError("ffmpeg is needed to animate the image and was not found.", provider=provider,
                                 hint=INSTALL_HINT, retryable=False) from exc
         try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            with GATE.admit("clip", resources.local_clip_mb(width, height)):  # the server's memory line
+                done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
             raise ProviderTimeout(f"ffmpeg took longer than {timeout:.0f} s to animate a {seconds:g} s clip.",
                                   provider=provider, hint="Try a smaller frame or a shorter scene.") from exc

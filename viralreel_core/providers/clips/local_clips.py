@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from viralreel_core.errors import AssemblyError, BadInput, ProviderError, ProviderTimeout
 from viralreel_core.media import resources
+from viralreel_core.media.admission import GATE
 from viralreel_core.media.ffmpeg import ffmpeg_exe
 from viralreel_core.models import Clip
 from viralreel_core.providers.base import ClipMaker
@@ -290,7 +291,8 @@ class LocalClipMaker(ClipMaker):
         with tempfile.TemporaryDirectory(prefix="viralreel_sprites_", dir=out_dir) as sprite_dir:  # swept scratch
             cmd, frames = self.command(design, seconds, partial, Path(sprite_dir))
             try:
-                done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+                with GATE.admit("clip", resources.local_clip_mb(self.width, self.height)):  # the server's line
+                    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
             except subprocess.TimeoutExpired as exc:
                 partial.unlink(missing_ok=True)
                 raise ProviderTimeout(f"ffmpeg took longer than {timeout:.0f} s to draw a {seconds:g} s "

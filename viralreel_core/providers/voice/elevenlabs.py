@@ -64,6 +64,13 @@ ENGLISH_ONLY_MODELS = frozenset({"eleven_monolingual_v1", "eleven_turbo_v2", "el
                                  "eleven_english_sts_v2"})
 #: models that take ``language_code`` (they enforce the language and its text normalization)
 LANGUAGE_CODE_MODELS = frozenset({"eleven_turbo_v2_5", "eleven_flash_v2_5"})
+#: the studio's languages ``eleven_multilingual_v2`` speaks (its 29 less those the studio does not list)
+MULTILINGUAL_LANGUAGES = ("en", "es", "fr", "de", "it", "pt", "nl", "pl", "tr", "sv", "id", "ru", "uk", "el", "ar",
+                          "hi", "ta", "zh", "ja", "ko")
+#: what other models speak: the v2.5 ones add Vietnamese; v3 speaks every language the studio lists (None)
+MODEL_LANGUAGES: dict[str, tuple[str, ...] | None] = {
+    "eleven_flash_v2_5": (*MULTILINGUAL_LANGUAGES, "vi"), "eleven_turbo_v2_5": (*MULTILINGUAL_LANGUAGES, "vi"),
+    "eleven_v3": None}
 OUTPUT_FORMAT = "mp3_44100_128"
 STABILITY, SIMILARITY_BOOST = 0.5, 0.75
 MIN_SPEED, MAX_SPEED = 0.7, 1.2  # what ElevenLabs' voice_settings.speed accepts
@@ -135,6 +142,7 @@ class ElevenLabsVoice(Voice):
     voice_label = "ElevenLabs voice id"  # when the voice list cannot be fetched
     lists_voices = True
     speed_range = (MIN_SPEED, MAX_SPEED)
+    languages = MULTILINGUAL_LANGUAGES  # the default model's; ``languages_here`` reads the chosen one
 
     def __init__(self, api_key: str, *, voice_id: str = DEFAULT_VOICE_ID, model: str = DEFAULT_MODEL,
                  base_url: str | None = None, speed: float = 1.0, stability: float = STABILITY,
@@ -162,6 +170,12 @@ class ElevenLabsVoice(Voice):
                    model=cls.setting(settings, "elevenlabs_model"), base_url=settings.base_urls.get(cls.service),
                    speed=settings.voice_speed, language=settings.language)
 
+
+    @classmethod
+    def languages_here(cls, settings: Settings) -> tuple[str, ...] | None:
+        """What the chosen model speaks (an English-only one gives way to the multilingual one: its languages)."""
+        model = str(cls.setting(settings, "elevenlabs_model") or DEFAULT_MODEL)
+        return MODEL_LANGUAGES.get(model, MULTILINGUAL_LANGUAGES)
 
     def __repr__(self) -> str:
         return f"ElevenLabsVoice(voice_id={self.voice_id!r}, model={self.model!r}, endpoint={host_of(self.base_url)!r})"

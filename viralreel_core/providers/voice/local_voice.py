@@ -37,8 +37,15 @@ from viralreel_core.providers.voice.alignment import (
     words_from_alignment,
 )
 from viralreel_core.providers.voice.piper_engine import INSTALL_HINT
-from viralreel_core.providers.voice.piper_voices import DEFAULT_VOICES_URL, VOICES_DIR_ENV, VOICES_URL_ENV, voice_files
-from viralreel_core.text.languages import AUTO, check_language, join_words, resolve_language, split_words
+from viralreel_core.providers.voice.piper_voices import (
+    DEFAULT_VOICES_URL,
+    VOICES_DIR_ENV,
+    VOICES_URL_ENV,
+    installed_languages,
+    voice_files,
+    voice_language,
+)
+from viralreel_core.text.languages import AUTO, LANGUAGES, check_language, join_words, resolve_language, split_words
 from viralreel_core.text.timing import tidy_timings
 
 if TYPE_CHECKING:  # numpy (~0.2 s) is imported where samples are handled, not when the registry reads us
@@ -70,6 +77,7 @@ class LocalVoice(Voice):
     voice_help = ("Leave empty for the bundled en_US-joe-medium voice (and, for another language, a Piper voice "
                   "for it, downloaded once), or give the path of a Piper voice (its .onnx.json beside it).")
     speed_range = (MIN_SPEED, MAX_SPEED)
+    mixes_languages = False  # one Piper voice reads a whole narration: another script in it is spelled out
 
     def __init__(self, model_path: str = "", speed: float = 1.0, *, language: str = AUTO,
                  voices_dir: str | Path = "", voices_url: str = "") -> None:
@@ -86,8 +94,49 @@ class LocalVoice(Voice):
         """The voice named by the ``piper_voice_path`` option (empty: bundled, or one for the narration's
         language kept in ``<cache_dir>/piper-voices``) at ``settings.voice_speed``."""
         return cls(model_path=cls.setting(settings, "piper_voice_path"), speed=settings.voice_speed,
-                   language=settings.language,
-                   voices_dir=os.environ.get(VOICES_DIR_ENV) or Path(settings.cache_dir) / "piper-voices")
+                   language=settings.language, voices_dir=cls.voices_folder(settings))
+
+    @staticmethod
+    def voices_folder(settings: Settings) -> Path:
+        """Where voices for other languages are kept: ``VIRALREEL_PIPER_VOICES_DIR``, else the cache's."""
+        return Path(os.environ.get(VOICES_DIR_ENV) or Path(settings.cache_dir) / "piper-voices")
+
+    # -- languages ------------------------------------------------------------------------------------
+
+    @classmethod
+    def languages_here(cls, settings: Settings) -> tuple[str, ...] | None:
+        """A chosen voice file's language (None when its config does not say); else English (the bundled
+        voice) and the languages with a voice in the voices folder."""
+        path = str(cls.setting(settings, "piper_voice_path") or "")
+        if path:
+            code = voice_language(Path(f"{Path(path).expanduser()}.json"))
+            return (code,) if code else None
+        return ("en", *(c for c in installed_languages(cls.voices_folder(settings)) if c != "en"))
+
+    @classmethod
+    def speaks(cls, code: str, settings: Settings, *, fetch: bool = False) -> bool:
+        """Installed, or (``fetch``) downloaded now into the voices folder, once: free, and before anything
+        is made, so a run never finds out at its first scene that the language has no voice."""
+        here = cls.languages_here(settings)
+        if here is None or code in here:
+            return True
+        if not fetch or cls.setting(settings, "piper_voice_path"):
+            return False
+        voice = cls.from_settings(settings)
+        try:
+            voice_files(code, voice.voices_dir, voice.voices_url)
+        except ProviderError as exc:
+            _LOGGER.info("No Piper voice for %s: %s", code, exc)
+            return False
+        return True
+
+    @classmethod
+    def language_hint(cls, code: str, settings: Settings) -> str:
+        name = LANGUAGES[code].name if code in LANGUAGES else code
+        if cls.setting(settings, "piper_voice_path"):
+            return f"choose a Piper voice file for {name} (or none: the bundled voice and one per language)"
+        return (f"put a Piper voice for {name} (.onnx and .onnx.json) in {cls.voices_folder(settings)}, or connect "
+                "to the internet once so the offline voice downloads one there (about 60 MB)")
 
     # -- files ----------------------------------------------------------------------------------------
 
@@ -129,8 +178,13 @@ class LocalVoice(Voice):
                                 hint=INSTALL_HINT) from exc
 
     def warm_up(self) -> float:
-        """Load the model now (once per process) and return the seconds loading took."""
-        return piper_engine.engine(*self.model_files()).load_seconds
+        """Load the model now (once per process) if the server's memory has room for it now (nobody waits);
+        the seconds loading took (0: not loaded, the first voice loads it)."""
+        engine = piper_engine.engine(*self.model_files(), wait=False)
+        if engine is None:
+            return 0.0
+        piper_engine.done(engine)
+        return engine.load_seconds
 
     def warm(self, text: str = "") -> bool:
         """Whether the model that speaks ``text`` is loaded in this process (speaking starts at once)."""
@@ -177,13 +231,20 @@ class LocalVoice(Voice):
 
     def speak(self, text: str, out_dir: Path) -> VoiceTrack:
         """Speak ``text`` into a new 16-bit mono WAV under ``out_dir``, with one timing per text word."""
-        import numpy as np
         words = split_words(str(text or ""))
         if not words:
             raise BadInput("There is no narration to speak.", hint="Write some narration for this scene.")
         model, config = self.files_for(text)
         engine = piper_engine.engine(model, config)
-        self._loaded.add(str(model.resolve()))
+        assert engine is not None  # waited for its memory
+        self._loaded.add(engine.key)
+        try:
+            return self._speak(engine, words, out_dir)
+        finally:
+            piper_engine.done(engine)
+
+    def _speak(self, engine: piper_engine.Engine, words: list[str], out_dir: Path) -> VoiceTrack:
+        import numpy as np
         from piper import SynthesisConfig  # importable: _engine loaded piper
 
         voice, rate = engine.voice, engine.sample_rate

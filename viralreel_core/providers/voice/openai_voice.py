@@ -48,6 +48,9 @@ PRICE_PER_MILLION_CHARS = {"tts-1": 15.0, "tts-1-hd": 30.0}
 #: dollars per minute of audio for token-priced models (OpenAI's own estimate for gpt-4o-mini-tts)
 PRICE_PER_MINUTE = {"gpt-4o-mini-tts": 0.015}
 _NO_INSTRUCTIONS = ("tts-1", "tts-1-hd")  # these models reject ``instructions``
+#: the studio's languages its speech models speak (OpenAI's list follows Whisper's; Bengali is not on it)
+LANGUAGES_SPOKEN = ("en", "es", "fr", "de", "it", "pt", "nl", "pl", "tr", "sv", "id", "vi", "ru", "uk", "el", "ar",
+                    "fa", "ur", "he", "hi", "ta", "th", "zh", "ja", "ko")
 
 
 class OpenAIVoice(Voice):
@@ -62,6 +65,7 @@ class OpenAIVoice(Voice):
     voice_option = "openai_voice"
     voice_names = VOICES
     speed_range = (MIN_SPEED, MAX_SPEED)
+    languages = LANGUAGES_SPOKEN
 
     def __init__(self, api_key: str, *, model: str = DEFAULT_MODEL, voice: str = DEFAULT_VOICE,
                  speed: float = 1.0, instructions: str = "", base_url: str | None = None,

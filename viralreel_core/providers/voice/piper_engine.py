@@ -19,8 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from viralreel_core.errors import ProviderError
+from viralreel_core.media import resources
+from viralreel_core.media.admission import GATE, Ticket
 
-__all__ = ["Engine", "INSTALL_HINT", "engine", "is_loaded", "piper_version", "release", "release_all", "voice_facts"]
+__all__ = ["Engine", "INSTALL_HINT", "done", "engine", "is_loaded", "piper_version", "release", "release_all",
+           "voice_facts"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -28,19 +31,24 @@ INSTALL_HINT = "Install the offline voice with: pip install 'piper-tts[alignment
 MAX_ONNX_THREADS = 4
 
 
-@dataclass
+@dataclass(eq=False)
 class Engine:
-    """A loaded Piper voice, the lock that serializes its inference, and what it can do."""
+    """A loaded Piper voice, the lock that serializes its inference, and what it can do; its memory in the
+    server's budget (``admission.GATE``) and the speaks using it now (never unloaded from under them)."""
 
     voice: Any  # piper.PiperVoice
     lock: threading.Lock
     alignments: bool
     sample_rate: int
     load_seconds: float
+    key: str = ""
+    ticket: Ticket | None = None
+    users: int = 0
 
 
 _ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
+_LOAD_LOCK = threading.Lock()  # one model loads at a time (it waits for its memory first)
 _FINGERPRINTS: dict[tuple[tuple[str, int, int], ...], tuple[str, int | None]] = {}
 
 
@@ -100,16 +108,60 @@ def _load_engine(model: Path, config: Path) -> Engine:
                    load_seconds=time.perf_counter() - started)
 
 
-def engine(model: Path, config: Path) -> Engine:
-    """The voice at ``model``, loaded once per process and path."""
+def engine(model: Path, config: Path, *, wait: bool = True) -> Engine | None:
+    """The engine for ``model`` with one more user (give it back with ``done``), loaded first if needed once
+    its memory is admitted: in the server's line, or (``wait=False``) only if there is room now, else None."""
     key = str(model.resolve())
+    with _LOAD_LOCK:
+        with _ENGINES_LOCK:
+            found = _ENGINES.get(key)
+            if found is not None:
+                found.users += 1
+                found.ticket.evictable(None)  # type: ignore[union-attr]
+                return found
+        mb = resources.VOICE_MODEL_MB
+        ticket = GATE.acquire("voice model", mb) if wait else GATE.try_acquire("voice model", mb)
+        if ticket is None:
+            return None
+        try:
+            loaded = _load_engine(model, config)
+        except BaseException:
+            ticket.release()
+            raise
+        loaded.key, loaded.ticket, loaded.users = key, ticket, 1
+        with _ENGINES_LOCK:
+            _ENGINES[key] = loaded
+    _LOGGER.info("Loaded voice %s in %.2f s (alignments: %s)", model.name, loaded.load_seconds, loaded.alignments)
+    return loaded
+
+
+def done(engine: Engine) -> None:
+    """One user fewer. Idle, it stays loaded for the next voice but the gate may unload it to make room;
+    unloaded while in use (``_drop``), its memory goes back now."""
     with _ENGINES_LOCK:
-        engine = _ENGINES.get(key)
-        if engine is None:
-            engine = _ENGINES[key] = _load_engine(model, config)
-            _LOGGER.info("Loaded voice %s in %.2f s (alignments: %s)", model.name, engine.load_seconds,
-                         engine.alignments)
-        return engine
+        engine.users -= 1
+        if engine.users == 0:
+            if _ENGINES.get(engine.key) is engine:
+                engine.ticket.evictable(lambda: _evict(engine))  # type: ignore[union-attr]
+            else:
+                engine.ticket.release()  # type: ignore[union-attr]
+
+
+def _drop(key: str) -> bool:
+    """Unload ``key``'s engine (hold ``_ENGINES_LOCK``); its memory goes back when its last user is done."""
+    found = _ENGINES.pop(key, None)
+    if found is not None and found.users == 0:
+        found.ticket.release()  # type: ignore[union-attr]
+    return found is not None
+
+
+def _evict(engine: Engine) -> None:
+    """Asked by the gate for room: unload the engine unless a voice took it up again meanwhile."""
+    with _ENGINES_LOCK:
+        if engine.users or _ENGINES.get(engine.key) is not engine:
+            return
+        _drop(engine.key)
+    resources.trim_memory()
 
 
 def voice_facts(model: Path, config: Path) -> tuple[str, int | None]:
@@ -152,12 +204,10 @@ def is_loaded(model: Path) -> bool:
 def release(keys: set[str]) -> bool:
     """Unload the voices loaded from these resolved model paths; True if one was loaded."""
     with _ENGINES_LOCK:
-        return bool([k for k in keys if _ENGINES.pop(k, None) is not None])
+        return bool([k for k in keys if _drop(k)])
 
 
 def release_all() -> bool:
     """Unload every voice loaded in this process; True if one was loaded."""
     with _ENGINES_LOCK:
-        freed = bool(_ENGINES)
-        _ENGINES.clear()
-    return freed
+        return bool([key for key in list(_ENGINES) if _drop(key)])

@@ -16,7 +16,9 @@ cross-process lock, so two workers never fetch one voice twice and a cut-off dow
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ from viralreel_core.providers.http.transport import make_session, timeouts
 from viralreel_core.text.languages import LANGUAGES
 
 __all__ = ["DEFAULT_VOICES_URL", "VOICES_URL_ENV", "VOICES_DIR_ENV", "PREFERRED", "installed_languages",
-           "installed_voice", "voice_files"]
+           "installed_voice", "voice_files", "voice_language"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -47,6 +49,10 @@ PREFERRED = {
 _QUALITY = {"medium": 0, "low": 1, "high": 2, "x_low": 3}
 _BLOCK = 1 << 20
 _LOCK_WAIT = 600.0  # seconds to wait for another process downloading the same voice
+#: seconds a catalogue that could not be reached is not asked again in this process: offline, each row of
+#: a batch or each click in the studio is refused at once instead of after the connection's retries
+UNREACHABLE_FOR = 60.0
+_unreachable: dict[str, float] = {}
 
 
 def _family(name: str) -> str:
@@ -69,6 +75,18 @@ def installed_languages(folder: Path) -> list[str]:
         return []
     return sorted({_family(p.name) for p in folder.glob("*.onnx")
                    if not p.name.startswith(".") and Path(f"{p}.json").is_file()})
+
+
+def voice_language(config: Path) -> str | None:
+    """The language code a Piper voice speaks, from its ``.onnx.json`` (None when it does not say, or
+    cannot be read)."""
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+        family = (data.get("language") or {}).get("family") or str((data.get("espeak") or {}).get("voice", ""))
+    except (OSError, ValueError, AttributeError):
+        return None
+    code = _family(str(family))
+    return {"cmn": "zh", "yue": "zh"}.get(code, code) or None  # espeak names Chinese by its dialect
 
 
 def _choose(code: str, catalogue: dict[str, Any]) -> str | None:
@@ -116,6 +134,8 @@ def voice_files(code: str, folder: Path, base_url: str | None = None) -> tuple[P
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _offline_error(code, folder, f"its folder cannot be made ({exc.strerror})") from exc
+    if time.monotonic() < _unreachable.get(base, 0.0):
+        raise _offline_error(code, folder, "the voice catalogue could not be reached")
     with FileLock(str(folder / f".{code}.lock"), timeout=_LOCK_WAIT), make_session(retries=2) as session:
         found = installed_voice(code, folder)  # another process may have fetched it while we waited
         if found:
@@ -125,7 +145,9 @@ def voice_files(code: str, folder: Path, base_url: str | None = None) -> tuple[P
             response.raise_for_status()
             catalogue = response.json()
         except (requests.RequestException, ValueError) as exc:
+            _unreachable[base] = time.monotonic() + UNREACHABLE_FOR
             raise _offline_error(code, folder, "the voice catalogue could not be reached") from exc
+        _unreachable.pop(base, None)
         name = _choose(code, catalogue if isinstance(catalogue, dict) else {})
         if name is None:
             raise _offline_error(code, folder, "the Piper voice catalogue has none for it")
