@@ -53,6 +53,7 @@ from viralreel_core.run.paid_work import PaidWorkHalt
 from viralreel_core.run.post_kit import make_post_kit
 from viralreel_core.text.clean import clean_text, reject_nul
 from viralreel_core.text.languages import LANGUAGES, resolve_language
+from viralreel_core.text.placeholders import draft_warning
 from viralreel_core.text.timing import estimate_seconds
 
 __all__ = ["Pipeline", "RunTally", "validate_topic"]
@@ -323,8 +324,9 @@ class Pipeline:
         self.on_progress(ProgressEvent(step, fraction, message, scene))
 
     def _warn(self, line: str) -> None:
-        """A line the person must see (e.g. a damaged cache entry paid for again): kept for the result."""
-        self.warnings.append(line)
+        """A line the person must see (e.g. a damaged cache entry paid for again): kept for the result, once."""
+        if line not in self.warnings:
+            self.warnings.append(line)
 
     def _counting_failures(self, step: str, call: Callable[[], Any], scene: int | None = None) -> Callable[[], Any]:
         """``call``, with the money a failed attempt already cost added to the tally before the error goes on."""
@@ -378,6 +380,8 @@ class Pipeline:
                        f"write the narration in {LANGUAGES[request.language].name} on the Script page (the voice and "
                        "captions follow it), or use the OpenAI writer.")
         script = Script.from_dict(asset.meta).renumbered()
+        if (draft := draft_warning(sc.narration for sc in script.scenes)) is not None:  # e.g. the offline writer's
+            self._warn(draft)
         # a writer's text may carry control characters (a NUL, a terminal escape): never passed on
         return replace(script, scenes=tuple(replace(sc, visuals=clean_text(sc.visuals),
                                                     narration=clean_text(sc.narration)) for sc in script.scenes))
@@ -725,6 +729,8 @@ class Pipeline:
         out_dir = self.check_before_spending(out_dir, script)
         skipped: list[dict[str, Any]] = []
         try:
+            if script is not None and (draft := draft_warning(sc.narration for sc in script.scenes)) is not None:
+                self._warn(draft)  # an edited script that still has places for its facts
             script = script or self.write_script(topic)
             early = self._early_renders(script)
             try:
