@@ -39,6 +39,7 @@ from viralreel_core.studio.live import LIVE, workspace_key
 from viralreel_core.studio.money import Wallet
 from viralreel_core.studio.step_jobs import JobBoard, StepJob, describe_error
 from viralreel_core.studio.tasks import STEP_KINDS, media_params, render_params
+from viralreel_core.text.placeholders import is_draft_warning
 from viralreel_core.workspace.projects import ProjectStore, list_renders, new_project_id
 
 if TYPE_CHECKING:
@@ -214,7 +215,7 @@ class Studio(ProviderChoices, QueuedSteps):
 
         def applied(result: Any) -> None:
             self.tally.add(pipeline.tally)
-            self.notices.extend(self._redact(line) for line in pipeline.warnings)  # e.g. a damaged asset paid again
+            self.notices.extend(self._redact(w) for w in pipeline.warnings if not is_draft_warning(w))  # see handoff
             apply(result)
 
         self.errors.pop(job.step, None)

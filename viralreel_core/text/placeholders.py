@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["placeholder", "placeholders_in", "count_placeholders", "draft_warning", "PLACEHOLDER"]
+__all__ = ["placeholder", "placeholders_in", "count_placeholders", "draft_warning", "is_draft_warning", "PLACEHOLDER"]
 
 PLACEHOLDER = re.compile(r"\[([^\[\]\n]{1,160})\]")
+_DRAFT_WARNING = "This script is a draft without facts: "
 
 
 def placeholder(what: str) -> str:
@@ -38,6 +39,11 @@ def draft_warning(narrations: Iterable[str]) -> str | None:
     if not count:
         return None
     places = "1 place" if count == 1 else f"{count} places"
-    return (f"This script is a draft without facts: {places} in [square brackets] wait for your own. Fill them in "
+    return (f"{_DRAFT_WARNING}{places} in [square brackets] wait for your own. Fill them in "
             "(on the studio's Script page, or in the script you send), or use a script of your own: as it is, the "
             "voice reads out the words in brackets.")
+
+
+def is_draft_warning(line: str) -> bool:
+    """Whether ``line`` is :func:`draft_warning`'s (the studio shows a live count on its Script page instead)."""
+    return str(line).startswith(_DRAFT_WARNING)
