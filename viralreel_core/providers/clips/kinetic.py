@@ -1,7 +1,7 @@
 """Kinetic typography for offline clips: the narration's key phrases set large, each arriving as it is said.
 
-The captions (burned in later, around 70 % down the frame) show every word; this layer shows the few
-that matter, large, in the upper-middle of the frame::
+The captions (burned in later, around 70 % down the frame) show every word; this layer shows the one or
+two that matter, large, in the upper-middle of the frame, where they stay as the scene's headline::
 
     words  = narration_timings(narration, pace)     # estimated word timings (the voice runs in parallel)
     plan   = plan_kinetics(narration, seconds, width, height, pace=pace, variant="stack")
@@ -40,6 +40,7 @@ ENTRANCE = 0.28  # seconds a beat takes to arrive
 MIN_GAP = 0.4  # seconds between two beats' arrivals
 SECONDS_PER_BEAT = 1.35
 MAX_LINES = 3  # beats on one page
+MAX_BEATS = 2  # key phrases in a scene: they stay as its headline while the captions run on below
 
 _STOPWORDS = frozenset("""
 a an the and or but nor so yet for of to in on at by from with without into onto over under about above
@@ -158,7 +159,8 @@ def _word_score(core: str, sentence_start: bool, emphasis: set[str], others: fro
 def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
     """The narration's content-word runs (at most 2–3 words, ~20 characters), scored, in order.
 
-    Numbers, names, long words and words also in ``emphasis`` (e.g. the visuals) score higher.
+    Numbers, names, long words and words also in ``emphasis`` (e.g. the visuals) score higher; the words
+    of a [place to fill in] never count.
     """
     tokens = split_words(narration)  # Chinese, Japanese, Thai: pieces of a few characters
     others = function_words(detect_language(narration))  # "que", "आपको", "في" are never key words either
@@ -181,9 +183,12 @@ def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
 
     sentence_start = True
     seen: set[str] = set()
+    depth = 0  # inside a [place to fill in]: the person's words to come, never a key phrase
     for i, token in enumerate(tokens):
         core = _core(token)
-        score = _word_score(core, sentence_start, wanted, others)
+        inside = depth > 0 or token.startswith("[")
+        depth += token.count("[") - token.count("]")
+        score = 0.0 if inside else _word_score(core, sentence_start, wanted, others)
         if (not score and run and _DIGIT.search(run[-1][1]) and core.isalpha() and len(core) >= 3
                 and core.lower() not in _FUNCTION):
             score = 1.0  # a number keeps its noun, even a plain one: "5 WAYS", "3 THINGS"
@@ -204,9 +209,10 @@ def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
 
 
 def _choose(phrases: list[Phrase], timings: list[WordTiming], seconds: float) -> list[Phrase]:
-    """The best phrases, at most one per ``MIN_GAP`` and about one per ``SECONDS_PER_BEAT``, in order."""
+    """The best phrases, at most one per ``MIN_GAP``, about one per ``SECONDS_PER_BEAT`` and ``MAX_BEATS`` in
+    all (a headline that builds up, not the caption line again), in order."""
     spoken = timings[-1].end if timings else 0.0
-    limit = max(1, min(6, round(min(spoken, seconds) / SECONDS_PER_BEAT)))
+    limit = max(1, min(MAX_BEATS, round(min(spoken, seconds) / SECONDS_PER_BEAT)))
     chosen: list[Phrase] = []
     for phrase in sorted(phrases, key=lambda p: (-p.score, p.first)):
         start = timings[phrase.first].start
