@@ -175,9 +175,12 @@ def _parse(table: str) -> tuple[tuple[str, str, frozenset[str]], ...]:
 
 SYMBOLS = _parse(_TABLE)
 _GENERIC = {"❓"}  # matched by question words: used only when nothing more specific is named
-# words that frame a subject rather than name it ("the history of the bicycle" is about the bicycle)
+# words that frame a subject rather than name it ("the history of the bicycle" is about the bicycle; "a
+# number about black holes", a draft's structure, is about black holes)
 _FRAMING = frozenset("""history historic story stories future secret secrets mystery mysteries idea ideas truth
-science psychology question questions problem problems goal goals world life""".split())
+science psychology question questions problem problems goal goals world life number numbers example examples
+myth myths mistake mistakes reason reasons step steps detail details answer answers lesson lessons fact facts
+stage stages evidence research comment comments""".split())
 FRAMING_WEIGHT = 0.3
 
 
