@@ -27,7 +27,7 @@ __all__ = ["TitleCard", "title_card_image", "write_title_card", "TITLE_SECONDS",
 TITLE_SECONDS = 1.5  # how long the title is on screen, its fade included (a poster 1 s in still shows it whole)
 TITLE_FADE = 0.3  # seconds it takes to fade out
 TITLE_CENTER = 0.45  # the band's middle, of the height: above the captions, over where a clip's subject sits
-BAND_ALPHA = 165  # how dark the band is at its middle (of 255)
+BAND_ALPHA = 210  # how dark the band is at its middle (of 255): what the scene sets large stays behind it
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ MIN_GAP = 0.4  # seconds between two beats' arrivals
 SECONDS_PER_BEAT = 1.35
 MAX_LINES = 3  # beats on one page
 MAX_BEATS = 2  # key phrases in a scene: they stay as its headline while the captions run on below
+HEADLINE_SHARE = 0.6  # a second phrase joins the headline only when it scores this much of the best
 
 _STOPWORDS = frozenset("""
 a an the and or but nor so yet for of to in on at by from with without into onto over under about above
@@ -214,7 +215,10 @@ def _choose(phrases: list[Phrase], timings: list[WordTiming], seconds: float) ->
     spoken = timings[-1].end if timings else 0.0
     limit = max(1, min(MAX_BEATS, round(min(spoken, seconds) / SECONDS_PER_BEAT)))
     chosen: list[Phrase] = []
+    best = max((p.score for p in phrases), default=0.0)
     for phrase in sorted(phrases, key=lambda p: (-p.score, p.first)):
+        if phrase.score < HEADLINE_SHARE * best:
+            break  # a weak second phrase ("LINE", "SHORT") is no headline: the captions say it
         start = timings[phrase.first].start
         if start > seconds - 0.6:
             continue

@@ -168,11 +168,19 @@ def _named_palette(named: list[Color], bits: Bits) -> tuple[Color, ...]:
     def make(h: float, s: float, v: float) -> Color:
         return tuple(round(c * 255) for c in colorsys.hsv_to_rgb(h % 1.0, min(1.0, s), min(1.0, v)))  # type: ignore
 
+    def tinted(color: tuple[float, float, float]) -> tuple[float, float, float]:
+        # a near-grey colour ("silver", "cream") takes the first colour's hue, so the palette stays one look
+        return color if color[1] >= 0.2 else (first[0], max(color[1], 0.22), color[2])
+
     first = hsv(named[0])
-    second = hsv(named[1]) if len(named) > 1 else ((first[0] + bits.between(0.03, 0.08)) % 1.0, first[1], first[2])
-    third = hsv(named[2]) if len(named) > 2 else second
-    return (make(first[0], first[1] * 1.05, 0.24), make(first[0], first[1], 0.5), make(second[0], second[1], 0.74),
-            make(third[0], third[1] * 0.85, 0.9), make(third[0], third[1] * 0.35, 0.97))
+    if first[1] < 0.2:
+        first = (bits.unit(), 0.3, first[2])
+    step = bits.choice((-1, 1)) * bits.between(0.03, 0.08)
+    second = tinted(hsv(named[1])) if len(named) > 1 else ((first[0] + step) % 1.0, first[1], first[2])
+    third = tinted(hsv(named[2])) if len(named) > 2 else second
+    # mid-dark on the whole: white words and captions must read over any of it
+    return (make(first[0], first[1] * 1.05, 0.2), make(first[0], first[1], 0.4), make(second[0], second[1], 0.6),
+            make(third[0], third[1] * 0.85, 0.75), make(third[0], third[1] * 0.45, 0.88))
 
 
 def palette_for(visuals: str, narration: str = "") -> tuple[str, tuple[Color, ...]]:

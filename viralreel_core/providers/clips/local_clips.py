@@ -141,7 +141,7 @@ def _symbol_sprite(symbol: tuple[str, str] | None, accent: tuple[int, int, int],
     motion = Motion("rise", 0.0, math.inf, distance=round(height * 0.02, 1), drift=round(height * 0.007, 1),
                     period=2.8, phase=0.0)
     return Sprite(sprite, round(cx - side / 2), round(layout.symbol_y * height - side / 2), motion, (0.0, math.inf),
-                  fade_out=False)
+                  fade_in=False, fade_out=False)  # on the first frame: a poster or thumbnail shows the subject
 
 
 def _floaters(symbol: tuple[str, str] | None, width: int, height: int, bits: Bits) -> list[Sprite]:
