@@ -111,7 +111,7 @@ class SceneMedia:
     clip: Clip
     voice: VoiceTrack
     fade_in: bool = True  # arrives with the transition (a push that settles; never from black)
-    fade_out: bool = True  # fades to black at its end: the video's last scene
+    fade_out: bool = True  # fades to black at its end (the pipeline never asks: scenes change without black)
     title: str = ""  # the video's title, shown over the opening (the first scene: frame 0 says what it is)
 
     def frames(self, fps: int) -> int:

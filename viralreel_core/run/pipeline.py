@@ -607,10 +607,11 @@ class Pipeline:
     def scene_media(self, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip]
                     ) -> list[SceneMedia]:
         """The scenes that have both a voice and a clip, in order: the first under the title card, the others
-        arriving with the transition, the last fading out."""
+        arriving with the transition (no fade to black: a short video loops, and a scene's segment stays
+        the same whichever scene ends the video)."""
         usable = [s for s in script.scenes if s.number in voices and s.number in clips]
         return [SceneMedia(number=s.number, narration=s.narration, clip=clips[s.number], voice=voices[s.number],
-                           fade_in=i > 0, fade_out=i == len(usable) - 1, title=script.title if i == 0 else "")
+                           fade_in=i > 0, fade_out=False, title=script.title if i == 0 else "")
                 for i, s in enumerate(usable)]
 
     def _render_progress(self, event: ProgressEvent) -> None:
