@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from viralreel_core.models import WordTiming
 from viralreel_core.providers.clips.layout import UPRIGHT, layout_for
 from viralreel_core.providers.clips.local_backdrop import Color, luma
+from viralreel_core.providers.clips.scene_words import STRUCTURE_WORDS
 from viralreel_core.render.fonts import load_font
 from viralreel_core.text.languages import detect_language, function_words, join_words, split_words
 from viralreel_core.text.timing import ends_clause, ends_sentence, estimate_word_timings
@@ -154,6 +155,8 @@ def _word_score(core: str, sentence_start: bool, emphasis: set[str], others: fro
         score += 2.0  # the scene's subject (its visuals name it): "VOLCANOES" over "BELIEVED"
     if lower.endswith("ed") and len(lower) > 4:
         score *= 0.6  # a past-tense verb rarely carries the scene
+    if lower in STRUCTURE_WORDS:
+        score *= 0.4  # "a NUMBER about volcanoes": the frame of the sentence, not its subject
     return score
 
 

@@ -174,7 +174,7 @@ def design_scene(visuals: str, narration: str, seconds: float, width: int, heigh
     accent = accent_of(style.palette)
     plan = plan_kinetics(narration, seconds, width, height, pace=pace, variant=variant, emphasis=visuals,
                          phase=bits.between(0, 2 * math.pi))
-    hits = scene_symbols(narration, visuals, limit=3)
+    hits = [h for h in scene_symbols(narration, visuals, limit=4) if not h.framing][:3]  # no 🧮 for "a number"
     symbol = (hits[0].emoji, hits[0].plain) if hits else None
     sprites = _floaters(symbol, width, height, bits)
     badge = _symbol_sprite(symbol, accent, width, height, variant)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import colorsys
 import re
 
-__all__ = ["STYLE_WORDS", "COLOURS", "subject_text", "spoken_text", "named_colours"]
+__all__ = ["STYLE_WORDS", "STRUCTURE_WORDS", "COLOURS", "subject_text", "spoken_text", "named_colours"]
 
 Color = tuple[int, int, int]
 
@@ -50,6 +50,15 @@ tones tone toned palette colours colors colour color colourful colorful hues hue
 golden-hour hour glossy matte grainy vintage retro style styled aesthetic mood vivid neon electric
 pastel pale fresh tinted gradient illustration graphic background backdrop
 """.split()) | frozenset(COLOURS)
+# words that frame what a scene is about rather than name it: "the history of the bicycle" is about the
+# bicycle, and a draft's structure ("a number about black holes", "tell me in the comments") about its topic
+STRUCTURE_WORDS = frozenset("""
+history historic story stories future secret secrets mystery mysteries idea ideas truth science psychology
+question questions problem problems goal goals world life number numbers example examples myth myths mistake
+mistakes reason reasons step steps detail details answer answers lesson lessons fact facts stage stages
+evidence research comment comments line short picture everyday someone keeps asking send share save tag tell
+add left put version basics part parts
+""".split())
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _BRACKETS = re.compile(r"\[[^\[\]]*\]")
 _TONE_PHRASE = re.compile(r"([^,.;]*?)\b(?:tones?|palette|colou?rs|hues|shades|light|lighting|glow)\b", re.I)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from viralreel_core.providers.clips.scene_words import subject_text
+from viralreel_core.providers.clips.scene_words import STRUCTURE_WORDS, subject_text
 from viralreel_core.text.languages import split_words
 
 if TYPE_CHECKING:  # Pillow loads where images are drawn, keeping this module cheap to import
@@ -175,12 +175,6 @@ def _parse(table: str) -> tuple[tuple[str, str, frozenset[str]], ...]:
 
 SYMBOLS = _parse(_TABLE)
 _GENERIC = {"❓"}  # matched by question words: used only when nothing more specific is named
-# words that frame a subject rather than name it ("the history of the bicycle" is about the bicycle; "a
-# number about black holes", a draft's structure, is about black holes)
-_FRAMING = frozenset("""history historic story stories future secret secrets mystery mysteries idea ideas truth
-science psychology question questions problem problems goal goals world life number numbers example examples
-myth myths mistake mistakes reason reasons step steps detail details answer answers lesson lessons fact facts
-stage stages evidence research comment comments""".split())
 FRAMING_WEIGHT = 0.3
 
 
@@ -193,6 +187,7 @@ class SymbolHit:
     word: str
     spoken_at: int | None  # index of that word in ``split_words(narration)``; None when only the visuals name it
     score: float
+    framing: bool = False  # named only by words that frame a subject ("a number about…"): no symbol of its own
 
 
 def _matches(token: str, keyword: str) -> bool:
@@ -232,6 +227,7 @@ def scene_symbols(narration: str, visuals: str = "", limit: int = 3) -> list[Sym
     tokens = _tokens(narration, visuals)
     scores: dict[int, float] = {}
     first: dict[int, tuple[int, str, int | None]] = {}
+    named: set[int] = set()  # rows some word names outright, not only a framing word
     skip = -1
     for position, (token, weight, spoken) in enumerate(tokens):
         if position <= skip:
@@ -247,12 +243,15 @@ def scene_symbols(narration: str, visuals: str = "", limit: int = 3) -> list[Sym
         if row is None:
             continue
         following = tokens[position + 1][0] if position + 1 < len(tokens) else ""
-        framing = token in _FRAMING or following == "of"
+        framing = token in STRUCTURE_WORDS or following == "of"
         bonus = 0.25 if SYMBOLS[row][0] in _GENERIC else weight * (FRAMING_WEIGHT if framing else 1.0)
         scores[row] = scores.get(row, 0.0) + bonus
         first.setdefault(row, (position, word, spoken))
+        if not framing:
+            named.add(row)
     ranked = sorted(scores, key=lambda i: (-scores[i], first[i][0]))
-    hits = [SymbolHit(SYMBOLS[i][0], SYMBOLS[i][1], first[i][1], first[i][2], round(scores[i], 3)) for i in ranked]
+    hits = [SymbolHit(SYMBOLS[i][0], SYMBOLS[i][1], first[i][1], first[i][2], round(scores[i], 3), i not in named)
+            for i in ranked]
     specific = [h for h in hits if h.emoji not in _GENERIC]
     return (specific or hits)[:limit]
 
