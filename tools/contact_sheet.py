@@ -1,6 +1,8 @@
 """A contact sheet of one offline video's scenes: two frames per scene, as a person would see them.
 
     python tools/contact_sheet.py ["How volcanoes work"] [--scenes 4] [--out docs/screenshots/offline-contact-sheet.png]
+    python tools/contact_sheet.py --script tools/volcanoes_filled.json \
+        --out docs/screenshots/offline-contact-sheet-filled.png
 
 Makes the video fully offline (local script, voice and clips, captions on) into a temporary folder and
 its cache, then takes its first frame (the title card: the poster and thumbnails), the frame just after
@@ -10,6 +12,7 @@ its first cut (no dip to black), and each scene's frames at 30 % and 85 % of the
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -22,6 +25,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 from tests.media import frame_at  # noqa: E402
 from viralreel_core import Pipeline  # noqa: E402
 from viralreel_core.environment import settings_from_env  # noqa: E402
+from viralreel_core.models import Script  # noqa: E402
 from viralreel_core.render.assembler import frames_for  # noqa: E402
 from viralreel_core.render.fonts import load_font  # noqa: E402
 
@@ -33,12 +37,15 @@ def main() -> None:
     parser.add_argument("topic", nargs="?", default="How volcanoes work")
     parser.add_argument("--scenes", type=int, default=4)
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots" / "offline-contact-sheet.png"))
+    parser.add_argument("--script", help="a script's JSON (topic, title, scenes) to make instead of the writer's "
+                                         "draft: what the offline clips show once the places are filled in")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="contact_sheet_") as tmp:
         settings = settings_from_env(environ={}, cache_dir=Path(tmp) / "cache", output_dir=Path(tmp) / "out",
                                      scenes=args.scenes)
         pipeline = Pipeline(settings)
-        script = pipeline.write_script(args.topic)
+        script = (Script.from_dict(json.loads(Path(args.script).read_text(encoding="utf-8"))).renumbered()
+                  if args.script else pipeline.write_script(args.topic))
         voices, clips, skipped = pipeline.make_media(script)
         if skipped:
             raise SystemExit(f"scenes failed: {skipped}")

@@ -60,6 +60,7 @@ first next last try know knew need want think believe say said tell look see fin
 put seem seems thank thanks okay ok well yeah hey oh right maybe actually probably simply basically
 learn learning become becomes happen happens change changes
 almost always often sometimes usually around away back together
+because although though whether unless while since start starts started reach reaches rise rising
 """.split())
 _FUNCTION = frozenset("""the a an and or but of to in on at by for with from than then that this these those it
 is are was were be been you we they he she i""".split())

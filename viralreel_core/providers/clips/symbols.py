@@ -50,6 +50,7 @@ _TABLE = """
 🦖 - dinosaur dinosaurs fossil jurassic
 🌊 ≈ ocean oceans sea seas wave waves tide tides surf marine
 🏔 ▲ mountain mountains everest summit glacier
+🪨 - rock rocks stone stones boulder pebble
 🌍 ◍ earth planet climate globe geography continent
 🌌 ★ galaxy universe cosmos nebula
 🪐 ◍ saturn jupiter planets solar
