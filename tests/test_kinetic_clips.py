@@ -12,8 +12,8 @@ from viralreel_core import Pipeline, providers
 from viralreel_core.environment import settings_from_env
 from viralreel_core.models import Scene
 from viralreel_core.providers.clips import kinetic, local_backdrop, symbols
-from viralreel_core.providers.clips.local_backdrop import luma
 from viralreel_core.providers.clips.kinetic import key_phrases, narration_timings, plan_kinetics
+from viralreel_core.providers.clips.local_backdrop import luma
 from viralreel_core.providers.clips.local_clips import (
     FLOATERS,
     LOCAL_VOICE_PACE,
