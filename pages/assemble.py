@@ -15,8 +15,8 @@ from viralreel_core.workspace.projects import thumbnail_for
 
 AUDIO_TYPES = {".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".wav": "audio/wav", ".m4a": "audio/mp4"}
 
-studio = ui.header("assemble", "Captions timed to the words, fades between scenes, one MP4. "
-                               "Scenes that did not change come straight from the cache.")
+studio = ui.header("assemble", "Captions timed to the words, the title on the first frame, scenes that change "
+                               "without black, one MP4. Scenes that did not change come straight from the cache.")
 if studio.script is None:
     ui.need_script("There is nothing to assemble yet: the video is built from the accepted script.")
 
@@ -97,7 +97,8 @@ with style_col:
     g.color_picker("Outline colour", **ui.bind_caption("caption_stroke_color", "stroke_color"))
     h, i = st.columns(2)
     h.toggle("UPPERCASE", **ui.bind_caption("caption_upper", "uppercase"))
-    i.toggle("Fades between scenes", **ui.bind_option("transitions", "transitions"))
+    i.toggle("Transitions between scenes", **ui.bind_option("transitions", "transitions"),
+             help="Each scene arrives with a short push that settles (never a dip to black); off: plain cuts.")
     if st.button("Reset caption style", key="caption_reset"):
         studio.options["captions"] = CaptionStyle().to_dict()
         st.rerun()

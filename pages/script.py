@@ -7,6 +7,8 @@ from pages import ui
 from pages.widgets import table_rows
 from viralreel_core.errors import ViralReelError
 from viralreel_core.limits import MAX_DRAFT_SCENES
+from viralreel_core.studio.pasted_rows import pasted_rows
+from viralreel_core.text.placeholders import count_placeholders
 
 studio = ui.header("script", "Edit what is seen and said in each scene. Add, delete or renumber rows to reorder, "
                              "then accept the script to record the voice and make the clips.")
@@ -22,6 +24,26 @@ if studio.draft is None:
 draft = studio.draft
 st.subheader(draft.title or draft.topic)
 st.caption(f"Topic: {draft.topic}")
+places = count_placeholders(s.narration for s in draft.scenes)
+if places:  # the offline writer knows no facts: it leaves their places visible instead of inventing them
+    st.info(f"This draft is a structure, not facts: the offline writer cannot know any, so **{places} "
+            f"place{'s' if places != 1 else ''} in [square brackets]** wait for yours. Replace them in the table, "
+            "or paste a script of your own below. As it is, the voice reads out the words in brackets.",
+            icon=":material/edit_note:")
+with st.expander("Paste your own script", expanded=bool(places)):
+    pasted = st.text_area("Your script: one scene per paragraph", key="script_paste", height=140,
+                          placeholder="Black holes are where gravity wins.\n\nNot even light gets out…",
+                          disabled=studio.busy("script"))
+    if st.button("Use this script", icon=":material/content_paste:", key="script_paste_use",
+                 disabled=studio.busy("script") or not pasted.strip(),
+                 help="Each paragraph becomes a scene's narration; the scenes keep their visuals."):
+        try:
+            changed = studio.edit_draft(pasted_rows(pasted, studio.draft_rows()))
+        except ViralReelError as exc:
+            st.error(ui.shown(exc), icon=":material/error:")
+        else:
+            if changed:
+                st.rerun()
 
 # on a phone the table's narration column sits off screen: one scene at a time, full width, instead
 phone = "mobi" in str(st.context.headers.get("User-Agent") or "").lower()

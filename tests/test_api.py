@@ -84,6 +84,9 @@ def test_an_edited_script_is_made_as_sent(serve):
     api = serve()
     script = api.post("/generate-script", json={"topic": "Why bees dance", "scenes": 3}).json()
     assert [s["scene_number"] for s in script["scenes"]] == [1, 2, 3]
+    assert script.pop("warnings") == []  # the fake writer's lines are whole
+    local = api.post("/generate-script", json={"topic": "Why bees dance", "scenes": 3, "script_provider": "local"})
+    assert any("[square brackets] wait for your own" in w for w in local.json()["warnings"])  # a draft without facts
     assert all(s["visuals"] and s["narration"] for s in script["scenes"])
     script["scenes"] = script["scenes"][:2]
     script["scenes"][1]["narration"] = "Bees dance to tell the hive where the flowers are."

@@ -145,7 +145,9 @@ def test_doctor_reports_parts_and_key_presence_never_values(tmp_path):
 
 def test_cache_stats_and_clear(tmp_path):
     cache_dir = str(tmp_path / "cache")
-    assert run_cli("script", "Cats", "--cache-dir", cache_dir).returncode == 0
+    written = run_cli("script", "Cats", "--cache-dir", cache_dir)
+    assert written.returncode == 0
+    assert "[square brackets] wait for your own" in written.stderr  # the offline draft says it has no facts
     stats = json.loads(run_cli("cache", "stats", "--cache-dir", cache_dir).stdout)
     assert stats["entries"] == 1 and stats["misses"] == 1
     cleared = run_cli("cache", "clear", "--cache-dir", cache_dir)

@@ -139,7 +139,7 @@ def test_the_picture_moves(rendered):
 def test_every_camera_move_renders_and_moves(motion, tmp_path, monkeypatch):
     """Each filter-graph variant is valid for this ffmpeg, and its picture changes over time."""
     real = local_clips.style_for
-    monkeypatch.setattr(local_clips, "style_for", lambda v: dataclasses.replace(real(v), motion=motion))
+    monkeypatch.setattr(local_clips, "style_for", lambda v, n="": dataclasses.replace(real(v, n), motion=motion))
     clip = LocalClipMaker(width=96, height=160, fps=24).make("a quiet harbour", 1.0, tmp_path)
     first, last = (frame_at(clip.video_path, t, 96, 160).astype(np.int16) for t in (0.0, 1.4))
     assert np.abs(last - first).mean() > 1.5
@@ -156,7 +156,7 @@ def test_palette_keywords_plurals_and_prefixes():
     assert palette_for("flames everywhere")[0] == "fire"
     assert palette_for("a futuristic neon city run by AI")[0] == "tech"
     assert palette_for("stars over a dark galaxy")[0] == "night"
-    assert palette_for("piles of gold coins")[0] == "gold"
+    assert palette_for("piles of coins and treasure")[0] == "gold"
     assert palette_for("quarterly review meeting")[0] == "hash"
     assert palette_for("season")[0] != "ocean"  # short keywords ("sea") match whole words only
     mood, colours = palette_for("the ocean at sunset")

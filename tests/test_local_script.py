@@ -1,4 +1,4 @@
-"""The offline script writer: deterministic, bounded, topic-shaped template scripts."""
+"""The offline script writer: deterministic, topic-shaped drafts that leave the facts to the person."""
 
 from __future__ import annotations
 
@@ -14,17 +14,16 @@ from viralreel_core.errors import BadInput
 from viralreel_core.models import Script
 from viralreel_core.providers.base import ScriptRequest
 from viralreel_core.providers.script.local_script import (
-    MAX_WORDS,
-    MIN_WORDS,
     PHRASE_MAX_WORDS,
     QUESTION_MAX_WORDS,
-    QUESTION_TEMPLATES,
-    TEMPLATES,
     TONES,
     LocalScriptWriter,
     normalize_tone,
     topic_parts,
+    topic_shape,
 )
+from viralreel_core.providers.script.local_script_data import CALLS, HOOKS
+from viralreel_core.text.placeholders import placeholders_in
 
 TOPICS = [
     "The future of AI",
@@ -42,7 +41,6 @@ TOPICS = [
     "x",
 ]
 TONE_NAMES = ["", "funny", "serious", "inspiring", "educational", "sarcastic"]
-CTA_WORDS = re.compile(r"\b(follow|comment|share)\b", re.IGNORECASE)
 LONG_LATIN = ("I run a small bakery in Lyon and I want a video about our sourdough bread, how we bake it "
               "every morning at four, why customers queue around the block and what makes it different. ") * 3
 LONG_LATIN = LONG_LATIN[:500]
@@ -59,26 +57,15 @@ def narrations(script: Script) -> list[str]:
 
 
 def _pattern(template: str) -> re.Pattern[str]:
-    """A regex matching ``template`` rendered with any topic."""
-    escaped = re.escape(template)
-    for slot in ("t", "T", "q"):
+    """A regex matching ``template`` (its kinds prefix dropped) said with any topic."""
+    escaped = re.escape(template.partition("|")[2] or template)
+    for slot in ("t", "T", "q", "s", "b", "goal", "when"):
         escaped = escaped.replace(re.escape("{" + slot + "}"), ".+")
-    escaped = escaped.replace(re.escape("{secs}"), r"\w+")
     return re.compile(f"^{escaped}$", re.DOTALL)
 
 
-def _role_patterns(role: str) -> list[re.Pattern[str]]:
-    templates = [t for tone in TEMPLATES.values() for t in tone.get(role, ())]
-    templates += [t for tone in QUESTION_TEMPLATES.values() for t in tone.get(role, ())]
-    return [_pattern(t) for t in templates]
-
-
-HOOKS, CTAS = _role_patterns("hook"), _role_patterns("cta")
-BODIES = [p for role in ("point", "example", "tip", "twist") for p in _role_patterns(role)]
-
-
-def _matches(text: str, patterns: list[re.Pattern[str]]) -> bool:
-    return any(p.match(text) for p in patterns)
+def _matches(text: str, pool: tuple[str, ...]) -> bool:
+    return any(_pattern(t).match(text) for t in pool)
 
 
 # -- provider declaration ------------------------------------------------------------------------
@@ -88,9 +75,9 @@ def test_declares_itself_as_an_offline_provider():
     assert isinstance(writer, LocalScriptWriter)
     assert (writer.name, writer.offline, writer.service, writer.key_env, writer.step) == \
         ("local", True, None, None, "script")
-    assert writer.cache_params() == {"model": "template-v2"}
+    assert writer.cache_params() == {"model": "draft-v1"}
     assert writer.estimate_cost(ScriptRequest(topic="x")) == 0.0
-    assert writer.describe() == "local template-v2"
+    assert writer.describe() == "local draft-v1"
 
 
 def test_registry_creates_the_local_writer():
@@ -165,48 +152,106 @@ def test_unusable_topic_is_bad_input(topic):
         write(topic)
 
 
-# -- structure: hook, body, call to action -------------------------------------------------------
+# -- structure: hook, body, call to action; the facts left to the person -----------------------------
+
+ALL_HOOKS = tuple(t for pool in HOOKS.values() for t in pool) + ("{T}: [your opening line, in the video's language].",)
+ALL_CALLS = tuple(t for pool in CALLS.values() for t in pool) + ("{T}: [your closing line, in the video's language].",)
+PROMISES = re.compile(r"part (two|2)|next (part|video|lesson)|follow for more|tomorrow|subscribe", re.IGNORECASE)
+
 
 @pytest.mark.parametrize("topic", TOPICS)
 @pytest.mark.parametrize("tone", TONE_NAMES)
-def test_hook_first_body_in_between_cta_last(topic, tone):
+def test_hook_first_body_with_places_for_facts_call_to_action_last(topic, tone):
     for count in (3, 6):
         script = write(topic, tone=tone, scenes=count)
         texts = narrations(script)
-        assert _matches(texts[0], HOOKS), texts[0]
-        assert _matches(texts[-1], CTAS), texts[-1]
+        assert _matches(texts[0], ALL_HOOKS), texts[0]
+        assert _matches(texts[-1], ALL_CALLS), texts[-1]
+        assert placeholders_in(texts[0]), texts[0]  # the hook's fact is the person's
         for body in texts[1:-1]:
-            assert _matches(body, BODIES), body
-        assert CTA_WORDS.search(texts[-1])
-        assert not any(CTA_WORDS.search(t) for t in texts[:-1]), texts
+            assert placeholders_in(body), body
+        assert not PROMISES.search(" ".join(texts)), texts
+
+
+def test_the_writer_invents_no_facts():
+    """Outside the brackets a draft says only the topic's words and the structure's: no number, no claim."""
+    for topic in ("Black holes", "Why do cats purr?", "How to bake bread", "Marie Curie", "Is coffee bad for you?"):
+        for tone in TONE_NAMES:
+            for seed in range(3):
+                script = write(topic, tone=tone, seed=seed, scenes=6)
+                outside = re.sub(r"\[[^\]]*\]", "", " ".join(narrations(script)))
+                assert not re.search(r"\d|percent|million|billion|scientists|studies show", outside), outside
+
+
+def test_a_how_to_is_a_draft_of_numbered_steps_its_title_counts():
+    for topic in ("How to bake bread", "How do I learn guitar?", "Public speaking"):
+        for seed in range(4):
+            script = write(topic, seed=seed)
+            steps = [n for n in narrations(script) if n.startswith("Step ")]
+            assert len(steps) >= 3, narrations(script)
+            assert [n.split()[1].rstrip(":") for n in steps] == ["one", "two", "three", "four"][:len(steps)]
+            assert str(len(steps)) in script.title, script.title
+            assert f"{['', 'one', 'two', 'three', 'four'][len(steps)]} steps" in script.scenes[0].narration
+
+
+def test_a_why_topic_leaves_a_place_for_its_reason_and_a_list_one_for_each_item():
+    for topic in ("Why do cats purr?", "why the sky is blue", "Why we dream"):
+        assert topic_shape(topic_parts(topic)) == "reasons"
+        body = " ".join(narrations(write(topic, scenes=4))[1:-1])
+        assert "reason" in body and placeholders_in(body)
+    for topic, items in (("5 ways to save money", 5), ("10 facts about octopuses", 10), ("three reasons to run", 3)):
+        for count in (None, 3, 6):
+            script = write(topic, scenes=count)
+            places = [p for n in narrations(script)[1:-1] for p in placeholders_in(n)]
+            counted = 0
+            for place in places:
+                if re.match(r"the \w+ to \w+ of ", place):  # "the first to fifth of 10 tips…"
+                    first, last = place.split()[1], place.split()[3]
+                    counted += ORDINALS.index(last) - ORDINALS.index(first) + 1
+                elif re.match(r"the \w+ of ", place):
+                    counted += 1
+            assert counted == items, places
+
+
+def test_every_tone_has_a_hook_and_a_call_for_every_kind_of_topic():
+    for tone in TONES:
+        for kind in "TNACLFQ":
+            assert any(kind in k.partition("|")[0] or k.startswith("*|") for k in HOOKS[tone]), (tone, kind)
+            assert any(kind in k.partition("|")[0] or k.startswith("*|") for k in CALLS[tone]), (tone, kind)
 
 
 def test_call_to_action_mentions_the_topic():
     for seed in range(8):
-        assert "the future of AI" in write("The future of AI", seed=seed).scenes[-1].narration
+        assert "AI" in write("The future of AI", seed=seed).scenes[-1].narration
         assert "cats purr" in write("Why do cats purr?", seed=seed).scenes[-1].narration
         assert "人工智能的未来" in write("人工智能的未来", seed=seed).scenes[-1].narration
 
 
+ORDINALS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+FRESH_TOPICS = ["Why do zebras have stripes?", "How to fix a flat tyre", "The Great Wall of China",
+                "7 habits of tidy people", "How tides work", "jellyfish", "Is chess a sport?", "Learning to juggle",
+                "Ada Lovelace", "The history of the bicycle"]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+
+
+def test_no_sentence_is_shared_by_two_videos():
+    """The issue: one sentence word for word in 6 of 11 scripts. Now every sentence names its topic."""
+    owners: dict[str, set[str]] = {}
+    for topic in FRESH_TOPICS:
+        for tone in TONE_NAMES:
+            for seed in range(3):
+                for text in narrations(write(topic, tone=tone, seed=seed)):
+                    for sentence in _sentences(text):
+                        owners.setdefault(sentence, set()).add(topic)
+    shared = {sentence: topics for sentence, topics in owners.items() if len(topics) > 1}
+    assert not shared, shared
+    assert len(owners) > 200
+
+
 # -- narration quality ---------------------------------------------------------------------------
-
-def _fixed_words(template: str) -> int:
-    return len(re.sub(r"\{[tTq]\}", "", template).split())
-
-
-def test_every_template_pool_fits_the_longest_topic_phrase():
-    pools = {f"{tone}/{role}": (pool, PHRASE_MAX_WORDS)
-             for tone, roles in TEMPLATES.items() for role, pool in roles.items()}
-    for tone in TONES:
-        for role in ("hook", "cta", "point", "example", "tip", "twist"):
-            pool = (*QUESTION_TEMPLATES["default"][role], *QUESTION_TEMPLATES[tone].get(role, ()))
-            pools[f"question {tone}/{role}"] = (pool, QUESTION_MAX_WORDS)
-    for name, (pool, longest) in pools.items():
-        spoken = [_fixed_words(t) + (longest if re.search(r"\{[tTq]\}", t) else 0) for t in pool]
-        assert min(spoken) <= MAX_WORDS, name
-        assert all(_fixed_words(t) + 1 >= MIN_WORDS for t in pool), name
-        assert all(re.search(r"\{[tTq]\}", t) for t in pool if "hook" in name or "cta" in name), name
-
 
 @pytest.mark.parametrize("tone", TONE_NAMES)
 def test_longest_phrase_is_spoken_whole_in_hook_and_cta(tone):
@@ -216,10 +261,10 @@ def test_longest_phrase_is_spoken_whole_in_hook_and_cta(tone):
     eight = "Budget travel hacks for students visiting Japan cheaply"
     assert topic_parts(eight).mid == eight and len(eight.split()) == PHRASE_MAX_WORDS
     for seed in range(8):
-        for t, phrase in ((topic, mid), (eight, eight)):
+        for t, phrase in ((topic, "student loans"), (eight, eight)):
             script = write(t, tone=tone, seed=seed)
             hook, cta = script.scenes[0].narration, script.scenes[-1].narration
-            assert phrase in hook or phrase[:1].upper() + phrase[1:] in hook, hook
+            assert phrase.lower() in hook.lower(), hook
             assert phrase in cta, cta
     question = "Why do people love sourdough bread so much in France?"
     assert len(question.split()) == QUESTION_MAX_WORDS
@@ -229,29 +274,22 @@ def test_longest_phrase_is_spoken_whole_in_hook_and_cta(tone):
 
 @pytest.mark.parametrize("topic", [*TOPICS, LONG_LATIN, LONG_CJK, "Why " * 120 + "?"])
 @pytest.mark.parametrize("tone", TONE_NAMES)
-def test_narrations_are_8_to_22_words_and_end_with_punctuation(topic, tone):
+def test_narrations_are_short_and_end_with_punctuation(topic, tone):
     for seed, count in ((0, None), (1, 3), (2, 6)):
         script = write(topic[:500], tone=tone, seed=seed, scenes=count)
         for scene in script.scenes:
             words = scene.narration.split()
-            assert 8 <= len(words) <= 22, scene.narration
+            assert 3 <= len(words) <= 50, scene.narration
             assert scene.narration[-1] in ".!?", scene.narration
             assert scene.narration == scene.narration.strip()
             assert "  " not in scene.narration and "??" not in scene.narration and ".." not in scene.narration
-
-
-@pytest.mark.parametrize("topic", [t for t in TOPICS if t not in ("🍕", "x")])
-def test_narrations_are_one_or_two_sentences(topic):
-    for seed in range(4):
-        for text in narrations(write(topic, seed=seed, scenes=6)):
-            assert 1 <= len(re.findall(r"[.!?](?=\s|$)", text)) <= 2, text
 
 
 def test_topic_reads_naturally_mid_sentence():
     script = write("The future of AI", seed=3)
     body = " ".join(narrations(script))
     assert "the future of AI" in body  # leading "The" lowered, acronym kept
-    assert "The future of AI" not in body.replace("The future of AI:", "")
+    assert all("The future of AI" not in n[1:] for n in narrations(script))  # capital only starting a sentence
     nasa = " ".join(narrations(write("NASA missions", tone="serious", scenes=6)))
     assert "NASA missions" in nasa and "nasa" not in nasa.lower().replace("nasa missions", "")
     assert "iPhone tips" in " ".join(narrations(write("iPhone tips", scenes=6)))  # not "IPhone"
@@ -354,11 +392,11 @@ def test_tone_changes_wording():
     hooks = {tone: write("The future of AI", tone=tone, seed=1).scenes[0].narration for tone in TONES}
     assert len(set(hooks.values())) == len(TONES)
     for tone, hook in hooks.items():
-        own = [_pattern(t) for t in TEMPLATES[tone]["hook"]]
-        assert _matches(hook, own), (tone, hook)
+        assert _matches(hook, HOOKS[tone]), (tone, hook)
     funny = write("The future of AI", tone="funny", scenes=6)
     serious = write("The future of AI", tone="serious", scenes=6)
-    assert all(a != b for a, b in zip(narrations(funny), narrations(serious), strict=True))
+    assert funny.scenes[0].narration != serious.scenes[0].narration
+    assert funny.scenes[-1].narration != serious.scenes[-1].narration
 
 
 def test_tone_aliases_and_unknown_tones():
@@ -366,7 +404,7 @@ def test_tone_aliases_and_unknown_tones():
     assert normalize_tone(" Motivational ") == "inspiring"
     assert normalize_tone("") == normalize_tone("sarcastic") == "default"
     hook = write("The future of AI", tone="Humorous").scenes[0].narration
-    assert _matches(hook, [_pattern(t) for t in TEMPLATES["funny"]["hook"]])
+    assert _matches(hook, HOOKS["funny"])
 
 
 # -- visuals and title -------------------------------------------------------------------------------

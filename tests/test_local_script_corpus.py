@@ -1,9 +1,10 @@
-"""The offline writer over a corpus of varied topics: sentences that read, titles true to the length, fitting visuals.
+"""The offline writer over a corpus of varied topics: drafts that read, titles true to the draft, fitting visuals.
 
 Every topic is written in every tone with two seeds and checked against rules a reader would apply:
 the topic only sits where its kind of phrase reads well (a clause such as "how volcanoes work" never
-follows "great at"), no sentence is broken, a length named in a title or hook is the script's own, and
-the visuals show the topic's subject, never another theme's (no animals for volcanoes).
+follows "great at" or "here is why"), no sentence is broken, every body scene leaves a place for the
+person's facts, a length named in a title is the draft's own, and the visuals show the topic's subject,
+never another theme's (no animals for volcanoes).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from viralreel_core.providers.base import ScriptRequest
 from viralreel_core.providers.script.local_script import LocalScriptWriter, topic_parts
 from viralreel_core.providers.script.local_script_data import THEMES
 from viralreel_core.providers.script.topic_kinds import subject_words, topic_kind
+from viralreel_core.text.placeholders import placeholders_in
 from viralreel_core.text.timing import WORDS_PER_SECOND
 
 # topic -> its kind: Q question, C clause, L list, N name, A activity, T thing, F another language
@@ -54,14 +56,12 @@ TONES = ("", "funny", "serious", "inspiring", "educational")
 
 # the words a topic of each kind may follow (for things, names and activities: the words it may not)
 ALLOWED_BEFORE = {
-    "C": {"about", "wondered", "understand", "understanding", "understands", "explain", "explaining", "see",
-          "behind", "up", "at", "here's", "of", "on", "rethink", "with"},
-    "L": {"about", "are", "of", "through", "on", "explaining", "rethink", "understanding", "with", "explain",
-          "understand", "understands", "at", "up"},
-    "F": {"about", "of", "on", "explaining", "rethink", "understanding", "with", "explain", "up", "understand",
-          "understands", "at"},
+    "C": {"about", "of", "on", "is", "to", "know", "for", "behind", "at"},
+    "L": {"about", "of", "on"},
+    "F": {"about", "of", "on"},
 }
-FORBIDDEN_BEFORE = {"T": {"practise", "rush", "master"}, "N": {"practise", "rush", "master", "spot"}, "A": set()}
+FORBIDDEN_BEFORE = {"T": {"practise", "rush", "master", "is"}, "N": {"practise", "rush", "master", "spot"},
+                    "A": {"is"}}
 SECONDS = re.compile(r"\b(ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|\d+)\s+seconds\b", re.I)
 NUMBERS = {"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
            "eighty": 80, "ninety": 90}
@@ -99,7 +99,7 @@ def test_sentences_are_well_formed(corpus):
             text = scene.narration.replace("’", "'")
             text_wo_topic = text.replace(topic_parts(topic).mid, "TOPIC")
             assert not BROKEN.search(text_wo_topic.replace("Wi-Fi", "WiFi")), (topic, tone, text)
-            assert 8 <= len(text.split()) <= 24, (topic, text)
+            assert 4 <= len(text.split()) <= 45, (topic, text)
             assert text[-1] in ".!?", (topic, text)
 
 
@@ -107,7 +107,7 @@ def test_the_topic_only_sits_where_its_kind_reads_well(corpus):
     checked = 0
     for topic, kind, tone, _, script in corpus:
         parts = topic_parts(topic)
-        phrase = f"“{parts.mid}”" if kind == "F" else parts.mid
+        phrase = parts.mid
         if kind == "Q":
             continue
         for scene in script.scenes:
@@ -116,12 +116,16 @@ def test_the_topic_only_sits_where_its_kind_reads_well(corpus):
                 if not before:
                     continue  # the topic starts the sentence (always before ":")
                 word = before[-1].lower().strip(".,;:!?")
+                if word == "[":
+                    continue  # the topic opens a place to fill in
                 if kind in ALLOWED_BEFORE:
                     assert word in ALLOWED_BEFORE[kind], (topic, tone, scene.narration)
                 else:
                     assert word not in FORBIDDEN_BEFORE[kind], (topic, tone, scene.narration)
                 if kind != "A":  # only an activity is something one is good at
                     assert not re.search(r"\b(great|good|perfect|better) at$", " ".join(before)), scene.narration
+                if kind in "CL":  # "here is why 5 ways … is", "what why X fell means"
+                    assert not re.search(r"\b(why|what)$", " ".join(before)), scene.narration
                 checked += 1
     assert checked > 1000
 
@@ -131,6 +135,16 @@ def test_the_issues_broken_sentences_are_gone(corpus):
     assert "great at how" not in text and "at how volcanoes work" not in text
     assert not re.search(r"\b(is|are) great at (how|why|what|\d)", text)
     assert not re.search(r"notice (how|why|\d)[^.]*for one week", text)
+    assert not re.search(r"“|”|part two|part 2|next part", text)  # no topic pasted in quotes, no promised sequel
+
+
+def test_every_draft_leaves_the_facts_to_the_person(corpus):
+    for topic, _, tone, _, script in corpus:
+        texts = [s.narration for s in script.scenes]
+        assert all(placeholders_in(t) for t in texts[:-1]), (topic, tone, texts)
+        parts = topic_parts(topic)
+        outside = re.sub(r"\[[^\]]*\]", "", " ".join(texts)).lower().replace(parts.mid.lower(), "")
+        assert not re.search(r"\d", outside.replace(parts.start.lower(), "")), (topic, texts)  # no number invented
 
 
 def test_a_length_named_in_a_title_or_narration_is_the_scripts_own(corpus):
@@ -143,9 +157,7 @@ def test_a_length_named_in_a_title_or_narration_is_the_scripts_own(corpus):
                 seconds = NUMBERS.get(value) or int(value)
                 assert length <= seconds < length + 10.5, (topic, tone, text, round(length, 1))
                 named += 1
-    assert named > 20
-    thirty = next(s for *_, s in corpus if 20 < spoken_seconds(s) <= 30 and SECONDS.search(s.title or ""))
-    assert "60" not in thirty.title
+    assert named > 10
 
 
 def _stems(text: str) -> set[str]:
@@ -159,7 +171,8 @@ def test_visuals_show_the_topics_subject(corpus):
             if kind == "F":
                 assert topic_parts(topic).mid in scene.visuals, (topic, scene.visuals)
             elif subject:
-                assert subject & _stems(scene.visuals), (topic, tone, scene.visuals)
+                named = {w.lower() for w in subject_words(topic)} & set(re.findall(r"\w+", scene.visuals.lower()))
+                assert subject & _stems(scene.visuals) or named, (topic, tone, scene.visuals)
 
 
 def test_visuals_never_show_another_themes_subject(corpus):

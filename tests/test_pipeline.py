@@ -18,6 +18,7 @@ from viralreel_core.models import Scene, Script
 from viralreel_core.providers.base import ScriptWriter
 from viralreel_core.run.checks import validate_topic
 from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.text.placeholders import count_placeholders
 
 
 def make_pipeline(settings, waits=None):
@@ -242,6 +243,20 @@ def test_rewriting_a_scene_of_a_new_version_gives_a_different_scene(tmp_path, ca
             again = pipeline.rewrite_scene(script, number, attempt=1)
             old = script.scenes[number - 1]
             assert again.number == number and (again.visuals, again.narration) != (old.visuals, old.narration)
+
+
+def test_an_offline_draft_warns_that_its_facts_are_the_persons_until_they_are_filled_in(fake_settings, cache_dir):
+    pipeline = Pipeline(settings_from_env(environ={}, script_provider="local", cache_dir=cache_dir))
+    draft = pipeline.write_script("Black holes", 4)
+    assert any("[square brackets] wait for your own" in line for line in pipeline.warnings), pipeline.warnings
+    assert "[" in draft.scenes[1].narration
+    filled = replace(draft, scenes=tuple(replace(s, narration=f"Black holes bend light, part {s.number}.")
+                                         for s in draft.scenes))
+    made = make_pipeline(fake_settings).make("Black holes", script=filled)
+    assert made.success and not any("square brackets" in line for line in made.warnings), made.warnings
+    left = make_pipeline(fake_settings).make("Black holes", script=draft)
+    places = f"{count_placeholders(s.narration for s in draft.scenes)} places in [square brackets]"
+    assert left.success and any(places in line for line in left.warnings), left.warnings
 
 
 class RoleWriter(ScriptWriter):

@@ -477,3 +477,23 @@ def test_the_aspect_is_picked_on_the_topic_step_and_the_size_in_the_sidebar(dirs
     ok(at.selectbox(key="sidebar_frame").select((960, 540)).run())
     assert studio.aspect == "16:9" and studio.settings().width == 960
     ok(page(at, "assemble"))  # its caption names the size and where the shape is chosen
+
+
+def test_an_offline_draft_says_it_has_no_facts_and_a_pasted_script_takes_its_place(dirs):
+    at = ok(new_app())
+    page(at, "topic").text_area(key="topic_text").input("Black holes").run()
+    at.selectbox(key="topic_scenes").select(4).run()
+    at.button(key="write_script").click().run()
+    settle(page(at, "script"))
+    studio = ok(at).session_state["studio"]
+    assert studio.provider_names()["script"] == "local"
+    notice = [i.value for i in at.info if "square brackets" in i.value]
+    assert notice and "3 places in [square brackets]" in notice[0], [i.value for i in at.info]
+    uids = list(studio.draft_uids)
+    at.text_area(key="script_paste").input("Scene 1: Black holes bend light.\n\n2. Nothing gets out.\n\n"
+                                           "Tell me what surprised you.").run()
+    ok(at).button(key="script_paste_use").click().run()
+    assert [s.narration for s in ok(at).session_state["studio"].draft.scenes] == [
+        "Black holes bend light.", "Nothing gets out.", "Tell me what surprised you."]
+    assert studio.draft_uids == uids[:3] and studio.draft.scenes[0].visuals  # ids and visuals kept in order
+    assert not [i for i in at.info if "square brackets" in i.value]

@@ -47,7 +47,8 @@ def service_router(queue: JobQueue) -> APIRouter:
         topic = validate_topic(body.topic or "")
         pipeline = Pipeline(settings_for(queue.settings, body.job_options()))
         try:
-            return script_to_api(pipeline.write_script(topic, pipeline.settings.scenes))
+            script = script_to_api(pipeline.write_script(topic, pipeline.settings.scenes))
+            return {**script, "warnings": list(pipeline.warnings)}  # e.g. a draft whose facts are left to fill in
         finally:
             pipeline.close()
             pipeline.cache.close()

@@ -100,7 +100,7 @@ class VideoBody(BaseModel):
                                                 "aspect).", json_schema_extra=_SIDE)
     height: int | None = Field(None, description=f"Even, {MIN_FRAME_SIDE}–{MAX_FRAME_SIDE}; default 1920 (or "
                                                  "from aspect).", json_schema_extra=_SIDE)
-    transitions: bool | None = Field(None, description="false: cut between scenes instead of fading.")
+    transitions: bool | None = Field(None, description="false: plain cuts between scenes (no arrival push).")
     captions: dict[str, Any] | None = Field(
         None, description="Caption style fields to change, e.g. {\"font_size\": 70, \"uppercase\": false}.")
     music: str | None = Field(None, description="Background music under the voice: calm, lofi, upbeat, none, or "

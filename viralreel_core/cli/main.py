@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="frame width in pixels (with --aspect: the height follows the ratio)")
     make.add_argument("--height", type=int, default=None,
                       help="frame height in pixels (with --aspect: the width follows the ratio)")
-    make.add_argument("--no-transitions", action="store_true", help="cut between scenes instead of fading")
+    make.add_argument("--no-transitions", action="store_true", help="plain cuts between scenes (no arrival push)")
     make.add_argument("--music", default=None,
                       help="background music: calm, lofi, upbeat (shipped, CC0) or an MP3, OGG, WAV or M4A file's path")
     make.add_argument("--music-volume", type=float, default=None,

@@ -51,11 +51,13 @@ from viralreel_core.render.segment import (
     segment_command,
     write_caption_track,
 )
+from viralreel_core.render.title_card import TITLE_FADE, TITLE_SECONDS, write_title_card
 
 __all__ = ["SceneMedia", "Assembler", "frames_for", "fit_plan", "SLOW_DOWN_LIMIT"]
 
 FINAL_VERSION = "4"  # bump when the join, the narration mix or the music mix changes (4: the sound made as AAC)
-SEGMENT_VERSION = "2"  # bump when segment rendering changes its pixels (2: one ffmpeg filter graph)
+SEGMENT_VERSION = "3"  # bump when segment rendering changes its pixels (3: arrivals, no dip to black; title card)
+ARRIVAL_SECONDS = 0.35  # how long a scene's arrival move takes
 _LOGGER = logging.getLogger(__name__)
 
 
@@ -72,8 +74,9 @@ class SceneMedia:
     narration: str
     clip: Clip
     voice: VoiceTrack
-    fade_in: bool = True
-    fade_out: bool = True
+    fade_in: bool = True  # arrives with the transition (a push that settles; never from black)
+    fade_out: bool = True  # fades to black at its end (the pipeline never asks: scenes change without black)
+    title: str = ""  # the video's title, shown over the opening (the first scene: frame 0 says what it is)
 
     def frames(self, fps: int) -> int:
         return frames_for(self.voice.duration, fps)
@@ -139,10 +142,12 @@ class Assembler:
         s = self.settings
         params = {"version": SEGMENT_VERSION, "size": [s.width, s.height], "fps": s.fps,
                   "bitrate": s.frame_bitrate(), "preset": s.x264_preset, "captions": s.captions.to_dict(),
-                  "fade": s.fade_seconds if s.transitions else 0, "encoder": self.encoder}
+                  "fade": s.fade_seconds if s.transitions else 0, "encoder": self.encoder,
+                  "transition": "arrive"}
         inputs = {"clip": self._digest(scene.clip.video_path), "frames": scene.frames(s.fps),
                   "words": [w.to_dict() for w in scene.voice.words], "narration": scene.narration,
-                  "duration": scene.voice.duration, "fade_in": scene.fade_in, "fade_out": scene.fade_out}
+                  "duration": scene.voice.duration, "fade_in": scene.fade_in, "fade_out": scene.fade_out,
+                  **({"title": scene.title} if scene.title else {})}
         return cache_key("segment", "ffmpeg", params, inputs)
 
     def final_key(self, scenes: Sequence[SceneMedia]) -> str:
@@ -223,8 +228,10 @@ class Assembler:
             cmd = segment_command(
                 clip_path=scene.clip.video_path, clip_size=(scene.clip.width, scene.clip.height),
                 clip_seconds=scene.clip.duration, frames=frames, width=s.width, height=s.height, fps=s.fps,
-                captions=captions.track, fade_in=fade if scene.fade_in else 0.0,
+                captions=captions.track, arrive=ARRIVAL_SECONDS if scene.fade_in and s.transitions else 0.0,
                 fade_out=fade if scene.fade_out else 0.0,
+                title=write_title_card(scene.title, s.width, s.height, captions.folder),
+                title_seconds=TITLE_SECONDS, title_fade=TITLE_FADE,
                 encoder_args=h264_args(self.encoder, bitrate=s.frame_bitrate(), preset=s.x264_preset, fps=s.fps),
                 threads=threads or resources.segment_plan(1, s.width, s.height)[1], out_path=out_path)
             self._scene_progress(scene, 0.0, message)

@@ -37,6 +37,7 @@ class EarlyRenders:
     def __init__(self, settings: Settings, cache: AssetCache, script: Script,
                  on_progress: Callable[[ProgressEvent], None], waiter: Waiter | None = None) -> None:
         self._first = script.scenes[0].number if script.scenes else None
+        self._title = script.title
         self._scenes = [(sc.number, sc.narration) for sc in script.scenes]
         self._assembler = Assembler(settings, cache, on_progress, waiter=waiter)
         workers, self._threads = resources.segment_plan(len(script.scenes), settings.width, settings.height)
@@ -53,7 +54,8 @@ class EarlyRenders:
     def submit(self, number: int, narration: str, voice: VoiceTrack, clip: Clip) -> None:
         """Render scene ``number``'s segment in the background (a cache hit costs nothing)."""
         scene = SceneMedia(number=number, narration=narration, clip=clip, voice=voice,
-                           fade_in=number != self._first, fade_out=True)
+                           fade_in=number != self._first, fade_out=False,
+                           title=self._title if number == self._first else "")
         self._submitted.add(number)
         self._futures.append(self._pool.submit(self._render, scene))
 

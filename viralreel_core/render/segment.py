@@ -1,11 +1,17 @@
-"""One scene's segment as a single ffmpeg run: decode, fit, scale, captions, fades and encode in one filter graph.
+"""One scene's segment as a single ffmpeg run: decode, fit, scale, captions, transition and encode in one graph.
 
 The per-pixel work stays inside ffmpeg, with no raw frames piped through Python (measured in
 docs/BENCHMARKS.md: the piped MoviePy path cost 1.9× a bare encode and ~570 MB a segment)::
 
     [clip] setpts (slow down) ─ scale to cover ─ crop ─ fps ─ tpad (never short)
-          └─ overlay [caption images, each shown from its cue's start to its end]
-          └─ fade in / fade out ─ yuv420p ─ encoder ─ exactly ``frames`` frames
+          └─ arrival (a quick push that settles: scenes change without a dip to black)
+          └─ fade out (the video's last scene only) ─ overlay [the title card: the first scene only]
+          └─ overlay [caption images, each shown from its cue's start to its end] ─ yuv420p ─ encoder
+
+Segments are joined by stream copy, so a scene change cannot blend two scenes' frames: each scene
+arrives with a short zoom that settles (``ARRIVAL_ZOOM``, eased over ``arrive`` seconds) straight after
+the last frame of the one before, at full brightness. Captions are drawn after the transition and the
+fade, so they stay on screen through both.
 
 Captions are the cue images ``captions.build_cues`` draws (the same pictures the studio previews),
 written once as PNGs of one common box and played by ffmpeg's concat demuxer, each at its cue's start
@@ -28,11 +34,13 @@ from viralreel_core.media.ffmpeg import ffmpeg_exe, raise_disk_fault
 
 if TYPE_CHECKING:
     from viralreel_core.render.captions import CaptionCue
+    from viralreel_core.render.title_card import TitleCard
 
 __all__ = ["FitPlan", "fit_plan", "write_caption_track", "segment_command", "run_with_progress",
-           "SLOW_DOWN_LIMIT"]
+           "SLOW_DOWN_LIMIT", "ARRIVAL_ZOOM"]
 
 SLOW_DOWN_LIMIT = 1.5  # a clip up to this much shorter than its narration is slowed, beyond it is looped
+ARRIVAL_ZOOM = 0.9  # a scene arrives showing this much of its frame (zoomed in), settling to all of it
 _MICRO = 1_000_000
 
 
@@ -122,10 +130,25 @@ def _quote(path: Path) -> str:
     return str(path).replace("'", "'\\''")
 
 
+def _arrival(seconds: float, fps: int) -> str:
+    """A perspective window that starts at ``ARRIVAL_ZOOM`` of the frame and eases out to all of it."""
+    frames = max(1, round(seconds * fps))
+    z = f"(1-{1 - ARRIVAL_ZOOM:.4f}*pow(1-min(on/{frames},1),3))"  # the share of the frame shown
+    left, right, top, bottom = (f"W*(0.5-{z}/2)", f"W*(0.5+{z}/2)", f"H*(0.5-{z}/2)", f"H*(0.5+{z}/2)")
+    return (f"perspective=x0='{left}':y0='{top}':x1='{right}':y1='{top}':x2='{left}':y2='{bottom}':"
+            f"x3='{right}':y3='{bottom}':eval=frame:interpolation=linear:enable='lt(n,{frames})'")
+
+
 def segment_command(*, clip_path: str, clip_size: tuple[int, int], clip_seconds: float, frames: int,
-                    width: int, height: int, fps: int, captions: CaptionTrack | None, fade_in: float,
-                    fade_out: float, encoder_args: Sequence[str], threads: int, out_path: Path) -> list[str]:
-    """The ffmpeg command that renders one segment of exactly ``frames`` frames (video only)."""
+                    width: int, height: int, fps: int, captions: CaptionTrack | None, arrive: float,
+                    fade_out: float, encoder_args: Sequence[str], threads: int, out_path: Path,
+                    title: TitleCard | None = None, title_seconds: float = 0.0, title_fade: float = 0.0) -> list[str]:
+    """The ffmpeg command that renders one segment of exactly ``frames`` frames (video only).
+
+    ``arrive``: seconds of the arrival move (0: a plain cut); ``fade_out``: seconds of a fade to black at
+    the end (the video's last scene); ``title``: a card shown for ``title_seconds``, fading out over
+    ``title_fade``.
+    """
     seconds = frames / fps
     plan = fit_plan(clip_seconds, seconds)
     cw, ch = max(1, clip_size[0]), max(1, clip_size[1])
@@ -139,25 +162,30 @@ def segment_command(*, clip_path: str, clip_size: tuple[int, int], clip_seconds:
     if (sw, sh) != (width, height):
         chain.append(f"crop={width}:{height}")
     chain += ["setsar=1", f"fps={fps}", "tpad=stop=-1:stop_mode=clone"]  # a clip a little short never cuts early
+    if arrive > 0:
+        chain.append(_arrival(min(arrive, seconds / 2), fps))
+    if fade_out > 0:  # before the overlays: the captions stay on to the last frame
+        chain.append(f"fade=t=out:st={max(0.0, seconds - fade_out):.4f}:d={fade_out:.4f}")
     graph = f"[0:v]{','.join(chain)}[base]"
-    last = "base"
+    last, inputs = "base", 1
+    extra: list[str] = []
+    if title is not None and title_seconds > 0:
+        shown = min(title_seconds, seconds)
+        fade = min(title_fade, shown)
+        graph += (f";[{inputs}:v]format=yuva420p,fade=t=out:st={shown - fade:.4f}:d={fade:.4f}:alpha=1[card]"
+                  f";[{last}][card]overlay=0:{title.y}:eof_action=pass:format=yuv420[titled]")
+        extra += ["-loop", "1", "-framerate", str(fps), "-t", f"{shown:.4f}", "-i", str(title.path)]
+        last, inputs = "titled", inputs + 1
     if captions is not None:
-        graph += f";[base][1:v]overlay={captions.x}:{captions.y}:eof_action=repeat:format=yuv420[cap]"
+        graph += f";[{last}][{inputs}:v]overlay={captions.x}:{captions.y}:eof_action=repeat:format=yuv420[cap]"
+        extra += ["-f", "concat", "-safe", "0", "-i", str(captions.playlist)]
         last = "cap"
-    after = []
-    if fade_in > 0:
-        after.append(f"fade=t=in:st=0:d={fade_in:.4f}")
-    if fade_out > 0:
-        after.append(f"fade=t=out:st={max(0.0, seconds - fade_out):.4f}:d={fade_out:.4f}")
-    after.append("format=yuv420p")
-    graph += f";[{last}]{','.join(after)}[out]"
+    graph += f";[{last}]format=yuv420p[out]"
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-nostats",
            "-progress", "pipe:1", "-threads", str(threads)]
     if plan.how == "loop":
         cmd += ["-stream_loop", "-1"]
-    cmd += ["-i", clip_path]
-    if captions is not None:
-        cmd += ["-f", "concat", "-safe", "0", "-i", str(captions.playlist)]
+    cmd += ["-i", clip_path, *extra]
     cmd += ["-filter_complex", graph, "-filter_complex_threads", "1", "-map", "[out]", "-an",
             "-frames:v", str(frames), *encoder_args, "-threads", str(threads), "-f", "mp4", str(out_path)]
     return cmd

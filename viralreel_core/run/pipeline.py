@@ -45,6 +45,7 @@ from viralreel_core.run.own_script import fill_visuals
 from viralreel_core.run.post_kit import make_post_kit
 from viralreel_core.run.scheduler import SceneScheduler, job_order
 from viralreel_core.run.steps import MAX_CLIP_SECONDS, AssetSteps
+from viralreel_core.text.placeholders import draft_warning
 from viralreel_core.text.timing import estimate_seconds
 
 __all__ = ["Pipeline"]
@@ -108,10 +109,12 @@ class Pipeline(AssetSteps):
     # -- assembly --------------------------------------------------------------------------------
     def scene_media(self, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip]
                     ) -> list[SceneMedia]:
-        """The scenes that have both a voice and a clip, in order, with fades between them."""
+        """The scenes that have both a voice and a clip, in order: the first under the title card, the others
+        arriving with the transition (no fade to black: a short video loops, and a scene's segment stays
+        the same whichever scene ends the video)."""
         usable = [s for s in script.scenes if s.number in voices and s.number in clips]
         return [SceneMedia(number=s.number, narration=s.narration, clip=clips[s.number], voice=voices[s.number],
-                           fade_in=i > 0, fade_out=True)
+                           fade_in=i > 0, fade_out=False, title=script.title if i == 0 else "")
                 for i, s in enumerate(usable)]
 
     def _render_progress(self, event: ProgressEvent) -> None:
@@ -195,6 +198,8 @@ class Pipeline(AssetSteps):
         out_dir = self.check_before_spending(out_dir, script)
         skipped: list[dict[str, Any]] = []
         try:
+            if script is not None and (draft := draft_warning(sc.narration for sc in script.scenes)) is not None:
+                self._warn(draft)  # an edited script that still has places for its facts
             script = fill_visuals(self, script) if script else self.write_script(topic)
             check_languages(self.settings, script=script)  # what the writer wrote: every scene has a voice
             early = self._early_renders(script)

@@ -38,6 +38,7 @@ from viralreel_core.run.rewrite import REWRITE_TRIES, rewrite_place, rewrite_see
 from viralreel_core.run.tally import RunTally
 from viralreel_core.text.clean import clean_text, reject_nul
 from viralreel_core.text.languages import LANGUAGES, resolve_language
+from viralreel_core.text.placeholders import draft_warning
 from viralreel_core.text.timing import estimate_seconds
 
 __all__ = ["AssetSteps", "MAX_CLIP_SECONDS", "MIN_CLIP_SECONDS"]
@@ -142,8 +143,9 @@ class AssetSteps:
         self.on_progress(ProgressEvent(step, fraction, message, scene))
 
     def _warn(self, line: str) -> None:
-        """A line the person must see (e.g. a damaged cache entry paid for again): kept for the result."""
-        self.warnings.append(line)
+        """A line the person must see (e.g. a damaged cache entry paid for again): kept for the result, once."""
+        if line not in self.warnings:
+            self.warnings.append(line)
 
     def _counting_failures(self, step: str, call: Callable[[], Any], scene: int | None = None) -> Callable[[], Any]:
         """``call``, with the money a failed attempt already cost added to the tally before the error goes on."""
@@ -197,6 +199,8 @@ class AssetSteps:
                        f"write the narration in {LANGUAGES[request.language].name} on the Script page (the voice and "
                        "captions follow it), or use the OpenAI writer.")
         script = Script.from_dict(asset.meta).renumbered()
+        if (draft := draft_warning(sc.narration for sc in script.scenes)) is not None:  # e.g. the offline writer's
+            self._warn(draft)
         # a writer's text may carry control characters (a NUL, a terminal escape): never passed on
         return replace(script, scenes=tuple(replace(sc, visuals=clean_text(sc.visuals),
                                                     narration=clean_text(sc.narration)) for sc in script.scenes))

@@ -17,6 +17,7 @@ from viralreel_core.run.tally import RunTally
 from viralreel_core.studio.assets import Made
 from viralreel_core.studio.live import workspace_key
 from viralreel_core.studio.step_jobs import StepJob
+from viralreel_core.text.placeholders import is_draft_warning
 
 if TYPE_CHECKING:
     from viralreel_core.studio.engine import StudioEngine
@@ -96,7 +97,8 @@ class QueuedSteps:
 
         def applied(data: dict[str, Any]) -> None:
             self.tally.add(RunTally.from_dict(data.get("tally") or {}))
-            self.notices.extend(self._redact(line) for line in data.get("notices") or [])
+            self.notices.extend(self._redact(line) for line in data.get("notices") or []
+                                if not is_draft_warning(line))  # the Script page counts a draft's places itself
             apply(_loaded(job.step, data))
 
         self.errors.pop(job.step, None)

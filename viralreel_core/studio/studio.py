@@ -43,6 +43,7 @@ from viralreel_core.studio.pasted import PastedScript
 from viralreel_core.studio.step_jobs import JobBoard, StepJob, describe_error
 from viralreel_core.studio.studio_config import StudioConfig, option_names
 from viralreel_core.studio.tasks import STEP_KINDS, media_params, render_params
+from viralreel_core.text.placeholders import is_draft_warning
 from viralreel_core.workspace.projects import ProjectStore, list_renders, new_project_id
 
 if TYPE_CHECKING:
@@ -193,7 +194,7 @@ class Studio(ProviderChoices, QueuedSteps, PastedScript):
 
         def applied(result: Any) -> None:
             self.tally.add(pipeline.tally)
-            self.notices.extend(self._redact(line) for line in pipeline.warnings)  # e.g. a damaged asset paid again
+            self.notices.extend(self._redact(w) for w in pipeline.warnings if not is_draft_warning(w))  # see handoff
             apply(result)
 
         self.errors.pop(job.step, None)

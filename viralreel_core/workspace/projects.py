@@ -170,11 +170,11 @@ def stored_name(name: str) -> str:
 
 def make_thumbnail(video: str | Path, out_path: str | Path, at: float | None = None,
                    width: int = THUMBNAIL_WIDTH) -> Path:
-    """A JPEG of one frame of ``video`` (a third of the way in, by default), ``width`` pixels wide."""
+    """A JPEG of one frame of ``video`` (by default 1 s in: its title card), ``width`` pixels wide."""
     out_path = Path(out_path)
     if at is None:
         try:
-            at = probe(video).duration / 3
+            at = min(1.0, probe(video).duration / 2)
         except AssemblyError:
             at = 0.0
     with atomic_path(out_path) as partial:

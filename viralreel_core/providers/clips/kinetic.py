@@ -1,7 +1,7 @@
 """Kinetic typography for offline clips: the narration's key phrases set large, each arriving as it is said.
 
-The captions (burned in later, around 70 % down the frame) show every word; this layer shows the few
-that matter, large, in the upper-middle of the frame::
+The captions (burned in later, around 70 % down the frame) show every word; this layer shows the one or
+two that matter, large, in the upper-middle of the frame, where they stay as the scene's headline::
 
     words  = narration_timings(narration, pace)     # estimated word timings (the voice runs in parallel)
     plan   = plan_kinetics(narration, seconds, width, height, pace=pace, variant="stack")
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from viralreel_core.models import WordTiming
 from viralreel_core.providers.clips.layout import UPRIGHT, layout_for
 from viralreel_core.providers.clips.local_backdrop import Color, luma
+from viralreel_core.providers.clips.scene_words import STRUCTURE_WORDS
 from viralreel_core.render.fonts import load_font
 from viralreel_core.text.languages import detect_language, function_words, join_words, split_words
 from viralreel_core.text.timing import ends_clause, ends_sentence, estimate_word_timings
@@ -40,6 +41,8 @@ ENTRANCE = 0.28  # seconds a beat takes to arrive
 MIN_GAP = 0.4  # seconds between two beats' arrivals
 SECONDS_PER_BEAT = 1.35
 MAX_LINES = 3  # beats on one page
+MAX_BEATS = 2  # key phrases in a scene: they stay as its headline while the captions run on below
+HEADLINE_SHARE = 0.6  # a second phrase joins the headline only when it scores this much of the best
 
 _STOPWORDS = frozenset("""
 a an the and or but nor so yet for of to in on at by from with without into onto over under about above
@@ -57,6 +60,7 @@ first next last try know knew need want think believe say said tell look see fin
 put seem seems thank thanks okay ok well yeah hey oh right maybe actually probably simply basically
 learn learning become becomes happen happens change changes
 almost always often sometimes usually around away back together
+because although though whether unless while since start starts started reach reaches rise rising
 """.split())
 _FUNCTION = frozenset("""the a an and or but of to in on at by for with from than then that this these those it
 is are was were be been you we they he she i""".split())
@@ -152,13 +156,16 @@ def _word_score(core: str, sentence_start: bool, emphasis: set[str], others: fro
         score += 2.0  # the scene's subject (its visuals name it): "VOLCANOES" over "BELIEVED"
     if lower.endswith("ed") and len(lower) > 4:
         score *= 0.6  # a past-tense verb rarely carries the scene
+    if lower in STRUCTURE_WORDS:
+        score *= 0.4  # "a NUMBER about volcanoes": the frame of the sentence, not its subject
     return score
 
 
 def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
     """The narration's content-word runs (at most 2–3 words, ~20 characters), scored, in order.
 
-    Numbers, names, long words and words also in ``emphasis`` (e.g. the visuals) score higher.
+    Numbers, names, long words and words also in ``emphasis`` (e.g. the visuals) score higher; the words
+    of a [place to fill in] never count.
     """
     tokens = split_words(narration)  # Chinese, Japanese, Thai: pieces of a few characters
     others = function_words(detect_language(narration))  # "que", "आपको", "في" are never key words either
@@ -181,9 +188,12 @@ def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
 
     sentence_start = True
     seen: set[str] = set()
+    depth = 0  # inside a [place to fill in]: the person's words to come, never a key phrase
     for i, token in enumerate(tokens):
         core = _core(token)
-        score = _word_score(core, sentence_start, wanted, others)
+        inside = depth > 0 or token.startswith("[")
+        depth += token.count("[") - token.count("]")
+        score = 0.0 if inside else _word_score(core, sentence_start, wanted, others)
         if (not score and run and _DIGIT.search(run[-1][1]) and core.isalpha() and len(core) >= 3
                 and core.lower() not in _FUNCTION):
             score = 1.0  # a number keeps its noun, even a plain one: "5 WAYS", "3 THINGS"
@@ -204,11 +214,15 @@ def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
 
 
 def _choose(phrases: list[Phrase], timings: list[WordTiming], seconds: float) -> list[Phrase]:
-    """The best phrases, at most one per ``MIN_GAP`` and about one per ``SECONDS_PER_BEAT``, in order."""
+    """The best phrases, at most one per ``MIN_GAP``, about one per ``SECONDS_PER_BEAT`` and ``MAX_BEATS`` in
+    all (a headline that builds up, not the caption line again), in order."""
     spoken = timings[-1].end if timings else 0.0
-    limit = max(1, min(6, round(min(spoken, seconds) / SECONDS_PER_BEAT)))
+    limit = max(1, min(MAX_BEATS, round(min(spoken, seconds) / SECONDS_PER_BEAT)))
     chosen: list[Phrase] = []
+    best = max((p.score for p in phrases), default=0.0)
     for phrase in sorted(phrases, key=lambda p: (-p.score, p.first)):
+        if phrase.score < HEADLINE_SHARE * best:
+            break  # a weak second phrase ("LINE", "SHORT") is no headline: the captions say it
         start = timings[phrase.first].start
         if start > seconds - 0.6:
             continue

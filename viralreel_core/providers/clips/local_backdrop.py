@@ -3,8 +3,9 @@
 Everything the background looks like is derived from a text (the scene's visuals and narration), so the
 same text always gives the same picture and different scenes look different:
 
-* the palette comes from mood and colour words in the text ("ocean", "sunset", "forest", "neon",
-  "gold"…) or, when there are none, from a hash of the text;
+* the palette comes from the colours the visuals name ("deep purple and starlight silver tones"), else
+  from mood words among the scene's subject words ("ocean", "sunset", "forest"…; never a style word
+  such as "rich" or "cinematic"), else from a hash of the text;
 * the gradient shape, its rotation speed, the soft shapes drifting over it and the camera move (slow
   zoom in or out, pan, drift, gentle hue sway) come from that hash.
 
@@ -27,6 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from viralreel_core.providers.clips.scene_words import named_colours, spoken_text, subject_text
 from viralreel_core.render.colors import parse_color
 
 __all__ = ["ClipStyle", "Bits", "style_for", "palette_for", "build_filtergraph", "even", "luma", "MOTIONS", "Color"]
@@ -158,13 +160,41 @@ def _hash_palette(bits: Bits) -> tuple[Color, ...]:
                  for dh, s, v in shades)
 
 
-def palette_for(visuals: str) -> tuple[str, tuple[Color, ...]]:
-    """The mood (or ``"hash"`` / ``"default"``) and palette, dark to light, for a visuals text."""
+def _named_palette(named: list[Color], bits: Bits) -> tuple[Color, ...]:
+    """Five colours, dark to light, from the colours the visuals name (the first is the scene's own)."""
+    def hsv(color: Color) -> tuple[float, float, float]:
+        return colorsys.rgb_to_hsv(*(c / 255 for c in color))
+
+    def make(h: float, s: float, v: float) -> Color:
+        return tuple(round(c * 255) for c in colorsys.hsv_to_rgb(h % 1.0, min(1.0, s), min(1.0, v)))  # type: ignore
+
+    def tinted(color: tuple[float, float, float]) -> tuple[float, float, float]:
+        # a near-grey colour ("silver", "cream") takes the first colour's hue, so the palette stays one look
+        return color if color[1] >= 0.2 else (first[0], max(color[1], 0.22), color[2])
+
+    first = hsv(named[0])
+    if first[1] < 0.2:
+        first = (bits.unit(), 0.3, first[2])
+    step = bits.choice((-1, 1)) * bits.between(0.03, 0.08)
+    second = tinted(hsv(named[1])) if len(named) > 1 else ((first[0] + step) % 1.0, first[1], first[2])
+    third = tinted(hsv(named[2])) if len(named) > 2 else second
+    # mid-dark on the whole: white words and captions must read over any of it
+    return (make(first[0], first[1] * 1.05, 0.2), make(first[0], first[1], 0.4), make(second[0], second[1], 0.6),
+            make(third[0], third[1] * 0.85, 0.75), make(third[0], third[1] * 0.45, 0.88))
+
+
+def palette_for(visuals: str, narration: str = "") -> tuple[str, tuple[Color, ...]]:
+    """The mood and palette, dark to light, for a scene: ``"named"`` from the colours its visuals name
+    ("deep purple and starlight silver tones"), else a mood its subject words suggest (never a style
+    word: "rich cinematic lighting" is not money), else ``"hash"`` / ``"default"``."""
     text = _normalize(visuals)
     bits = Bits("palette:" + text)
-    if not text:
+    if not text and not narration.strip():
         return "default", tuple(parse_color(c) for c in _DEFAULT_PALETTE)
-    moods = _moods_in(text)
+    named = named_colours(text)
+    if named:
+        return "named", _named_palette(named, bits)
+    moods = _moods_in(f"{subject_text(text)} {spoken_text(narration).lower()}")
     if not moods:
         return "hash", _hash_palette(bits)
     colors = [_jitter(parse_color(c), bits, 8, 0.1) for c in _MOODS[moods[0]][1]]
@@ -173,10 +203,10 @@ def palette_for(visuals: str) -> tuple[str, tuple[Color, ...]]:
     return moods[0], tuple(colors)
 
 
-def style_for(visuals: str) -> ClipStyle:
-    """The whole look of the clip for a visuals text (pure: same text, same style)."""
-    mood, palette = palette_for(visuals)
-    bits = Bits("style:" + _normalize(visuals))
+def style_for(visuals: str, narration: str = "") -> ClipStyle:
+    """The whole look of the clip for a scene's visuals and narration (pure: same words, same style)."""
+    mood, palette = palette_for(visuals, narration)
+    bits = Bits("style:" + _normalize(f"{visuals} {narration}"))
     gradient_type = bits.choice(_GRADIENT_TYPES)
     if gradient_type == "radial":  # a glow: the light colours in the middle, the dark ones around it
         palette = palette[::-1]

@@ -1,15 +1,18 @@
-"""Offline clips: a scene's key words set large and timed to its narration, over a background themed from it.
+"""Offline clips: a scene's subject and key words, composed over a background in its colours, timed to its voice.
 
 Three layers, all derived from the scene's own words, so the same scene always gives the same clip and
 different scenes look different:
 
-* a moving background (``local_backdrop``): palette from the mood words of the visuals and narration,
-  drifting glows and a slow camera move;
-* the subject's symbol (``symbols``): an emoji picked from the words ("volcano" -> 🌋), drawn with an
-  installed emoji font, gently bobbing near the top; none when no font has it;
-* kinetic typography (``kinetic``): the narration's key phrases, each arriving as the voice says it, in
-  pages of up to three lines in the upper-middle of the frame (the captions show every word lower down).
+* a moving background (``local_backdrop``): the palette the visuals name ("deep purple and starlight
+  silver tones"), else one the subject suggests; drifting glows and a slow camera move;
+* the scene's symbols (``symbols``, ``composition``): emoji for the nouns it names, never its style words
+  (a bicycle is 🚲, "rich cinematic lighting" is nothing): the subject's near the top from the first
+  frame, faint copies of it drifting behind, and the next one or two beside it with their words, each
+  rising into place as the voice says it; none when no font has them;
+* kinetic typography (``kinetic``): one or two key phrases, each arriving as the voice says it and
+  staying as the scene's headline in the upper middle (the captions show every word lower down).
   The voice is made in parallel, so word times are estimated from the narration at the voice's pace.
+  The words of a [place to fill in] are never shown: they are the person's facts to come.
 
 Pillow draws each sprite once; one ffmpeg process draws the background, moves and fades the sprites
 (``overlay`` with per-frame expressions) and encodes the clip, with no per-frame Python::
@@ -39,18 +42,20 @@ from viralreel_core.media.admission import GATE
 from viralreel_core.media.ffmpeg import ffmpeg_exe
 from viralreel_core.models import Clip
 from viralreel_core.providers.base import ClipMaker
+from viralreel_core.providers.clips.composition import side_symbols
 from viralreel_core.providers.clips.kinetic import (
     VARIANTS,
     KineticPlan,
     Motion,
     accent_of,
     draw_beat,
+    narration_timings,
     plan_kinetics,
     sprite_margin,
 )
 from viralreel_core.providers.clips.layout import layout_for
 from viralreel_core.providers.clips.local_backdrop import Bits, ClipStyle, build_filtergraph, even, style_for
-from viralreel_core.providers.clips.symbols import draw_symbol, subject_symbol, symbol_font
+from viralreel_core.providers.clips.symbols import draw_symbol, scene_symbols, symbol_font
 
 if TYPE_CHECKING:  # Pillow loads where images are drawn, keeping this module cheap to import
     from PIL import Image
@@ -58,7 +63,7 @@ if TYPE_CHECKING:  # Pillow loads where images are drawn, keeping this module ch
 __all__ = ["LocalClipMaker", "SceneDesign", "Sprite", "design_scene", "INSTALL_HINT"]
 
 INSTALL_HINT = "Install ffmpeg for Python with `pip install imageio-ffmpeg` (it ships its own ffmpeg binary)."
-STYLE_VERSION = "2"  # bump when the same scene starts giving different pixels
+STYLE_VERSION = "3"  # bump when the same scene starts giving different pixels (3: nouns' symbols, named palette)
 EXTRA_SECONDS = 0.5  # clips run this much longer than asked so the assembler trims rather than loops
 MAX_SECONDS = 600.0
 X264_PRESET = "ultrafast"  # the assembler re-encodes every clip; ultrafast is ~3x quicker
@@ -137,7 +142,7 @@ def _symbol_sprite(symbol: tuple[str, str] | None, accent: tuple[int, int, int],
     motion = Motion("rise", 0.0, math.inf, distance=round(height * 0.02, 1), drift=round(height * 0.007, 1),
                     period=2.8, phase=0.0)
     return Sprite(sprite, round(cx - side / 2), round(layout.symbol_y * height - side / 2), motion, (0.0, math.inf),
-                  fade_out=False)
+                  fade_in=False, fade_out=False)  # on the first frame: a poster or thumbnail shows the subject
 
 
 def _floaters(symbol: tuple[str, str] | None, width: int, height: int, bits: Bits) -> list[Sprite]:
@@ -164,17 +169,21 @@ def design_scene(visuals: str, narration: str, seconds: float, width: int, heigh
                  pace: float) -> SceneDesign:
     """The clip's background, key-word plan, symbol and sprites (pure: same words, same design)."""
     words = " ".join(f"{visuals} {narration}".split())
-    style = style_for(words)
+    style = style_for(visuals, narration)
     bits = Bits("kinetic:" + words.lower())
     variant = bits.choice(VARIANTS)
     accent = accent_of(style.palette)
     plan = plan_kinetics(narration, seconds, width, height, pace=pace, variant=variant, emphasis=visuals,
                          phase=bits.between(0, 2 * math.pi))
-    symbol = subject_symbol(narration, visuals)
+    hits = [h for h in scene_symbols(narration, visuals, limit=4) if not h.framing][:3]  # no 🧮 for "a number"
+    symbol = (hits[0].emoji, hits[0].plain) if hits else None
     sprites = _floaters(symbol, width, height, bits)
     badge = _symbol_sprite(symbol, accent, width, height, variant)
     if badge is not None:
         sprites.append(badge)
+    timings = narration_timings(narration, pace)
+    for side in side_symbols(hits[1:], timings, seconds, accent, width, height, variant):  # arrive as said
+        sprites.append(Sprite(side.image, side.x, side.y, side.motion, (side.start, math.inf), fade_out=False))
     for beat in plan.beats:  # the newest line is lit (accent ink) until the next arrives, then white
         x, y = beat.x - sprite_margin(beat.font_size), beat.y - sprite_margin(beat.font_size)
         lit = beat.lit_until < beat.end and not beat.boxed

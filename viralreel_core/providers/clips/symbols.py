@@ -1,6 +1,9 @@
 """A symbol for a scene's subject: an emoji picked from its words, drawn with an installed emoji font.
 
-``subject_symbol("Volcanoes erupt when magma rises")`` is ``"🌋"``. ``draw_symbol`` renders it with the
+``subject_symbol("Volcanoes erupt when magma rises")`` is ``"🌋"``; ``scene_symbols`` gives the few a scene
+names, each with the word that named it and when the voice says it. Only nouns count: the visuals'
+style words never do ("rich cinematic lighting" is not money), nor the words of a [place to fill in].
+``draw_symbol`` renders it with the
 first font that has it: a colour emoji font (Noto Color Emoji, Apple, Segoe), else a monochrome one
 (Symbola, DejaVu Sans, which has the older symbols such as ☀ ★ ⚡ ❄ ♥), tinted; with none it returns
 ``None`` and the clip simply has no symbol. Fonts are looked up once per process.
@@ -11,14 +14,18 @@ from __future__ import annotations
 import os
 import re
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from viralreel_core.providers.clips.scene_words import STRUCTURE_WORDS, subject_text
+from viralreel_core.text.languages import split_words
 
 if TYPE_CHECKING:  # Pillow loads where images are drawn, keeping this module cheap to import
     from PIL import Image, ImageFont
 
 
-__all__ = ["subject_symbol", "symbol_font", "draw_symbol", "SYMBOLS"]
+__all__ = ["subject_symbol", "scene_symbols", "SymbolHit", "symbol_font", "draw_symbol", "SYMBOLS"]
 
 # emoji, then a plain symbol most fonts with symbols have (or "-"), then the words that name the subject.
 # Words of 5+ letters also match as prefixes ("volcanic", "planets"); any word matches with a plural "s".
@@ -27,6 +34,9 @@ _TABLE = """
 🐱 - cat cats kitten kitty purr purring feline
 🐶 - dog dogs puppy puppies canine
 🐋 - whale whales
+🦓 - zebra zebras stripes
+🪼 - jellyfish
+🐢 - turtle turtles tortoise
 🐬 - dolphin
 🦈 - shark
 🐙 - octopus squid
@@ -40,6 +50,7 @@ _TABLE = """
 🦖 - dinosaur dinosaurs fossil jurassic
 🌊 ≈ ocean oceans sea seas wave waves tide tides surf marine
 🏔 ▲ mountain mountains everest summit glacier
+🪨 - rock rocks stone stones boulder pebble
 🌍 ◍ earth planet climate globe geography continent
 🌌 ★ galaxy universe cosmos nebula
 🪐 ◍ saturn jupiter planets solar
@@ -47,7 +58,7 @@ _TABLE = """
 🌙 ☾ moon lunar
 ☀ ☀ sun sunlight solar sunny summer
 ⭐ ★ star stars stellar
-⚫ ● blackhole gravity singularity
+⚫ ● blackhole gravity singularity event-horizon
 ⚡ ⚡ electricity electric lightning energy voltage battery batteries
 🌪 - tornado hurricane storm storms cyclone
 🌧 ☂ rain rainfall weather
@@ -72,15 +83,17 @@ _TABLE = """
 🍕 - pizza
 🍫 - chocolate cocoa sugar candy
 🍳 - cook cooking recipe recipes kitchen breakfast food foods
+🍞 - bread loaf sourdough bake baking baker bakery toast
 🍷 - wine
 🤖 - robot robots ai artificial automation machine machines
 💻 - computer computers code coding programming software developer laptop
 📱 ☎ phone phones smartphone iphone android app apps
 🌐 - internet web website online
 🎮 - game games gaming video-game gamer console
+♟ ♟ chess checkmate
 🔒 - security password passwords privacy hacker hackers cyber
 ₿ - bitcoin crypto cryptocurrency blockchain
-💰 $ money cash wealth rich income salary budget
+💰 $ money cash wealth income salary budget millionaire
 📈 - stock stocks invest investing investment market markets economy profit
 🏦 - bank banks banking loan loans debt credit
 🛒 - shopping shop buy sell sales customer customers
@@ -94,9 +107,12 @@ _TABLE = """
 🔭 - telescope astronomy astronomer
 🧮 - math maths mathematics number numbers equation algebra
 💡 - idea ideas invention inventor innovation creative creativity
-🎵 ♫ music song songs sing singer melody guitar piano concert
+🎵 ♫ music song songs sing singer melody concert
+🎸 - guitar guitars
+🎹 - piano pianos keyboard
+🎙 - podcast podcasts microphone
 🎬 - movie movies film films cinema hollywood director
-📷 - photo photography camera picture
+📷 - photo photos photography camera
 🎨 - art artist painting paint design designer
 ⚽ ⚽ football soccer goal
 🏀 - basketball nba
@@ -104,11 +120,13 @@ _TABLE = """
 🏆 - champion championship trophy win winner winning olympics sport sports
 ✈ ✈ plane planes airplane flight flights fly flying airport travel
 🚗 - car cars driving drive traffic engine vehicle
-🚲 - bike bicycle cycling
+🛞 - tyre tyres tire tires wheel wheels
+🚲 - bike bikes bicycle bicycles cycling cyclist
 🚂 - train trains railway
 🚢 ⚓ ship ships boat boats sailing titanic navy pirate pirates
 🏛 - history historic ancient rome roman greek greece empire museum
 🏰 - castle king queen kingdom medieval knight
+🧱 - wall walls brick bricks
 🗿 - statue easter
 🔺 ▲ pyramid pyramids egypt pharaoh
 🗽 - america american usa freedom
@@ -121,8 +139,9 @@ _TABLE = """
 😱 - fear scary horror afraid anxiety panic
 👻 - ghost ghosts haunted halloween
 🎉 - party celebration birthday celebrate
+🤹 - juggle juggling juggler
 💎 ♦ diamond diamonds jewel luxury
-🥇 - gold golden medal
+🥇 - gold medal medals
 🕵 - mystery mysteries detective crime secret secrets
 ⚖ ⚖ law laws legal justice court lawyer
 🗳 - vote voting election elections politics government
@@ -157,6 +176,19 @@ def _parse(table: str) -> tuple[tuple[str, str, frozenset[str]], ...]:
 
 SYMBOLS = _parse(_TABLE)
 _GENERIC = {"❓"}  # matched by question words: used only when nothing more specific is named
+FRAMING_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class SymbolHit:
+    """A symbol a scene's words name: which, the word that named it first, and where the voice says it."""
+
+    emoji: str
+    plain: str
+    word: str
+    spoken_at: int | None  # index of that word in ``split_words(narration)``; None when only the visuals name it
+    score: float
+    framing: bool = False  # named only by words that frame a subject ("a number about…"): no symbol of its own
 
 
 def _matches(token: str, keyword: str) -> bool:
@@ -165,26 +197,70 @@ def _matches(token: str, keyword: str) -> bool:
             or (len(keyword) >= 5 and token.startswith(keyword)))
 
 
-def subject_symbol(*texts: str) -> tuple[str, str] | None:
-    """(emoji, plain symbol or "") for the subject the texts name most, earlier texts weighing more.
+def _row_of(token: str, exact: bool = False) -> int | None:
+    """The table row one of whose words ``token`` is (``exact``: no prefix matches, for a joined pair)."""
+    for i, (_e, _p, words) in enumerate(SYMBOLS):
+        if any(token in (w, w + "s", w + "es") if exact else _matches(token, w) for w in words):
+            return i
+    return None
 
-    The first text (e.g. the narration) counts double; ties go to the subject named first.
+
+def _tokens(narration: str, visuals: str) -> list[tuple[str, float, int | None]]:
+    """(word, weight, index in the narration's spoken words) for the words that may name a symbol: the
+    narration's outside [places to fill], counted double, then the visuals' subject words."""
+    out: list[tuple[str, float, int | None]] = []
+    depth = 0
+    for index, raw in enumerate(split_words(narration or "")):
+        inside = depth > 0 or raw.startswith("[")
+        depth += raw.count("[") - raw.count("]")
+        if not inside:
+            out += [(w, 2.0, index) for w in _WORD.findall(raw.lower())]
+    out += [(w, 1.0, None) for w in _WORD.findall(subject_text(visuals))]
+    return out
+
+
+def scene_symbols(narration: str, visuals: str = "", limit: int = 3) -> list[SymbolHit]:
+    """The symbols a scene's words name, best first: nouns, never style words (``scene_words``).
+
+    The narration (said aloud, outside its [places to fill]) counts double; a framing word ("the
+    history of …") counts little; two words may name one symbol ("black holes"). Ties go to the first named.
     """
+    tokens = _tokens(narration, visuals)
     scores: dict[int, float] = {}
-    first: dict[int, int] = {}
-    position = 0
-    for weight, text in zip((2.0, 1.0, 1.0), texts, strict=False):
-        for token in _WORD.findall(str(text or "").lower()):
-            position += 1
-            for index, (emoji, _plain, words) in enumerate(SYMBOLS):
-                if any(_matches(token, w) for w in words):
-                    bonus = 0.25 if emoji in _GENERIC else weight
-                    scores[index] = scores.get(index, 0.0) + bonus
-                    first.setdefault(index, position)
-    if not scores:
-        return None
-    best = min(scores, key=lambda i: (-scores[i], first[i]))
-    return SYMBOLS[best][0], SYMBOLS[best][1]
+    first: dict[int, tuple[int, str, int | None]] = {}
+    named: set[int] = set()  # rows some word names outright, not only a framing word
+    skip = -1
+    for position, (token, weight, spoken) in enumerate(tokens):
+        if position <= skip:
+            continue
+        row, word = None, token
+        if position + 1 < len(tokens) and tokens[position + 1][1] == weight:  # "black holes" -> "blackholes"
+            pair = token + tokens[position + 1][0]
+            row = _row_of(pair, exact=True)
+            if row is not None:
+                word, skip = f"{token} {tokens[position + 1][0]}", position + 1
+        if row is None:
+            row = _row_of(token)
+        if row is None:
+            continue
+        following = tokens[position + 1][0] if position + 1 < len(tokens) else ""
+        framing = token in STRUCTURE_WORDS or following == "of"
+        bonus = 0.25 if SYMBOLS[row][0] in _GENERIC else weight * (FRAMING_WEIGHT if framing else 1.0)
+        scores[row] = scores.get(row, 0.0) + bonus
+        first.setdefault(row, (position, word, spoken))
+        if not framing:
+            named.add(row)
+    ranked = sorted(scores, key=lambda i: (-scores[i], first[i][0]))
+    hits = [SymbolHit(SYMBOLS[i][0], SYMBOLS[i][1], first[i][1], first[i][2], round(scores[i], 3), i not in named)
+            for i in ranked]
+    specific = [h for h in hits if h.emoji not in _GENERIC]
+    return (specific or hits)[:limit]
+
+
+def subject_symbol(narration: str, visuals: str = "") -> tuple[str, str] | None:
+    """(emoji, plain symbol or "") for the subject the scene's words name most (see ``scene_symbols``)."""
+    hits = scene_symbols(narration, visuals, limit=1)
+    return (hits[0].emoji, hits[0].plain) if hits else None
 
 
 # -- fonts -----------------------------------------------------------------------------------------

@@ -1,17 +1,22 @@
-"""The offline script writer: any topic to a 3–6 scene short-video script, with templates, no LLM.
+"""The offline script writer: any topic to a 3–6 scene draft, honest about knowing no facts.
 
-The script is a **hook**, one to four **body** scenes and a **call to action**. Wording comes from
-tone-specific template pools, picked by a ``random.Random`` seeded from the topic, seed and tone, so
-the same request always gives the same script and a different topic, seed or tone gives another.
+With no language model the writer cannot know facts, so it does not pretend: its draft is the
+structure of a short video in the topic's own words (a **hook**, one to four **body** scenes, a **call to
+action**) with the places for the person's facts left visible in square brackets::
 
-The topic is fitted into sentences first (:func:`.topic_fit.topic_parts`: cleaned, lead-ins dropped,
-cut to a short phrase, a question kept as a question and, where a rule allows, made a clause).
-The templates, titles and visuals' words are data, in :mod:`.local_script_data`.
+    Black holes: [the one fact about black holes that made you stop scrolling].
+    Start with the basics of black holes: [what black holes is, in one sentence].
 
-Each template says which kinds of topic it reads well with (:mod:`.topic_kinds`: a thing, a name, an
-activity, a clause such as "how volcanoes work", a list such as "5 ways to save money", or a topic in
-another language, which is quoted as a title), so "great at {t}" is never said of "how volcanoes
-work". A length named in a hook or title ("Give me thirty seconds") is the script's own, rounded up.
+The body follows the topic's shape: steps for a how-to ("Step one: [the first thing to do to bake
+bread]."), reasons for a "why", an answer and its evidence for a yes-or-no question, the items of a
+list, stages for "how X works", who and what for a name. Every sentence names the topic, so no sentence
+is the same in two videos, and nothing is promised that the video does not hold (no "part two"). The
+pipeline warns while brackets remain (``text.placeholders``); the studio's Script page counts them.
+
+Wording varies with the tone and a ``random.Random`` seeded from the topic, seed and tone: the same
+request always gives the same draft, another seed or tone another. The topic is fitted into sentences
+first (:func:`.topic_fit.topic_parts`); the words are data, in :mod:`.local_script_data`. A topic in
+another language is kept as written beside the places to fill (never quoted into English sentences).
 
 Visuals name a shot, the topic's own subject and colour/mood words ("a volcano erupting at night,
 glowing orange and deep red tones") from a theme matched on the topic's words; a theme's pictured
@@ -25,7 +30,6 @@ import math
 import random
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 from viralreel_core.errors import BadInput
@@ -33,16 +37,20 @@ from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES
 from viralreel_core.models import Scene, Script
 from viralreel_core.providers.base import ScriptRequest, ScriptWriter
 from viralreel_core.providers.script.local_script_data import (
+    BODIES,
+    CALLS,
     DEFAULT_PALETTES,
     DEFAULT_SETTINGS,
+    HOOKS,
     KINDS,
     MOODS,
-    QUESTION_TEMPLATES,
+    OTHER_CALL,
+    OTHER_HOOK,
     QUESTION_TITLES,
     SHOTS,
+    STEP_TITLES,
     THEMES,
 )
-from viralreel_core.providers.script.local_script_data import TEMPLATES as _TEMPLATE_DATA
 from viralreel_core.providers.script.local_script_data import TITLES as _TITLE_DATA
 from viralreel_core.providers.script.topic_fit import (
     PHRASE_MAX_WORDS,
@@ -56,37 +64,30 @@ from viralreel_core.providers.script.topic_fit import (
     topic_parts,
     upper_leading,
 )
-from viralreel_core.providers.script.topic_kinds import seconds_in_words, subject_words
+from viralreel_core.providers.script.topic_kinds import subject_words
 from viralreel_core.text.timing import WORDS_PER_SECOND
 
 __all__ = [
     "LocalScriptWriter",
     "TopicParts",
     "topic_parts",
+    "topic_shape",
     "normalize_tone",
-    "TEMPLATES",
-    "QUESTION_TEMPLATES",
     "TONES",
-    "MIN_WORDS",
-    "MAX_WORDS",
+    "SHAPES",
     "PHRASE_MAX_WORDS",
     "QUESTION_MAX_WORDS",
 ]
 
-MODEL = "template-v2"  # bump whenever the same request starts giving a different script
-MIN_WORDS, MAX_WORDS = 8, 22  # per narration
-
-# ---------------------------------------------------------------------------------------------
-# Templates, titles and visuals' words are data (``local_script_data``); each template names the kinds
-# of topic it reads well with ("T", "N", "A", "C", "L", or "*" for any, see ``topic_kinds``).
-# ---------------------------------------------------------------------------------------------
-
-_BODY_PLAN = {
-    1: ("point",),
-    2: ("point", "tip"),
-    3: ("point", "example", "tip"),
-    4: ("point", "example", "tip", "twist"),
-}
+MODEL = "draft-v1"  # bump whenever the same request starts giving a different script
+MAX_LIST_ITEMS = 10  # "25 facts about X" gets ten places, grouped into the body scenes
+SHAPES = tuple(BODIES)
+_NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_PROCESS_VERBS = frozenset("""work works happen happens grow grows form forms fly flies move moves stay stays
+make makes change changes function functions begin begins start starts erupt erupts evolve evolves spread
+spreads travel travels breathe breathes survive survives sleep sleeps see sees hear hears heal heals""".split())
+_ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+             "tenth")
 
 
 def _parse(pool: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -94,12 +95,10 @@ def _parse(pool: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((kinds.replace("*", KINDS), text) for kinds, _, text in (t.partition("|") for t in pool))
 
 
-_POOLS = {tone: {role: _parse(pool) for role, pool in roles.items()} for tone, roles in _TEMPLATE_DATA.items()}
+_HOOKS = {tone: _parse(pool) for tone, pool in HOOKS.items()}
+_CALLS = {tone: _parse(pool) for tone, pool in CALLS.items()}
 _TITLE_POOLS = {tone: _parse(pool) for tone, pool in _TITLE_DATA.items()}
-#: the narration templates' text by tone and role (the kinds each suits are in ``local_script_data``)
-TEMPLATES = {tone: {role: tuple(text for _, text in pool) for role, pool in roles.items()}
-             for tone, roles in _POOLS.items()}
-TONES = tuple(TEMPLATES)
+TONES = tuple(HOOKS)
 _TONE_ALIASES = {
     "": "default", "default": "default", "neutral": "default", "casual": "default", "viral": "default",
     "funny": "funny", "fun": "funny", "humorous": "funny", "humor": "funny", "humour": "funny",
@@ -114,50 +113,121 @@ _TONE_ALIASES = {
 
 TITLE_MAX_CHARS = 60
 
+
 def normalize_tone(tone: str) -> str:
-    """The template set for ``tone``: one of :data:`TONES` (unknown tones use "default")."""
+    """The wording set for ``tone``: one of :data:`TONES` (unknown tones use "default")."""
     key = re.sub(r"[^a-z]", "", (tone or "").lower())
     return _TONE_ALIASES.get(key, "default")
 
 
-# ---------------------------------------------------------------------------------------------
-# The writer.
-# ---------------------------------------------------------------------------------------------
+def topic_shape(parts: TopicParts) -> str:
+    """What the body of a video on this topic is made of: one of :data:`SHAPES`."""
+    low = parts.mid.lower()
+    if parts.kind == "F":
+        return "other"
+    if parts.kind == "L":
+        return "list"
+    if low.startswith("how to ") or parts.kind == "A":
+        return "steps"
+    if parts.question is not None and parts.clause is None:
+        return "answer"
+    if low.startswith("why "):
+        return "reasons"
+    if low.startswith("how ") and _PROCESS_VERBS & set(low.split()[2:]):
+        return "process"  # "how volcanoes work"; "how I paid off my loans" is a story: a subject
+    return "profile" if parts.kind == "N" else "subject"
 
 
-def _word_count(text: str) -> int:
-    return len(text.split())
+def _list_count(parts: TopicParts) -> int:
+    """How many items a list topic names ("5 ways…" -> 5; "ten facts" -> 10), at most ``MAX_LIST_ITEMS``."""
+    for word in parts.words:
+        if word.isdigit():
+            return max(1, min(MAX_LIST_ITEMS, int(word)))
+        if word in _NUMBERS:
+            return max(1, _NUMBERS.index(word))
+    return 3
 
 
-def _fits(text: str) -> bool:
-    """Within the word bounds and without a doubled word ("what dark matter is is…")."""
-    words = [w.strip(".,;:!?").lower() for w in text.split()]
-    doubled = any(a == b and a.isalpha() for a, b in zip(words, words[1:], strict=False))
-    return MIN_WORDS <= len(words) <= MAX_WORDS and not doubled
+def _mid(parts: TopicParts) -> str:
+    """The topic mid-sentence; a plain thing loses a capital it only had as a topic ("Black holes")."""
+    first, _, rest = parts.mid.partition(" ")
+    if (parts.kind == "T" and rest and first[:1].isupper() and first[1:].islower()
+            and not any(ch.isupper() for ch in rest)):
+        return f"{first.lower()} {rest}"
+    return parts.mid
 
 
-def _render(template: str, parts: TopicParts, secs: int = 30) -> str:
-    if parts.kind == "F":  # another language's words read as a title, inside quotes
-        mid, start = f"“{parts.mid}”", f"“{parts.start}”"
-    else:
-        mid, start = parts.mid, parts.start
-    text = template.format(t=mid, T=start, q=parts.question or start, secs=seconds_in_words(secs))
-    return " ".join(text.split())
+def _about(parts: TopicParts, shape: str, mid: str) -> str:
+    """What the lines say the video is about ("volcanoes" for "how volcanoes work")."""
+    if shape == "answer":
+        words = subject_words(parts.question or "")
+        return words[0] if words else (parts.question or mid)
+    what_is = re.fullmatch(r"what (.+) (?:is|are)", mid.lower())
+    if shape == "process" or (shape == "subject" and what_is):  # "how volcanoes work", "what dark matter is"
+        return " ".join(subject_words(parts.clause or mid)) or mid
+    if shape == "list":
+        after = re.split(r"\b(?:to|of|for|about|in|on)\b", mid, maxsplit=1)
+        return " ".join(subject_words(after[-1])) or mid
+    return mid
+
+
+def _goal(mid: str) -> tuple[str, str]:
+    """What the steps are for, two ways: ("to bake bread", "when you bake bread") for "how to bake bread",
+    ("for learning to cook", "when learning to cook") or ("for public speaking", "in public speaking")."""
+    if mid.lower().startswith("how to "):
+        return mid[4:], f"when you {mid[7:]}"
+    doing = mid.split()[0].lower().endswith("ing")  # "learning to cook"; "quantum computing" is a field
+    return f"for {mid}", f"when {mid}" if doing else f"in {mid}"
+
+
+def _say(template: str, fills: dict[str, str], **more: str) -> str:
+    return " ".join(template.format(**fills, **more).split())
+
+
+def _pick(pool: tuple[tuple[str, str], ...], kind: str, rng: random.Random) -> str:
+    return rng.choice([text for kinds, text in pool if kind in kinds] or [text for _, text in pool])
+
+
+def _body(shape: str, scenes: int, steps: int, items: int, rng: random.Random, fills: dict[str, str]) -> list[str]:
+    """The body scenes' narrations: ``scenes`` of them, in the order the topic's shape needs."""
+    slots = BODIES[shape]
+    if shape == "steps":
+        line = rng.choice(slots[0])
+        said = [_say(line, fills, n=_NUMBERS[k], nth=_ORDINALS[k]) for k in range(1, steps + 1)]
+        return said + [_say(rng.choice(slots[1]), fills) for _ in range(scenes - steps)]
+    if shape == "list":
+        line = rng.choice(slots[0])
+        per, extra = divmod(items, scenes) if items >= scenes else (1, 0)
+        said, k = [], 1
+        for i in range(min(scenes, items)):
+            take = per + (1 if i < extra else 0)
+            if take > 3:  # "Numbers one to five: [the first to fifth of 10 tips…]"
+                last = k + take - 1
+                said.append(_say(slots[1][0], fills, n=_NUMBERS[k], m=_NUMBERS[last], nth=_ORDINALS[k],
+                                 mth=_ORDINALS[last]))
+            else:
+                said.append(" ".join(_say(line, fills, n=_NUMBERS[j], nth=_ORDINALS[j]) for j in range(k, k + take)))
+            k += take
+        return said + [_say(rng.choice(slots[2]), fills) for _ in range(scenes - len(said))]
+    if shape == "other":
+        return [_say(slots[0][0], fills, n=str(k)) for k in range(1, scenes + 1)]
+    chosen = sorted([0, *rng.sample(range(1, len(slots)), scenes - 1)]) if scenes < len(slots) else range(scenes)
+    return [_say(rng.choice(slots[i % len(slots)]), fills) for i in chosen]
 
 
 def _rounded_length(narrations: list[str]) -> int:
-    """The script's spoken length, rounded up to ten seconds (what a hook or title may promise)."""
+    """The script's spoken length, rounded up to ten seconds (what a title may promise)."""
     words = sum(len(n.split()) for n in narrations)
     return max(10, 10 * math.ceil(words / WORDS_PER_SECOND / 10 - 1e-9))
 
 
 class LocalScriptWriter(ScriptWriter):
-    """Offline, free and deterministic: template scripts shaped on the topic, tone and seed."""
+    """Offline, free and deterministic: a draft with the topic's words and visible places for its facts."""
 
     name = "local"
     label = "Offline writer"
     offline = True
-    languages = ("en",)  # its templates are English; a topic in another language is quoted as a title
+    languages = ("en",)  # its structure is English; a topic in another language is kept beside the places to fill
 
     @classmethod
     def from_settings(cls, settings: Any) -> LocalScriptWriter:
@@ -172,20 +242,32 @@ class LocalScriptWriter(ScriptWriter):
         tone = normalize_tone(request.tone)
         rng = random.Random(_seed(topic, request.seed, request.tone))
         parts = topic_parts(topic)
-        count = request.scenes if request.scenes is not None else _choose_count(parts, rng)
-
-        roles = ("hook", *_BODY_PLAN[count - 2], "cta")
-        picks = [self._template(role, tone, parts, rng) for role in roles]
-        # a length named in a hook or title is this script's own, rounded up to ten seconds
-        secs = _rounded_length([self._say(pick, parts, 30) for pick in picks])
+        shape = topic_shape(parts)
+        items = _list_count(parts) if shape == "list" else 0
+        count = request.scenes if request.scenes is not None else _choose_count(parts, shape, items, rng)
+        body = count - 2
+        steps = body if body <= 3 else body - 1  # a long how-to ends its body on the mistake to avoid
+        mid = _mid(parts)
+        fills = {"t": mid, "T": upper_leading(mid), "s": _about(parts, shape, mid), "q": parts.question or "",
+                 "b": _NUMBERS[steps]}
+        fills["goal"], fills["when"] = _goal(mid) if shape == "steps" else ("", "")
+        if shape == "other":
+            hook, call = _say(OTHER_HOOK, fills), _say(OTHER_CALL, fills)
+        else:
+            kind = "Q" if parts.question is not None and shape != "steps" else parts.kind
+            hook = _say(_pick(_HOOKS[tone], "A" if shape == "steps" else kind, rng), fills)  # "in three steps"
+            call = _say(_pick(_CALLS[tone], kind, rng), fills)
+        narrations = [hook, *_body(shape, body, steps, items, rng, fills), call]
+        roles = ["hook", *(["body"] * body), "cta"]
         themes = _themes(parts)
         palette = themes[0][3] if themes else rng.choice(DEFAULT_PALETTES)
         subjects = _subject_cycle(themes, parts, rng)
         scenes, seen = [], set()
-        for number, (role, pick) in enumerate(zip(roles, picks, strict=True), 1):
+        for number, (role, narration) in enumerate(zip(roles, narrations, strict=True), 1):
             visuals = _visuals(role, tone, next(subjects), palette, rng, seen)
-            scenes.append(Scene(number=number, visuals=visuals, narration=self._say(pick, parts, secs)))
-        return Script(topic=topic, title=_title(tone, parts, rng, secs), scenes=tuple(scenes))
+            scenes.append(Scene(number=number, visuals=visuals, narration=narration))
+        secs = _rounded_length(narrations)
+        return Script(topic=topic, title=_title(tone, parts, shape, steps, rng, secs), scenes=tuple(scenes))
 
     # -- helpers ---------------------------------------------------------------------------------
     @staticmethod
@@ -204,42 +286,19 @@ class LocalScriptWriter(ScriptWriter):
                            hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}, or leave it empty.")
         return topic
 
-    @staticmethod
-    def _template(role: str, tone: str, parts: TopicParts, rng: random.Random) -> str:
-        """A template for ``role`` that suits the topic's kind and fits 8–22 words with it."""
-        if parts.question is not None:
-            pool = list(QUESTION_TEMPLATES["default"][role])
-            if tone != "default":
-                pool += QUESTION_TEMPLATES[tone].get(role, ())
-            if role == "cta" and parts.clause is not None:
-                pool += [text for kinds, text in _POOLS[tone]["cta"] if "C" in kinds]
-        else:
-            pool = [text for kinds, text in _POOLS[tone][role] if parts.kind in kinds]
-        pick = rng.choice(pool)  # drawn before filtering so the RNG stream does not depend on fit
-        fitting = [t for t in pool if _fits(_render(t, parts))]
-        if pick not in fitting:
-            pick = fitting[rng.randrange(len(fitting))] if fitting else pick
-        return pick
-
-    @staticmethod
-    def _say(template: str, parts: TopicParts, secs: int) -> str:
-        """The template spoken with this topic (a topic too long for every template is cut short)."""
-        text = _render(template, parts, secs)
-        if not MIN_WORDS <= _word_count(text) <= MAX_WORDS:
-            short = shorten(parts.mid, 4)
-            start = short if parts.kind == "F" else upper_leading(short)
-            text = _render(template, replace(parts, mid=short, start=start,
-                                             question=shorten(parts.question or short, 4)), secs)
-        return text
-
 
 def _seed(topic: str, seed: int, tone: str) -> int:
     digest = hashlib.sha256(f"{topic}\x00{seed}\x00{(tone or '').strip().lower()}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
 
-def _choose_count(parts: TopicParts, rng: random.Random) -> int:
-    """3–6 scenes: short topics get shorter scripts, long or question topics longer ones."""
+def _choose_count(parts: TopicParts, shape: str, items: int, rng: random.Random) -> int:
+    """3–6 scenes: a list gets a scene per item where it can, a how-to room for its steps, short topics
+    shorter scripts, long or question topics longer ones."""
+    if shape == "list":
+        return max(MIN_SCENES, min(MAX_SCENES, items + 2))
+    if shape == "steps":
+        return rng.choice((5, 6))
     n = len(parts.words)
     if parts.question is not None:
         return rng.choice((4, 5))
@@ -280,6 +339,14 @@ def _topic_subject(parts: TopicParts) -> str:
     """What a picture of the topic shows: a name or short phrase as it is, else its content words."""
     if parts.kind == "F":
         return f"“{parts.mid}”"
+    if parts.mid.lower().startswith("how to "):  # "how to bake bread": a person trying to do it
+        return f"a person trying {parts.mid[4:]}"
+    if parts.question is not None and parts.clause is None:  # "is coffee bad for you": the coffee
+        return (subject_words(parts.question) or [parts.keywords])[0]
+    if parts.kind == "T" and " of " in parts.mid:  # "the history of the bicycle": the bicycle
+        after = parts.mid.split(" of ", 1)[1]
+        if subject_words(after):
+            return after
     if parts.question is not None:
         return _with_article(" ".join(subject_words(parts.clause or parts.question)), parts) or parts.keywords
     if parts.kind == "L":  # "5 ways to save money" shows money; "3 habits of successful people", the people
@@ -289,7 +356,7 @@ def _topic_subject(parts: TopicParts) -> str:
     if parts.kind == "A":  # "learning to cook": a person doing it
         return f"a person {parts.mid}" if parts.mid.split()[0].endswith("ing") else parts.mid
     if parts.kind == "N" or (parts.kind == "T" and len(parts.mid.split()) <= 4):
-        return parts.mid
+        return _mid(parts)
     words = subject_words(parts.clause or parts.mid) or subject_words(parts.keywords)
     return _with_article(" ".join(words), parts) or parts.mid
 
@@ -327,24 +394,29 @@ def _visuals(role: str, tone: str, subject: str, palette: str, rng: random.Rando
     return visuals
 
 
-def _title(tone: str, parts: TopicParts, rng: random.Random, secs: int) -> str:
+def _title(tone: str, parts: TopicParts, shape: str, steps: int, rng: random.Random, secs: int) -> str:
+    """A title that promises only what the draft holds: the topic, its question, its steps or its list."""
     if parts.kind == "F":
         title = parts.start
+    elif shape == "steps":
+        title = rng.choice(STEP_TITLES).format(T=title_case(parts.start), B=steps)
     elif parts.question is not None:
         question = title_case(parts.question)
         title = rng.choice(QUESTION_TITLES).format(Q=question, N=secs)
         if len(title) > TITLE_MAX_CHARS:
             title = f"{question}?"
+    elif shape == "list":
+        title = title_case(parts.start)
     else:
         template = rng.choice([text for kinds, text in _TITLE_POOLS[tone] if parts.kind in kinds])
         if template.startswith("{T}"):
             phrase = title_case(parts.start)
-        else:  # mid-title: "The Truth About the Future of AI"
+        else:  # mid-title: "Why the Future of AI Is Worth Your Time"
             first, _, rest = title_case(parts.mid).partition(" ")
             if first.lower() in SMALL_TITLE_WORDS and first == first.capitalize():
                 first = first.lower()
             phrase = f"{first} {rest}".strip()
         title = template.format(T=phrase, N=secs)
-        if len(title) > TITLE_MAX_CHARS:
-            title = title_case(shorten(parts.start, 6))
+    if len(title) > TITLE_MAX_CHARS:
+        title = title_case(shorten(parts.start, 6))
     return title if len(title) <= TITLE_MAX_CHARS else title[:TITLE_MAX_CHARS - 1].rstrip() + "…"

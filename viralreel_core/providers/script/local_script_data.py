@@ -1,277 +1,173 @@
-"""The offline script writer's words: narration templates, titles, and what the visuals are made of (pure data).
+"""The offline script writer's words: the structure of a draft, titles, and what the visuals are made of (pure data).
 
-Every template says which kinds of topic it reads well with, as a prefix before ``|``:
+The writer knows no facts, so a draft is a structure in the topic's words with the places for the
+person's facts in [square brackets]. Hooks, calls to action and titles say which kinds of topic they read
+well with, as a prefix before ``|``:
 
     T  a thing or idea        "volcanoes", "the future of AI", "coffee"
     N  a name                 "Marie Curie", "Tokyo", "the Roman Empire"
-    A  an activity or skill   "learning to cook", "saving money"
+    A  an activity or skill   "learning to cook", "how to bake bread" (a draft of steps)
     C  a clause               "how volcanoes work", "why we dream"
     L  a list                 "5 ways to save money", "10 facts about octopuses"
-    *  any of those, and a topic in another language (quoted as a title)
-
-Placeholders: ``{t}`` the topic mid-sentence, ``{T}`` the topic starting a sentence (always before ":"),
-``{secs}`` the video's length rounded up to ten seconds, in words ("thirty"). ``{t}`` only ever follows
-a preposition or a verb that takes any noun phrase, and no verb agrees with it (a topic may be plural).
-Question topics ("Why do cats purr?") have their own pools: ``{q}`` is the question, ``{t}`` its clause
-("why cats purr") or "this question".
+    F  a topic in another language (kept as written, never quoted into English sentences)
+    Q  a question             "Why do cats purr?", "Is coffee bad for you?"
+    *  any of those
 """
 
 from __future__ import annotations
 
-__all__ = ["TEMPLATES", "QUESTION_TEMPLATES", "TITLES", "QUESTION_TITLES", "THEMES", "DEFAULT_SETTINGS",
-           "DEFAULT_PALETTES", "SHOTS", "MOODS", "KINDS"]
+__all__ = ["HOOKS", "CALLS", "BODIES", "OTHER_HOOK", "OTHER_CALL", "TITLES", "STEP_TITLES", "QUESTION_TITLES",
+           "THEMES", "DEFAULT_SETTINGS", "DEFAULT_PALETTES", "SHOTS", "MOODS", "KINDS"]
 
-KINDS = "TNACLF"
+KINDS = "TNACLFQ"
 
-TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
-    "default": {
-        "hook": (
-            "*|Stop scrolling: what you know about {t} is only half the story.",
-            "*|Here's something about {t} that almost nobody talks about.",
-            "*|What if everything you believed about {t} was about to change?",
-            "*|{T}: a few things I wish someone had told me sooner.",
-            "*|Give me {secs} seconds and I'll change how you think about {t}.",
-            "TNA|You've been thinking about {t} all wrong, and here's why.",
-            "C|Ever wondered {t}? Give me {secs} seconds.",
-            "L|Here are {t}, and the last one surprised me most.",
-        ),
-        "point": (
-            "*|Here's the first thing most people miss about {t}: the simple part matters most.",
-            "*|Start with the big picture, because everything about {t} connects.",
-            "TNC|To understand {t}, start with the simplest piece and build from there.",
-            "TN|Most people never look closely at {t}, and that is where the surprises are.",
-            "A|The first rule of {t}: the basics matter more than any shortcut.",
-            "C|Here's the core idea behind {t}, and it's simpler than it sounds.",
-            "L|Let's go through {t} one at a time, starting with the easiest.",
-        ),
-        "example": (
-            "*|Look around today and you'll find examples of this almost everywhere.",
-            "*|Think of an everyday example, and suddenly the whole picture clicks into place.",
-            "T|Picture a regular day: you'll spot {t} in more places than you'd guess.",
-            "A|Think about the people who are great at {t}; they all started as complete beginners.",
-            "C|Picture it in slow motion, and you'll see {t} one step at a time.",
-            "L|Picture using just one of {t} this week, and watch what changes.",
-        ),
-        "tip": (
-            "*|Try this today: write down one question about {t} and go find the answer.",
-            "*|Quick tip: learn one new thing about {t} every morning, and it adds up fast.",
-            "A|My best tip: spend ten focused minutes a day on {t} and track what changes.",
-            "TNC|Want to remember it? Explain {t} to a friend in one sentence tonight.",
-            "L|Save this list of {t} so you can come back to it later.",
-        ),
-        "twist": (
-            "*|And here's the twist: the more you learn about {t}, the simpler it gets.",
-            "*|The surprising part? The best details about {t} rarely make the headlines.",
-            "A|Plot twist: with {t}, it's less about talent and more about showing up.",
-            "C|Plot twist: once you see {t}, you can't unsee it.",
-        ),
-        "cta": (
-            "*|Follow for more about {t}, and comment what you want to know next!",
-            "*|Comment your biggest question about {t} below, and follow so you don't miss part two.",
-            "*|Save this, share it, and follow for more quick videos about {t}.",
-            "*|If this changed how you think about {t}, share it with a friend and follow for more.",
-        ),
-    },
-    "funny": {
-        "hook": (
-            "*|Stop scrolling: I need to talk about {t}, and it gets weird.",
-            "*|Nobody asked, but here's my totally serious take on {t}.",
-            "*|Warning: after this video about {t}, your group chat will never be the same.",
-            "TNA|They said I couldn't make {t} funny. They were almost right.",
-            "L|Here are {t}, ranked by how much they confused me.",
-        ),
-        "point": (
-            "*|Fun fact: I learned more about {t} this week than in twelve years of school.",
-            "*|Step one: act confident about {t}, even if your brain is buffering like old Wi-Fi.",
-            "A|The basics of {t} are simple, which is exactly why we all overcomplicate them.",
-            "C|Here's {t}, explained the way I wish my teacher had done it.",
-        ),
-        "example": (
-            "*|Imagine explaining {t} to your grandma, and she somehow ends up teaching you instead.",
-            "*|Picture a cat trying to understand {t}; that was me last Tuesday.",
-            "A|Real story: I tried to master {t} in one afternoon, and the afternoon won.",
-        ),
-        "tip": (
-            "*|Pro tip: learn about {t} in tiny bites, like snacks, but with fewer crumbs.",
-            "*|Life hack: bring up {t} at parties and watch people suddenly remember other plans.",
-            "A|Honest advice: go slow with {t}, because even superheroes needed a training montage.",
-        ),
-        "twist": (
-            "*|Plot twist: the more I learned about {t}, the more my friends asked me for advice.",
-            "*|And the twist? Knowing about {t} made me the weird expert in every group chat.",
-        ),
-        "cta": (
-            "*|Follow for more chaotic takes on {t}, and comment your funniest story below!",
-            "*|Share this with the friend who needs to hear about {t}, then follow for more.",
-            "*|Comment a laughing emoji if this made you rethink {t}, and follow for part two.",
-        ),
-    },
-    "serious": {
-        "hook": (
-            "*|This is the part of the story about {t} that most people never hear.",
-            "*|Stop scrolling. What you're about to hear about {t} deserves your full attention.",
-            "*|There is a hard truth about {t}, and it's time we talked about it.",
-            "*|Before you form an opinion about {t}, you need to hear this.",
-        ),
-        "point": (
-            "TNC|The facts come first: the real story of {t} is shaped by choices most people never see.",
-            "*|Look closely at {t} and you'll find the same pattern repeating again and again.",
-            "TNC|At its core, understanding {t} comes down to a few facts with real consequences.",
-            "*|Here is what the evidence about {t} shows, once you look past the noise.",
-        ),
-        "example": (
-            "*|One clear example: the people closest to this saw the changes coming long before anyone else.",
-            "*|History shows that what we do about {t} today shapes what comes next.",
-            "A|Consider what happens when people rush {t}: small mistakes quietly grow into big ones.",
-        ),
-        "tip": (
-            "*|What you can do: check your sources on {t} and question every easy answer.",
-            "*|Take it seriously: set aside time to read about {t} properly, not just the headlines.",
-            "A|The practical step is simple: learn the basics of {t} before trusting anyone's opinion.",
-        ),
-        "twist": (
-            "*|The uncomfortable truth: what happens with {t} affects you more than you might think.",
-            "*|What matters most about {t} is rarely what gets the loudest headlines.",
-        ),
-        "cta": (
-            "*|Follow for clear, honest breakdowns of {t}, and share this with someone who needs it.",
-            "*|Comment your view on {t} below, and follow for the next part.",
-            "*|If you care about {t}, share this video and follow for more.",
-        ),
-    },
-    "inspiring": {
-        "hook": (
-            "*|What if learning about {t} could change your life more than you imagined?",
-            "TNA|Stop scrolling: your journey with {t} starts right here, right now.",
-            "*|This is your sign to finally learn about {t}.",
-            "A|Everyone who's great at {t} started exactly where you are today.",
-            "A|This is your sign to finally go all in on {t}.",
-        ),
-        "point": (
-            "TNAC|Every expert on {t} was once a beginner who simply refused to give up.",
-            "*|Everyone who understands {t} today was once a curious beginner.",
-            "*|The secret to understanding {t} isn't talent; it's curiosity, patience and time.",
-            "A|Growth with {t} happens quietly, one small brave step at a time.",
-        ),
-        "example": (
-            "*|Picture yourself a year from now, explaining {t} with confidence because you started today.",
-            "*|Imagine the sunrise after a long night; that's what finally understanding this feels like.",
-            "A|Think of someone you admire; their story with {t} began with a single decision.",
-        ),
-        "tip": (
-            "A|Start small: give {t} just fifteen minutes today, and celebrate that tiny win.",
-            "*|Start small: spend fifteen minutes today learning about {t}, and celebrate that tiny win.",
-            "*|Write one thing you want to learn about {t} on a sticky note and read it every morning.",
-            "A|Find one person who loves {t} too, and grow together step by step.",
-        ),
-        "twist": (
-            "*|And here's the beautiful part: there's room for you in the story of {t}, wherever you start.",
-            "A|You don't need to be perfect at {t}; you just need to begin.",
-            "*|The best part? Nobody is born knowing about {t}; everyone learns it one step at a time.",
-        ),
-        "cta": (
-            "*|Follow for daily inspiration about {t}, and share this with someone who needs a push.",
-            "*|Comment one thing you'll try after learning about {t}, and follow to keep going!",
-            "*|Share this with a friend who's curious about {t}, and follow for more motivation.",
-        ),
-    },
-    "educational": {
-        "hook": (
-            "*|Ever wondered what's really going on with {t}? Let's break it down.",
-            "*|Stop scrolling: this is the quickest lesson about {t} you'll ever get.",
-            "*|Let's learn something new today: the essentials of {t} in {secs} seconds.",
-            "TNC|Here's {t}, explained simply in {secs} seconds.",
-        ),
-        "point": (
-            "*|Lesson one: everything about {t} builds on a few simple core ideas.",
-            "*|Start with the big picture, because understanding {t} is all about how the pieces connect.",
-            "*|Key idea number one: the basics of {t} explain most of what you'll ever see.",
-        ),
-        "example": (
-            "*|For example, look at everyday life and you'll spot these ideas in action.",
-            "*|A simple way to understand {t} is to compare it with something you already know.",
-            "A|Here's a real-world example: people practise {t} every day without noticing.",
-        ),
-        "tip": (
-            "*|Study tip: explain {t} out loud to a friend, and the gaps in your knowledge appear instantly.",
-            "*|Want to remember this? Sketch a quick diagram of {t} and keep it somewhere visible.",
-            "*|Try this: read one short article about {t} today and sum it up in three sentences.",
-        ),
-        "twist": (
-            "*|Common myth: learning about {t} is hard, but the core is surprisingly simple.",
-            "*|Bonus fact: experts on {t} still learn something new every single year.",
-        ),
-        "cta": (
-            "*|Follow for more bite-sized lessons on {t}, and comment what you want explained next!",
-            "*|Save this, share it with a classmate, and follow to learn more about {t}.",
-            "*|Comment one thing you learned about {t} today, and follow for the next lesson.",
-        ),
-    },
+# A script is a structure: a hook, body scenes in the order the topic's shape needs, a call to action.
+# Each line names the topic (so no sentence is the same in two videos) and leaves the facts to the person
+# in [square brackets]; nothing in brackets holds a sentence end and every sentence (a question's answer too)
+# carries the topic.
+# Placeholders: {t} the topic mid-sentence, {T} starting one, {s} what it is about ("volcanoes" for "how
+# volcanoes work"), {q} a question topic (no "?"), {goal}/{when} what the steps are for ("to bake bread",
+# "when you bake bread"),
+# {n}/{nth} a number and its ordinal in words, {b} how many body scenes, in words.
+# Hooks and calls to action carry the kinds they read well with ("TNACLF", "Q" a question topic).
+HOOKS: dict[str, tuple[str, ...]] = {
+    "default": (
+        "TNF|{T}: [the one fact about {s} that made you stop scrolling].",
+        "TNC|{T}, in short: [your most surprising line about {s}].",
+        "L|{T}, one by one: [why this list matters, in one line].",
+        "TN|[A question about {s} your viewers cannot answer yet]? Let's look at {t}.",
+        "Q|{q}? [Your answer about {s} in one line, before the details].",
+        "Q|{q}? [The answer about {s} that surprised you, in a few words].",
+        "A|{T}, in {b} steps: [what you will have at the end].",
+    ),
+    "funny": (
+        "TNCLF|{T}, and yes, it gets weird: [the strangest true thing you know about {s}].",
+        "TNC|Nobody asked, but let's talk about {t}: [your funniest true line about {s}].",
+        "L|{T}, no filler: [why this list is worth a minute of your time].",
+        "Q|{q}? [Your funniest true answer about {s}, in one line].",
+        "A|{T}, in {b} steps, and a few mistakes: [what you will have at the end].",
+    ),
+    "serious": (
+        "TNCLF|One fact about {s} deserves your attention: [the fact, and where it comes from].",
+        "TNC|Before you form a view on {t}, hear this: [the fact that matters most].",
+        "Q|{q}? [The honest answer about {s} in one line, and its source].",
+        "A|{T}, done properly, in {b} steps: [what is at stake if it goes wrong].",
+    ),
+    "inspiring": (
+        "TNCLF|{T} changed how I see things: [the moment it changed for you].",
+        "TN|Here is why {s} is worth your time: [what it gave you or someone you know].",
+        "C|{T}, and why it is worth knowing: [what it gave you or someone you know].",
+        "Q|{q}? [The answer about {s} that moved you, in one line].",
+        "A|{T} is within your reach, in {b} steps: [what you will have at the end].",
+    ),
+    "educational": (
+        "TNCLF|{T}, step by step, starting with this: [the one-line definition of {s}].",
+        "TNC|A short lesson on {t}: [the one idea about {s} everything else builds on].",
+        "Q|{q}? [The answer about {s} in one sentence, then the why].",
+        "A|{T}, in {b} steps you can follow: [what you will have at the end].",
+    ),
 }
-
-QUESTION_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
-    "default": {
-        "hook": (
-            "{q}? The real answer is stranger than you think.",
-            "Stop scrolling: {q}? Most people get this one completely wrong.",
-            "{q}? Give me {secs} seconds and you'll never forget the answer.",
-            "Quick question: {q}? Let's find out together, right now.",
-        ),
-        "point": (
-            "The short answer to {t} starts with something you see every single day.",
-            "Here's the first clue: the answer hides in details most people never notice.",
-            "To answer {t}, start with the simplest explanation, then look a little closer.",
-        ),
-        "example": (
-            "People have wondered about {t} for a very long time, and the clues are everywhere.",
-            "Picture it in slow motion: each small step builds toward the full answer.",
-            "Think of an everyday example, and suddenly the whole answer clicks into place.",
-        ),
-        "tip": (
-            "Want to check it yourself? Look up one trusted source about {t} today.",
-            "Easy way to remember it: link the answer to a picture you see every day.",
-            "Try this: explain the answer to a friend in one sentence, and see if it sticks.",
-        ),
-        "twist": (
-            "And here's the twist: the real answer is even more interesting than the myth.",
-            "The surprising part? Most people who explain {t} leave out the best bit.",
-            "Plot twist: the simple answer is only the beginning of the story.",
-        ),
-        "cta": (
-            "{q}? Now you know, so follow for more answers like this.",
-            "{q}? Comment what surprised you most, and follow for more.",
-            "{q}? Share this with a curious friend and follow for more answers.",
-        ),
-    },
-    "funny": {
-        "hook": ("{q}? I asked myself this at three in the morning.", "{q}? My brain would not let this one go."),
-        "cta": ("{q}? Comment your wildest guess, then follow for more.",),
-    },
-    "serious": {
-        "hook": ("{q}? The honest answer deserves your full attention.",),
-        "cta": ("{q}? Share this with someone who should know, and follow.",),
-    },
-    "inspiring": {
-        "hook": ("{q}? The answer might just change how you see everything.",),
-        "cta": ("{q}? Keep asking big questions, and follow for more.",),
-    },
-    "educational": {
-        "hook": ("{q}? Let's break it down step by step, simply.",),
-        "cta": ("{q}? Follow for more quick lessons, and comment your next question.",),
-    },
+CALLS: dict[str, tuple[str, ...]] = {
+    "default": (
+        "*|Tell me in the comments what you would add about {s}.",
+        "*|If you know something about {s} that I left out, put it in the comments.",
+        "*|Send this to someone who keeps asking about {s}.",
+    ),
+    "funny": (
+        "*|Tag the friend who needs to hear about {s}, and blame me.",
+        "*|Comment the weirdest thing you know about {s}.",
+    ),
+    "serious": (
+        "*|If you have a source on {s} I should read, leave it in the comments.",
+        "*|Share this with someone who should know about {s}.",
+    ),
+    "inspiring": (
+        "TNAF|Tell me in the comments what {s} means to you.",
+        "*|Share this with someone who is as curious about {s} as you are.",
+    ),
+    "educational": (
+        "*|Comment one question about {s} that you still have.",
+        "*|Save this for the next time someone asks you about {s}.",
+    ),
 }
+# Body scenes by the topic's shape: the slots in order, each with phrasings a seed chooses between.
+BODIES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "subject": (  # a thing or idea: "black holes", "the history of the bicycle", "what dark matter is"
+        ("{T} in one line: [{s}, explained in words a child would follow].",
+         "Start with the basics of {t}: [{s}, defined in one sentence]."),
+        ("A number about {s}: [one figure that shows its size, age or reach, and its source].",
+         "The numbers behind {s}: [one figure, and where it comes from]."),
+        ("A picture of {s} from everyday life: [an example anyone has seen].",
+         "An everyday example of {s}: [a place or moment from ordinary life]."),
+        ("The myth about {s}: [what people believe, and what is true instead].",
+         "What most people get wrong about {s}: [the mistake, and the correction]."),
+    ),
+    "profile": (  # a name: "Marie Curie", "Tokyo"
+        ("Meet {t}: [who or what, in one sentence].", "{T}, introduced: [who or what, in one line]."),
+        ("What {t} is known for: [the achievement or feature, with a date].",
+         "The reason people know {t}: [the one thing, with a date]."),
+        ("Where the story of {t} begins: [the time and place].",
+         "The story of {t} starts here: [the time and place, and what happened]."),
+        ("A detail about {t} few people know: [the detail, and how you know it].",
+         "Something about {t} that rarely gets told: [the detail, and your source]."),
+    ),
+    "process": (  # how something works: "how volcanoes work", "how do plants grow"
+        ("With {s}, it starts like this: [what happens first].",
+         "The first stage, for {s}: [what happens first, and why]."),
+        ("Then, with {s}: [what happens next, and what drives it].",
+         "The next stage, for {s}: [what changes, and why]."),
+        ("A number about {s}: [a figure that shows the process, and its source].",
+         "How fast or how big, for {s}: [one figure, with its source]."),
+        ("What you can see of {s} at the end: [the result, and where to see it].",
+         "The part of {t} people rarely hear about: [the surprising step]."),
+    ),
+    "reasons": (  # why something is so: "why cats purr", "why the sky is blue"
+        ("Here is {t}: [the main reason, in one sentence].", "The main reason, for {t}: [the reason, plainly]."),
+        ("Another part of {t}: [a second reason, if there is one].",
+         "There is more to {t}: [a second reason, or the detail behind the first]."),
+        ("The evidence for {t}: [a study, a measurement or an example, and its source].",
+         "How we know {t}: [the study or observation, and its source]."),
+        ("What people often say about {t}: [the myth, and what is true instead].",
+         "The usual wrong answer to {t}: [the myth, and the correction]."),
+    ),
+    "answer": (  # a yes or no question: "is coffee bad for you"
+        ("The short answer about {s}: [yes, no or it depends, and why].",
+         "On {s}, the short answer: [yes, no or it depends, and why]."),
+        ("What the research says about {s}: [the finding, and its source].",
+         "The evidence on {s}: [a study or figure, and its source]."),
+        ("When the answer about {s} changes: [the cases where it is different].",
+         "It depends, for {s}: [who or when the answer is different]."),
+        ("What people get wrong about {s}: [the myth, and the correction].",
+         "The common mistake about {s}: [what people believe, and what is true]."),
+    ),
+    "steps": (  # how to do something: "how to bake bread", "learning to cook"
+        ("Step {n}: [the {nth} thing to do {goal}].", "Step {n} {goal}: [what to do, and how long it takes]."),
+        ("The mistake to avoid {when}: [the mistake, and what to do instead].",
+         "Where it goes wrong {when}: [the mistake, and the fix]."),
+    ),
+    "list": (  # a list: "5 ways to save money"
+        ("Number {n}: [the {nth} of {t}].", "The {nth} of {t}: [what it is, in one sentence]."),
+        ("Numbers {n} to {m}: [the {nth} to {mth} of {t}, a line each].",),  # more than three in one scene
+        ("The one of {t} that works best for you: [which, and why].",
+         "Of {t}, the one people skip: [which one, and why it matters]."),
+    ),
+    "other": (  # a topic in another language: the places to fill, the topic as written
+        ("{T}: [your point {n}, in the video's language].",),
+    ),
+}
+OTHER_HOOK = "{T}: [your opening line, in the video's language]."
+OTHER_CALL = "{T}: [your closing line, in the video's language]."
 
-# {T} the topic in title case; {N} the video's length rounded up to ten seconds, in digits.
+# {T} the topic in title case; {N} the video's length rounded up to ten seconds, in digits; {B} steps.
 TITLES: dict[str, tuple[str, ...]] = {
-    "default": ("*|The Truth About {T}", "*|{T}, Explained", "*|{T} in Under {N} Seconds",
-                "*|What Nobody Tells You About {T}", "*|{T}: Know This First"),
-    "funny": ("*|{T}, But Make It Funny", "*|My Chaotic Guide to {T}", "TNAC|{T}: A Comedy in Parts"),
-    "serious": ("*|The Hard Truth About {T}", "*|{T}: What's Really Going On", "*|What You Need to Know About {T}"),
-    "inspiring": ("A|{T}: Start Today", "A|Your Journey with {T}", "*|Why You Should Care About {T}",
-                  "L|{T} That Can Change Your Year"),
-    "educational": ("*|{T}, Explained Simply", "TA|{T} 101", "ACL|Learn {T} in Under {N} Seconds"),
+    "default": ("TNCF|{T}, Explained", "TNC|{T}: The Short Version", "TNC|{T} in Under {N} Seconds"),
+    "funny": ("TNCF|{T}, But Make It Funny", "TNC|My Chaotic Guide to {T}"),
+    "serious": ("TNCF|{T}: What You Need to Know", "TNC|{T}, Seriously"),
+    "inspiring": ("TNCF|Why {T} Is Worth Your Time", "TNC|{T}, and Why It Matters"),
+    "educational": ("TNCF|{T}, Explained Simply", "TNC|{T} 101", "TNC|Learn {T} in Under {N} Seconds"),
 }
-QUESTION_TITLES = ("{Q}?", "{Q}? Explained", "{Q}? The Answer", "{Q}? Answered in Under {N} Seconds")
+STEP_TITLES = ("{T} in {B} Steps", "{T}: {B} Steps")
+QUESTION_TITLES = ("{Q}?", "{Q}? Explained", "{Q}? The Short Answer")
 
 # Visuals. A theme is matched on the topic's words; its ``subjects`` are shown only when they name one
 # of the topic's own words (a cat topic gets the cat, not the puppy); otherwise the topic's subject is
@@ -403,7 +299,7 @@ SHOTS = {
     "hook": ("Dramatic fast zoom into", "Extreme close-up of", "Whip-pan reveal of", "Slow-motion push-in on"),
     "body": ("Wide establishing shot of", "Slow dolly shot across", "Overhead shot of", "Close-up of",
              "Smooth tracking shot past", "Time-lapse of", "Handheld shot of"),
-    "cta": ("Slow zoom out from", "Bold 'follow for more' text over", "Final wide shot of"),
+    "cta": ("Slow zoom out from", "Bold title text over", "Final wide shot of"),
 }
 MOODS = {
     "default": ("vibrant cinematic colours", "bold high-contrast look", "rich cinematic lighting"),
