@@ -194,6 +194,7 @@ def _ended(url: str, job_id: str, timeout: float = 120) -> dict:
                       in ("succeeded", "failed", "cancelled") and j, timeout, 0.5, "the job to end")
 
 
+@pytest.mark.slow
 def test_the_embedded_queue_survives_a_server_restart_with_a_queued_job(tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"

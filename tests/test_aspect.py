@@ -92,6 +92,7 @@ def test_the_dry_run_plans_each_aspect_at_full_size(tmp_path, capsys, aspect, fu
 
 @pytest.mark.parametrize(("flags", "size"), [(("--aspect", "1:1", "--height", "180"), (180, 180)),
                                              (("--aspect", "4:5", "--width", "216"), (216, 270))])
+@pytest.mark.slow
 def test_square_and_portrait_renders_have_their_shape(tmp_path, capsys, flags, size):
     code, result, err = _make(tmp_path, capsys, *flags)
     assert code == 0, err

@@ -6,6 +6,8 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.media import probe
 from viralreel_core.cli import main as cli
 from viralreel_core.config import Settings
@@ -17,6 +19,7 @@ def _results(path):
         return list(csv.DictReader(handle))
 
 
+@pytest.mark.slow
 def test_batch_makes_a_video_per_row_and_a_rerun_skips_the_done_ones(tmp_path, monkeypatch, fakes, capsys):
     writer, _, _ = fakes
     db = tmp_path / "jobs.db"
@@ -59,6 +62,7 @@ def test_a_csv_without_a_topic_column_is_one_clear_line(tmp_path, monkeypatch, c
     assert not (tmp_path / "jobs.db").exists()  # refused before any queue was opened
 
 
+@pytest.mark.slow
 def test_a_row_sets_the_providers_own_options_and_a_bad_value_is_its_own_line(tmp_path, monkeypatch, fakes):
     db = tmp_path / "jobs.db"
     monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{db}")
@@ -83,6 +87,7 @@ def test_a_row_sets_the_providers_own_options_and_a_bad_value_is_its_own_line(tm
     assert settings.music_volume == 0.2  # a number, as the CLI's: the same cache keys
 
 
+@pytest.mark.slow
 def test_equal_rows_make_a_video_each_and_invalid_rows_are_not_done(tmp_path, monkeypatch, fakes, capsys):
     db = tmp_path / "jobs.db"
     monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{db}")

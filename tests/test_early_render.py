@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.media import probe
 from tests.test_services_end_to_end import TOPIC, services, settings_for  # noqa: F401 - the fixture
 from viralreel_core.run.pipeline import Pipeline
 
 
+@pytest.mark.slow
 def test_ready_scenes_render_while_the_slowest_clip_is_still_generating(services, tmp_path):  # noqa: F811
     services.runway.fail("task_takes", times=1, seconds=4.0)  # one clip takes 4 s, the others none
     events, times = [], []
@@ -27,6 +30,7 @@ def test_ready_scenes_render_while_the_slowest_clip_is_still_generating(services
     assert len(sounds) == 1 and sounds[0].files["audio"].stat().st_mtime < times[last_clip]
 
 
+@pytest.mark.slow
 def test_offline_clips_are_not_rendered_early(tmp_path):
     """Offline clips keep the CPUs busy themselves: renders would only compete with them (and their memory)."""
     events = []

@@ -143,6 +143,7 @@ def test_doctor_reports_parts_and_key_presence_never_values(tmp_path):
     assert done.returncode == 0
 
 
+@pytest.mark.slow
 def test_cache_stats_and_clear(tmp_path):
     cache_dir = str(tmp_path / "cache")
     written = run_cli("script", "Cats", "--cache-dir", cache_dir)

@@ -6,6 +6,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.test_assembler import SIZE, make_clip, make_voice
 from tests.test_services_end_to_end import TOPIC, settings_for
 from viralreel_core import providers
@@ -17,6 +19,7 @@ from viralreel_core.run.pipeline import Pipeline
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
 
 
+@pytest.mark.slow
 def test_voice_and_clip_steps_report_their_start_before_any_scene(tmp_path):
     for thread in threading.enumerate():  # a studio started by an earlier test may still be warming the model
         if thread.name == "warm-voice":
@@ -35,6 +38,7 @@ def test_voice_and_clip_steps_report_their_start_before_any_scene(tmp_path):
     assert {e.step for e in media[:first_done]} == {"voice", "clips"}
 
 
+@pytest.mark.slow
 def test_one_cpu_and_one_pool_thread_still_finish_every_voice_and_clip(tmp_path, monkeypatch):
     """Clips wait for the voice phase's CPU slot; queued after the voices, they can never starve them."""
     monkeypatch.setenv("VIRALREEL_CPUS", "1")
@@ -50,6 +54,7 @@ def test_one_cpu_and_one_pool_thread_still_finish_every_voice_and_clip(tmp_path,
     assert len(voices) == len(clips) == 3 and skipped == []
 
 
+@pytest.mark.slow
 def test_a_voice_model_already_loaded_is_not_announced_as_loading(tmp_path):
     settings = settings_for(tmp_path, script="local", voice="local", clips="local", scenes=3)
     LocalVoice.from_settings(settings).warm_up()  # as the studio does when it starts
@@ -61,6 +66,7 @@ def test_a_voice_model_already_loaded_is_not_announced_as_loading(tmp_path):
     assert not LocalVoice.from_settings(settings).warm()  # the voice phase let it go when it ended
 
 
+@pytest.mark.slow
 def test_offline_clips_never_start_beside_a_loaded_voice_model(tmp_path):
     settings = settings_for(tmp_path, script="local", voice="local", clips="local", scenes=3)
     voice = LocalVoice.from_settings(settings)

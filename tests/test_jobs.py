@@ -73,6 +73,7 @@ def test_an_embedded_job_runs_to_a_valid_mp4_with_live_progress(queues, fake_set
     assert done.result["scenes_count"] == 3 and done.attempts == 1 and done.started_at >= done.created_at
 
 
+@pytest.mark.slow
 def test_every_long_step_is_a_job_script_voices_clips_render(queues, fake_settings):
     queue = queues(fake_settings).start(1)
     script = queue.wait(queue.submit("script", {"topic": "Owls", "options": {"scenes": 3}}).id, 30)
@@ -114,6 +115,7 @@ def test_a_failing_step_always_ends_the_job_with_what_to_do(queues, fake_setting
     assert queue.store.counts()["running"] == 0
 
 
+@pytest.mark.slow
 def test_a_silent_worker_s_job_runs_once_more_then_fails_with_the_reason(queues, fake_settings):
     queue = queues(fake_settings, stale_after=1.0)
     job = queue.submit("make", {"topic": "Penguins"})

@@ -226,6 +226,7 @@ def test_long_and_non_latin_narrations_fit_the_frame():
                 assert beat.x >= 0 and beat.x + width <= W + 1, (beat.text, variant)
 
 
+@pytest.mark.slow
 def test_the_pipeline_keys_and_passes_the_narration_only_to_makers_that_draw_it(tmp_path, fakes):
     scene = Scene(1, VISUALS, NARRATION)
     edited = Scene(1, VISUALS, NARRATION.replace("30", "40"))

@@ -140,6 +140,7 @@ def test_the_language_option_is_checked_the_same_way_by_the_api_and_batch(tmp_pa
     assert Settings().public_dict()["language"] == "auto"  # saved with every project and render
 
 
+@pytest.mark.slow
 def test_the_cli_takes_language_and_rejects_an_unknown_one_in_one_line(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "VIRALREEL_CACHE_DIR": str(tmp_path / "c")}
     bad = subprocess.run([sys.executable, "-m", "viralreel_core", "script", "Volcanoes", "--language", "elvish"],

@@ -56,6 +56,7 @@ def test_the_studio_s_work_is_recorded_as_jobs_without_its_keys(queue, fake_sett
     assert SECRET.encode() not in stored
 
 
+@pytest.mark.slow
 def test_renders_wait_for_the_process_s_slot_and_a_cancel_through_the_record_stops_one(
         queue, fake_settings, cache, tmp_path):
     first = made(fake_settings, cache, tmp_path, "Cats")

@@ -216,6 +216,7 @@ def read_wav(path: str) -> tuple[np.ndarray, int]:
     return data, rate
 
 
+@pytest.mark.slow
 def test_speaks_a_sentence_with_word_timings(voice, tmp_path):
     text = "Octopuses have three hearts, and AI can't explain it."
     track = voice.speak(text, tmp_path)
@@ -250,6 +251,7 @@ def test_second_sentence_comes_after_the_first_and_speed_shortens(voice, tmp_pat
     assert fast.audio_path != track.audio_path
 
 
+@pytest.mark.slow
 def test_awkward_text_does_not_crash(voice, tmp_path):
     text = "In 2024, GPT-4o cost $100 😀 — wow… 日本語 don't [[stop]]"
     track = voice.speak(text, tmp_path)

@@ -91,6 +91,7 @@ def scene_lufs(path, start: float, seconds: float) -> float:
     return float(re.search(r"I:\s+(-?[\d.]+) LUFS", done.stderr[done.stderr.rindex("Summary:"):]).group(1))
 
 
+@pytest.mark.slow
 def test_without_music_scenes_are_evened_and_the_video_normalized(tmp_path):
     """No music: each scene's narration still evened out (recorded 14 dB apart, within 1 LU after) and
     the whole video at −14 LUFS, true peak ≤ −1 dBTP, like a video with music."""
@@ -174,6 +175,7 @@ def test_cli_bad_music_is_one_clear_line(tmp_path, args, message):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_offline_cli_render_with_a_music_file_is_normalized(tmp_path):
     """The real offline voice (speech, not a tone) through the CLI, with an audio file's path as the music:
     −14 ± 1 LUFS, true peak ≤ −1 dBTP."""
@@ -188,6 +190,7 @@ def test_offline_cli_render_with_a_music_file_is_normalized(tmp_path):
     assert lufs == pytest.approx(-14.0, abs=1.0) and peak <= -1.0, (lufs, peak)
 
 
+@pytest.mark.slow
 def test_studio_picks_previews_and_renders_with_music(tmp_path, monkeypatch, fakes):
     from tests.test_studio_app import make_all, new_app, ok, page, settle, use_fakes, write_and_accept
     for name in ("cache", "out", "projects"):

@@ -72,6 +72,7 @@ def silent_wav(tmp_path) -> bytes:
     ("huge.wav", b"\0" * (music.MAX_MUSIC_BYTES + 1), "the limit for music is 50 MB"),
     ("quiet.wav", None, "quiet.wav is silent"),
 ])
+@pytest.mark.slow
 def test_a_bad_upload_is_one_clear_line_and_nothing_is_kept(tmp_path, name, data, message):
     folder = tmp_path / "music"
     with pytest.raises(BadInput) as caught:
@@ -122,6 +123,7 @@ def api(tmp_path, fake_settings):
     queue.close()
 
 
+@pytest.mark.slow
 def test_api_takes_an_uploaded_track_and_makes_the_video_with_it(api, tmp_path, m4a, fake_settings):
     answer = api.post("/music", files={"file": ("beat.m4a", m4a, "audio/mp4")})
     assert answer.status_code == 201, answer.text
@@ -156,6 +158,7 @@ def test_api_music_must_be_shipped_or_uploaded_here(api, choice, message):
 
 
 # -- the studio: upload, pick, preview, render; kept with the project; private to its workspace ------
+@pytest.mark.slow
 @pytest.mark.usefixtures("dirs", "fakes")
 def test_studio_uploads_previews_renders_and_keeps_the_track(m4a):
     from tests.test_studio_app import make_all, new_app, ok, page, settle, use_fakes, write_and_accept
@@ -184,6 +187,7 @@ def test_studio_uploads_previews_renders_and_keeps_the_track(m4a):
     assert ok(again).selectbox(key="music").value == music_id and "My beat.m4a" in again.selectbox(key="music").options
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("shared", "fakes")
 def test_a_visitor_never_sees_or_uses_another_visitor_s_music(m4a):
     from tests.test_studio_app import make_all, ok, page, use_fakes, write_and_accept

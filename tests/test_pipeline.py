@@ -112,6 +112,7 @@ def test_nothing_usable_is_an_unsuccessful_result_not_a_crash(fake_settings, fak
     assert not result.success and result.video_path is None and len(result.skipped_scenes) == 3
 
 
+@pytest.mark.slow
 def test_video_matches_voice_lengths_and_a_second_run_makes_no_provider_call(fake_settings, fakes):
     writer, voice, clips = fakes
     pipeline = make_pipeline(fake_settings)
@@ -132,6 +133,7 @@ def test_video_matches_voice_lengths_and_a_second_run_makes_no_provider_call(fak
     assert second.video_path != result.video_path
 
 
+@pytest.mark.slow
 def test_editing_one_narration_redoes_only_that_scene(fake_settings, fakes):
     _, voice, clips = fakes
     pipeline = make_pipeline(fake_settings)
@@ -183,6 +185,7 @@ def test_secrets_never_reach_keys_results_or_files(tmp_path, cache_dir, fakes, m
     assert secret not in out.out + out.err
 
 
+@pytest.mark.slow
 def test_captions_show_while_words_are_spoken_and_not_in_a_pause(fake_settings, fakes):
     pipeline = make_pipeline(fake_settings.with_(width=360, height=640))
     script = Script("Cats", "Cats", (Scene(1, "calm sea", "Hello there. [pause] Cats purr."),

@@ -56,6 +56,7 @@ def _check_timings(track, text: str) -> None:
     assert sum(w.end > w.start for w in words) >= 0.8 * len(words)  # timed from the speech, not all piled up
 
 
+@pytest.mark.slow
 def test_a_hindi_narration_gets_a_hindi_voice_downloaded_once_with_word_timings(hub, tmp_path):
     folder = tmp_path / "cache" / "piper-voices"  # where the settings' cache folder keeps them
     voice = LocalVoice(voices_dir=folder, voices_url=hub.url)
@@ -78,6 +79,7 @@ def test_a_hindi_narration_gets_a_hindi_voice_downloaded_once_with_word_timings(
         voice.release()
 
 
+@pytest.mark.slow
 def test_chinese_is_spoken_in_pieces_that_carry_their_own_timings(hub, tmp_path):
     voice = LocalVoice(language="zh", voices_dir=tmp_path / "voices", voices_url=hub.url)
     try:
@@ -104,6 +106,7 @@ def test_a_damaged_download_is_never_used_and_the_next_try_fetches_it_again(faul
         assert model.read_bytes() == b"M" * 50_000 and config.is_file()
 
 
+@pytest.mark.slow
 def test_offline_with_no_voice_for_the_language_is_one_clear_line(tmp_path):
     voice = LocalVoice(voices_dir=tmp_path / "v", voices_url="http://127.0.0.1:9")
     with pytest.raises(ProviderError) as err:

@@ -88,6 +88,7 @@ def test_the_cover_is_the_title_over_a_frame_of_the_clip_at_the_videos_size(size
 
 # --- with every render ----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_an_offline_render_has_its_kit_beside_the_video_and_the_cover_is_its_thumbnail(fake_settings):
     with Pipeline(fake_settings) as pipeline:
         result = pipeline.make("Why cats purr")
@@ -123,6 +124,7 @@ def api():
         yield fake
 
 
+@pytest.mark.slow
 def test_openai_writes_the_kit_in_one_json_call_cached_and_counted(tmp_path, api, fakes):
     settings = _openai_settings(tmp_path, api)
     script = Script("Why cats purr", "All about cats", tuple(
@@ -151,6 +153,7 @@ def test_openai_writes_the_kit_in_one_json_call_cached_and_counted(tmp_path, api
     assert Path(again.post_kit["cover_path"]).is_file()
 
 
+@pytest.mark.slow
 def test_openai_writes_the_kit_in_the_videos_language_even_without_json_schema(tmp_path, api, fakes):
     api.supports_json_schema = False  # an older OpenAI-compatible server: json_object mode
     with Pipeline(_openai_settings(tmp_path, api, language="zh")) as pipeline:
@@ -161,6 +164,7 @@ def test_openai_writes_the_kit_in_the_videos_language_even_without_json_schema(t
     assert result.post_kit["hashtags"] == ["#科学", "#知识", "#短视频"]
 
 
+@pytest.mark.slow
 def test_a_short_hashtag_list_is_topped_up_from_the_script(tmp_path, api, fakes):
     api.fail("few_hashtags")
     with Pipeline(_openai_settings(tmp_path, api)) as pipeline:
@@ -168,6 +172,7 @@ def test_a_short_hashtag_list_is_topped_up_from_the_script(tmp_path, api, fakes)
     assert result.post_kit["hashtags"][0] == "#shorts" and 3 <= len(result.post_kit["hashtags"]) <= 8
 
 
+@pytest.mark.slow
 def test_post_texts_that_keep_failing_leave_plain_ones_and_a_warning_never_a_failed_render(tmp_path, api, fakes):
     api.fail("bad_content", times=None, match="the post that goes with")
     waits: list[float] = []
@@ -186,6 +191,7 @@ def test_post_texts_that_keep_failing_leave_plain_ones_and_a_warning_never_a_fai
 
 # --- edits ----------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_an_edited_kit_is_saved_and_its_cover_redrawn_with_the_new_title(fake_settings):
     with Pipeline(fake_settings) as pipeline:
         kit = PostKit.from_dict(pipeline.make("Why cats purr").post_kit)
@@ -201,6 +207,7 @@ def test_an_edited_kit_is_saved_and_its_cover_redrawn_with_the_new_title(fake_se
     assert load_kit(Path(kit.cover_path).with_suffix(".mp4")) == edited  # a refused edit changes nothing
 
 
+@pytest.mark.slow
 def test_a_cover_whose_picture_left_the_cache_is_redrawn_from_the_video(fake_settings):
     with Pipeline(fake_settings) as pipeline:
         kit = PostKit.from_dict(pipeline.make("Why cats purr").post_kit)
@@ -213,6 +220,7 @@ def test_a_cover_whose_picture_left_the_cache_is_redrawn_from_the_video(fake_set
     assert sorted(p.name for p in Path(kit.cover_path).parent.iterdir() if p.name.startswith(".")) == []
 
 
+@pytest.mark.slow
 def test_a_kit_part_that_cannot_be_made_is_a_warning_and_the_rest_is_kept(fake_settings, fakes):
     _, _, clips = fakes
     script = Script("Cats", "Cats", tuple(Scene(i, f"shot {i}", f"Scene {i} says hello.") for i in (1, 2, 3)))
@@ -231,6 +239,7 @@ def test_a_kit_part_that_cannot_be_made_is_a_warning_and_the_rest_is_kept(fake_s
 
 # --- over the API ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_get_job_shows_the_kit_and_its_files_are_served(tmp_path, fake_settings):
     queue = JobQueue(QueueConfig(url=f"sqlite:///{tmp_path / 'jobs.db'}", heartbeat=0.2), fake_settings)
     server = ApiServer(create_app(queue, workers=1))

@@ -72,6 +72,7 @@ def test_over_the_api_a_file_path_option_is_refused_and_a_good_one_applied():
         check_provider_options({"openai_voice": {"nested": 1}})
 
 
+@pytest.mark.slow
 def test_a_real_run_sends_the_chosen_model_and_caches_by_it(openai_api, tmp_path, capsys):
     flags = ("--script-provider", "openai", "--voice-provider", "openai", "--clip-provider", "openai_images",
              "--width", "180", "--height", "320", "--option", "openai_voice=ash")

@@ -120,6 +120,7 @@ def api(tmp_path, fake_settings, google):
     queue.close()
 
 
+@pytest.mark.slow
 def test_the_api_publishes_the_video_a_job_made(api, google, tmp_path, fake_settings):
     connect(config_for(google, tmp_path / "config"))
     made = api.post("/create-video", json={"topic": "Why owls hoot", "scenes": 3, "wait": True, **SMALL}).json()
@@ -143,6 +144,7 @@ def test_the_api_publishes_the_video_a_job_made(api, google, tmp_path, fake_sett
     assert done["result"]["privacy"] == "private" and done["result"]["youtube_id"] != result["youtube_id"]
 
 
+@pytest.mark.slow
 def test_the_api_refuses_what_cannot_be_published_in_one_line(api, google, tmp_path):
     assert api.post("/jobs/nosuchjob/publish", json={}).status_code == 404
     script = api.post("/create-video", json={"topic": "Why owls hoot", "scenes": 3, **SMALL}).json()

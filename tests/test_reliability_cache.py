@@ -98,6 +98,7 @@ def paid_requests(services) -> dict[str, int]:
     ("segment", delete),  # was: "raise the cache size limit" on every later run
     ("clips", empty),  # was: "make or upload scene 2's clip again", impossible from the CLI
 ])
+@pytest.mark.slow
 def test_a_damaged_cached_file_is_made_again_and_never_becomes_a_broken_success(services, tmp_path, step, damage):
     settings = settings_for(tmp_path)
     first = make(settings)
@@ -126,6 +127,7 @@ def test_a_damaged_cached_file_is_made_again_and_never_becomes_a_broken_success(
         assert again.cost_usd > 0
 
 
+@pytest.mark.slow
 def test_a_damaged_index_is_moved_aside_and_every_cache_command_still_works(services, tmp_path, capsys):
     settings = settings_for(tmp_path)
     assert make(settings).success
@@ -175,6 +177,7 @@ def test_damage_inside_the_index_is_found_by_its_check(tmp_path, capsys):
     assert err.count("warning:") == 1 and "was damaged" in err
 
 
+@pytest.mark.slow
 def test_cache_verify_drops_damaged_entries_and_reports_them(services, tmp_path, capsys):
     settings = settings_for(tmp_path)
     assert make(settings).success
@@ -199,6 +202,7 @@ def _cli(*args: str, cache_dir: Path, out: Path | None = None) -> subprocess.Pop
                             cwd=Path(__file__).resolve().parents[1])
 
 
+@pytest.mark.slow
 def test_two_processes_writing_the_same_script_pay_once(services, tmp_path):
     services.openai.latency = 1.0  # both are surely waiting at once
     runs = [_cli("script", TOPIC, "--script-provider", "openai", cache_dir=tmp_path / "cache") for _ in range(2)]
@@ -208,6 +212,7 @@ def test_two_processes_writing_the_same_script_pay_once(services, tmp_path):
     assert len(services.openai.requests_to("/chat/completions")) == 1  # was: 2
 
 
+@pytest.mark.slow
 def test_concurrent_makes_of_one_topic_pay_for_each_call_once(services, tmp_path):
     services.openai.latency = 0.3
     flags = ["--script-provider", "openai", "--voice-provider", "openai", "--clip-provider", "runway"]
@@ -281,6 +286,7 @@ def test_a_killed_runs_partial_video_and_scratch_are_swept_at_the_next_start(tmp
         live.wait(timeout=30)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("clips", ["fake", "local"])
 def test_a_run_never_uses_the_system_temp_folder(fake_settings, monkeypatch, tmp_path, clips):
     import tempfile

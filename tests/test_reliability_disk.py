@@ -160,6 +160,7 @@ def test_a_video_that_cannot_fit_is_refused_before_any_call(services, tmp_path, 
 
 # --- during the run ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_cache_disk_filling_up_ends_the_run_with_its_cost_and_one_line(services, tmp_path, capsys, caplog):
     with tmpfs(tmp_path / "disk", "64m") as disk:
         cache, out = disk / "cache", tmp_path / "out"
@@ -190,6 +191,7 @@ def test_the_cache_disk_filling_up_ends_the_run_with_its_cost_and_one_line(servi
         whole_cache(cache)
 
 
+@pytest.mark.slow
 def test_the_output_disk_filling_up_keeps_every_scene_and_leaves_no_partial(services, tmp_path, capsys, caplog):
     with tmpfs(tmp_path / "disk", "20m") as disk:
         cache, out = tmp_path / "cache", disk / "out"
@@ -212,6 +214,7 @@ def test_the_output_disk_filling_up_keeps_every_scene_and_leaves_no_partial(serv
         assert [p.suffix for p in out.glob("viralreel_*.mp4")] == [".mp4"]
 
 
+@pytest.mark.slow
 def test_the_cache_turning_read_only_ends_the_run_with_its_cost_and_one_line(services, tmp_path, capsys, caplog):
     settings = settings_from_env(script_provider="openai", voice_provider="openai", clip_provider="runway",
                                  scenes=SCENES, cache_dir=tmp_path / "clean" / "cache",

@@ -59,6 +59,7 @@ def downloaded(runway, since: int) -> set[str]:
             and r.path.endswith(".mp4")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["not_video", "truncated", "disconnect"])
 def test_a_failed_download_is_fetched_again_on_the_rerun_without_a_new_task(services, tmp_path, fault):
     # "not_video": an HTML page instead of the MP4; "truncated": cut off half way; "disconnect": no answer
@@ -78,6 +79,7 @@ def test_a_failed_download_is_fetched_again_on_the_rerun_without_a_new_task(serv
     assert again.cost_usd < 0.001
 
 
+@pytest.mark.slow
 def test_a_run_that_fails_while_polling_leaves_its_tasks_for_the_rerun(services, tmp_path):
     services.runway.fail("status", status=500, match="/v1/tasks/", times=None)  # every poll fails
     first = run(tmp_path, "gen4.5")
@@ -89,6 +91,7 @@ def test_a_run_that_fails_while_polling_leaves_its_tasks_for_the_rerun(services,
     assert again.cost_usd == pytest.approx(gen45_price(services.runway) + post_price(tmp_path))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fate", ["gone", "cancelled", "failed"])
 def test_a_recorded_task_that_is_gone_or_over_is_paid_for_again_once(services, tmp_path, fate):
     services.runway.fail("not_video", match=".mp4", times=None)
@@ -109,6 +112,7 @@ def test_a_recorded_task_that_is_gone_or_over_is_paid_for_again_once(services, t
     assert again.cost_usd == pytest.approx(12 * services.runway.tasks[new].seconds * 0.01 + post_price(tmp_path))
 
 
+@pytest.mark.slow
 def test_a_run_killed_while_polling_leaves_its_tasks_for_the_rerun(services, tmp_path):
     services.runway.fail("task_takes", seconds=600, times=3)  # the tasks are still running when it dies
     cache, out = tmp_path / "cache", tmp_path / "out"
@@ -208,6 +212,7 @@ def test_runway_out_of_credits_stops_the_voices_not_started(services, tmp_path):
     assert len(refused) >= 2 and "credits" in refused[0]["reason"]
 
 
+@pytest.mark.slow
 def test_scenes_that_have_everything_are_still_made_when_the_account_runs_dry(services, tmp_path):
     clean = run_with(tmp_path, "elevenlabs", "first")  # scene clips and voices for this topic are now cached
     assert clean.success

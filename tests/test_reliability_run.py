@@ -46,6 +46,7 @@ def make_cli(*args: str) -> list[str]:
 
 # --- paths are made absolute at the edge -------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["flag", "environment"])
 def test_a_relative_cache_folder_works_to_the_end(services, tmp_path, monkeypatch, capsys, how):
     monkeypatch.chdir(tmp_path)
@@ -141,6 +142,7 @@ def post_cost(tmp_path: Path) -> float:
     return pipeline.tally.spent_usd - before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["not_video", "truncated"])
 def test_clips_paid_for_but_unusable_are_still_counted(services, tmp_path, fault):
     clean = run(tmp_path, "clean")
@@ -157,6 +159,7 @@ def test_clips_paid_for_but_unusable_are_still_counted(services, tmp_path, fault
     assert faulted.spent_on_skipped_usd == pytest.approx(spent - script_cost(tmp_path))
 
 
+@pytest.mark.slow
 def test_voices_paid_for_but_unusable_are_counted_and_the_skipped_scene_priced(services, tmp_path):
     clean = run(tmp_path, "clean", voice="elevenlabs")  # 3 scenes alike: script + 3 × (voice + clip) + post texts
     assert clean.success

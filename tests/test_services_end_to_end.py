@@ -48,6 +48,7 @@ def counts(services) -> tuple[int, ...]:
 @pytest.mark.parametrize("voice, clips", [("auto", "auto"), ("openai", "openai_images"), *(
     pytest.param(*pair, marks=pytest.mark.slow) for pair in (
         ("elevenlabs", "pexels"), ("openai", "runway"), ("openai", "pexels"), ("openai", "pixabay")))])
+@pytest.mark.slow
 def test_every_provider_combination_makes_a_real_mp4_and_a_second_run_sends_nothing(
         services, tmp_path, voice, clips):
     settings = settings_for(tmp_path, voice=voice, clips=clips)
@@ -105,6 +106,7 @@ def test_auto_prefers_each_real_service_only_when_its_key_is_present(tmp_path, m
 
 # --- faults: the documented outcome ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_voice_failing_for_one_scene_skips_it_and_a_rerun_redoes_only_that(services, tmp_path):
     services.elevenlabs.fail("status", status=500, match="Scene 2 ", times=None)
     waits: list[float] = []
@@ -136,6 +138,7 @@ def test_voice_rate_limit_waits_for_retry_after_then_succeeds(services, tmp_path
     assert waits == [1.0]  # what Retry-After asked, through the pipeline's (injected) sleep
 
 
+@pytest.mark.slow
 def test_clip_refused_by_moderation_is_skipped_not_rerun_and_retried_alone(services, tmp_path):
     services.runway.fail("task_failed", code="SAFETY.INPUT.TEXT", failure="Prompt flagged.", match="shot 3 ")
     settings = settings_for(tmp_path)
@@ -150,6 +153,7 @@ def test_clip_refused_by_moderation_is_skipped_not_rerun_and_retried_alone(servi
     assert again.success and again.scenes_count == 3 and again.cache["provider_calls"] == {"clips": 1}
 
 
+@pytest.mark.slow
 def test_runway_task_that_fails_is_reported_with_its_failure_code(services, tmp_path):
     services.runway.fail("task_failed", code="INTERNAL.BAD_OUTPUT.CODE01", match="shot 1 ", times=None)
     result = make(settings_for(tmp_path))
@@ -157,6 +161,7 @@ def test_runway_task_that_fails_is_reported_with_its_failure_code(services, tmp_
     assert "INTERNAL.BAD_OUTPUT.CODE01" in result.skipped_scenes[0]["reason"]
 
 
+@pytest.mark.slow
 def test_cut_off_clip_download_is_fetched_again_and_nothing_is_lost(services, tmp_path):
     services.runway.fail("truncated", match="/outputs/")
     result = make(settings_for(tmp_path))
@@ -165,6 +170,7 @@ def test_cut_off_clip_download_is_fetched_again_and_nothing_is_lost(services, tm
     assert len([r for r in services.runway.requests if r.path == "/v1/image_to_video"]) == 3
 
 
+@pytest.mark.slow
 def test_stock_search_with_no_match_skips_that_scene_and_credits_the_rest(services, tmp_path):
     services.pexels.unknown_words = {"ocean"}  # scene 3 is "A ocean waves, …"
     result = make(settings_for(tmp_path, clips="pexels"))
@@ -179,12 +185,14 @@ def script_requests(openai) -> list:
     return [r for r in openai.requests_to("/chat/completions") if "the post that goes with" not in r.text()]
 
 
+@pytest.mark.slow
 def test_unusable_script_is_retried_once(services, tmp_path):
     services.openai.fail("bad_content")
     result = make(settings_for(tmp_path))
     assert result.success and len(script_requests(services.openai)) == 2
 
 
+@pytest.mark.slow
 def test_script_server_error_is_retried_by_the_pipeline(services, tmp_path):
     services.openai.fail("status", status=500, headers={"retry-after-ms": "10"})
     result = make(settings_for(tmp_path))
@@ -271,6 +279,7 @@ def test_dry_run_prints_the_plan_and_cost_without_calling_any_service(services, 
     assert plan["total_cost_usd"] == pytest.approx(sum(s["cost_usd"] for s in steps.values()), abs=1e-6)
 
 
+@pytest.mark.slow
 def test_dry_run_after_a_run_finds_everything_cached_and_free(services, tmp_path, capsys):
     result = make(settings_for(tmp_path))
     assert result.success

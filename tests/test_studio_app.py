@@ -203,6 +203,7 @@ def test_the_video_and_its_download_are_served_from_disk_not_held_in_the_server(
     assert all(len(Path(u).stem) == 32 and made.stem not in u for u in clip_urls + [url])
 
 
+@pytest.mark.slow
 def test_editing_a_narration_in_the_table_redoes_only_that_voice(dirs, fakes):
     _, voice, clips = fakes
     at = use_fakes(new_app())
@@ -251,6 +252,7 @@ def test_rows_can_be_added_deleted_and_reordered_in_the_table(dirs, fakes):
     assert [s.narration for s in ok(at).session_state["studio"].script.scenes][-1] == "And that is why."
 
 
+@pytest.mark.slow
 def test_a_service_error_shows_on_its_step_and_the_other_scenes_stay(dirs, fakes):
     _, voice, _ = fakes
     at = use_fakes(new_app())
@@ -265,6 +267,7 @@ def test_a_service_error_shows_on_its_step_and_the_other_scenes_stay(dirs, fakes
     assert at.button(key="make_voices").label == "Record 1 voice"
 
 
+@pytest.mark.slow
 def test_failures_are_grouped_point_to_the_offline_provider_and_go_once_every_scene_is_ready(dirs, fakes,
                                                                                              monkeypatch):
     _, voice, _ = fakes
@@ -343,6 +346,7 @@ def test_upload_your_own_clip_for_a_scene(dirs, fakes, tmp_path):
     assert any("notes.txt is not a video file we accept" in e.value and ".mp4" in e.value for e in ok(at).error)
 
 
+@pytest.mark.slow
 def test_save_reopen_in_another_session_and_delete(dirs, fakes):
     _, voice, clips = fakes
     at = use_fakes(new_app())
@@ -389,6 +393,7 @@ class PricedClips(FakeClipMaker):
         return 0.05 * seconds
 
 
+@pytest.mark.slow
 def test_a_paid_clip_provider_shows_the_estimated_cost_before_the_button(dirs, fakes):
     from viralreel_core import providers
 

@@ -205,6 +205,7 @@ def test_the_offline_voice_file_field_says_it_is_optional(dirs, fakes):
 
 # -- (f)(g)(h) the finished video: first on the page, with a poster, clear counts, no second copy ----------
 
+@pytest.mark.slow
 def test_after_a_render_the_video_comes_first_with_a_poster_and_clear_counts(dirs, fakes):
     at = use_fakes(new_app())
     write_and_accept(at)
@@ -232,6 +233,7 @@ def test_after_a_render_the_video_comes_first_with_a_poster_and_clear_counts(dir
     assert "was not written again" in texts(at)
 
 
+@pytest.mark.slow
 def test_an_unchanged_re_render_reuses_the_file_and_a_changed_one_makes_a_new_one(studio, tmp_path):
     made(studio)
     studio.start_render().wait(60)
@@ -275,6 +277,7 @@ def test_new_project_says_this_one_is_kept_and_it_is(dirs, fakes):
 
 # -- (k) each upload box states the limit it keeps -------------------------------------------------------
 
+@pytest.mark.slow
 def test_upload_boxes_state_the_limit_their_caption_gives(dirs, fakes):
     config = tomllib.loads((APP.parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] == MAX_UPLOAD_BYTES // 2**20

@@ -6,12 +6,15 @@ import io
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.test_studio_app import dirs, make_all, new_app, ok, page, settle, texts, use_fakes, write_and_accept
 from viralreel_core.post.kit import kit_zip, load_kit
 
 __all__ = ["dirs"]  # the fixture, shared with the studio's other page tests
 
 
+@pytest.mark.slow
 def test_the_assemble_step_shows_the_kit_and_keeps_the_persons_own_texts(dirs, fakes):
     at = make_all(write_and_accept(use_fakes(new_app()), "Why cats purr"))
     ok(page(at, "assemble")).button(key="render").click().run()

@@ -63,6 +63,7 @@ def everything_shown(at: AppTest) -> str:
     return "\n".join(parts + [str(b.proto) for b in at.get("link_button")])
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("shared", "fakes")
 def test_the_owner_connects_publishes_and_disconnects(google, tmp_path):
     owner = owner_with_a_render()
@@ -108,6 +109,7 @@ def test_the_owner_connects_publishes_and_disconnects(google, tmp_path):
     assert ok(owner).button(key="youtube_connect")
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("shared", "fakes", "google")
 def test_a_pasted_address_connects_too_and_a_bad_one_says_why():
     owner = owner_with_a_render()
@@ -119,6 +121,7 @@ def test_a_pasted_address_connects_too_and_a_bad_one_says_why():
     assert "A YouTube channel is connected" in texts(owner) and not owner.get("link_button")
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("shared", "fakes")
 def test_a_visitor_sees_and_reaches_none_of_the_owners_connection(google, tmp_path):
     owner = owner_with_a_render()
@@ -141,6 +144,7 @@ def test_a_visitor_sees_and_reaches_none_of_the_owners_connection(google, tmp_pa
     assert google.refresh_tokens and token_file.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("shared", "fakes")
 def test_without_an_oauth_client_the_owner_is_told_how_to_set_one_up():
     owner = owner_with_a_render()

@@ -89,6 +89,7 @@ def any_engine(queue_url, fake_settings):
     made.close()
 
 
+@pytest.mark.slow
 def test_voices_clips_and_renders_are_queued_jobs_that_the_studio_applies(any_engine, fake_settings, cache, tmp_path):
     engine = any_engine
     studio = studio_in(tmp_path / "a", fake_settings.with_(music_dir=tmp_path / "a" / "music"), cache, engine)
@@ -155,6 +156,7 @@ def test_a_typed_key_stays_in_this_process_and_never_reaches_a_record(engine, fa
     assert TYPED.encode() not in stored_bytes(tmp_path) and OWNER.encode() not in stored_bytes(tmp_path)
 
 
+@pytest.mark.slow
 def test_renders_take_turns_in_the_render_lane_across_workspaces(engine, fake_settings, cache, tmp_path):
     first = made_all(studio_in(tmp_path / "a", fake_settings, cache, engine))
     second = made_all(studio_in(tmp_path / "b", fake_settings, cache, engine, topic="Dogs"))
@@ -168,6 +170,7 @@ def test_renders_take_turns_in_the_render_lane_across_workspaces(engine, fake_se
     assert first.last_render and second.last_render
 
 
+@pytest.mark.slow
 def test_a_visitor_reaches_only_their_own_workspace_s_jobs(engine, fake_settings, cache, tmp_path):
     a = made_all(studio_in(tmp_path / "a", fake_settings, cache, engine))
     b = studio_in(tmp_path / "b", fake_settings, cache, engine, topic="Dogs")

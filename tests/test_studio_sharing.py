@@ -62,6 +62,7 @@ def render(at: AppTest) -> AppTest:
     return ok(settle(at))
 
 
+@pytest.mark.slow
 def test_two_visitors_never_see_or_touch_each_others_projects_uploads_or_renders(shared, fakes, tmp_path):
     a = use_fakes(visit())
     token_a = a.query_params["ws"]
@@ -112,6 +113,7 @@ def test_a_made_up_or_hostile_link_gets_a_new_empty_workspace(shared, token):
     assert folder.parent == shared.resolve() and folder.name != token
 
 
+@pytest.mark.slow
 def test_visitors_cannot_clear_the_shared_cache_but_the_owner_can(shared, fakes):
     b = use_fakes(visit(secrets={"VIRALREEL_OWNER_CODE": OWNER_CODE}))
     write_and_accept(b)
@@ -161,6 +163,7 @@ def services():
         yield secrets, (openai_api, elevenlabs_api, runway_api, pexels_api)
 
 
+@pytest.mark.slow
 def test_an_anonymous_visitor_never_spends_the_owners_keys(shared, services):
     secrets, fakes = services
     visitor = visit(secrets=secrets)
@@ -193,6 +196,7 @@ def as_owner(secrets: dict, **limits: str) -> AppTest:
     return ok(at)
 
 
+@pytest.mark.slow
 def test_a_costly_step_asks_first_and_the_daily_limit_stops_paid_work(shared, services, quick_runway):
     from viralreel_core.workspace.spending import Budget
     secrets, (openai_api, _, runway_api, _) = services
@@ -229,6 +233,7 @@ def test_a_costly_step_asks_first_and_the_daily_limit_stops_paid_work(shared, se
     assert any("spending limit" in e.value for e in ok(again).error) and len(runway_api.requests) == before
 
 
+@pytest.mark.slow
 def test_the_ledger_holds_across_processes(tmp_path):
     import multiprocessing
 
@@ -270,6 +275,7 @@ class Holder:
         return {}
 
 
+@pytest.mark.slow
 def test_a_reload_mid_render_reattaches_shows_its_place_in_line_and_the_render_finishes_in_view(shared, fakes):
     import uuid
 
@@ -328,6 +334,7 @@ def test_work_finished_while_away_is_there_on_return_and_edits_survive_a_reload(
     assert len(reopened.clips) == 3
 
 
+@pytest.mark.slow
 def test_a_saved_project_reopens_after_the_cache_is_cleared_with_nothing_made_again(shared, fakes):
     _, voice, clips = fakes
     owner = use_fakes(visit(secrets={"VIRALREEL_OWNER_CODE": OWNER_CODE}))
@@ -347,6 +354,7 @@ def test_a_saved_project_reopens_after_the_cache_is_cleared_with_nothing_made_ag
     assert reopened.last_render and len(voice.calls) + len(clips.calls) == calls
 
 
+@pytest.mark.slow
 def test_a_workspace_runs_at_most_its_cap_of_jobs(shared, fakes, monkeypatch):
     from tests.fakes.providers import SlowClipMaker
 
@@ -377,6 +385,7 @@ def sidebar_captions(at: AppTest) -> str:
     return "\n".join(c.value for c in at.sidebar.caption)
 
 
+@pytest.mark.slow
 def test_wrong_owner_codes_lock_the_address_out_for_the_server_not_the_session(shared):
     secrets = {"VIRALREEL_OWNER_CODE": OWNER_CODE}
     open_before = visit(secrets=secrets)  # another tab, opened before the guessing
@@ -401,6 +410,7 @@ def test_wrong_owner_codes_lock_the_address_out_for_the_server_not_the_session(s
     assert ok(again).session_state["owner"] and access.ATTEMPTS.wait_left("") == 0
 
 
+@pytest.mark.slow
 def test_a_visitor_is_shown_file_names_never_where_the_server_keeps_them(shared, fakes):
     import shutil
 

@@ -219,6 +219,7 @@ def test_render_records_the_result_and_reuses_unchanged_scenes(studio):
     assert all(r.thumbnail is not None and r.thumbnail.is_file() for r in renders)
 
 
+@pytest.mark.slow
 def test_two_sessions_render_at_once_without_touching_each_others_files(fake_settings, cache, tmp_path):
     a = Studio(fake_settings, cache, StudioConfig(projects_dir=tmp_path / "p"))
     b = Studio(fake_settings, cache, StudioConfig(projects_dir=tmp_path / "p"))
@@ -345,6 +346,7 @@ def test_pipeline_estimates_costs_and_keeps_take_zero_keys(fake_settings):
         pipeline.estimate_cost("script", script.scenes)
 
 
+@pytest.mark.slow
 def test_stopping_a_paid_clip_job_cancels_it_and_keeps_the_clips_already_made(fake_settings, cache, tmp_path, fakes):
     from tests.fakes.providers import SlowClipMaker
     studio = Studio(fake_settings.with_(clip_provider="slow"), cache,
