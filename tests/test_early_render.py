@@ -12,8 +12,11 @@ from viralreel_core.run.pipeline import Pipeline
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_ready_scenes_render_while_the_slowest_clip_is_still_generating(services, tmp_path):  # noqa: F811
-    services.runway.fail("task_takes", times=1, seconds=4.0)  # one clip takes 4 s, the others none
+    # one clip takes 10 s, the others none: room for two small renders even on a loaded machine (at 4 s they
+    # did not always finish first when the tests ran two at a time)
+    services.runway.fail("task_takes", times=1, seconds=10.0)
     events, times = [], []
     settings = settings_for(tmp_path, clips="runway", scenes=3)
     pipeline = Pipeline(settings, sleep=lambda s: None,
