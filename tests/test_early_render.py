@@ -12,7 +12,6 @@ from viralreel_core.run.pipeline import Pipeline
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 def test_ready_scenes_render_while_the_slowest_clip_is_still_generating(services, tmp_path):  # noqa: F811
     # one clip takes 10 s, the others none: room for two small renders even on a loaded machine (at 4 s they
     # did not always finish first when the tests ran two at a time)
