@@ -90,6 +90,7 @@ def test_a_client_sees_and_cancels_only_its_own_jobs_and_admin_sees_all(api, que
         assert b"alice" in dump and not any(t.encode() in dump for t in TOKENS.values())
 
 
+@pytest.mark.slow
 def test_a_client_downloads_only_the_videos_of_its_own_jobs(tmp_path, api):
     server, _ = api(workers=1)
     made = server.post("/create-video", json={"topic": "Why owls hoot", "scenes": 3, "wait": True, **SMALL},

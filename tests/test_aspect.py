@@ -100,6 +100,7 @@ def test_square_and_portrait_renders_have_their_shape(tmp_path, capsys, flags, s
     assert (info.width, info.height) == size and info.video_codec == "h264"
 
 
+@pytest.mark.slow
 def test_a_batch_row_takes_an_aspect(tmp_path, monkeypatch, fakes, capsys):
     monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{tmp_path / 'jobs.db'}")
     topics = tmp_path / "topics.csv"
@@ -140,6 +141,7 @@ def test_make_aspect_16_9_is_1920x1080_with_its_captions_inside_the_frame(tmp_pa
     assert pipeline.tally.misses == 0  # every voice came from the run's cache: the very words it drew
 
 
+@pytest.mark.slow
 def test_the_studio_frames_a_project_by_aspect_and_saves_it(fake_settings, cache, tmp_path):
     from tests.test_studio_document import FORMAT_1
     from viralreel_core.studio import Studio, StudioConfig

@@ -184,6 +184,7 @@ def test_bitrate_is_8000k_at_full_size_and_scales_down_with_the_frame():
     assert Settings(width=180, height=320).frame_bitrate() == "800k"
 
 
+@pytest.mark.slow
 def test_captions_switch_on_the_exact_frames_the_words_start(tmp_path):
     """Each frame shows the caption state ``active_cue`` gives for its time, as the old per-frame blend did."""
     import numpy as np

@@ -94,6 +94,7 @@ def test_a_render_reports_before_it_hashes_draws_or_starts_ffmpeg(tmp_path, cach
     assert work_folders == []
 
 
+@pytest.mark.slow
 def test_the_studio_starts_loading_the_offline_voice_model_when_it_starts(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 

@@ -53,6 +53,7 @@ def test_pruning_keeps_queued_running_and_the_newest_finished_jobs(queue):
     assert [j.id for j in store.in_states(["queued", "running"])] == ["waiting", "working"]
 
 
+@pytest.mark.slow
 def test_skipped_scenes_and_warnings_reach_the_job_record(tmp_path, fake_settings, fakes):
     _, _, clips = fakes
     clips.enqueue_failure(ProviderError("The clip service refused this scene.", hint="Try another picture."))
@@ -68,6 +69,7 @@ def test_skipped_scenes_and_warnings_reach_the_job_record(tmp_path, fake_setting
     assert "was left out (clips failed)" in line and "refused this scene" in line
 
 
+@pytest.mark.slow
 def test_batch_results_carry_each_row_s_warnings(tmp_path, monkeypatch, fakes):
     _, _, clips = fakes
     clips.enqueue_failure(ProviderError("The clip service refused this scene."))

@@ -59,6 +59,7 @@ def test_a_job_record_moves_only_by_the_rules_and_outlives_its_process(any_queue
     assert again.store.counts()["cancelled"] == 1 and job.finished_at >= job.started_at
 
 
+@pytest.mark.slow
 def test_an_embedded_job_runs_to_a_valid_mp4_with_live_progress(queues, fake_settings):
     queue = queues(fake_settings).start(1)
     job = queue.submit("make", {"topic": "Why cats purr", "options": {"scenes": 3}})

@@ -71,6 +71,7 @@ def test_key_phrases_are_the_narrations_content_words_in_order():
     assert not words & {"where", "or", "to", "the"}  # function words are never set large
 
 
+@pytest.mark.slow
 def test_the_plan_times_each_key_phrase_to_its_word_and_keeps_it_in_the_text_area(made):
     maker, design, _ = made
     beats = design.plan.beats

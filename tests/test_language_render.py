@@ -132,6 +132,7 @@ def test_kinetic_type_sets_chinese_in_pieces_with_real_glyphs():
     assert real > 0.7 and real > tofu + 0.4, (real, tofu)  # measured: 0.86 against 0.20
 
 
+@pytest.mark.slow
 def test_text_no_installed_font_can_draw_is_reported_in_one_line(tmp_path, fakes):
     tangsa = "\U00016a70\U00016a71\U00016a72"  # Unicode 14: no font for it here
     line = coverage_problem(f"{tangsa} x")

@@ -113,6 +113,7 @@ def test_same_visuals_and_size_give_the_same_bytes(rendered, tmp_path):
     assert style_for("  a DEEP blue\nocean ") == style_for("a deep blue ocean")  # case, spacing ignored
 
 
+@pytest.mark.slow
 def test_different_visuals_look_clearly_different(rendered):
     ocean, fire = mean_rgb(rendered(OCEAN).video_path), mean_rgb(rendered(FIRE).video_path)
     assert np.linalg.norm(ocean - fire) > 80, (ocean, fire)

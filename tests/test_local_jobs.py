@@ -41,6 +41,7 @@ def made(fake_settings, cache, tmp_path, topic: str) -> Studio:
     return studio
 
 
+@pytest.mark.slow
 def test_the_studio_s_work_is_recorded_as_jobs_without_its_keys(queue, fake_settings, cache, tmp_path):
     studio = made(fake_settings, cache, tmp_path, "Cats")
     studio.keys = ApiKeys(openai=SECRET)  # typed in the sidebar: never in a record

@@ -239,6 +239,7 @@ def test_speaks_a_sentence_with_word_timings(voice, tmp_path):
     assert np.sqrt(np.mean(inside**2)) > 3 * np.sqrt(np.mean(pause**2))
 
 
+@pytest.mark.slow
 def test_second_sentence_comes_after_the_first_and_speed_shortens(voice, tmp_path):
     text = "Stop scrolling now. Here is the secret."
     track = voice.speak(text, tmp_path)

@@ -110,6 +110,7 @@ def windows(kind: str):
     return [(s + SPEECH[0][1] + 0.6, s + SPEECH[1][0] - 0.05) for s in starts]
 
 
+@pytest.mark.slow
 def test_music_is_ducked_under_speech_by_at_least_6_db(rendered):
     _, x = rendered
     under = np.mean([band_db(x, a, b, voice=False) for a, b in windows("speech")])
@@ -210,6 +211,7 @@ def test_studio_picks_previews_and_renders_with_music(tmp_path, monkeypatch, fak
     assert ebur128(video)[0] == pytest.approx(-14.0, abs=1.0)
 
 
+@pytest.mark.slow
 def test_a_take_is_evened_by_the_loudness_recorded_when_it_was_made(tmp_path):
     """The loudness a voice carries (measured once, when it was made) is what evens its scene out: two takes
     recorded alike, the second said to be 10 dB louder, come out 10 dB apart."""

@@ -81,6 +81,7 @@ def test_a_bad_upload_is_one_clear_line_and_nothing_is_kept(tmp_path, name, data
     assert not folder.exists() or list(folder.iterdir()) == []  # not even a half-written file
 
 
+@pytest.mark.slow
 def test_uploaded_music_is_heard_ducked_and_normalized_in_a_real_render(tmp_path, m4a):
     music_id = store_music(tmp_path / "music", "mine.m4a", m4a)  # render_two_scenes reads tmp/music
     out, x = render_two_scenes(tmp_path, music_id)

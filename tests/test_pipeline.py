@@ -90,6 +90,7 @@ def test_scene_whose_voice_keeps_failing_is_skipped_and_the_rest_is_made(fake_se
     assert probe(result.video_path).duration > 0
 
 
+@pytest.mark.slow
 def test_failed_clip_is_not_retried_and_other_scenes_are_kept(fake_settings, fakes):
     _, _, clips = fakes
     clips.enqueue_failure(ProviderError("generation failed"), match="visual 3")
@@ -161,6 +162,7 @@ def test_output_name_and_no_partial_files(fake_settings, fakes):
     assert video.startswith("viralreel_") and video.endswith(f"_{result.video_id}.mp4")
 
 
+@pytest.mark.slow
 def test_frames_of_different_scenes_differ(fake_settings, fakes):
     result = make_pipeline(fake_settings).make("Cats")
     a = frame_at(result.video_path, 1.0, 180, 320).astype(int)
@@ -168,6 +170,7 @@ def test_frames_of_different_scenes_differ(fake_settings, fakes):
     assert abs(a - b).mean() > 10
 
 
+@pytest.mark.slow
 def test_secrets_never_reach_keys_results_or_files(tmp_path, cache_dir, fakes, monkeypatch, capsys):
     secret = "sk-test-SECRET-1234567890"
     monkeypatch.setenv("OPENAI_API_KEY", secret)

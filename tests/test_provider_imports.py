@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("openai", "numpy", "PIL", "moviepy")
 
@@ -36,6 +38,7 @@ def test_listing_providers_and_reading_settings_imports_no_heavy_package():
     assert _loaded(_PROBE) == []
 
 
+@pytest.mark.slow
 def test_the_probe_sees_a_heavy_import_when_one_happens():
     # the same probe, after something that does need the SDK: proves the check can fail
     assert _loaded(_PROBE.replace("settings_from_env()", "settings_from_env(); import openai, numpy")) == [

@@ -260,6 +260,7 @@ def _holder(cache_dir: Path, partial: Path) -> tuple[subprocess.Popen, Path]:
     return proc, Path(proc.stdout.readline().strip())
 
 
+@pytest.mark.slow
 def test_a_killed_runs_partial_video_and_scratch_are_swept_at_the_next_start(tmp_path, fake_settings):
     out = tmp_path / "out"
     out.mkdir()

@@ -172,6 +172,7 @@ def script_price(tmp_path: Path) -> float:
                     "message": "This request exceeds your quota of 10000. You have 3 credits remaining."}),
     ("openai", {"status": 429, "code": "insufficient_quota"}),
 ])
+@pytest.mark.slow
 def test_a_voice_account_out_of_credit_cancels_the_clips_and_says_why(services, tmp_path, monkeypatch, voice,
                                                                       fault):
     monkeypatch.setattr(RunwayClips, "poll_deadline", 15.0)  # the old code waited the videos out (cut short here)

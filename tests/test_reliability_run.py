@@ -208,6 +208,7 @@ def test_a_nul_in_an_edited_narration_stops_the_scenes_before_any_is_paid(servic
     assert sent(services) == before
 
 
+@pytest.mark.slow
 def test_the_final_video_keeps_sound_and_picture_together(services, tmp_path):
     result = run(tmp_path, "plain")
     assert result.success

@@ -128,6 +128,7 @@ def test_voice_failing_for_one_scene_skips_it_and_a_rerun_redoes_only_that(servi
     assert tuple(b - a for a, b in zip(before, counts(services), strict=True)) == (0, 1, 0, 0, 0)
 
 
+@pytest.mark.slow
 def test_voice_rate_limit_waits_for_retry_after_then_succeeds(services, tmp_path):
     services.elevenlabs.fail("status", status=429, code="concurrent_limit_exceeded", headers={"Retry-After": "1"},
                              match="Scene 1 ")
@@ -228,6 +229,7 @@ def test_wrong_keys_give_clear_errors_that_hold_no_key(services, tmp_path, monke
 
 # --- secrets -----------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_keys_never_reach_logs_errors_results_cache_or_outputs(services, tmp_path, caplog, capsys, monkeypatch):
     caplog.set_level(logging.DEBUG)
     services.elevenlabs.fail("status", status=500, match="Scene 3 ", times=None)  # error paths run too

@@ -95,6 +95,7 @@ def guidance_links(at: AppTest) -> list[str]:
     return [link.proto.label for link in at.main.get("page_link") if "go to" in link.proto.label]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["script", "voice", "clips", "assemble"])
 def test_a_missing_step_is_explained_with_a_link_not_a_traceback(dirs, name):
     at = ok(page(new_app(), name))
@@ -231,6 +232,7 @@ def test_editing_a_narration_in_the_table_redoes_only_that_voice(dirs, fakes):
     assert [s.status for s in studio.states("voice")] == ["ready"] * 3
 
 
+@pytest.mark.slow
 def test_rows_can_be_added_deleted_and_reordered_in_the_table(dirs, fakes):
     at = use_fakes(new_app())
     write_and_accept(at)
@@ -294,6 +296,7 @@ def test_failures_are_grouped_point_to_the_offline_provider_and_go_once_every_sc
     assert any("Recorded with fake, and this step now uses local" in c.value for c in ok(at).caption)
 
 
+@pytest.mark.slow
 def test_a_key_typed_in_the_sidebar_is_never_echoed_or_saved(dirs, fakes):
     secret = "sk-test-typed-into-the-sidebar-0042"
     at = use_fakes(new_app())
@@ -324,6 +327,7 @@ def test_keys_from_secrets_choose_the_paid_service_without_showing_it(dirs):
     assert "OpenAI key in use (from secrets)" in "\n".join(c.value for c in at.sidebar.caption)
 
 
+@pytest.mark.slow
 def test_upload_your_own_clip_for_a_scene(dirs, fakes, tmp_path):
     at = use_fakes(new_app())
     write_and_accept(at)

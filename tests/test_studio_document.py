@@ -50,6 +50,7 @@ def worked_on(studio: Studio) -> Studio:
     return studio
 
 
+@pytest.mark.slow
 def test_a_saved_project_has_one_shape_and_reopens_exactly(studio, tmp_path):
     worked_on(studio)
     store = ProjectStore(tmp_path / "projects")

@@ -139,6 +139,7 @@ def test_a_cost_over_what_is_left_today_is_refused_with_what_is_left_not_offered
     assert len(studio.voices) == 1 and budget.remaining() == pytest.approx(0.498)  # settled at the real cost
 
 
+@pytest.mark.slow
 def test_the_spend_question_says_what_is_left_and_is_withdrawn_when_it_no_longer_fits(dirs, tmp_path, paid_voice,
                                                                                      monkeypatch):
     monkeypatch.setenv("VIRALREEL_DAILY_LIMIT_USD", "5")
@@ -181,6 +182,7 @@ def test_a_stop_is_said_once_as_news_and_is_not_an_error_even_after_reopening(fa
     assert not again.errors and again.take_news() == [] and len(again.clips) == 1
 
 
+@pytest.mark.slow
 def test_the_page_shows_a_stop_as_info_once(dirs, fakes):
     at = use_fakes(new_app())
     write_and_accept(at)

@@ -310,6 +310,7 @@ def test_a_reload_mid_render_reattaches_shows_its_place_in_line_and_the_render_f
     assert workspace_of(b).output_dir in Path(studio.last_render["video_path"]).parents
 
 
+@pytest.mark.slow
 def test_work_finished_while_away_is_there_on_return_and_edits_survive_a_reload(shared, fakes):
     from tests.fakes.providers import SlowClipMaker
 

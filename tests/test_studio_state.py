@@ -194,6 +194,7 @@ def test_a_provider_without_its_key_is_explained_not_raised(studio):
     assert set(statuses(studio, "voice")) == {"missing"}
 
 
+@pytest.mark.slow
 def test_render_records_the_result_and_reuses_unchanged_scenes(studio):
     made(studio)
     studio.start_render()

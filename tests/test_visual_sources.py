@@ -34,6 +34,7 @@ def openai_api():
         yield fake
 
 
+@pytest.mark.slow
 def test_the_studio_offers_both_prices_images_per_image_and_makes_the_clips(fakes, openai_api, tmp_path,
                                                                            monkeypatch):
     monkeypatch.setenv("VIRALREEL_CACHE_DIR", str(tmp_path / "cache"))
