@@ -7,7 +7,7 @@ docs/BENCHMARKS.md: the piped MoviePy path cost 1.9× a bare encode and ~570 MB 
           └─ overlay [caption images, each shown from its cue's start to its end]
           └─ fade in / fade out ─ yuv420p ─ encoder ─ exactly ``frames`` frames
 
-Captions are the cue images ``captions.build_cues`` draws (the same pictures the studio previews),
+Captions are the cue images ``caption_draw.build_cues`` draws (the same pictures the studio previews),
 written once as PNGs of one common box and played by ffmpeg's concat demuxer, each at its cue's start
 time: the overlay shows the latest image whose time has come, so a cue is on screen for
 ``start <= t < end``, as before.
@@ -27,7 +27,7 @@ from viralreel_core.errors import AssemblyError
 from viralreel_core.media.ffmpeg import ffmpeg_exe, raise_disk_fault
 
 if TYPE_CHECKING:
-    from viralreel_core.render.captions import CaptionCue
+    from viralreel_core.render.caption_draw import CaptionCue
 
 __all__ = ["FitPlan", "fit_plan", "write_caption_track", "segment_command", "run_with_progress",
            "SLOW_DOWN_LIMIT"]

@@ -1,16 +1,13 @@
-"""Burned-in, word-highlighted captions for vertical short videos.
+"""Burned-in, word-highlighted captions for vertical short videos: each chunk drawn once per spoken word.
 
-Everything is drawn once, up front, with Pillow; the per-frame work is a bisect plus an integer
-alpha blend over the caption's own small box::
+Everything is drawn once, up front, with Pillow::
 
-    words = voice.words or estimate_word_timings(narration, voice.duration)
+    words = timings_for(voice, narration)
     cues = build_cues(words, settings.captions, settings.width, settings.height)
-    clip = clip.transform(caption_transform(cues))          # MoviePy 2: frame -> captioned frame
 
-Pipeline: ``chunk_words`` groups the words into short chunks (1–``max_words`` words, breaking at
-sentence ends, commas and pauses), and ``build_cues`` draws one image per (chunk, spoken word):
-the chunk's text with the word being spoken in the highlight colour. ``burn_captions`` blends
-the cue active at time ``t`` into a frame.
+``build_cues`` draws one image per (chunk, spoken word): the chunk's text with the word being spoken in
+the highlight colour. The render overlays them with ffmpeg (``segment.py``); the studio's preview blends
+them in numpy (``caption_preview``).
 
 Fonts (``fonts``): picked per word by script (Roboto Black for Latin, Greek, Cyrillic; the Noto face made
 for Chinese, Hindi, Arabic…), so a Latin name inside Arabic or Hindi is drawn too. Words of right-to-left
@@ -21,12 +18,9 @@ them. Font loading never raises.
 
 from __future__ import annotations
 
-import bisect
 import math
-import threading
 import unicodedata
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -34,161 +28,18 @@ import numpy as np
 
 from viralreel_core.config import CaptionStyle
 from viralreel_core.errors import BadInput
-from viralreel_core.models import VoiceTrack, WordTiming
+from viralreel_core.models import WordTiming
+from viralreel_core.render.caption_chunks import CaptionChunk, chunk_words
 from viralreel_core.render.colors import parse_color
 from viralreel_core.render.fonts import FONT_LOCK as _FONT_LOCK
-from viralreel_core.render.fonts import FontSource, font_covers, font_sources, load_font, pick_font_source
+from viralreel_core.render.fonts import FontSource, font_covers, pick_font_source
 from viralreel_core.render.fonts import font_for as _font_for
 from viralreel_core.text.languages import is_unspaced, join_words
-from viralreel_core.text.timing import ends_clause as _ends_clause
-from viralreel_core.text.timing import ends_sentence as _ends_sentence
-from viralreel_core.text.timing import estimate_word_timings
 
 if TYPE_CHECKING:
     from viralreel_core.render.fonts import AnyFont
 
-__all__ = [
-    "CaptionChunk",
-    "CaptionCue",
-    "chunk_words",
-    "estimate_word_timings",
-    "timings_for",
-    "build_cues",
-    "burn_captions",
-    "caption_transform",
-    "active_cue",
-    "load_font",
-    "font_covers",
-    "font_sources",
-    "parse_color",
-]
-
-# --- chunking -----------------------------------------------------------------------------------
-
-#: a gap between two words longer than this (seconds) always ends a chunk
-PAUSE_BREAK = 0.35
-#: how long a chunk stays on screen after its last word ends, when the next one is not yet due
-LINGER = 0.4
-#: a word at least this long may stand alone in a chunk without penalty
-LONG_WORD = 10
-#: chunks longer than this many characters start to cost more (they would wrap or shrink)
-CHUNK_CHARS = 18
-
-
-
-@dataclass(frozen=True)
-class CaptionChunk:
-    """A few words shown together, from ``start`` until ``end`` (seconds)."""
-
-    words: tuple[WordTiming, ...]
-    start: float
-    end: float
-
-    @property
-    def text(self) -> str:
-        return join_words([w.word for w in self.words])
-
-
-def _clean_timings(words: Iterable[WordTiming]) -> list[WordTiming]:
-    """Words without blanks, with finite, non-decreasing starts and ``end >= start``."""
-    out: list[WordTiming] = []
-    last_start = 0.0
-    for w in words:
-        text = str(w.word).strip()
-        if not text:
-            continue
-        start, end = float(w.start), float(w.end)
-        if not (math.isfinite(start) and math.isfinite(end)):
-            raise BadInput(f"Word timing for {text!r} is not a finite number ({w.start!r}–{w.end!r}).",
-                           hint="Re-create the voice-over, or drop its word timings.")
-        start = max(start, last_start, 0.0)
-        end = max(end, start)
-        out.append(WordTiming(text, start, end))
-        last_start = start
-    return out
-
-
-def _segments(words: Sequence[WordTiming]) -> list[list[WordTiming]]:
-    """Split at the hard boundaries: sentence ends and long pauses."""
-    segs: list[list[WordTiming]] = []
-    cur: list[WordTiming] = []
-    for i, w in enumerate(words):
-        cur.append(w)
-        nxt = words[i + 1] if i + 1 < len(words) else None
-        if nxt is None or _ends_sentence(w.word) or nxt.start - w.end > PAUSE_BREAK:
-            segs.append(cur)
-            cur = []
-    return segs
-
-
-def _chunk_cost(group: Sequence[WordTiming]) -> float:
-    """How bad one chunk is (lower is better); every chunk costs 1 so fuller chunks win."""
-    cost = 1.0
-    if len(group) == 1:
-        word = group[0].word
-        if _ends_clause(word) or len(word) >= LONG_WORD:
-            cost += 1.0  # "Well," or "incomprehensible" alone is fine
-        else:
-            cost += 3.0  # a lone short word flashes by
-    else:
-        cost += 1.5 * sum(_ends_clause(w.word) for w in group[:-1])  # a comma inside the chunk
-        cost += 3.0 * sum(len(w.word) >= 2 * LONG_WORD for w in group)  # a very long word with others
-    chars = sum(_columns(w.word) for w in group) + len(group) - 1
-    cost += 0.25 * max(0, chars - CHUNK_CHARS)
-    return cost
-
-
-def _columns(word: str) -> int:
-    """How wide a word is in Latin letters: a Chinese, Japanese or Korean character counts two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in word)
-
-
-def _split_segment(seg: Sequence[WordTiming], max_words: int) -> list[list[WordTiming]]:
-    """The cheapest split of a segment into chunks of 1..max_words words (dynamic programming)."""
-    n = len(seg)
-    best = [0.0] + [math.inf] * n
-    back = [0] * (n + 1)
-    for j in range(1, n + 1):
-        for k in range(1, min(max_words, j) + 1):
-            c = best[j - k] + _chunk_cost(seg[j - k:j])
-            if c < best[j] - 1e-9:
-                best[j], back[j] = c, j - k
-    groups: list[list[WordTiming]] = []
-    j = n
-    while j > 0:
-        groups.append(list(seg[back[j]:j]))
-        j = back[j]
-    return groups[::-1]
-
-
-def chunk_words(words: Sequence[WordTiming], max_words: int = 3) -> list[CaptionChunk]:
-    """Group timed words into caption chunks of 1..``max_words`` words.
-
-    Chunks always break at sentence ends (. ! ?) and at pauses longer than ``PAUSE_BREAK``; within
-    a sentence the split prefers breaks after commas, balanced sizes (2+2 rather than 3+1) and no
-    lone short words. A chunk is shown from its first word's start until the next chunk starts,
-    but at most ``LINGER`` seconds past its last word's end, so captions vanish in long pauses.
-    """
-    if int(max_words) < 1:
-        raise BadInput(f"Captions need at least one word per chunk (got max_words={max_words}).")
-    clean = _clean_timings(words)
-    groups = [g for seg in _segments(clean) for g in _split_segment(seg, int(max_words))]
-    chunks: list[CaptionChunk] = []
-    for i, g in enumerate(groups):
-        limit = g[-1].end + LINGER
-        if i + 1 < len(groups):
-            limit = min(limit, groups[i + 1][0].start)
-        chunks.append(CaptionChunk(tuple(g), g[0].start, max(limit, g[0].start)))
-    return chunks
-
-
-# --- estimated timings ----------------------------------------------------------------------------
-
-def timings_for(voice: VoiceTrack, narration: str) -> list[WordTiming]:
-    """The voice's own word timings, or timings estimated from the narration and the voice's length."""
-    if voice.words:
-        return list(voice.words)
-    return estimate_word_timings(narration, voice.duration)
+__all__ = ["CaptionCue", "build_cues"]
 
 
 # --- fonts (in fonts.py, shared with the offline clips) -----------------------------------------
@@ -465,86 +316,4 @@ def build_cues(words: Sequence[WordTiming], style: CaptionStyle | None = None, w
         if cues[i].end > cues[i + 1].start:
             cues[i] = replace(cues[i], end=cues[i + 1].start)
     return [c for c in cues if c.end > c.start]
-
-
-# --- per frame ------------------------------------------------------------------------------------
-
-def _cue_start(cue: CaptionCue) -> float:
-    return cue.start
-
-
-def active_cue(cues: Sequence[CaptionCue], t: float) -> CaptionCue | None:
-    """The cue shown at time ``t`` (``start <= t < end``), from cues sorted by start; O(log n)."""
-    i = bisect.bisect_right(cues, t, key=_cue_start) - 1
-    if i >= 0:
-        cue = cues[i]
-        if t < cue.end:
-            return cue
-    return None
-
-
-_blend_cache: OrderedDict[int, tuple[CaptionCue, np.ndarray, np.ndarray]] = OrderedDict()
-_BLEND_LOCK = threading.Lock()
-
-
-def _blend_terms(cue: CaptionCue) -> tuple[np.ndarray, np.ndarray]:
-    """(rgb·alpha + 128, 255 − alpha) as uint16 for the few most recent cues (kept small on purpose)."""
-    with _BLEND_LOCK:
-        hit = _blend_cache.get(id(cue))
-        if hit is not None and hit[0] is cue:
-            _blend_cache.move_to_end(id(cue))
-            return hit[1], hit[2]
-    premul = cue.rgb.astype(np.uint16)
-    premul *= cue.alpha
-    premul += 128
-    inv = np.ascontiguousarray(np.broadcast_to(255 - cue.alpha, premul.shape))  # 4× faster than (h,w,1)
-    with _BLEND_LOCK:
-        _blend_cache[id(cue)] = (cue, premul, inv)
-        while len(_blend_cache) > 8:
-            _blend_cache.popitem(last=False)
-    return premul, inv
-
-
-def burn_captions(frame: np.ndarray, t: float, cues: Sequence[CaptionCue], *,
-                  inplace: bool = False) -> np.ndarray:
-    """The frame with the cue active at ``t`` blended in; ``frame`` itself when no cue is active.
-
-    Only the cue's box is touched, with integer math (exact ``round((src·a + dst·(255−a)) / 255)``).
-    The input is copied first unless ``inplace`` is true and it is writable, so MoviePy's cached or
-    read-only frames are never changed. Frames may be H×W×3 or H×W×4 (alpha left as is); frames
-    that are not uint8 are converted.
-    """
-    cue = active_cue(cues, t) if cues else None
-    if cue is None:
-        return frame
-    if frame.dtype != np.uint8:
-        frame = np.clip(frame, 0, 255).astype(np.uint8)
-    elif not (inplace and frame.flags.writeable):
-        frame = frame.copy()
-    fh, fw = frame.shape[:2]
-    x0, y0 = max(0, cue.x), max(0, cue.y)
-    x1, y1 = min(fw, cue.x + cue.width), min(fh, cue.y + cue.height)
-    if x1 <= x0 or y1 <= y0:
-        return frame
-    premul, inv = _blend_terms(cue)
-    sy, sx = slice(y0 - cue.y, y1 - cue.y), slice(x0 - cue.x, x1 - cue.x)
-    region = frame[y0:y1, x0:x1, :3]
-    acc = region.astype(np.uint16)
-    acc *= inv[sy, sx]
-    acc += premul[sy, sx]
-    acc += acc >> 8
-    acc >>= 8
-    region[...] = acc
-    return frame
-
-
-def caption_transform(cues: Sequence[CaptionCue]) -> Callable[[Callable[[float], np.ndarray], float],
-                                                                 np.ndarray]:
-    """A MoviePy 2 ``clip.transform`` function that burns ``cues`` into every frame."""
-    cues = list(cues)
-
-    def _burn(get_frame: Callable[[float], np.ndarray], t: float) -> np.ndarray:
-        return burn_captions(get_frame(t), t, cues)
-
-    return _burn
 
