@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from viralreel_core.errors import BadInput
 from viralreel_core.models import VoiceTrack, WordTiming
-from viralreel_core.text.languages import join_words
+from viralreel_core.text.languages import is_unspaced, join_words
 from viralreel_core.text.timing import ends_clause as _ends_clause
 from viralreel_core.text.timing import ends_sentence as _ends_sentence
 from viralreel_core.text.timing import estimate_word_timings
+from viralreel_core.text.word_breaks import break_offsets
 
 __all__ = ["CaptionChunk", "chunk_words", "timings_for", "PAUSE_BREAK", "LINGER"]
 
@@ -29,7 +30,9 @@ LINGER = 0.4
 LONG_WORD = 10
 #: chunks longer than this many characters start to cost more (they would wrap or shrink)
 CHUNK_CHARS = 18
-
+#: what breaking a chunk inside a word costs (Chinese 喜|欢): only taken when nothing else fits max_words
+INSIDE_WORD = 100.0
+_OPENERS = frozenset("“‘«‹„‚「『（《〈【〔［｛([{¿¡")
 
 
 @dataclass(frozen=True)
@@ -61,19 +64,71 @@ def _clean_timings(words: Iterable[WordTiming]) -> list[WordTiming]:
         end = max(end, start)
         out.append(WordTiming(text, start, end))
         last_start = start
+    return _punctuation_joined(out)
+
+
+def _is_punctuation(word: str) -> bool:
+    return all(unicodedata.category(ch)[0] == "P" for ch in word)
+
+
+def _punctuation_joined(words: list[WordTiming]) -> list[WordTiming]:
+    """Words with a quote mark or other punctuation that stands alone joined to its word: an opening mark
+    (“ « 「 or a straight quote that opens) to the word after it, any other to the word before it, so no
+    chunk begins or ends with a quote mark alone."""
+    out: list[WordTiming] = []
+    carry: WordTiming | None = None  # an opening mark waiting for its word
+    straight = 0
+    for w in words:
+        if _is_punctuation(w.word):
+            opens = all(ch in _OPENERS or (ch in "\"'" and straight % 2 == 0) for ch in w.word)
+            straight += sum(ch in "\"'" for ch in w.word)
+            if carry is not None:
+                carry = WordTiming(carry.word + w.word, carry.start, max(carry.end, w.end))
+            elif opens or not out:
+                carry = w
+            else:
+                out[-1] = WordTiming(out[-1].word + w.word, out[-1].start, max(out[-1].end, w.end))
+            continue
+        if carry is not None:
+            w = WordTiming(carry.word + w.word, carry.start, max(w.end, carry.start))
+            carry = None
+        out.append(w)
+    if carry is not None:
+        if out:
+            out[-1] = WordTiming(out[-1].word + carry.word, out[-1].start, max(out[-1].end, carry.end))
+        else:
+            out.append(carry)
     return out
 
 
-def _segments(words: Sequence[WordTiming]) -> list[list[WordTiming]]:
-    """Split at the hard boundaries: sentence ends and long pauses."""
-    segs: list[list[WordTiming]] = []
-    cur: list[WordTiming] = []
+def _inside_word(words: Sequence[WordTiming]) -> list[bool]:
+    """Per joint between two words: True when both are pieces of one word of an unspaced script (timings
+    that came in pieces of characters, e.g. a voice's: 喜 | 欢), where a chunk must not break."""
+    inside = [False] * max(0, len(words) - 1)
+    i = 0
+    while i < len(words):
+        j = i
+        while j + 1 < len(words) and is_unspaced(words[j].word) and is_unspaced(words[j + 1].word):
+            j += 1
+        if j > i:  # words[i..j] are written together: break only where the segmenter puts a word boundary
+            breaks = break_offsets("".join(w.word for w in words[i:j + 1]))
+            at = 0
+            for k in range(i, j):
+                at += len(words[k].word)
+                inside[k] = at not in breaks
+        i = j + 1
+    return inside
+
+
+def _segments(words: Sequence[WordTiming], inside: Sequence[bool]) -> list[tuple[int, int]]:
+    """Split at the hard boundaries: sentence ends and long pauses (never inside a word): index ranges."""
+    segs: list[tuple[int, int]] = []
+    lo = 0
     for i, w in enumerate(words):
-        cur.append(w)
         nxt = words[i + 1] if i + 1 < len(words) else None
-        if nxt is None or _ends_sentence(w.word) or nxt.start - w.end > PAUSE_BREAK:
-            segs.append(cur)
-            cur = []
+        if nxt is None or _ends_sentence(w.word) or (nxt.start - w.end > PAUSE_BREAK and not inside[i]):
+            segs.append((lo, i + 1))
+            lo = i + 1
     return segs
 
 
@@ -99,14 +154,20 @@ def _columns(word: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in word)
 
 
-def _split_segment(seg: Sequence[WordTiming], max_words: int) -> list[list[WordTiming]]:
-    """The cheapest split of a segment into chunks of 1..max_words words (dynamic programming)."""
+def _split_segment(seg: Sequence[WordTiming], max_words: int, inside: Sequence[bool]) -> list[list[WordTiming]]:
+    """The cheapest split of a segment into chunks of 1..max_words words (dynamic programming); ``inside[i]``
+    marks the joint after ``seg[i]`` as inside a word (its pieces count as one word)."""
     n = len(seg)
     best = [0.0] + [math.inf] * n
     back = [0] * (n + 1)
     for j in range(1, n + 1):
-        for k in range(1, min(max_words, j) + 1):
-            c = best[j - k] + _chunk_cost(seg[j - k:j])
+        cut = INSIDE_WORD if j < n and inside[j - 1] else 0.0
+        count = 0  # words in seg[j - k:j], the pieces of one word counted once
+        for k in range(1, j + 1):
+            count += 1 if k == 1 or not inside[j - k] else 0
+            if count > max_words:
+                break
+            c = best[j - k] + _chunk_cost(seg[j - k:j]) + cut
             if c < best[j] - 1e-9:
                 best[j], back[j] = c, j - k
     groups: list[list[WordTiming]] = []
@@ -122,13 +183,17 @@ def chunk_words(words: Sequence[WordTiming], max_words: int = 3) -> list[Caption
 
     Chunks always break at sentence ends (. ! ?) and at pauses longer than ``PAUSE_BREAK``; within
     a sentence the split prefers breaks after commas, balanced sizes (2+2 rather than 3+1) and no
-    lone short words. A chunk is shown from its first word's start until the next chunk starts,
+    lone short words. Text without spaces (Chinese, Japanese, Thai) breaks only between its words
+    (``word_breaks``), whatever pieces its timings came in; punctuation standing alone joins its word.
+    A chunk is shown from its first word's start until the next chunk starts,
     but at most ``LINGER`` seconds past its last word's end, so captions vanish in long pauses.
     """
     if int(max_words) < 1:
         raise BadInput(f"Captions need at least one word per chunk (got max_words={max_words}).")
     clean = _clean_timings(words)
-    groups = [g for seg in _segments(clean) for g in _split_segment(seg, int(max_words))]
+    inside = _inside_word(clean)
+    groups = [g for lo, hi in _segments(clean, inside)
+              for g in _split_segment(clean[lo:hi], int(max_words), inside[lo:hi])]
     chunks: list[CaptionChunk] = []
     for i, g in enumerate(groups):
         limit = g[-1].end + LINGER
