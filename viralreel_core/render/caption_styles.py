@@ -65,7 +65,8 @@ def caption_style(name: str | None = None, changes: Mapping[str, Any] | None = N
     if key not in PRESETS:
         raise BadInput(f"There is no caption style called {name!r}.",
                        hint=f"Caption styles are: {', '.join(PRESETS)}.")
-    return check_style(replace(PRESETS[key], preset=key) if not changes else _changed(PRESETS[key], changes))
+    style = PRESETS[key] if changes is None else _changed(PRESETS[key], changes)
+    return check_style(replace(style, preset=key))
 
 
 def _changed(style: CaptionStyle, changes: Mapping[str, Any]) -> CaptionStyle:
@@ -83,7 +84,8 @@ def _number(value: Any) -> bool:
 def check_style(style: CaptionStyle) -> CaptionStyle:
     """``style`` if every value is usable, else BadInput naming the first bad one (checked before a render)."""
     checks = (
-        (_number(style.font_size) and style.font_size > 0, f"Caption font size must be positive (got {style.font_size!r})."),
+        (_number(style.font_size) and style.font_size > 0,
+         f"Caption font size must be positive (got {style.font_size!r})."),
         (_number(style.stroke_width) and style.stroke_width >= 0,
          f"Caption outline width must be 0 or more (got {style.stroke_width!r})."),
         (_number(style.position) and 0.0 <= style.position <= 1.0,
