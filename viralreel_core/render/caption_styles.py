@@ -22,11 +22,13 @@ from viralreel_core.config import CaptionStyle
 from viralreel_core.errors import BadInput
 from viralreel_core.render.colors import parse_color
 
-__all__ = ["ANIMATIONS", "FONT_WEIGHTS", "PRESETS", "PRESET_LABELS", "SAFE_TOP", "SAFE_BOTTOM", "caption_style",
-           "check_style", "preset_names"]
+__all__ = ["ANIMATIONS", "ANIMATION_LABELS", "FONT_WEIGHTS", "PRESETS", "PRESET_LABELS", "SAFE_TOP", "SAFE_BOTTOM",
+           "caption_style", "check_style", "preset_names"]
 
 SAFE_TOP, SAFE_BOTTOM = 0.12, 0.80  # of the frame height: captions stay between these
 ANIMATIONS = ("highlight", "pop", "karaoke", "word-box")
+ANIMATION_LABELS = {"highlight": "Its colour", "pop": "Pop-in, word by word", "karaoke": "Karaoke fill",
+                    "word-box": "A box behind it"}
 FONT_WEIGHTS = ("black", "bold", "medium")
 
 PRESETS: dict[str, CaptionStyle] = {
