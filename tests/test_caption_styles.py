@@ -22,6 +22,7 @@ from viralreel_core.option_names import CLI_OPTIONS, JOB_OPTIONS
 from viralreel_core.render.assembler import Assembler, SceneMedia
 from viralreel_core.render.caption_draw import POP_SCALES, build_cues
 from viralreel_core.render.caption_styles import PRESETS, SAFE_BOTTOM, SAFE_TOP, caption_style
+from viralreel_core.run.checks import check_settings
 from viralreel_core.text.timing import estimate_word_timings
 
 SHORT = 360  # small frames: the tests stay quick; sizes scale with the short side
@@ -125,6 +126,8 @@ def test_caption_style_is_set_by_the_cli_the_api_and_batch(tmp_path):
     assert (adjusted.preset, adjusted.font_size, adjusted.box_color) == ("boxed", 50, "#FFFFFF")
     with pytest.raises(BadInput, match="no caption style called 'huge'"):
         settings_for(base, {"caption_style": "huge"})
+    with pytest.raises(BadInput, match="caption text colour 'red' is not a colour"):
+        check_settings(base.with_(captions=CaptionStyle(text_color="red")))  # before anything is paid for
     args = cli.build_parser().parse_args(["make", "Cats", "--caption-style", "word-box",
                                           "--cache-dir", str(tmp_path / "cache")])
     assert cli._settings(args).captions == caption_style("word-box")
