@@ -116,6 +116,8 @@ def test_no_quote_mark_stands_alone_at_a_chunk_edge():
     straight = chunk_words(timed('She said " yes " and " no "'.split(), 0.3), 2)
     assert [c.text for c in straight] == ['She said', '"yes" and', '"no"']
     assert [w.word for w in chunk_words(timed(["“", "Hi", "”"]))[0].words] == ["“Hi”"]
+    dashed = chunk_words(timed("It was — truly amazing".split(), 0.3), 1)
+    assert [c.text for c in dashed] == ["It", "was —", "truly", "amazing"]  # a dash keeps its space
     # Chinese quotes and punctuation stay with their words too
     assert split_words("“为什么猫喜欢盒子？”") == ["“为什么", "猫", "喜欢", "盒子？”"]
 

@@ -71,6 +71,14 @@ def _is_punctuation(word: str) -> bool:
     return all(unicodedata.category(ch)[0] == "P" for ch in word)
 
 
+def _space(mark: str) -> str:
+    """What goes between a lone mark and its word: nothing for quotes, brackets and full-width marks (“stop”,
+    盒子？), else the space the text had (a dash or a French « ! » keeps its space)."""
+    tight = all(unicodedata.category(ch) in ("Pi", "Pf", "Ps", "Pe") or ch in "\"'"
+                or unicodedata.east_asian_width(ch) in "WF" for ch in mark)
+    return "" if tight else " "
+
+
 def _punctuation_joined(words: list[WordTiming]) -> list[WordTiming]:
     """Words with a quote mark or other punctuation that stands alone joined to its word: an opening mark
     (“ « 「 or a straight quote that opens) to the word after it, any other to the word before it, so no
@@ -87,15 +95,17 @@ def _punctuation_joined(words: list[WordTiming]) -> list[WordTiming]:
             elif opens or not out:
                 carry = w
             else:
-                out[-1] = WordTiming(out[-1].word + w.word, out[-1].start, max(out[-1].end, w.end))
+                last = out[-1]
+                out[-1] = WordTiming(last.word + _space(w.word) + w.word, last.start, max(last.end, w.end))
             continue
         if carry is not None:
-            w = WordTiming(carry.word + w.word, carry.start, max(w.end, carry.start))
+            w = WordTiming(carry.word + _space(carry.word) + w.word, carry.start, max(w.end, carry.start))
             carry = None
         out.append(w)
     if carry is not None:
         if out:
-            out[-1] = WordTiming(out[-1].word + carry.word, out[-1].start, max(out[-1].end, carry.end))
+            last = out[-1]
+            out[-1] = WordTiming(last.word + _space(carry.word) + carry.word, last.start, max(last.end, carry.end))
         else:
             out.append(carry)
     return out
