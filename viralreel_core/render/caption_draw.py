@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CaptionCue", "build_cues", "POP_SCALES", "POP_STEP", "KARAOKE_STEPS"]
 
-POP_SCALES = (0.55, 0.8, 1.1)  # a popping word's sizes, one frame each, before it settles at 1
+POP_SCALES = (0.6, 1.12)  # a popping word's sizes, one frame each, before it settles at 1
 POP_STEP = 1 / 30  # seconds per step: one frame at 30 fps
 KARAOKE_STEPS = 4  # the fill sweeps a word in at most this many steps…
 KARAOKE_STEP = 0.06  # …each at least this long (seconds)
