@@ -154,8 +154,11 @@ class ChunkPainter:
         around the word that differs (the same pixels as blurring it all, at a fraction of the cost)."""
         if key in self._shades:
             return self._shades[key]
-        word = key[0] - 1 if len(key) == 1 else key[0]
-        if word < 0 or (len(key) == 1 and (word,) not in self._shades):
+        if len(key) == 2:  # a word popping in casts its shadow once it settles: two frames, not worth a blur each
+            fill, outline = self._masks(key[0])
+            return self._shade((key[0],), outline if outline is not None else fill)
+        word = key[0] - 1
+        if word < 0 or (word,) not in self._shades:
             shade = self._blurred(solid)
         else:
             fill, outline = self._masks(word)
@@ -167,8 +170,7 @@ class ChunkPainter:
             outer = (max(0, x0 - reach), 0, min(self.canvas[0], x1 + reach), self.canvas[1])
             blurred = self._blurred(solid.crop(outer))
             shade.paste(blurred.crop((x0 - outer[0], 0, x1 - outer[0], self.canvas[1])), (x0, 0))
-        if len(key) == 1:
-            self._shades[key] = shade
+        self._shades[key] = shade
         return shade
 
     def _over_layer(self, key: tuple, masks: tuple[Any, Any]) -> Any:
