@@ -1,6 +1,6 @@
 """Benchmark: assembling a 3-scene, ~12 s, 1080×1920 video vs a bare ffmpeg encode, in the same run.
 
-    python bench/assembly.py [--repeat 2]
+    python bench/assembly.py [--repeat 2] [--scenes 3] [--caption-style classic]
 
 Inputs are made first (not timed): three 1080×1920 H.264 clips and three ~4 s narrations with word
 timings. Then, alternately, (a) a bare ffmpeg encode of a synthetic source of the same length with the
@@ -30,6 +30,7 @@ from inputs import make_scenes  # noqa: E402
 from viralreel_core.config import Settings  # noqa: E402
 from viralreel_core.media.ffmpeg import ffmpeg_exe, probe  # noqa: E402
 from viralreel_core.render.assembler import Assembler, SceneMedia  # noqa: E402
+from viralreel_core.render.caption_styles import PRESETS, caption_style  # noqa: E402
 
 SCENES, SCENE_SECONDS = 3, 4.0
 
@@ -68,11 +69,14 @@ def ours(work: Path, settings: Settings, scenes: list[SceneMedia], n: int) -> No
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--scenes", type=int, default=SCENES)
+    parser.add_argument("--caption-style", default="classic", choices=list(PRESETS),
+                        help="the captions' preset (their animations cost more cue images)")
     args = parser.parse_args()
-    settings = Settings()
+    settings = Settings(captions=caption_style(args.caption_style))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        scenes = make_scenes(work, settings, SCENES, SCENE_SECONDS)
+        scenes = make_scenes(work, settings, args.scenes, SCENE_SECONDS)
         seconds = len(scenes) * SCENE_SECONDS
         bare, mine = [], []
         load_before = os.getloadavg()[0]
@@ -83,7 +87,7 @@ def main() -> None:
     cpu_ratios = sorted(m[1] / b[1] for m, b in zip(mine, bare, strict=True))
     report = {
         "video": f"{len(scenes)} scenes, {seconds:.0f} s, {settings.width}x{settings.height}@{settings.fps}, "
-                 f"x264 {settings.x264_preset} {settings.video_bitrate}",
+                 f"x264 {settings.x264_preset} {settings.video_bitrate}, captions {args.caption_style}",
         "bare_ffmpeg_wall_s": [round(b[0], 2) for b in bare],
         "assembler_wall_s": [round(m[0], 2) for m in mine],
         "wall_ratio_per_pair": [round(r, 2) for r in wall_ratios],

@@ -10,6 +10,14 @@ from pages.widgets import caption_preview, poster_for
 from viralreel_core import CaptionStyle
 from viralreel_core.errors import ViralReelError
 from viralreel_core.media import music
+from viralreel_core.render.caption_styles import (
+    ANIMATION_LABELS,
+    ANIMATIONS,
+    FONT_WEIGHTS,
+    PRESET_LABELS,
+    PRESETS,
+    caption_style,
+)
 from viralreel_core.workspace.music_uploads import store_music, uploaded_tracks
 from viralreel_core.workspace.projects import thumbnail_for
 
@@ -83,11 +91,24 @@ if not usable:
 style_col, preview_col = st.columns([2, 1], gap="large")
 with style_col:
     st.subheader("Captions")
+    chosen = studio.options["captions"].get("preset", "classic")
+    st.session_state["caption_preset"] = chosen if chosen in PRESETS else "classic"
+
+    def _pick_preset() -> None:  # a preset is a whole look: every control below takes its values
+        studio.options["captions"] = caption_style(st.session_state["caption_preset"]).to_dict()
+
+    st.selectbox("Style", list(PRESETS), format_func=PRESET_LABELS.__getitem__, key="caption_preset",
+                 on_change=_pick_preset,
+                 help="A complete look: font, size, colours, place and how the spoken word shows. "
+                      "Adjust it below; captions stay clear of the platforms' buttons (top 12 %, bottom 20 %).")
+    if CaptionStyle(**studio.options["captions"]) != caption_style(st.session_state["caption_preset"]):
+        st.caption(f"{PRESET_LABELS[st.session_state['caption_preset']]}, adjusted.")
     a, b = st.columns(2)
     a.slider("Font size", 40, 140, step=2, **ui.bind_caption("caption_size", "font_size"),
              help="For a frame 1080 on its short side; scales with the video size.")
     b.slider("Position", 0.15, 0.90, step=0.01, format="%.2f", **ui.bind_caption("caption_position", "position"),
-             help="Where the middle of the caption sits: 0 is the top of the frame, 1 the bottom.")
+             help="Where the middle of the caption sits: 0 is the top of the frame, 1 the bottom. "
+                  "The caption is kept between 12 % and 80 % of the height.")
     c, d = st.columns(2)
     c.slider("Words at a time", 1, 5, **ui.bind_caption("caption_words", "max_words"))
     d.slider("Outline", 0, 14, **ui.bind_caption("caption_stroke", "stroke_width"))
@@ -95,12 +116,29 @@ with style_col:
     e.color_picker("Text", **ui.bind_caption("caption_text_color", "text_color"))
     f.color_picker("Spoken word", **ui.bind_caption("caption_highlight", "highlight_color"))
     g.color_picker("Outline colour", **ui.bind_caption("caption_stroke_color", "stroke_color"))
-    h, i = st.columns(2)
+    j, k = st.columns(2)
+    j.selectbox("Spoken word shows as", ANIMATIONS, format_func=ANIMATION_LABELS.__getitem__,
+                **ui.bind_caption("caption_animation", "animation"))
+    k.selectbox("Weight", FONT_WEIGHTS, format_func=str.capitalize, **ui.bind_caption("caption_weight", "font_weight"))
+    m, n = st.columns(2)
+    look = studio.options["captions"]
+
+    def _box(field: str, value: object) -> None:
+        look[field] = value
+        look["box_color"] = look.get("box_color") or "#000000"  # a box given an opacity gets a colour
+
+    m.slider("Box behind", 0.0, 1.0, step=0.05, help="How opaque a rounded box behind the caption is (0: none).",
+             **ui.bind("caption_box_opacity", lambda: float(look.get("box_opacity", 0.0)),
+                       lambda v: _box("box_opacity", v)))
+    n.color_picker("Box colour", **ui.bind("caption_box_color", lambda: look.get("box_color") or "#000000",
+                                           lambda v: _box("box_color", v)))
+    h, i, o = st.columns(3)
     h.toggle("UPPERCASE", **ui.bind_caption("caption_upper", "uppercase"))
+    o.toggle("Shadow", **ui.bind_caption("caption_shadow", "shadow"))
     i.toggle("Transitions between scenes", **ui.bind_option("transitions", "transitions"),
              help="Each scene arrives with a short push that settles (never a dip to black); off: plain cuts.")
     if st.button("Reset caption style", key="caption_reset"):
-        studio.options["captions"] = CaptionStyle().to_dict()
+        studio.options["captions"] = caption_style(st.session_state["caption_preset"]).to_dict()
         st.rerun()
 
 with preview_col:

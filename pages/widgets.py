@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 
 from viralreel_core.config import CaptionStyle
-from viralreel_core.render.captions import build_cues, burn_captions, estimate_word_timings
+from viralreel_core.render.caption_draw import build_cues
+from viralreel_core.render.caption_preview import burn_captions
+from viralreel_core.text.timing import estimate_word_timings
 
 __all__ = ["SHORT_SIDES", "SPEED_SLIDER", "audio_format", "caption_preview", "poster_for", "speed_range",
            "table_rows"]

@@ -16,7 +16,9 @@ from viralreel_core.cli import main as cli
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadConfiguration
 from viralreel_core.media.aspect import ASPECTS, aspect_of, check_aspect, frame_for, frame_size, nearest_ratio
-from viralreel_core.render.captions import build_cues, estimate_word_timings, timings_for
+from viralreel_core.render.caption_chunks import timings_for
+from viralreel_core.render.caption_draw import build_cues
+from viralreel_core.text.timing import estimate_word_timings
 
 SENTENCE = ("Volcanoes form where molten rock called magma rises through cracks in the crust and erupts "
             "as lava, ash and extraordinarily hot gases")

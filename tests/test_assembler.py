@@ -189,7 +189,8 @@ def test_captions_switch_on_the_exact_frames_the_words_start(tmp_path):
     """Each frame shows the caption state ``active_cue`` gives for its time, as the old per-frame blend did."""
     import numpy as np
 
-    from viralreel_core.render.captions import active_cue, build_cues, burn_captions
+    from viralreel_core.render.caption_draw import build_cues
+    from viralreel_core.render.caption_preview import active_cue, burn_captions
     w, h = 360, 640
     settings = settings_from_env(environ={}, cache_dir=tmp_path / "cache", width=w, height=h, transitions=False)
     words = (WordTiming("One", 0.1, 0.5), WordTiming("two", 0.5, 0.9), WordTiming("three.", 1.0, 1.6))

@@ -8,21 +8,12 @@ import pytest
 from viralreel_core.config import CaptionStyle
 from viralreel_core.errors import BadInput
 from viralreel_core.models import VoiceTrack, WordTiming
-from viralreel_core.render import captions as cap
-from viralreel_core.render.captions import (
-    CaptionCue,
-    active_cue,
-    build_cues,
-    burn_captions,
-    caption_transform,
-    chunk_words,
-    estimate_word_timings,
-    font_covers,
-    load_font,
-    parse_color,
-    pick_font_source,
-    timings_for,
-)
+from viralreel_core.render.caption_chunks import LINGER, PAUSE_BREAK, chunk_words, timings_for
+from viralreel_core.render.caption_draw import CaptionCue, build_cues
+from viralreel_core.render.caption_preview import active_cue, burn_captions, caption_transform
+from viralreel_core.render.colors import parse_color
+from viralreel_core.render.fonts import font_covers, font_for, font_sources, load_font, pick_font_source
+from viralreel_core.text.timing import estimate_word_timings
 
 W, H = 540, 960  # half size keeps the tests fast; sizes scale with the width
 HIGHLIGHT = (255, 210, 63)
@@ -80,11 +71,11 @@ def test_long_pause_breaks_and_caption_disappears_during_it():
     assert texts(chunks) == ["we waited and", "then boom"]
     first, second = chunks
     assert first.start == 0.0
-    assert first.end == pytest.approx(words[2].end + cap.LINGER)  # gone well before 3.0
+    assert first.end == pytest.approx(words[2].end + LINGER)  # gone well before 3.0
     assert first.end < second.start == 3.0
-    assert second.end == pytest.approx(words[-1].end + cap.LINGER)
+    assert second.end == pytest.approx(words[-1].end + LINGER)
     # a pause just over the threshold splits even a short phrase
-    words = [WordTiming("hello", 0.0, 0.3), WordTiming("there", 0.3 + cap.PAUSE_BREAK + 0.05, 1.0)]
+    words = [WordTiming("hello", 0.0, 0.3), WordTiming("there", 0.3 + PAUSE_BREAK + 0.05, 1.0)]
     assert texts(chunk_words(words)) == ["hello", "there"]
 
 
@@ -367,7 +358,7 @@ def test_fallback_font_has_the_glyphs_when_one_exists():
     assert not font_covers(roboto, "م")  # Roboto has no Arabic
     assert font_covers(roboto, "Привет")  # but has Cyrillic
     arabic = pick_font_source("مرحبا")
-    if not any(font_covers(p, "مرحبا") for p in cap.font_sources()):
+    if not any(font_covers(p, "مرحبا") for p in font_sources()):
         pytest.skip("no font with Arabic glyphs on this machine")
     assert arabic != roboto and font_covers(arabic, "مرحبا")
 
@@ -376,7 +367,7 @@ def test_load_font_survives_junk():
     for text in ("", "\x00\x01", "\ufffe\U0010fffd", "a" * 500, "🏳️‍🌈"):
         assert load_font(30, text).getlength("x") > 0
     assert load_font(0, "x") is not None
-    assert cap._font_for(("/nonexistent/font.ttf", 0), 20).getlength("x") > 0
+    assert font_for(("/nonexistent/font.ttf", 0), 20).getlength("x") > 0
 
 
 def test_emoji_only_words_do_not_break_cues():

@@ -20,7 +20,8 @@ from viralreel_core.media.ffmpeg import ffmpeg_exe
 from viralreel_core.models import Clip, Scene, Script, WordTiming
 from viralreel_core.providers.base import ClipMaker
 from viralreel_core.providers.clips.kinetic import draw_beat, key_phrases, plan_kinetics
-from viralreel_core.render.captions import build_cues, chunk_words
+from viralreel_core.render.caption_chunks import chunk_words
+from viralreel_core.render.caption_draw import build_cues
 from viralreel_core.render.fonts import coverage_problem, font_covers, pick_font_source
 from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.text.languages import split_words

@@ -58,12 +58,14 @@ def test_a_chosen_language_wins_unless_the_text_is_plainly_in_another_script():
     assert language_choices()[0][0] == "auto" and ("hi", "Hindi (हिन्दी)") in language_choices()
 
 
-def test_text_without_spaces_is_split_into_short_pieces_that_join_back():
+def test_text_without_spaces_is_split_into_its_words_that_join_back():
     text = "火山是怎样形成的？它们会喷发。"
     pieces = split_words(text)
-    assert len(pieces) >= 4 and all(1 <= len(p) <= 4 for p in pieces)
+    assert pieces == ["火山", "是", "怎样", "形成", "的？", "它们", "会", "喷发。"]  # never inside 喷发 (to erupt)
     assert join_words(pieces) == text
-    assert pieces[0] == "火山是" and pieces[2].endswith("？")  # punctuation stays with what it ends
+    assert split_words("为什么猫喜欢盒子") == ["为什么", "猫", "喜欢", "盒子"]
+    assert split_words("“为什么猫喜欢盒子？”") == ["“为什么", "猫", "喜欢", "盒子？”"]  # no quote mark alone
+    assert split_words("「猫はなぜ箱が好き？」") == ["「猫は", "なぜ箱が", "好き？」"]  # Japanese: BudouX's phrases
     thai = split_words("ภูเขาไฟทำงานอย่างไร")
     assert "".join(thai) == "ภูเขาไฟทำงานอย่างไร"
     assert not any(p[0] in "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e48\u0e49" for p in thai)  # no piece starts with a mark
@@ -124,7 +126,8 @@ def test_elevenlabs_speaks_other_languages_with_its_multilingual_model(tmp_path)
 def test_character_timings_give_the_narrations_own_pieces_for_chinese():
     text = "火山喷发了。"
     words = words_from_alignment(list(text), [i * 0.1 for i in range(6)], [i * 0.1 + 0.1 for i in range(6)], text)
-    assert [(w.word, round(w.start, 3), round(w.end, 3)) for w in words] == [("火山喷", 0.0, 0.3), ("发了。", 0.3, 0.6)]
+    assert [(w.word, round(w.start, 3), round(w.end, 3)) for w in words] == [("火山", 0.0, 0.2), ("喷发", 0.2, 0.4),
+                                                                                  ("了。", 0.4, 0.6)]
 
 
 # --- the one setting, everywhere ----------------------------------------------------------------------

@@ -19,7 +19,7 @@ from viralreel_core.environment import settings_from_env
 from viralreel_core.models import Clip, Scene, Script, VoiceTrack, WordTiming
 from viralreel_core.post.subtitles import SubtitleCue, scene_starts, subtitle_cues, to_srt, to_vtt
 from viralreel_core.render.assembler import SceneMedia
-from viralreel_core.render.captions import chunk_words, timings_for
+from viralreel_core.render.caption_chunks import chunk_words, timings_for
 from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.text.languages import join_words
 

@@ -80,7 +80,10 @@ class ApiKeys(Mapping[str, str]):
 
 @dataclass(frozen=True)
 class CaptionStyle:
-    """How burned-in captions look; sizes are for a frame 1080 on its short side and scale with it."""
+    """How burned-in captions look; sizes are for a frame 1080 on its short side and scale with it.
+
+    The defaults are the "classic" preset; ``render.caption_styles`` has the named presets people choose
+    (``preset`` says which one a style started from; the other fields may have been adjusted since)."""
 
     font_size: int = 86
     text_color: str = "#FFFFFF"
@@ -90,6 +93,14 @@ class CaptionStyle:
     position: float = 0.70  # vertical centre of the caption, as a fraction of the frame height
     max_words: int = 3
     uppercase: bool = True
+    preset: str = "classic"
+    #: how the spoken word shows: "highlight" (its colour), "pop" (words appear one by one, each popping in),
+    #: "karaoke" (the highlight fills each word as it is spoken), "word-box" (a box behind the spoken word)
+    animation: str = "highlight"
+    font_weight: str = "black"  # "black", "bold" or "medium" (Latin, Greek, Cyrillic; other scripts stay bold)
+    box_color: str = ""  # a rounded box behind the whole caption ("" for none)
+    box_opacity: float = 0.0  # how opaque that box is, 0–1
+    shadow: bool = False  # a soft drop shadow under the letters
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -22,7 +22,8 @@ _TABLE: tuple[tuple[str, bool, bool, bool], ...] = (
     ("height",           True,  True,   False),
     ("fps",              False, True,   False),
     ("transitions",      True,  True,   False),
-    ("captions",         True,  False,  False),
+    ("caption_style",    True,  False,  True),   # a preset's name; the studio keeps it in captions["preset"]
+    ("captions",         True,  False,  False),  # a style's fields: adjust the preset (or the default)
     ("music",            True,  True,   True),
     ("music_volume",     True,  True,   True),
     ("language",         True,  False,  True),

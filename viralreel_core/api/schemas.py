@@ -15,6 +15,7 @@ from viralreel_core.config import MAX_FRAME_SIDE, MIN_FRAME_SIDE
 from viralreel_core.jobs.options import MAX_SCRIPT_SCENES
 from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES
 from viralreel_core.option_names import JOB_OPTIONS
+from viralreel_core.render.caption_styles import PRESETS
 
 __all__ = ["ErrorBody", "PublishBody", "ScriptBody", "VideoBody", "error_body"]
 
@@ -101,6 +102,9 @@ class VideoBody(BaseModel):
     height: int | None = Field(None, description=f"Even, {MIN_FRAME_SIDE}–{MAX_FRAME_SIDE}; default 1920 (or "
                                                  "from aspect).", json_schema_extra=_SIDE)
     transitions: bool | None = Field(None, description="false: plain cuts between scenes (no arrival push).")
+    caption_style: str | None = Field(None, description=f"The captions' look, a named preset: {', '.join(PRESETS)} "
+                                                         "(default classic); captions adjusts it.",
+                                       json_schema_extra={"enum": list(PRESETS)})
     captions: dict[str, Any] | None = Field(
         None, description="Caption style fields to change, e.g. {\"font_size\": 70, \"uppercase\": false}.")
     music: str | None = Field(None, description="Background music under the voice: calm, lofi, upbeat, none, or "

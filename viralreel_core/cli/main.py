@@ -28,6 +28,7 @@ from viralreel_core.limits import MAX_SCENES, MIN_SCENES
 from viralreel_core.media.aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, frame_for
 from viralreel_core.models import ProgressEvent, Scene, Script
 from viralreel_core.option_names import CLI_OPTIONS
+from viralreel_core.render.caption_styles import PRESETS, caption_style
 from viralreel_core.run.checks import check_provider_options, check_settings, validate_topic
 from viralreel_core.run.own_script import fill_visuals, visuals_plan
 from viralreel_core.run.pipeline import Pipeline
@@ -104,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--height", type=int, default=None,
                       help="frame height in pixels (with --aspect: the width follows the ratio)")
     make.add_argument("--no-transitions", action="store_true", help="plain cuts between scenes (no arrival push)")
+    make.add_argument("--caption-style", default=None, metavar="NAME",
+                      help=f"the captions' look: {', '.join(PRESETS)} (default classic)")
     make.add_argument("--music", default=None,
                       help="background music: calm, lofi, upbeat (shipped, CC0) or an MP3, OGG, WAV or M4A file's path")
     make.add_argument("--music-volume", type=float, default=None,
@@ -133,6 +136,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     for name in CLI_OPTIONS:
         if getattr(args, name, None) is not None:
             overrides[name] = getattr(args, name)
+    if "caption_style" in overrides:  # a preset's name: the whole caption style
+        overrides["captions"] = caption_style(overrides.pop("caption_style"))
     if getattr(args, "out", None) is not None:
         overrides["output_dir"] = args.out
     if getattr(args, "no_transitions", False):

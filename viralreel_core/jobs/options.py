@@ -16,6 +16,7 @@ from viralreel_core.limits import MAX_SCENES
 from viralreel_core.media.aspect import frame_for
 from viralreel_core.models import Script
 from viralreel_core.option_names import JOB_OPTIONS
+from viralreel_core.render.caption_styles import PRESETS, caption_style
 from viralreel_core.run.checks import check_provider_options, check_settings, validate_topic
 from viralreel_core.run.language_check import check_languages
 from viralreel_core.text.script_text import script_from_data, script_from_text
@@ -33,19 +34,26 @@ def settings_for(base: Settings, options: Mapping[str, Any]) -> Settings:
         raise BadInput(f"Unknown option(s): {', '.join(unknown)}.", hint=f"Options are: {', '.join(JOB_OPTIONS)}.")
     changes = {name: options[name] for name in JOB_OPTIONS
                if options.get(name) is not None
-               and name not in ("captions", "aspect", "width", "height", "provider_options")}
+               and name not in ("caption_style", "captions", "aspect", "width", "height", "provider_options")}
     changes["width"], changes["height"] = frame_for(options.get("aspect"), options.get("width"), options.get("height"),
                                                     default=(base.width, base.height))
-    if options.get("captions") is not None:
-        style = dict(options["captions"]) if isinstance(options["captions"], Mapping) else None
-        names = {f.name for f in fields(CaptionStyle)}
-        if style is None or set(style) - names:
-            raise BadInput("captions must be an object of caption settings.",
-                           hint=f"Use any of: {', '.join(sorted(names))}.")
-        changes["captions"] = CaptionStyle(**{**base.captions.to_dict(), **style})
+    if options.get("caption_style") is not None or options.get("captions") is not None:
+        changes["captions"] = _caption_style(base.captions, options.get("caption_style"), options.get("captions"))
     if options.get("provider_options"):
         changes.update(check_provider_options(options["provider_options"], paths=False))
     return check_settings(base.with_(**changes), music_files=False)
+
+
+def _caption_style(base: CaptionStyle, name: Any, changes: Any) -> CaptionStyle:
+    """A named preset (else ``base``) with the job's ``captions`` fields changed; BadInput if unusable."""
+    if name is not None and not isinstance(name, str):
+        raise BadInput("caption_style must be a caption style's name.", hint=f"Use one of: {', '.join(PRESETS)}.")
+    if changes is not None and not isinstance(changes, Mapping):
+        names = sorted(f.name for f in fields(CaptionStyle))
+        raise BadInput("captions must be an object of caption settings.", hint=f"Use any of: {', '.join(names)}.")
+    if name is not None:
+        return caption_style(name, changes)
+    return caption_style(base.preset if base.preset in PRESETS else None, {**base.to_dict(), **changes})
 
 
 def script_from(data: Any, topic: str | None = None) -> Script:

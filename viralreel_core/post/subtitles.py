@@ -1,7 +1,7 @@
 """Captions as files (SRT and WebVTT), from the same words and chunks as the burned-in captions.
 
-Each scene's words (``captions.timings_for``: the voice's own timings, or the estimate the render used) are
-chunked by ``captions.chunk_words`` exactly as the burned-in captions are; whole chunks are then joined
+Each scene's words (``caption_chunks.timings_for``: the voice's own timings, or the estimate the render used) are
+chunked by ``caption_chunks.chunk_words`` exactly as the burned-in captions are; whole chunks are then joined
 into sentence-sized cues (a cue ends at a sentence end, or before it grows past ``MAX_CUE_COLUMNS`` or
 ``MAX_CUE_SECONDS``). A cue runs from its first word's start to its last word's end, moved by its scene's
 start in the finished video: the segments before it, each a whole number of frames (``frames_for``; fades
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from viralreel_core.render.assembler import SceneMedia, frames_for
-from viralreel_core.render.captions import CaptionChunk, chunk_words, timings_for
+from viralreel_core.render.caption_chunks import CaptionChunk, chunk_words, timings_for
 from viralreel_core.text.languages import join_words
 from viralreel_core.text.timing import ends_sentence
 

@@ -1,7 +1,7 @@
 """Assembly: each scene rendered once to a cached segment, segments joined without re-encoding.
 
 Per scene, one ffmpeg run (``segment.py``) decodes the clip, fits it to the narration (trim, slow down
-or loop), scales and crops it, overlays the captions (drawn once per spoken word by ``captions.py``),
+or loop), scales and crops it, overlays the captions (drawn once per spoken word by ``caption_draw.py``),
 fades and encodes an H.264 segment: no raw frames pass through Python. The segments are joined by
 ffmpeg's concat demuxer with stream copy. The sound for the whole video is laid out once by MoviePy,
 mixed, normalized and encoded to AAC beside the renders (``music``; cached by its voices), so there are
@@ -175,10 +175,8 @@ class Assembler:
     def prepare_captions(self, number: int, narration: str, voice: VoiceTrack, root: Path) -> SceneCaptions:
         """Draw scene ``number``'s caption images and write their timing (``segment.write_caption_track``) into
         a new folder under ``root``; the clip is not needed, so this can run before it arrives."""
-        from viralreel_core.render.captions import (  # Pillow and numpy: only when a scene is drawn
-            build_cues,
-            timings_for,
-        )
+        from viralreel_core.render.caption_chunks import timings_for
+        from viralreel_core.render.caption_draw import build_cues  # Pillow and numpy: only when a scene is drawn
 
         s = self.settings
         folder = Path(tempfile.mkdtemp(prefix="viralreel_scene_", dir=root))

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # Pillow loads where images are drawn, keeping this module ch
     AnyFont = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 __all__ = ["FontSource", "FONT_LOCK", "FONT_PACKAGES", "coverage_problem", "font_for", "font_covers",
-           "font_sources", "load_font", "pick_font_source", "script_fonts"]
+           "font_sources", "load_font", "pick_font_source", "script_fonts", "weighted"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -268,6 +268,19 @@ def coverage_problem(text: str) -> str | None:
         _warned.add(line)
         _LOGGER.warning(line)
     return line
+
+
+_WEIGHT_FILES = {"black": "Roboto-Black.ttf", "bold": "Roboto-Bold.ttf", "medium": "Roboto-Medium.ttf"}
+
+
+@lru_cache(maxsize=64)
+def weighted(source: FontSource, weight: str) -> FontSource:
+    """``source`` in another weight of its family where one is packaged ("black", "bold", "medium": Roboto's,
+    with the same glyphs); any other font as it is."""
+    if source is None or os.path.basename(source[0]) not in _WEIGHT_FILES.values() or weight not in _WEIGHT_FILES:
+        return source
+    path = os.path.join(os.path.dirname(source[0]), _WEIGHT_FILES[weight])
+    return (path, 0) if os.path.isfile(path) else source
 
 
 def font_for(source: FontSource, size: int) -> AnyFont:

@@ -17,6 +17,7 @@ from viralreel_core.errors import BadConfiguration, BadInput
 from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES, WRITER_SCENES
 from viralreel_core.media import disk
 from viralreel_core.media.music import SAMPLE_RATE, check_music, check_volume
+from viralreel_core.render.caption_styles import check_style
 from viralreel_core.text.clean import clean_text, reject_nul
 from viralreel_core.text.languages import check_language
 
@@ -39,6 +40,7 @@ def check_settings(settings: Settings, *, music_files: bool = True) -> Settings:
         raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {settings.scenes}.",
                        hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
     check_frame_size(settings.width, settings.height)
+    check_style(settings.captions)  # a bad colour or animation: one line now, not after the voices are paid for
     # over the API only the shipped tracks and uploads (POST /music): a path would read any file on the server
     check_music(settings.music, settings.music_volume, settings.music_dir, paths=music_files)
     # normalised here, for every way in: a batch CSV's "0.2" and the CLI's 0.2 make the same cache keys

