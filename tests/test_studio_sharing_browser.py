@@ -140,7 +140,7 @@ def test_on_a_phone_the_sidebar_starts_closed_and_each_narration_is_editable_in_
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390  # no scrolling sideways
         second.fill("Purring helps a cat stay calm.")
         page.get_by_role("heading", name="Step 2 · Script").click()  # leaving the field sends it
-        expect(page.get_by_text("Edited").or_(page.get_by_text("Draft"))).to_be_visible()
+        expect(page.get_by_text("Edited", exact=True).or_(page.get_by_text("Draft", exact=True))).to_be_visible()
         accept = page.get_by_role("button", name="Accept script")
         expect(accept).to_be_enabled()
         accept.click()

@@ -139,6 +139,9 @@ def _scripts(text: str) -> Counter:
     return Counter(s for s in map(script_of, text) if s)
 
 
+MIN_EVIDENCE = 4  # two common words of a language, or one of its letters and more
+
+
 def _latin_guess(text: str) -> str:
     low = text.lower()
     tokens = _TOKEN.findall(low)
@@ -146,7 +149,8 @@ def _latin_guess(text: str) -> str:
     for code, letters in _LETTERS.items():
         scores[code] += 3 * sum(low.count(ch) for ch in letters)
     best, score = max(scores.items(), key=lambda kv: (kv[1], kv[0] == "en"))
-    return best if score > scores["en"] else "en"
+    # one common word is no evidence ("A's launch" is not Portuguese): another language needs two, or its letters
+    return best if score > scores["en"] and score >= MIN_EVIDENCE else "en"
 
 
 def detect_language(text: str) -> str:
