@@ -139,17 +139,19 @@ def _scripts(text: str) -> Counter:
     return Counter(s for s in map(script_of, text) if s)
 
 
-MIN_EVIDENCE = 4  # two common words of a language, or one of its letters and more
+MIN_EVIDENCE = 2  # a common word of the language (or one of its letters), not a lone one-letter word
 
 
 def _latin_guess(text: str) -> str:
     low = text.lower()
     tokens = _TOKEN.findall(low)
-    scores = Counter({code: 2 * sum(t in words for t in tokens) for code, words in _WORD_SETS.items()})
+    # a one-letter word ("a", "i", "o", the "s" of "A's") is shared by too many languages to count in full
+    scores = Counter({code: sum((2 if len(t) > 1 else 1) for t in tokens if t in words)
+                      for code, words in _WORD_SETS.items()})
     for code, letters in _LETTERS.items():
         scores[code] += 3 * sum(low.count(ch) for ch in letters)
     best, score = max(scores.items(), key=lambda kv: (kv[1], kv[0] == "en"))
-    # one common word is no evidence ("A's launch" is not Portuguese): another language needs two, or its letters
+    # a lone one-letter word is no evidence ("A's launch" is not Portuguese)
     return best if score > scores["en"] and score >= MIN_EVIDENCE else "en"
 
 
