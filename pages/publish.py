@@ -208,8 +208,9 @@ def _form(config: YouTubeConfig, video: Path, fallback_title: str) -> None:
     short, seconds = _shape(str(video), video.stat().st_mtime)
     key = video.stem  # a new render starts from its own post kit
     with st.form(f"youtube_form_{key}", border=True):
-        title = st.text_input("Title", kit["title"], max_chars=100, key=f"yt_title_{key}")
-        description = st.text_area("Description", kit["description"], key=f"yt_description_{key}", height=100)
+        title = st.text_input("Title on YouTube", kit["title"], max_chars=100, key=f"yt_title_{key}")
+        description = st.text_area("Description on YouTube", kit["description"], key=f"yt_description_{key}",
+                                   height=100)
         tags = st.text_input("Tags", ", ".join(kit["tags"]), key=f"yt_tags_{key}", help="Separated by commas.")
         a, b = st.columns(2)
         privacy = a.selectbox("Visibility", PRIVACY, format_func=PRIVACY_LABELS.__getitem__, key=f"yt_privacy_{key}",

@@ -83,7 +83,7 @@ def test_the_owner_publishes_and_a_visitor_sees_none_of_the_connection(shared_ur
 
         # back in the studio's tab the form appears by itself; publish
         expect(owner.get_by_text("A YouTube channel is connected")).to_be_visible()
-        owner.get_by_role("textbox", name="Title").fill("Three hearts, blue blood")
+        owner.get_by_role("textbox", name="Title on YouTube").fill("Three hearts, blue blood")
         owner.get_by_role("button", name="Publish to YouTube").click()
         expect(owner.get_by_text("Published as a Short (private)")).to_be_visible()
         (youtube_id,) = google.videos
