@@ -253,7 +253,7 @@ def test_captions_drawn_ahead_are_the_ones_rendered_and_then_removed(tmp_path, s
     with ThreadPoolExecutor(max_workers=1) as pool:
         early.prefetch_captions(scene.number, scene.narration, scene.voice, ahead, pool)
     [drawn] = list(ahead.iterdir())
-    assert list(drawn.glob("cue_*.png")) and (drawn / "captions.ffconcat").is_file()
+    assert list(drawn.glob("cue_*.tga")) and (drawn / "captions.ffconcat").is_file()
     early.render_segment(scene, tmp_path / "ahead.mp4")
     assert not drawn.exists()
     Assembler(settings).render_segment(scene, tmp_path / "now.mp4")

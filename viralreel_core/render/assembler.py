@@ -1,7 +1,7 @@
 """Assembly: each scene rendered once to a cached segment, segments joined without re-encoding.
 
 Per scene, one ffmpeg run (``segment.py``) decodes the clip, fits it to the narration (trim, slow down
-or loop), scales and crops it, overlays the captions (drawn once per spoken word by ``caption_draw.py``),
+or loop), scales and crops it, overlays the captions (drawn once per moment by ``caption_draw.py``),
 fades and encodes an H.264 segment: no raw frames pass through Python. The segments are joined by
 ffmpeg's concat demuxer with stream copy. The sound for the whole video is laid out once by MoviePy,
 mixed, normalized and encoded to AAC beside the renders (``music``; cached by its voices), so there are

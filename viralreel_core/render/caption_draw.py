@@ -187,7 +187,7 @@ def _style_params(style: CaptionStyle, width: int, height: int) -> dict[str, Any
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a)
+    a = a.view()  # a view of the painted moment (kept alive by it), which nothing else holds
     a.setflags(write=False)
     return a
 
