@@ -1,6 +1,7 @@
 """Benchmark: assembling a 3-scene, ~12 s, 1080×1920 video vs a bare ffmpeg encode, in the same run.
 
     python bench/assembly.py [--repeat 2] [--scenes 3] [--caption-style classic]
+    python bench/assembly.py --repeat 3 --scenes 6 --compare-styles classic pop karaoke
 
 Inputs are made first (not timed): three 1080×1920 H.264 clips and three ~4 s narrations with word
 timings. Then, alternately, (a) a bare ffmpeg encode of a synthetic source of the same length with the
@@ -66,13 +67,40 @@ def ours(work: Path, settings: Settings, scenes: list[SceneMedia], n: int) -> No
                                                                                "h264", "aac"), info
 
 
+def compare_styles(styles: list[str], repeat: int, count: int) -> None:
+    """Each style's assembly CPU time against the same bare encodes, the styles interleaved in every round, so
+    a difference between them is not the machine's load changing between runs."""
+    settings = Settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        scenes = make_scenes(work, settings, count, SCENE_SECONDS)
+        bare, cpu = [], {s: [] for s in styles}
+        load_before = os.getloadavg()[0]
+        for n in range(repeat):
+            bare.append(timed(lambda: bare_encode(work, settings, len(scenes) * SCENE_SECONDS))[1])
+            for style in styles:
+                styled = Settings(captions=caption_style(style))
+                cpu[style].append(timed(lambda n=n, styled=styled: ours(work, styled, scenes, n))[1])
+    middle = statistics.median(bare)
+    print(json.dumps({"video": f"{count} scenes, {count * SCENE_SECONDS:.0f} s", "bare_ffmpeg_cpu_s": bare,
+                      **{style: {"assembler_cpu_s": [round(c, 2) for c in runs],
+                                 "cpu_ratio": round(statistics.median(runs) / middle, 3)}
+                         for style, runs in cpu.items()},
+                      "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)]}, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--scenes", type=int, default=SCENES)
     parser.add_argument("--caption-style", default="classic", choices=list(PRESETS),
                         help="the captions' preset (their animations cost more cue images)")
+    parser.add_argument("--compare-styles", nargs="+", choices=list(PRESETS), metavar="STYLE",
+                        help="assemble with each of these styles in turn after each bare encode; CPU only")
     args = parser.parse_args()
+    if args.compare_styles:
+        compare_styles(args.compare_styles, args.repeat, args.scenes)
+        return
     settings = Settings(captions=caption_style(args.caption_style))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
