@@ -184,9 +184,23 @@ def _server_env(tmp_path) -> dict[str, str]:
 
 
 def _serve_cli(tmp_path, port: int, *extra: str):
-    process = start_cli(["serve", "--port", str(port), *extra], _server_env(tmp_path), tmp_path / "serve.log")
-    wait_until(lambda: _answers(f"http://127.0.0.1:{port}/health"), 60, 0.2, "the server to start")
+    log = tmp_path / "serve.log"
+    process = start_cli(["serve", "--port", str(port), *extra], _server_env(tmp_path), log)
+    try:  # up means answering at all: /health runs ffmpeg and may say 503 while a resumed job starts
+        wait_until(lambda: process.poll() is not None or _listening(port), 90, 0.2, "the server to start")
+    except AssertionError:
+        stop_cli(process)
+        raise AssertionError(f"the server did not start; its log ends:\n{log.read_text()[-3000:]}") from None
+    assert process.poll() is None, f"the server exited; its log ends:\n{log.read_text()[-3000:]}"
     return process
+
+
+def _listening(port: int) -> bool:
+    try:
+        requests.get(f"http://127.0.0.1:{port}/openapi.json", timeout=10)
+        return True
+    except requests.RequestException:
+        return False
 
 
 def _ended(url: str, job_id: str, timeout: float = 120) -> dict:
@@ -231,13 +245,6 @@ def test_a_job_running_when_the_server_stops_runs_again_after_the_restart(tmp_pa
         assert probe(job["result"]["video_path"]).duration > 1
     finally:
         stop_cli(second)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def test_a_nul_or_a_path_in_a_video_name_is_404_not_500(serve):

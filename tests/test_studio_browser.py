@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import MARKS, ROOT, STEP_TIMEOUT, chromium, studio_server
+from tests.services import wait_until
 
 SCREENSHOTS_ENV = "VIRALREEL_SCREENSHOTS"  # where to keep the screenshots (relative to the repository)
 FRAME = "360x640"  # big enough for readable thumbnails in the screenshots, small enough to render quickly
@@ -217,6 +218,7 @@ def test_a_new_user_meets_none_of_the_friction_found_by_trying_it(owner_with_run
         expect(page.get_by_text("Today's limit leaves $0.60")).to_be_visible()
         screenshot(page, shots, "friction-spend-question")
         page.get_by_role("button", name="Spend about").click()
+        wait_until(lambda: runway.tasks, 60, 0.1, "the paid Runway task to be created")  # the thing to stop
 
         # (d) stopped: said once, as information, and not again after a reload
         page.get_by_role("button", name="Stop").click()
@@ -224,7 +226,8 @@ def test_a_new_user_meets_none_of_the_friction_found_by_trying_it(owner_with_run
         expect(stopped).to_be_visible()
         expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
         screenshot(page, shots, "friction-stopped")
-        assert any(task.cancelled for task in runway.tasks.values())  # the paid task was cancelled
+        wait_until(lambda: any(task.cancelled for task in runway.tasks.values()), 20, 0.1,
+                   "the paid task to be cancelled at Runway")
         page.reload()
         expect(page.get_by_role("heading", name="Step 4 · Clips")).to_be_visible()
         expect(page.get_by_role("button", name="Make 4 clips")).to_be_visible()
