@@ -122,7 +122,7 @@ def layer(module: str) -> int | None:
 def test_the_graph_is_read_from_the_code():
     graph = import_graph()
     assert len(graph) > 80
-    assert "viralreel_core.config" in graph["viralreel_core.run.pipeline"]
+    assert "viralreel_core.run.checks" in graph["viralreel_core.run.pipeline"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 

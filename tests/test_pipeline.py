@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
+import threading
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,10 +14,12 @@ import pytest
 
 from tests.media import audio_samples, caption_pixels, frame_at, probe, rms
 from viralreel_core import providers
+from viralreel_core.cli import main as cli
+from viralreel_core.config import check_frame_size
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
 from viralreel_core.limits import MAX_DRAFT_SCENES, MAX_SCENES, MAX_TOPIC_CHARS, scene_role
-from viralreel_core.media.music import loudness
+from viralreel_core.media.music import check_music, loudness
 from viralreel_core.models import Scene, Script
 from viralreel_core.providers.base import ScriptWriter
 from viralreel_core.run.checks import validate_topic
@@ -32,6 +38,45 @@ def test_bad_topics_are_refused_before_anything_starts(fake_settings, fakes, top
         make_pipeline(fake_settings).make(topic)
     assert "topic" in str(info.value).lower()
     assert writer.calls == voice.calls == clips.calls == []
+
+
+@contextlib.contextmanager
+def counting_calls(*functions):
+    """How many times each of ``functions`` runs, in any thread, as the interpreter's profiler sees the calls:
+    nothing of ours is replaced, so what runs is the code as it is."""
+    names = {f.__code__: f.__qualname__ for f in functions}
+    counts: Counter[str] = Counter()
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code in names:
+            counts[names[frame.f_code]] += 1
+
+    before, before_threads = sys.getprofile(), threading.getprofile()
+    sys.setprofile(profile)
+    threading.setprofile(profile)
+    try:
+        yield counts
+    finally:
+        sys.setprofile(before)
+        threading.setprofile(before_threads)
+
+
+def test_the_make_command_checks_each_thing_once_and_picks_the_usable_scenes_once(tmp_path, fakes, capsys):
+    """The topic is checked once (was twice: by ``make`` and again by the writer's request), the frame size
+    and music once (were twice: ``check_settings`` and again before spending), and the scenes with both a
+    voice and a clip picked once for the assembly and the post kit (was three times)."""
+    checked = (validate_topic, check_frame_size, check_music, Pipeline.scene_media)
+    args = ["Why cats purr", "--script-provider", "fake", "--voice-provider", "fake", "--clip-provider", "fake",
+            "--width", "180", "--height", "320", "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"),
+            "--quiet"]
+    with counting_calls(*checked) as calls:
+        assert cli.main(["make", *args]) == 0
+    assert json.loads(capsys.readouterr().out)["scenes_count"] == 3
+    assert calls == {f.__qualname__: 1 for f in checked}
+    with counting_calls(*checked) as calls:  # the dry run: the topic and the settings, once each
+        assert cli.main(["make", "--dry-run", *args]) == 0
+    assert json.loads(capsys.readouterr().out)["topic"] == "Why cats purr"
+    assert calls == {f.__qualname__: 1 for f in checked[:3]}
 
 
 def test_topic_is_trimmed_and_a_500_char_topic_is_fine():

@@ -231,7 +231,7 @@ def test_a_kit_part_that_cannot_be_made_is_a_warning_and_the_rest_is_kept(fake_s
         broken = fake_settings.output_dir / "not-a-video.mp4"
         broken.write_text("<html>not a video</html>")
         made[1] = replace(made[1], video_path=str(broken))  # the cover's frame comes from the first clip
-        kit = pipeline.make_post_kit(script, voices, made, video)
+        kit = pipeline.make_post_kit(script, pipeline.scene_media(script, voices, made), video)
     assert kit.cover_path == "" and set(kit.files()) == {"srt_path", "vtt_path", "json_path"}
     assert any(w.startswith("The cover could not be made") for w in pipeline.warnings)
     assert load_kit(video) == kit

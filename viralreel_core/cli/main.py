@@ -29,7 +29,7 @@ from viralreel_core.media.aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, fram
 from viralreel_core.models import ProgressEvent, Scene, Script
 from viralreel_core.option_names import CLI_OPTIONS
 from viralreel_core.render.caption_styles import PRESETS, caption_style
-from viralreel_core.run.checks import check_provider_options, check_settings, validate_topic
+from viralreel_core.run.checks import check_provider_options, check_settings
 from viralreel_core.run.own_script import fill_visuals, visuals_plan
 from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.run.post_kit import video_language
@@ -193,11 +193,9 @@ def dry_run_plan(pipeline: Pipeline, topic: str, own: Script | None = None) -> d
     own script, whose missing visuals a paid writer would write in one call (``own_script.visuals_plan``).
     Calls the cache already holds cost nothing and are counted as cached.
     """
-    topic = validate_topic(topic)
-    settings = pipeline.settings
+    request = pipeline.script_request(topic)  # the topic checked once; the settings were (``_settings``)
+    topic, settings = request.topic, pipeline.settings
     writer, voice, maker = (pipeline.provider(step) for step in providers.STEPS)
-    request = pipeline.script_request(topic)
-    check_settings(settings)
     if own is not None:
         script, script_cost, script_calls = visuals_plan(pipeline, own)
         source = "your script" if script is not None else "your script; visuals assumed"
@@ -206,7 +204,7 @@ def dry_run_plan(pipeline: Pipeline, topic: str, own: Script | None = None) -> d
         if cached_script is not None:
             script, source = Script.from_dict(cached_script.meta).renumbered(), "cache"
         elif writer.offline:
-            script, source = pipeline.write_script(topic), "offline writer"
+            script, source = pipeline.write_request(request), "offline writer"
         else:
             script, source = None, "assumed"
         script_calls = 0 if script is not None else 1

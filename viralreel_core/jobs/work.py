@@ -116,10 +116,10 @@ def _run_kind(kind: str, params: dict[str, Any], pipeline: Pipeline, out_dir: Pa
         return _media_result(voices, clips, skipped, pipeline)
     voices = {int(n): VoiceTrack.from_dict(v) for n, v in params["voices"].items()}
     clips = {int(n): Clip.from_dict(c) for n, c in params["clips"].items()}
-    path = pipeline.assemble(script, voices, clips, out_dir)
-    kit = pipeline.make_post_kit(script, voices, clips, path)
-    return {"video_path": str(path), "video_file": path.name, "post_kit": kit.to_dict(),
-            "scenes_count": len(pipeline.scene_media(script, voices, clips)),
+    media = pipeline.scene_media(script, voices, clips)
+    path = pipeline.assemble_scenes(media, out_dir)
+    kit = pipeline.make_post_kit(script, media, path)
+    return {"video_path": str(path), "video_file": path.name, "post_kit": kit.to_dict(), "scenes_count": len(media),
             "seconds": round(time.perf_counter() - started, 2), "cost_usd": round(pipeline.tally.spent_usd, 6)}
 
 

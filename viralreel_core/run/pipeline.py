@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from viralreel_core import providers
-from viralreel_core.config import check_frame_size
 from viralreel_core.errors import (
     BadInput,
     DiskFault,
@@ -33,7 +32,6 @@ from viralreel_core.errors import (
 from viralreel_core.limits import MAX_SCENES
 from viralreel_core.media import disk, resources
 from viralreel_core.media.files import sweep_partials
-from viralreel_core.media.music import check_music
 from viralreel_core.models import Clip, ProgressEvent, RenderResult, Script, VoiceTrack
 from viralreel_core.post.kit import PostKit
 from viralreel_core.render.assembler import Assembler, SceneMedia
@@ -132,8 +130,12 @@ class Pipeline(AssetSteps):
 
     def assemble(self, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip],
                  out_dir: Path | None = None, video_id: str | None = None) -> Path:
-        """Assemble the usable scenes into ``outputs/viralreel_{timestamp}_{id}.mp4``."""
-        media = self.scene_media(script, voices, clips)
+        """Assemble the usable scenes (``scene_media``) into ``outputs/viralreel_{timestamp}_{id}.mp4``."""
+        return self.assemble_scenes(self.scene_media(script, voices, clips), out_dir, video_id)
+
+    def assemble_scenes(self, media: list[SceneMedia], out_dir: Path | None = None,
+                        video_id: str | None = None) -> Path:
+        """Assemble ``media`` (as ``scene_media`` makes it) into ``outputs/viralreel_{timestamp}_{id}.mp4``."""
         problem = coverage_problem(" ".join(m.narration for m in media))
         if problem:  # the video is still made (the letters a font has are drawn), and the person is told
             self._warn(problem)
@@ -147,10 +149,10 @@ class Pipeline(AssetSteps):
         return path
 
     # -- post kit --------------------------------------------------------------------------------
-    def make_post_kit(self, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip],
-                      video_path: str | Path) -> PostKit:
-        """The post kit written beside ``video_path`` (``post_maker``); a part that cannot be made is a warning."""
-        kit, problems = make_post_kit(self, script, voices, clips, Path(video_path))
+    def make_post_kit(self, script: Script, media: list[SceneMedia], video_path: str | Path) -> PostKit:
+        """The post kit written beside ``video_path`` (``run/post_kit``) for the ``media`` the video was assembled
+        from; a part that cannot be made is a warning."""
+        kit, problems = make_post_kit(self, script, media, Path(video_path))
         for line in problems:
             self._warn(line)
         return kit
@@ -170,14 +172,13 @@ class Pipeline(AssetSteps):
         return disk.as_fault(exc, folders)
 
     def check_before_spending(self, out_dir: Path | None = None, script: Script | None = None) -> Path:
-        """Every check that can run before money is spent: the frame size, a real write to the output folder,
-        and room on the disks for what the run will write (``checks.space_needed``).
+        """The run's own checks before money is spent: a real write to the output folder, and room on the disks
+        for what the run will write (``checks.space_needed``). The settings' checks (frame size, music, …) are
+        ``checks.check_settings``'s, made where the settings come in (the CLI, a job's options).
 
         Returns the output folder (absolute); BadConfiguration names what to fix. Partial videos left there
         by killed runs are swept.
         """
-        check_frame_size(self.settings.width, self.settings.height)
-        check_music(self.settings.music, self.settings.music_volume, self.settings.music_dir)
         folder = check_output_folder(Path(out_dir or self.settings.output_dir))
         sweep_partials(folder)
         needs = space_needed(self.settings, self.planned_seconds(script))
@@ -187,20 +188,23 @@ class Pipeline(AssetSteps):
 
     def make(self, topic: str, out_dir: Path | None = None, script: Script | None = None) -> RenderResult:
         """Topic in, video out. BadInput propagates; other failures come back as an unsuccessful result.
+        The settings are as ``checks.check_settings`` returns them (every way in checks them as they come in).
 
         ``script``: an edited script (or a person's own) to use instead of writing one for ``topic``; scenes
         without visuals get them from the script writer (``own_script``).
         """
         started = time.perf_counter()
         video_id = uuid.uuid4().hex[:8]
-        topic = validate_topic(topic)
+        # the topic is checked here, once: the writer's request is made now, before anything is spent
+        request = self.script_request(topic) if script is None else None
+        topic = request.topic if request is not None else validate_topic(topic)
         check_languages(self.settings, topic, script)  # a voice (and writer) for the language, before anything
         out_dir = self.check_before_spending(out_dir, script)
         skipped: list[dict[str, Any]] = []
         try:
             if script is not None and (draft := draft_warning(sc.narration for sc in script.scenes)) is not None:
                 self._warn(draft)  # an edited script that still has places for its facts
-            script = fill_visuals(self, script) if script else self.write_script(topic)
+            script = fill_visuals(self, script) if request is None else self.write_request(request)
             check_languages(self.settings, script=script)  # what the writer wrote: every scene has a voice
             early = self._early_renders(script)
             try:
@@ -215,8 +219,8 @@ class Pipeline(AssetSteps):
             if not usable:
                 raise ProviderError("No scene has both a voice and a clip, so there is nothing to assemble.",
                                     hint="See skipped_scenes for what failed, fix it, and run again.")
-            path = self.assemble(script, voices, clips, out_dir, video_id)
-            kit = self.make_post_kit(script, voices, clips, path)
+            path = self.assemble_scenes(usable, out_dir, video_id)
+            kit = self.make_post_kit(script, usable, path)
             if early is not None:  # found cached by the assembly, but rendered in this run
                 self.tally.rendered_early(early.rendered)
         except BadInput:

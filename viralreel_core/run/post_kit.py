@@ -6,7 +6,8 @@ texts fall back to the plain ones read from the script). The paid part, the writ
 the script's content (``Pipeline.write_post``); the cover's frame is cached by the clip's bytes; the rest
 is a few milliseconds of text and one JPEG, so a kit made again for an unchanged render costs nothing::
 
-    kit, problems = make_post_kit(pipeline, script, voices, clips, Path("out/viralreel_….mp4"))
+    kit, problems = make_post_kit(pipeline, script, pipeline.scene_media(script, voices, clips),
+                                  Path("out/viralreel_….mp4"))
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 from viralreel_core.cache.store import cache_key, file_sha256
 from viralreel_core.errors import ViralReelError
 from viralreel_core.media.files import write_text_atomically
-from viralreel_core.models import Clip, Script, VoiceTrack
+from viralreel_core.models import Clip, Script
 from viralreel_core.post.cover import FRAME_AT, cover_frame, draw_cover
 from viralreel_core.post.kit import PostKit, PostTexts, kit_paths, save_kit, tidy_texts
 from viralreel_core.providers.script.post_plain import plain_post_texts
@@ -44,9 +45,6 @@ class Pipeline(Protocol):
     cache: AssetCache
 
     def write_post(self, script: Script, language: str) -> PostTexts: ...
-
-    def scene_media(self, script: Script, voices: dict[int, VoiceTrack],
-                    clips: dict[int, Clip]) -> list[SceneMedia]: ...
 
 
 def video_language(settings: Settings, narrations: Sequence[str]) -> str:
@@ -96,13 +94,11 @@ def _problem(what: str, exc: Exception) -> str:
     return f"{what} ({exc})."
 
 
-def make_post_kit(pipeline: Pipeline, script: Script, voices: dict[int, VoiceTrack], clips: dict[int, Clip],
+def make_post_kit(pipeline: Pipeline, script: Script, scenes: Sequence[SceneMedia],
                   video_path: Path) -> tuple[PostKit, list[str]]:
-    """The kit for the video at ``video_path``, its files written beside it (captions and cover from ``script``'s
-    scenes that have both a voice and a clip, as the assembly used them); and a line for each part that could
-    not be made."""
+    """The kit for the video at ``video_path``, its files written beside it (captions and cover from ``scenes``,
+    the media the assembly used; texts from ``script``); and a line for each part that could not be made."""
     problems: list[str] = []
-    scenes = pipeline.scene_media(script, voices, clips)
     language = video_language(pipeline.settings, [m.narration for m in scenes])
     # the texts are the whole script's: a scene left out and made again later finds them cached
     texts = _with_credits(_texts(pipeline, script, language, problems), [m.clip for m in scenes])

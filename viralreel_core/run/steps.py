@@ -175,7 +175,10 @@ class AssetSteps:
 
         ``seed`` (default: the settings' seed) asks the writer for another version of the same request.
         """
-        request = self.script_request(topic, scenes, seed=seed)
+        return self.write_request(self.script_request(topic, scenes, seed=seed))
+
+    def write_request(self, request: ScriptRequest) -> Script:
+        """The script for a ``script_request`` (its topic already checked): cached, retried as ``write_script``."""
         writer: ScriptWriter = self.provider("script")  # type: ignore[assignment]
         self._emit("script", 0.0, f"Writing the script with {writer.describe()}")
 

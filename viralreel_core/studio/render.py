@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from viralreel_core.models import Clip, ProgressEvent, Scene, Script, VoiceTrack
-from viralreel_core.render.assembler import Assembler
+from viralreel_core.render.assembler import Assembler, SceneMedia
 from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.studio.assets import SceneState
 from viralreel_core.workspace.projects import list_renders, record_render
@@ -50,7 +50,8 @@ def render(pipeline: Pipeline, script: Script, media: Sequence[tuple[Scene, Voic
     voices = {i: voice for i, (_, voice, _) in enumerate(media, 1)}
     clips = {i: clip for i, (_, _, clip) in enumerate(media, 1)}
     started = time.perf_counter()
-    key = content_key(pipeline, chosen, voices, clips)
+    scenes = pipeline.scene_media(chosen, voices, clips)
+    key = content_key(pipeline, scenes)
     earlier = same_render(pipeline.settings.output_dir, key, str(extra.get("project_id") or ""))
     if earlier is not None:
         pipeline.tally.segments_reused += len(media)  # the job's own pipeline: nothing else counts on it
@@ -58,8 +59,8 @@ def render(pipeline: Pipeline, script: Script, media: Sequence[tuple[Scene, Voic
         return {**earlier, "reused": True, "skipped_scenes": list(skipped), "segments_rendered": 0,
                 "segments_reused": len(media), "seconds": round(time.perf_counter() - started, 2)}
     video_id = uuid.uuid4().hex[:8]
-    path = pipeline.assemble(chosen, voices, clips, pipeline.settings.output_dir, video_id)
-    kit = pipeline.make_post_kit(chosen, voices, clips, path)  # before the record: its cover is the thumbnail
+    path = pipeline.assemble_scenes(scenes, pipeline.settings.output_dir, video_id)
+    kit = pipeline.make_post_kit(chosen, scenes, path)  # before the record: its cover is the thumbnail
     seconds = round(time.perf_counter() - started, 2)
     credits = sorted({c.credit for c in clips.values() if c.credit})
     result = {"success": True, "video_path": str(path), "video_id": video_id, "scenes_count": len(media),
@@ -72,13 +73,11 @@ def render(pipeline: Pipeline, script: Script, media: Sequence[tuple[Scene, Voic
     return {**result, **json.loads(Path(record).read_text(encoding="utf-8"))}
 
 
-def content_key(pipeline: Pipeline, script: Script, voices: Mapping[int, VoiceTrack],
-                clips: Mapping[int, Clip]) -> str | None:
+def content_key(pipeline: Pipeline, scenes: list[SceneMedia]) -> str | None:
     """The finished video's content key (what the cache keeps it under); None when an input file is missing
     (the render itself then says which)."""
     try:
-        return Assembler(pipeline.settings, pipeline.cache).final_key(
-            pipeline.scene_media(script, dict(voices), dict(clips)))
+        return Assembler(pipeline.settings, pipeline.cache).final_key(scenes)
     except OSError:
         return None
 
