@@ -22,6 +22,7 @@ from viralreel_core.providers.script.local_script import LocalScriptWriter
 from viralreel_core.providers.script.narration_visuals import picture_words, visuals_for_narrations
 from viralreel_core.run.own_script import fill_visuals
 from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.studio.pasted_rows import pasted_rows
 from viralreel_core.text.script_text import script_from_text
 
 SMALL = {"width": 180, "height": 320}
@@ -78,6 +79,31 @@ def test_the_script_json_as_the_script_command_prints_it_is_read_too():
 def test_an_unusable_script_is_one_clear_line(text, message):
     with pytest.raises(BadInput, match=message):
         script_from_text(text)
+
+
+@pytest.mark.parametrize("text, narrations", [
+    ("Scene 1: Cats purr.\n\n2. They heal bones.\n\n- Follow!", ["Cats purr.", "They heal bones.", "Follow!"]),
+    ("Scene 1: Cats purr.\nScene 2: They heal bones.\n3) Follow!", ["Cats purr.", "They heal bones.", "Follow!"]),
+    ("Cats purr. They heal bones. Follow!", ["Cats purr. They heal bones.", "Follow!"]),
+    ("2024: cats won.\n\n3.5 million ago, none purred.", ["2024: cats won.", "3.5 million ago, none purred."]),
+])
+def test_both_studio_pastes_and_the_cli_read_a_script_alike(text, narrations):
+    """One reader (``script_text``): a paragraph, else a line, else two sentences a scene, labels dropped."""
+    assert [s.narration for s in script_from_text(text).scenes] == narrations  # make --script, the Topic page
+    draft = [{"uid": "u1", "visuals": "a cat"}, {"uid": "u2", "visuals": "a bone"}]
+    rows = pasted_rows(text, draft)  # the Script page
+    assert [r["narration"] for r in rows] == narrations and [r["uid"] for r in rows][:2] == ["u1", "u2"]
+    assert [r["visuals"] for r in rows] == ["a cat", "a bone", "a cat"][:len(narrations)]
+
+
+def test_a_long_one_line_paste_fits_the_scenes_and_a_bad_one_is_the_readers_line():
+    sentences = [f"Fact number {i} is here." for i in range(30)]
+    scenes = script_from_text(" ".join(sentences)).scenes  # our split, not the person's: joined to fit
+    assert len(scenes) == 12 and " ".join(s.narration for s in scenes) == " ".join(sentences)
+    with pytest.raises(BadInput, match="The script is empty"):
+        pasted_rows(" \n- \n", [])
+    with pytest.raises(BadInput, match="NUL character"):
+        pasted_rows("Cats\x00 purr.", [])
 
 
 # --- visuals: offline from the narration's nouns -----------------------------------------------------------

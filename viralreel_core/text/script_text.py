@@ -1,10 +1,13 @@
 """A person's own script, read from what they typed or saved: plain text or the script JSON.
 
 Plain text is one paragraph a scene (paragraphs are separated by a blank line; the lines of one
-paragraph are joined). The JSON is what ``python -m viralreel_core script`` prints, or what the API's
-``/generate-script`` answers: ``{"topic", "title", "scenes": [{"number" or "scene_number", "visuals",
-"narration"}]}``. A scene without visuals keeps them empty: the script writer fills them in later
-(``run/own_script.py``), so reading a script never spends anything::
+paragraph are joined); text of one paragraph is a scene a line, or with one line, two sentences a scene.
+A "Scene 2:", "2." or "-" before a scene is dropped. Every way in reads it here: ``make --script``, the
+API, a batch row, and both of the studio's pastes (Topic page, Script page). The JSON is what
+``python -m viralreel_core script`` prints, or what the API's ``/generate-script`` answers: ``{"topic",
+"title", "scenes": [{"number" or "scene_number", "visuals", "narration"}]}``. A scene without visuals
+keeps them empty: the script writer fills them in later (``run/own_script.py``), so reading a script
+never spends anything::
 
     script = script_from_text(Path("notes.txt").read_text())
     [s.narration for s in script.scenes]  # the paragraphs, word for word
@@ -23,14 +26,17 @@ from viralreel_core.limits import MAX_DRAFT_SCENES, MAX_TOPIC_CHARS
 from viralreel_core.models import Scene, Script
 from viralreel_core.text.clean import clean_text, reject_nul
 
-__all__ = ["MAX_SCRIPT_TEXT_CHARS", "TOPIC_FROM_TEXT_CHARS", "read_script_file", "script_from_text",
-           "script_from_data", "topic_from_narration"]
+__all__ = ["MAX_SCRIPT_TEXT_CHARS", "TOPIC_FROM_TEXT_CHARS", "narrations_from_text", "read_script_file",
+           "script_from_text", "script_from_data", "topic_from_narration"]
 
 MAX_SCRIPT_TEXT_CHARS = 20_000  # far more than a few minutes of speech: anything longer is a mistake
 TOPIC_FROM_TEXT_CHARS = 80  # a topic read from the first sentence, for the post kit and the project's name
 _JSON_HINT = "Send {\"topic\", \"title\", \"scenes\": [{\"scene_number\", \"visuals\", \"narration\"}, …]}."
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+# "Scene 2:", "Part 2 -", "2." or "2)", a bullet: a scene's own label, never its words (a year "2024:" is kept)
+_MARKER = re.compile(r"^\s*(?:scene\s*\d{1,2}\s*[:.)-]?|part\s*\d{1,2}\s*[:.)-]|\d{1,2}\s*[:.)]|[-*•])(?=\s|$)\s*",
+                     re.IGNORECASE)
 
 
 def _words(text: Any) -> str:
@@ -49,6 +55,38 @@ def topic_from_narration(narration: str) -> str:
 def _checked_count(count: int, max_scenes: int, hint: str) -> None:
     if not 1 <= count <= max_scenes:
         raise BadInput(f"A script has 1 to {max_scenes} scenes, not {count}.", hint=hint)
+
+
+def _fit(pieces: list[str], limit: int) -> list[str]:
+    """``pieces`` joined in order into at most ``limit`` scenes of about equal size."""
+    if len(pieces) <= limit:
+        return pieces
+    per, extra = divmod(len(pieces), limit)
+    out, at = [], 0
+    for i in range(limit):
+        take = per + (1 if i < extra else 0)
+        out.append(" ".join(pieces[at:at + take]))
+        at += take
+    return out
+
+
+def narrations_from_text(text: str, max_scenes: int = MAX_DRAFT_SCENES) -> list[str]:
+    """The scenes' narrations in plain ``text``: its paragraphs; with one paragraph, its lines; with one line,
+    its sentences two at a time (joined to fit ``max_scenes``: that split is ours, not the person's). A scene's
+    label ("Scene 2:", "2.", "-") is dropped. BadInput when there are no words, or more scenes than allowed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    blocks = [b for b in _PARAGRAPH_BREAK.split(text) if b.strip()]
+    if len(blocks) == 1:
+        blocks = [line for line in text.split("\n") if line.strip()]
+    if len(blocks) == 1:
+        sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+        blocks = _fit([" ".join(sentences[i:i + 2]) for i in range(0, len(sentences), 2)], max_scenes)
+    narrations = [p for p in (_words(_MARKER.sub("", b)) for b in blocks) if p]
+    if not narrations:
+        raise BadInput("The script is empty.", hint="Write what the voice says: one paragraph a scene.")
+    _checked_count(len(narrations), max_scenes,
+                   "Separate the scenes with a blank line, one paragraph a scene; join or cut some.")
+    return narrations
 
 
 def script_from_data(data: Any, *, max_scenes: int = MAX_DRAFT_SCENES, topic: str | None = None) -> Script:
@@ -87,12 +125,7 @@ def script_from_text(text: str, *, max_scenes: int = MAX_DRAFT_SCENES, topic: st
             raise BadInput(f"The script looks like JSON but cannot be read ({exc}).",
                            hint="Fix the JSON, or give plain text: one paragraph a scene.") from None
         return script_from_data(data, max_scenes=max_scenes, topic=topic)
-    paragraphs = [_words(p) for p in _PARAGRAPH_BREAK.split(stripped.replace("\r\n", "\n").replace("\r", "\n"))]
-    paragraphs = [p for p in paragraphs if p]
-    if not paragraphs:
-        raise BadInput("The script is empty.", hint="Write what the voice says: one paragraph a scene.")
-    _checked_count(len(paragraphs), max_scenes,
-                   "Separate the scenes with a blank line, one paragraph a scene; join or cut some.")
+    paragraphs = narrations_from_text(stripped, max_scenes)
     scenes = tuple(Scene(i, "", p) for i, p in enumerate(paragraphs, 1))
     topic = _words(topic) or topic_from_narration(paragraphs[0])
     return Script(topic=topic[:MAX_TOPIC_CHARS], title=topic[:MAX_TOPIC_CHARS], scenes=scenes)
