@@ -39,7 +39,7 @@ from viralreel_core.providers.http.openai_common import (
     openai_errors,
 )
 from viralreel_core.providers.http.transport import host_of, scrub
-from viralreel_core.providers.script.json_answer import json_in_answer
+from viralreel_core.providers.script.json_answer import read_answer
 from viralreel_core.providers.script.post_plain import plain_post_texts
 from viralreel_core.providers.script.visuals_prompt import (
     VISUALS_MAX_TOKENS,
@@ -159,14 +159,7 @@ def parse_post(content: str | None, script: Script, language: str, *, service: s
                provider: str = "openai") -> PostTexts:
     """The post texts in a model's JSON answer, held to the platforms' rules (a short hashtag list is topped
     up from the script's own words); a retryable ProviderError saying what is wrong otherwise."""
-    def bad(problem: str) -> ProviderError:
-        return ProviderError(f"{service} wrote post texts that cannot be used: {problem}.", provider=provider,
-                             retryable=True, hint="Try again; a new attempt usually works.")
-
-    try:
-        data = json_in_answer(content)
-    except ValueError:
-        raise bad("they are not valid JSON") from None
+    data, bad = read_answer(content, "post texts", service=service, provider=provider)
     if not isinstance(data, dict) or not str(data.get("title") or "").strip():
         raise bad("there is no title")
     tags = data.get("hashtags")
@@ -190,14 +183,7 @@ def _response_format(mode: str, name: str = "short_video_script", schema: dict[s
 def parse_script(content: str | None, request: ScriptRequest, *, service: str = "OpenAI",
                  provider: str = "openai") -> Script:
     """The Script in a model's JSON answer; a retryable ProviderError saying what is wrong otherwise."""
-    def bad(problem: str) -> ProviderError:
-        return ProviderError(f"{service} wrote a script that cannot be used: {problem}.", provider=provider,
-                             retryable=True, hint="Try again; a new attempt usually works.")
-
-    try:
-        data = json_in_answer(content)
-    except ValueError:
-        raise bad("it is not valid JSON") from None
+    data, bad = read_answer(content, "a script", service=service, provider=provider, not_json="it is not valid JSON")
     if not isinstance(data, dict) or not isinstance(data.get("scenes"), list):
         raise bad("it has no list of scenes")
     raw = data["scenes"]

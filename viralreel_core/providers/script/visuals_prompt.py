@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from viralreel_core.errors import ProviderError
-from viralreel_core.providers.script.json_answer import json_in_answer
+from viralreel_core.providers.script.json_answer import read_answer
 from viralreel_core.text.languages import ENGLISH, LANGUAGES
 
 __all__ = ["VISUALS_SCHEMA", "VISUALS_MAX_TOKENS", "VISUALS_PROMPT_VERSION", "visuals_messages", "parse_visuals"]
@@ -51,14 +50,7 @@ def visuals_messages(narrations: Sequence[str], language: str) -> list[dict[str,
 def parse_visuals(content: str | None, count: int, *, service: str = "OpenAI", provider: str = "openai"
                   ) -> tuple[str, ...]:
     """The ``count`` shots in a model's JSON answer; a retryable ProviderError saying what is wrong otherwise."""
-    def bad(problem: str) -> ProviderError:
-        return ProviderError(f"{service} wrote visuals that cannot be used: {problem}.", provider=provider,
-                             retryable=True, hint="Try again; a new attempt usually works.")
-
-    try:
-        data = json_in_answer(content)
-    except ValueError:
-        raise bad("they are not valid JSON") from None
+    data, bad = read_answer(content, "visuals", service=service, provider=provider)
     items = data.get("visuals") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise bad("there is no list of visuals")
