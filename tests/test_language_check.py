@@ -104,7 +104,11 @@ def test_each_voice_says_what_it_speaks_with_the_settings_it_is_given(tmp_path):
 
 # -- the command line --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("topic", "language"), [(SPANISH, "Spanish"), (CHINESE, "Chinese"), (ARABIC, "Arabic")])
+# a command of its own each (the test process has fake voices registered, which speak every language): ~9 s
+# each here, so one is in the quick loop and the other languages run with the whole suite
+@pytest.mark.parametrize(("topic", "language"), [(SPANISH, "Spanish"),
+                                                 pytest.param(CHINESE, "Chinese", marks=pytest.mark.slow),
+                                                 pytest.param(ARABIC, "Arabic", marks=pytest.mark.slow)])
 def test_make_offline_in_a_language_with_no_voice_is_one_line_and_exit_2_before_anything(topic, language, tmp_path):
     done = _cli("make", topic, "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"), "--quiet",
                 "--width", "180", "--height", "320")
@@ -154,6 +158,7 @@ def _settings(tmp_path, **kw):
                                             "output_dir": tmp_path / "out", **SMALL, **kw})
 
 
+@pytest.mark.slow  # the offline voice speaking every scene, then a render: ~17 s here
 def test_a_spanish_script_is_spoken_scene_by_scene_by_the_spanish_voice(tmp_path, fakes):
     _spanish_voice(tmp_path / "cache" / "piper-voices")
     with Pipeline(_settings(tmp_path)) as pipeline:

@@ -119,11 +119,15 @@ class FakeVoice(_Recorder, Voice):
 
 
 class FakeClipMaker(_Recorder, ClipMaker):
-    """A small test-pattern clip whose hue depends on the visuals text."""
+    """A small test-pattern clip whose hue depends on the visuals text.
+
+    The same pattern (size, length, hue) is encoded once per test process and written again from memory for
+    every later call: the same bytes ffmpeg would make, a fresh file each time, without an encoder's start."""
 
     name = "fake"
     offline = True
     size = (160, 284)
+    _encoded: ClassVar[dict[tuple[int, int, float, int], bytes]] = {}
 
     def cache_params(self):
         return {"model": "fake-clips"}
@@ -133,10 +137,15 @@ class FakeClipMaker(_Recorder, ClipMaker):
         hue = sum(map(ord, visuals)) * 137 % 360
         path = out_dir / f"clip_{uuid.uuid4().hex}.mp4"
         w, h = self.size
-        subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi",
-                        "-i", f"testsrc2=size={w}x{h}:rate=24:duration={seconds}",
-                        "-vf", f"hue=h={hue}", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
-                        str(path)], check=True, capture_output=True)
+        pattern = (w, h, float(seconds), hue)
+        if pattern in self._encoded:
+            path.write_bytes(self._encoded[pattern])
+        else:
+            subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi",
+                            "-i", f"testsrc2=size={w}x{h}:rate=24:duration={seconds}",
+                            "-vf", f"hue=h={hue}", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
+                            str(path)], check=True, capture_output=True)
+            self._encoded[pattern] = path.read_bytes()
         return Clip(str(path), seconds, w, h, provider=self.name, cost_usd=0.05, credit=f"fake credit {hue}")
 
 
