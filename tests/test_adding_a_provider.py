@@ -107,6 +107,7 @@ def test_the_sidebar_offers_a_key_field_for_it_and_uses_the_key(acme, tmp_path, 
     assert not studio.cancels_paid_work("voice") and not studio.cancels_paid_work("assemble")  # declared, not guessed
 
 
+@pytest.mark.slow  # the studio from the topic to every voice made: ~4 s here
 def test_the_voice_page_offers_its_voices_and_its_speed_range(acme, tmp_path, monkeypatch):
     monkeypatch.setenv("VIRALREEL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("VIRALREEL_PROJECTS_DIR", str(tmp_path / "projects"))

@@ -296,11 +296,20 @@ def test_rewriting_a_scene_of_a_new_version_gives_a_different_scene(tmp_path, ca
             assert again.number == number and (again.visuals, again.narration) != (old.visuals, old.narration)
 
 
-def test_an_offline_draft_warns_that_its_facts_are_the_persons_until_they_are_filled_in(fake_settings, cache_dir):
+def _offline_draft(cache_dir):
     pipeline = Pipeline(settings_from_env(environ={}, script_provider="local", cache_dir=cache_dir))
-    draft = pipeline.write_script("Black holes", 4)
+    return pipeline, pipeline.write_script("Black holes", 4)
+
+
+def test_an_offline_draft_warns_that_its_facts_are_the_persons(cache_dir):
+    pipeline, draft = _offline_draft(cache_dir)
     assert any("[square brackets] wait for your own" in line for line in pipeline.warnings), pipeline.warnings
     assert "[" in draft.scenes[1].narration
+
+
+@pytest.mark.slow  # two whole videos: ~8 s here
+def test_an_offline_drafts_video_warns_until_its_facts_are_filled_in(fake_settings, cache_dir):
+    _, draft = _offline_draft(cache_dir)
     filled = replace(draft, scenes=tuple(replace(s, narration=f"Black holes bend light, part {s.number}.")
                                          for s in draft.scenes))
     made = make_pipeline(fake_settings).make("Black holes", script=filled)

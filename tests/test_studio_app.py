@@ -175,6 +175,7 @@ def test_topic_to_video_with_the_offline_providers(dirs):
     assert "Scenes reused" in [m.label for m in at.metric]
 
 
+@pytest.mark.slow  # a whole studio flow to a render: ~7 s here (studio/published.py: test_published.py)
 def test_the_video_and_its_download_are_served_from_disk_not_held_in_the_server(dirs, fakes):
     """The player and the download take the file by URL from the static route (``studio.published``): no
     copy of the MP4 goes into Streamlit's in-memory media store, where it stayed for as long as the page did."""
