@@ -13,7 +13,9 @@ clip sets its key words large in the upper middle)::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from viralreel_core.errors import AssemblyError
 from viralreel_core.media.ffmpeg import run_ffmpeg
@@ -22,7 +24,7 @@ from viralreel_core.models import Clip
 from viralreel_core.render.fonts import FONT_LOCK, load_font
 from viralreel_core.text.languages import join_words, split_words
 
-__all__ = ["cover_frame", "draw_cover", "wrap_title", "MAX_LINES", "JPEG_QUALITY"]
+__all__ = ["cover_frame", "draw_cover", "title_block", "wrap_title", "TitleBlock", "MAX_LINES", "JPEG_QUALITY"]
 
 MAX_LINES = 4
 JPEG_QUALITY = 90
@@ -94,6 +96,38 @@ def wrap_title(title: str, width: int, height: int) -> tuple[list[str], int]:
         size = max(12, int(size * 0.9))
 
 
+@dataclass(frozen=True)
+class TitleBlock:
+    """A title wrapped and set for a frame (``title_block``): its lines, their size and font, where the first
+    baseline sits below the block's top (``ascent``) and the distance between baselines (``pitch``)."""
+
+    lines: list[str]
+    size: int
+    font: Any
+    ascent: int
+    pitch: int
+
+    @property
+    def height(self) -> int:
+        return self.pitch * len(self.lines)
+
+    def draw(self, draw: Any, centre_x: float, top: float, fill: tuple[int, ...], outline: tuple[int, ...]) -> None:
+        """The lines centred on ``centre_x`` from ``top`` down, white on a dark outline that reads on any picture."""
+        stroke = max(1, self.size // 14)
+        for i, line in enumerate(self.lines):
+            draw.text((centre_x, top + i * self.pitch + self.ascent), line, font=self.font, fill=fill, anchor="ms",
+                      stroke_width=stroke, stroke_fill=outline)
+
+
+def title_block(title: str, width: int, height: int) -> TitleBlock:
+    """``title`` wrapped to a ``width``×``height`` frame (``wrap_title``) in its font; call it, and draw, under
+    ``FONT_LOCK`` (the cover and the video's title card both set their title so)."""
+    lines, size = wrap_title(title, width, height)
+    font = load_font(size, title)
+    ascent, descent = font.getmetrics() if hasattr(font, "getmetrics") else (size, size // 4)
+    return TitleBlock(lines, size, font, ascent, round((ascent + descent) * 1.08))
+
+
 def draw_cover(frame: Path, title: str, out_path: Path) -> Path:
     """Draw ``title`` over the picture ``frame`` and write it to ``out_path`` as a JPEG (atomically)."""
     from PIL import Image, ImageDraw
@@ -102,11 +136,8 @@ def draw_cover(frame: Path, title: str, out_path: Path) -> Path:
         image = opened.convert("RGB")
     width, height = image.size
     with FONT_LOCK:
-        lines, size = wrap_title(title, width, height)
-        font = load_font(size, title)
-        ascent, descent = font.getmetrics() if hasattr(font, "getmetrics") else (size, size // 4)
-        pitch = round((ascent + descent) * 1.08)
-        block = pitch * len(lines)
+        text = title_block(title, width, height)
+        size, block = text.size, text.height
         margin = round(min(width, height) * 0.04)
         top = min(max(margin, round(height * TITLE_CENTER - block / 2)), height - block - margin)
         # a darkened band behind the words, fading out above and below: the title reads on any picture
@@ -117,11 +148,7 @@ def draw_cover(frame: Path, title: str, out_path: Path) -> Path:
             edge = min(abs(y - (top - pad)), abs(y - (top + block + pad)))
             shade.putpixel((0, y), 150 if inside else max(0, 150 - edge * 150 // max(1, pad)))
         image.paste((0, 0, 0), (0, 0, width, height), shade.resize((width, height)))
-        draw = ImageDraw.Draw(image)
-        stroke = max(1, size // 14)
-        for i, line in enumerate(lines):
-            draw.text((width / 2, top + i * pitch + ascent), line, font=font, fill=(255, 255, 255), anchor="ms",
-                      stroke_width=stroke, stroke_fill=(0, 0, 0))
+        text.draw(ImageDraw.Draw(image), width / 2, top, (255, 255, 255), (0, 0, 0))
     with atomic_path(out_path) as partial:
         image.save(partial, "JPEG", quality=JPEG_QUALITY)
     return out_path

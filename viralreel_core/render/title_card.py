@@ -2,7 +2,7 @@
 
 A player's poster, a project's thumbnail and a feed's first frame all show the opening; without a title
 they show a picture that could be any video. The card is a darkened band across the upper middle with
-the title in it (wrapped and sized like the post kit's cover, ``post.cover.wrap_title``), laid over the
+the title in it (wrapped, sized and drawn as the post kit's cover draws it, ``post.cover.title_block``), laid over the
 first segment's first ``TITLE_SECONDS`` by ffmpeg and faded out; the first scene plays under it and the
 captions stay on top::
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from viralreel_core.post.cover import wrap_title
-from viralreel_core.render.fonts import FONT_LOCK, load_font
+from viralreel_core.post.cover import title_block
+from viralreel_core.render.fonts import FONT_LOCK
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -43,13 +43,9 @@ def title_card_image(title: str, width: int, height: int) -> tuple[Image.Image, 
     from PIL import Image, ImageDraw
 
     with FONT_LOCK:
-        lines, size = wrap_title(title, width, height)
-        font = load_font(size, title)
-        ascent, descent = font.getmetrics() if hasattr(font, "getmetrics") else (size, size // 4)
-        pitch = round((ascent + descent) * 1.08)
-        block = pitch * len(lines)
-        pad = round(size * 0.9)
-        band_h = block + 2 * pad
+        text = title_block(title, width, height)
+        pad = round(text.size * 0.9)
+        band_h = text.height + 2 * pad
         top = min(max(0, round(height * TITLE_CENTER - band_h / 2)), max(0, height - band_h))
         # the band: darkest behind the words, fading out above and below, so it sits on any picture
         shade = Image.new("L", (1, band_h), 0)
@@ -58,11 +54,7 @@ def title_card_image(title: str, width: int, height: int) -> tuple[Image.Image, 
             shade.putpixel((0, y), min(BAND_ALPHA, BAND_ALPHA * edge // max(1, pad // 2)))
         band = Image.new("RGBA", (width, band_h), (0, 0, 0, 0))
         band.putalpha(shade.resize((width, band_h)))
-        draw = ImageDraw.Draw(band)
-        stroke = max(1, size // 14)
-        for i, line in enumerate(lines):
-            draw.text((width / 2, pad + i * pitch + ascent), line, font=font, fill=(255, 255, 255, 255),
-                      anchor="ms", stroke_width=stroke, stroke_fill=(0, 0, 0, 255))
+        text.draw(ImageDraw.Draw(band), width / 2, pad, (255, 255, 255, 255), (0, 0, 0, 255))
     return band, top
 
 
