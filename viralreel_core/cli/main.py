@@ -20,6 +20,7 @@ from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache
 from viralreel_core.cli import publish as publish_cli
 from viralreel_core.cli import service
+from viralreel_core.cli.exits import failed
 from viralreel_core.config import Settings
 from viralreel_core.doctor import doctor
 from viralreel_core.environment import settings_from_env
@@ -313,14 +314,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not result.success:
             print(f"error: {result.message}", file=sys.stderr)
         return 0 if result.success else 1
-    except BadInput as exc:
-        bars.close()
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except ViralReelError as exc:
         bars.close()
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return failed(exc)
     except KeyboardInterrupt:
         bars.close()
         print("interrupted", file=sys.stderr)

@@ -22,6 +22,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from viralreel_core.cli.exits import failed
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AuthError, BadInput, ViralReelError
 from viralreel_core.publish.jobs import find_video, register, submit
@@ -70,12 +71,8 @@ def run(args: argparse.Namespace) -> int:
         if args.command == "youtube":
             return _youtube(args, config)
         return _publish(args, config)
-    except BadInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except ViralReelError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return failed(exc)
 
 
 # -- connecting ---------------------------------------------------------------------------------------

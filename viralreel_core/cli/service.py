@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from viralreel_core.cli.exits import failed
 from viralreel_core.environment import settings_from_env
-from viralreel_core.errors import BadInput, ViralReelError
+from viralreel_core.errors import ViralReelError
 
 __all__ = ["COMMANDS", "add_commands", "run"]
 
@@ -98,12 +99,8 @@ def run(args: argparse.Namespace) -> int:
             queue.stop()
         print(json.dumps(summary, indent=2))
         return 0 if summary["ok"] else 1
-    except BadInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except ViralReelError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return failed(exc)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
