@@ -10,8 +10,24 @@ from typing import Any
 
 from viralreel_core import providers
 from viralreel_core.config import ApiKeys, Settings
+from viralreel_core.errors import BadConfiguration
 
-__all__ = ["settings_from_env"]
+__all__ = ["settings_from_env", "WAIT_ENVS"]
+
+#: the waits a deployment (or a test's fakes, which answer at once) may shorten, by setting
+WAIT_ENVS = {"retry_backoff": "VIRALREEL_RETRY_BACKOFF", "retry_jitter": "VIRALREEL_RETRY_JITTER",
+             "poll_interval": "VIRALREEL_POLL_INTERVAL"}
+
+
+def _seconds(var: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 600:  # nan fails both
+        raise BadConfiguration(f"{var}={value!r} is not a number of seconds.",
+                               hint=f"Set {var} to seconds from 0 to 600, or leave it unset for the default.")
+    return seconds
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -33,6 +49,9 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
         base["music_dir"] = Path(env.get("VIRALREEL_MUSIC_DIR") or Path(env["VIRALREEL_PROJECTS_DIR"]) / ".music")
     if env.get("VIRALREEL_PIPER_VOICE"):
         base["piper_voice_path"] = env["VIRALREEL_PIPER_VOICE"]
+    for field, var in WAIT_ENVS.items():
+        if str(env.get(var) or "").strip():
+            base[field] = _seconds(var, env[var])
     given = {k: v for k, v in overrides.items() if v is not None}
     settings = Settings(option_defaults=providers.option_defaults()).with_(**{**base, **given})
     # folders are made absolute here, once: a relative one would mean something else to ffmpeg's
