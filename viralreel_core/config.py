@@ -21,7 +21,8 @@ __all__ = ["ApiKeys", "CaptionStyle", "Settings", "REPO_ROOT", "MIN_FRAME_SIDE",
 
 _UNSET = object()
 #: left out of ``public_dict``: the keys, and what belongs to the machine rather than the video
-_NOT_PUBLIC = frozenset({"keys", "option_defaults", "retry_backoff", "retry_jitter", "poll_interval"})
+_NOT_PUBLIC = frozenset({"keys", "option_defaults", "retry_backoff", "retry_jitter", "poll_interval",
+                         "voices_dir", "voices_url"})
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MIN_KBPS = 800  # below this even a small frame looks blocky
 MIN_FRAME_SIDE, MAX_FRAME_SIDE = 16, 4096  # H.264 level 5.2 tops out at 4096 wide; beyond that nothing plays it
@@ -149,6 +150,10 @@ class Settings:
     retry_backoff: float | None = None
     retry_jitter: float | None = None
     poll_interval: float | None = None
+    #: offline voices for other languages: where they are kept (None: ``<cache_dir>/piper-voices``) and the
+    #: catalogue they are downloaded from ("": Piper's own); the machine's too
+    voices_dir: Path | None = None
+    voices_url: str = field(default="", repr=False)
 
     keys: ApiKeys = field(default_factory=ApiKeys)
     #: every provider option the registry knows, with its provider's default (set at the edge); empty for

@@ -6,13 +6,18 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from viralreel_core import providers
 from viralreel_core.config import ApiKeys, Settings
 from viralreel_core.errors import BadConfiguration
+from viralreel_core.providers.voice.piper_voices import VOICES_DIR_ENV, VOICES_URL_ENV
 
-__all__ = ["settings_from_env", "WAIT_ENVS"]
+if TYPE_CHECKING:
+    from viralreel_core.jobs.queue import QueueConfig
+    from viralreel_core.publish.youtube_auth import YouTubeConfig
+
+__all__ = ["settings_from_env", "queue_config", "youtube_config", "WAIT_ENVS"]
 
 #: the waits a deployment (or a test's fakes, which answer at once) may shorten, by setting
 WAIT_ENVS = {"retry_backoff": "VIRALREEL_RETRY_BACKOFF", "retry_jitter": "VIRALREEL_RETRY_JITTER",
@@ -49,6 +54,10 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
         base["music_dir"] = Path(env.get("VIRALREEL_MUSIC_DIR") or Path(env["VIRALREEL_PROJECTS_DIR"]) / ".music")
     if env.get("VIRALREEL_PIPER_VOICE"):
         base["piper_voice_path"] = env["VIRALREEL_PIPER_VOICE"]
+    if env.get(VOICES_DIR_ENV):
+        base["voices_dir"] = Path(env[VOICES_DIR_ENV]).expanduser().absolute()
+    if env.get(VOICES_URL_ENV):
+        base["voices_url"] = env[VOICES_URL_ENV]
     for field, var in WAIT_ENVS.items():
         if str(env.get(var) or "").strip():
             base[field] = _seconds(var, env[var])
@@ -59,3 +68,17 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
     return settings.with_(cache_dir=Path(settings.cache_dir).expanduser().absolute(),
                           output_dir=Path(settings.output_dir).expanduser().absolute(),
                           music_dir=Path(settings.music_dir).expanduser().absolute())
+
+
+def queue_config(environ: Mapping[str, str] | None = None, **overrides: Any) -> QueueConfig:
+    """Where jobs live and the queue's limits (``VIRALREEL_QUEUE_URL``, ``VIRALREEL_QUEUE_LIMIT``…)."""
+    from viralreel_core.jobs.queue import QueueConfig  # the queue (Huey) loads only where one is opened
+
+    return QueueConfig.from_env(os.environ if environ is None else environ, **overrides)
+
+
+def youtube_config(environ: Mapping[str, str] | None = None) -> YouTubeConfig:
+    """The YouTube OAuth client (``YOUTUBE_CLIENT_ID``…) as the environment names it now."""
+    from viralreel_core.publish.youtube_auth import YouTubeConfig
+
+    return YouTubeConfig.from_env(os.environ if environ is None else environ)
