@@ -22,7 +22,7 @@ __all__ = ["ApiKeys", "CaptionStyle", "Settings", "REPO_ROOT", "MIN_FRAME_SIDE",
 _UNSET = object()
 #: left out of ``public_dict``: the keys, and what belongs to the machine rather than the video
 _NOT_PUBLIC = frozenset({"keys", "option_defaults", "retry_backoff", "retry_jitter", "poll_interval",
-                         "voices_dir", "voices_url"})
+                         "voices_dir", "voices_url", "encoder"})
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MIN_KBPS = 800  # below this even a small frame looks blocky
 MIN_FRAME_SIDE, MAX_FRAME_SIDE = 16, 4096  # H.264 level 5.2 tops out at 4096 wide; beyond that nothing plays it
@@ -153,6 +153,8 @@ class Settings:
     #: offline voices for other languages: where they are kept (None: ``<cache_dir>/piper-voices``) and the
     #: catalogue they are downloaded from ("": Piper's own); the machine's too
     voices_dir: Path | None = None
+    #: the H.264 encoder: "auto" (NVENC where it works), "libx264" or "nvenc" (``ffmpeg.h264_encoder``)
+    encoder: str = "auto"
     voices_url: str = field(default="", repr=False)
 
     keys: ApiKeys = field(default_factory=ApiKeys)

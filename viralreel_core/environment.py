@@ -54,6 +54,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
         base["music_dir"] = Path(env.get("VIRALREEL_MUSIC_DIR") or Path(env["VIRALREEL_PROJECTS_DIR"]) / ".music")
     if env.get("VIRALREEL_PIPER_VOICE"):
         base["piper_voice_path"] = env["VIRALREEL_PIPER_VOICE"]
+    if env.get("VIRALREEL_ENCODER"):
+        base["encoder"] = env["VIRALREEL_ENCODER"]
     if env.get(VOICES_DIR_ENV):
         base["voices_dir"] = Path(env[VOICES_DIR_ENV]).expanduser().absolute()
     if env.get(VOICES_URL_ENV):
