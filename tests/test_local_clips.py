@@ -89,8 +89,8 @@ def test_writes_unique_names_under_out_dir_through_a_temporary_file(tmp_path):
 
 
 @pytest.mark.parametrize("cpus, threads", [("1", "1"), ("3.5", "4")])
-def test_ffmpeg_threads_come_from_the_cpu_quota_not_the_host(tmp_path, monkeypatch, cpus, threads):
-    monkeypatch.setenv("VIRALREEL_CPUS", cpus)  # one place for the CPU policy: resources.ffmpeg_threads
+def test_ffmpeg_threads_come_from_the_cpu_quota_not_the_host(tmp_path, machine, cpus, threads):
+    machine(cpus=float(cpus))  # one place for the CPU policy: resources.ffmpeg_threads
     seen: list[list[str]] = []
     maker = LocalClipMaker(width=W, height=H, fps=30,
                            run=lambda cmd, *a, **k: seen.append(list(cmd)) or subprocess.run(cmd, *a, **k))

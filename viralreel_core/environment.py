@@ -3,6 +3,7 @@ startup), under the variable names the registered providers declare, and passed 
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 from viralreel_core import providers
 from viralreel_core.config import ApiKeys, Settings
 from viralreel_core.errors import BadConfiguration
+from viralreel_core.media.resources import Limits, use_limits
 from viralreel_core.providers.voice.piper_voices import VOICES_DIR_ENV, VOICES_URL_ENV
 
 if TYPE_CHECKING:
     from viralreel_core.jobs.queue import QueueConfig
     from viralreel_core.publish.youtube_auth import YouTubeConfig
 
-__all__ = ["settings_from_env", "queue_config", "youtube_config", "WAIT_ENVS"]
+__all__ = ["settings_from_env", "machine_limits", "use_machine_limits", "queue_config", "youtube_config", "WAIT_ENVS"]
 
 #: the waits a deployment (or a test's fakes, which answer at once) may shorten, by setting
 WAIT_ENVS = {"retry_backoff": "VIRALREEL_RETRY_BACKOFF", "retry_jitter": "VIRALREEL_RETRY_JITTER",
@@ -84,3 +86,25 @@ def youtube_config(environ: Mapping[str, str] | None = None) -> YouTubeConfig:
     from viralreel_core.publish.youtube_auth import YouTubeConfig
 
     return YouTubeConfig.from_env(os.environ if environ is None else environ)
+
+
+def _number(value: str | None, floor: float) -> float | None:
+    """A limit from a variable; unset or nonsense: None (the machine's own figure stands)."""
+    try:
+        number = float(str(value or "").strip())
+    except ValueError:
+        return None
+    return max(floor, number) if math.isfinite(number) else None
+
+
+def machine_limits(environ: Mapping[str, str] | None = None) -> Limits:
+    """The CPUs and memory this machine is said to have (``VIRALREEL_CPUS``, ``VIRALREEL_MEMORY_MB``)."""
+    env = os.environ if environ is None else environ
+    return Limits(cpus=_number(env.get("VIRALREEL_CPUS"), 0.1), memory_mb=_number(env.get("VIRALREEL_MEMORY_MB"), 64.0))
+
+
+def use_machine_limits(environ: Mapping[str, str] | None = None) -> Limits:
+    """Plan this process's work with the limits the environment names (``resources.use_limits``); they."""
+    limits = machine_limits(environ)
+    use_limits(limits)
+    return limits
