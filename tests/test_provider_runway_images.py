@@ -65,18 +65,12 @@ def test_price_is_credits_per_image_whatever_the_length():
 
 
 def test_a_second_run_hits_the_cache_and_auto_keeps_runway_video(api, tmp_path):
-    env = {"RUNWAYML_API_SECRET": KEY, "RUNWAYML_BASE_URL": api.url}
+    env = {"RUNWAYML_API_SECRET": KEY, "RUNWAYML_BASE_URL": api.url, "VIRALREEL_POLL_INTERVAL": "0.01"}
     settings = settings_from_env(environ=env, clip_provider="runway_images", cache_dir=tmp_path / "c", **SMALL)
     assert providers.resolve_name("clips", "auto", settings) == "runway"
     scene = Scene(1, VISUALS, "Lighthouses once burned whale oil to warn ships off the rocks.")
-    import viralreel_core.providers.clips.runway as runway_module
-
-    runway_module.RunwayClips.poll_interval, saved = 0.01, runway_module.RunwayClips.poll_interval
-    try:
-        Pipeline(settings).clip_for(scene)
-        Pipeline(settings).clip_for(scene)
-    finally:
-        runway_module.RunwayClips.poll_interval = saved
+    Pipeline(settings).clip_for(scene)
+    Pipeline(settings).clip_for(scene)
     assert len(creates(api)) == 1
 
 
