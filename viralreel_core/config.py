@@ -153,9 +153,9 @@ class Settings:
     #: offline voices for other languages: where they are kept (None: ``<cache_dir>/piper-voices``) and the
     #: catalogue they are downloaded from ("": Piper's own); the machine's too
     voices_dir: Path | None = None
+    voices_url: str = field(default="", repr=False)
     #: the H.264 encoder: "auto" (NVENC where it works), "libx264" or "nvenc" (``ffmpeg.h264_encoder``)
     encoder: str = "auto"
-    voices_url: str = field(default="", repr=False)
 
     keys: ApiKeys = field(default_factory=ApiKeys)
     #: every provider option the registry knows, with its provider's default (set at the edge); empty for

@@ -1,5 +1,7 @@
-"""Settings from the environment: read once, at the edge (the CLI, the studio's setup, the API's and workers'
-startup), under the variable names the registered providers declare, and passed down from there."""
+"""The environment, read at the edge (the CLI, the studio's setup, the API's and workers' startup) and passed
+down from there: settings (keys and base URLs under the names the registered providers declare, folders, the
+encoder, the waits), the machine's CPUs and memory, the job queue's and the YouTube client's configuration.
+Below this module nothing reads ``os.environ`` (``tests/test_edges.py``)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ WAIT_ENVS = {"retry_backoff": "VIRALREEL_RETRY_BACKOFF", "retry_jitter": "VIRALR
 
 
 def _seconds(var: str, value: str) -> float:
+    """A wait from a variable; BadConfiguration (one line) unless it is 0–600 seconds."""
     try:
         seconds = float(value)
     except ValueError:
@@ -104,7 +107,7 @@ def machine_limits(environ: Mapping[str, str] | None = None) -> Limits:
 
 
 def use_machine_limits(environ: Mapping[str, str] | None = None) -> Limits:
-    """Plan this process's work with the limits the environment names (``resources.use_limits``); they."""
+    """Plan this process's work with the limits the environment names (``resources.use_limits``); returns them."""
     limits = machine_limits(environ)
     use_limits(limits)
     return limits
