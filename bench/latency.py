@@ -37,7 +37,6 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakeRunway  # noqa: E402
 from viralreel_core.environment import settings_from_env  # noqa: E402
-from viralreel_core.providers.clips.runway import RunwayClips  # noqa: E402
 from viralreel_core.run.pipeline import Pipeline  # noqa: E402
 
 KEYS = {"OPENAI_API_KEY": "sk-bench-0011223344556677", "ELEVENLABS_API_KEY": "el-bench-8899aabbccddeeff",
@@ -46,7 +45,7 @@ SCRIPT_S, VOICE_S, CLIP_S = 2.0, 1.0, (8.0, 16.0, 24.0)
 SLOWEST_CHAIN = SCRIPT_S + max(CLIP_S)
 
 
-def run(work: Path, slow: bool) -> dict:
+def run(work: Path, slow: bool, poll: float) -> dict:
     with FakeOpenAI(KEYS["OPENAI_API_KEY"], latency=SCRIPT_S if slow else 0.0) as openai_api, \
             FakeElevenLabs(KEYS["ELEVENLABS_API_KEY"], latency=VOICE_S if slow else 0.0) as eleven_api, \
             FakeRunway(KEYS["RUNWAYML_API_SECRET"]) as runway_api:
@@ -56,7 +55,7 @@ def run(work: Path, slow: bool) -> dict:
                "RUNWAYML_BASE_URL": runway_api.url}
         settings = settings_from_env(environ=env, script_provider="openai", voice_provider="elevenlabs",
                                      clip_provider="runway", scenes=3, cache_dir=work / "cache",
-                                     output_dir=work / "out")
+                                     output_dir=work / "out", poll_interval=poll)
         marks: dict[str, float] = {}
 
         def note(event) -> None:  # when the last clip is in, and the CPU time used by then
@@ -95,18 +94,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--poll", type=float, default=0.25, help="seconds between Runway polls")
     args = parser.parse_args()
-    RunwayClips.poll_interval, RunwayClips.poll_jitter = args.poll, 0.0
     report: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                     "load_average_before": round(os.getloadavg()[0], 1), "slowest_chain_s": SLOWEST_CHAIN,
                     "runway_poll_s": args.poll}
     # not counted: the first run imports the libraries (the OpenAI SDK alone ~0.6 s), which lengthened pair 1's C
     with tempfile.TemporaryDirectory() as warmup:
-        run(Path(warmup), slow=False)
+        run(Path(warmup), slow=False, poll=args.poll)
     pairs = []
     for n in range(args.repeat):
         with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-            compute = run(Path(a), slow=False)
-            slow = run(Path(b), slow=True)
+            compute = run(Path(a), slow=False, poll=args.poll)
+            slow = run(Path(b), slow=True, poll=args.poll)
         ratio = (slow["wall_s"] - SLOWEST_CHAIN) / compute["wall_s"]
         cpu_ratio = slow["cpu_after_last_clip_s"] / compute["cpu_s"]
         pairs.append({"compute": compute, "with_latencies": slow, "ratio": round(ratio, 2),

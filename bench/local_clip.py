@@ -31,13 +31,10 @@ NARRATION = ("Volcanoes form where tectonic plates pull apart or collide, lettin
 
 def one(kind: str) -> dict:
     sys.path.insert(0, str(ROOT))
-    from viralreel_core.providers.clips import symbols
     from viralreel_core.providers.clips.local_clips import LocalClipMaker
 
-    if kind == "background":
-        symbols._font_files.cache_clear()
-        symbols._font_files = lambda: {}  # no symbol: the background alone
-    maker = LocalClipMaker(1080, 1920, 30)
+    # no symbol font for the background alone
+    maker = LocalClipMaker(1080, 1920, 30, fonts={} if kind == "background" else None)
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
         clip = maker.make(VISUALS, 8.0, Path(out), narration="" if kind == "background" else NARRATION)

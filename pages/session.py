@@ -15,7 +15,7 @@ import streamlit as st
 
 from pages import visitor
 from viralreel_core import ApiKeys, AssetCache, Settings, ViralReelError, providers
-from viralreel_core.environment import settings_from_env
+from viralreel_core.environment import settings_from_env, use_machine_limits
 from viralreel_core.studio import Studio, StudioConfig
 from viralreel_core.studio.engine import engine_for
 from viralreel_core.studio.lines import GATES, MAX_JOBS, MAX_JOBS_PER_WORKSPACE, MAX_RENDERS, limit
@@ -91,6 +91,7 @@ def setup() -> Studio:
     try:
         config = StudioConfig.from_env(environ)
         base = settings_from_env(environ=environ)
+        use_machine_limits(environ)  # the server's CPUs and memory, for every visitor's work in this process
         who = visitor.identify(environ, config.projects_dir, base.output_dir)
         budget = Budget.from_values(visitor.workspaces_root(environ) / "spending.json", environ)
         confirm_above = confirm_threshold(environ)

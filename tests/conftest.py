@@ -11,7 +11,8 @@ from tests.services import RedisServer
 from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache
 from viralreel_core.config import Settings
-from viralreel_core.environment import settings_from_env
+from viralreel_core.environment import WAIT_ENVS, settings_from_env
+from viralreel_core.media import resources
 from viralreel_core.studio import published
 
 providers.register("script", "fake", FakeScriptWriter)
@@ -31,10 +32,20 @@ def clean_environment(monkeypatch, tmp_path):
                 "VIRALREEL_OUTPUT_DIR", "VIRALREEL_PIPER_VOICE", "VIRALREEL_PIPER_VOICES_URL",
                 "VIRALREEL_PIPER_VOICES_DIR", "VIRALREEL_QUEUE_LIMIT",
                 "VIRALREEL_JOB_HEARTBEAT", "VIRALREEL_JOB_STALE_AFTER", "VIRALREEL_API_TOKEN",
-                "VIRALREEL_API_TOKENS", "VIRALREEL_API_TOKENS_FILE"]:
+                "VIRALREEL_API_TOKENS", "VIRALREEL_API_TOKENS_FILE", *WAIT_ENVS.values()]:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{tmp_path / 'queue' / 'jobs.db'}")
     monkeypatch.setenv("VIRALREEL_PIPER_VOICES_URL", "http://127.0.0.1:9")  # never the real voice catalogue
+    before = resources.use_limits(resources.Limits())  # the machine's own figures unless a test says others
+    yield
+    resources.use_limits(before)
+
+
+@pytest.fixture
+def machine():
+    """Tell this process its CPUs and memory, as the edge does (``machine(cpus=1, memory_mb=690)``);
+    ``clean_environment`` puts the machine's own figures back afterwards."""
+    return lambda **limits: resources.use_limits(resources.Limits(**limits))
 
 
 def _published() -> set[Path]:

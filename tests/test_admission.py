@@ -164,11 +164,11 @@ def test_a_pool_thread_waits_as_the_run_it_works_for():
 
 
 @pytest.fixture
-def one_segment_at_a_time(monkeypatch, fake_settings):
+def one_segment_at_a_time(machine, fake_settings):
     """A memory limit whose budget holds one of these small segments and nothing beside it."""
     segment = resources.segment_mb(fake_settings.width, fake_settings.height)
     limit = (resources.BASE_MB + 1.3 * segment) / resources.HEADROOM
-    monkeypatch.setenv("VIRALREEL_MEMORY_MB", f"{limit:.1f}")
+    machine(memory_mb=round(limit, 1))
     assert segment < resources.work_budget_mb() < 2 * segment
     return resources.work_budget_mb()
 
@@ -219,11 +219,11 @@ def test_two_visitors_renders_take_turns_in_the_servers_memory(fake_settings, ca
     assert GATE.in_use_mb() == 0
 
 
-def test_the_voice_model_holds_its_memory_while_loaded_and_gives_it_up_when_idle(monkeypatch, tmp_path):
+def test_the_voice_model_holds_its_memory_while_loaded_and_gives_it_up_when_idle(machine, tmp_path):
     from viralreel_core.providers.voice.local_voice import LocalVoice
 
     room = resources.VOICE_MODEL_MB + 50  # the model and 50 MB more
-    monkeypatch.setenv("VIRALREEL_MEMORY_MB", f"{(resources.BASE_MB + room) / resources.HEADROOM:.1f}")
+    machine(memory_mb=round((resources.BASE_MB + room) / resources.HEADROOM, 1))
     LocalVoice.release_all()
     voice, spoken = LocalVoice(), []
     text = "Cats purr when they are happy, and sometimes when they are hurt. " * 3

@@ -260,9 +260,9 @@ def test_captions_drawn_ahead_are_the_ones_rendered_and_then_removed(tmp_path, s
     assert packet_digests(tmp_path / "ahead.mp4") == packet_digests(tmp_path / "now.mp4")
 
 
-def test_at_community_clouds_memory_the_sound_is_made_before_the_full_hd_renders(tmp_path, monkeypatch):
+def test_at_community_clouds_memory_the_sound_is_made_before_the_full_hd_renders(tmp_path, machine):
     """At 690 MB a full-HD segment's ffmpeg leaves no room for the sound's beside it: the sound comes first."""
-    monkeypatch.setenv("VIRALREEL_MEMORY_MB", "690")
+    machine(memory_mb=690)
     settings = settings_from_env(environ={}, width=1080, height=1920, transitions=False)
     cache = AssetCache(tmp_path / "cache")
     scenes = [SceneMedia(n, "Hello world.", make_clip(tmp_path / f"c{n}.mp4", 1.0),

@@ -47,7 +47,7 @@ def test_batch_makes_a_video_per_row_and_a_rerun_skips_the_done_ones(tmp_path, m
     assert cli.main(args) == 1  # the rerun: nothing new is made
     again = _results(tmp_path / "topics_results.csv")
     assert [r["path"] for r in again] == [r["path"] for r in rows] and len(writer.calls) == calls
-    queue = JobQueue(QueueConfig(url=f"sqlite:///{db}"))
+    queue = JobQueue(QueueConfig(url=f"sqlite:///{db}"), Settings())  # a look at the records
     assert len(queue.list(50)) == 2  # two jobs in all, from the first run
     queue.close()
 
@@ -76,7 +76,7 @@ def test_a_row_sets_the_providers_own_options_and_a_bad_value_is_its_own_line(tm
     assert [r["status"] for r in rows] == ["succeeded", "invalid"]
     assert "image_quality cannot be 'ultra'" in rows[1]["message"]
     assert probe(rows[0]["path"]).audio_codec == "aac"
-    queue = JobQueue(QueueConfig(url=f"sqlite:///{db}"))
+    queue = JobQueue(QueueConfig(url=f"sqlite:///{db}"), Settings())  # a look at the records
     try:
         [job] = queue.list(5)
         assert job.params["options"]["provider_options"] == {"image_model": "gpt-image-1-mini", "image_quality": "low"}
@@ -111,7 +111,7 @@ def test_equal_rows_make_a_video_each_and_invalid_rows_are_not_done(tmp_path, mo
     assert [r["status"] for r in again] == ["succeeded", "succeeded", "invalid"]
     assert again[0]["path"] == rows[0]["path"] and Path(again[1]["path"]).is_file()
     assert summary["skipped_as_done"] == 1 and summary["counts"] == {"succeeded": 2, "invalid": 1}
-    queue = JobQueue(QueueConfig(url=f"sqlite:///{db}"))
+    queue = JobQueue(QueueConfig(url=f"sqlite:///{db}"), Settings())  # a look at the records
     try:
         assert len(queue.list(50)) == 3  # two jobs, then one
     finally:

@@ -39,9 +39,9 @@ def test_voice_and_clip_steps_report_their_start_before_any_scene(tmp_path):
 
 
 @pytest.mark.slow
-def test_one_cpu_and_one_pool_thread_still_finish_every_voice_and_clip(tmp_path, monkeypatch):
+def test_one_cpu_and_one_pool_thread_still_finish_every_voice_and_clip(tmp_path, machine):
     """Clips wait for the voice phase's CPU slot; queued after the voices, they can never starve them."""
-    monkeypatch.setenv("VIRALREEL_CPUS", "1")
+    machine(cpus=1)
     settings = settings_for(tmp_path, script="local", voice="local", clips="local", scenes=3, workers=1)
     pipeline = Pipeline(settings)
     done = {}

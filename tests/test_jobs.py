@@ -15,7 +15,6 @@ from viralreel_core.config import Settings
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AuthError, BadInput
 from viralreel_core.jobs import Job, JobQueue, QueueConfig
-from viralreel_core.providers.clips.runway import RunwayClips
 
 RUNWAY_KEY = "key_" + "c0ffee" * 16
 
@@ -155,11 +154,10 @@ def test_cancelling_a_running_job_cancels_its_runway_tasks(queues, tmp_path, mon
     with FakeRunway(RUNWAY_KEY) as runway:
         monkeypatch.setenv("RUNWAYML_API_SECRET", RUNWAY_KEY)
         monkeypatch.setenv("RUNWAYML_BASE_URL", runway.url)
-        monkeypatch.setattr(RunwayClips, "poll_interval", 0.01)
-        monkeypatch.setattr(RunwayClips, "poll_jitter", 0.0)
         runway.fail("task_never_finishes", times=None)
         settings = settings_from_env(script_provider="fake", voice_provider="fake", clip_provider="runway",
-                                     cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", width=180, height=320)
+                                     cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", width=180, height=320,
+                                     poll_interval=0.01)
         queue = queues(settings).start(1)
         job = queue.submit("make", {"topic": "Volcanoes", "options": {"scenes": 3}})
         wait_until(lambda: len(runway.requests_to("/v1/tasks/", "GET")) >= 3, 30, what="Runway tasks being polled")

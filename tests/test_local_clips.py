@@ -15,7 +15,7 @@ from viralreel_core import providers
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput, ProviderError
 from viralreel_core.media.ffmpeg import ffmpeg_exe
-from viralreel_core.providers.clips import local_backdrop, local_clips
+from viralreel_core.providers.clips import local_backdrop
 from viralreel_core.providers.clips.local_backdrop import palette_for, style_for
 from viralreel_core.providers.clips.local_clips import LocalClipMaker
 
@@ -69,15 +69,14 @@ def test_clip_is_h264_yuv420p_of_the_asked_size_fps_and_a_little_longer(rendered
     assert clip.provider == "local" and clip.cost_usd == 0.0
 
 
-def test_writes_unique_names_under_out_dir_through_a_temporary_file(maker, tmp_path, monkeypatch):
+def test_writes_unique_names_under_out_dir_through_a_temporary_file(tmp_path):
     seen: list[list[str]] = []
-    real_run = subprocess.run
 
     def spy(cmd, *args, **kwargs):
         seen.append(list(cmd))
-        return real_run(cmd, *args, **kwargs)
+        return subprocess.run(cmd, *args, **kwargs)
 
-    monkeypatch.setattr(local_clips.subprocess, "run", spy)
+    maker = LocalClipMaker(width=W, height=H, fps=30, run=spy)
     out = tmp_path / "new" / "dir"
     first = maker.make("a quiet lake", 0.5, out)
     second = maker.make("a quiet lake", 0.5, out)
@@ -90,12 +89,11 @@ def test_writes_unique_names_under_out_dir_through_a_temporary_file(maker, tmp_p
 
 
 @pytest.mark.parametrize("cpus, threads", [("1", "1"), ("3.5", "4")])
-def test_ffmpeg_threads_come_from_the_cpu_quota_not_the_host(maker, tmp_path, monkeypatch, cpus, threads):
-    monkeypatch.setenv("VIRALREEL_CPUS", cpus)  # one place for the CPU policy: resources.ffmpeg_threads
+def test_ffmpeg_threads_come_from_the_cpu_quota_not_the_host(tmp_path, machine, cpus, threads):
+    machine(cpus=float(cpus))  # one place for the CPU policy: resources.ffmpeg_threads
     seen: list[list[str]] = []
-    real_run = subprocess.run
-    monkeypatch.setattr(local_clips.subprocess, "run",
-                        lambda cmd, *a, **k: seen.append(list(cmd)) or real_run(cmd, *a, **k))
+    maker = LocalClipMaker(width=W, height=H, fps=30,
+                           run=lambda cmd, *a, **k: seen.append(list(cmd)) or subprocess.run(cmd, *a, **k))
     clip = maker.make("a quiet lake", 0.5, tmp_path)
     cmd = seen[0]
     assert cmd[cmd.index("-threads") + 1] == threads and cmd[cmd.index("-filter_complex_threads") + 1] == threads
@@ -137,11 +135,11 @@ def test_the_picture_moves(rendered):
 
 
 @pytest.mark.parametrize("motion", local_backdrop.MOTIONS)
-def test_every_camera_move_renders_and_moves(motion, tmp_path, monkeypatch):
+def test_every_camera_move_renders_and_moves(motion, tmp_path):
     """Each filter-graph variant is valid for this ffmpeg, and its picture changes over time."""
-    real = local_clips.style_for
-    monkeypatch.setattr(local_clips, "style_for", lambda v, n="": dataclasses.replace(real(v, n), motion=motion))
-    clip = LocalClipMaker(width=96, height=160, fps=24).make("a quiet harbour", 1.0, tmp_path)
+    moving = LocalClipMaker(width=96, height=160, fps=24,
+                            style_of=lambda v, n="": dataclasses.replace(style_for(v, n), motion=motion))
+    clip = moving.make("a quiet harbour", 1.0, tmp_path)
     first, last = (frame_at(clip.video_path, t, 96, 160).astype(np.int16) for t in (0.0, 1.4))
     assert np.abs(last - first).mean() > 1.5
 

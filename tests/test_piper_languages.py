@@ -18,7 +18,7 @@ from viralreel_core.doctor import doctor
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import ProviderError
 from viralreel_core.providers.voice.local_voice import LocalVoice
-from viralreel_core.providers.voice.piper_voices import installed_languages
+from viralreel_core.providers.voice.piper_voices import DEFAULT_VOICES_URL, installed_languages
 from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.text.languages import split_words
 
@@ -135,3 +135,16 @@ def test_a_hindi_topic_becomes_a_hindi_video_with_the_offline_voice_and_clips(hu
     assert (info.width, info.height) == (360, 640) and info.duration > 3
     assert installed_languages(tmp_path / "cache" / "piper-voices") == ["hi"]
     assert _downloads(hub, "hi_IN-pratham-medium") >= 1
+
+
+def test_the_voices_folder_and_catalogue_are_settings_read_at_the_edge(tmp_path, monkeypatch):
+    monkeypatch.setenv("VIRALREEL_PIPER_VOICES_DIR", str(tmp_path / "env-voices"))
+    monkeypatch.setenv("VIRALREEL_PIPER_VOICES_URL", "http://127.0.0.1:9/mirror")
+    plain = LocalVoice()  # made by hand: what it is given, not what the environment says deep down
+    assert plain.voices_url == DEFAULT_VOICES_URL and plain.voices_dir != tmp_path / "env-voices"
+    settings = settings_from_env(cache_dir=tmp_path / "cache")  # the edge
+    voice = LocalVoice.from_settings(settings)
+    assert voice.voices_dir == tmp_path / "env-voices" and voice.voices_url == "http://127.0.0.1:9/mirror"
+    assert "voices_url" not in settings.public_dict() and "voices_dir" not in settings.public_dict()
+    unset = settings_from_env(environ={}, cache_dir=tmp_path / "cache")
+    assert LocalVoice.voices_folder(unset) == tmp_path / "cache" / "piper-voices"

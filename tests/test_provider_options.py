@@ -13,7 +13,6 @@ from viralreel_core.cli import main as cli
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput
 from viralreel_core.jobs import check_provider_options, settings_for
-from viralreel_core.providers.http import retry
 
 KEY = "sk-opt-OPENAI-SECRET-99887766554433221100"
 TOPIC = "Why do cats purr?"
@@ -24,7 +23,7 @@ def openai_api(monkeypatch):
     with FakeOpenAI(KEY) as fake:
         monkeypatch.setenv("OPENAI_API_KEY", KEY)
         monkeypatch.setenv("OPENAI_BASE_URL", f"{fake.url}/v1")
-        monkeypatch.setattr(retry, "BACKOFF", 0.01)
+        monkeypatch.setenv("VIRALREEL_RETRY_BACKOFF", "0.01")  # the fake answers at once: short waits
         yield fake
 
 

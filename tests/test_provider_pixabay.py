@@ -127,9 +127,8 @@ def test_429_waits_what_retry_after_asks_then_succeeds(api, tmp_path):
     assert waits == [2.0] and len(searches(api)) == 2 and clip.credit
 
 
-def test_429_that_persists_is_rate_limited_with_its_wait_and_no_key(api, tmp_path, caplog, monkeypatch):
+def test_429_that_persists_is_rate_limited_with_its_wait_and_no_key(api, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
-    monkeypatch.setattr(retry, "BACKOFF", 0.0)
     api.fail("status", status=429, times=None, headers={"Retry-After": "5", "X-RateLimit-Reset": "41"})
     with pytest.raises(RateLimited) as info:
         maker(api, []).make(VISUALS, 6, tmp_path)

@@ -18,7 +18,6 @@ import pytest
 from tests.conftest import SMALL
 from tests.fakes.environment import serving
 from viralreel_core.environment import settings_from_env
-from viralreel_core.providers.clips.runway import RunwayClips
 from viralreel_core.run.pipeline import Pipeline
 
 TOPIC = "Why cats purr"
@@ -175,9 +174,9 @@ def script_price(tmp_path: Path) -> float:
 @pytest.mark.slow
 def test_a_voice_account_out_of_credit_cancels_the_clips_and_says_why(services, tmp_path, monkeypatch, voice,
                                                                       fault):
-    monkeypatch.setattr(RunwayClips, "poll_deadline", 15.0)  # the old code waited the videos out (cut short here)
     voice_api = services.elevenlabs if voice == "elevenlabs" else services.openai
-    services.runway.fail("task_takes", seconds=600, times=None)  # the videos are generating when it fails
+    # the videos are generating when it fails; the old code waited them out (15 s here) and paid for them
+    services.runway.fail("task_takes", seconds=15, times=None)
     voice_api.latency = 0.5  # the voice answers after every video task was created
     voice_api.fail("status", match="/audio/speech" if voice == "openai" else "/text-to-speech/", times=None,
                    **fault)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from viralreel_core.environment import machine_limits, use_machine_limits
 from viralreel_core.media import resources
 
 
@@ -53,29 +54,34 @@ def test_cgroup_v1_no_limit_values_are_none(tmp_path):
     assert resources.cgroup_memory_mb(root, proc) is None
 
 
-def test_settings_override_and_plans_follow_the_budget(monkeypatch):
-    monkeypatch.setenv("VIRALREEL_CPUS", "8")
-    monkeypatch.setenv("VIRALREEL_MEMORY_MB", "690")  # Community Cloud's floor
+def test_settings_override_and_plans_follow_the_budget(machine):
+    machine(cpus=8, memory_mb=690)  # Community Cloud's floor
     assert resources.cpu_quota() == 8 and resources.memory_limit_mb() == 690
     workers, threads = resources.segment_plan(6)
     assert workers == 1 and threads == 8  # one full-HD segment at a time fits; it gets every core
-    monkeypatch.setenv("VIRALREEL_MEMORY_MB", "16000")
+    machine(cpus=8, memory_mb=16000)
     assert resources.segment_plan(6) == (2, 4)  # enough memory: one segment per 4 cores
     assert resources.segment_plan(1) == (1, 8)
-    monkeypatch.setenv("VIRALREEL_CPUS", "0.5")
+    machine(cpus=0.5, memory_mb=16000)
     assert resources.segment_plan(6) == (1, 1) and resources.local_jobs() == 1 and resources.ffmpeg_threads() == 1
 
 
-def test_the_sound_is_made_beside_a_render_only_where_the_memory_budget_holds_both(monkeypatch):
-    monkeypatch.setenv("VIRALREEL_MEMORY_MB", "690")  # Community Cloud's floor: one full-HD segment, no more
+def test_the_sound_is_made_beside_a_render_only_where_the_memory_budget_holds_both(machine):
+    machine(memory_mb=690)  # Community Cloud's floor: one full-HD segment, no more
     assert not resources.sound_beside_segments(1)
     assert resources.sound_beside_segments(1, 180, 320)  # a small frame's segment leaves room
-    monkeypatch.setenv("VIRALREEL_MEMORY_MB", "2700")  # its ceiling
+    machine(memory_mb=2700)  # its ceiling
     assert resources.sound_beside_segments(1) and not resources.sound_beside_segments(7)
 
 
-def test_a_nonsense_setting_falls_back_to_what_the_machine_says(monkeypatch):
-    monkeypatch.setenv("VIRALREEL_CPUS", "lots")
-    monkeypatch.setenv("VIRALREEL_MEMORY_MB", "")
+def test_the_limits_are_read_at_the_edge_and_nonsense_leaves_what_the_machine_says(monkeypatch):
+    monkeypatch.setenv("VIRALREEL_CPUS", "3.25")
+    monkeypatch.setenv("VIRALREEL_MEMORY_MB", "690")
+    assert resources.cpu_quota() != 3.25 and resources.memory_limit_mb() != 690  # not read deep down
+    assert use_machine_limits() == resources.Limits(3.25, 690.0) == resources.told()  # but at the edge
+    assert resources.cpu_quota() == 3.25 and resources.memory_limit_mb() == 690
+    assert machine_limits({"VIRALREEL_CPUS": "0", "VIRALREEL_MEMORY_MB": "1"}) == resources.Limits(0.1, 64.0)
+    assert use_machine_limits({"VIRALREEL_CPUS": "lots", "VIRALREEL_MEMORY_MB": "", "X": "nan"}) == resources.Limits()
+    assert machine_limits({"VIRALREEL_CPUS": "nan", "VIRALREEL_MEMORY_MB": "inf"}) == resources.Limits()
     assert resources.cpu_quota() >= 0.1
     assert resources.memory_limit_mb() is None or resources.memory_limit_mb() > 64

@@ -5,11 +5,13 @@ Waits go through the injected ``sleep`` (recorded, never slept), so Retry-After 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakeRunway
 from viralreel_core.environment import settings_from_env
-from viralreel_core.errors import ProviderError, RateLimited
+from viralreel_core.errors import BadConfiguration, ProviderError, RateLimited
 from viralreel_core.models import Scene
 from viralreel_core.providers.clips.pexels import PexelsClips
 from viralreel_core.providers.clips.runway import RunwayClips
@@ -128,3 +130,38 @@ def test_a_failing_clip_download_sends_at_most_three_requests(tmp_path):
         with pytest.raises(ProviderError):
             maker.make(SCENE.visuals, 6, tmp_path)
         assert len(api.requests_to("/outputs/")) == 3
+
+
+def test_the_waits_are_settings_read_at_the_edge(elevenlabs, tmp_path):
+    """A deployment (or a test whose fakes answer at once) shortens the waits through the environment."""
+    elevenlabs.fail("status", status=500, times=None)
+    waits: list[float] = []
+    p = pipeline(tmp_path, waits, ELEVENLABS_API_KEY=KEY, ELEVENLABS_BASE_URL=elevenlabs.url,
+                 VIRALREEL_RETRY_BACKOFF="0.05", VIRALREEL_RETRY_JITTER="0")
+    with pytest.raises(ProviderError):
+        p.voice_for(SCENE)
+    assert waits == pytest.approx([0.05, 0.1])
+    settings = p.settings
+    assert retry.policy_for(settings) == retry.RetryPolicy(0.05, 0.0)
+    assert "retry_backoff" not in settings.public_dict()  # the machine's, not the project's
+    assert retry.policy_for(settings_from_env(environ={})) is retry.POLICY
+    runway = RunwayClips.from_settings(settings_from_env(environ={"VIRALREEL_POLL_INTERVAL": "0.02"}))
+    assert runway.poll_interval == 0.02 and RunwayClips.poll_interval == 5.0
+
+
+def test_a_provider_made_from_settings_waits_as_they_say(tmp_path):
+    with FakePexels(KEY) as api:
+        api.fail("status", status=503, times=None)
+        settings = settings_from_env(environ={"PEXELS_API_KEY": KEY, "PEXELS_BASE_URL": api.url,
+                                              "VIRALREEL_RETRY_BACKOFF": "0.01", "VIRALREEL_RETRY_JITTER": "0"})
+        started = time.monotonic()
+        with pytest.raises(ProviderError, match="server error"):
+            PexelsClips.from_settings(settings).make(SCENE.visuals, 6, tmp_path)
+        assert len(api.requests) == 3 and time.monotonic() - started < 1.0  # not the default 1 s + 2 s
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "nan", "9999"])
+def test_a_wait_that_is_not_seconds_is_one_clear_line(value):
+    with pytest.raises(BadConfiguration, match="VIRALREEL_RETRY_BACKOFF=") as info:
+        settings_from_env(environ={"VIRALREEL_RETRY_BACKOFF": value})
+    assert "\n" not in str(info.value) and "seconds" in info.value.hint

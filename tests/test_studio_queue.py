@@ -199,7 +199,7 @@ def test_a_studio_server_killed_mid_job_retries_it_and_the_reloaded_page_gets_th
     try:
         started = json.loads(first.stdout.readline() or "{}")
         assert started, (tmp_path / "first.log").read_text()[-2000:]
-        queue = JobQueue(QueueConfig.from_env())  # a look at the records from outside, no workers
+        queue = JobQueue(QueueConfig.from_env(os.environ), Settings())  # a look at the records from outside
         assert queue.get(started["job_id"]).state == "running"
         os.kill(first.pid, signal.SIGKILL)  # the studio server dies mid-job, nothing cleaned up
         first.wait(10)

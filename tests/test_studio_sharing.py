@@ -182,9 +182,7 @@ def test_an_anonymous_visitor_never_spends_the_owners_keys(shared, services):
 
 @pytest.fixture
 def quick_runway(monkeypatch):
-    from viralreel_core.providers.clips.runway import RunwayClips
-    monkeypatch.setattr(RunwayClips, "poll_interval", 0.01)
-    monkeypatch.setattr(RunwayClips, "poll_jitter", 0.0)
+    monkeypatch.setenv("VIRALREEL_POLL_INTERVAL", "0.01")  # the studio's settings read it, as the keys
 
 
 def as_owner(secrets: dict, **limits: str) -> AppTest:

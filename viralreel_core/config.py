@@ -20,6 +20,9 @@ from viralreel_core.errors import BadConfiguration
 __all__ = ["ApiKeys", "CaptionStyle", "Settings", "REPO_ROOT", "MIN_FRAME_SIDE", "MAX_FRAME_SIDE", "check_frame_size"]
 
 _UNSET = object()
+#: left out of ``public_dict``: the keys, and what belongs to the machine rather than the video
+_NOT_PUBLIC = frozenset({"keys", "option_defaults", "retry_backoff", "retry_jitter", "poll_interval",
+                         "voices_dir", "voices_url", "encoder"})
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MIN_KBPS = 800  # below this even a small frame looks blocky
 MIN_FRAME_SIDE, MAX_FRAME_SIDE = 16, 4096  # H.264 level 5.2 tops out at 4096 wide; beyond that nothing plays it
@@ -142,6 +145,17 @@ class Settings:
     cache_dir: Path = REPO_ROOT / "cache"
     cache_size_limit: int = 8 * 2**30
     workers: int = 4
+    #: how long to wait between tries of a failing service (``retry.policy_for``; None: the policy's own)
+    #: and between Runway's looks at a task (None: its own); the machine's, not the project's: never saved
+    retry_backoff: float | None = None
+    retry_jitter: float | None = None
+    poll_interval: float | None = None
+    #: offline voices for other languages: where they are kept (None: ``<cache_dir>/piper-voices``) and the
+    #: catalogue they are downloaded from ("": Piper's own); the machine's too
+    voices_dir: Path | None = None
+    voices_url: str = field(default="", repr=False)
+    #: the H.264 encoder: "auto" (NVENC where it works), "libx264" or "nvenc" (``ffmpeg.h264_encoder``)
+    encoder: str = "auto"
 
     keys: ApiKeys = field(default_factory=ApiKeys)
     #: every provider option the registry knows, with its provider's default (set at the edge); empty for
@@ -181,7 +195,7 @@ class Settings:
 
     def public_dict(self) -> dict[str, Any]:
         """Every setting but the keys: safe to log and to save in a project file."""
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("keys", "option_defaults")}
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_PUBLIC}
         data["captions"] = self.captions.to_dict()
         data["base_urls"] = {svc: _without_credentials(url) for svc, url in self.base_urls.items()}
         data["output_dir"] = str(self.output_dir)

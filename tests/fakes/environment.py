@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakePixabay, FakeRunway
-from viralreel_core.providers.clips.runway import RunwayClips
-from viralreel_core.providers.http import retry
 
 KEYS = {
     "OPENAI_API_KEY": "sk-rel-OPENAI-SECRET-0011223344556677",
@@ -21,8 +19,8 @@ KEYS = {
 
 @contextlib.contextmanager
 def serving(monkeypatch) -> Iterator[SimpleNamespace]:
-    """Start the fakes and set keys and base URLs in the environment (also seen by child processes);
-    in this process, the providers' waits are shortened (Runway polls every 10 ms)."""
+    """Start the fakes and set keys, base URLs and short waits in the environment (also seen by child
+    processes): the fakes answer at once, so retries wait 10 ms and Runway is polled every 10 ms."""
     with FakeOpenAI(KEYS["OPENAI_API_KEY"]) as openai_api, \
             FakeElevenLabs(KEYS["ELEVENLABS_API_KEY"]) as elevenlabs_api, \
             FakeRunway(KEYS["RUNWAYML_API_SECRET"]) as runway_api, \
@@ -35,10 +33,9 @@ def serving(monkeypatch) -> Iterator[SimpleNamespace]:
         monkeypatch.setenv("RUNWAYML_BASE_URL", runway_api.url)
         monkeypatch.setenv("PEXELS_BASE_URL", pexels_api.url)
         monkeypatch.setenv("PIXABAY_BASE_URL", pixabay_api.url)
-        monkeypatch.setattr(retry, "BACKOFF", 0.01)  # the one retry policy, shortened for tests
-        monkeypatch.setattr(retry, "JITTER", 0.0)
-        monkeypatch.setattr(RunwayClips, "poll_interval", 0.01)
-        monkeypatch.setattr(RunwayClips, "poll_jitter", 0.0)
+        monkeypatch.setenv("VIRALREEL_RETRY_BACKOFF", "0.01")  # read by settings_from_env, like the keys
+        monkeypatch.setenv("VIRALREEL_RETRY_JITTER", "0")
+        monkeypatch.setenv("VIRALREEL_POLL_INTERVAL", "0.01")
         yield SimpleNamespace(openai=openai_api, elevenlabs=elevenlabs_api, runway=runway_api, pexels=pexels_api,
                               pixabay=pixabay_api, all=(openai_api, elevenlabs_api, runway_api, pexels_api,
                                                         pixabay_api))

@@ -17,6 +17,7 @@ from viralreel_core.api.gate import TokenGate
 from viralreel_core.api.routes_jobs import jobs_router
 from viralreel_core.api.routes_service import service_router
 from viralreel_core.api.tokens import ApiTokens
+from viralreel_core.environment import youtube_config
 from viralreel_core.jobs import JobQueue
 from viralreel_core.publish import jobs as publish_jobs
 
@@ -27,11 +28,11 @@ def create_app(queue: JobQueue, *, workers: int = 0, token: str | None = None,
                tokens: ApiTokens | None = None) -> FastAPI:
     """The API over ``queue``; ``workers`` > 0 runs that many job threads in this process while it serves.
 
-    ``tokens`` names the clients (``ApiTokens.from_env()``); ``token`` alone is one client, ``admin``.
+    ``tokens`` names the clients (``ApiTokens.from_env``); ``token`` alone is one client, ``admin``.
     With neither, every request is let in and sees every job.
     """
     tokens = tokens if tokens is not None else ApiTokens.single(token)
-    publish_jobs.register()  # this process's workers may publish (the OAuth client from the environment)
+    publish_jobs.register(youtube_config)  # this process's workers may publish (the OAuth client, read per job)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -87,9 +86,10 @@ class ApiTokens:
         return cls([(ADMIN, token)] if token else [])
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> ApiTokens:
-        """The tokens the environment names (all three variables add up); BadConfiguration for a bad entry."""
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str]) -> ApiTokens:
+        """The tokens the variables in ``env`` name (all three add up); BadConfiguration for a bad entry.
+
+        The server's startup passes the environment (``cli serve``)."""
         pairs: list[tuple[str, str]] = []
         if env.get("VIRALREEL_API_TOKEN"):
             pairs.append((ADMIN, env["VIRALREEL_API_TOKEN"]))

@@ -23,7 +23,7 @@ from viralreel_core.cli import service
 from viralreel_core.cli.exits import failed
 from viralreel_core.config import Settings
 from viralreel_core.doctor import doctor
-from viralreel_core.environment import settings_from_env
+from viralreel_core.environment import settings_from_env, use_machine_limits
 from viralreel_core.errors import BadInput, ViralReelError
 from viralreel_core.limits import MAX_SCENES, MIN_SCENES
 from viralreel_core.media.aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, frame_for
@@ -261,6 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    use_machine_limits()  # VIRALREEL_CPUS / VIRALREEL_MEMORY_MB: every command plans its work with them
     if args.command in service.COMMANDS:
         return service.run(args)
     if args.command in publish_cli.COMMANDS:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 import webbrowser
@@ -23,7 +22,7 @@ from typing import Any
 from tqdm import tqdm
 
 from viralreel_core.cli.exits import failed
-from viralreel_core.environment import settings_from_env
+from viralreel_core.environment import queue_config, settings_from_env, youtube_config
 from viralreel_core.errors import AuthError, BadInput, ViralReelError
 from viralreel_core.publish.jobs import find_video, register, submit
 from viralreel_core.publish.youtube_auth import YouTubeConfig, begin_login, finish_login, read_redirect, revoke
@@ -67,7 +66,7 @@ def add_commands(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``publish`` or ``youtube``; the exit code (2 bad input, 1 failure)."""
     try:
-        config = YouTubeConfig.from_env(os.environ)
+        config = youtube_config()
         if args.command == "youtube":
             return _youtube(args, config)
         return _publish(args, config)
@@ -174,7 +173,7 @@ def _publish(args: argparse.Namespace, config: YouTubeConfig) -> int:
                      tags=tuple(args.tag if args.tag is not None else kit["tags"]), privacy=args.privacy,
                      made_for_kids=args.made_for_kids, synthetic=not args.no_synthetic,
                      cover_path=None if args.no_thumbnail else kit["cover"])
-    queue = JobQueue(settings=settings)
+    queue = JobQueue(queue_config(), settings)
     workers = args.workers if args.workers is not None else (1 if queue.embedded else 0)
     if workers:  # the upload runs here: what it needs is checked before anything is queued
         config.check()

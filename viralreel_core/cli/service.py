@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from viralreel_core.cli.exits import failed
-from viralreel_core.environment import settings_from_env
+from viralreel_core.environment import queue_config, settings_from_env, youtube_config
 from viralreel_core.errors import ViralReelError
 
 __all__ = ["COMMANDS", "add_commands", "run"]
@@ -51,7 +52,7 @@ def _queue(args: argparse.Namespace):
     from viralreel_core.jobs import JobQueue
 
     overrides = {"output_dir": args.out, "cache_dir": args.cache_dir}
-    return JobQueue(settings=settings_from_env(**{k: v for k, v in overrides.items() if v is not None}))
+    return JobQueue(queue_config(), settings_from_env(**{k: v for k, v in overrides.items() if v is not None}))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             from viralreel_core.studio import tasks
 
             tasks.register()
-            publish_jobs.register()  # and publish jobs (the OAuth client from this environment)
+            publish_jobs.register(youtube_config)  # and publish jobs (the OAuth client from this environment)
         if args.command == "worker":
             work = args.concurrency if args.work_concurrency is None else args.work_concurrency
             print(f"worker {queue.worker_id}: {queue.config.public_url()}, {args.concurrency} render(s) and "
@@ -84,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
             from viralreel_core.api import create_app
             from viralreel_core.api.tokens import ApiTokens
 
-            app = create_app(queue, workers=workers, tokens=ApiTokens.from_env())  # a bad entry: exit 2, one line
+            # a bad entry: exit 2, one line
+            app = create_app(queue, workers=workers, tokens=ApiTokens.from_env(os.environ))
             uvicorn.run(app, host=args.host, port=args.port, log_level="info")
             return 0
         from viralreel_core.cli.batch import run_batch

@@ -2,7 +2,7 @@
 a result or an error that says what to do — kept in a SQLite file or in Redis, run by worker threads here
 or by worker processes anywhere.
 
-    queue = JobQueue()            # VIRALREEL_QUEUE_URL picks the backend
+    queue = JobQueue(queue_config(), settings_from_env())  # read at the edge: VIRALREEL_QUEUE_URL picks the backend
     queue.start(concurrency=1)    # worker threads in this process (the embedded default)
     job = queue.submit("make", {"topic": "Why cats purr", "options": {"scenes": 3}})
     queue.wait(job.id).result["video_path"]

@@ -6,7 +6,7 @@ through a queue, so they run where they are started. What they share with queued
 /jobs/{id}`` stops a studio render too), and the cap on renders in this process. A local job whose
 process died is failed by the reaper, never re-queued: nothing elsewhere could run its work again.
 
-    local.enable(JobQueue(), render_slots=1)          # once per process (the studio's app does this)
+    local.enable(queue, render_slots=1)               # once per process (the studio's app does this)
     run = local.recorded("assemble", pipeline, run, {"project_id": "p1"})   # no-op unless enabled
 """
 

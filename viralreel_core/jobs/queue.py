@@ -30,7 +30,6 @@ from huey import RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
 from viralreel_core.config import REPO_ROOT, Settings
-from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput, QueueFull
 from viralreel_core.jobs.options import check_request
 from viralreel_core.jobs.records import KEEP_DAYS, KEEP_JOBS, MAX_ATTEMPTS, RENDER_KINDS, Job
@@ -60,8 +59,9 @@ class QueueConfig:
     name: str = "viralreel"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> QueueConfig:
-        env = os.environ if environ is None else environ
+    def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> QueueConfig:
+        """From the variables in ``environ`` (the edge passes the environment: ``environment.queue_config``)."""
+        env = environ
         values: dict[str, Any] = {"url": env.get("VIRALREEL_QUEUE_URL", "")}
         for name, var, kind in (("limit", "VIRALREEL_QUEUE_LIMIT", int),
                                 ("heartbeat", "VIRALREEL_JOB_HEARTBEAT", float),
@@ -144,9 +144,11 @@ class _LeadConsumer(Consumer):
 class JobQueue:
     """Submit, look at and cancel jobs; run workers for them in this process."""
 
-    def __init__(self, config: QueueConfig | None = None, settings: Settings | None = None) -> None:
-        self.config = config or QueueConfig.from_env()
-        self.settings = settings or settings_from_env()  # the workers' base: keys, folders
+    def __init__(self, config: QueueConfig, settings: Settings) -> None:
+        """``config``: where jobs live and the limits; ``settings``: the workers' base (keys, folders), both
+        read from the environment at the edge (``environment.queue_config``, ``settings_from_env``)."""
+        self.config = config
+        self.settings = settings
         self.store: JobStore
         names = {"render": self.config.name, "work": f"{self.config.name}-work"}  # one Huey queue per lane
         if self.config.backend == "redis":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
 import subprocess
@@ -75,9 +74,10 @@ def _nvenc_works(exe: str) -> bool:
     return trial.returncode == 0
 
 
-def h264_encoder() -> str:
-    """The H.264 encoder to use: VIRALREEL_ENCODER (auto|libx264|nvenc), auto meaning NVENC where it works."""
-    wanted = os.environ.get("VIRALREEL_ENCODER", "auto").strip().lower() or "auto"
+def h264_encoder(wanted: str = "auto") -> str:
+    """The H.264 encoder to use for ``wanted`` (``settings.encoder``, from VIRALREEL_ENCODER at the edge):
+    auto (NVENC where it works, else libx264), libx264 or nvenc."""
+    wanted = str(wanted or "").strip().lower() or "auto"
     if wanted != "auto":
         if wanted not in ENCODERS:
             raise BadInput(f"VIRALREEL_ENCODER={wanted!r} is not an encoder this app knows.",

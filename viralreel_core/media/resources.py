@@ -3,8 +3,13 @@
 Containers (Streamlit Community Cloud, Docker, Kubernetes) show the host's cores and memory to
 ``os.cpu_count()`` and ``/proc/meminfo``; the real limits are in the cgroup. Read, in order:
 - CPUs: cgroup v2 ``cpu.max``, cgroup v1 ``cpu.cfs_quota_us``/``cpu.cfs_period_us``, the CPU affinity mask,
-  ``os.cpu_count()``; ``VIRALREEL_CPUS`` overrides.
-- Memory: ``VIRALREEL_MEMORY_MB``, cgroup v2 ``memory.max``, cgroup v1 ``memory.limit_in_bytes``, physical RAM.
+  ``os.cpu_count()``; what the process was told (``Limits.cpus``) overrides.
+- Memory: what the process was told (``Limits.memory_mb``), cgroup v2 ``memory.max``, cgroup v1
+  ``memory.limit_in_bytes``, physical RAM.
+
+What it is told comes from the edge (``environment.use_machine_limits``: ``VIRALREEL_CPUS`` and
+``VIRALREEL_MEMORY_MB``, read once by the CLI, the studio's setup, the API and the workers) through
+``use_limits``: the limits are the whole process's, like the memory line all its visitors share.
 
 Every worker count and ffmpeg thread count in the package comes from here (one place for the policy), and
 the megabytes each kind of work is admitted with in the server's memory line (``admission.GATE``).
@@ -16,9 +21,11 @@ import functools
 import math
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["cgroup_cpus", "cgroup_memory_mb", "cpu_quota", "memory_limit_mb", "memory_budget_mb",
+__all__ = ["Limits", "use_limits", "told", "cgroup_cpus", "cgroup_memory_mb", "cpu_quota", "memory_limit_mb",
+           "memory_budget_mb",
            "work_budget_mb", "ffmpeg_threads", "segment_plan", "segment_mb", "local_clip_mb",
            "sound_beside_segments", "local_jobs", "describe", "trim_memory", "background_thread",
            "SEGMENT_MB_FULL_HD", "BASE_MB", "SOUND_MB", "LOCAL_JOB_MB", "VOICE_MODEL_MB"]
@@ -35,6 +42,31 @@ CPUS_PER_LOCAL_JOB = 2
 VOICE_MODEL_MB = 300  # the offline Piper voice model while it is loaded
 BACKGROUND_NICE = 10  # side work beside a render: it takes the cycles the render leaves idle
 HEADROOM = 0.85  # share of the budget the assembly plans to use: the rest is for the studio and the OS
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What this process was told about its machine; None: what the cgroup or the machine says."""
+
+    cpus: float | None = None  # VIRALREEL_CPUS at the edge; at least 0.1
+    memory_mb: float | None = None  # VIRALREEL_MEMORY_MB at the edge; at least 64
+
+
+_told = Limits()
+_told_lock = threading.Lock()
+
+
+def use_limits(limits: Limits) -> Limits:
+    """Plan with ``limits`` in this whole process from now on (the edge tells them once); the previous ones."""
+    global _told
+    with _told_lock:
+        previous, _told = _told, limits
+    return previous
+
+
+def told() -> Limits:
+    """The limits this process was told (``use_limits``)."""
+    return _told
 
 
 def _read(path: Path) -> str | None:
@@ -89,12 +121,8 @@ def cgroup_cpus(root: Path = CGROUP, proc: Path = PROC_CGROUP) -> float | None:
 
 def cpu_quota() -> float:
     """The CPUs this process may really use (may be fractional, e.g. 0.5 of a core), at least 0.1."""
-    override = os.environ.get("VIRALREEL_CPUS", "").strip()
-    if override:
-        try:
-            return max(0.1, float(override))
-        except ValueError:
-            pass
+    if _told.cpus is not None:
+        return max(0.1, float(_told.cpus))
     try:
         visible = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -127,13 +155,9 @@ def _physical_mb() -> float | None:
 
 
 def memory_limit_mb() -> float | None:
-    """The memory this process tree may use in MB: VIRALREEL_MEMORY_MB, else the cgroup's limit, else RAM."""
-    override = os.environ.get("VIRALREEL_MEMORY_MB", "").strip()
-    if override:
-        try:
-            return max(64.0, float(override))
-        except ValueError:
-            pass
+    """The memory this process tree may use in MB: what it was told, else the cgroup's limit, else RAM."""
+    if _told.memory_mb is not None:
+        return max(64.0, float(_told.memory_mb))
     limits = [m for m in (cgroup_memory_mb(), _physical_mb()) if m]
     return min(limits) if limits else None
 

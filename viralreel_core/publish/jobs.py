@@ -13,7 +13,6 @@ result is the video's YouTube id and address, with a warning when the cover coul
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Callable
@@ -65,13 +64,11 @@ def submit(queue: Any, post: VideoPost, *, video_id: str = "", workspace: str = 
 class PublishHandler:
     """Runs publish jobs on a worker: the upload, its progress, its result."""
 
-    def __init__(self, config: YouTubeConfig | Callable[[], YouTubeConfig] | None = None) -> None:
-        self._config = config
+    def __init__(self, config: YouTubeConfig | Callable[[], YouTubeConfig]) -> None:
+        self._config = config  # a callable is asked at each job: the OAuth client may be set after the start
 
     def config(self) -> YouTubeConfig:
-        if isinstance(self._config, YouTubeConfig):
-            return self._config
-        return self._config() if self._config is not None else YouTubeConfig.from_env(os.environ)
+        return self._config if isinstance(self._config, YouTubeConfig) else self._config()
 
     def settings(self, base: Settings, params: dict[str, Any]) -> Settings:
         return base  # nothing of the pipeline's is used: the job only reports progress through it
@@ -94,6 +91,7 @@ class PublishHandler:
         return {"platform": "youtube", "video_id": params.get("video_id") or "", **result.to_dict()}
 
 
-def register(config: YouTubeConfig | Callable[[], YouTubeConfig] | None = None) -> None:
-    """Let this process's workers run publish jobs (``config``: the OAuth client, else the environment's)."""
+def register(config: YouTubeConfig | Callable[[], YouTubeConfig]) -> None:
+    """Let this process's workers run publish jobs (``config``: the OAuth client, or what gives it at each job:
+    ``environment.youtube_config`` at the edge)."""
     register_handler(HANDLER, PublishHandler(config))

@@ -100,7 +100,8 @@ class Assembler:
     def __init__(self, settings: Settings, cache: AssetCache | None = None,
                  on_progress: Callable[[ProgressEvent], None] | None = None, encoder: str | None = None,
                  waiter: Waiter | None = None) -> None:
-        """``encoder``: an ffmpeg H.264 encoder name; by default ``ffmpeg.h264_encoder()`` chooses.
+        """``encoder``: an ffmpeg H.264 encoder name; by default ``ffmpeg.h264_encoder`` chooses for
+        ``settings.encoder``.
         ``waiter``: told its place while a segment or the sound waits for memory (``admission``)."""
         self.settings = settings
         self.cache = cache
@@ -120,7 +121,7 @@ class Assembler:
     def encoder(self) -> str:
         """The H.264 encoder segments are made with (NVENC where it works, else libx264; see ffmpeg.py)."""
         if self._encoder is None:
-            self._encoder = h264_encoder()
+            self._encoder = h264_encoder(self.settings.encoder)
         return self._encoder
 
     def expect(self, scene: SceneMedia) -> None:

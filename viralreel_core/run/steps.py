@@ -223,7 +223,7 @@ class AssetSteps:
         return replace(scene, number=number)
 
     def _retrying(self, call: Callable[[], Any], attempts: int) -> Any:
-        return retry.retrying(self._sleep, attempts=attempts)(call)
+        return retry.retrying(self._sleep, attempts=attempts, policy=retry.policy_for(self.settings))(call)
 
     # -- voice -----------------------------------------------------------------------------------
     def voice_key(self, scene: Scene, take: int = 0) -> str:

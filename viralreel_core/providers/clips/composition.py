@@ -12,6 +12,7 @@ showing everything at once::
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -52,11 +53,12 @@ def arrival_time(hit: SymbolHit, order: int, timings: list[WordTiming], seconds:
     return round(max(0.0, min(start, seconds - 0.6)), 3)
 
 
-def _labelled(hit: SymbolHit, size: int, accent: tuple[int, int, int]) -> Image.Image | None:
+def _labelled(hit: SymbolHit, size: int, accent: tuple[int, int, int],
+              fonts: Mapping[str, str] | None) -> Image.Image | None:
     """The symbol on a soft glow with its word under it (None without a font for the symbol)."""
     from PIL import Image, ImageDraw, ImageFilter
 
-    glyph = draw_symbol((hit.emoji, hit.plain), size, (255, 255, 255))
+    glyph = draw_symbol((hit.emoji, hit.plain), size, (255, 255, 255), fonts)
     if glyph is None:
         return None
     word = hit.word.upper()
@@ -79,14 +81,15 @@ def _labelled(hit: SymbolHit, size: int, accent: tuple[int, int, int]) -> Image.
 
 
 def side_symbols(hits: list[SymbolHit], timings: list[WordTiming], seconds: float, accent: tuple[int, int, int],
-                 width: int, height: int, variant: str) -> list[SideSymbol]:
-    """Sprites for the scene's other symbols (at most as many as the layout has places), in arrival order."""
+                 width: int, height: int, variant: str, fonts: Mapping[str, str] | None = None) -> list[SideSymbol]:
+    """Sprites for the scene's other symbols (at most as many as the layout has places), in arrival order;
+    ``fonts``: the symbol fonts to draw with (None: the installed ones)."""
     layout = layout_for(width, height)
     places = layout.sides_left if variant == "left" else layout.sides
     size = max(8, round(layout.side_height * height))
     out = []
     for order, (hit, (fx, fy)) in enumerate(zip(hits, places, strict=False)):
-        image = _labelled(hit, size, accent)
+        image = _labelled(hit, size, accent, fonts)
         if image is None:
             continue
         start = arrival_time(hit, order, timings, seconds)

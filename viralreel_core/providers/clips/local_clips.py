@@ -32,6 +32,7 @@ import re
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -122,13 +123,13 @@ class SceneDesign:
 
 
 def _symbol_sprite(symbol: tuple[str, str] | None, accent: tuple[int, int, int], width: int, height: int,
-                   variant: str) -> Sprite | None:
+                   variant: str, fonts: Mapping[str, str] | None) -> Sprite | None:
     """The subject's symbol on a soft glow, resting near the top (top right for the ``left`` layout), or
     large beside the words in a wide frame (``layout``)."""
     from PIL import Image, ImageDraw, ImageFilter
     layout = layout_for(width, height)
     size = max(8, round(layout.symbol_height * height))
-    glyph = draw_symbol(symbol, size, (255, 255, 255))
+    glyph = draw_symbol(symbol, size, (255, 255, 255), fonts)
     if glyph is None:
         return None
     side = round(size * 1.9)
@@ -145,12 +146,13 @@ def _symbol_sprite(symbol: tuple[str, str] | None, accent: tuple[int, int, int],
                   fade_in=False, fade_out=False)  # on the first frame: a poster or thumbnail shows the subject
 
 
-def _floaters(symbol: tuple[str, str] | None, width: int, height: int, bits: Bits) -> list[Sprite]:
+def _floaters(symbol: tuple[str, str] | None, width: int, height: int, bits: Bits,
+              fonts: Mapping[str, str] | None) -> list[Sprite]:
     """A few faint, small copies of the symbol drifting up behind the text (the scene's theme, in motion)."""
     sprites = []
     for k in range(FLOATERS):
         size = max(8, round(height * bits.between(0.03, 0.055)))
-        glyph = draw_symbol(symbol, size, (255, 255, 255))
+        glyph = draw_symbol(symbol, size, (255, 255, 255), fonts)
         if glyph is None:
             return []
         alpha = glyph.getchannel("A").point(lambda a: a * 0.3)  # noqa: B023 - applied at once
@@ -165,11 +167,15 @@ def _floaters(symbol: tuple[str, str] | None, width: int, height: int, bits: Bit
     return sprites
 
 
-def design_scene(visuals: str, narration: str, seconds: float, width: int, height: int,
-                 pace: float) -> SceneDesign:
-    """The clip's background, key-word plan, symbol and sprites (pure: same words, same design)."""
+def design_scene(visuals: str, narration: str, seconds: float, width: int, height: int, pace: float, *,
+                 fonts: Mapping[str, str] | None = None,
+                 style_of: Callable[[str, str], ClipStyle] = style_for) -> SceneDesign:
+    """The clip's background, key-word plan, symbol and sprites (pure: same words, same design).
+
+    ``fonts``: the symbol fonts (None: the installed ones); ``style_of``: the words' background look.
+    """
     words = " ".join(f"{visuals} {narration}".split())
-    style = style_for(visuals, narration)
+    style = style_of(visuals, narration)
     bits = Bits("kinetic:" + words.lower())
     variant = bits.choice(VARIANTS)
     accent = accent_of(style.palette)
@@ -177,12 +183,12 @@ def design_scene(visuals: str, narration: str, seconds: float, width: int, heigh
                          phase=bits.between(0, 2 * math.pi))
     hits = [h for h in scene_symbols(narration, visuals, limit=4) if not h.framing][:3]  # no 🧮 for "a number"
     symbol = (hits[0].emoji, hits[0].plain) if hits else None
-    sprites = _floaters(symbol, width, height, bits)
-    badge = _symbol_sprite(symbol, accent, width, height, variant)
+    sprites = _floaters(symbol, width, height, bits, fonts)
+    badge = _symbol_sprite(symbol, accent, width, height, variant, fonts)
     if badge is not None:
         sprites.append(badge)
     timings = narration_timings(narration, pace)
-    for side in side_symbols(hits[1:], timings, seconds, accent, width, height, variant):  # arrive as said
+    for side in side_symbols(hits[1:], timings, seconds, accent, width, height, variant, fonts):  # arrive as said
         sprites.append(Sprite(side.image, side.x, side.y, side.motion, (side.start, math.inf), fade_out=False))
     for beat in plan.beats:  # the newest line is lit (accent ink) until the next arrives, then white
         x, y = beat.x - sprite_margin(beat.font_size), beat.y - sprite_margin(beat.font_size)
@@ -223,13 +229,18 @@ class LocalClipMaker(ClipMaker):
     offline = True
     uses_narration = True
 
-    def __init__(self, width: int = 1080, height: int = 1920, fps: int = 30, pace: float = LOCAL_VOICE_PACE) -> None:
+    def __init__(self, width: int = 1080, height: int = 1920, fps: int = 30, pace: float = LOCAL_VOICE_PACE, *,
+                 fonts: Mapping[str, str] | None = None, style_of: Callable[[str, str], ClipStyle] = style_for,
+                 run: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run) -> None:
+        """``fonts``: symbol font file -> path (None: the installed ones, ``symbols.installed_fonts``);
+        ``style_of``: visuals and narration -> the background's look; ``run``: starts ffmpeg (``subprocess.run``)."""
         width, height, fps = int(width), int(height), int(fps)
         if width < 16 or height < 16 or not 1 <= fps <= 120:
             raise BadInput(f"A local clip needs a size of at least 16x16 and 1–120 fps, not {width}x{height} "
                            f"at {fps} fps.", hint="Check the width, height and fps settings.")
         self.width, self.height, self.fps = even(width), even(height), fps  # yuv420p needs even sizes
         self.pace = round(min(12.0, max(0.5, float(pace))), 3)
+        self.fonts, self._style_of, self._run = fonts, style_of, run
 
     @classmethod
     def from_settings(cls, settings: Any) -> LocalClipMaker:
@@ -247,7 +258,7 @@ class LocalClipMaker(ClipMaker):
     def cache_params(self) -> dict[str, Any]:
         params = {"width": self.width, "height": self.height, "fps": self.fps, "style_version": STYLE_VERSION,
                   "extra_seconds": EXTRA_SECONDS, "x264": f"{X264_PRESET}/crf{X264_CRF}", "pace": self.pace,
-                  "symbol_font": symbol_font()}
+                  "symbol_font": symbol_font(self.fonts)}
         layout = layout_for(self.width, self.height).name
         if layout != "upright":  # named only where it differs, so upright clips keep the keys they had
             params["layout"] = layout
@@ -258,7 +269,8 @@ class LocalClipMaker(ClipMaker):
 
     def design(self, visuals: str, seconds: float, narration: str = "") -> SceneDesign:
         """What the clip for this scene shows (see ``design_scene``)."""
-        return design_scene(str(visuals or ""), str(narration or ""), seconds, self.width, self.height, self.pace)
+        return design_scene(str(visuals or ""), str(narration or ""), seconds, self.width, self.height, self.pace,
+                            fonts=self.fonts, style_of=self._style_of)
 
     def command(self, design: SceneDesign, seconds: float, path: Path, sprite_dir: Path) -> tuple[list[str], int]:
         """The ffmpeg command writing the clip to ``path`` (sprites saved in ``sprite_dir``), and its frames."""
@@ -301,7 +313,7 @@ class LocalClipMaker(ClipMaker):
             cmd, frames = self.command(design, seconds, partial, Path(sprite_dir))
             try:
                 with GATE.admit("clip", resources.local_clip_mb(self.width, self.height)):  # the server's line
-                    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+                    done = self._run(cmd, capture_output=True, text=True, timeout=timeout)
             except subprocess.TimeoutExpired as exc:
                 partial.unlink(missing_ok=True)
                 raise ProviderTimeout(f"ffmpeg took longer than {timeout:.0f} s to draw a {seconds:g} s "

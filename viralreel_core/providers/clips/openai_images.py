@@ -32,6 +32,7 @@ from viralreel_core.config import Settings
 from viralreel_core.errors import BadInput, ContentRejected, ProviderError, QuotaExceeded
 from viralreel_core.providers.clips.image_clips import ImageMotionClips
 from viralreel_core.providers.http.openai_common import BASE_URL_ENV, DEFAULT_BASE_URL, KEY_ENV, QUOTA_CODES
+from viralreel_core.providers.http.retry import POLICY, RetryPolicy, policy_for
 from viralreel_core.providers.http.transport import (
     error_detail,
     error_for_status,
@@ -79,7 +80,8 @@ class OpenAIImageClips(ImageMotionClips):
 
     def __init__(self, api_key: str, *, model: str = DEFAULT_MODEL, quality: str = DEFAULT_QUALITY,
                  base_url: str | None = None, width: int = 1080, height: int = 1920, fps: int = 30,
-                 read_timeout: float = READ_TIMEOUT, sleep: Callable[[float], None] | None = None) -> None:
+                 read_timeout: float = READ_TIMEOUT, sleep: Callable[[float], None] | None = None,
+                 retry_policy: RetryPolicy = POLICY) -> None:
         if model not in PRICES:
             raise BadInput(f"Unknown OpenAI image model {model!r}.", hint=f"Choose one of: {', '.join(MODELS)}.")
         self.model = model
@@ -90,7 +92,8 @@ class OpenAIImageClips(ImageMotionClips):
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.read_timeout = read_timeout
         self._key = api_key
-        self._api = make_session(statuses=(429, 502, 503, 504), methods=("POST",), sleep=sleep)
+        self._api = make_session(statuses=(429, 502, 503, 504), methods=("POST",), sleep=sleep,
+                                 retry_policy=retry_policy)
 
     def _quality(self, quality: str) -> str:
         if self.dalle:  # DALL·E 3 knows two: low and medium are its standard, high its hd
@@ -105,7 +108,7 @@ class OpenAIImageClips(ImageMotionClips):
         """The maker for ``settings``: key, ``image_model``, ``image_quality``, ``OPENAI_BASE_URL`` and the frame."""
         return cls(settings.keys.get(cls.service, ""), model=cls.setting(settings, "image_model"),
                    quality=cls.setting(settings, "image_quality"), base_url=settings.base_urls.get(cls.service),
-                   width=settings.width, height=settings.height, fps=settings.fps)
+                   width=settings.width, height=settings.height, fps=settings.fps, retry_policy=policy_for(settings))
 
     def __repr__(self) -> str:
         return f"OpenAIImageClips(model={self.model!r}, size={self.size!r}, endpoint={host_of(self.base_url)!r})"

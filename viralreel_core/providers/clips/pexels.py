@@ -24,7 +24,7 @@ import requests
 
 from viralreel_core.errors import ProviderError, RateLimited
 from viralreel_core.providers.clips.stock import StockClips, orientation_of, search_terms
-from viralreel_core.providers.http.retry import retry_after
+from viralreel_core.providers.http.retry import POLICY, RetryPolicy, retry_after
 from viralreel_core.providers.http.transport import (
     MAX_DOWNLOAD_BYTES,
     error_detail,
@@ -96,13 +96,14 @@ class PexelsClips(StockClips):
 
     def __init__(self, api_key: str, *, base_url: str | None = None, min_width: int = MIN_WIDTH,
                  width: int = 1080, height: int = 1920, per_page: int = PER_PAGE, read_timeout: float = READ_TIMEOUT,
-                 max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None) -> None:
+                 max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None,
+                 retry_policy: RetryPolicy = POLICY) -> None:
         super().__init__(api_key, base_url=base_url, width=width, height=height, read_timeout=read_timeout,
-                         max_download_bytes=max_download_bytes, sleep=sleep)
+                         max_download_bytes=max_download_bytes, sleep=sleep, retry_policy=retry_policy)
         self.min_width = min_width
         self.per_page = max(1, min(80, per_page))
         # a 429 here is the hourly quota: waiting seconds will not help, so only 5xx are retried
-        self._api = make_session(statuses=(500, 502, 503, 504), sleep=sleep)
+        self._api = make_session(statuses=(500, 502, 503, 504), sleep=sleep, retry_policy=retry_policy)
 
     def __repr__(self) -> str:
         return f"PexelsClips(orientation={self.orientation!r}, endpoint={host_of(self.base_url)!r})"

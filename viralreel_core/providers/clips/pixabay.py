@@ -28,7 +28,7 @@ import requests
 
 from viralreel_core.errors import AuthError, ProviderError, RateLimited
 from viralreel_core.providers.clips.stock import StockClips, orientation_of
-from viralreel_core.providers.http.retry import retry_after
+from viralreel_core.providers.http.retry import POLICY, RetryPolicy, retry_after
 from viralreel_core.providers.http.transport import (
     MAX_DOWNLOAD_BYTES,
     error_detail,
@@ -98,12 +98,14 @@ class PixabayClips(StockClips):
 
     def __init__(self, api_key: str, *, base_url: str | None = None, width: int = 1080, height: int = 1920,
                  per_page: int = PER_PAGE, read_timeout: float = READ_TIMEOUT,
-                 max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None) -> None:
+                 max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None,
+                 retry_policy: RetryPolicy = POLICY) -> None:
         super().__init__(api_key, base_url=base_url, width=width, height=height, read_timeout=read_timeout,
-                         max_download_bytes=max_download_bytes, sleep=sleep)
+                         max_download_bytes=max_download_bytes, sleep=sleep, retry_policy=retry_policy)
         self.per_page = max(3, min(200, per_page))
         # a 429 is the per-minute window: worth the wait it names (within the policy's cap)
-        self._api = make_session(statuses=(429, 500, 502, 503, 504), methods=("GET",), sleep=sleep)
+        self._api = make_session(statuses=(429, 500, 502, 503, 504), methods=("GET",), sleep=sleep,
+                                 retry_policy=retry_policy)
 
     def __repr__(self) -> str:
         return f"PixabayClips(endpoint={host_of(self.base_url)!r}, frame={self.width}x{self.height})"

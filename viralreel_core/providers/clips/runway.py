@@ -46,6 +46,7 @@ from viralreel_core.errors import (
 from viralreel_core.media.aspect import nearest_ratio
 from viralreel_core.models import Clip
 from viralreel_core.providers.base import ClipMaker
+from viralreel_core.providers.http.retry import POLICY, RetryPolicy, policy_for
 from viralreel_core.providers.http.task_ledger import PaidTask, TaskLedger, task_key
 from viralreel_core.providers.http.transport import (
     MAX_DOWNLOAD_BYTES,
@@ -175,7 +176,7 @@ class RunwayClips(ClipMaker):
                  read_timeout: float = READ_TIMEOUT,
                  max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None,
                  clock: Callable[[], float] = time.monotonic, abort_event: threading.Event | None = None,
-                 ledger: TaskLedger | None = None) -> None:
+                 ledger: TaskLedger | None = None, retry_policy: RetryPolicy = POLICY) -> None:
         if model not in MODELS:
             raise BadInput(f"Unknown Runway model {model!r}.", hint=f"Choose one of: {', '.join(MODELS)}.")
         self.spec = MODELS[model]
@@ -194,16 +195,20 @@ class RunwayClips(ClipMaker):
         self._sleep = sleep  # None: wait on the abort event, so abort() wakes a poll at once
         self._clock = clock
         self._abort = abort_event or threading.Event()
-        self._api = make_session(statuses=(429, 502, 503, 504), sleep=sleep)  # Runway's "may retry" list
+        self._retry = retry_policy
+        self._api = make_session(statuses=(429, 502, 503, 504), sleep=sleep,  # Runway's "may retry" list
+                                 retry_policy=retry_policy)
         self._downloads = make_session(retries=0)  # download_video retries; never carries the key (signed URLs)
         # every task paid for, by what it makes (in memory until use_cache puts it beside the cache)
         self._ledger = ledger or TaskLedger(clock=clock)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RunwayClips:
-        """The clip maker for ``settings``: key, ``runway_model``, ``RUNWAYML_BASE_URL`` and the frame size."""
+        """The clip maker for ``settings``: key, ``runway_model``, ``RUNWAYML_BASE_URL``, the frame size and the
+        waits (``retry_backoff``…, ``poll_interval``)."""
         return cls(settings.keys.get(cls.service, ""), model=cls.setting(settings, "runway_model"),
-                   base_url=settings.base_urls.get(cls.service), width=settings.width, height=settings.height)
+                   base_url=settings.base_urls.get(cls.service), width=settings.width, height=settings.height,
+                   poll_interval=settings.poll_interval, retry_policy=policy_for(settings))
 
 
     def __repr__(self) -> str:
@@ -265,7 +270,7 @@ class RunwayClips(ClipMaker):
         try:
             info = download_video(self._downloads, video.url, path, service=SERVICE, provider=self.name,
                                   max_bytes=self.max_download_bytes, read_timeout=60.0,
-                                  sleep=self._sleep or time.sleep)
+                                  sleep=self._sleep or time.sleep, retry_policy=self._retry)
         except ProviderError as exc:
             self.output_unusable(video, exc)
             raise

@@ -32,7 +32,7 @@ from viralreel_core.providers.clips.runway import (
     USD_PER_CREDIT,
     RunwayClips,
 )
-from viralreel_core.providers.http.retry import retrying
+from viralreel_core.providers.http.retry import POLICY, RetryPolicy, policy_for, retrying
 from viralreel_core.providers.http.transport import host_of, make_session, network_errors, timeouts
 
 if TYPE_CHECKING:
@@ -66,19 +66,22 @@ class RunwayImageClips(ImageMotionClips):
     can_abort = True  # abort() cancels the running image task
 
     def __init__(self, api_key: str, *, base_url: str | None = None, width: int = 1080, height: int = 1920,
-                 fps: int = 30, sleep: Callable[[float], None] | None = None, **task_options: Any) -> None:
+                 fps: int = 30, sleep: Callable[[float], None] | None = None, retry_policy: RetryPolicy = POLICY,
+                 **task_options: Any) -> None:
         super().__init__(width=width, height=height, fps=fps)
         self.ratio = ratio_for(self.width, self.height)
         self.size = self.ratio.replace(":", "x")
-        self._tasks = RunwayClips(api_key, base_url=base_url, sleep=sleep, **task_options)
+        self._tasks = RunwayClips(api_key, base_url=base_url, sleep=sleep, retry_policy=retry_policy, **task_options)
         self._downloads = make_session(retries=0)  # signed links: never the key
         self._sleep = sleep
+        self._retry = retry_policy
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RunwayImageClips:
-        """The maker for ``settings``: key, ``RUNWAYML_BASE_URL`` and the frame."""
+        """The maker for ``settings``: key, ``RUNWAYML_BASE_URL``, the frame and the waits."""
         return cls(settings.keys.get(cls.service, ""), base_url=settings.base_urls.get(cls.service),
-                   width=settings.width, height=settings.height, fps=settings.fps)
+                   width=settings.width, height=settings.height, fps=settings.fps,
+                   poll_interval=settings.poll_interval, retry_policy=policy_for(settings))
 
     def __repr__(self) -> str:
         return f"RunwayImageClips(ratio={self.ratio!r}, endpoint={host_of(self._tasks.base_url)!r})"
@@ -107,7 +110,7 @@ class RunwayImageClips(ImageMotionClips):
         output = self._tasks.task_output(("image", IMAGE_MODEL, self.ratio, prompt), "the image", CREDITS[self.ratio],
                                          lambda: ("/v1/text_to_image", body))
         try:
-            data = retrying(self._sleep or time.sleep)(self._download, output.url)
+            data = retrying(self._sleep or time.sleep, policy=self._retry)(self._download, output.url)
         except ProviderError as exc:
             self._tasks.output_unusable(output, exc)
             exc.spent_usd = self._tasks.charge([output])  # the task finished: it is billed (once)

@@ -21,6 +21,7 @@ from viralreel_core.config import Settings
 from viralreel_core.errors import BadInput, ProviderError
 from viralreel_core.models import Clip
 from viralreel_core.providers.base import ClipMaker
+from viralreel_core.providers.http.retry import POLICY, RetryPolicy, policy_for
 from viralreel_core.providers.http.transport import download_video, json_body, make_session, network_errors, timeouts
 
 __all__ = ["StockClips", "search_terms", "orientation_of"]
@@ -72,14 +73,15 @@ class StockClips(ClipMaker):
     quota_window: ClassVar[str] = ""  # what the rate header counts, for the low-quota warning ("this minute")
 
     def __init__(self, api_key: str, *, base_url: str | None, width: int, height: int, read_timeout: float,
-                 max_download_bytes: int, sleep: Callable[[float], None] | None) -> None:
+                 max_download_bytes: int, sleep: Callable[[float], None] | None,
+                 retry_policy: RetryPolicy = POLICY) -> None:
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.width, self.height = int(width), int(height)
         self.orientation = orientation_of(self.width, self.height)  # of the frame the clip will fill
         self.read_timeout = read_timeout
         self.max_download_bytes = max_download_bytes
         self._key = api_key
-        self._sleep = sleep
+        self._sleep, self._retry = sleep, retry_policy
         self._downloads = make_session(retries=0)  # download_video retries; never carries the key (a CDN)
         self._used: set[Any] = set()  # videos other scenes of this run already show
         self._used_lock = threading.Lock()
@@ -88,7 +90,7 @@ class StockClips(ClipMaker):
     def from_settings(cls, settings: Settings) -> Self:
         """The clip maker for ``settings``: its key, its base URL setting and the frame's size."""
         return cls(settings.keys.get(cls.service, ""), base_url=settings.base_urls.get(cls.service),
-                   width=settings.width, height=settings.height)
+                   width=settings.width, height=settings.height, retry_policy=policy_for(settings))
 
     # -- what a service says ---------------------------------------------------------------------
     def _search_step(self, query: str, narrow: bool) -> list[dict[str, Any]]:
@@ -141,7 +143,7 @@ class StockClips(ClipMaker):
         path = Path(out_dir) / f"clip_{self.name}_{uuid.uuid4().hex[:16]}.mp4"
         info = download_video(self._downloads, chosen[self.url_field], path, service=self.label,
                               provider=self.name, max_bytes=self.max_download_bytes, read_timeout=60.0,
-                              sleep=self._sleep or time.sleep)
+                              sleep=self._sleep or time.sleep, retry_policy=self._retry)
         _LOGGER.info("%s video %s for %r: %sx%s", self.label, hit.get("id"), query, info.width, info.height)
         return Clip(video_path=str(path), duration=info.duration, width=info.width or int(chosen["width"]),
                     height=info.height or int(chosen["height"]), provider=self.name, cost_usd=0.0,

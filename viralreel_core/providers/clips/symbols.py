@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -25,7 +26,8 @@ if TYPE_CHECKING:  # Pillow loads where images are drawn, keeping this module ch
     from PIL import Image, ImageFont
 
 
-__all__ = ["subject_symbol", "scene_symbols", "SymbolHit", "symbol_font", "draw_symbol", "SYMBOLS"]
+__all__ = ["subject_symbol", "scene_symbols", "SymbolHit", "symbol_font", "draw_symbol", "installed_fonts",
+           "SYMBOLS"]
 
 # emoji, then a plain symbol most fonts with symbols have (or "-"), then the words that name the subject.
 # Words of 5+ letters also match as prefixes ("volcanic", "planets"); any word matches with a plural "s".
@@ -275,8 +277,11 @@ _LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _font_files() -> dict[str, str]:
-    """Installed font file name -> path, for the emoji and symbol fonts we know."""
+def installed_fonts() -> dict[str, str]:
+    """Installed font file name (lower case) -> path, for the emoji and symbol fonts we know.
+
+    What the functions below draw with unless they are handed other ``fonts`` (a clip maker's own).
+    """
     wanted = {n.lower() for n in _COLOR_FONTS + _MONO_FONTS}
     found: dict[str, str] = {}
     for folder in _FONT_DIRS:
@@ -307,19 +312,18 @@ def _covers(font: ImageFont.FreeTypeFont, ch: str) -> bool:
     return box[3] > box[1] and box[2] > box[0] and box != missing
 
 
-def symbol_font() -> str:
+def symbol_font(fonts: Mapping[str, str] | None = None) -> str:
     """The emoji font clips are drawn with ("" when none is installed): part of the clip's cache key."""
-    files = _font_files()
+    files = installed_fonts() if fonts is None else fonts
     for name in _COLOR_FONTS + _MONO_FONTS:
         if name.lower() in files:
             return name
     return ""
 
 
-def _pick(symbol: tuple[str, str]) -> tuple[ImageFont.FreeTypeFont, str, bool] | None:
+def _pick(symbol: tuple[str, str], files: Mapping[str, str]) -> tuple[ImageFont.FreeTypeFont, str, bool] | None:
     """(font, character, is colour) for the symbol: its emoji in a colour font, else either in a mono one."""
     emoji, plain = symbol
-    files = _font_files()
     with _LOCK:
         for name in _COLOR_FONTS:
             path = files.get(name.lower())
@@ -335,12 +339,14 @@ def _pick(symbol: tuple[str, str]) -> tuple[ImageFont.FreeTypeFont, str, bool] |
     return None
 
 
-def draw_symbol(symbol: tuple[str, str] | None, size: int, tint: tuple[int, int, int]) -> Image.Image | None:
-    """The symbol as an RGBA image ``size`` px tall (mono glyphs in ``tint``), or None without a font for it."""
+def draw_symbol(symbol: tuple[str, str] | None, size: int, tint: tuple[int, int, int],
+                fonts: Mapping[str, str] | None = None) -> Image.Image | None:
+    """The symbol as an RGBA image ``size`` px tall (mono glyphs in ``tint``), or None without a font for it
+    among ``fonts`` (by default the installed ones)."""
     from PIL import Image, ImageDraw
     if symbol is None:
         return None
-    picked = _pick(symbol)
+    picked = _pick(symbol, installed_fonts() if fonts is None else fonts)
     if picked is None:
         return None
     font, ch, colour = picked

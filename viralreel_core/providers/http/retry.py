@@ -19,8 +19,9 @@ What is never retried and, more, ends a run's paid work is :func:`ends_paid_work
 says the account itself cannot pay (``pipeline``'s ``PaidWorkHalt`` acts on it).
 
 Every wait is :func:`wait_before`: what the service asked in ``Retry-After`` (read by
-:func:`retry_after`, the only parser), else ``BACKOFF`` × 2ⁿ⁻¹ seconds plus up to ``JITTER``. An answer
-asking for more than ``MAX_WAIT`` is handed back at once (e.g. an hourly quota), not waited out.
+:func:`retry_after`, the only parser), else the policy's backoff × 2ⁿ⁻¹ seconds plus up to its jitter
+(:class:`RetryPolicy`: ``BACKOFF`` and ``JITTER`` unless the settings say otherwise, ``policy_for``). An
+answer asking for more than ``MAX_WAIT`` is handed back at once (e.g. an hourly quota), not waited out.
 """
 
 from __future__ import annotations
@@ -29,13 +30,15 @@ import email.utils
 import random
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import tenacity
 
 from viralreel_core.errors import AuthError, ProviderError, QuotaExceeded
 
-__all__ = ["ATTEMPTS", "SCRIPT_ATTEMPTS", "BACKOFF", "JITTER", "MAX_WAIT", "SDK_MAX_RETRIES", "retry_after", "too_long",
-           "wait_before", "worth_retrying", "retrying", "ends_paid_work"]
+__all__ = ["ATTEMPTS", "SCRIPT_ATTEMPTS", "BACKOFF", "JITTER", "MAX_WAIT", "SDK_MAX_RETRIES", "RetryPolicy", "POLICY",
+           "policy_for", "retry_after", "too_long", "wait_before", "worth_retrying", "retrying", "ends_paid_work"]
 
 ATTEMPTS = 3  # requests at most for one voice scene or one clip call (the first included)
 SCRIPT_ATTEMPTS = 2  # tries of one script: with the writer's one-time format fall-back, 3 requests at most
@@ -43,6 +46,36 @@ BACKOFF = 1.0  # seconds before the second try, doubled for each one after
 JITTER = 0.25  # up to this many seconds more, so parallel scenes do not retry in lockstep
 MAX_WAIT = 30.0  # the one cap: a longer Retry-After is reported to the person instead of waited out
 SDK_MAX_RETRIES = 0  # the OpenAI SDK's own retries: off, the pipeline retries
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to wait between tries: ``backoff`` × 2ⁿ⁻¹ seconds plus up to ``jitter`` (capped at ``MAX_WAIT``).
+
+    One per run, from its settings (``policy_for``); a test's fakes answer at once, so it asks for short waits.
+    """
+
+    backoff: float = BACKOFF
+    jitter: float = JITTER
+
+    def wait_before(self, retry: int, asked: float | None, *, jitter: float | None = None) -> float:
+        """Seconds to wait before retry number ``retry`` (1 for the second try): ``asked``, else the backoff."""
+        if asked is not None:
+            return min(MAX_WAIT, max(0.0, asked))
+        spread = self.jitter if jitter is None else jitter
+        return min(MAX_WAIT, self.backoff * 2 ** (max(1, retry) - 1) + (random.uniform(0, spread) if spread else 0.0))
+
+
+POLICY = RetryPolicy()  # the default: what a paid service's rate limits want
+
+
+def policy_for(settings: Any) -> RetryPolicy:
+    """The policy ``settings`` ask for (``retry_backoff`` and ``retry_jitter``; None or absent: the defaults)."""
+    backoff, jitter = getattr(settings, "retry_backoff", None), getattr(settings, "retry_jitter", None)
+    if backoff is None and jitter is None:
+        return POLICY
+    return RetryPolicy(BACKOFF if backoff is None else max(0.0, float(backoff)),
+                       JITTER if jitter is None else max(0.0, float(jitter)))
 
 
 def retry_after(headers: Mapping[str, str] | None) -> float | None:
@@ -70,12 +103,10 @@ def too_long(asked: float | None) -> bool:
     return asked is not None and asked > MAX_WAIT
 
 
-def wait_before(retry: int, asked: float | None, *, jitter: float | None = None) -> float:
-    """Seconds to wait before retry number ``retry`` (1 for the second try): ``asked``, else the backoff."""
-    if asked is not None:
-        return min(MAX_WAIT, max(0.0, asked))
-    spread = JITTER if jitter is None else jitter
-    return min(MAX_WAIT, BACKOFF * 2 ** (max(1, retry) - 1) + (random.uniform(0, spread) if spread else 0.0))
+def wait_before(retry: int, asked: float | None, *, jitter: float | None = None,
+                policy: RetryPolicy = POLICY) -> float:
+    """Seconds to wait before retry number ``retry`` (1 for the second try) under ``policy``."""
+    return policy.wait_before(retry, asked, jitter=jitter)
 
 
 def worth_retrying(exc: BaseException) -> bool:
@@ -94,14 +125,14 @@ def ends_paid_work(exc: BaseException) -> bool:
     return isinstance(exc, (AuthError, QuotaExceeded))
 
 
-def _wait(state: tenacity.RetryCallState) -> float:
-    exc = state.outcome.exception() if state.outcome else None
-    return wait_before(state.attempt_number, getattr(exc, "retry_after", None))
-
-
 def retrying(sleep: Callable[[float], None] = time.sleep, *, attempts: int = ATTEMPTS,
-             when: Callable[[BaseException], bool] = worth_retrying) -> tenacity.Retrying:
-    """A tenacity loop with this policy: ``attempts`` tries of errors ``when`` accepts, waits via ``sleep``."""
+             when: Callable[[BaseException], bool] = worth_retrying, policy: RetryPolicy = POLICY) -> tenacity.Retrying:
+    """A tenacity loop: ``attempts`` tries of errors ``when`` accepts, waiting as ``policy`` says via ``sleep``."""
+
+    def _wait(state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        return policy.wait_before(state.attempt_number, getattr(exc, "retry_after", None))
+
     return tenacity.Retrying(stop=tenacity.stop_after_attempt(max(1, attempts)), wait=_wait,
                              retry=tenacity.retry_if_exception(when), sleep=sleep, reraise=True)
 

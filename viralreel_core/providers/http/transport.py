@@ -83,13 +83,15 @@ _CREDENTIALS = re.compile(
 class WaitingRetry(Retry):
     """urllib3's ``Retry`` waiting as ``retry.wait_before`` says, through an injectable ``sleep``."""
 
-    def __init__(self, *args: Any, sleep: Callable[[float], None] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sleep: Callable[[float], None] | None = None,
+                 policy: retry.RetryPolicy = retry.POLICY, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sleeper: Callable[[float], None] = sleep or time.sleep
+        self.policy = policy
 
     def new(self, **kw: Any) -> WaitingRetry:
         fresh = super().new(**kw)
-        fresh.sleeper = self.sleeper
+        fresh.sleeper, fresh.policy = self.sleeper, self.policy
         return fresh
 
     def increment(self, method: str | None = None, url: str | None = None, response: Any = None,
@@ -104,7 +106,7 @@ class WaitingRetry(Retry):
     def sleep(self, response: Any = None) -> None:
         """Wait what ``Retry-After`` asks, else the policy's backoff."""
         asked = retry.retry_after(response.headers) if response is not None else None
-        self.sleeper(retry.wait_before(len(self.history), asked))
+        self.sleeper(self.policy.wait_before(len(self.history), asked))
 
 
 class _ScrubbedRecords(logging.Filter):
@@ -127,7 +129,8 @@ for _name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanag
 
 def make_session(*, retries: int = retry.ATTEMPTS - 1, statuses: Collection[int] = RETRY_STATUSES,
                  methods: Collection[str] = ("GET", "POST", "DELETE"),
-                 sleep: Callable[[float], None] | None = None, pool_size: int = 8) -> requests.Session:
+                 sleep: Callable[[float], None] | None = None, pool_size: int = 8,
+                 retry_policy: retry.RetryPolicy = retry.POLICY) -> requests.Session:
     """A session retrying connection errors and ``statuses`` ``retries`` times, waiting as ``retry`` says.
 
     Read errors (a request the server may have started on) are not retried here: a paid generation
@@ -137,7 +140,7 @@ def make_session(*, retries: int = retry.ATTEMPTS - 1, statuses: Collection[int]
     policy = WaitingRetry(total=retries, connect=retries, read=0, status=retries, other=0,
                           allowed_methods=frozenset(m.upper() for m in methods),
                           status_forcelist=frozenset(statuses), respect_retry_after_header=True,
-                          raise_on_status=False, sleep=sleep)
+                          raise_on_status=False, sleep=sleep, policy=retry_policy)
     adapter = HTTPAdapter(max_retries=policy, pool_connections=pool_size, pool_maxsize=pool_size)
     session = requests.Session()
     session.mount("http://", adapter)
@@ -311,7 +314,8 @@ def _download_once(session: requests.Session, url: str, part: Path, *, service: 
 
 def download_video(session: requests.Session, url: str, dest: Path, *, service: str, provider: str,
                    max_bytes: int = MAX_DOWNLOAD_BYTES, read_timeout: float = 60.0,
-                   sleep: Callable[[float], None] = time.sleep) -> MediaInfo:
+                   sleep: Callable[[float], None] = time.sleep,
+                   retry_policy: retry.RetryPolicy = retry.POLICY) -> MediaInfo:
     """Download ``url`` (a video) to ``dest`` and return what ffmpeg says about it.
 
     The bytes go to a temporary file beside ``dest`` (``files.atomic_path``), renamed only when complete,
@@ -321,8 +325,8 @@ def download_video(session: requests.Session, url: str, dest: Path, *, service: 
     service's key: output links are signed URLs on another host.
     """
     with atomic_path(dest) as part:
-        retry.retrying(sleep)(_download_once, session, url, part, service=service, provider=provider,
-                              max_bytes=max_bytes, read_timeout=read_timeout)
+        retry.retrying(sleep, policy=retry_policy)(_download_once, session, url, part, service=service,
+                                                   provider=provider, max_bytes=max_bytes, read_timeout=read_timeout)
         with open(part, "rb") as handle:
             head = handle.read(16)
         if not _looks_like_video(head):

@@ -15,7 +15,6 @@ Example::
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 import wave
 from collections.abc import Sequence
@@ -39,8 +38,6 @@ from viralreel_core.providers.voice.alignment import (
 from viralreel_core.providers.voice.piper_engine import INSTALL_HINT
 from viralreel_core.providers.voice.piper_voices import (
     DEFAULT_VOICES_URL,
-    VOICES_DIR_ENV,
-    VOICES_URL_ENV,
     installed_languages,
     voice_files,
     voice_language,
@@ -85,8 +82,8 @@ class LocalVoice(Voice):
         self.model_path = str(model_path or "")
         self.speed = speed
         self.language = check_language(language)
-        self.voices_dir = Path(voices_dir or os.environ.get(VOICES_DIR_ENV) or REPO_ROOT / "cache" / "piper-voices")
-        self.voices_url = voices_url or os.environ.get(VOICES_URL_ENV) or DEFAULT_VOICES_URL
+        self.voices_dir = Path(voices_dir or REPO_ROOT / "cache" / "piper-voices")
+        self.voices_url = voices_url or DEFAULT_VOICES_URL
         self._loaded: set[str] = set()
 
     @classmethod
@@ -94,12 +91,13 @@ class LocalVoice(Voice):
         """The voice named by the ``piper_voice_path`` option (empty: bundled, or one for the narration's
         language kept in ``<cache_dir>/piper-voices``) at ``settings.voice_speed``."""
         return cls(model_path=cls.setting(settings, "piper_voice_path"), speed=settings.voice_speed,
-                   language=settings.language, voices_dir=cls.voices_folder(settings))
+                   language=settings.language, voices_dir=cls.voices_folder(settings), voices_url=settings.voices_url)
 
     @staticmethod
     def voices_folder(settings: Settings) -> Path:
-        """Where voices for other languages are kept: ``VIRALREEL_PIPER_VOICES_DIR``, else the cache's."""
-        return Path(os.environ.get(VOICES_DIR_ENV) or Path(settings.cache_dir) / "piper-voices")
+        """Where voices for other languages are kept: ``settings.voices_dir`` (``VIRALREEL_PIPER_VOICES_DIR``
+        at the edge), else the cache's."""
+        return Path(settings.voices_dir or Path(settings.cache_dir) / "piper-voices")
 
     # -- languages ------------------------------------------------------------------------------------
 
