@@ -141,7 +141,10 @@ class Settings:
     output_dir: Path = Path("outputs")
     cache_dir: Path = REPO_ROOT / "cache"
     cache_size_limit: int = 8 * 2**30
-    workers: int = 4
+    workers: int = 4  # at once on this machine's CPU slots (offline voices and clips)
+    #: calls one run may have waiting on a service at once, by service (``runway``, ``elevenlabs``…); one left out
+    #: takes its provider's ``max_in_flight`` (``VIRALREEL_RUNWAY_IN_FLIGHT`` and the like set it at the edge)
+    in_flight: dict[str, int] = field(default_factory=dict)
 
     keys: ApiKeys = field(default_factory=ApiKeys)
     #: every provider option the registry knows, with its provider's default (set at the edge); empty for

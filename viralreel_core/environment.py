@@ -10,8 +10,11 @@ from typing import Any
 
 from viralreel_core import providers
 from viralreel_core.config import ApiKeys, Settings
+from viralreel_core.errors import BadConfiguration
 
-__all__ = ["settings_from_env"]
+__all__ = ["settings_from_env", "MAX_IN_FLIGHT"]
+
+MAX_IN_FLIGHT = 64  # calls at once to one service: past this a typo, not a plan
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -33,6 +36,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
         base["music_dir"] = Path(env.get("VIRALREEL_MUSIC_DIR") or Path(env["VIRALREEL_PROJECTS_DIR"]) / ".music")
     if env.get("VIRALREEL_PIPER_VOICE"):
         base["piper_voice_path"] = env["VIRALREEL_PIPER_VOICE"]
+    if in_flight := _in_flight(env):
+        base["in_flight"] = in_flight
     given = {k: v for k, v in overrides.items() if v is not None}
     settings = Settings(option_defaults=providers.option_defaults()).with_(**{**base, **given})
     # folders are made absolute here, once: a relative one would mean something else to ffmpeg's
@@ -40,3 +45,20 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
     return settings.with_(cache_dir=Path(settings.cache_dir).expanduser().absolute(),
                           output_dir=Path(settings.output_dir).expanduser().absolute(),
                           music_dir=Path(settings.music_dir).expanduser().absolute())
+
+
+def _in_flight(env: Mapping[str, str]) -> dict[str, int]:
+    """``VIRALREEL_<SERVICE>_IN_FLIGHT`` for each service a provider names: how many calls one run may have
+    waiting on it at once. BadConfiguration for a value that is not a whole number from 1 to 64."""
+    names = {*providers.services(), *providers.base_url_envs()}
+    found: dict[str, int] = {}
+    for name in sorted(names):
+        var = f"VIRALREEL_{name.upper()}_IN_FLIGHT"
+        value = (env.get(var) or "").strip()
+        if not value:
+            continue
+        if not value.isdigit() or not 1 <= int(value) <= MAX_IN_FLIGHT:
+            raise BadConfiguration(f"{var} is {value!r}, not a number of calls at once.",
+                                   hint=f"Set it to a whole number from 1 to {MAX_IN_FLIGHT}, or leave it unset.")
+        found[name] = int(value)
+    return found

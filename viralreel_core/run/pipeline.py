@@ -43,7 +43,7 @@ from viralreel_core.run.checks import check_output_folder, check_space, space_ne
 from viralreel_core.run.language_check import check_languages
 from viralreel_core.run.own_script import fill_visuals
 from viralreel_core.run.post_kit import make_post_kit
-from viralreel_core.run.scheduler import SceneScheduler, job_order
+from viralreel_core.run.scheduler import SceneScheduler
 from viralreel_core.run.steps import MAX_CLIP_SECONDS, AssetSteps
 from viralreel_core.text.placeholders import draft_warning
 from viralreel_core.text.timing import estimate_seconds
@@ -86,12 +86,19 @@ class Pipeline(AssetSteps):
                 self._emit(step, 0.0, self._in_use.starting_message(step, len(script.scenes), first))
         makers = {"voice": lambda scene: self.voice_for(scene, takes.get(scene.number, 0)),
                   "clips": lambda scene: self.clip_for(scene, None, takes.get(scene.number, 0))}
-        order = job_order(voices, clips, remote_clips=clips and self._in_use.remote("clips"))
-        steps = [(step, makers[step]) for step, wanted in order if wanted]
-        scheduler = SceneScheduler(self.settings.workers, emit=self._emit, failed=self._scene_failed,
-                                   abort=self.abort, waiter=self)
+        # each step in its own lane (a service's in-flight limit, or this machine's CPU slots): voices never
+        # wait behind clips, and a clip waiting on Runway holds no CPU slot and no memory
+        steps = [(step, makers[step], self._in_use.lane(step)) for step, wanted in
+                 (("voice", voices), ("clips", clips)) if wanted]
+        scheduler = SceneScheduler(self.settings.workers, emit=self._scene_progress, failed=self._scene_failed,
+                                   abort=self.abort, waiter=self, turn=self.waits.turn)
         return scheduler.run(script.scenes, steps, self._in_use.voice_phase(voices),
                              on_scene_ready=on_scene_ready, on_voices_ready=on_voices_ready)
+
+    def _scene_progress(self, step: str, fraction: float, message: str, scene: int | None = None) -> None:
+        """A scene's line, then what the step still waits on, if anything ("Runway: 4 queued by the service")."""
+        self._emit(step, fraction, message, scene)
+        self.waits.repeat(step)
 
     def _scene_failed(self, step: str, number: int, exc: BaseException) -> BaseException:
         """What one scene's failed job means: an account-level failure stops paid work, a disk fault ends
