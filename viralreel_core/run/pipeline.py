@@ -98,7 +98,7 @@ class Pipeline(AssetSteps):
     def _scene_progress(self, step: str, fraction: float, message: str, scene: int | None = None) -> None:
         """A scene's line, then what the step still waits on, if anything ("Runway: 4 queued by the service")."""
         self._emit(step, fraction, message, scene)
-        self.waits.repeat(step)
+        self.waits.repeat()
 
     def _scene_failed(self, step: str, number: int, exc: BaseException) -> BaseException:
         """What one scene's failed job means: an account-level failure stops paid work, a disk fault ends

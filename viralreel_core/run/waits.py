@@ -60,11 +60,14 @@ class Waits:
         with self._lock:
             return self._line(step)
 
-    def repeat(self, step: str) -> None:
-        """Say the line again (after a scene's own line replaced it), if there is one."""
-        line = self.line(step)
-        if line:
-            self._send(step, line)
+    def repeat(self) -> None:
+        """Say every step's line again (after a scene's own line replaced it), where there is one."""
+        with self._lock:
+            steps = {step for step, _ in self._tasks.values()} | {step for _, step in self._turns}
+            lines = [(step, self._line(step)) for step in sorted(steps)]
+        for step, line in lines:
+            if line:
+                self._send(step, line)
 
     # -- inside ---------------------------------------------------------------------------------
     def _line(self, step: str) -> str:
