@@ -11,7 +11,9 @@ fresh cache and prints, from the requests the fakes recorded and the run's progr
 - ``task_spread_s``: from the first Runway video task created to the sixth (target ≤ 12 s);
 - ``after_last_clip_s``: from the last clip's arrival to the run's end, against ``segment_join_check_s``, one
   segment's render (the median of this run's) plus the join and the check (from the last segment's end to
-  the video written). ``post_kit_s`` is the part after the video is written (the kit's texts: one 2 s call).
+  the video written). ``post_kit_s`` is the part after the video is written; ``segments_left_at_last_clip``
+  the segments still to render when the last clip came (scenes 3 and 6 both wait 24 s: at least two, and a
+  2-core machine renders one full-HD segment at a time).
 
 Runway is polled every 0.25 s (``--poll``; 5 s in production) so that a wait is the task's, not the poll's.
 A first run without latencies, not counted, loads the libraries. Frames are 1080×1920 (``--small``: 360×640).
@@ -66,13 +68,14 @@ def run(work: Path, slow: bool, frame: tuple[int, int]) -> dict:
     assert len(creates) == SCENES, creates
     last_clip = max(t for t, e in events if e.step == "clips" and e.scene is not None)
     wrote = max(t for t, e in events if e.step == "assemble" and e.fraction >= 1.0)
-    spans: dict[int, list[float]] = {}  # each scene's segment: its first and last render progress
+    spans: dict[int, list[float]] = {}  # each scene's segment: its first and last frames' progress (not its wait)
     for t, e in events:
-        if e.step == "assemble" and e.scene is not None:
+        if e.step == "assemble" and e.scene is not None and e.fraction > 0 and not e.message.endswith("from cache"):
             spans.setdefault(e.scene, []).append(t)
     segment = statistics.median(max(ts) - min(ts) for ts in spans.values()) if spans else 0.0
     last_segment_end = max(max(ts) for ts in spans.values()) if spans else last_clip
     join_check = wrote - last_segment_end
+    left = sum(1 for ts in spans.values() if max(ts) > last_clip)  # segments not yet rendered at the last clip
     return {"wall_s": round(ended - started, 2),
             "first_voice_after_script_s": round(voice_at - script_at, 2),
             "task_spread_s": round(creates[-1] - creates[0], 2),
@@ -82,7 +85,7 @@ def run(work: Path, slow: bool, frame: tuple[int, int]) -> dict:
             "segment_join_check_s": round(segment + join_check, 2),
             "video_written_after_last_clip_s": round(wrote - last_clip, 2),
             "post_kit_s": round(ended - wrote, 2),
-            "segments_rendered": result.cache["segments_rendered"]}
+            "segments_left_at_last_clip": left, "segments_rendered": result.cache["segments_rendered"]}
 
 
 def main() -> None:
