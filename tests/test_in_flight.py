@@ -13,6 +13,7 @@ import time
 import pytest
 
 from tests.test_services_end_to_end import TOPIC, services, settings_for  # noqa: F401 - the fixture
+from viralreel_core.cli import main as cli
 from viralreel_core.cli.main import _Bars
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadConfiguration
@@ -167,3 +168,13 @@ def test_the_waiting_line_counts_by_state_and_goes_when_nothing_waits():
     broken = Waits(lambda *a: (_ for _ in ()).throw(RuntimeError("cancelled")))
     broken.task("Runway", "clips", "a", "queued")  # a progress that raises never reaches the provider
 
+
+
+def test_the_cli_sets_a_limit_per_service_over_the_environments(monkeypatch):
+    monkeypatch.setenv("VIRALREEL_ELEVENLABS_IN_FLIGHT", "2")
+    monkeypatch.setenv("VIRALREEL_RUNWAY_IN_FLIGHT", "6")
+    args = cli.build_parser().parse_args(["make", "Why cats purr", "--in-flight", "runway=3"])
+    assert cli._settings(args).in_flight == {"elevenlabs": 2, "runway": 3}
+    bad = cli.build_parser().parse_args(["make", "Why cats purr", "--in-flight", "runwya=3"])
+    with pytest.raises(BadConfiguration, match="runwya"):
+        cli._settings(bad)

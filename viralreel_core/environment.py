@@ -4,7 +4,7 @@ startup), under the variable names the registered providers declare, and passed 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from viralreel_core import providers
 from viralreel_core.config import ApiKeys, Settings
 from viralreel_core.errors import BadConfiguration
 
-__all__ = ["settings_from_env", "MAX_IN_FLIGHT"]
+__all__ = ["settings_from_env", "in_flight_limits", "in_flight_services", "MAX_IN_FLIGHT"]
 
 MAX_IN_FLIGHT = 64  # calls at once to one service: past this a typo, not a plan
 
@@ -47,18 +47,30 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
                           music_dir=Path(settings.music_dir).expanduser().absolute())
 
 
-def _in_flight(env: Mapping[str, str]) -> dict[str, int]:
-    """``VIRALREEL_<SERVICE>_IN_FLIGHT`` for each service a provider names: how many calls one run may have
-    waiting on it at once. BadConfiguration for a value that is not a whole number from 1 to 64."""
-    names = {*providers.services(), *providers.base_url_envs()}
+def in_flight_services() -> list[str]:
+    """The services an in-flight limit may be set for: every one a provider names."""
+    return sorted({*providers.services(), *providers.base_url_envs()})
+
+
+def in_flight_limits(values: Mapping[str, str], named: Callable[[str], str]) -> dict[str, int]:
+    """Calls one run may have waiting on each service at once, from text by service (``named(service)`` says
+    where a value came from); BadConfiguration for one that is not a whole number from 1 to 64, or an unknown
+    service."""
     found: dict[str, int] = {}
-    for name in sorted(names):
-        var = f"VIRALREEL_{name.upper()}_IN_FLIGHT"
-        value = (env.get(var) or "").strip()
-        if not value:
-            continue
+    known = in_flight_services()
+    for name, text in values.items():
+        value = str(text).strip()
+        if name not in known:
+            raise BadConfiguration(f"{named(name)}: no provider calls a service named {name!r}.",
+                                   hint=f"Name one of: {', '.join(known)}.")
         if not value.isdigit() or not 1 <= int(value) <= MAX_IN_FLIGHT:
-            raise BadConfiguration(f"{var} is {value!r}, not a number of calls at once.",
+            raise BadConfiguration(f"{named(name)} is {value!r}, not a number of calls at once.",
                                    hint=f"Set it to a whole number from 1 to {MAX_IN_FLIGHT}, or leave it unset.")
         found[name] = int(value)
     return found
+
+
+def _in_flight(env: Mapping[str, str]) -> dict[str, int]:
+    """``VIRALREEL_<SERVICE>_IN_FLIGHT`` for each service a provider names."""
+    var = {name: f"VIRALREEL_{name.upper()}_IN_FLIGHT" for name in in_flight_services()}
+    return in_flight_limits({name: env[v] for name, v in var.items() if (env.get(v) or "").strip()}, var.__getitem__)
