@@ -41,14 +41,3 @@ def test_offline_clips_are_not_rendered_early(tmp_path):
     assert result.success
     first_assemble = min(i for i, e in enumerate(events) if e.step == "assemble")
     assert all(e.step == "assemble" for e in events[first_assemble:])
-
-
-def test_clips_from_a_service_are_asked_for_before_the_voices(services, tmp_path):  # noqa: F811
-    """The slowest chain is the clip: one queued behind the voices would start (and end) that much later."""
-    events = []
-    settings = settings_for(tmp_path, clips="runway", scenes=3, workers=1)  # one job at a time: the order shows
-    pipeline = Pipeline(settings, sleep=lambda s: None, on_progress=events.append)
-    voices, clips, skipped = pipeline.make_media(pipeline.write_script(TOPIC))
-    assert len(voices) == len(clips) == 3 and skipped == []
-    finished = [e.step for e in events if e.step in ("voice", "clips") and e.fraction > 0]
-    assert finished == ["clips"] * 3 + ["voice"] * 3

@@ -174,6 +174,7 @@ def script_price(tmp_path: Path) -> float:
 @pytest.mark.slow
 def test_a_voice_account_out_of_credit_cancels_the_clips_and_says_why(services, tmp_path, monkeypatch, voice,
                                                                       fault):
+    monkeypatch.setenv(f"VIRALREEL_{voice.upper()}_IN_FLIGHT", "1")  # one voice at a time: the others wait to be sent
     voice_api = services.elevenlabs if voice == "elevenlabs" else services.openai
     # the videos are generating when it fails; the old code waited them out (15 s here) and paid for them
     services.runway.fail("task_takes", seconds=15, times=None)
@@ -198,7 +199,8 @@ def test_a_voice_account_out_of_credit_cancels_the_clips_and_says_why(services, 
     assert {s["step"] for s in result.skipped_scenes} == {"voice", "clips"} and len(result.skipped_scenes) == 6
 
 
-def test_runway_out_of_credits_stops_the_voices_not_started(services, tmp_path):
+def test_runway_out_of_credits_stops_the_voices_not_started(services, tmp_path, monkeypatch):
+    monkeypatch.setenv("VIRALREEL_ELEVENLABS_IN_FLIGHT", "1")  # one voice at a time: the others wait to be sent
     services.runway.fail("status", status=400, message="You do not have enough credits to run this task.",
                          match="text_to_image", times=None)
     services.elevenlabs.latency = 0.3
@@ -206,7 +208,7 @@ def test_runway_out_of_credits_stops_the_voices_not_started(services, tmp_path):
     services.elevenlabs.latency = 0.0
     assert not result.success and "credits" in result.stopped_because
     assert not [t for t in services.runway.tasks.values()]  # no task was ever created
-    # with 4 workers, the three clips and one voice start at once: the two voices queued behind are refused
+    # the three clips and the first voice start at once: the two voices waiting to be sent are refused
     assert len(services.elevenlabs.requests_to("/text-to-speech/")) <= 1
     refused = [s for s in result.skipped_scenes if s["step"] == "voice" and s["reason"].startswith("Not started")]
     assert len(refused) >= 2 and "credits" in refused[0]["reason"]

@@ -22,7 +22,7 @@ __all__ = ["ApiKeys", "CaptionStyle", "Settings", "REPO_ROOT", "MIN_FRAME_SIDE",
 _UNSET = object()
 #: left out of ``public_dict``: the keys, and what belongs to the machine rather than the video
 _NOT_PUBLIC = frozenset({"keys", "option_defaults", "retry_backoff", "retry_jitter", "poll_interval",
-                         "voices_dir", "voices_url", "encoder"})
+                         "voices_dir", "voices_url", "encoder", "in_flight"})
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MIN_KBPS = 800  # below this even a small frame looks blocky
 MIN_FRAME_SIDE, MAX_FRAME_SIDE = 16, 4096  # H.264 level 5.2 tops out at 4096 wide; beyond that nothing plays it
@@ -144,7 +144,7 @@ class Settings:
     output_dir: Path = Path("outputs")
     cache_dir: Path = REPO_ROOT / "cache"
     cache_size_limit: int = 8 * 2**30
-    workers: int = 4
+    workers: int = 4  # at once on this machine's CPU slots (offline voices and clips)
     #: how long to wait between tries of a failing service (``retry.policy_for``; None: the policy's own)
     #: and between Runway's looks at a task (None: its own); the machine's, not the project's: never saved
     retry_backoff: float | None = None
@@ -156,6 +156,9 @@ class Settings:
     voices_url: str = field(default="", repr=False)
     #: the H.264 encoder: "auto" (NVENC where it works), "libx264" or "nvenc" (``ffmpeg.h264_encoder``)
     encoder: str = "auto"
+    #: calls one run may have waiting on a service at once, by service (``runway``, ``elevenlabs``…); one left out
+    #: takes its provider's ``max_in_flight`` (``VIRALREEL_RUNWAY_IN_FLIGHT`` and the like set it at the edge)
+    in_flight: dict[str, int] = field(default_factory=dict)
 
     keys: ApiKeys = field(default_factory=ApiKeys)
     #: every provider option the registry knows, with its provider's default (set at the edge); empty for

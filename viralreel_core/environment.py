@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from viralreel_core.jobs.queue import QueueConfig
     from viralreel_core.publish.youtube_auth import YouTubeConfig
 
-__all__ = ["settings_from_env", "machine_limits", "use_machine_limits", "queue_config", "youtube_config", "WAIT_ENVS"]
+__all__ = ["settings_from_env", "machine_limits", "use_machine_limits", "queue_config", "youtube_config", "WAIT_ENVS",
+           "in_flight_limits", "in_flight_services", "MAX_IN_FLIGHT"]
+
+MAX_IN_FLIGHT = 64  # calls at once to one service: past this a typo, not a plan
 
 #: the waits a deployment (or a test's fakes, which answer at once) may shorten, by setting
 WAIT_ENVS = {"retry_backoff": "VIRALREEL_RETRY_BACKOFF", "retry_jitter": "VIRALREEL_RETRY_JITTER",
@@ -68,6 +71,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
     for field, var in WAIT_ENVS.items():
         if str(env.get(var) or "").strip():
             base[field] = _seconds(var, env[var])
+    if in_flight := _in_flight(env):
+        base["in_flight"] = in_flight
     given = {k: v for k, v in overrides.items() if v is not None}
     settings = Settings(option_defaults=providers.option_defaults()).with_(**{**base, **given})
     # folders are made absolute here, once: a relative one would mean something else to ffmpeg's
@@ -111,3 +116,32 @@ def use_machine_limits(environ: Mapping[str, str] | None = None) -> Limits:
     limits = machine_limits(environ)
     use_limits(limits)
     return limits
+
+
+def in_flight_services() -> list[str]:
+    """The services an in-flight limit may be set for: every one a provider names."""
+    return sorted({*providers.services(), *providers.base_url_envs()})
+
+
+def in_flight_limits(values: Mapping[str, str], named: Callable[[str], str]) -> dict[str, int]:
+    """Calls one run may have waiting on each service at once, from text by service (``named(service)`` says
+    where a value came from); BadConfiguration for one that is not a whole number from 1 to 64, or an unknown
+    service."""
+    found: dict[str, int] = {}
+    known = in_flight_services()
+    for name, text in values.items():
+        value = str(text).strip()
+        if name not in known:
+            raise BadConfiguration(f"{named(name)}: no provider calls a service named {name!r}.",
+                                   hint=f"Name one of: {', '.join(known)}.")
+        if not value.isdigit() or not 1 <= int(value) <= MAX_IN_FLIGHT:
+            raise BadConfiguration(f"{named(name)} is {value!r}, not a number of calls at once.",
+                                   hint=f"Set it to a whole number from 1 to {MAX_IN_FLIGHT}, or leave it unset.")
+        found[name] = int(value)
+    return found
+
+
+def _in_flight(env: Mapping[str, str]) -> dict[str, int]:
+    """``VIRALREEL_<SERVICE>_IN_FLIGHT`` for each service a provider names."""
+    var = {name: f"VIRALREEL_{name.upper()}_IN_FLIGHT" for name in in_flight_services()}
+    return in_flight_limits({name: env[v] for name, v in var.items() if (env.get(v) or "").strip()}, var.__getitem__)

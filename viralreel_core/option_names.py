@@ -29,6 +29,7 @@ _TABLE: tuple[tuple[str, bool, bool, bool], ...] = (
     ("language",         True,  False,  True),
     ("provider_options", True,  False,  False),
     ("cache_dir",        False, False,  True),
+    ("in_flight",        False, False,  True),   # SERVICE=N: calls at once per service (the worker's, like keys)
 )
 
 JOB_OPTIONS = tuple(name for name, job, _, _ in _TABLE if job)

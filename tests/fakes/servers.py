@@ -750,6 +750,9 @@ class _Task:
     polls: int = 0
     cancelled: bool = False
     ready_at: float = 0.0  # monotonic time before which the task reports RUNNING (``task_takes``)
+    queued: tuple[str, threading.Event, float] | None = None  # ``task_queued``: (status, until, deadline)
+    created_at: float = field(default_factory=time.monotonic)
+    done_at: float | None = None  # when a poll first answered SUCCEEDED
     created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()))
 
 
@@ -760,8 +763,11 @@ class FakeRunway(FakeService):
     statuses in ``task_statuses`` one poll at a time (the last one repeats; default: done at the first
     poll). Task faults, taken when a task is created: ``task_failed`` (options ``code``, ``failure``),
     ``task_never_finishes``, ``task_statuses`` (option ``statuses``), ``task_cancelled``, ``task_takes``
-    (option ``seconds``: a video task stays RUNNING that long, like a real generation). Download
-    faults: ``truncated``, ``not_video``, ``too_big``, ``expired``.
+    (option ``seconds``: a video task stays RUNNING that long, like a real generation), ``task_queued``
+    (options ``status``, ``THROTTLED`` by default or ``PENDING``, ``until``, a ``threading.Event``, and
+    ``seconds``, 30 by default: the task waits in the service's queue with that status until the event is
+    set or the seconds pass, like a task past the account's concurrency; it may be combined with the others).
+    Download faults: ``truncated``, ``not_video``, ``too_big``, ``expired``.
     """
 
     def __init__(self, key: str, media: Media | None = None, latency: float = 0.0) -> None:
@@ -824,6 +830,9 @@ class FakeRunway(FakeService):
 
     def _new_task(self, rec: Recorded, kind: str, seconds: int) -> Reply:
         task = _Task(str(uuid.uuid4()), kind, seconds, list(self.task_statuses), ratio=rec.json["ratio"])
+        if (held := self.take("task_queued", rec)) is not None:
+            task.queued = (held.options.get("status", "THROTTLED"), held.options.get("until") or threading.Event(),
+                           time.monotonic() + float(held.options.get("seconds", 30.0)))
         if (fault := self.take("task_failed", rec)) is not None:
             task.statuses = ["RUNNING", "FAILED"] if fault.options.get("after_running") else ["FAILED"]
             task.failure_code = fault.options.get("code", "INTERNAL.BAD_OUTPUT.CODE01")
@@ -882,6 +891,13 @@ class FakeRunway(FakeService):
 
     # polling ------------------------------------------------------------------------------------------
     def _task_state(self, task: _Task) -> Reply:
+        if task.queued is not None and not task.cancelled:
+            status, until, deadline = task.queued
+            if not until.is_set() and time.monotonic() < deadline:
+                return Reply.json({"id": task.id, "status": status, "createdAt": task.created})
+            task.queued = None
+            if task.ready_at:  # a generation's time counts from when it leaves the queue
+                task.ready_at = max(task.ready_at, time.monotonic() + (task.ready_at - task.created_at))
         if task.cancelled:
             status = "CANCELLED"
         else:
@@ -893,6 +909,7 @@ class FakeRunway(FakeService):
         if status == "RUNNING":
             data["progress"] = min(0.95, 0.2 * task.polls)
         if status == "SUCCEEDED":
+            task.done_at = task.done_at or time.monotonic()
             ext = "png" if task.kind == "image" else "mp4"
             data["output"] = [f"{self.url}/outputs/{task.id}.{ext}?_jwt={uuid.uuid4().hex}"]
         if status == "FAILED":

@@ -23,7 +23,7 @@ from viralreel_core.cli import service
 from viralreel_core.cli.exits import failed
 from viralreel_core.config import Settings
 from viralreel_core.doctor import doctor
-from viralreel_core.environment import settings_from_env, use_machine_limits
+from viralreel_core.environment import in_flight_limits, settings_from_env, use_machine_limits
 from viralreel_core.errors import BadInput, ViralReelError
 from viralreel_core.limits import MAX_SCENES, MIN_SCENES
 from viralreel_core.media.aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, frame_for
@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a provider's own option, repeatable, e.g. image_model=gpt-image-1-mini, "
                             "image_quality=low, runway_model=gen4_turbo, openai_model=gpt-4o-mini")
         p.add_argument("--cache-dir", type=Path, help="asset cache directory (default: ./cache)")
+        p.add_argument("--in-flight", action="append", default=None, metavar="SERVICE=N",
+                       help="calls one run keeps waiting on a service at once, repeatable, e.g. runway=2 "
+                            "(default: runway 8, elevenlabs 4, others 4; or VIRALREEL_RUNWAY_IN_FLIGHT=2)")
         p.add_argument("--script", dest="script_file", default=None, metavar="FILE",
                        help="your own script instead of a written one: plain text, one paragraph a scene (the "
                             "narration, word for word), or the script JSON as `script` prints it; - reads stdin. "
@@ -137,6 +140,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     for name in CLI_OPTIONS:
         if getattr(args, name, None) is not None:
             overrides[name] = getattr(args, name)
+    cli_limits = in_flight_limits(_option_pairs(overrides.pop("in_flight", None) or [], "--in-flight"),
+                                  lambda name: f"--in-flight {name}")
     if "caption_style" in overrides:  # a preset's name: the whole caption style
         overrides["captions"] = caption_style(overrides.pop("caption_style"))
     if getattr(args, "out", None) is not None:
@@ -145,19 +150,21 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["transitions"] = False
     overrides.update(check_provider_options(_option_pairs(getattr(args, "option", None) or [])))
     settings = settings_from_env(**overrides)
+    if cli_limits:  # over the environment's, service by service
+        settings = settings.with_(in_flight={**settings.in_flight, **cli_limits})
     width, height = frame_for(getattr(args, "aspect", None), getattr(args, "width", None),
                               getattr(args, "height", None), default=(settings.width, settings.height))
     return check_settings(settings.with_(width=width, height=height))  # the same checks as a job's (checks.py)
 
 
-def _option_pairs(pairs: Sequence[str]) -> dict[str, str]:
-    """``--option NAME=VALUE`` flags as a mapping; BadInput for one without ``=``."""
+def _option_pairs(pairs: Sequence[str], flag: str = "--option") -> dict[str, str]:
+    """``--option NAME=VALUE`` flags (or ``flag``'s) as a mapping; BadInput for one without ``=``."""
     options = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise BadInput(f"--option takes NAME=VALUE, not {pair!r}.",
-                           hint="e.g. --option image_model=gpt-image-1-mini")
+            example = "runway=2" if flag == "--in-flight" else "image_model=gpt-image-1-mini"
+            raise BadInput(f"{flag} takes NAME=VALUE, not {pair!r}.", hint=f"e.g. {flag} {example}")
         options[name.strip()] = value.strip()
     return options
 

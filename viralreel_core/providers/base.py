@@ -28,7 +28,7 @@ Example, a tiny offline voice::
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -67,6 +67,9 @@ class Provider(ABC, Generic[Work]):
       them in a picker, e.g. an image model or quality).
     * ``can_abort``: ``abort()`` really stops paid work in flight.
     * ``cost_unit``: what ``unit_cost()`` is per ("character", "second", "script"…).
+    * ``max_in_flight``: for a service far away, how many of one run's calls may wait on it at once (its own
+      limit, apart from the CPU and memory that bound renders; ``Settings.in_flight`` overrides it by
+      service, e.g. ``VIRALREEL_RUNWAY_IN_FLIGHT``). Offline providers are bounded by the CPU slots instead.
     """
 
     step: ClassVar[str]  # "script" | "voice" | "clips"
@@ -82,6 +85,7 @@ class Provider(ABC, Generic[Work]):
     auto: ClassVar[bool] = True  # False: only when asked for by name (a key meant for another step buys nothing)
     cost_unit: ClassVar[str] = ""
     version: ClassVar[str] = "1"
+    max_in_flight: ClassVar[int] = 4  # a service's calls at once per run: a conservative default
 
     @classmethod
     @abstractmethod
@@ -96,6 +100,14 @@ class Provider(ABC, Generic[Work]):
     @classmethod
     def display_name(cls) -> str:
         return cls.label or cls.name
+
+    @classmethod
+    def in_flight(cls, settings: Settings) -> int | None:
+        """How many of one run's calls may wait on this provider's service at once (``max_in_flight`` unless
+        ``settings.in_flight`` names its service); None for an offline one (the CPU slots bound it)."""
+        if cls.offline:
+            return None
+        return max(1, int(settings.in_flight.get(cls.service or cls.name, cls.max_in_flight)))
 
     @classmethod
     def base_url(cls, settings: Settings) -> str | None:
@@ -125,6 +137,18 @@ class Provider(ABC, Generic[Work]):
     def unit_cost(self) -> float:
         """Dollars per ``cost_unit`` with the current options (0 when free)."""
         return 0.0
+
+    def watch(self, report: Callable[[Provider, str, str | None], None] | None) -> None:
+        """Be told ``report(provider, task, state)`` whenever a task at the service changes state (``task_state``);
+        the pipeline shows it as progress ("Runway: 4 queued by the service")."""
+        self._watch = report
+
+    def task_state(self, task: str, state: str | None) -> None:
+        """Say what one of this provider's tasks at its service is doing: "queued" (the service holds it behind
+        others), "running", or None once it is over (for whoever ``watch``es; nobody by default)."""
+        report = getattr(self, "_watch", None)
+        if report is not None:
+            report(self, task, state)
 
     def abort(self) -> None:  # noqa: B027 - optional hook, most providers have nothing in flight to stop
         """Stop work in flight as soon as possible (e.g. cancel a paid job); declare ``can_abort`` if it does."""

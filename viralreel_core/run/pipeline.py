@@ -17,6 +17,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,15 +34,15 @@ from viralreel_core.limits import MAX_SCENES
 from viralreel_core.media import disk, resources
 from viralreel_core.media.files import sweep_partials
 from viralreel_core.models import Clip, ProgressEvent, RenderResult, Script, VoiceTrack
-from viralreel_core.post.kit import PostKit
+from viralreel_core.post.kit import PostKit, PostTexts
 from viralreel_core.render.assembler import Assembler, SceneMedia
 from viralreel_core.render.early import EarlyRenders
 from viralreel_core.render.fonts import coverage_problem
 from viralreel_core.run.checks import check_output_folder, check_space, space_needed, validate_topic
 from viralreel_core.run.language_check import check_languages
 from viralreel_core.run.own_script import fill_visuals
-from viralreel_core.run.post_kit import make_post_kit
-from viralreel_core.run.scheduler import SceneScheduler, job_order
+from viralreel_core.run.post_kit import make_post_kit, video_language
+from viralreel_core.run.scheduler import SceneScheduler
 from viralreel_core.run.steps import MAX_CLIP_SECONDS, AssetSteps
 from viralreel_core.text.placeholders import draft_warning
 from viralreel_core.text.timing import estimate_seconds
@@ -84,12 +85,19 @@ class Pipeline(AssetSteps):
                 self._emit(step, 0.0, self._in_use.starting_message(step, len(script.scenes), first))
         makers = {"voice": lambda scene: self.voice_for(scene, takes.get(scene.number, 0)),
                   "clips": lambda scene: self.clip_for(scene, None, takes.get(scene.number, 0))}
-        order = job_order(voices, clips, remote_clips=clips and self._in_use.remote("clips"))
-        steps = [(step, makers[step]) for step, wanted in order if wanted]
-        scheduler = SceneScheduler(self.settings.workers, emit=self._emit, failed=self._scene_failed,
-                                   abort=self.abort, waiter=self)
+        # each step in its own lane (a service's in-flight limit, or this machine's CPU slots): voices never
+        # wait behind clips, and a clip waiting on Runway holds no CPU slot and no memory
+        steps = [(step, makers[step], self._in_use.lane(step)) for step, wanted in
+                 (("voice", voices), ("clips", clips)) if wanted]
+        scheduler = SceneScheduler(self.settings.workers, emit=self._scene_progress, failed=self._scene_failed,
+                                   abort=self.abort, waiter=self, turn=self.waits.turn)
         return scheduler.run(script.scenes, steps, self._in_use.voice_phase(voices),
                              on_scene_ready=on_scene_ready, on_voices_ready=on_voices_ready)
+
+    def _scene_progress(self, step: str, fraction: float, message: str, scene: int | None = None) -> None:
+        """A scene's line, then what the step still waits on, if anything ("Runway: 4 queued by the service")."""
+        self._emit(step, fraction, message, scene)
+        self.waits.repeat()
 
     def _scene_failed(self, step: str, number: int, exc: BaseException) -> BaseException:
         """What one scene's failed job means: an account-level failure stops paid work, a disk fault ends
@@ -149,6 +157,26 @@ class Pipeline(AssetSteps):
         return path
 
     # -- post kit --------------------------------------------------------------------------------
+    _post_ahead: tuple[Script, str, Future[PostTexts]] | None = None
+
+    def _write_post_ahead(self, script: Script, usable: list[SceneMedia], side: ThreadPoolExecutor) -> None:
+        """Ask the writer for the post's texts the moment the last clip is in (the video will be made), beside
+        the last segment's render: the kit then finds them ready instead of the run waiting for one more call
+        after the join. Nothing to ask of an offline writer, nor when no scene has both a voice and a clip."""
+        try:
+            if not usable or self._fault is not None or self.provider("script").offline:
+                return
+        except ViralReelError:
+            return
+        language = video_language(self.settings, [m.narration for m in usable])
+        self._post_ahead = (script, language, side.submit(AssetSteps.write_post, self, script, language))
+
+    def write_post(self, script: Script, language: str) -> PostTexts:
+        ahead = self._post_ahead
+        if ahead is not None and ahead[0] == script and ahead[1] == language:
+            return ahead[2].result()
+        return super().write_post(script, language)
+
     def make_post_kit(self, script: Script, media: list[SceneMedia], video_path: str | Path) -> PostKit:
         """The post kit written beside ``video_path`` (``run/post_kit``) for the ``media`` the video was assembled
         from; a part that cannot be made is a warning."""
@@ -201,6 +229,7 @@ class Pipeline(AssetSteps):
         check_languages(self.settings, topic, script)  # a voice (and writer) for the language, before anything
         out_dir = self.check_before_spending(out_dir, script)
         skipped: list[dict[str, Any]] = []
+        side, self._post_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="post-ahead"), None
         try:
             if script is not None and (draft := draft_warning(sc.narration for sc in script.scenes)) is not None:
                 self._warn(draft)  # an edited script that still has places for its facts
@@ -210,12 +239,13 @@ class Pipeline(AssetSteps):
             try:
                 voices, clips, skipped = self.make_media(script, on_scene_ready=early.submit if early else None,
                                                          on_voices_ready=early.voices_ready if early else None)
+                usable = self.scene_media(script, voices, clips)
+                self._write_post_ahead(script, usable, side)  # beside the last segment's render
             finally:
                 if early is not None:
                     early.close(wait=True)
             if self._fault is not None:  # what was made is in the cache; nothing more can be kept
                 raise self._fault
-            usable = self.scene_media(script, voices, clips)
             if not usable:
                 raise ProviderError("No scene has both a voice and a clip, so there is nothing to assemble.",
                                     hint="See skipped_scenes for what failed, fix it, and run again.")
@@ -232,7 +262,10 @@ class Pipeline(AssetSteps):
                 _LOGGER.info("the run failed unexpectedly", exc_info=exc)
                 exc = ViralReelError(f"The run failed unexpectedly ({_described(exc)}).",
                                      hint="Run it again: what was made is kept in the cache.")
+            side.shutdown(wait=True, cancel_futures=True)  # the texts asked for ahead, if under way: counted too
             return self._result(False, None, video_id, 0, str(exc), skipped, started)
+        finally:
+            side.shutdown(wait=False, cancel_futures=True)
         message = f"Made {len(usable)} scenes"
         if skipped:
             message += f"; skipped scene(s) {', '.join(str(s['scene']) for s in skipped)}"

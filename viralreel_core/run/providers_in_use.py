@@ -9,7 +9,9 @@ before a render or an offline clip encoder runs beside it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
+from collections.abc import Callable
 
 from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache
@@ -17,16 +19,24 @@ from viralreel_core.config import Settings
 from viralreel_core.errors import ViralReelError
 from viralreel_core.media import resources
 from viralreel_core.providers.base import ClipMaker, Provider
-from viralreel_core.run.scheduler import VoicePhase
+from viralreel_core.run.scheduler import Lane, VoicePhase
 
-__all__ = ["ProvidersInUse"]
+__all__ = ["ProvidersInUse", "service_label"]
+
+
+def service_label(provider: Provider) -> str:
+    """The name people know a provider's service by ("Runway", "ElevenLabs", "OpenAI")."""
+    found = providers.services().get(provider.service or "")
+    return found.label if found is not None else provider.display_name()
 
 
 class ProvidersInUse:
     """Providers by step for one settings object, made on first use; thread-safe."""
 
-    def __init__(self, settings: Settings, cache: AssetCache) -> None:
+    def __init__(self, settings: Settings, cache: AssetCache,
+                 watch: Callable[[str, str, str, str | None], None] | None = None) -> None:
         self.settings, self.cache = settings, cache
+        self._watch = watch  # told (service, step, task, state) as a provider's tasks change state
         self._providers: dict[str, Provider] = {}
         self._lock = threading.Lock()
         self._local_slots = threading.BoundedSemaphore(resources.local_jobs())
@@ -39,8 +49,26 @@ class ProvidersInUse:
                 made = providers.create(step, self.settings)
                 if isinstance(made, ClipMaker):
                     made.use_cache(self.cache)  # e.g. an image maker keeps its paid images there
+                if self._watch is not None and not made.offline:
+                    made.watch(functools.partial(self._told, service_label(made)))
                 self._providers[step] = made
             return self._providers[step]
+
+    def _told(self, label: str, provider: Provider, task: str, state: str | None) -> None:
+        if self._watch is not None:
+            self._watch(label, provider.step, task, state)
+
+    def lane(self, step: str) -> Lane:
+        """Where ``step``'s jobs wait their turn: a service's own in-flight limit (``Provider.in_flight``), or,
+        for offline work (or a provider that cannot be made: its jobs say why), this machine's ``workers``."""
+        try:
+            provider = self.get(step)
+        except ViralReelError:
+            provider = None
+        limit = provider.in_flight(self.settings) if provider is not None else None
+        if provider is None or limit is None:
+            return Lane(f"this machine: {step}", self.settings.workers)
+        return Lane(provider.service or provider.name, limit, service_label(provider))
 
     def abort(self, *, paid_only: bool = False) -> None:
         """Ask every provider in use (or every paid one) to stop what it is doing."""

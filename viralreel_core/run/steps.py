@@ -36,6 +36,7 @@ from viralreel_core.run.paid_work import PaidWorkHalt
 from viralreel_core.run.providers_in_use import ProvidersInUse
 from viralreel_core.run.rewrite import REWRITE_TRIES, rewrite_place, rewrite_seed
 from viralreel_core.run.tally import RunTally
+from viralreel_core.run.waits import Waits
 from viralreel_core.text.clean import clean_text, reject_nul
 from viralreel_core.text.languages import LANGUAGES, resolve_language
 from viralreel_core.text.placeholders import draft_warning
@@ -76,7 +77,8 @@ class AssetSteps:
         self.tally = RunTally()
         self.warnings: list[str] = []  # this run's lines for the person (the cache's own: ``cache.warnings``)
         self._sleep = sleep
-        self._in_use = ProvidersInUse(settings, self.cache)
+        self.waits = Waits(self._emit)  # what the run waits on at each service, said as progress
+        self._in_use = ProvidersInUse(settings, self.cache, watch=self.waits.task)
         self._stopped = threading.Event()
         self._fault: DiskFault | None = None  # a full or read-only disk met this run: no further scene starts
         self._space: dict[Path, float | None] = {}  # folder -> megabytes this run needs there (check_before_spending)

@@ -162,6 +162,9 @@ class RunwayClips(ClipMaker):
     options = {"runway_model": DEFAULT_MODEL}
     option_choices = {"runway_model": tuple(MODELS)}
     can_abort = True  # abort() cancels the running Runway tasks
+    #: tasks one run keeps at Runway at once: past the account's concurrency Runway queues them itself (they
+    #: report THROTTLED and start as others end), so asking early costs nothing and saves the round trip
+    max_in_flight = 8
 
     # timing policy, named in one place (constructor arguments override them, e.g. in tests)
     poll_interval = POLL_INTERVAL
@@ -406,7 +409,14 @@ class RunwayClips(ClipMaker):
 
     def _wait_for(self, task_id: str, what: str, key: str) -> dict[str, Any]:
         """Poll the task until it succeeds (the task's answer), fails, is cancelled, is gone or runs out of
-        time; the ledger entry ``key`` is dropped when the task is over without an output."""
+        time; the ledger entry ``key`` is dropped when the task is over without an output. Each state it
+        reports is passed on (``task_state``: "Runway: 4 queued by the service")."""
+        try:
+            return self._poll(task_id, what, key)
+        finally:
+            self.task_state(task_id, None)
+
+    def _poll(self, task_id: str, what: str, key: str) -> dict[str, Any]:
         started = self._clock()
         interval = self.poll_interval
         status = "PENDING"
@@ -421,6 +431,7 @@ class RunwayClips(ClipMaker):
             if task is None or status not in (*_QUEUED, "RUNNING"):
                 self._ledger.forget(key)  # over: a later make pays for a new one
                 raise self._ended(task_id, task, what, status)
+            self.task_state(task_id, "queued" if status in _QUEUED else "running")
             progress = task.get("progress")
             _LOGGER.debug("Runway task %s %s%s", task_id, status,
                           f" {float(progress):.0%}" if isinstance(progress, (int, float)) else "")

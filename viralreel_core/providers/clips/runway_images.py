@@ -64,6 +64,7 @@ class RunwayImageClips(ImageMotionClips):
     key_env = KEY_ENV
     base_url_env = BASE_URL_ENV
     can_abort = True  # abort() cancels the running image task
+    max_in_flight = 8  # Runway queues tasks past the account's concurrency itself (``RunwayClips``)
 
     def __init__(self, api_key: str, *, base_url: str | None = None, width: int = 1080, height: int = 1920,
                  fps: int = 30, sleep: Callable[[float], None] | None = None, retry_policy: RetryPolicy = POLICY,
@@ -95,6 +96,11 @@ class RunwayImageClips(ImageMotionClips):
     def abort(self) -> None:
         """Cancel the running image task; the make raises ClipCancelled."""
         self._tasks.abort()
+
+    def watch(self, report: Callable[[Any, str, str | None], None] | None) -> None:
+        """Its image tasks' states are told like a clip task's ("Runway: 2 queued by the service")."""
+        super().watch(report)
+        self._tasks.watch(report)
 
     def use_cache(self, cache: AssetCache) -> None:
         """Keep paid images in the cache, and the image tasks in the ledger beside it."""

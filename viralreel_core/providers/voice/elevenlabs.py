@@ -138,6 +138,9 @@ class ElevenLabsVoice(Voice):
     key_env = KEY_ENV
     base_url_env = BASE_URL_ENV
     options = {"elevenlabs_voice_id": DEFAULT_VOICE_ID, "elevenlabs_model": DEFAULT_MODEL}
+    #: voices one run asks for at once: ElevenLabs answers 429 past the plan's concurrency (Free 2, Starter 3,
+    #: Creator 5, Pro 10; a 429 is waited out and asked again): set VIRALREEL_ELEVENLABS_IN_FLIGHT to the plan's
+    max_in_flight = 4
     voice_option = "elevenlabs_voice_id"
     voice_label = "ElevenLabs voice id"  # when the voice list cannot be fetched
     lists_voices = True
