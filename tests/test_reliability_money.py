@@ -123,7 +123,8 @@ def test_a_run_killed_while_polling_leaves_its_tasks_for_the_rerun(services, tmp
                              stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
-        while len(services.runway.requests_to("/v1/tasks/", "GET")) < 1:  # its first poll (after ~5 s)
+        # every task polled once: each was written down (the ledger) before its first look
+        while len({r.path for r in services.runway.requests_to("/v1/tasks/", "GET")}) < 3:
             assert child.poll() is None and time.monotonic() < deadline, "the run ended before polling"
             time.sleep(0.05)
     finally:
