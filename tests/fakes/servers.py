@@ -381,8 +381,9 @@ class FakeOpenAI(FakeService):
     ``response_format`` (else a ``url``, which this fake does not serve). Image faults: ``moderation``
     (400 ``moderation_blocked``), ``not_image`` (base64 of a web page). Chat faults: ``refusal``, ``length``
     (cut-off JSON, ``finish_reason: length``), ``bad_content`` (a reply that is not JSON), ``few_scenes``
-    (two scenes), ``empty_narration``; ``supports_json_schema = False`` makes it answer ``json_schema``
-    requests with the 400 an older compatible server gives. The script's narration is in the
+    (two scenes), ``empty_narration``,
+    ``no_search_terms`` (scenes without their stock search phrases); ``supports_json_schema = False`` makes it
+    answer ``json_schema`` requests with the 400 an older compatible server gives. The script's narration is in the
     language the system prompt asks for (English, Spanish, Hindi, Chinese, Arabic); ``languages_asked``
     lists, per script request, the language the prompt named (None: none). A post-kit request (the system
     prompt asks for "the post that goes with a short video") gets a title, description and hashtags in the
@@ -520,8 +521,12 @@ class FakeOpenAI(FakeService):
         self.languages_asked.append(language.group(1) if language else None)
         say = _SCENE_LINES.get(language.group(1) if language else "English", _SCENE_LINES["English"])
         scenes = [{"visuals": f"A {subjects[(i - 1) % len(subjects)]}, shot {i} about {topic}, bright daylight",
-                   "narration": "" if empty and i == 2 else say.format(i=i, topic=topic)}
+                   "narration": "" if empty and i == 2 else say.format(i=i, topic=topic),
+                   "search_terms": [subjects[(i - 1) % len(subjects)], subjects[(i - 1) % len(subjects)].split()[0]]}
                   for i in range(1, count + 1)]
+        if self.take("no_search_terms", rec):  # an older prompt's or a weak model's answer
+            for scene in scenes:
+                del scene["search_terms"]
         return {"title": f"All about {topic}", "scenes": scenes}
 
     def _post(self, messages: list[dict[str, Any]], rec: Recorded) -> dict[str, Any]:
