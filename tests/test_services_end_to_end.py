@@ -63,7 +63,10 @@ def test_every_provider_combination_makes_a_real_mp4_and_a_second_run_sends_noth
     assert (info.width, info.height, info.video_codec, info.audio_codec) == (180, 320, "h264", "aac")
     assert info.duration > 3
 
-    assert len(services.openai.requests_to("/chat/completions")) == 2  # the script, then the post kit's texts
+    chats = services.openai.requests_to("/chat/completions")
+    checks = [r for r in chats if '"image_url"' in r.text()]  # stock candidates checked by the vision model
+    assert len(chats) - len(checks) == 2  # the script, then the post kit's texts
+    assert len(checks) == (9 if clips_name in ("pexels", "pixabay") else 0)  # the best three of each scene
     voice_api = services.elevenlabs if voice_name == "elevenlabs" else services.openai
     voice_path = "/with-timestamps" if voice_name == "elevenlabs" else "/audio/speech"
     assert len(voice_api.requests_to(voice_path)) == 3
@@ -177,7 +180,7 @@ def test_stock_search_with_no_match_skips_that_scene_and_credits_the_rest(servic
     result = make(settings_for(tmp_path, clips="pexels"))
     assert result.success and result.scenes_count == 2
     assert [(s["scene"], s["step"]) for s in result.skipped_scenes] == [(3, "clips")]
-    assert "no portrait video" in result.skipped_scenes[0]["reason"]
+    assert "no good match" in result.skipped_scenes[0]["reason"]
     assert len(result.credits) == 2
 
 

@@ -84,6 +84,8 @@ class Pipeline(AssetSteps):
             if wanted:
                 first = script.scenes[0].narration if script.scenes else ""
                 self._emit(step, 0.0, self._in_use.starting_message(step, len(script.scenes), first))
+        if clips:
+            self.claim_cached_clips(script.scenes, takes)  # a video a cached clip shows is not picked again
         makers = {"voice": lambda scene: self.voice_for(scene, takes.get(scene.number, 0)),
                   "clips": lambda scene: self.clip_for(scene, None, takes.get(scene.number, 0))}
         order = job_order(voices, clips, remote_clips=clips and self._in_use.remote("clips"))

@@ -11,7 +11,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Self
@@ -23,6 +23,7 @@ from viralreel_core.errors import (
     BadInput,
     DiskFault,
     Stopped,
+    ViralReelError,
 )
 from viralreel_core.limits import MAX_SCENES, MIN_SCENES
 from viralreel_core.media import disk
@@ -271,6 +272,8 @@ class AssetSteps:
         maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
         return self.key_for(maker, {"visuals": scene.visuals, "seconds": seconds,
                                     **({"narration": scene.narration} if maker.uses_narration else {}),
+                                    **({"search_terms": list(scene.search_terms)}
+                                       if maker.uses_search_terms and scene.search_terms else {}),
                                     **({"take": take} if take else {})})
 
     def clip_for(self, scene: Scene, seconds: float | None = None, take: int = 0) -> Clip:
@@ -283,9 +286,12 @@ class AssetSteps:
 
         def make(work_dir: Path):
             def call() -> Clip:
+                extra: dict[str, Any] = {}
                 if maker.uses_narration:  # e.g. the offline maker sets the narration's key words on screen
-                    return maker.make(scene.visuals, seconds, work_dir, narration=scene.narration)  # type: ignore[call-arg]
-                return maker.make(scene.visuals, seconds, work_dir)
+                    extra["narration"] = scene.narration
+                if maker.uses_search_terms:  # a stock service searches the scene's phrases
+                    extra["search_terms"] = scene.search_terms
+                return maker.make(scene.visuals, seconds, work_dir, **extra)
 
             self._halt.check("clips", scene.number)
             with self._halt.working("clips", scene.number), self._in_use.local_slot(maker):
@@ -297,8 +303,29 @@ class AssetSteps:
                                             notify=self._warn)
         if hit:
             self.tally.count("clips", True, asset.cost_usd, scene.number)
+            self._claim(maker, asset.meta)
         self._halt.made("clips", scene.number)
         return Clip.from_dict({**asset.meta, "video_path": str(asset.files["video"])})
+
+    def claim_cached_clips(self, scenes: Iterable[Scene], takes: Mapping[int, int] | None = None) -> None:
+        """Tell the clip maker which videos the scenes' cached clips show, before any scene searches, so that
+        no other scene of this video picks one of them again (a stock video is used once per video)."""
+        try:
+            maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
+        except ViralReelError:  # e.g. a missing key: each scene's job says so
+            return
+        if not callable(getattr(maker, "claim", None)):
+            return
+        for scene in scenes:
+            asset = self.cache.get(self.clip_key(self._checked_scene(scene), None, (takes or {}).get(scene.number, 0)))
+            if asset is not None:
+                self._claim(maker, asset.meta)
+
+    @staticmethod
+    def _claim(maker: ClipMaker, meta: Mapping[str, Any]) -> None:
+        key = (meta.get("choice") or {}).get("key")
+        if key and callable(getattr(maker, "claim", None)):
+            maker.claim(str(key))
 
     @staticmethod
     def _checked_scene(scene: Scene) -> Scene:

@@ -24,6 +24,7 @@ import requests
 
 from viralreel_core.errors import ProviderError, RateLimited
 from viralreel_core.providers.clips.stock import StockClips, orientation_of, search_terms
+from viralreel_core.providers.clips.vision_check import VisionCheck
 from viralreel_core.providers.http.retry import retry_after
 from viralreel_core.providers.http.transport import (
     MAX_DOWNLOAD_BYTES,
@@ -43,7 +44,7 @@ DEFAULT_BASE_URL = "https://api.pexels.com"
 MIN_WIDTH = 1080  # of the file's short side (the width of a portrait file)
 PER_PAGE = 15
 READ_TIMEOUT = 30.0
-QUERY_VERSION = "1"  # bump when the way a query is built from the visuals changes
+QUERY_VERSION = "2"  # bump when the way a query is built from the visuals changes
 
 def _files(video: dict[str, Any], orientation: str) -> list[dict[str, Any]]:
     files = []
@@ -96,9 +97,10 @@ class PexelsClips(StockClips):
 
     def __init__(self, api_key: str, *, base_url: str | None = None, min_width: int = MIN_WIDTH,
                  width: int = 1080, height: int = 1920, per_page: int = PER_PAGE, read_timeout: float = READ_TIMEOUT,
-                 max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None) -> None:
+                 max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None,
+                 vision: VisionCheck | None = None) -> None:
         super().__init__(api_key, base_url=base_url, width=width, height=height, read_timeout=read_timeout,
-                         max_download_bytes=max_download_bytes, sleep=sleep)
+                         max_download_bytes=max_download_bytes, sleep=sleep, vision=vision)
         self.min_width = min_width
         self.per_page = max(1, min(80, per_page))
         # a 429 here is the hourly quota: waiting seconds will not help, so only 5xx are retried
@@ -107,7 +109,7 @@ class PexelsClips(StockClips):
     def __repr__(self) -> str:
         return f"PexelsClips(orientation={self.orientation!r}, endpoint={host_of(self.base_url)!r})"
 
-    def cache_params(self) -> dict[str, Any]:
+    def _service_params(self) -> dict[str, Any]:
         """What shapes the pick: orientation, minimum width, page size and how queries are built."""
         return {"orientation": self.orientation, "min_width": self.min_width, "per_page": self.per_page,
                 "query": QUERY_VERSION}
