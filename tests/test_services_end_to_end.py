@@ -175,9 +175,18 @@ def test_cut_off_clip_download_is_fetched_again_and_nothing_is_lost(services, tm
 
 
 @pytest.mark.slow
-def test_stock_search_with_no_match_skips_that_scene_and_credits_the_rest(services, tmp_path):
+def test_stock_search_with_no_match_goes_to_the_next_stock_service_and_credits_both(services, tmp_path):
     services.pexels.unknown_words = {"ocean"}  # scene 3 is "A ocean waves, …"
     result = make(settings_for(tmp_path, clips="pexels"))
+    assert result.success and result.scenes_count == 3 and result.skipped_scenes == []
+    assert any(w.startswith("Scene 3: Pexels has no good match") for w in result.warnings)
+    assert len(result.credits) == 3 and sum(" on Pixabay (" in c for c in result.credits) == 1
+
+
+@pytest.mark.slow
+def test_stock_search_with_no_match_and_no_fallback_skips_that_scene_and_credits_the_rest(services, tmp_path):
+    services.pexels.unknown_words = {"ocean"}
+    result = make(settings_for(tmp_path, clips="pexels", provider_options={"clip_fallback": "none"}))
     assert result.success and result.scenes_count == 2
     assert [(s["scene"], s["step"]) for s in result.skipped_scenes] == [(3, "clips")]
     assert "no good match" in result.skipped_scenes[0]["reason"]

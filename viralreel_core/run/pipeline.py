@@ -40,6 +40,7 @@ from viralreel_core.render.assembler import Assembler, SceneMedia
 from viralreel_core.render.early import EarlyRenders
 from viralreel_core.render.fonts import coverage_problem
 from viralreel_core.run.checks import check_output_folder, check_space, space_needed, validate_topic
+from viralreel_core.run.clip_order import falls_back_offline
 from viralreel_core.run.language_check import check_languages
 from viralreel_core.run.own_script import fill_visuals
 from viralreel_core.run.post_kit import make_post_kit
@@ -88,7 +89,13 @@ class Pipeline(AssetSteps):
             self.claim_cached_clips(script.scenes, takes)  # a video a cached clip shows is not picked again
         makers = {"voice": lambda scene: self.voice_for(scene, takes.get(scene.number, 0)),
                   "clips": lambda scene: self.clip_for(scene, None, takes.get(scene.number, 0))}
-        order = job_order(voices, clips, remote_clips=clips and self._in_use.remote("clips"))
+        remote_clips = clips and self._in_use.remote("clips")
+        if remote_clips and voices and self._in_use.offline("voice") and \
+                falls_back_offline(self.settings, self.provider("clips").name):
+            # a scene the stock service has no match for is made here, after the offline voices: like offline
+            # clips, its job must never hold a pool thread the voices need to finish their phase
+            remote_clips = False
+        order = job_order(voices, clips, remote_clips=remote_clips)
         steps = [(step, makers[step]) for step, wanted in order if wanted]
         scheduler = SceneScheduler(self.settings.workers, emit=self._emit, failed=self._scene_failed,
                                    abort=self.abort, waiter=self)

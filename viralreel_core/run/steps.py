@@ -22,6 +22,7 @@ from viralreel_core.errors import (
     AssemblyError,
     BadInput,
     DiskFault,
+    NoGoodFootage,
     Stopped,
     ViralReelError,
 )
@@ -33,6 +34,7 @@ from viralreel_core.post.kit import PostTexts
 from viralreel_core.providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
 from viralreel_core.providers.http import retry
 from viralreel_core.run.checks import validate_topic
+from viralreel_core.run.clip_order import fallback_order
 from viralreel_core.run.paid_work import PaidWorkHalt
 from viralreel_core.run.providers_in_use import ProvidersInUse
 from viralreel_core.run.rewrite import REWRITE_TRIES, rewrite_place, rewrite_seed
@@ -267,9 +269,10 @@ class AssetSteps:
 
     def clip_key(self, scene: Scene, seconds: float | None = None, take: int = 0) -> str:
         """The cache key of the scene's clip under these settings (changed visuals give a new key; so does
-        a changed narration, for a maker that draws it)."""
-        seconds = seconds or self.clip_seconds(scene)
-        maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
+        a changed narration, for a maker that draws it, and changed search phrases, for a stock service)."""
+        return self._clip_key(self.provider("clips"), scene, seconds or self.clip_seconds(scene), take)  # type: ignore[arg-type]
+
+    def _clip_key(self, maker: ClipMaker, scene: Scene, seconds: float, take: int) -> str:
         return self.key_for(maker, {"visuals": scene.visuals, "seconds": seconds,
                                     **({"narration": scene.narration} if maker.uses_narration else {}),
                                     **({"search_terms": list(scene.search_terms)}
@@ -277,12 +280,43 @@ class AssetSteps:
                                     **({"take": take} if take else {})})
 
     def clip_for(self, scene: Scene, seconds: float | None = None, take: int = 0) -> Clip:
-        """The scene's clip (cached); never retried automatically. ``take`` > 0: a fresh clip, cached apart."""
+        """The scene's clip (cached); never retried automatically. ``take`` > 0: a fresh clip, cached apart.
+
+        A stock service with no good match for the scene (``NoGoodFootage``) hands it to the next clip source
+        in the person's order (``clip_order``); the scene says so in the run's warnings."""
         self._check_stopped()
         maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
         scene = self._checked_scene(scene)
         seconds = seconds or self.clip_seconds(scene)
-        key = self.clip_key(scene, seconds, take)
+        try:
+            return self._clip_by(maker, scene, seconds, take)
+        except NoGoodFootage as exc:
+            return self._clip_elsewhere(maker, scene, seconds, take, exc)
+
+    def _clip_elsewhere(self, first: ClipMaker, scene: Scene, seconds: float, take: int,
+                        missed: NoGoodFootage) -> Clip:
+        """The scene's clip from the next source in ``clip_fallback``'s order that makes one; ``missed`` again
+        when none does (or the order is empty)."""
+        for name in fallback_order(self.settings, first.name):
+            self._check_stopped()
+            try:
+                maker: ClipMaker = self._in_use.get("clips", name)  # type: ignore[assignment]
+            except ViralReelError as exc:  # e.g. no key for it: the next one
+                _LOGGER.info("clip source %s cannot be used: %s", name, exc)
+                continue
+            self._emit("clips", 0.0, f"Scene {scene.number}: {missed} Trying {maker.display_name()}.", scene.number)
+            try:
+                clip = self._clip_by(maker, scene, seconds, take)
+            except NoGoodFootage as exc:
+                missed = NoGoodFootage(f"{missed} {exc}", provider=exc.provider, hint=exc.hint)
+                continue
+            self._warn(f"Scene {scene.number}: {missed} Made with {maker.display_name()} instead.")
+            return replace(clip, choice={**clip.choice, "fallback_from": str(missed)})
+        raise missed
+
+    def _clip_by(self, maker: ClipMaker, scene: Scene, seconds: float, take: int) -> Clip:
+        """The scene's clip from ``maker``, through the cache."""
+        key = self._clip_key(maker, scene, seconds, take)
 
         def make(work_dir: Path):
             def call() -> Clip:
