@@ -311,8 +311,37 @@ class AssetSteps:
                 missed = NoGoodFootage(f"{missed} {exc}", provider=exc.provider, hint=exc.hint)
                 continue
             self._warn(f"Scene {scene.number}: {missed} Made with {maker.display_name()} instead.")
-            return replace(clip, choice={**clip.choice, "fallback_from": str(missed)})
+            clip = replace(clip, choice={**clip.choice, "fallback_from": str(missed)})
+            # kept under the first source's key too: the scene's clip under these settings (a rerun, the studio)
+            self.cache.put(self._clip_key(first, scene, seconds, take), "clips", clip.to_dict(),
+                           {"video": clip.video_path})
+            return clip
         raise missed
+
+    def clip_from_candidate(self, scene: Scene, candidate: str, take: int) -> Clip:
+        """The stock video ``candidate`` ("service:id", one a clip offered as a next candidate) as the scene's
+        clip ``take``, from the service's cached search answers (no new search): downloaded once, kept in
+        the cache under the take's key. BadInput when the clip source offers no such candidate."""
+        self._check_stopped()
+        maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
+        scene = self._checked_scene(scene)
+        pick = getattr(maker, "make_candidate", None)
+        if pick is None or not candidate.startswith(f"{maker.name}:"):
+            raise BadInput(f"{maker.display_name()} does not offer that candidate for scene {scene.number}.",
+                           hint="Make a new clip for this scene instead.")
+        seconds = self.clip_seconds(scene)
+
+        def make(work_dir: Path):
+            clip = pick(candidate, scene.visuals, seconds, work_dir, scene.search_terms)
+            self.tally.count("clips", False, clip.cost_usd, scene.number)
+            return clip.to_dict(), {"video": clip.video_path}, clip.cost_usd
+
+        key = self.key_for(maker, {"visuals": scene.visuals, "seconds": seconds, "candidate": candidate})
+        asset, _ = self.cache.get_or_make(key, "clips", make, label=f"clip of scene {scene.number}",
+                                          notify=self._warn)
+        stored = self.cache.put(self._clip_key(maker, scene, seconds, take), "clips", asset.meta,
+                                {"video": asset.files["video"]})
+        return Clip.from_dict({**stored.meta, "video_path": str(stored.files["video"])})
 
     def _clip_by(self, maker: ClipMaker, scene: Scene, seconds: float, take: int) -> Clip:
         """The scene's clip from ``maker``, through the cache."""

@@ -216,10 +216,15 @@ class StockClips(ClipMaker):
                            hint="Describe what should be seen, e.g. 'a cat asleep on a windowsill'.")
         ranked = self.candidates(phrases, seconds)
         chosen, spent = self._pick(ranked, visuals, phrases)
+        return self._download(chosen, ranked, phrases, Path(out_dir), spent)
+
+    def _download(self, chosen: Candidate, ranked: list[Candidate], phrases: Sequence[str], out_dir: Path,
+                  spent: float) -> Clip:
+        """The clip of ``chosen``, keeping why it was chosen and the next good candidates of ``ranked``."""
         others = [c.summary() for c in ranked if c is not chosen and c.good][:OTHERS_KEPT]
         choice = {**chosen.summary(), "phrases": list(phrases), "others": others,
                   "rejected": sum(c.vision == "no" for c in ranked)}
-        path = Path(out_dir) / f"clip_{self.name}_{uuid.uuid4().hex[:16]}.mp4"
+        path = out_dir / f"clip_{self.name}_{uuid.uuid4().hex[:16]}.mp4"
         try:
             info = download_video(self._downloads, chosen.file[self.url_field], path, service=self.label,
                                   provider=self.name, max_bytes=self.max_download_bytes, read_timeout=60.0,
@@ -231,6 +236,20 @@ class StockClips(ClipMaker):
         return Clip(video_path=str(path), duration=info.duration, width=info.width or int(chosen.file["width"]),
                     height=info.height or int(chosen.file["height"]), provider=self.name, cost_usd=round(spent, 8),
                     credit=chosen.credit, choice=choice)
+
+    def make_candidate(self, key: str, visuals: str, seconds: float, out_dir: Path,
+                       search_terms: Sequence[str] = ()) -> Clip:
+        """The candidate ``key`` ("service:id") of the scene's ranking, downloaded as its clip: a person's pick
+        among the next candidates. Found again in the search answers (cached: no new search), never at an
+        address a project file names; BadInput when the ranking no longer holds it."""
+        phrases = clean_phrases(search_terms) or phrases_from_text(visuals)
+        ranked = self.candidates(phrases, seconds)
+        found = next((c for c in ranked if c.key == key), None)
+        if found is None or not found.matched:
+            raise BadInput(f"{self.label} no longer offers that video for this scene.",
+                           hint="Make a new clip for this scene instead.")
+        found.vision = "picked by you"
+        return self._download(found, ranked, phrases, Path(out_dir), 0.0)
 
     def candidates(self, phrases: Sequence[str], seconds: float) -> list[Candidate]:
         """Every video the phrases' searches find (at the frame's full size first; at any size when that
