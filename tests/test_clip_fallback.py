@@ -91,3 +91,25 @@ def test_no_fallback_skips_the_scene_and_says_why(fakes, tmp_path):
     assert list(clips) == [1]
     assert [(s["scene"], s["step"]) for s in skipped] == [(2, "clips")]
     assert "no good match for 'penguin colony', 'snowy beach'" in skipped[0]["reason"]
+
+
+def test_an_offline_fallback_beside_offline_voices_never_waits_for_a_thread_the_voices_need(fakes, tmp_path):
+    """One pool thread, one CPU slot held by the offline voices' phase: a stock clip that falls back to the
+    offline maker must not take the only thread before the voices (it would wait for their slot for ever)."""
+    import threading
+
+    _, pexels, _ = fakes
+    pexels.shows = lambda query: "office meeting"  # every scene falls back to the offline maker
+    run_settings = settings(fakes, tmp_path, pixabay=False).with_(voice_provider="local", workers=1)
+    outcome: dict = {}
+
+    def work():
+        with Pipeline(run_settings) as run:
+            outcome["media"] = run.make_media(SCRIPT)
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(240)
+    assert not worker.is_alive(), "the run is stuck: a clip job waits for the slot the voices hold"
+    voices, clips, skipped = outcome["media"]
+    assert skipped == [] and len(voices) == 2 and {c.provider for c in clips.values()} == {"local"}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.servers import FakeOpenAI
+from tests.fakes.servers import FakeOllama, FakeOpenAI
 from viralreel_core.jobs.options import script_from, script_to_api
 from viralreel_core.models import Scene, Script
 from viralreel_core.providers.base import ScriptRequest
 from viralreel_core.providers.clips.scene_words import STYLE_WORDS
 from viralreel_core.providers.clips.search_phrases import clean_phrases, phrases_from_text
 from viralreel_core.providers.script.local_script import LocalScriptWriter
+from viralreel_core.providers.script.ollama_script import OllamaScriptWriter
 from viralreel_core.providers.script.openai_script import SCRIPT_SCHEMA, OpenAIScriptWriter
 from viralreel_core.studio.draft import Draft
 
@@ -38,6 +39,14 @@ def test_openai_writer_asks_for_search_terms_and_keeps_them():
     assert "search_terms" in body["messages"][0]["content"]
     assert [s.search_terms for s in script.scenes] == [("cat on a sofa", "cat"), ("city street", "city"),
                                                        ("ocean waves", "ocean")]
+
+
+@pytest.mark.parametrize("json_schema", [True, False])
+def test_a_local_model_server_writes_them_too(json_schema):
+    with FakeOllama() as server:
+        server.supports_json_schema = json_schema  # an older server: json_object, the same fields asked for
+        script = OllamaScriptWriter(base_url=f"{server.url}/v1").write(ScriptRequest("Why cats purr", scenes=3))
+    assert script.scenes[0].search_terms == ("cat on a sofa", "cat")
 
 
 def test_a_model_that_leaves_them_out_gets_them_from_its_visuals():
