@@ -1,8 +1,10 @@
 """Pexels clips: free stock video found from the scene's visuals, credited to its videographer.
 
-``GET /videos/search`` (header ``Authorization: <key>``, no "Bearer") with keywords taken from the
-visuals, the frame's orientation (``portrait`` for 9:16 and 4:5, ``landscape`` for 16:9, ``square`` for
-1:1), ``size=medium`` (Full HD or more) first; a broader search follows when nothing fits. The pick is a
+``GET /videos/search`` (header ``Authorization: <key>``, no "Bearer") for each of the scene's search
+phrases, the frame's orientation (``portrait`` for 9:16 and 4:5, ``landscape`` for 16:9, ``square`` for
+1:1), ``size=medium`` (Full HD or more) first; any size when that finds no match. What a video shows is read
+from its page's address (``/video/glacier-ice-melting-123/``) and its tags; ``image`` is its preview for
+the vision check (``stock``: ranking, check, fallback). The file taken is a
 file of that orientation at least 1080 on its short side where one exists (the smallest such, not a 4K
 file), else the largest such file; a video another scene already uses is avoided. The assembler crops
 what is left over (a 9:16 file in a 4:5 frame). The clip
@@ -11,7 +13,8 @@ keeps "Video by NAME on Pexels (URL)" as its credit, which the result lists.
 Example::
 
     maker = PexelsClips(api_key="…")
-    clip = maker.make("Close-up of a cat asleep on a sunny windowsill", 6, Path("out"))
+    clip = maker.make("Close-up of a cat asleep on a sunny windowsill", 6, Path("out"), ("cat asleep", "windowsill"))
+    clip.choice["why"]  # "matched: 'cat asleep'"
     clip.credit  # 'Video by Jane Doe on Pexels (https://www.pexels.com/video/…)'
 """
 

@@ -5,10 +5,11 @@ log line and error, see ``transport``); each hit offers up to four renditions (`
 ``medium``, ``small``, ``tiny``, each with ``url``, ``width``, ``height``; an unavailable one has an empty
 url). Pixabay has no orientation filter for videos, so the shape is chosen here, from the frame the
 settings ask for (portrait for 9:16 and 4:5, landscape for 16:9): the rendition picked is the smallest
-that covers the frame without upscaling, else the largest. As with Pexels, searches go from narrow to
-broad (all keywords at the frame's size, all keywords any size, two, one), and a video another scene
-already uses is avoided; a video of the other shape is taken only when a search finds none of the
-frame's (the assembler crops it to fill). Pixabay asks for no credit; "Video by USER on Pixabay (URL)"
+that covers the frame without upscaling, else the largest. As with Pexels, each of the scene's phrases
+is searched (at the frame's size, then any size when that finds no match) and the hits are ranked by the
+phrases their ``tags`` match, their length and their shape (``stock``); a video another scene already
+uses is avoided, and one of the other shape wins only over worse matches (the assembler crops it). The
+rendition's ``thumbnail`` is the preview the vision check sees. Pixabay asks for no credit; "Video by USER on Pixabay (URL)"
 is kept anyway. Rate limit: 100 requests a minute (``X-RateLimit-*`` headers, 429 past it), so a 429
 is waited out (``Retry-After``, else ``X-RateLimit-Reset``) within the one retry policy.
 
