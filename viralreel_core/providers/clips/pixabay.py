@@ -9,9 +9,9 @@ that covers the frame without upscaling, else the largest. As with Pexels, each 
 is searched (at the frame's size, then any size when that finds no match) and the hits are ranked by the
 phrases their ``tags`` match, their length and their shape (``stock``); a video another scene already
 uses is avoided, and one of the other shape wins only over worse matches (the assembler crops it). The
-rendition's ``thumbnail`` is the preview the vision check sees. Pixabay asks for no credit; "Video by USER on Pixabay (URL)"
-is kept anyway. Rate limit: 100 requests a minute (``X-RateLimit-*`` headers, 429 past it), so a 429
-is waited out (``Retry-After``, else ``X-RateLimit-Reset``) within the one retry policy.
+rendition's ``thumbnail`` is the preview the vision check sees. Pixabay asks for no credit; "Video by
+USER on Pixabay (URL)" is kept anyway. Rate limit: 100 requests a minute (``X-RateLimit-*`` headers, 429
+past it), so a 429 is waited out (``Retry-After``, else ``X-RateLimit-Reset``) within the one retry policy.
 
 Example::
 
