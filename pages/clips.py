@@ -4,6 +4,7 @@ import streamlit as st
 
 from pages import player, ui
 from viralreel_core.errors import ViralReelError
+from viralreel_core.studio.candidates import next_candidates, use_candidate, why_lines
 from viralreel_core.workspace.projects import thumbnail_for
 from viralreel_core.workspace.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES
 
@@ -81,6 +82,26 @@ for start in range(0, len(states), per_row):
                 source = "your upload" if made.uploaded else made.asset.provider or "clip"
                 st.caption(f"{source} · {made.asset.duration:.1f} s · {made.asset.width}×{made.asset.height}"
                            + (f" · {made.asset.credit}" if made.asset.credit else ""))
+                for line in why_lines(made.asset):  # e.g. "matched: 'glacier ice', vision: yes (8/10)"
+                    st.caption(f"Why: {line}")
+                others = [] if made.uploaded else next_candidates(made.asset)
+                if others:
+                    with st.popover(f"Next candidates ({len(others)})", icon=":material/swap_horiz:",
+                                    width="stretch"):
+                        for other in others:
+                            if other.get("preview"):
+                                st.image(other["preview"], width=140)
+                            st.caption(f"{other['why']} · {float(other.get('duration') or 0):.0f} s · "
+                                       f"{other.get('credit', '')}")
+                            if st.button("Use this one", key=f"cand_{state.uid}_{other['key']}",
+                                         disabled=studio.busy("clips"),
+                                         help="Downloads this video as the scene's clip: no new search, free"):
+                                try:
+                                    use_candidate(studio, state.uid, other["key"])
+                                except ViralReelError as exc:
+                                    st.error(ui.shown(exc), icon=":material/error:")
+                                else:
+                                    st.rerun()
                 with st.expander("Play clip", icon=":material/play_arrow:"):
                     player.video(made.asset.video_path, muted=True)
             redo = state.status == "ready" and not (made and made.uploaded)

@@ -77,12 +77,16 @@ else:
                                                help="Describes the clip for this scene."),
         "narration": st.column_config.TextColumn("Narration — what is said", width=390,
                                                  help="Spoken by the voice and burned in as captions."),
+        "search": st.column_config.TextColumn("Stock search", width=180,
+                                              help="2–4 English phrases to search stock footage for, split "
+                                                   "by ';' (e.g. glacier ice; polar bear)."),
         "seconds": st.column_config.NumberColumn("Est. s", format="%.1f", disabled=True, width=64,
                                                  help="Estimated from the word count."),
         "words": st.column_config.NumberColumn("Words", disabled=True, width=64),
         "uid": None,  # a scene's stable id: hidden, carried through edits
     }
-    table = pd.DataFrame(studio.draft_rows(), columns=["scene", "visuals", "narration", "seconds", "words", "uid"])
+    table = pd.DataFrame(studio.draft_rows(), columns=["scene", "visuals", "narration", "search", "seconds",
+                                                       "words", "uid"])
     # a new row is numbered to go last; it becomes a scene once something is typed into it
     columns["scene"].update(default=min(len(table) + 1, MAX_DRAFT_SCENES))
     edited = st.data_editor(table, key=f"script_table_{studio.id}_{studio.editor_version}", num_rows="dynamic",

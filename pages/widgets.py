@@ -92,7 +92,8 @@ def table_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """``st.data_editor`` records as the studio's table rows: empty cells (None or NaN) become "" or None,
     scene numbers whole numbers."""
     return [{"uid": _text(r.get("uid")) or None, "scene": _number(r.get("scene")),
-             "visuals": _text(r.get("visuals")), "narration": _text(r.get("narration"))} for r in records]
+             "visuals": _text(r.get("visuals")), "narration": _text(r.get("narration")),
+             **({"search": _text(r.get("search"))} if "search" in r else {})} for r in records]
 
 
 def _text(value: Any) -> str:

@@ -66,7 +66,7 @@ def test_script_cost_comes_from_the_reported_usage(api):
     spent = w.estimate_cost(request)  # now the measured cost of that call, from its usage
     assert 0 < spent < 0.001 and spent != before
     assert before < 0.001  # gpt-4o-mini: $0.15 / $0.60 per million tokens
-    assert w.cache_params() == {"model": "gpt-4o-mini", "temperature": 0.8, "max_tokens": 1000, "prompt": "2",
+    assert w.cache_params() == {"model": "gpt-4o-mini", "temperature": 0.8, "max_tokens": 1000, "prompt": "3",
                                 "endpoint": api.url.removeprefix("http://")}
 
 

@@ -49,7 +49,7 @@ def test_the_dry_run_shows_the_chosen_option_and_asks_nothing(openai_api, tmp_pa
 @pytest.mark.parametrize(("flag", "words"), [
     ("image_model=gpt-9", "image_model cannot be 'gpt-9'. Choose one of: gpt-image-1, gpt-image-1-mini"),
     ("image_quality=ultra", "image_quality cannot be 'ultra'. Choose one of: low, medium, high"),
-    ("colour=red", "Unknown provider option 'colour'. Options are: elevenlabs_model, "),
+    ("colour=red", "Unknown provider option 'colour'. Options are: clip_fallback, elevenlabs_model, "),
     ("image_model", "--option takes NAME=VALUE, not 'image_model'."),
 ])
 def test_a_bad_option_is_one_line_and_exit_code_2_before_any_request(openai_api, tmp_path, capsys, flag, words):

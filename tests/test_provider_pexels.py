@@ -7,7 +7,7 @@ import pytest
 from tests.fakes.servers import FakePexels
 from tests.media import probe
 from viralreel_core.environment import settings_from_env
-from viralreel_core.errors import AuthError, BadInput, ProviderError, RateLimited
+from viralreel_core.errors import AuthError, BadInput, NoGoodFootage, ProviderError, RateLimited
 from viralreel_core.media.aspect import frame_size
 from viralreel_core.providers.clips.pexels import PexelsClips, credit_for, pick_file, search_terms
 
@@ -48,10 +48,11 @@ def test_pick_file_prefers_the_narrowest_portrait_file_at_least_1080_wide():
 
 def test_make_sends_a_portrait_search_and_keeps_the_videographers_credit(api, tmp_path):
     clip = maker(api).make(VISUALS, 6, tmp_path)
-    (search,) = searches(api)
+    search, other = searches(api)  # one search per phrase read from the visuals (no style words)
     assert search.headers["authorization"] == KEY  # no "Bearer"
-    assert search.query == {"query": ["ginger cat sleeping sunny windowsill"], "orientation": ["portrait"],
+    assert search.query == {"query": ["ginger cat sleeping"], "orientation": ["portrait"],
                             "size": ["medium"], "per_page": ["15"], "page": ["1"]}
+    assert other.param("query") == "windowsill"
     download = api.requests[-1]
     assert download.path.endswith("_1080x1920.mp4") and "authorization" not in download.headers
     assert clip.credit.startswith("Video by Ana Lima on Pexels (https://www.pexels.com/video/")
@@ -69,8 +70,7 @@ def test_the_orientation_searched_and_the_file_picked_follow_the_frame(api, tmp_
     assert PexelsClips.from_settings(settings).orientation == orientation  # the frame arrives through Settings
     clips = maker(api, width=width, height=height)
     clip = clips.make(VISUALS, 6, tmp_path)
-    (search,) = searches(api)
-    assert search.param("orientation") == orientation  # the fake keeps only videos of that orientation
+    assert {s.param("orientation") for s in searches(api)} == {orientation}  # the fake keeps only that orientation
     assert api.requests[-1].path.endswith(file) and who in clip.credit
     assert (clip.width > clip.height) == (orientation == "landscape")
     assert clips.cache_params()["orientation"] == orientation
@@ -97,13 +97,17 @@ def test_unused_then_long_enough_videos_come_first(api, tmp_path):
     clips = maker(api)
     first = clips.make(VISUALS, 6, tmp_path)   # the 12 s video: the 3 s one is too short
     second = clips.make(VISUALS, 6, tmp_path)  # another scene with the same words: not the same video again
-    assert "Ana Lima" in first.credit and "Bo Chen" in second.credit
+    third = clips.make(VISUALS, 6, tmp_path)
+    assert "Ana Lima" in first.credit and first.choice["duration"] == 12
+    assert len({first.choice["key"], second.choice["key"], third.choice["key"]}) == 3
+    assert first.choice["matched"] == ["ginger cat sleeping"] and second.choice["duration"] == 12  # the other phrase's
+    assert third.choice["duration"] == 3  # long ones used up: a short one (slowed) rather than a repeat
 
 
 def test_no_full_hd_result_broadens_the_search_then_takes_a_smaller_file(api, tmp_path):
     api.keep = lambda video: video["duration"] == 20  # only the video whose files are at most 720 wide
     clip = maker(api).make(VISUALS, 6, tmp_path)
-    assert [s.param("size") for s in searches(api)] == ["medium", None]
+    assert [s.param("size") for s in searches(api)] == ["medium", "medium", None, None]
     assert api.requests[-1].path.endswith("_720x1280.mp4") and "Cleo Park" in clip.credit
 
 
@@ -111,8 +115,9 @@ def test_nothing_found_is_a_clear_error_after_broader_searches(api, tmp_path):
     api.unknown_words = {"ginger", "unicorn"}
     with pytest.raises(ProviderError) as info:
         maker(api).make("A ginger unicorn", 6, tmp_path)
-    assert "no portrait video" in str(info.value) and not info.value.retryable
-    assert [s.param("query") for s in searches(api)] == ["ginger unicorn", "ginger unicorn", "ginger"]
+    assert "no good match for 'ginger unicorn', 'ginger' (0 candidates)" in str(info.value)
+    assert isinstance(info.value, NoGoodFootage) and not info.value.retryable
+    assert [s.param("query") for s in searches(api)] == ["ginger unicorn", "ginger", "ginger unicorn", "ginger"]
 
 
 def test_visuals_without_words_are_bad_input(api, tmp_path):
@@ -143,7 +148,7 @@ def test_server_error_is_retried_by_the_transport(api, tmp_path):
     api.fail("status", status=502)
     waits: list[float] = []
     assert maker(api, waits).make(VISUALS, 6, tmp_path).credit
-    assert len(searches(api)) == 2
+    assert len(searches(api)) == 3  # the first phrase's search twice, then the second's
 
 
 def test_cut_off_download_is_fetched_again(api, tmp_path):

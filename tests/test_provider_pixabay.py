@@ -54,8 +54,9 @@ def test_pick_rendition_takes_the_smallest_that_covers_the_frame_else_the_larges
 
 def test_make_searches_with_the_key_in_the_query_and_downloads_without_it(api, tmp_path):
     clip = maker(api).make(VISUALS, 6, tmp_path)
-    (search,) = searches(api)
-    assert search.query == {"key": [KEY], "q": ["waves rolling sandy beach sunset"], "video_type": ["film"],
+    search = searches(api)[0]
+    assert [s.param("q") for s in searches(api)] == ["waves rolling", "sandy beach", "sunset"]  # a search a phrase
+    assert search.query == {"key": [KEY], "q": ["waves rolling"], "video_type": ["film"],
                             "safesearch": ["true"], "per_page": ["20"], "page": ["1"], "min_width": ["1080"],
                             "min_height": ["1920"]}
     assert "authorization" not in search.headers
@@ -76,16 +77,16 @@ def test_a_landscape_frame_gets_landscape_video(api, tmp_path):
 
 def test_unused_then_right_shape_then_long_enough_come_first(api, tmp_path):
     clips = maker(api)
-    first = clips.make(VISUALS, 6, tmp_path)  # the 10 s portrait video (the 3 s one is too short)
-    second = clips.make(VISUALS, 6, tmp_path)  # another scene: the 3 s portrait one before a landscape one
-    third = clips.make(VISUALS, 6, tmp_path)  # portrait ones used up: the landscape film, cropped later
+    first = clips.make(VISUALS, 6, tmp_path, ("ocean waves",))  # the 10 s portrait video (the 3 s one is too short)
+    second = clips.make(VISUALS, 6, tmp_path, ("ocean waves",))  # another scene: the 3 s portrait one, not landscape
+    third = clips.make(VISUALS, 6, tmp_path, ("ocean waves",))  # portrait ones used up: the landscape film, cropped
     assert ("Ana_Lima" in first.credit, "bochen" in second.credit, "coverr" in third.credit) == (True, True, True)
 
 
 def test_no_hit_at_the_frames_size_broadens_the_search_then_takes_a_smaller_file(api, tmp_path):
     api.keep = lambda h: h["duration"] == 20  # only the portrait video at most 720 wide
     clip = maker(api).make(VISUALS, 6, tmp_path)
-    assert [s.param("min_width") for s in searches(api)] == ["1080", None]
+    assert [s.param("min_width") for s in searches(api)] == ["1080"] * 3 + [None] * 3
     assert api.requests[-1].path.endswith("/small_720x1280.mp4") and "cleo" in clip.credit
 
 
@@ -93,8 +94,8 @@ def test_nothing_found_is_a_clear_error_after_broader_searches(api, tmp_path):
     api.unknown_words = {"waves", "unicorn"}
     with pytest.raises(ProviderError) as info:
         maker(api).make("Waves and a unicorn", 6, tmp_path)
-    assert "no video" in str(info.value) and not info.value.retryable
-    assert [s.param("q") for s in searches(api)] == ["waves unicorn", "waves unicorn", "waves"]
+    assert "no good match for 'waves', 'unicorn'" in str(info.value) and not info.value.retryable
+    assert [s.param("q") for s in searches(api)] == ["waves", "unicorn", "waves", "unicorn"]
 
 
 def test_visuals_without_words_are_bad_input_before_any_request(api, tmp_path):
@@ -124,7 +125,7 @@ def test_429_waits_what_retry_after_asks_then_succeeds(api, tmp_path):
     waits: list[float] = []
     api.fail("status", status=429, headers={"Retry-After": "2"})
     clip = maker(api, waits).make(VISUALS, 6, tmp_path)
-    assert waits == [2.0] and len(searches(api)) == 2 and clip.credit
+    assert waits == [2.0] and len(searches(api)) == 4 and clip.credit  # the first phrase's twice, then two more
 
 
 def test_429_that_persists_is_rate_limited_with_its_wait_and_no_key(api, tmp_path, caplog):

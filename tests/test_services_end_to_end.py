@@ -63,7 +63,10 @@ def test_every_provider_combination_makes_a_real_mp4_and_a_second_run_sends_noth
     assert (info.width, info.height, info.video_codec, info.audio_codec) == (180, 320, "h264", "aac")
     assert info.duration > 3
 
-    assert len(services.openai.requests_to("/chat/completions")) == 2  # the script, then the post kit's texts
+    chats = services.openai.requests_to("/chat/completions")
+    checks = [r for r in chats if '"image_url"' in r.text()]  # stock candidates checked by the vision model
+    assert len(chats) - len(checks) == 2  # the script, then the post kit's texts
+    assert len(checks) == (9 if clips_name in ("pexels", "pixabay") else 0)  # the best three of each scene
     voice_api = services.elevenlabs if voice_name == "elevenlabs" else services.openai
     voice_path = "/with-timestamps" if voice_name == "elevenlabs" else "/audio/speech"
     assert len(voice_api.requests_to(voice_path)) == 3
@@ -172,12 +175,21 @@ def test_cut_off_clip_download_is_fetched_again_and_nothing_is_lost(services, tm
 
 
 @pytest.mark.slow
-def test_stock_search_with_no_match_skips_that_scene_and_credits_the_rest(services, tmp_path):
+def test_stock_search_with_no_match_goes_to_the_next_stock_service_and_credits_both(services, tmp_path):
     services.pexels.unknown_words = {"ocean"}  # scene 3 is "A ocean waves, …"
     result = make(settings_for(tmp_path, clips="pexels"))
+    assert result.success and result.scenes_count == 3 and result.skipped_scenes == []
+    assert any(w.startswith("Scene 3: Pexels has no good match") for w in result.warnings)
+    assert len(result.credits) == 3 and sum(" on Pixabay (" in c for c in result.credits) == 1
+
+
+@pytest.mark.slow
+def test_stock_search_with_no_match_and_no_fallback_skips_that_scene_and_credits_the_rest(services, tmp_path):
+    services.pexels.unknown_words = {"ocean"}
+    result = make(settings_for(tmp_path, clips="pexels", provider_options={"clip_fallback": "none"}))
     assert result.success and result.scenes_count == 2
     assert [(s["scene"], s["step"]) for s in result.skipped_scenes] == [(3, "clips")]
-    assert "no portrait video" in result.skipped_scenes[0]["reason"]
+    assert "no good match" in result.skipped_scenes[0]["reason"]
     assert len(result.credits) == 2
 
 

@@ -507,3 +507,27 @@ def test_an_offline_draft_says_it_has_no_facts_and_a_pasted_script_takes_its_pla
         "Black holes bend light.", "Nothing gets out.", "Tell me what surprised you."]
     assert studio.draft_uids == uids[:3] and studio.draft.scenes[0].visuals  # ids and visuals kept in order
     assert not [i for i in at.info if "square brackets" in i.value]
+
+
+def test_the_storyboard_says_why_each_stock_clip_was_chosen_and_offers_the_next_ones(dirs, fakes, monkeypatch):
+    from tests.fakes.servers import FakePexels
+
+    with FakePexels("px-studio-key") as pexels:
+        monkeypatch.setenv("PEXELS_API_KEY", "px-studio-key")
+        monkeypatch.setenv("PEXELS_BASE_URL", pexels.url)
+        at = use_fakes(new_app())
+        at.selectbox(key="sidebar_clip_provider").select("pexels").run()
+        write_and_accept(at)
+        make_all(at)
+        studio = at.session_state["studio"]
+        ok(page(at, "clips"))
+        assert texts(at).count("Why: matched: ") == 3, texts(at)
+        uid = studio.uids[0]
+        first = studio.clips[uid].asset.choice["key"]
+        offered = studio.clips[uid].asset.choice["others"][0]["key"]
+        searches = len(pexels.requests_to("/videos/search"))
+        at.button(key=f"cand_{uid}_{offered}").click().run()
+        ok(at)
+        assert studio.clips[uid].asset.choice["key"] == offered != first
+        assert len(pexels.requests_to("/videos/search")) == searches  # no new search
+        assert studio.states("clips")[0].status == "ready"

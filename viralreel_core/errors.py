@@ -16,7 +16,8 @@ once, at their edge, into one of these::
     │   ├── ProviderTimeout the service did not answer (or finish) in time
     │   ├── DownloadCutOff  a download ended before all its bytes arrived
     │   ├── ContentRejected the service refused the content (moderation, refusal)
-    │   └── ClipCancelled   the person stopped a paid clip generation
+    │   ├── ClipCancelled   the person stopped a paid clip generation
+    │   └── NoGoodFootage   a stock service found nothing that fits the scene: the next clip source is tried
     ├── CacheError          the asset cache cannot be read or written
     ├── DiskFault           a folder's disk filled up or turned read-only during a run (disk.py words it)
     ├── AssemblyError       the video could not be assembled (ffmpeg missing, broken clip…)
@@ -47,6 +48,7 @@ __all__ = [
     "DownloadCutOff",
     "ContentRejected",
     "ClipCancelled",
+    "NoGoodFootage",
     "CacheError",
     "DiskFault",
     "AssemblyError",
@@ -137,6 +139,13 @@ class ContentRejected(ProviderError):
 
 class ClipCancelled(ProviderError):
     """The person stopped the clip generation."""
+
+    retryable = False
+
+
+class NoGoodFootage(ProviderError):
+    """A stock service found no candidate that fits the scene well enough (``stock_rank``); the run tries
+    the next clip source in the person's order instead of using a poor match."""
 
     retryable = False
 

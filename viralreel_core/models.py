@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 __all__ = [
     "Scene",
+    "search_terms_of",
     "Script",
     "WordTiming",
     "VoiceTrack",
@@ -23,14 +25,28 @@ class Scene:
     number: int
     visuals: str
     narration: str
+    #: 2–4 concrete, filmable phrases in English for a stock search ("glacier ice"); empty: read from ``visuals``
+    search_terms: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data: dict[str, Any] = {"number": self.number, "visuals": self.visuals, "narration": self.narration}
+        if self.search_terms:  # left out when empty: older files and cache keys stay as they were
+            data["search_terms"] = list(self.search_terms)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scene:
-        return cls(number=int(data["number"]), visuals=str(data["visuals"]),
-                   narration=str(data["narration"]))
+        return cls(number=int(data["number"]), visuals=str(data["visuals"]), narration=str(data["narration"]),
+                   search_terms=search_terms_of(data.get("search_terms")))
+
+
+def search_terms_of(value: Any) -> tuple[str, ...]:
+    """A scene's search phrases from JSON or a table cell: a list, or one text "glacier ice; polar bear"."""
+    if isinstance(value, str):
+        value = re.split(r"[;\n]", value)
+    if not isinstance(value, (list, tuple)):
+        return ()
+    return tuple(t for t in (" ".join(str(x).split()) for x in value) if t)
 
 
 @dataclass(frozen=True)
@@ -107,16 +123,21 @@ class Clip:
     provider: str = ""
     cost_usd: float = 0.0
     credit: str = ""  # e.g. "Video by Jane Doe on Pexels (https://…)"
+    #: why a stock clip was chosen and the next candidates (``stock_rank.Candidate.summary``); empty otherwise
+    choice: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.choice:
+            data.pop("choice")
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Clip:
         return cls(video_path=str(data["video_path"]), duration=float(data["duration"]),
                    width=int(data["width"]), height=int(data["height"]),
                    provider=str(data.get("provider", "")), cost_usd=float(data.get("cost_usd", 0.0)),
-                   credit=str(data.get("credit", "")))
+                   credit=str(data.get("credit", "")), choice=dict(data.get("choice") or {}))
 
 
 @dataclass

@@ -381,8 +381,9 @@ class FakeOpenAI(FakeService):
     ``response_format`` (else a ``url``, which this fake does not serve). Image faults: ``moderation``
     (400 ``moderation_blocked``), ``not_image`` (base64 of a web page). Chat faults: ``refusal``, ``length``
     (cut-off JSON, ``finish_reason: length``), ``bad_content`` (a reply that is not JSON), ``few_scenes``
-    (two scenes), ``empty_narration``; ``supports_json_schema = False`` makes it answer ``json_schema``
-    requests with the 400 an older compatible server gives. The script's narration is in the
+    (two scenes), ``empty_narration``,
+    ``no_search_terms`` (scenes without their stock search phrases); ``supports_json_schema = False`` makes it
+    answer ``json_schema`` requests with the 400 an older compatible server gives. The script's narration is in the
     language the system prompt asks for (English, Spanish, Hindi, Chinese, Arabic); ``languages_asked``
     lists, per script request, the language the prompt named (None: none). A post-kit request (the system
     prompt asks for "the post that goes with a short video") gets a title, description and hashtags in the
@@ -397,6 +398,8 @@ class FakeOpenAI(FakeService):
         self.languages_asked: list[str | None] = []
         self.post_languages_asked: list[str | None] = []
         self.visuals_asked: list[list[str]] = []  # per visuals request, the narrations it numbered
+        self.vision_asked: list[tuple[str, str]] = []  # per image a vision request showed, (url, detail)
+        self.off_topic: set[str] = set()  # parts of image addresses the vision check says do not fit
 
     def error_reply(self, status: int, code: str | None = None, message: str | None = None,
                     type_: str | None = None, param: str | None = None) -> Reply:
@@ -479,6 +482,10 @@ class FakeOpenAI(FakeService):
         elif fmt.get("type") == "json_object" and "json" not in text.lower():
             return self.error_reply(400, None, "'messages' must contain the word 'json' in some form, to use "
                                     "'response_format' of type 'json_object'.", param="messages")
+        images = [part for m in messages if isinstance(m, dict) and isinstance(m.get("content"), list)
+                  for part in m["content"] if isinstance(part, dict) and part.get("type") == "image_url"]
+        if images:
+            return self._vision(body, images, text, rec)
         asks_post = "the post that goes with a short video" in text
         if "You plan the pictures of a vertical short video" in text:  # visuals for a person's own narration
             content: str | None = json.dumps(self._visuals(messages, rec))
@@ -506,6 +513,33 @@ class FakeOpenAI(FakeService):
             headers={"x-request-id": f"req_{uuid.uuid4().hex[:12]}", "x-ratelimit-limit-requests": "10000",
                      "x-ratelimit-remaining-requests": "9999", "x-ratelimit-reset-requests": "6ms"})
 
+    def _vision(self, body: dict[str, Any], images: list[dict[str, Any]], text: str, rec: Recorded) -> Reply:
+        """A vision request: each ``image_url`` part must carry a ``url`` and a ``detail`` of low, high or auto
+        (400 otherwise, as OpenAI answers). The verdict: ``{"fits": false, "score": 1}`` for an image whose
+        address contains one of ``off_topic``, else ``{"fits": true, "score": 8}``; ``vision_asked`` lists
+        (url, detail). Usage counts a low-detail image as OpenAI bills it (2833 tokens for gpt-4o-mini)."""
+        for i, part in enumerate(images):
+            spec = part.get("image_url")
+            if not isinstance(spec, dict) or not str(spec.get("url") or "").startswith(("http", "data:")):
+                return self.error_reply(400, "invalid_image_url", "Invalid image URL.", param=f"image_url[{i}]")
+            if spec.get("detail", "auto") not in ("low", "high", "auto"):
+                return self.error_reply(400, None, f"Invalid value: '{spec.get('detail')}'. Supported values are: "
+                                        "'low', 'high', and 'auto'.", param=f"image_url[{i}].detail")
+        urls = [part["image_url"]["url"] for part in images]
+        self.vision_asked.extend((part["image_url"]["url"], part["image_url"].get("detail", "auto")) for part in images)
+        off = any(marker in url for url in urls for marker in self.off_topic)
+        content = json.dumps({"fits": not off, "score": 1 if off else 8})
+        per_image = 2833 if str(body.get("model")).startswith("gpt-4o-mini") else 85
+        prompt_tokens = len(text) // 4 + 8 + per_image * len(images)
+        completion_tokens = len(content) // 4 + 1
+        return Reply.json({
+            "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion", "created": int(time.time()),
+            "model": f"{body['model']}-2024-07-18",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": None,
+                                                 "annotations": []}, "logprobs": None, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                      "total_tokens": prompt_tokens + completion_tokens}})
+
     def _script(self, messages: list[dict[str, Any]], rec: Recorded) -> dict[str, Any]:
         user = next((str(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
         topic = user.removeprefix("Topic:").strip() or "something"
@@ -520,8 +554,12 @@ class FakeOpenAI(FakeService):
         self.languages_asked.append(language.group(1) if language else None)
         say = _SCENE_LINES.get(language.group(1) if language else "English", _SCENE_LINES["English"])
         scenes = [{"visuals": f"A {subjects[(i - 1) % len(subjects)]}, shot {i} about {topic}, bright daylight",
-                   "narration": "" if empty and i == 2 else say.format(i=i, topic=topic)}
+                   "narration": "" if empty and i == 2 else say.format(i=i, topic=topic),
+                   "search_terms": [subjects[(i - 1) % len(subjects)], subjects[(i - 1) % len(subjects)].split()[0]]}
                   for i in range(1, count + 1)]
+        if self.take("no_search_terms", rec):  # an older prompt's or a weak model's answer
+            for scene in scenes:
+                del scene["search_terms"]
         return {"title": f"All about {topic}", "scenes": scenes}
 
     def _post(self, messages: list[dict[str, Any]], rec: Recorded) -> dict[str, Any]:
@@ -950,7 +988,8 @@ class FakePexels(FakeService):
     with only 720-wide files (left out when ``size=medium`` asks for Full HD) — a 10 s landscape video
     (1280×720 to 3840×2160) and an 8 s square one (720 and 1080). ``orientation`` filters them by the
     video's own width and height and must be ``landscape``, ``portrait`` or ``square`` (the three values the
-    API reference lists; anything else is answered 400 here). A query containing a
+    API reference lists; anything else is answered 400 here). Page addresses and preview images are named
+    after what the videos show: the query, or what ``shows`` says for it. A query containing a
     word in ``unknown_words`` finds nothing; ``keep`` filters the catalogue. Download faults:
     ``truncated``, ``not_video``.
     """
@@ -960,6 +999,7 @@ class FakePexels(FakeService):
         self.unknown_words: set[str] = set()
         self.keep: Callable[[dict[str, Any]], bool] = lambda video: True  # narrows the catalogue in a test
         self.remaining = 20_000
+        self.shows: Callable[[str], str] = lambda query: query  # what a query's videos show (their slugs say)
 
     def error_reply(self, status: int, code: str | None = None, message: str | None = None) -> Reply:
         return Reply.json({"status": status, "code": message or {401: "Unauthorized", 429: "Too Many Requests"}
@@ -989,7 +1029,7 @@ class FakePexels(FakeService):
     def catalogue(self, query: str) -> list[dict[str, Any]]:
         """The videos the fake holds for ``query``."""
         base = int(hashlib.sha256(query.encode()).hexdigest()[:6], 16) * 10
-        slug = re.sub(r"\W+", "-", query.lower()).strip("-") or "video"
+        slug = re.sub(r"\W+", "-", self.shows(query).lower()).strip("-") or "video"
 
         def video(offset: int, seconds: int, sizes: list[tuple[int, int, str]], name: str,
                   shape: tuple[int, int] = (2160, 3840)) -> dict[str, Any]:
@@ -999,7 +1039,7 @@ class FakePexels(FakeService):
                       "size": w * h} for i, (w, h, quality) in enumerate(sizes)]
             return {"id": vid, "width": shape[0], "height": shape[1], "duration": seconds,
                     "url": f"https://www.pexels.com/video/{slug}-{vid}/",
-                    "image": f"https://images.pexels.com/videos/{vid}/preview.jpeg",
+                    "image": f"https://images.pexels.com/videos/{vid}/{slug}-preview.jpeg",
                     "user": {"id": offset + 7, "name": name, "url": f"https://www.pexels.com/@{name.split()[0].lower()}"},
                     "video_files": files, "video_pictures": []}
 
@@ -1054,6 +1094,7 @@ class FakePixabay(FakeService):
         self.unknown_words: set[str] = set()
         self.keep: Callable[[dict[str, Any]], bool] = lambda hit: True
         self.remaining = 100
+        self.shows: Callable[[str], str] = lambda query: query  # what a query's hits show (their tags say)
 
     def error_reply(self, status: int, code: str | None = None, message: str | None = None) -> Reply:
         text = message or {401: "Unauthorized", 429: "API rate limit exceeded"}.get(status, "Internal Server Error")
@@ -1084,6 +1125,7 @@ class FakePixabay(FakeService):
     def catalogue(self, query: str) -> list[dict[str, Any]]:
         """The hits the fake holds for ``query``."""
         base = int(hashlib.sha256(query.encode()).hexdigest()[:6], 16) * 10
+        shown = self.shows(query)
 
         def hit(offset: int, seconds: int, sizes: dict[str, tuple[int, int]], user: str) -> dict[str, Any]:
             vid = base + offset
@@ -1091,9 +1133,10 @@ class FakePixabay(FakeService):
             for name in ("large", "medium", "small", "tiny"):
                 w, h = sizes.get(name, (0, 0))
                 videos[name] = {"url": f"{self.url}/video/{vid}/{name}_{w}x{h}.mp4" if w else "", "width": w,
-                                "height": h, "size": w * h // 2, "thumbnail": f"https://cdn.pixabay.com/video/{vid}.jpg"}
+                                "height": h, "size": w * h // 2,
+                                "thumbnail": f"https://cdn.pixabay.com/video/{vid}/{shown.replace(' ', '-')}.jpg"}
             return {"id": vid, "pageURL": f"https://pixabay.com/videos/id-{vid}/", "type": "film",
-                    "tags": query.replace(" ", ", "), "duration": seconds, "views": 1000, "downloads": 100,
+                    "tags": shown.replace(" ", ", "), "duration": seconds, "views": 1000, "downloads": 100,
                     "likes": 10, "comments": 1, "user_id": offset + 40, "user": user,
                     "userImageURL": "", "videos": videos}
 

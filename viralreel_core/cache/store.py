@@ -44,7 +44,7 @@ __all__ = ["AssetCache", "CachedAsset", "LIFETIMES", "cache_key", "canonical_jso
 
 DAY = 24 * 3600
 #: seconds an entry lives, per step
-LIFETIMES = {"script": DAY, "voice": 7 * DAY, "clips": 30 * DAY, "segment": 30 * DAY}
+LIFETIMES = {"script": DAY, "voice": 7 * DAY, "clips": 30 * DAY, "segment": 30 * DAY, "stock_search": DAY}
 _MICRO = 1_000_000  # money is counted in micro-dollars so diskcache's atomic integer incr can add it
 _CHUNK = 1 << 20
 ORPHAN_GRACE_SECONDS = 3600

@@ -68,7 +68,8 @@ def script_from(data: Any, topic: str | None = None) -> Script:
 def script_to_api(script: Script) -> dict[str, Any]:
     """A script as the original design's JSON: scenes with ``scene_number``, ``visuals``, ``narration``."""
     return {"topic": script.topic, "title": script.title,
-            "scenes": [{"scene_number": s.number, "visuals": s.visuals, "narration": s.narration}
+            "scenes": [{"scene_number": s.number, "visuals": s.visuals, "narration": s.narration,
+                        **({"search_terms": list(s.search_terms)} if s.search_terms else {})}
                        for s in script.scenes]}
 
 

@@ -306,6 +306,8 @@ class ClipMaker(Provider[float]):
     cost_unit = "second"
     #: True: ``make`` also takes ``narration=`` (the words the voice says), which then keys the cache too
     uses_narration: ClassVar[bool] = False
+    #: True: ``make`` also takes ``search_terms=`` (the scene's stock search phrases), which then key the cache too
+    uses_search_terms: ClassVar[bool] = False
 
     @abstractmethod
     def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:

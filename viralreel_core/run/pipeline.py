@@ -83,6 +83,8 @@ class Pipeline(AssetSteps):
             if wanted:
                 first = script.scenes[0].narration if script.scenes else ""
                 self._emit(step, 0.0, self._in_use.starting_message(step, len(script.scenes), first))
+        if clips:
+            self.claim_cached_clips(script.scenes, takes)  # a video a cached clip shows is not picked again
         makers = {"voice": lambda scene: self.voice_for(scene, takes.get(scene.number, 0)),
                   "clips": lambda scene: self.clip_for(scene, None, takes.get(scene.number, 0))}
         # each step in its own lane (a service's in-flight limit, or this machine's CPU slots): voices never

@@ -42,17 +42,19 @@ class ProvidersInUse:
         self._local_slots = threading.BoundedSemaphore(resources.local_jobs())
         self._offline_voice = threading.Lock()
 
-    def get(self, step: str) -> Provider:
-        """The provider for ``step`` (created once)."""
+    def get(self, step: str, name: str | None = None) -> Provider:
+        """The provider for ``step`` (created once); ``name``: that one instead of the settings' (e.g. the
+        next clip source for a scene that the first has no good match for)."""
+        slot = step if name is None else f"{step}:{name}"
         with self._lock:
-            if step not in self._providers:
-                made = providers.create(step, self.settings)
+            if slot not in self._providers:
+                made = providers.create(step, self.settings, name)
                 if isinstance(made, ClipMaker):
                     made.use_cache(self.cache)  # e.g. an image maker keeps its paid images there
                 if self._watch is not None and not made.offline:
                     made.watch(functools.partial(self._told, service_label(made)))
-                self._providers[step] = made
-            return self._providers[step]
+                self._providers[slot] = made
+            return self._providers[slot]
 
     def _told(self, label: str, provider: Provider, task: str, state: str | None) -> None:
         if self._watch is not None:

@@ -11,7 +11,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Self
@@ -22,7 +22,9 @@ from viralreel_core.errors import (
     AssemblyError,
     BadInput,
     DiskFault,
+    NoGoodFootage,
     Stopped,
+    ViralReelError,
 )
 from viralreel_core.limits import MAX_SCENES, MIN_SCENES
 from viralreel_core.media import disk
@@ -32,6 +34,7 @@ from viralreel_core.post.kit import PostTexts
 from viralreel_core.providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
 from viralreel_core.providers.http import retry
 from viralreel_core.run.checks import validate_topic
+from viralreel_core.run.clip_order import fallback_order
 from viralreel_core.run.paid_work import PaidWorkHalt
 from viralreel_core.run.providers_in_use import ProvidersInUse
 from viralreel_core.run.rewrite import REWRITE_TRIES, rewrite_place, rewrite_seed
@@ -271,26 +274,92 @@ class AssetSteps:
 
     def clip_key(self, scene: Scene, seconds: float | None = None, take: int = 0) -> str:
         """The cache key of the scene's clip under these settings (changed visuals give a new key; so does
-        a changed narration, for a maker that draws it)."""
-        seconds = seconds or self.clip_seconds(scene)
-        maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
+        a changed narration, for a maker that draws it, and changed search phrases, for a stock service)."""
+        return self._clip_key(self.provider("clips"), scene, seconds or self.clip_seconds(scene), take)  # type: ignore[arg-type]
+
+    def _clip_key(self, maker: ClipMaker, scene: Scene, seconds: float, take: int) -> str:
         return self.key_for(maker, {"visuals": scene.visuals, "seconds": seconds,
                                     **({"narration": scene.narration} if maker.uses_narration else {}),
+                                    **({"search_terms": list(scene.search_terms)}
+                                       if maker.uses_search_terms and scene.search_terms else {}),
                                     **({"take": take} if take else {})})
 
     def clip_for(self, scene: Scene, seconds: float | None = None, take: int = 0) -> Clip:
-        """The scene's clip (cached); never retried automatically. ``take`` > 0: a fresh clip, cached apart."""
+        """The scene's clip (cached); never retried automatically. ``take`` > 0: a fresh clip, cached apart.
+
+        A stock service with no good match for the scene (``NoGoodFootage``) hands it to the next clip source
+        in the person's order (``clip_order``); the scene says so in the run's warnings."""
         self._check_stopped()
         maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
         scene = self._checked_scene(scene)
         seconds = seconds or self.clip_seconds(scene)
-        key = self.clip_key(scene, seconds, take)
+        try:
+            return self._clip_by(maker, scene, seconds, take)
+        except NoGoodFootage as exc:
+            return self._clip_elsewhere(maker, scene, seconds, take, exc)
+
+    def _clip_elsewhere(self, first: ClipMaker, scene: Scene, seconds: float, take: int,
+                        missed: NoGoodFootage) -> Clip:
+        """The scene's clip from the next source in ``clip_fallback``'s order that makes one; ``missed`` again
+        when none does (or the order is empty)."""
+        for name in fallback_order(self.settings, first.name):
+            self._check_stopped()
+            try:
+                maker: ClipMaker = self._in_use.get("clips", name)  # type: ignore[assignment]
+            except ViralReelError as exc:  # e.g. no key for it: the next one
+                _LOGGER.info("clip source %s cannot be used: %s", name, exc)
+                continue
+            self._emit("clips", 0.0, f"Scene {scene.number}: {missed} Trying {maker.display_name()}.", scene.number)
+            try:
+                clip = self._clip_by(maker, scene, seconds, take)
+            except NoGoodFootage as exc:
+                missed = NoGoodFootage(f"{missed} {exc}", provider=exc.provider, hint=exc.hint)
+                continue
+            self._warn(f"Scene {scene.number}: {missed} Made with {maker.display_name()} instead.")
+            clip = replace(clip, choice={**clip.choice, "fallback_from": str(missed)})
+            # kept under the first source's key too: the scene's clip under these settings (a rerun, the studio)
+            self.cache.put(self._clip_key(first, scene, seconds, take), "clips", clip.to_dict(),
+                           {"video": clip.video_path})
+            return clip
+        raise missed
+
+    def clip_from_candidate(self, scene: Scene, candidate: str, take: int) -> Clip:
+        """The stock video ``candidate`` ("service:id", one a clip offered as a next candidate) as the scene's
+        clip ``take``, from the service's cached search answers (no new search): downloaded once, kept in
+        the cache under the take's key. BadInput when the clip source offers no such candidate."""
+        self._check_stopped()
+        maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
+        scene = self._checked_scene(scene)
+        pick = getattr(maker, "make_candidate", None)
+        if pick is None or not candidate.startswith(f"{maker.name}:"):
+            raise BadInput(f"{maker.display_name()} does not offer that candidate for scene {scene.number}.",
+                           hint="Make a new clip for this scene instead.")
+        seconds = self.clip_seconds(scene)
+
+        def make(work_dir: Path):
+            clip = pick(candidate, scene.visuals, seconds, work_dir, scene.search_terms)
+            self.tally.count("clips", False, clip.cost_usd, scene.number)
+            return clip.to_dict(), {"video": clip.video_path}, clip.cost_usd
+
+        key = self.key_for(maker, {"visuals": scene.visuals, "seconds": seconds, "candidate": candidate})
+        asset, _ = self.cache.get_or_make(key, "clips", make, label=f"clip of scene {scene.number}",
+                                          notify=self._warn)
+        stored = self.cache.put(self._clip_key(maker, scene, seconds, take), "clips", asset.meta,
+                                {"video": asset.files["video"]})
+        return Clip.from_dict({**stored.meta, "video_path": str(stored.files["video"])})
+
+    def _clip_by(self, maker: ClipMaker, scene: Scene, seconds: float, take: int) -> Clip:
+        """The scene's clip from ``maker``, through the cache."""
+        key = self._clip_key(maker, scene, seconds, take)
 
         def make(work_dir: Path):
             def call() -> Clip:
+                extra: dict[str, Any] = {}
                 if maker.uses_narration:  # e.g. the offline maker sets the narration's key words on screen
-                    return maker.make(scene.visuals, seconds, work_dir, narration=scene.narration)  # type: ignore[call-arg]
-                return maker.make(scene.visuals, seconds, work_dir)
+                    extra["narration"] = scene.narration
+                if maker.uses_search_terms:  # a stock service searches the scene's phrases
+                    extra["search_terms"] = scene.search_terms
+                return maker.make(scene.visuals, seconds, work_dir, **extra)
 
             self._halt.check("clips", scene.number)
             with self._halt.working("clips", scene.number), self._in_use.local_slot(maker):
@@ -302,8 +371,29 @@ class AssetSteps:
                                             notify=self._warn)
         if hit:
             self.tally.count("clips", True, asset.cost_usd, scene.number)
+            self._claim(maker, asset.meta)
         self._halt.made("clips", scene.number)
         return Clip.from_dict({**asset.meta, "video_path": str(asset.files["video"])})
+
+    def claim_cached_clips(self, scenes: Iterable[Scene], takes: Mapping[int, int] | None = None) -> None:
+        """Tell the clip maker which videos the scenes' cached clips show, before any scene searches, so that
+        no other scene of this video picks one of them again (a stock video is used once per video)."""
+        try:
+            maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
+        except ViralReelError:  # e.g. a missing key: each scene's job says so
+            return
+        if not callable(getattr(maker, "claim", None)):
+            return
+        for scene in scenes:
+            asset = self.cache.get(self.clip_key(self._checked_scene(scene), None, (takes or {}).get(scene.number, 0)))
+            if asset is not None:
+                self._claim(maker, asset.meta)
+
+    @staticmethod
+    def _claim(maker: ClipMaker, meta: Mapping[str, Any]) -> None:
+        key = (meta.get("choice") or {}).get("key")
+        if key and callable(getattr(maker, "claim", None)):
+            maker.claim(str(key))
 
     @staticmethod
     def _checked_scene(scene: Scene) -> Scene:

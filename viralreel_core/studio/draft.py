@@ -13,7 +13,7 @@ from typing import Any
 
 from viralreel_core.errors import BadInput
 from viralreel_core.limits import MAX_DRAFT_SCENES, WRITER_SCENES
-from viralreel_core.models import Scene, Script
+from viralreel_core.models import Scene, Script, search_terms_of
 from viralreel_core.run.checks import validate_topic
 from viralreel_core.text.timing import estimate_seconds
 
@@ -92,6 +92,7 @@ class Draft:
         if self.draft is None:
             return []
         return [{"scene": s.number, "visuals": s.visuals, "narration": s.narration,
+                 "search": "; ".join(s.search_terms),
                  "seconds": estimate_seconds(s.narration) if s.narration.strip() else 0.0,
                  "words": len(s.narration.split()), "uid": uid}
                 for s, uid in zip(self.draft.scenes, self.draft_uids, strict=True)]
@@ -99,12 +100,14 @@ class Draft:
     def edit(self, rows: Iterable[Mapping[str, Any]], topic: str = "") -> bool:
         """Take the table as edited (rows added, deleted, renumbered to reorder); True if the draft changed.
 
-        Rows hold ``uid`` (None for a new row), ``scene`` (an int or None), ``visuals`` and ``narration``.
+        Rows hold ``uid`` (None for a new row), ``scene`` (an int or None), ``visuals`` and ``narration``, and may
+        hold ``search`` (the stock search phrases, "a; b"; a row without it keeps the scene's).
         A row whose scene number was changed moves to that place; new rows go last.
         """
         if self.draft is None:
             self.draft, self.draft_uids = Script(topic, "", ()), []
         old_numbers = dict(zip(self.draft_uids, range(1, len(self.draft_uids) + 1), strict=True))
+        old_terms = {uid: sc.search_terms for uid, sc in zip(self.draft_uids, self.draft.scenes, strict=True)}
         entries = []
         for pos, row in enumerate(rows):
             uid, visuals, narration = _clean(row.get("uid")), _clean(row.get("visuals")), _clean(row.get("narration"))
@@ -117,10 +120,13 @@ class Draft:
             number = int(number) if number is not None else None
             moved = number is not None and old_numbers.get(uid) not in (None, number)
             place = number if number is not None else (old_numbers.get(uid) or MAX_DRAFT_SCENES + pos + 1)
-            entries.append(((place, 0 if moved else 1, pos), uid, visuals, narration))
+            # the stock search phrases: as the row's "search" cell has them, else as the scene had them
+            terms = search_terms_of(row["search"]) if "search" in row else old_terms.get(uid, ())
+            entries.append(((place, 0 if moved else 1, pos), uid, visuals, narration, terms))
         entries.sort(key=lambda e: e[0])
-        scenes = tuple(Scene(i, visuals, narration) for i, (_, _, visuals, narration) in enumerate(entries, 1))
-        uids = [uid for _, uid, _, _ in entries]
+        scenes = tuple(Scene(i, visuals, narration, terms)
+                       for i, (_, _, visuals, narration, terms) in enumerate(entries, 1))
+        uids = [uid for _, uid, _, _, _ in entries]
         if scenes == self.draft.scenes and uids == self.draft_uids:
             return False
         self.replace(replace(self.draft, scenes=scenes), uids)

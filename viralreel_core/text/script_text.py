@@ -23,7 +23,7 @@ from typing import Any
 
 from viralreel_core.errors import BadInput
 from viralreel_core.limits import MAX_DRAFT_SCENES, MAX_TOPIC_CHARS
-from viralreel_core.models import Scene, Script
+from viralreel_core.models import Scene, Script, search_terms_of
 from viralreel_core.text.clean import clean_text, reject_nul
 
 __all__ = ["MAX_SCRIPT_TEXT_CHARS", "TOPIC_FROM_TEXT_CHARS", "narrations_from_text", "read_script_file",
@@ -104,7 +104,7 @@ def script_from_data(data: Any, *, max_scenes: int = MAX_DRAFT_SCENES, topic: st
         if not narration:
             raise BadInput(f"Scene {i} has no narration.", hint="Write what the voice should say.")
         visuals = _words(reject_nul(str(scene.get("visuals") or ""), f"Scene {i}'s visuals"))
-        made.append(Scene(i, visuals, narration))
+        made.append(Scene(i, visuals, narration, search_terms_of(scene.get("search_terms"))))
     topic = _words(topic or data.get("topic") or data.get("title")) or topic_from_narration(made[0].narration)
     return Script(topic=topic[:MAX_TOPIC_CHARS], title=_words(data.get("title")) or topic[:MAX_TOPIC_CHARS],
                   scenes=tuple(made))

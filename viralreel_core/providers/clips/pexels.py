@@ -1,8 +1,10 @@
 """Pexels clips: free stock video found from the scene's visuals, credited to its videographer.
 
-``GET /videos/search`` (header ``Authorization: <key>``, no "Bearer") with keywords taken from the
-visuals, the frame's orientation (``portrait`` for 9:16 and 4:5, ``landscape`` for 16:9, ``square`` for
-1:1), ``size=medium`` (Full HD or more) first; a broader search follows when nothing fits. The pick is a
+``GET /videos/search`` (header ``Authorization: <key>``, no "Bearer") for each of the scene's search
+phrases, the frame's orientation (``portrait`` for 9:16 and 4:5, ``landscape`` for 16:9, ``square`` for
+1:1), ``size=medium`` (Full HD or more) first; any size when that finds no match. What a video shows is read
+from its page's address (``/video/glacier-ice-melting-123/``) and its tags; ``image`` is its preview for
+the vision check (``stock``: ranking, check, fallback). The file taken is a
 file of that orientation at least 1080 on its short side where one exists (the smallest such, not a 4K
 file), else the largest such file; a video another scene already uses is avoided. The assembler crops
 what is left over (a 9:16 file in a 4:5 frame). The clip
@@ -11,7 +13,8 @@ keeps "Video by NAME on Pexels (URL)" as its credit, which the result lists.
 Example::
 
     maker = PexelsClips(api_key="…")
-    clip = maker.make("Close-up of a cat asleep on a sunny windowsill", 6, Path("out"))
+    clip = maker.make("Close-up of a cat asleep on a sunny windowsill", 6, Path("out"), ("cat asleep", "windowsill"))
+    clip.choice["why"]  # "matched: 'cat asleep'"
     clip.credit  # 'Video by Jane Doe on Pexels (https://www.pexels.com/video/…)'
 """
 
@@ -24,6 +27,7 @@ import requests
 
 from viralreel_core.errors import ProviderError, RateLimited
 from viralreel_core.providers.clips.stock import StockClips, orientation_of, search_terms
+from viralreel_core.providers.clips.vision_check import VisionCheck
 from viralreel_core.providers.http.retry import POLICY, RetryPolicy, retry_after
 from viralreel_core.providers.http.transport import (
     MAX_DOWNLOAD_BYTES,
@@ -43,7 +47,7 @@ DEFAULT_BASE_URL = "https://api.pexels.com"
 MIN_WIDTH = 1080  # of the file's short side (the width of a portrait file)
 PER_PAGE = 15
 READ_TIMEOUT = 30.0
-QUERY_VERSION = "1"  # bump when the way a query is built from the visuals changes
+QUERY_VERSION = "2"  # bump when the way a query is built from the visuals changes
 
 def _files(video: dict[str, Any], orientation: str) -> list[dict[str, Any]]:
     files = []
@@ -97,9 +101,10 @@ class PexelsClips(StockClips):
     def __init__(self, api_key: str, *, base_url: str | None = None, min_width: int = MIN_WIDTH,
                  width: int = 1080, height: int = 1920, per_page: int = PER_PAGE, read_timeout: float = READ_TIMEOUT,
                  max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None,
-                 retry_policy: RetryPolicy = POLICY) -> None:
+                 retry_policy: RetryPolicy = POLICY, vision: VisionCheck | None = None) -> None:
         super().__init__(api_key, base_url=base_url, width=width, height=height, read_timeout=read_timeout,
-                         max_download_bytes=max_download_bytes, sleep=sleep, retry_policy=retry_policy)
+                         max_download_bytes=max_download_bytes, sleep=sleep, retry_policy=retry_policy,
+                         vision=vision)
         self.min_width = min_width
         self.per_page = max(1, min(80, per_page))
         # a 429 here is the hourly quota: waiting seconds will not help, so only 5xx are retried
@@ -108,7 +113,7 @@ class PexelsClips(StockClips):
     def __repr__(self) -> str:
         return f"PexelsClips(orientation={self.orientation!r}, endpoint={host_of(self.base_url)!r})"
 
-    def cache_params(self) -> dict[str, Any]:
+    def _service_params(self) -> dict[str, Any]:
         """What shapes the pick: orientation, minimum width, page size and how queries are built."""
         return {"orientation": self.orientation, "min_width": self.min_width, "per_page": self.per_page,
                 "query": QUERY_VERSION}

@@ -5,12 +5,13 @@ log line and error, see ``transport``); each hit offers up to four renditions (`
 ``medium``, ``small``, ``tiny``, each with ``url``, ``width``, ``height``; an unavailable one has an empty
 url). Pixabay has no orientation filter for videos, so the shape is chosen here, from the frame the
 settings ask for (portrait for 9:16 and 4:5, landscape for 16:9): the rendition picked is the smallest
-that covers the frame without upscaling, else the largest. As with Pexels, searches go from narrow to
-broad (all keywords at the frame's size, all keywords any size, two, one), and a video another scene
-already uses is avoided; a video of the other shape is taken only when a search finds none of the
-frame's (the assembler crops it to fill). Pixabay asks for no credit; "Video by USER on Pixabay (URL)"
-is kept anyway. Rate limit: 100 requests a minute (``X-RateLimit-*`` headers, 429 past it), so a 429
-is waited out (``Retry-After``, else ``X-RateLimit-Reset``) within the one retry policy.
+that covers the frame without upscaling, else the largest. As with Pexels, each of the scene's phrases
+is searched (at the frame's size, then any size when that finds no match) and the hits are ranked by the
+phrases their ``tags`` match, their length and their shape (``stock``); a video another scene already
+uses is avoided, and one of the other shape wins only over worse matches (the assembler crops it). The
+rendition's ``thumbnail`` is the preview the vision check sees. Pixabay asks for no credit; "Video by
+USER on Pixabay (URL)" is kept anyway. Rate limit: 100 requests a minute (``X-RateLimit-*`` headers, 429
+past it), so a 429 is waited out (``Retry-After``, else ``X-RateLimit-Reset``) within the one retry policy.
 
 Example::
 
@@ -28,6 +29,7 @@ import requests
 
 from viralreel_core.errors import AuthError, ProviderError, RateLimited
 from viralreel_core.providers.clips.stock import StockClips, orientation_of
+from viralreel_core.providers.clips.vision_check import VisionCheck
 from viralreel_core.providers.http.retry import POLICY, RetryPolicy, retry_after
 from viralreel_core.providers.http.transport import (
     MAX_DOWNLOAD_BYTES,
@@ -47,7 +49,7 @@ PER_PAGE = 20  # Pixabay takes 3–200
 MAX_QUERY_CHARS = 100  # Pixabay's limit for q
 READ_TIMEOUT = 30.0
 RENDITIONS = ("large", "medium", "small", "tiny")
-QUERY_VERSION = "1"  # bump when the way a query is built from the visuals changes
+QUERY_VERSION = "2"  # bump when the way a query is built from the visuals changes
 
 
 def _renditions(hit: dict[str, Any]) -> list[dict[str, Any]]:
@@ -99,9 +101,10 @@ class PixabayClips(StockClips):
     def __init__(self, api_key: str, *, base_url: str | None = None, width: int = 1080, height: int = 1920,
                  per_page: int = PER_PAGE, read_timeout: float = READ_TIMEOUT,
                  max_download_bytes: int = MAX_DOWNLOAD_BYTES, sleep: Callable[[float], None] | None = None,
-                 retry_policy: RetryPolicy = POLICY) -> None:
+                 retry_policy: RetryPolicy = POLICY, vision: VisionCheck | None = None) -> None:
         super().__init__(api_key, base_url=base_url, width=width, height=height, read_timeout=read_timeout,
-                         max_download_bytes=max_download_bytes, sleep=sleep, retry_policy=retry_policy)
+                         max_download_bytes=max_download_bytes, sleep=sleep, retry_policy=retry_policy,
+                         vision=vision)
         self.per_page = max(3, min(200, per_page))
         # a 429 is the per-minute window: worth the wait it names (within the policy's cap)
         self._api = make_session(statuses=(429, 500, 502, 503, 504), methods=("GET",), sleep=sleep,
@@ -110,7 +113,7 @@ class PixabayClips(StockClips):
     def __repr__(self) -> str:
         return f"PixabayClips(endpoint={host_of(self.base_url)!r}, frame={self.width}x{self.height})"
 
-    def cache_params(self) -> dict[str, Any]:
+    def _service_params(self) -> dict[str, Any]:
         """What shapes the pick: the frame (its shape and size), page size and how queries are built."""
         return {"orientation": self.orientation, "frame": f"{self.width}x{self.height}",
                 "per_page": self.per_page, "video_type": "film", "query": QUERY_VERSION}
@@ -139,6 +142,15 @@ class PixabayClips(StockClips):
 
     def _credit(self, hit: dict[str, Any]) -> str:
         return credit_for(hit)
+
+    def _preview(self, hit: dict[str, Any], chosen: dict[str, Any]) -> str:
+        """The chosen rendition's thumbnail (any rendition's, else the older ``picture_id`` address)."""
+        videos = hit.get("videos") if isinstance(hit.get("videos"), dict) else {}
+        thumbs = [chosen.get("thumbnail"), *(v.get("thumbnail") for v in videos.values() if isinstance(v, dict))]
+        found = next((str(t) for t in thumbs if t), "")
+        if not found and hit.get("picture_id"):
+            found = f"https://i.vimeocdn.com/video/{hit['picture_id']}_640x360.jpg"
+        return found
 
     def _error(self, response: requests.Response) -> ProviderError:
         status = response.status_code

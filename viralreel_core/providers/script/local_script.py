@@ -36,11 +36,20 @@ from viralreel_core.errors import BadInput
 from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES
 from viralreel_core.models import Scene, Script
 from viralreel_core.providers.base import ScriptRequest, ScriptWriter
+from viralreel_core.providers.clips.search_phrases import (
+    MAX_PHRASES,
+    MIN_PHRASES,
+    clean_phrases,
+    phrase_words,
+    phrases_from_text,
+)
 from viralreel_core.providers.script.local_script_data import (
     BODIES,
     CALLS,
     DEFAULT_PALETTES,
     DEFAULT_SETTINGS,
+    ENGLISH_NOUNS,
+    GENERIC_TERMS,
     HOOKS,
     KINDS,
     MOODS,
@@ -263,9 +272,12 @@ class LocalScriptWriter(ScriptWriter):
         palette = themes[0][3] if themes else rng.choice(DEFAULT_PALETTES)
         subjects = _subject_cycle(themes, parts, rng)
         scenes, seen = [], set()
+        english = request.language == "en" and parts.words == tuple(w for w in parts.words if w.isascii())
         for number, (role, narration) in enumerate(zip(roles, narrations, strict=True), 1):
-            visuals = _visuals(role, tone, next(subjects), palette, rng, seen)
-            scenes.append(Scene(number=number, visuals=visuals, narration=narration))
+            subject = next(subjects)
+            visuals = _visuals(role, tone, subject, palette, rng, seen)
+            terms = _search_terms(subject, themes, parts, english, number)
+            scenes.append(Scene(number=number, visuals=visuals, narration=narration, search_terms=terms))
         secs = _rounded_length(narrations)
         return Script(topic=topic, title=_title(tone, parts, shape, steps, rng, secs), scenes=tuple(scenes))
 
@@ -381,6 +393,29 @@ def _subject_cycle(themes: list[_Theme], parts: TopicParts, rng: random.Random) 
     pool = named + placed
     while True:
         yield from pool
+
+
+def _search_terms(subject: str, themes: list[_Theme], parts: TopicParts, english: bool, number: int
+                  ) -> tuple[str, ...]:
+    """2–4 English phrases to search stock footage for: the scene's subject without its style words, then the
+    pictured subjects of its themes that name it. For a topic in another language, the English of the
+    topic's words this writer knows (``ENGLISH_NOUNS``), else its theme's pictured subjects; generic filmable
+    shots fill in. Never the topic's own words in another language."""
+    own = subject
+    if not english:
+        known = list(dict.fromkeys(ENGLISH_NOUNS[w] for w in parts.words if w in ENGLISH_NOUNS))
+        own = ", ".join(known)
+        themes = _themes(topic_parts(" ".join(known))) if known else themes
+    stems = {_stem(w) for w in phrase_words(own)}
+    named = [s for theme in themes[:2 if stems else 1] for s in theme[1]
+             if not stems or stems & {_stem(w) for w in s.split()}]
+    turn = (number - 1) % len(named) if named else 0  # later scenes lead with other pictured subjects
+    extra = [p for s in named[turn:] + named[:turn] for p in phrases_from_text(s)]
+    terms = phrases_from_text(own, extra=extra) if own else clean_phrases(extra, MAX_PHRASES)
+    if len(terms) < MIN_PHRASES:
+        turn = (number - 1) % len(GENERIC_TERMS)
+        terms = clean_phrases([*terms, *GENERIC_TERMS[turn:], *GENERIC_TERMS[:turn]], MIN_PHRASES)
+    return terms
 
 
 def _visuals(role: str, tone: str, subject: str, palette: str, rng: random.Random, seen: set[str]) -> str:

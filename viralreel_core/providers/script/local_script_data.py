@@ -17,7 +17,8 @@ well with, as a prefix before ``|``:
 from __future__ import annotations
 
 __all__ = ["HOOKS", "CALLS", "BODIES", "OTHER_HOOK", "OTHER_CALL", "TITLES", "STEP_TITLES", "QUESTION_TITLES",
-           "THEMES", "DEFAULT_SETTINGS", "DEFAULT_PALETTES", "SHOTS", "MOODS", "KINDS"]
+           "THEMES", "DEFAULT_SETTINGS", "DEFAULT_PALETTES", "SHOTS", "MOODS", "KINDS",
+           "ENGLISH_NOUNS", "GENERIC_TERMS"]
 
 KINDS = "TNACLFQ"
 
@@ -308,3 +309,43 @@ MOODS = {
     "inspiring": ("warm golden sunrise glow", "uplifting soft light", "glowing golden-hour warmth"),
     "educational": ("clean bright lighting", "crisp clean look with clear labels", "calm even lighting"),
 }
+
+# Stock searches are in English whatever the video's language. For a topic in another language the offline
+# writer searches for the English of the words it knows here (common filmable nouns in Spanish, French,
+# German, Portuguese and Italian), else for its theme's pictured subjects, else for these generic shots.
+ENGLISH_NOUNS: dict[str, str] = {
+    # Spanish
+    "gato": "cat", "gatos": "cats", "perro": "dog", "perros": "dogs", "mar": "sea", "océano": "ocean",
+    "playa": "beach", "montaña": "mountain", "montañas": "mountains", "bosque": "forest", "río": "river",
+    "volcán": "volcano", "volcanes": "volcanoes", "espacio": "space", "estrellas": "stars", "luna": "moon",
+    "planeta": "planet", "dinero": "money", "café": "coffee", "comida": "food", "cocina": "kitchen",
+    "pan": "bread", "ciudad": "city", "coche": "car", "coches": "cars", "lluvia": "rain", "nieve": "snow",
+    "árbol": "tree", "árboles": "trees", "flores": "flowers", "flor": "flower", "pájaros": "birds",
+    "pájaro": "bird", "caballo": "horse", "ballena": "whale", "ballenas": "whales", "tiburón": "shark",
+    "tiburones": "sharks", "hielo": "ice", "glaciar": "glacier", "glaciares": "glaciers", "sol": "sun",
+    "cielo": "sky", "nubes": "clouds", "música": "music", "guitarra": "guitar", "libro": "book",
+    "libros": "books", "cerebro": "brain", "sueño": "sleep", "dormir": "sleeping", "ejercicio": "workout",
+    "robot": "robot", "robots": "robots", "ordenador": "computer", "computadora": "computer",
+    "teléfono": "phone", "fuego": "fire", "agua": "water", "abejas": "bees", "abeja": "bee",
+    "hormigas": "ants", "pirámides": "pyramids", "castillo": "castle", "tren": "train", "avión": "airplane",
+    # French
+    "chat": "cat", "chats": "cats", "chien": "dog", "chiens": "dogs", "mer": "sea", "plage": "beach",
+    "montagne": "mountain", "forêt": "forest", "volcan": "volcano", "espace": "space", "étoiles": "stars",
+    "argent": "money", "cuisine": "kitchen", "ville": "city", "voiture": "car", "pluie": "rain",
+    "neige": "snow", "arbre": "tree", "fleurs": "flowers", "oiseaux": "birds", "glace": "ice",
+    "ciel": "sky", "musique": "music", "livre": "book", "cerveau": "brain", "feu": "fire", "eau": "water",
+    # German
+    "katze": "cat", "katzen": "cats", "hund": "dog", "hunde": "dogs", "meer": "sea", "strand": "beach",
+    "berg": "mountain", "berge": "mountains", "wald": "forest", "vulkan": "volcano", "weltraum": "space",
+    "sterne": "stars", "geld": "money", "kaffee": "coffee", "küche": "kitchen", "stadt": "city",
+    "auto": "car", "regen": "rain", "schnee": "snow", "baum": "tree", "blumen": "flowers", "vögel": "birds",
+    "eis": "ice", "himmel": "sky", "musik": "music", "buch": "book", "gehirn": "brain", "feuer": "fire",
+    "wasser": "water",
+    # Portuguese and Italian
+    "cão": "dog", "cachorro": "dog", "praia": "beach", "floresta": "forest", "vulcão": "volcano",
+    "dinheiro": "money", "cidade": "city", "chuva": "rain", "gatto": "cat", "gatti": "cats", "cane": "dog",
+    "cani": "dogs", "spiaggia": "beach", "montagna": "mountain", "foresta": "forest", "vulcano": "volcano",
+    "spazio": "space", "stelle": "stars", "soldi": "money", "caffè": "coffee", "città": "city",
+    "pioggia": "rain", "neve": "snow",
+}
+GENERIC_TERMS = ("city street at night", "people walking", "sunrise over landscape", "hands writing notebook")

@@ -28,6 +28,7 @@ from viralreel_core.limits import MAX_SCENES, MIN_SCENES
 from viralreel_core.models import Scene, Script
 from viralreel_core.post.kit import PostTexts, tidy_texts
 from viralreel_core.providers.base import ScriptRequest, ScriptWriter
+from viralreel_core.providers.clips.search_phrases import clean_phrases, phrases_from_text
 from viralreel_core.providers.http.openai_common import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
@@ -63,7 +64,7 @@ MAX_TOKENS = 1000  # the seed's cap; six scenes of JSON fit in about 600
 MAX_NARRATION_WORDS = 60  # about 23 s of speech: longer is not a short-video scene
 MAX_NARRATION_CHARS = 400
 MAX_VISUALS_CHARS = 1000  # Runway's prompt limit
-PROMPT_VERSION = "2"  # bump when the prompt changes, so cached scripts are not reused
+PROMPT_VERSION = "3"  # bump when the prompt changes, so cached scripts are not reused
 #: dollars per million (input, output) tokens; third-party figures, check the live price page
 PRICES_PER_MILLION = {
     "gpt-4o-mini": (0.15, 0.60),
@@ -88,8 +89,11 @@ SCRIPT_SCHEMA: dict[str, Any] = {
                                 "description": "One concrete shot: subject, action, setting, light, camera."},
                     "narration": {"type": "string",
                                   "description": "What the voice says in this scene: 8 to 35 words."},
+                    "search_terms": {"type": "array", "items": {"type": "string"},
+                                     "description": "2 to 4 short English phrases to search stock footage for: "
+                                                    "concrete, filmable things (e.g. 'glacier ice')."},
                 },
-                "required": ["visuals", "narration"],
+                "required": ["visuals", "narration", "search_terms"],
                 "additionalProperties": False,
             },
         },
@@ -121,7 +125,8 @@ Rules:
 - Language: write the title, the description and the hashtags in {language}."""
 
 _SYSTEM = """You write scripts for vertical short videos (TikTok, Reels, Shorts) of 20 to 60 seconds.
-Answer with JSON only, shaped {{"title": string, "scenes": [{{"visuals": string, "narration": string}}]}}.
+Answer with JSON only, shaped {{"title": string, "scenes": [{{"visuals": string, "narration": string,
+"search_terms": [string]}}]}}.
 Rules:
 - {count}. Scene 1 is a hook that stops the scroll; the last scene ends with a call to action.
 - narration: what the voice says in that scene, one or two short spoken sentences, 8 to 35 words;
@@ -130,7 +135,10 @@ Rules:
   action, setting, light, camera); no text on screen, no logos, no real people's names.
 - title: at most 8 words.
 - Language: write the title and every narration in {language}; write the visuals in English (a video
-  generator or a stock-footage search reads them).{tone}"""
+  generator or a stock-footage search reads them).
+- search_terms: 2 to 4 short phrases (1 to 3 words each) to search a stock-footage library for this scene:
+  concrete things a camera can film ("glacier ice", "polar bear swimming"), in English whatever the
+  narration's language; no style, camera or mood words ("cinematic", "close-up", "dramatic").{tone}"""
 
 
 def script_messages(request: ScriptRequest) -> list[dict[str, str]]:
@@ -204,7 +212,8 @@ def parse_script(content: str | None, request: ScriptRequest, *, service: str = 
             raise bad(f"scene {number} has no narration")
         if len(narration.split()) > MAX_NARRATION_WORDS or len(narration) > MAX_NARRATION_CHARS:
             raise bad(f"scene {number}'s narration is too long ({len(narration.split())} words)")
-        scenes.append(Scene(number, visuals[:MAX_VISUALS_CHARS], narration))
+        terms = clean_phrases(item.get("search_terms") or ()) or phrases_from_text(visuals)  # a model may omit them
+        scenes.append(Scene(number, visuals[:MAX_VISUALS_CHARS], narration, terms))
     title = " ".join(str(data.get("title") or "").split()) or request.topic
     return Script(topic=request.topic, title=title, scenes=tuple(scenes))
 
