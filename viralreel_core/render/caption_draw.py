@@ -53,8 +53,9 @@ class CaptionCue:
     """One caption image, blended at (``x``, ``y``) while ``start <= t < end``.
 
     ``rgb`` is H×W×3 uint8 and ``alpha`` H×W×1 uint16 in 0..255; both are read-only, and all the cues of
-    a chunk have the same box. ``text`` is the chunk as drawn and ``active`` the index of the spoken word
-    in it.
+    a chunk have the same box. ``rgba`` (H×W×4 uint8, read-only) is the same picture in one array, where the
+    painter gave it (written as an image in one copy). ``text`` is the chunk as drawn and ``active`` the
+    index of the spoken word in it.
     """
 
     start: float
@@ -65,6 +66,7 @@ class CaptionCue:
     alpha: np.ndarray = field(repr=False)
     text: str = ""
     active: int = -1
+    rgba: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def width(self) -> int:
@@ -261,13 +263,13 @@ def _render_chunk(chunk: CaptionChunk, style: CaptionStyle, p: dict[str, Any], w
     for moment, pic in painted.items():
         alpha = pic.alpha[ct:cb, cl:cr]
         shape = shapes.setdefault(alpha.tobytes(), _readonly(alpha[:, :, None].astype(np.uint16)))
-        crops[moment] = (_readonly(pic.rgb[ct:cb, cl:cr]), shape)
+        crops[moment] = (_readonly(pic.rgb[ct:cb, cl:cr]), shape, _readonly(pic.rgba[ct:cb, cl:cr]))
     text = join_words(["".join(t for t, _ in r) for r in runs if r])
     cues: list[CaptionCue] = []
     for i, (at, moment) in enumerate(timeline):
         until = timeline[i + 1][0] if i + 1 < len(timeline) else chunk.end
-        rgb, alpha = crops[moment]
-        cues.append(CaptionCue(at + offset, until + offset, int(fx), int(fy), rgb, alpha, text, moment.active))
+        rgb, alpha, rgba = crops[moment]
+        cues.append(CaptionCue(at + offset, until + offset, int(fx), int(fy), rgb, alpha, text, moment.active, rgba))
     return cues
 
 
