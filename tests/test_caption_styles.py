@@ -85,9 +85,17 @@ def test_pop_shows_the_words_as_they_are_spoken_each_growing_in():
     first = [c for c in cues if c.active == 0]
     assert len(first) == len(POP_SCALES) + 1 and [c.active for c in cues].count(2) == len(POP_SCALES) + 1
     ink = [int((c.alpha > 128).sum()) for c in first]
-    assert ink[:-1] == sorted(ink[:-1]) and ink[-2] > ink[-1]  # it grows past its size, then settles
-    assert POP_SCALES[-1] > 1 > POP_SCALES[0]
+    assert ink == sorted(ink) and ink[0] < 0.7 * ink[-1]  # it appears smaller, then grows to its size
+    assert POP_SCALES and all(0 < s < 1 for s in POP_SCALES)
     assert first[1].start - first[0].start == pytest.approx(1 / 30)
+    # the next word appears, small, beside the one before (still lit), then at its size, lit in its turn
+    second = [c for c in cues if c.active == 1]
+    green = [np.nonzero(_near(c, (0x3D, 0xFF, 0x8B)).any(axis=0))[0] for c in second]
+    word = [np.nonzero(c.alpha[:, :, 0].any(axis=0))[0] for c in second]
+    assert green[0].min() < word[0].max() - 0.5 * (word[0].max() - word[0].min())  # "one" still green
+    assert green[-1].min() > green[0].min()  # then only "two" is
+    grown = [int((c.alpha > 128).sum()) for c in second]
+    assert first[-1].end == pytest.approx(second[0].start) and ink[-1] < grown[0] < grown[-1]
     later = [int((c.alpha > 128).sum()) for c in cues if c.active != 0 and c.start == max(
         d.start for d in cues if d.active == c.active)]
     assert ink[-1] < later[0] < later[1]  # the chunk builds up word by word

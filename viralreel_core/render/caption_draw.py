@@ -30,7 +30,7 @@ from viralreel_core.errors import BadInput
 from viralreel_core.models import WordTiming
 from viralreel_core.render.caption_chunks import CaptionChunk, chunk_words
 from viralreel_core.render.caption_paint import ChunkPainter, Moment, PlacedWord, width_of
-from viralreel_core.render.caption_styles import SAFE_BOTTOM, SAFE_TOP, check_style
+from viralreel_core.render.caption_styles import POP_SCALES, SAFE_BOTTOM, SAFE_TOP, check_style
 from viralreel_core.render.caption_text import font_runs, is_rtl, visual_order, word_direction
 from viralreel_core.render.colors import parse_color
 from viralreel_core.render.fonts import FONT_LOCK as _FONT_LOCK
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CaptionCue", "build_cues", "POP_SCALES", "POP_STEP", "KARAOKE_STEPS"]
 
-POP_SCALES = (0.6, 1.12)  # a popping word's sizes, one frame each, before it settles at 1
 POP_STEP = 1 / 30  # seconds per step: one frame at 30 fps
 KARAOKE_STEPS = 4  # the fill sweeps a word in at most this many steps…
 KARAOKE_STEP = 0.06  # …each at least this long (seconds)
