@@ -188,7 +188,7 @@ class ChunkPainter:
             shade = Image.new("L", self.canvas, 0)
         elif word > 0 and (word,) not in self._shades:
             shade = self._blurred(solid)
-        else:  # the first word's from no shadow at all
+        else:  # from the shadow of one word fewer (the first word's: from no shadow)
             fill, outline = self._masks(word)
             shade = self._shade((word,), outline if outline is not None else fill).copy()
             x0, x1 = self._reach(word)
