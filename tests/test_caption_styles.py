@@ -175,3 +175,31 @@ def test_the_studio_preview_shows_each_preset(tmp_path):
     boxed = previews["boxed"]
     assert (boxed.reshape(-1, 3) > 240).all(axis=1).sum() > 500  # the white box is in the preview
     assert Path(tmp_path).is_dir()
+
+
+@pytest.mark.parametrize("name", ["pop", "karaoke", "boxed", "word-box"])
+def test_what_a_painter_reuses_between_moments_paints_what_a_fresh_one_does(name):
+    """The painter remakes only what a moment changes (the new word's columns of the shadow and outline, the
+    lit words' colours, a popping word's box): each moment must come out as painted from nothing."""
+    from viralreel_core.render.caption_draw import _style_params
+    from viralreel_core.render.caption_paint import ChunkPainter, Moment, PlacedWord, width_of
+    from viralreel_core.render.caption_text import font_runs
+    from viralreel_core.render.fonts import font_for
+
+    look = _style_params(caption_style(name, {"shadow": True}), 540, 960)
+    size, stroke, pad = look["size"], look["stroke"], look["stroke"] + look["size"] // 2 + 4
+    words, x = [], 0.3  # fractional positions, as a layout gives
+    for text in ("WHY", "CATS", "PURR"):
+        runs = font_runs(text)
+        fonts = [font_for(source, size) for _, source in runs]
+        word = PlacedWord(runs, "ltr", fonts, [width_of(f, t, "ltr") for f, (t, _) in zip(fonts, runs, strict=True)],
+                          x, size)
+        words.append(word)
+        x += word.width + 0.27 * size
+    block, canvas = (round(x), round(1.3 * size)), (round(x) + 2 * pad, round(1.3 * size) + 2 * pad)
+    moments = [m for k in range(3) for m in (Moment(k, k + 1, 0.6), Moment(k, k + 1), Moment(k, 3, 0.5),
+                                             Moment(k, 3))]
+    reused = ChunkPainter(words, look, size, stroke, block, canvas, pad)
+    for moment in moments:
+        alone = ChunkPainter(words, look, size, stroke, block, canvas, pad).paint(moment).rgba
+        assert np.array_equal(reused.paint(moment).rgba, alone), moment
