@@ -91,6 +91,10 @@ def test_a_sentence_with_a_place_to_fill_in_is_left_out_and_the_rest_kept():
         "Why the Sky Is Blue, Explained. Air scatters blue light.")
     nothing_filled = Script("why the sky is blue", "Why the Sky Is Blue, Explained", (Scene(1, "v", "[your hook]"),))
     assert plain_post_texts(nothing_filled, "en").description == "Why the Sky Is Blue, Explained"
+    placed_title = plain_post_texts(Script("[your topic]", "[a title] about volcanoes", (
+        Scene(1, "v", "[your hook]. Lava flows downhill."),)), "en")
+    assert placed_title.title == "About volcanoes" and placed_title.description == "Lava flows downhill."
+    assert "#volcanoes" in placed_title.hashtags and not {"#title", "#topic", "#hook"} & set(placed_title.hashtags)
 
 
 @pytest.mark.parametrize(("topic", "narration", "language", "tag"), [

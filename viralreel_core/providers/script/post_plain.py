@@ -117,7 +117,7 @@ def plain_post_texts(script: Script, language: str = "en") -> PostTexts:
     if is_unspaced(topic):
         words = _unspaced_words(topic, f"{script.title} {narration}")
     else:
-        words = [*_content_words(topic, language), *_content_words(script.title, language)]
+        words = [*_content_words(topic, language), *_content_words(_unfilled(script.title), language)]
     if len({hashtag(w) for w in words} - {""}) < HASHTAGS_MIN:  # the title's, then the narration's words top it up
         words += _said_most(_unfilled(script.title), language) + _said_most(narration, language)[:HASHTAGS_MIN + 2]
     return tidy_texts(title, description, words, more=FALLBACK_HASHTAGS)
