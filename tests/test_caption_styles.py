@@ -85,9 +85,17 @@ def test_pop_shows_the_words_as_they_are_spoken_each_growing_in():
     first = [c for c in cues if c.active == 0]
     assert len(first) == len(POP_SCALES) + 1 and [c.active for c in cues].count(2) == len(POP_SCALES) + 1
     ink = [int((c.alpha > 128).sum()) for c in first]
-    assert ink[:-1] == sorted(ink[:-1]) and ink[-2] > ink[-1]  # it grows past its size, then settles
-    assert POP_SCALES[-1] > 1 > POP_SCALES[0]
+    assert ink == sorted(ink) and ink[0] < 0.7 * ink[-1]  # it appears smaller, then grows to its size
+    assert POP_SCALES and all(0 < s < 1 for s in POP_SCALES)
     assert first[1].start - first[0].start == pytest.approx(1 / 30)
+    # the next word appears, small, beside the one before (still lit), then at its size, lit in its turn
+    second = [c for c in cues if c.active == 1]
+    green = [np.nonzero(_near(c, (0x3D, 0xFF, 0x8B)).any(axis=0))[0] for c in second]
+    word = [np.nonzero(c.alpha[:, :, 0].any(axis=0))[0] for c in second]
+    assert green[0].min() < word[0].max() - 0.5 * (word[0].max() - word[0].min())  # "one" still green
+    assert green[-1].min() > green[0].min()  # then only "two" is
+    grown = [int((c.alpha > 128).sum()) for c in second]
+    assert first[-1].end == pytest.approx(second[0].start) and ink[-1] < grown[0] < grown[-1]
     later = [int((c.alpha > 128).sum()) for c in cues if c.active != 0 and c.start == max(
         d.start for d in cues if d.active == c.active)]
     assert ink[-1] < later[0] < later[1]  # the chunk builds up word by word
@@ -167,3 +175,31 @@ def test_the_studio_preview_shows_each_preset(tmp_path):
     boxed = previews["boxed"]
     assert (boxed.reshape(-1, 3) > 240).all(axis=1).sum() > 500  # the white box is in the preview
     assert Path(tmp_path).is_dir()
+
+
+@pytest.mark.parametrize("name", ["pop", "karaoke", "boxed", "word-box"])
+def test_what_a_painter_reuses_between_moments_paints_what_a_fresh_one_does(name):
+    """The painter remakes only what a moment changes (the new word's columns of the shadow and outline, the
+    lit words' colours, a popping word's box): each moment must come out as painted from nothing."""
+    from viralreel_core.render.caption_draw import _style_params
+    from viralreel_core.render.caption_paint import ChunkPainter, Moment, PlacedWord, width_of
+    from viralreel_core.render.caption_text import font_runs
+    from viralreel_core.render.fonts import font_for
+
+    look = _style_params(caption_style(name, {"shadow": True}), 540, 960)
+    size, stroke, pad = look["size"], look["stroke"], look["stroke"] + look["size"] // 2 + 4
+    words, x = [], 0.3  # fractional positions, as a layout gives
+    for text in ("WHY", "CATS", "PURR"):
+        runs = font_runs(text)
+        fonts = [font_for(source, size) for _, source in runs]
+        word = PlacedWord(runs, "ltr", fonts, [width_of(f, t, "ltr") for f, (t, _) in zip(fonts, runs, strict=True)],
+                          x, size)
+        words.append(word)
+        x += word.width + 0.27 * size
+    block, canvas = (round(x), round(1.3 * size)), (round(x) + 2 * pad, round(1.3 * size) + 2 * pad)
+    moments = [m for k in range(3) for m in (Moment(k, k + 1, 0.6), Moment(k, k + 1), Moment(k, 3, 0.5),
+                                             Moment(k, 3))]
+    reused = ChunkPainter(words, look, size, stroke, block, canvas, pad)
+    for moment in moments:
+        alone = ChunkPainter(words, look, size, stroke, block, canvas, pad).paint(moment).rgba
+        assert np.array_equal(reused.paint(moment).rgba, alone), moment

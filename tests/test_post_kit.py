@@ -21,8 +21,11 @@ from viralreel_core.jobs import JobQueue, QueueConfig
 from viralreel_core.models import Scene, Script
 from viralreel_core.post.cover import cover_frame, draw_cover
 from viralreel_core.post.kit import PostKit, edit_kit, load_kit, tidy_texts
+from viralreel_core.providers.base import ScriptRequest
+from viralreel_core.providers.script.local_script import LocalScriptWriter
 from viralreel_core.providers.script.post_plain import plain_post_texts
 from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.text.placeholders import count_placeholders
 from viralreel_core.workspace.projects import record_render
 
 KEY = "sk-post-kit-TEST-0123456789abcdef"
@@ -55,6 +58,43 @@ def test_the_offline_writer_is_plain_the_topic_the_first_sentences_and_the_topic
     assert texts.title == "Why do volcanoes erupt?"
     assert texts.description.startswith("Volcanoes erupt when pressure builds under the crust.")
     assert 3 <= len(texts.hashtags) <= 8 and texts.hashtags[0] == "#volcanoes"
+
+
+@pytest.mark.parametrize(("topic", "language"), [("why do cats love boxes", "en"), ("how to bake bread", "en"),
+                                                ("black holes", "en"), ("5 tips for better sleep", "en"),
+                                                ("Por qué el cielo es azul", "es"), ("为什么猫喜欢盒子", "zh")])
+def test_an_offline_drafts_places_to_fill_in_never_reach_the_texts_to_paste(topic, language):
+    writer = LocalScriptWriter()
+    script = writer.write(ScriptRequest(topic, language=language))
+    assert count_placeholders(s.narration for s in script.scenes) >= 3  # a draft, as the offline writer gives
+    texts, cost = writer.write_post(script, language)  # what a render's kit gets from the offline writer
+    assert cost == 0
+    pasted = " ".join([texts.title, texts.description, *texts.hashtags])
+    assert "[" not in pasted and "]" not in pasted
+    assert texts.title and len(texts.description) >= len(texts.title) and 3 <= len(texts.hashtags) <= 8
+    # no hashtag from the words of a place to fill in ("#language" from "[…, in the video's language]")
+    assert not {"#language", "#videos", "#point", "#measurement", "#number"} & set(texts.hashtags)
+    if language == "en":  # the sentences kept are whole ones of the draft, and say what the video is about
+        assert texts.description.endswith((".", "?", "!"))
+        assert topic.split()[-1].lower() in texts.description.lower()
+
+
+def test_a_sentence_with_a_place_to_fill_in_is_left_out_and_the_rest_kept():
+    script = Script("why the sky is blue", "Why the Sky Is Blue", (
+        Scene(1, "v", "The sky is blue because of sunlight. [A number? with its source]. Air scatters blue light."),
+        Scene(2, "v", "Sunsets are red for the same reason: [your example]. Follow for more.")))
+    texts = plain_post_texts(script, "en")
+    assert texts.description == "The sky is blue because of sunlight. Air scatters blue light. Follow for more."
+    opening_unfilled = Script("why the sky is blue", "Why the Sky Is Blue, Explained", (
+        Scene(1, "v", "Why the sky is blue: [your hook]."), Scene(2, "v", "Air scatters blue light.")))
+    assert plain_post_texts(opening_unfilled, "en").description == (
+        "Why the Sky Is Blue, Explained. Air scatters blue light.")
+    nothing_filled = Script("why the sky is blue", "Why the Sky Is Blue, Explained", (Scene(1, "v", "[your hook]"),))
+    assert plain_post_texts(nothing_filled, "en").description == "Why the Sky Is Blue, Explained"
+    placed_title = plain_post_texts(Script("[your topic]", "[a title] about volcanoes", (
+        Scene(1, "v", "[your hook]. Lava flows downhill."),)), "en")
+    assert placed_title.title == "About volcanoes" and placed_title.description == "Lava flows downhill."
+    assert "#volcanoes" in placed_title.hashtags and not {"#title", "#topic", "#hook"} & set(placed_title.hashtags)
 
 
 @pytest.mark.parametrize(("topic", "narration", "language", "tag"), [

@@ -42,6 +42,7 @@ from viralreel_core.media.admission import GATE, Waiter
 from viralreel_core.media.ffmpeg import ffmpeg_exe, h264_args, h264_encoder, run_ffmpeg
 from viralreel_core.media.files import locked_partial
 from viralreel_core.models import Clip, ProgressEvent, VoiceTrack
+from viralreel_core.render.caption_styles import POP_SCALES
 from viralreel_core.render.final_check import check_final, check_segment
 from viralreel_core.render.segment import (
     SLOW_DOWN_LIMIT,
@@ -144,7 +145,7 @@ class Assembler:
         params = {"version": SEGMENT_VERSION, "size": [s.width, s.height], "fps": s.fps,
                   "bitrate": s.frame_bitrate(), "preset": s.x264_preset, "captions": s.captions.to_dict(),
                   "fade": s.fade_seconds if s.transitions else 0, "encoder": self.encoder,
-                  "transition": "arrive"}
+                  "transition": "arrive", **({"pop": list(POP_SCALES)} if s.captions.animation == "pop" else {})}
         inputs = {"clip": self._digest(scene.clip.video_path), "frames": scene.frames(s.fps),
                   "words": [w.to_dict() for w in scene.voice.words], "narration": scene.narration,
                   "duration": scene.voice.duration, "fade_in": scene.fade_in, "fade_out": scene.fade_out,

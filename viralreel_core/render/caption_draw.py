@@ -30,7 +30,7 @@ from viralreel_core.errors import BadInput
 from viralreel_core.models import WordTiming
 from viralreel_core.render.caption_chunks import CaptionChunk, chunk_words
 from viralreel_core.render.caption_paint import ChunkPainter, Moment, PlacedWord, width_of
-from viralreel_core.render.caption_styles import SAFE_BOTTOM, SAFE_TOP, check_style
+from viralreel_core.render.caption_styles import POP_SCALES, SAFE_BOTTOM, SAFE_TOP, check_style
 from viralreel_core.render.caption_text import font_runs, is_rtl, visual_order, word_direction
 from viralreel_core.render.colors import parse_color
 from viralreel_core.render.fonts import FONT_LOCK as _FONT_LOCK
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CaptionCue", "build_cues", "POP_SCALES", "POP_STEP", "KARAOKE_STEPS"]
 
-POP_SCALES = (0.6, 1.12)  # a popping word's sizes, one frame each, before it settles at 1
 POP_STEP = 1 / 30  # seconds per step: one frame at 30 fps
 KARAOKE_STEPS = 4  # the fill sweeps a word in at most this many steps…
 KARAOKE_STEP = 0.06  # …each at least this long (seconds)
@@ -53,8 +52,9 @@ class CaptionCue:
     """One caption image, blended at (``x``, ``y``) while ``start <= t < end``.
 
     ``rgb`` is H×W×3 uint8 and ``alpha`` H×W×1 uint16 in 0..255; both are read-only, and all the cues of
-    a chunk have the same box. ``text`` is the chunk as drawn and ``active`` the index of the spoken word
-    in it.
+    a chunk have the same box. ``rgba`` (H×W×4 uint8, read-only) is the same picture in one array, where the
+    painter gave it (written as an image in one copy). ``text`` is the chunk as drawn and ``active`` the
+    index of the spoken word in it.
     """
 
     start: float
@@ -65,6 +65,7 @@ class CaptionCue:
     alpha: np.ndarray = field(repr=False)
     text: str = ""
     active: int = -1
+    rgba: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def width(self) -> int:
@@ -261,13 +262,13 @@ def _render_chunk(chunk: CaptionChunk, style: CaptionStyle, p: dict[str, Any], w
     for moment, pic in painted.items():
         alpha = pic.alpha[ct:cb, cl:cr]
         shape = shapes.setdefault(alpha.tobytes(), _readonly(alpha[:, :, None].astype(np.uint16)))
-        crops[moment] = (_readonly(pic.rgb[ct:cb, cl:cr]), shape)
+        crops[moment] = (_readonly(pic.rgb[ct:cb, cl:cr]), shape, _readonly(pic.rgba[ct:cb, cl:cr]))
     text = join_words(["".join(t for t, _ in r) for r in runs if r])
     cues: list[CaptionCue] = []
     for i, (at, moment) in enumerate(timeline):
         until = timeline[i + 1][0] if i + 1 < len(timeline) else chunk.end
-        rgb, alpha = crops[moment]
-        cues.append(CaptionCue(at + offset, until + offset, int(fx), int(fy), rgb, alpha, text, moment.active))
+        rgb, alpha, rgba = crops[moment]
+        cues.append(CaptionCue(at + offset, until + offset, int(fx), int(fy), rgb, alpha, text, moment.active, rgba))
     return cues
 
 

@@ -56,8 +56,15 @@ class PlacedWord:
 
 @dataclass(frozen=True)
 class Painted:
-    rgb: np.ndarray  # H×W×3 uint8
-    alpha: np.ndarray  # H×W uint8
+    rgba: np.ndarray  # H×W×4 uint8; ``rgb`` and ``alpha`` are views of it
+
+    @property
+    def rgb(self) -> np.ndarray:  # H×W×3 uint8
+        return self.rgba[:, :, :3]
+
+    @property
+    def alpha(self) -> np.ndarray:  # H×W uint8
+        return self.rgba[:, :, 3]
 
 
 def _text_kwargs(font: AnyFont, direction: str) -> dict[str, Any]:
@@ -69,6 +76,14 @@ def _text_kwargs(font: AnyFont, direction: str) -> dict[str, Any]:
 
 def width_of(font: AnyFont, text: str, direction: str) -> float:
     return float(font.getlength(text, **_text_kwargs(font, direction))) if text else 0.0
+
+
+def _union(*boxes: tuple[int, int, int, int] | None) -> tuple[int, int, int, int] | None:
+    """The box around every box given (None for none)."""
+    given = [b for b in boxes if b is not None]
+    if not given:
+        return None
+    return (min(b[0] for b in given), min(b[1] for b in given), max(b[2] for b in given), max(b[3] for b in given))
 
 
 def _placed(word: PlacedWord, size: int, scale: float) -> tuple[list[tuple[float, int, str, Any]], float, float]:
@@ -106,6 +121,7 @@ class ChunkPainter:
         self._over: dict[tuple, Any] = {}  # masks' key -> the shadow and outline as one RGBA layer
         self._shades: dict[tuple, Any] = {}  # (words shown,) -> their shadow
         self._pictures: dict[Moment, Any] = {}  # a few whole moments, for the popping words drawn over them
+        self._last: tuple[Moment, np.ndarray] | None = None  # the last moment painted whole, as an array
         self._under: Any = None
 
     def _draw(self, masks: tuple[Any, Any], i: int, scale: float) -> tuple[float, float]:
@@ -151,6 +167,14 @@ class ChunkPainter:
         shade = solid.transform(solid.size, Image.Transform.AFFINE, (1, 0, -dx, 0, 1, -dy))
         return shade.filter(ImageFilter.GaussianBlur(max(1.0, 0.045 * self.size))).point(lambda v: v * 7 // 10)
 
+    def _reach(self, i: int) -> tuple[int, int]:
+        """The columns [from, to) of the canvas that word ``i``'s letters, outline and shadow can change."""
+        placed = self.words[i]
+        reach = round(0.3 * self.size) + self.stroke  # the blur's and the offset's reach, and the pop's growth
+        x0 = max(0, round(placed.x + self.pad - 0.1 * placed.width) - reach)
+        x1 = min(self.canvas[0], round(placed.x + self.pad + 1.1 * placed.width) + reach)
+        return x0, x1
+
     def _shade(self, key: tuple, solid: Any) -> Any:
         """The shadow of ``solid``, the mask of the first ``key[0]`` words. Built
         from the shadow of one word fewer where there is one, blurring again only the part of the canvas
@@ -162,15 +186,13 @@ class ChunkPainter:
             from PIL import Image
 
             shade = Image.new("L", self.canvas, 0)
-        elif (word,) not in self._shades:
+        elif word > 0 and (word,) not in self._shades:
             shade = self._blurred(solid)
-        else:
+        else:  # from the shadow of one word fewer (the first word's: from no shadow)
             fill, outline = self._masks(word)
             shade = self._shade((word,), outline if outline is not None else fill).copy()
-            placed = self.words[word]
-            reach = round(0.3 * self.size) + self.stroke  # the blur's and the offset's reach, and the pop's growth
-            x0 = max(0, round(placed.x + self.pad - 0.1 * placed.width) - reach)
-            x1 = min(self.canvas[0], round(placed.x + self.pad + 1.1 * placed.width) + reach)
+            x0, x1 = self._reach(word)
+            reach = round(0.3 * self.size) + self.stroke
             outer = (max(0, x0 - reach), 0, min(self.canvas[0], x1 + reach), self.canvas[1])
             blurred = self._blurred(solid.crop(outer))
             shade.paste(blurred.crop((x0 - outer[0], 0, x1 - outer[0], self.canvas[1])), (x0, 0))
@@ -178,21 +200,38 @@ class ChunkPainter:
         return shade
 
     def _over_layer(self, key: tuple, masks: tuple[Any, Any]) -> Any:
-        """The shadow and the outline of ``masks`` as one RGBA layer."""
-        from PIL import Image
-
+        """The shadow and the outline of ``masks`` as one RGBA layer: the layer of one word fewer where there
+        is one, with only the columns that word changes made again (the same pixels, a fraction of the work)."""
         if key not in self._over:
-            edge = self.look["outline"] if self.stroke else self.look["text"]
-            layer = Image.new("RGBA", self.canvas, (0, 0, 0, 0) if self.look["shadow"] else (*edge, 0))
-            solid = masks[1] if masks[1] is not None else masks[0]
-            if self.look["shadow"]:
-                layer.putalpha(self._shade(key, solid))
-            if masks[1] is not None:
-                outline = Image.new("RGBA", self.canvas, (*self.look["outline"], 0))
-                outline.putalpha(masks[1])
-                layer = Image.alpha_composite(layer, outline)
+            word, before = key[0] - 1, (key[0] - 1,)
+            if before in self._over and 0 <= word < len(self.words):
+                layer = self._over[before]
+                if self.words[word].runs:
+                    x0, x1 = self._reach(word)
+                    layer = layer.copy()
+                    layer.paste(self._layer(key, masks, (x0, 0, x1, self.canvas[1])), (x0, 0))
+            else:
+                layer = self._layer(key, masks, (0, 0, *self.canvas))
             self._over = {key: layer} if len(self._over) > 4 else {**self._over, key: layer}
         return self._over[key]
+
+    def _layer(self, key: tuple, masks: tuple[Any, Any], box: tuple[int, int, int, int]) -> Any:
+        """The part ``box`` of the shadow and outline layer of ``masks`` (the first ``key[0]`` words)."""
+        from PIL import Image
+
+        size = (box[2] - box[0], box[3] - box[1])
+        whole = box == (0, 0, *self.canvas)
+        edge = self.look["outline"] if self.stroke else self.look["text"]
+        layer = Image.new("RGBA", size, (0, 0, 0, 0) if self.look["shadow"] else (*edge, 0))
+        solid = masks[1] if masks[1] is not None else masks[0]
+        if self.look["shadow"]:
+            shade = self._shade(key, solid)
+            layer.putalpha(shade if whole else shade.crop(box))
+        if masks[1] is not None:
+            outline = Image.new("RGBA", size, (*self.look["outline"], 0))
+            outline.putalpha(masks[1] if whole else masks[1].crop(box))
+            layer = Image.alpha_composite(layer, outline)
+        return layer
 
     def _under_layer(self) -> Any:
         """The box behind the whole caption (transparent without one)."""
@@ -212,22 +251,24 @@ class ChunkPainter:
         return self._under
 
     def paint(self, moment: Moment) -> Painted:
-        """The chunk at ``moment``: RGB and alpha of the whole canvas."""
+        """The chunk at ``moment``: RGBA of the whole canvas."""
         active = moment.active
         if moment.scale != 1.0 and 0 <= active < len(self.words) and self.words[active].runs:
-            picture = self._popping(active, moment.scale)
-        else:
-            picture = self._picture(moment)
-        rgba = np.asarray(picture)
-        return Painted(rgba[:, :, :3], rgba[:, :, 3])
+            return Painted(self._popping(active, moment.scale))
+        rgba = np.asarray(self._picture(moment))
+        self._last = (moment, rgba)
+        return Painted(rgba)
 
-    def _popping(self, active: int, scale: float) -> Any:
+    def _popping(self, active: int, scale: float) -> np.ndarray:
         """A word popping in: the chunk as it was just before (the word before still lit) with the word over
         it at ``scale``, painted in the word's own small box; its shadow comes once it settles."""
         from PIL import Image, ImageDraw
 
         look, size, pad, word = self.look, self.size, self.pad, self.words[active]
-        picture = self._picture(Moment(active - 1, active)).copy()
+        before = Moment(active - 1, active)
+        base = self._last[1] if self._last is not None and self._last[0] == before else np.asarray(
+            self._picture(before))
+        picture = base.copy()  # an array: the canvas is copied once, the small box composited in place
         s = max(1, round(self.stroke * scale)) if self.stroke else 0
         runs, left, right = _placed(word, size, scale)
         ascent = max(f.getmetrics()[0] if hasattr(f, "getmetrics") else size for _, _, _, f in runs)
@@ -251,7 +292,8 @@ class ChunkPainter:
         if outline is not None:
             layer.putalpha(outline)
         layer.paste(Image.new("RGB", small, look["highlight"]), (0, 0), fill)
-        picture.alpha_composite(layer, dest=box[:2])
+        rows, cols = slice(box[1], box[3]), slice(box[0], box[2])
+        picture[rows, cols] = np.asarray(Image.alpha_composite(Image.fromarray(picture[rows, cols]), layer))
         return picture
 
     def _picture(self, moment: Moment) -> Any:
@@ -268,33 +310,30 @@ class ChunkPainter:
         animation = look["animation"]
         active = moment.active if 0 <= moment.active < len(words) and words[moment.active].runs else -1
         masks, key = self._masks(moment.shown), (moment.shown,)
-        under = self._under_layer()
         boxed = look["box"] is not None and look["box_opacity"] > 0
-        picture = under.copy()
         spans = {i: (w.x + pad, w.x + w.width + pad) for i, w in enumerate(words) if w.runs}
-        if animation == "word-box" and active >= 0:
-            x0, x1 = spans[active]
-            base, m = words[active].baseline + pad, 0.16 * size
-            rows = np.asarray(masks[0].crop((round(x0), max(0, base - size), round(x1), base + size)))
-            ink = np.nonzero(rows.max(axis=1) > 76)[0] if rows.size else []
-            if len(ink):
-                top, bottom = max(0, base - size) + ink[0], max(0, base - size) + ink[-1]
-                ImageDraw.Draw(picture).rounded_rectangle(
-                    [round(x0 - m), round(top - m), round(x1 + m), round(bottom + m)],
-                    radius=max(1, round(0.2 * size)), fill=(*look["highlight"], 255))
         over = self._over_layer(key, masks)
-        picture = Image.alpha_composite(picture, over) if boxed or animation == "word-box" else over.copy()
-        colours = Image.new("RGB", self.canvas, look["text"])
-        lit = [] if animation == "word-box" or active < 0 else (
-            range(active + 1) if animation == "karaoke" else [active])
+        if boxed or animation == "word-box":
+            picture = self._under_layer().copy()
+            if animation == "word-box" and active >= 0:
+                self._word_box(picture, masks[0], spans[active], words[active].baseline + pad)
+            picture = Image.alpha_composite(picture, over)
+        else:
+            picture = over.copy()
+        lit = [] if animation == "word-box" or active < 0 else [
+            i for i in (range(active + 1) if animation == "karaoke" else [active]) if i in spans]
+        # the letters' colours, drawn only where letters are (their ink's box, and room around the lit words
+        # so that each is drawn from the same pixel fraction as on the whole canvas)
+        area = _union(masks[0].getbbox(), self._lit_area([(spans[i], words[i].baseline + pad) for i in lit]))
+        if area is None:  # no letters: nothing to colour
+            return picture
+        colours = Image.new("RGB", (area[2] - area[0], area[3] - area[1]), look["text"])
         draw = ImageDraw.Draw(colours)
         for i in lit:
-            if i not in spans:
-                continue
             runs, _, _ = _placed(words[i], size, 1.0)
-            for x, y, text, font in runs:
-                draw.text((x + pad, y + pad), text, font=font, fill=look["highlight"], anchor="ls",
-                          **_text_kwargs(font, words[i].direction))
+            for x, y, text, font in runs:  # moved by whole pixels: the same glyphs as drawn on the canvas
+                draw.text((x + pad - area[0], y + pad - area[1]), text, font=font, fill=look["highlight"],
+                          anchor="ls", **_text_kwargs(font, words[i].direction))
         if animation == "karaoke" and active >= 0 and moment.fill < 1.0:
             x0, x1 = spans[active]
             reach = self.stroke + 2
@@ -303,11 +342,39 @@ class ChunkPainter:
             else:
                 rest = (x0 - reach, x1 - (x1 - x0) * moment.fill)
             base = words[active].baseline + pad
-            draw.rectangle([round(rest[0]), max(0, base - 2 * size), round(rest[1]), base + size], fill=look["text"])
+            draw.rectangle([round(rest[0]) - area[0], max(0, base - 2 * size) - area[1],
+                            round(rest[1]) - area[0], base + size - area[1]], fill=look["text"])
         if boxed:  # over a translucent box: a true "over"
-            letters = colours.convert("RGBA")
+            letters = Image.new("RGBA", self.canvas, (*look["text"], 255))
+            letters.paste(colours, area[:2])
             letters.putalpha(masks[0])
-            picture = Image.alpha_composite(picture, letters)
-        else:  # over opaque outline or nothing (whose colour is the text's): a blend by the mask is the same
-            picture.paste(colours, (0, 0), masks[0])
+            return Image.alpha_composite(picture, letters)
+        # over opaque outline or nothing (whose colour is the text's): a blend by the mask is the same (and
+        # only where the mask is, Pillow's masked paste being the slow step)
+        picture.paste(colours, area[:2], masks[0].crop(area))
         return picture
+
+    def _lit_area(self, lit: list[tuple[tuple[float, float], int]]) -> tuple[int, int, int, int] | None:
+        """The part of the canvas holding every lit word's letters (each given as its span and baseline),
+        with room for their shapes to reach past their advance; None when none is lit."""
+        if not lit:
+            return None
+        size = self.size
+        left = min(max(0, math.floor(x0 - 0.5 * size)) for (x0, _), _ in lit)
+        top = min(max(0, base - 2 * size) for _, base in lit)
+        right = max(min(self.canvas[0], math.ceil(x1 + 0.5 * size)) for (_, x1), _ in lit)
+        bottom = max(min(self.canvas[1], base + size) for _, base in lit)
+        return left, top, right, bottom
+
+    def _word_box(self, picture: Any, fill: Any, span: tuple[float, float], base: int) -> None:
+        """The box behind the spoken word ("word-box"), around its letters' ink, drawn on ``picture``."""
+        from PIL import ImageDraw
+
+        size, (x0, x1), m = self.size, span, 0.16 * self.size
+        rows = np.asarray(fill.crop((round(x0), max(0, base - size), round(x1), base + size)))
+        ink = np.nonzero(rows.max(axis=1) > 76)[0] if rows.size else []
+        if len(ink):
+            top, bottom = max(0, base - size) + ink[0], max(0, base - size) + ink[-1]
+            ImageDraw.Draw(picture).rounded_rectangle(
+                [round(x0 - m), round(top - m), round(x1 + m), round(bottom + m)],
+                radius=max(1, round(0.2 * size)), fill=(*self.look["highlight"], 255))

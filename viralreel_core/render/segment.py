@@ -87,11 +87,17 @@ def write_caption_track(cues: Sequence[CaptionCue], folder: Path, fps: int) -> C
     blank = folder / "cue_blank.tga"
     Image.new("RGBA", (width, height), (0, 0, 0, 0)).save(blank, compression="tga_rle")
     events: list[tuple[Path, int]] = []  # (image, from which output frame), in time order
+    pixels, drawn = np.zeros((height, width, 4), np.uint8), None  # one buffer: cleared only when the box moves
     for i, cue in enumerate(cues):
-        pixels = np.zeros((height, width, 4), np.uint8)
+        if drawn is not None and drawn != cue.box:
+            pixels[:] = 0
+        drawn = cue.box
         rows, cols = slice(cue.y - y0, cue.y - y0 + cue.height), slice(cue.x - x0, cue.x - x0 + cue.width)
-        pixels[rows, cols, :3] = cue.rgb
-        pixels[rows, cols, 3] = cue.alpha[..., 0]
+        if cue.rgba is not None:
+            pixels[rows, cols] = cue.rgba
+        else:
+            pixels[rows, cols, :3] = cue.rgb
+            pixels[rows, cols, 3] = cue.alpha[..., 0]
         image = folder / f"cue_{i}.tga"
         Image.fromarray(pixels).save(image, compression="tga_rle")
         events += [(image, _first_frame_at(cue.start, fps)), (blank, _first_frame_at(cue.end, fps))]

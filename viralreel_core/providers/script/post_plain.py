@@ -4,6 +4,10 @@ sentence(s) as the description, hashtags from the topic's own words (then the ti
     plain_post_texts(script, "en")
     # PostTexts(title="Why do cats purr?", description="Cats purr for more reasons than you think.",
     #           hashtags=("#cats", "#purr", …))
+
+A draft's places still waiting for the person's facts ("[a number]", ``text.placeholders``) never reach
+the texts a person pastes: a sentence holding one is left out of the description, its words give no
+hashtag, and a description left with nothing falls back to the script's title.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from viralreel_core.models import Script
 from viralreel_core.post.kit import HASHTAGS_MAX, HASHTAGS_MIN, PostTexts, hashtag, tidy_texts
 from viralreel_core.providers.script.topic_kinds import subject_words
 from viralreel_core.text.languages import function_words, is_unspaced, split_words
+from viralreel_core.text.placeholders import PLACEHOLDER
 
 __all__ = ["plain_post_texts", "FALLBACK_HASHTAGS", "DESCRIPTION_CHARS"]
 
@@ -25,10 +30,12 @@ FALLBACK_HASHTAGS = ("#shorts", "#video", "#learn")  # only when the script's ow
 _FILLER = frozenset("""about after again also because been before being could every from give have here into just
 know like make many more most much never only other over really said same should some something still such than
 that their them then there these they thing things this those through very want were what when where which while
-will with would your yourself everyone you'll you're""".split())
+will with would your yourself everyone you'll you're
+comment comments tell send someone keeps asking left follow""".split())  # the last line: a draft's call to action
 _LATIN_WORD = re.compile(r"^[A-Za-z'’-]+$")
 _PUNCTUATION = ".,;:!?\"'“”‘’()[]{}«»…،؛؟。，、！？：；「」"
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？؟])\s*")
+_GAP = "\x00"  # where a placeholder was, while sentences are split (its own "?" or "." ends none)
 
 
 def _content_words(text: str, language: str) -> list[str]:
@@ -54,10 +61,16 @@ def _said_most(narration: str, language: str) -> list[str]:
     return sorted(counts, key=lambda w: (-counts[w], -len(w)))
 
 
-def _first_sentences(narration: str) -> str:
-    """Whole sentences from the start of ``narration`` until the text reaches ``DESCRIPTION_CHARS``."""
+def _filled_sentences(narration: str) -> list[str]:
+    """The sentences of ``narration`` with nothing left for the person to fill in (no ``[…]``, no stray bracket)."""
+    marked = PLACEHOLDER.sub(_GAP, narration.strip())
+    return [s for s in _SENTENCE_BREAK.split(marked) if s and not any(c in s for c in (_GAP, "[", "]"))]
+
+
+def _first_sentences(sentences: list[str]) -> str:
+    """Whole sentences from the start of ``sentences`` until the text reaches ``DESCRIPTION_CHARS``."""
     out = ""
-    for sentence in _SENTENCE_BREAK.split(narration.strip()):
+    for sentence in sentences:
         if out and len(out) + len(sentence) > DESCRIPTION_CHARS:
             break
         out = f"{out} {sentence}".strip() if out and not out.endswith(("。", "！", "？")) else out + sentence
@@ -72,16 +85,39 @@ def _unspaced_words(topic: str, others: str) -> list[str]:
     return [*clauses, *(p for p in pairs if p.isalpha() and p in others)]
 
 
+def _unfilled(text: str) -> str:
+    """``text`` without its places to fill in, on one line."""
+    return " ".join(PLACEHOLDER.sub(" ", text).replace("[", " ").replace("]", " ").split())
+
+
+def _same_words(a: str, b: str) -> bool:
+    return [w.strip(_PUNCTUATION).lower() for w in a.split()] == [w.strip(_PUNCTUATION).lower() for w in b.split()]
+
+
+def _description(script: Script, title: str) -> str:
+    """The narration's first whole sentences without places to fill in; led by the script's title when the
+    draft's opening was such a place (so the description still says what the video is)."""
+    narration = " ".join(s.narration.strip() for s in script.scenes)
+    kept = _filled_sentences(narration)
+    lead = _unfilled(script.title)
+    opening = _SENTENCE_BREAK.split(PLACEHOLDER.sub(_GAP, narration.strip()))[:1]
+    if kept and lead and opening and opening[0] != kept[0] and not any(
+            _same_words(lead, other) for other in (title, kept[0])):
+        kept.insert(0, lead if lead.endswith(tuple(".!?…。！？؟")) else f"{lead}.")
+    return _first_sentences(kept) or lead or title
+
+
 def plain_post_texts(script: Script, language: str = "en") -> PostTexts:
-    """Title, description and 3–8 hashtags read straight from ``script`` (no model, no cost)."""
-    topic = " ".join(script.topic.split()) or script.title
+    """Title, description and 3–8 hashtags read straight from ``script`` (no model, no cost), with none of a
+    draft's places to fill in."""
+    topic = _unfilled(script.topic) or _unfilled(script.title)
     title = topic[:1].upper() + topic[1:] if topic[:1].islower() else topic
-    narration = " ".join(s.narration for s in script.scenes)
-    description = _first_sentences(narration) or script.title
+    narration = " ".join(_filled_sentences(" ".join(s.narration for s in script.scenes)))
+    description = _description(script, title)
     if is_unspaced(topic):
         words = _unspaced_words(topic, f"{script.title} {narration}")
     else:
-        words = [*_content_words(topic, language), *_content_words(script.title, language)]
-    if len({hashtag(w) for w in words} - {""}) < HASHTAGS_MIN:  # the narration's most said words top it up
-        words += _said_most(narration, language)[:HASHTAGS_MIN + 2]
+        words = [*_content_words(topic, language), *_content_words(_unfilled(script.title), language)]
+    if len({hashtag(w) for w in words} - {""}) < HASHTAGS_MIN:  # the title's, then the narration's words top it up
+        words += _said_most(_unfilled(script.title), language) + _said_most(narration, language)[:HASHTAGS_MIN + 2]
     return tidy_texts(title, description, words, more=FALLBACK_HASHTAGS)
