@@ -29,6 +29,7 @@ _TABLE: tuple[tuple[str, bool, bool, bool], ...] = (
     ("language",         True,  False,  True),
     ("provider_options", True,  False,  False),
     ("cache_dir",        False, False,  True),
+    ("length",           True,  False,  True),   # the studio keeps its target in the topic form
 )
 
 JOB_OPTIONS = tuple(name for name, job, _, _ in _TABLE if job)

@@ -24,7 +24,7 @@ from viralreel_core.config import Settings
 from viralreel_core.doctor import doctor
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput, ViralReelError
-from viralreel_core.limits import MAX_SCENES, MIN_SCENES
+from viralreel_core.limits import MAX_LENGTH, MAX_SCENES, MIN_LENGTH, MIN_SCENES
 from viralreel_core.media.aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, frame_for
 from viralreel_core.models import ProgressEvent, Scene, Script
 from viralreel_core.option_names import CLI_OPTIONS
@@ -74,7 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--scenes", type=int,
-                       help=f"number of scenes, {MIN_SCENES}–{MAX_SCENES} (default: the writer chooses)")
+                       help=f"number of scenes, {MIN_SCENES}–{MAX_SCENES} (default: the writer chooses, or --length)")
+        p.add_argument("--length", type=int, metavar="SECONDS",
+                       help=f"the video's target length, {MIN_LENGTH}–{MAX_LENGTH} s: the scenes (unless --scenes) "
+                            "and their words follow it at the voice's pace")
         p.add_argument("--tone", default="", help="e.g. funny, serious, inspiring")
         p.add_argument("--seed", type=int, default=0, help="vary the offline script for the same topic")
         p.add_argument("--script-provider", default="auto", help="auto (default), local, openai…")
