@@ -4,7 +4,7 @@ A topic's shape has only so many distinct body lines (four reasons, eight steps,
 scenes beyond them say one of the ``MORE`` sentences, each a place for one more fact about the topic, none
 twice in a video. Asked for about ``words`` words a scene (a target length, ``text.length_plan``), the
 draft is fitted scene by scene against the running total, so the whole script lands on
-``scenes × words``: a scene short of its share gets ``MORE`` sentences (before a call to action, which
+``scenes × words`` (ordinary words: ``timing.spoken_words`` counts what takes time to say, letters and pauses): a scene short of its share gets ``MORE`` sentences (before a call to action, which
 ends the video), one far over it has its bracketed places cut to their first part ("[the fact, and where it
 comes from]" → "[the fact]").
 """
@@ -16,11 +16,13 @@ import re
 from collections.abc import Iterator
 
 from viralreel_core.providers.script.local_script_data import BODIES, MORE, MORE_NUMBERED
+from viralreel_core.text.timing import spoken_words
 
 __all__ = ["MAX_STEPS_SCENES", "body_capacity", "more_lines", "fit_words"]
 
 MAX_STEPS_SCENES = 8  # a how-to's body: seven steps and the mistake to avoid; a longer video says more of each
-_PLACE_TAIL = re.compile(r"\[([^\[\],]+),[^\[\]]*\]")  # a place's first part, before its first comma
+# a place's first part, before its first comma or clause ("[the fact that made you stop]" -> "[the fact]")
+_PLACE_TAIL = re.compile(r"\[([^\[\],]+?)(?:,| that | which | before )[^\[\]]*\]")
 
 
 def body_capacity(shape: str, items: int) -> int:
@@ -54,8 +56,8 @@ def more_lines(shape: str, fills: dict[str, str], seed: int, first: int) -> Iter
         n += 1
 
 
-def _count(text: str) -> int:
-    return len(text.split())
+def _count(text: str) -> float:
+    return spoken_words(text)  # what the voice takes time over: "octopuses" is more than "a"
 
 
 def fit_words(narrations: list[str], words: int, more: Iterator[str]) -> list[str]:
@@ -72,7 +74,7 @@ def fit_words(narrations: list[str], words: int, more: Iterator[str]) -> list[st
             added.append(pending)
             pending = next(more)
         text = " ".join([*added, narration] if i == last and i > 0 else [narration, *added])
-        if total + _count(text) > goal + max(2, words * 0.15):
+        if total + _count(text) > goal + max(2.0, words * 0.15):
             text = _PLACE_TAIL.sub(r"[\1]", text)
         fitted.append(text)
         total += _count(text)
