@@ -522,6 +522,10 @@ class FakeOpenAI(FakeService):
         scenes = [{"visuals": f"A {subjects[(i - 1) % len(subjects)]}, shot {i} about {topic}, bright daylight",
                    "narration": "" if empty and i == 2 else say.format(i=i, topic=topic)}
                   for i in range(1, count + 1)]
+        if words := re.search(r"narration: .*?about (\d+) words", system):  # a target length: as many words
+            for scene in scenes:
+                said = scene["narration"].split()
+                scene["narration"] = " ".join((said * 40)[:int(words.group(1))]).rstrip(".") + "." if said else ""
         return {"title": f"All about {topic}", "scenes": scenes}
 
     def _post(self, messages: list[dict[str, Any]], rec: Recorded) -> dict[str, Any]:

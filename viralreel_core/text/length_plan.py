@@ -23,7 +23,7 @@ __all__ = ["LengthPlan", "SECONDS_PER_SCENE", "MIN_SCENE_SECONDS", "MAX_SCENE_SE
            "check_length_and_scenes", "plan_length", "scenes_for_length"]
 
 SECONDS_PER_SCENE = 8  # how a target length turns into a scene count
-MIN_SCENE_SECONDS, MAX_SCENE_SECONDS = 2.0, 20.0  # a scene shorter is a flash, longer no longer a short's scene
+MIN_SCENE_SECONDS, MAX_SCENE_SECONDS = 3.0, 20.0  # a scene shorter is a flash, longer no longer a short's scene
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,10 @@ def check_length_and_scenes(seconds: int | None, scenes: int | None) -> None:
     if not MIN_SCENE_SECONDS <= each <= MAX_SCENE_SECONDS:
         fits = range(max(MIN_SCENES, -(-seconds // int(MAX_SCENE_SECONDS))),
                      min(MAX_SCENES, int(seconds // MIN_SCENE_SECONDS)) + 1)
+        counts = f"{fits[0]} to {fits[-1]}" if len(fits) > 1 else f"{fits[0]}"
         raise BadInput(f"{scenes} scenes in {seconds} seconds is {each:.1f} s a scene; a scene lasts "
                        f"{MIN_SCENE_SECONDS:.0f} to {MAX_SCENE_SECONDS:.0f} s.",
-                       hint=f"For {seconds} s give {fits[0]} to {fits[-1]} scenes, or leave the scene count out.")
+                       hint=f"For {seconds} s give {counts} scenes, or leave the scene count out.")
 
 
 def plan_length(seconds: int, scenes: int | None = None, words_per_second: float = WORDS_PER_SECOND) -> LengthPlan:

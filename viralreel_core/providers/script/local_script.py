@@ -67,7 +67,7 @@ from viralreel_core.providers.script.topic_fit import (
     upper_leading,
 )
 from viralreel_core.providers.script.topic_kinds import subject_words
-from viralreel_core.text.timing import WORDS_PER_SECOND
+from viralreel_core.text.timing import WORDS_PER_SECOND, spoken_words
 
 __all__ = [
     "LocalScriptWriter",
@@ -190,6 +190,14 @@ def _pick(pool: tuple[tuple[str, str], ...], kind: str, rng: random.Random) -> s
     return rng.choice([text for kinds, text in pool if kind in kinds] or [text for _, text in pool])
 
 
+def _shortest(said: str, pool: tuple[tuple[str, str], ...], kind: str, fills: dict[str, str], words: int) -> str:
+    """``said``, or the pool's shortest line for ``kind`` when ``said`` is well over ``words`` ordinary words."""
+    if spoken_words(said) <= words * 1.15:
+        return said
+    lines = [_say(text, fills) for kinds, text in pool if kind in kinds] or [said]
+    return min(lines, key=lambda line: (spoken_words(line), line))
+
+
 def _body(shape: str, scenes: int, steps: int, items: int, rng: random.Random, fills: dict[str, str]) -> list[str]:
     """The body scenes' narrations: ``scenes`` of them, in the order the topic's shape needs."""
     slots = BODIES[shape]
@@ -260,6 +268,9 @@ class LocalScriptWriter(ScriptWriter):
             kind = "Q" if parts.question is not None and shape != "steps" else parts.kind
             hook = _say(_pick(_HOOKS[tone], "A" if shape == "steps" else kind, rng), fills)  # "in three steps"
             call = _say(_pick(_CALLS[tone], kind, rng), fills)
+            if request.words is not None:  # a short video: the tone's shortest hook and call where they are long
+                hook = _shortest(hook, _HOOKS[tone], "A" if shape == "steps" else kind, fills, request.words)
+                call = _shortest(call, _CALLS[tone], kind, fills, request.words)
         more = more_lines(shape, fills, _seed(topic, request.seed, f"{request.tone}\x00more"), first=body + 1)
         narrations = [hook, *_body(shape, own, steps, items, rng, fills), *(next(more) for _ in range(body - own)),
                       call]
