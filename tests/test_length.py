@@ -241,6 +241,7 @@ def test_the_studio_slider_reaches_10_to_180_seconds_and_the_writer_follows_it(t
     assert len(studio.draft.scenes) == 20
     said = sum(spoken_words(s.narration) for s in studio.draft.scenes)
     assert abs(said / (180 * LocalVoice.words_per_second) - 1) < 0.12
+    at.switch_page("pages/topic.py").run()
     at.selectbox(key="topic_scenes").select(3).run()
     at.button(key="write_script").click().run()
     assert any("3 scenes in 180 seconds" in e.value for e in at.error)  # the contradiction, said on the page
