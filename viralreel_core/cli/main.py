@@ -34,7 +34,7 @@ from viralreel_core.run.own_script import fill_visuals, visuals_plan
 from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.run.post_kit import video_language
 from viralreel_core.text.script_text import read_script_file, script_from_text
-from viralreel_core.text.timing import estimate_seconds
+from viralreel_core.text.timing import WORDS_PER_SECOND, estimate_seconds
 from viralreel_core.workspace.projects import record_render
 
 __all__ = ["main", "build_parser", "dry_run_plan"]
@@ -192,7 +192,8 @@ def dry_run_plan(pipeline: Pipeline, topic: str, own: Script | None = None) -> d
     """What ``make`` would do and spend, calling no paid service.
 
     The script comes from the cache or from an offline writer when possible; with a paid writer the
-    scene count is the requested one (or 5) and each narration a typical 20 words. ``own``: the person's
+    scene count is the requested one (or the length's, or 5) and each narration a typical 20 words (or the
+    length's). ``own``: the person's
     own script, whose missing visuals a paid writer would write in one call (``own_script.visuals_plan``).
     Calls the cache already holds cost nothing and are counted as cached.
     """
@@ -214,8 +215,14 @@ def dry_run_plan(pipeline: Pipeline, topic: str, own: Script | None = None) -> d
             script, source = None, "assumed"
         script_calls = 0 if script is not None else 1
         script_cost = 0.0 if script is not None else writer.estimate_cost(request)
+    narration = " ".join(["words"] * request.words) if request.words else DRY_RUN_NARRATION  # a length's words
     scenes = list((script or own).scenes) if (script or own) else [
-        Scene(n, "", DRY_RUN_NARRATION) for n in range(1, (request.scenes or DRY_RUN_SCENES) + 1)]
+        Scene(n, "", narration) for n in range(1, (request.scenes or DRY_RUN_SCENES) + 1)]
+
+    pace = WORDS_PER_SECOND / pipeline.voice_pace()  # the voice's own pace, as a length was planned
+
+    def said(narration: str) -> float:
+        return estimate_seconds(narration) * pace
 
     def cached(provider: Any, value: Any, known: bool) -> bool:
         return known and pipeline.cache.get(pipeline.key_for(provider, value)) is not None
@@ -229,7 +236,7 @@ def dry_run_plan(pipeline: Pipeline, topic: str, own: Script | None = None) -> d
         c_cost = 0.0 if c_hit else maker.estimate_cost(seconds)
         voice_cost, clip_cost = voice_cost + v_cost, clip_cost + c_cost
         voice_cached, clip_cached = voice_cached + v_hit, clip_cached + c_hit
-        plan_scenes.append({"scene": scene.number, "narration_seconds": estimate_seconds(scene.narration),
+        plan_scenes.append({"scene": scene.number, "narration_seconds": round(said(scene.narration), 2),
                             "clip_seconds": seconds, "voice_cost_usd": round(v_cost, 6),
                             "clip_cost_usd": round(c_cost, 6), "voice_cached": v_hit, "clip_cached": c_hit})
     # the post kit's texts: free from an offline writer, else one small call unless the cache has them
@@ -246,7 +253,7 @@ def dry_run_plan(pipeline: Pipeline, topic: str, own: Script | None = None) -> d
         "frame": {"width": settings.width, "height": settings.height,
                   "aspect": aspect_of(settings.width, settings.height)},
         "script_source": source,
-        "estimated_seconds": round(sum(estimate_seconds(s.narration) for s in scenes), 2),
+        "estimated_seconds": round(sum(said(s.narration) for s in scenes), 2),
         "steps": {
             "script": {"provider": writer.name, "calls": script_calls, "cost_usd": round(script_cost, 6)},
             "voice": {"provider": voice.name, "calls": len(scenes) - voice_cached, "cached": voice_cached,
