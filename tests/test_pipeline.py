@@ -12,7 +12,7 @@ from tests.media import audio_samples, caption_pixels, frame_at, probe, rms
 from viralreel_core import providers
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
-from viralreel_core.limits import MAX_DRAFT_SCENES, MAX_SCENES, MAX_TOPIC_CHARS, scene_role
+from viralreel_core.limits import MAX_DRAFT_SCENES, MAX_TOPIC_CHARS, scene_role
 from viralreel_core.media.music import loudness
 from viralreel_core.models import Scene, Script
 from viralreel_core.providers.base import ScriptWriter

@@ -13,8 +13,8 @@ from viralreel_core.errors import BadInput
 from viralreel_core.models import WordTiming
 from viralreel_core.text.languages import is_unspaced, split_words
 
-__all__ = ["WORDS_PER_SECOND", "estimate_seconds", "spoken_words", "estimate_word_timings", "tidy_timings", "ends_sentence",
-           "ends_clause"]
+__all__ = ["WORDS_PER_SECOND", "estimate_seconds", "spoken_words", "estimate_word_timings", "tidy_timings",
+           "ends_sentence", "ends_clause"]
 
 WORDS_PER_SECOND = 2.6  # a brisk short-video narration pace
 CHARACTERS_PER_WORD_UNSPACED = 1.8  # Chinese, Japanese, Thai: about 4.7 characters a second at that pace

@@ -3,10 +3,10 @@
 A topic's shape has only so many distinct body lines (four reasons, eight steps, a line per list item);
 scenes beyond them say one of the ``MORE`` sentences, each a place for one more fact about the topic, none
 twice in a video. Asked for about ``words`` words a scene (a target length, ``text.length_plan``), the
-draft is fitted scene by scene against the running total, so the whole script lands on
-``scenes × words`` (ordinary words: ``timing.spoken_words`` counts what takes time to say, letters and pauses): a scene short of its share gets ``MORE`` sentences (before a call to action, which
-ends the video), one far over it has its bracketed places cut to their first part ("[the fact, and where it
-comes from]" → "[the fact]").
+draft is fitted scene by scene against the running total, so the whole script lands on ``scenes × words``
+ordinary words (``timing.spoken_words`` counts what takes time to say: letters and pauses). A scene short
+of its share gets ``MORE`` sentences (before a call to action, which ends the video); one far over it has
+its bracketed places cut to their first part ("[the fact, and where it comes from]" → "[the fact]").
 """
 
 from __future__ import annotations
