@@ -1,13 +1,15 @@
 """Benchmark: peak memory of the whole process tree (Python + every ffmpeg child), at 1080×1920.
 
-    python bench/memory.py [--only make6,assembly,length]
+    python bench/memory.py [--only make6,assembly,length,make20]
 
 Each case runs in a fresh child process, sampled every 50 ms (bench/tree.py):
 - ``make6``: ``python -m viralreel_core make … --scenes 6`` offline, from an empty cache (script, Piper
   voice, local clips, assembly: what a person's first render costs);
 - ``assembly``: the assembly alone, every segment rendered, with the voices and clips of that run cached;
 - ``length``: the assembly of a 12 s video (3 scenes × 4 s) and of a 60 s one (6 scenes × 10 s) from
-  synthetic inputs; prints peak(60 s) ÷ peak(12 s) (target ≤ 1.2) and time(60 s) ÷ time(12 s) (≤ 5.5).
+  synthetic inputs; prints peak(60 s) ÷ peak(12 s) (target ≤ 1.2) and time(60 s) ÷ time(12 s) (≤ 5.5);
+- ``make20`` (only when asked for: it takes minutes): ``make … --length 180`` offline from an empty cache, the
+  longest video a person can ask for, in 20 scenes (target: the tree under 600 MB, as for 6 scenes).
 Prints one JSON report; the machine and the resource limits the code saw are included.
 """
 
@@ -88,6 +90,17 @@ def case_make6(work: Path) -> dict:
             "make6_unchanged": {**_summary(again), "pipeline_s": json.loads(again["stdout"]).get("seconds")}}
 
 
+def case_make20(work: Path) -> dict:
+    from viralreel_core.media.ffmpeg import probe
+
+    cmd = [*make_cmd(work / "cache20", work / "out20", 20), "--length", "180"]
+    run = run_sampled(cmd, env=clean_env(), cwd=str(ROOT))
+    result = json.loads(run["stdout"])
+    return {"make20_length180": {**_summary(run), "pipeline_s": result.get("seconds"),
+                                 "scenes": result.get("scenes_count"),
+                                 "video_s": round(probe(result["video_path"]).duration, 2)}}
+
+
 def case_assembly(work: Path) -> dict:
     if not (work / "cache").exists():
         run_sampled(make_cmd(work / "cache", work / "out", 6), env=clean_env(), cwd=str(ROOT))
@@ -135,7 +148,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="viralreel_bench_") as tmp:
         work = Path(tmp)
         for case in args.only.split(","):
-            report.update({"make6": case_make6, "assembly": case_assembly, "length": case_length}[case](work))
+            report.update({"make6": case_make6, "assembly": case_assembly, "length": case_length,
+                           "make20": case_make20}[case](work))
     report["load_average_after"] = round(os.getloadavg()[0], 1)
     print(json.dumps(report, indent=2))
 

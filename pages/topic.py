@@ -4,7 +4,7 @@ import streamlit as st
 
 from pages import ui
 from viralreel_core.errors import ViralReelError
-from viralreel_core.limits import MAX_TOPIC_CHARS, WRITER_SCENES
+from viralreel_core.limits import MAX_LENGTH, MAX_TOPIC_CHARS, MIN_LENGTH, WRITER_SCENES
 from viralreel_core.media.aspect import ASPECT_LABELS, ASPECTS
 from viralreel_core.studio import TONES, scenes_for_length
 from viralreel_core.text.languages import LANGUAGES, detect_language, language_choices
@@ -36,7 +36,9 @@ with left:
         st.caption(f"{length} / {MAX_TOPIC_CHARS} characters")
 
 with right:
-    st.slider("Target length (seconds)", 15, 90, step=5,
+    st.slider("Target length (seconds)", MIN_LENGTH, MAX_LENGTH, step=5,
+              help="The scenes (unless you pick a number below) and the words each says follow it, at the "
+                   "chosen voice's pace.",
               **ui.bind("topic_length", lambda: form.target_seconds, lambda v: setattr(form, "target_seconds", v)))
     auto = f"Auto · {scenes_for_length(form.target_seconds)} for {form.target_seconds} s"
     counts = [0, *WRITER_SCENES]

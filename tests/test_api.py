@@ -103,13 +103,13 @@ def test_bad_input_gets_the_cli_s_one_line_message(serve):
     except Exception as exc:  # the CLI prints exactly this line after "error: "
         cli_line = str(exc)
     cases = [({"topic": ""}, 400, cli_line), ({"topic": "x" * 501}, 400, "the limit is 500"),
-             ({"topic": "x", "scenes": 9}, 400, "3 to 6 scenes"),
+             ({"topic": "x", "scenes": 21}, 400, "3 to 20 scenes"),
              ({"topic": "x", "voice_provider": "nope"}, 400, "Unknown voice provider"),
              ({"topic": "x", "width": 181}, 400, "cannot be encoded"),
              ({"topic": "x", "aspect": "21:9"}, 400, "There is no aspect ratio '21:9'. Use one of 9:16, 1:1"),
              ({"topic": "x", "aspect": "16:9", **SMALL}, 400, "A 180×320 frame is not 16:9"),
              ({"topic": "x", "aspect": 16}, 422, "aspect:"),
-             ({"script": {"scenes": []}}, 400, "1 to 6 scenes"),
+             ({"script": {"scenes": []}}, 400, "1 to 20 scenes"),
              ({"topic": "x", "options": {"image_model": "gpt-9"}}, 400,
               "image_model cannot be 'gpt-9'. Choose one of: gpt-image-1, gpt-image-1-mini"),
              ({"topic": "x", "options": {"piper_voice_path": "/etc/passwd"}}, 400, "Unknown provider option"),

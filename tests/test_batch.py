@@ -30,7 +30,7 @@ def test_batch_makes_a_video_per_row_and_a_rerun_skips_the_done_ones(tmp_path, m
                       "Why cats purr,3,funny,180,320,fake,fake,fake\n"
                       ",3,,180,320,fake,fake,fake\n"
                       "Why owls hoot,,serious,180,320,fake,fake,fake\n"
-                      "Too many scenes,9,,180,320,fake,fake,fake\n", encoding="utf-8")
+                      "Too many scenes,21,,180,320,fake,fake,fake\n", encoding="utf-8")
     args = ["batch", str(topics), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]
 
     assert cli.main(args) == 1  # two rows are bad: reported, the others still made
@@ -38,7 +38,7 @@ def test_batch_makes_a_video_per_row_and_a_rerun_skips_the_done_ones(tmp_path, m
     assert "Batch" in captured.err  # the progress bar
     rows = _results(tmp_path / "topics_results.csv")
     assert [r["status"] for r in rows] == ["succeeded", "invalid", "succeeded", "invalid"]
-    assert "topic is empty" in rows[1]["message"] and "3 to 6 scenes" in rows[3]["message"]
+    assert "topic is empty" in rows[1]["message"] and "3 to 20 scenes" in rows[3]["message"]
     for row in (rows[0], rows[2]):
         assert probe(row["path"]).width == 180 and float(row["seconds"]) > 0 and float(row["cost_usd"]) > 0
         assert row["job_id"] and row["message"].startswith("Made ")

@@ -112,8 +112,8 @@ def test_second_identical_run_is_all_cache_hits(made):
     (["make", ""], "topic is empty"),
     (["make", "x" * 501], "501 characters"),
     (["make", "Cats", "--voice-provider", "nope"], "Unknown voice provider 'nope'"),
-    (["make", "Cats", "--scenes", "9"], "3 to 6"),
-    (["make", "Cats", "--scenes", "0"], "3 to 6"),
+    (["make", "Cats", "--scenes", "21"], "3 to 20"),
+    (["make", "Cats", "--scenes", "0"], "3 to 20"),
     (["script", "   "], "topic is empty"),
 ])
 def test_bad_input_is_one_clear_line_and_exit_code_2(tmp_path, args, message):

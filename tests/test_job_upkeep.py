@@ -84,7 +84,7 @@ def test_batch_results_carry_each_row_s_warnings(tmp_path, monkeypatch, fakes):
 
 
 def test_the_cli_refuses_what_a_job_refuses_with_the_same_line(capsys, tmp_path):
-    for args, words in ((["--scenes", "9"], "3 to 6 scenes"), (["--voice-provider", "nope"], "Unknown voice"),
+    for args, words in ((["--scenes", "21"], "3 to 20 scenes"), (["--voice-provider", "nope"], "Unknown voice"),
                         (["--width", "181"], "cannot be encoded")):
         assert cli.main(["make", "Cats", "--cache-dir", str(tmp_path / "c"), "--out", str(tmp_path / "o"),
                          *args]) == 2

@@ -93,7 +93,7 @@ def test_every_long_step_is_a_job_script_voices_clips_render(queues, fake_settin
 def test_bad_requests_are_refused_before_anything_is_queued(queues, fake_settings):
     queue = queues(fake_settings)
     for kind, params, words in [("make", {"topic": " "}, "topic is empty"),
-                                ("make", {"topic": "x", "options": {"scenes": 9}}, "3 to 6 scenes"),
+                                ("make", {"topic": "x", "options": {"scenes": 21}}, "3 to 20 scenes"),
                                 ("make", {"topic": "x", "options": {"voice_provider": "nope"}}, "Unknown voice"),
                                 ("make", {"topic": "x", "options": {"width": 181}}, "cannot be encoded"),
                                 ("voices", {"script": {"scenes": [{"narration": ""}]}}, "no narration"),

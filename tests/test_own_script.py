@@ -71,7 +71,7 @@ def test_the_script_json_as_the_script_command_prints_it_is_read_too():
 @pytest.mark.parametrize("text, message", [
     ("", "The script is empty"),
     ("\n\n  \n", "The script is empty"),
-    ("\n\n".join(f"Scene {i} says something." for i in range(13)), "1 to 12 scenes, not 13"),
+    ("\n\n".join(f"Scene {i} says something." for i in range(21)), "1 to 20 scenes, not 21"),
     ("Cats\x00 purr.", "NUL character"),
     ('{"scenes": [{"narration": "Cats"}', "looks like JSON but cannot be read"),
     ('{"scenes": [{"visuals": "a cat"}]}', "Scene 1 has no narration"),
@@ -251,8 +251,8 @@ def test_the_api_takes_your_narration_as_plain_text(tmp_path, fake_settings, fak
         named = server.post("/create-video", json={"script": NOTES, "topic": "Why cats purr", **SMALL})
         assert named.status_code == 202
         assert server.get(named.json()["status_url"]).json()["params"]["script"]["topic"] == "Why cats purr"
-        too_many = server.post("/create-video", json={"script": "\n\n".join(["Say it."] * 7)})
-        assert too_many.status_code == 400 and "1 to 6 scenes, not 7" in too_many.json()["message"]
+        too_many = server.post("/create-video", json={"script": "\n\n".join(["Say it."] * 21)})
+        assert too_many.status_code == 400 and "1 to 20 scenes, not 21" in too_many.json()["message"]
     finally:
         server.close()
         queue.close()
@@ -333,5 +333,5 @@ def test_a_pasted_script_with_a_paid_writer_costs_one_visuals_call_in_the_studio
         f"A cinematic shot of {next(w for w in p.split() if len(w) > 4)}, scene {i}, soft daylight"
         for i, p in enumerate(PARAGRAPHS, 1)]  # the model's shots, one call for all four
     assert openai_api.visuals_asked == [PARAGRAPHS] and studio.tally.spent_usd > 0
-    with pytest.raises(BadInput, match="1 to 12 scenes, not 13"):
-        studio.start_own_script("\n\n".join(["Say it."] * 13))
+    with pytest.raises(BadInput, match="1 to 20 scenes, not 21"):
+        studio.start_own_script("\n\n".join(["Say it."] * 21))

@@ -18,7 +18,7 @@ from viralreel_core.cli import main as cli
 from viralreel_core.config import check_frame_size
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import AuthError, BadInput, ProviderError, QuotaExceeded, RateLimited
-from viralreel_core.limits import MAX_DRAFT_SCENES, MAX_SCENES, MAX_TOPIC_CHARS, scene_role
+from viralreel_core.limits import MAX_DRAFT_SCENES, MAX_TOPIC_CHARS, scene_role
 from viralreel_core.media.music import check_music, loudness
 from viralreel_core.models import Scene, Script
 from viralreel_core.providers.base import ScriptWriter
@@ -110,8 +110,8 @@ def test_script_auth_and_quota_errors_are_not_retried(fake_settings, fakes, exc)
 
 
 def test_scene_count_out_of_range_is_bad_input(fake_settings):
-    with pytest.raises(BadInput, match="3 to 6"):
-        make_pipeline(fake_settings).write_script("Cats", scenes=9)
+    with pytest.raises(BadInput, match="3 to 20"):
+        make_pipeline(fake_settings).write_script("Cats", scenes=21)
 
 
 def test_voice_rate_limit_honours_retry_after(fake_settings, fakes):
@@ -356,11 +356,11 @@ def test_a_rewrite_keeps_the_role_of_the_scene_it_replaces_at_any_length(role_wr
 
 def test_rewriting_every_scene_of_a_twelve_scene_draft_gives_the_call_to_action_only_last(cache_dir):
     pipeline = Pipeline(settings_from_env(environ={}, script_provider="local", cache_dir=cache_dir))
-    six = pipeline.write_script("The future of AI", MAX_SCENES)
+    six = pipeline.write_script("The future of AI", 6)
     body = six.scenes[1:-1]
     scenes = [six.scenes[0], *body, *body, *body[:2], six.scenes[-1]]  # hook, 10 body scenes, call to action
     draft = replace(six, scenes=tuple(replace(s, number=i) for i, s in enumerate(scenes, 1)))
-    assert len(draft.scenes) == MAX_DRAFT_SCENES
+    assert len(draft.scenes) == 12
     rewrites = [pipeline.rewrite_scene(draft, s.number) for s in draft.scenes]
     cta = rewrites[-1].narration
     assert all(r.narration != cta for r in rewrites[:-1])  # before the fix, scenes 7–11 all came back as the CTA

@@ -50,7 +50,7 @@ def test_topic_form_checks_the_topic_and_picks_a_scene_count():
     assert "empty" in TopicForm("  ").problem()
     assert "limit is 500" in TopicForm("x" * 501).problem()
     assert TopicForm("Cats").problem() is None
-    assert [scenes_for_length(s) for s in (10, 30, 40, 90)] == [3, 4, 5, 6]
+    assert [scenes_for_length(s) for s in (10, 30, 40, 90, 120, 180)] == [3, 4, 5, 11, 15, 20]
     assert TopicForm("Cats", scenes=None, target_seconds=40).scene_count() == 5
 
 

@@ -116,7 +116,8 @@ class Settings:
     script_provider: str = "auto"
     voice_provider: str = "auto"
     clip_provider: str = "auto"
-    scenes: int | None = None  # 3–6; None lets the writer choose
+    scenes: int | None = None  # 3–20; None lets the writer choose (or the length)
+    length: int | None = None  # the video's target seconds, 10–180 (``text.length_plan``); None: as written
     tone: str = ""
     seed: int = 0
     #: "auto" (each step detects it from its text: the topic, a narration) or a code from ``languages``

@@ -30,6 +30,7 @@ _TABLE: tuple[tuple[str, bool, bool, bool], ...] = (
     ("provider_options", True,  False,  False),
     ("cache_dir",        False, False,  True),
     ("in_flight",        False, False,  True),   # SERVICE=N: calls at once per service (the worker's, like keys)
+    ("length",           True,  False,  True),   # the studio keeps its target in the topic form
 )
 
 JOB_OPTIONS = tuple(name for name, job, _, _ in _TABLE if job)

@@ -560,6 +560,10 @@ class FakeOpenAI(FakeService):
         if self.take("no_search_terms", rec):  # an older prompt's or a weak model's answer
             for scene in scenes:
                 del scene["search_terms"]
+        if words := re.search(r"narration: .*?about (\d+) words", system):  # a target length: as many words
+            for scene in scenes:
+                said = scene["narration"].split()
+                scene["narration"] = " ".join((said * 40)[:int(words.group(1))]).rstrip(".") + "." if said else ""
         return {"title": f"All about {topic}", "scenes": scenes}
 
     def _post(self, messages: list[dict[str, Any]], rec: Recorded) -> dict[str, Any]:

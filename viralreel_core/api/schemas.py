@@ -1,7 +1,7 @@
 """The HTTP API's request bodies (pydantic): the CLI's options, by the CLI's names; the error body.
 
 The bodies are strict (``"wait": 0`` or ``"seed": false`` is a 422, not coerced). The limits shown in
-the schema (scenes, frame sides, topic length, volume) come from the shared constants; the values are
+the schema (scenes, length, frame sides, topic length, volume) come from the shared constants; the values are
 checked by ``jobs.options.check_request``, which answers 400 with the CLI's own one-line message.
 """
 
@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from viralreel_core.config import MAX_FRAME_SIDE, MIN_FRAME_SIDE
 from viralreel_core.jobs.options import MAX_SCRIPT_SCENES
-from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES
+from viralreel_core.limits import MAX_LENGTH, MAX_SCENES, MAX_TOPIC_CHARS, MIN_LENGTH, MIN_SCENES
 from viralreel_core.option_names import JOB_OPTIONS
 from viralreel_core.render.caption_styles import PRESETS
 
@@ -26,6 +26,9 @@ _LANGUAGE = "The script's, voice's and captions' language: auto (default: from t
 
 # shown in the schema; enforced by check_request with the CLI's messages (400), not by pydantic (422)
 _SCENES = {"minimum": MIN_SCENES, "maximum": MAX_SCENES}
+_LENGTH = {"minimum": MIN_LENGTH, "maximum": MAX_LENGTH}
+_LENGTH_SAID = (f"The video's target length in seconds, {MIN_LENGTH}–{MAX_LENGTH}: the scenes (unless scenes is "
+                "given) and their words follow it at the voice's pace.")
 _TOPIC = {"minLength": 1, "maxLength": MAX_TOPIC_CHARS}
 _SIDE = {"minimum": MIN_FRAME_SIDE, "maximum": MAX_FRAME_SIDE, "multipleOf": 2}
 
@@ -59,6 +62,7 @@ class ScriptBody(BaseModel):
                               examples=["Why do cats purr?"], json_schema_extra=_TOPIC)
     scenes: int | None = Field(None, description=f"{MIN_SCENES}–{MAX_SCENES}; omitted: the writer chooses.",
                                json_schema_extra=_SCENES)
+    length: int | None = Field(None, description=_LENGTH_SAID, examples=[60], json_schema_extra=_LENGTH)
     tone: str | None = Field(None, description="e.g. funny, serious, inspiring")
     seed: int | None = Field(None, description="Another version of the same request.")
     script_provider: str | None = Field(None, description="auto (default), local, openai…")
@@ -88,6 +92,7 @@ class VideoBody(BaseModel):
         examples=["Cats purr with tiny muscles in their throat.\n\nThe hum helps their bones heal."])
     scenes: int | None = Field(None, description=f"{MIN_SCENES}–{MAX_SCENES}; omitted: the writer chooses.",
                                json_schema_extra=_SCENES)
+    length: int | None = Field(None, description=_LENGTH_SAID, examples=[60], json_schema_extra=_LENGTH)
     tone: str | None = None
     seed: int | None = None
     script_provider: str | None = Field(None, description="auto, local, openai…")

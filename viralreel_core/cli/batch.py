@@ -2,7 +2,7 @@
 
 Columns: ``topic``, ``script`` (your own narration instead of a written script: the path of a text or JSON
 file, relative to the CSV's folder, or the text itself, one paragraph a scene; with both, the topic names
-what it is about), the job options (``scenes``, ``tone``, ``aspect``, ``music``…) and the providers' own
+what it is about), the job options (``scenes``, ``length``, ``tone``, ``aspect``, ``music``…) and the providers' own
 options (``image_model``, ``runway_model``…; not the ones naming a file, which a worker may not have).
 Rows are checked before any job starts (a bad row is reported, the others run). The results CSV has a
 line per row (two equal rows make two videos) and is rewritten whole after every finished row; a rerun
@@ -32,7 +32,7 @@ from viralreel_core.text.script_text import read_script_file
 __all__ = ["run_batch", "read_rows", "RESULT_COLUMNS"]
 
 RESULT_COLUMNS = ("row", "topic", "status", "path", "seconds", "cost_usd", "message", "warnings", "job_id", "key")
-_INT_OPTIONS = ("scenes", "seed", "width", "height")
+_INT_OPTIONS = ("scenes", "length", "seed", "width", "height")
 _COLUMNS = ("topic", "script", *(n for n in JOB_OPTIONS if n not in ("captions", "provider_options")))
 _SCRIPT_FILES = (".txt", ".json", ".md")  # a one-line cell ending so names a file, never a one-scene script
 POLL = 0.5

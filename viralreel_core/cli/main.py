@@ -25,7 +25,7 @@ from viralreel_core.config import Settings
 from viralreel_core.doctor import doctor
 from viralreel_core.environment import in_flight_limits, settings_from_env, use_machine_limits
 from viralreel_core.errors import BadInput, ViralReelError
-from viralreel_core.limits import MAX_SCENES, MIN_SCENES
+from viralreel_core.limits import MAX_LENGTH, MAX_SCENES, MIN_LENGTH, MIN_SCENES
 from viralreel_core.media.aspect import ASPECTS, DEFAULT_ASPECT, aspect_of, frame_for
 from viralreel_core.models import ProgressEvent, Scene, Script
 from viralreel_core.option_names import CLI_OPTIONS
@@ -35,7 +35,7 @@ from viralreel_core.run.own_script import fill_visuals, visuals_plan
 from viralreel_core.run.pipeline import Pipeline
 from viralreel_core.run.post_kit import video_language
 from viralreel_core.text.script_text import read_script_file, script_from_text
-from viralreel_core.text.timing import estimate_seconds
+from viralreel_core.text.timing import WORDS_PER_SECOND, estimate_seconds
 from viralreel_core.workspace.projects import record_render
 
 __all__ = ["main", "build_parser", "dry_run_plan"]
@@ -75,7 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--scenes", type=int,
-                       help=f"number of scenes, {MIN_SCENES}–{MAX_SCENES} (default: the writer chooses)")
+                       help=f"number of scenes, {MIN_SCENES}–{MAX_SCENES} (default: the writer chooses, or --length)")
+        p.add_argument("--length", type=int, metavar="SECONDS",
+                       help=f"the video's target length, {MIN_LENGTH}–{MAX_LENGTH} s: the scenes (unless --scenes) "
+                            "and their words follow it at the voice's pace")
         p.add_argument("--tone", default="", help="e.g. funny, serious, inspiring")
         p.add_argument("--seed", type=int, default=0, help="vary the offline script for the same topic")
         p.add_argument("--script-provider", default="auto", help="auto (default), local, openai…")
@@ -197,7 +200,8 @@ def dry_run_plan(pipeline: Pipeline, topic: str, own: Script | None = None) -> d
     """What ``make`` would do and spend, calling no paid service.
 
     The script comes from the cache or from an offline writer when possible; with a paid writer the
-    scene count is the requested one (or 5) and each narration a typical 20 words. ``own``: the person's
+    scene count is the requested one (or the length's, or 5) and each narration a typical 20 words (or the
+    length's). ``own``: the person's
     own script, whose missing visuals a paid writer would write in one call (``own_script.visuals_plan``).
     Calls the cache already holds cost nothing and are counted as cached.
     """
@@ -217,8 +221,14 @@ def dry_run_plan(pipeline: Pipeline, topic: str, own: Script | None = None) -> d
             script, source = None, "assumed"
         script_calls = 0 if script is not None else 1
         script_cost = 0.0 if script is not None else writer.estimate_cost(request)
+    narration = " ".join(["words"] * request.words) if request.words else DRY_RUN_NARRATION  # a length's words
     scenes = list((script or own).scenes) if (script or own) else [
-        Scene(n, "", DRY_RUN_NARRATION) for n in range(1, (request.scenes or DRY_RUN_SCENES) + 1)]
+        Scene(n, "", narration) for n in range(1, (request.scenes or DRY_RUN_SCENES) + 1)]
+
+    pace = WORDS_PER_SECOND / pipeline.voice_pace()  # the voice's own pace, as a length was planned
+
+    def said(narration: str) -> float:
+        return estimate_seconds(narration) * pace
 
     def cached(provider: Any, value: Any, known: bool) -> bool:
         return known and pipeline.cache.get(pipeline.key_for(provider, value)) is not None
@@ -232,7 +242,7 @@ def dry_run_plan(pipeline: Pipeline, topic: str, own: Script | None = None) -> d
         c_cost = 0.0 if c_hit else maker.estimate_cost(seconds)
         voice_cost, clip_cost = voice_cost + v_cost, clip_cost + c_cost
         voice_cached, clip_cached = voice_cached + v_hit, clip_cached + c_hit
-        plan_scenes.append({"scene": scene.number, "narration_seconds": estimate_seconds(scene.narration),
+        plan_scenes.append({"scene": scene.number, "narration_seconds": round(said(scene.narration), 2),
                             "clip_seconds": seconds, "voice_cost_usd": round(v_cost, 6),
                             "clip_cost_usd": round(c_cost, 6), "voice_cached": v_hit, "clip_cached": c_hit})
     # the post kit's texts: free from an offline writer, else one small call unless the cache has them
@@ -249,7 +259,7 @@ def dry_run_plan(pipeline: Pipeline, topic: str, own: Script | None = None) -> d
         "frame": {"width": settings.width, "height": settings.height,
                   "aspect": aspect_of(settings.width, settings.height)},
         "script_source": source,
-        "estimated_seconds": round(sum(estimate_seconds(s.narration) for s in scenes), 2),
+        "estimated_seconds": round(sum(said(s.narration) for s in scenes), 2),
         "steps": {
             "script": {"provider": writer.name, "calls": script_calls, "cost_usd": round(script_cost, 6)},
             "voice": {"provider": voice.name, "calls": len(scenes) - voice_cached, "cached": voice_cached,

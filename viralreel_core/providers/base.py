@@ -37,6 +37,7 @@ import requests
 
 from viralreel_core.errors import BadInput
 from viralreel_core.models import Clip, Script, VoiceTrack
+from viralreel_core.text.timing import WORDS_PER_SECOND
 
 if TYPE_CHECKING:
     from typing import Self
@@ -192,13 +193,17 @@ class ScriptRequest:
     """What a script writer is asked for."""
 
     topic: str
-    scenes: int | None = None  # 3–6; None lets the writer choose
+    scenes: int | None = None  # 3–20; None lets the writer choose (3–6)
     tone: str = ""
     seed: int = 0
     language: str = "en"  # the code the script is written in (``languages.resolve_language``)
+    words: int | None = None  # about how many narration words a scene has (a target length); None: the writer's
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.words is None:  # a request without a length keeps the cache key it always had
+            del data["words"]
+        return data
 
 
 class ScriptWriter(Provider[ScriptRequest]):
@@ -250,8 +255,8 @@ class Voice(Provider[str]):
     Besides ``Provider``'s attributes a voice declares ``voice_option`` (the option naming its voice,
     None when it has no choice of voice), ``voice_names`` (the voices it offers when the list is fixed; a
     service that lists them itself overrides ``list_voices`` and sets ``lists_voices``; with neither, the
-    voice is typed in a field titled ``voice_label`` with ``voice_help``) and ``speed_range`` (the speeds
-    it takes, so a slider offers no other).
+    voice is typed in a field titled ``voice_label`` with ``voice_help``), ``speed_range`` (the speeds
+    it takes, so a slider offers no other) and ``words_per_second`` (its pace, measured: ``pace``).
 
     What it speaks: ``languages`` (codes of ``languages.LANGUAGES``; None: every one), or, when that
     depends on its options or on what is installed, ``languages_here``; ``speaks`` answers for one language
@@ -269,6 +274,13 @@ class Voice(Provider[str]):
     speed_range: ClassVar[tuple[float, float]] = (0.5, 2.0)
     languages: ClassVar[tuple[str, ...] | None] = None
     mixes_languages: ClassVar[bool] = True
+    words_per_second: ClassVar[float] = WORDS_PER_SECOND  # its pace at speed 1: how a target length becomes words
+
+    @classmethod
+    def pace(cls, settings: Settings) -> float:
+        """Words a second this voice says at ``settings.voice_speed`` (held to its ``speed_range``)."""
+        low, high = cls.speed_range
+        return cls.words_per_second * min(high, max(low, float(settings.voice_speed or 1.0)))
 
     @classmethod
     def languages_here(cls, settings: Settings) -> tuple[str, ...] | None:

@@ -298,9 +298,9 @@ class Assembler:
         """All narrations laid end to end, each cut or padded to its segment's exact length, as 16-bit stereo
         WAV at ``music_mix.SAMPLE_RATE``.
 
-        MoviePy reads, cuts and levels one take at a time (``gains``: a linear gain per take, see
-        ``music.take_gains``), so memory does not grow with the number of scenes. ``numbers``: the scenes'
-        numbers, to name the one whose voice cannot be read (1, 2, … by default).
+        MoviePy reads, cuts and levels one take at a time, a chunk at a time (``gains``: a linear gain per take,
+        see ``music.take_gains``), so memory grows with neither the number of scenes nor their length.
+        ``numbers``: the scenes' numbers, to name the one whose voice cannot be read (1, 2, … by default).
         """
         import numpy as np
         from moviepy import AudioFileClip
@@ -316,26 +316,28 @@ class Assembler:
                 start = round(frames * music_mix.SAMPLE_RATE / fps)
                 frames += frames_for(voice.duration, fps)
                 samples = round(frames * music_mix.SAMPLE_RATE / fps) - start
+                written = 0
                 try:
                     audio = AudioFileClip(voice.audio_path, fps=music_mix.SAMPLE_RATE)
                     try:
                         take = audio.with_volume_scaled(gains[i]) if gains is not None and gains[i] != 1.0 \
                             else audio
                         # in MoviePy's own writer's chunks: reading a whole take at once, or in chunks longer
-                        # than a short take, asks its reader for time past the end, which it refuses
-                        pcm = np.concatenate([np.asarray(chunk, dtype=np.float32).reshape(len(chunk), -1)
-                                              for chunk in take.iter_chunks(chunksize=2000, fps=music_mix.SAMPLE_RATE)])
+                        # than a short take, asks its reader for time past the end, which it refuses; each chunk
+                        # written as it comes, so a long take is never held whole (a 20 s one was ~35 MB)
+                        for chunk in take.iter_chunks(chunksize=2000, fps=music_mix.SAMPLE_RATE):
+                            pcm = np.asarray(chunk, dtype=np.float32).reshape(len(chunk), -1)[:samples - written]
+                            if pcm.shape[1] == 1:
+                                pcm = np.repeat(pcm, 2, axis=1)
+                            out.writeframes((np.clip(pcm[:, :2], -1.0, 1.0) * 32767).astype("<i2").tobytes())
+                            written += len(pcm)
                     finally:
                         audio.close()
                 except (OSError, KeyError, ValueError, IndexError) as exc:
                     raise AssemblyError(f"Scene {numbers[i]}'s narration could not be read ({exc}).",
                                         hint=f"Make the voice for scene {numbers[i]} again.") from exc
-                pcm = pcm[:samples]
-                if pcm.shape[1] == 1:
-                    pcm = np.repeat(pcm, 2, axis=1)
-                whole = np.zeros((samples, 2), np.float32)
-                whole[:len(pcm)] = pcm[:, :2]
-                out.writeframes((np.clip(whole, -1.0, 1.0) * 32767).astype("<i2").tobytes())
+                if written < samples:  # the take is shorter than its scene's frames: silence to the end
+                    out.writeframes(bytes(4 * (samples - written)))
         return out_path
 
     def final_sound(self, voices: Sequence[VoiceTrack], work: Path, numbers: Sequence[int] | None = None) -> Path:

@@ -20,6 +20,7 @@ from viralreel_core.media.music import SAMPLE_RATE, check_music, check_volume
 from viralreel_core.render.caption_styles import check_style
 from viralreel_core.text.clean import clean_text, reject_nul
 from viralreel_core.text.languages import check_language
+from viralreel_core.text.length_plan import check_length, check_length_and_scenes
 
 __all__ = ["check_output_folder", "check_provider_options", "check_settings", "check_space", "space_needed",
            "validate_topic"]
@@ -33,12 +34,13 @@ WAV_BYTES_PER_SECOND = SAMPLE_RATE * 2 * 2  # the narration laid out as 16-bit s
 
 def check_settings(settings: Settings, *, music_files: bool = True) -> Settings:
     """``settings`` if usable (its language as a known code, its music volume a number), else BadInput:
-    scene count, frame size, music, language, and each step's provider.
+    scene count and length, frame size, music, language, and each step's provider.
 
     ``music_files=False`` allows only the shipped tracks and uploaded ones, never a path."""
     if settings.scenes is not None and settings.scenes not in WRITER_SCENES:
         raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {settings.scenes}.",
                        hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
+    check_length_and_scenes(check_length(settings.length), settings.scenes)
     check_frame_size(settings.width, settings.height)
     check_style(settings.captions)  # a bad colour or animation: one line now, not after the voices are paid for
     # over the API only the shipped tracks and uploads (POST /music): a path would read any file on the server

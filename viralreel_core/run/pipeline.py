@@ -30,7 +30,7 @@ from viralreel_core.errors import (
     Stopped,
     ViralReelError,
 )
-from viralreel_core.limits import MAX_SCENES
+from viralreel_core.limits import USUAL_SCENES
 from viralreel_core.media import disk, resources
 from viralreel_core.media.files import sweep_partials
 from viralreel_core.models import Clip, ProgressEvent, RenderResult, Script, VoiceTrack
@@ -43,7 +43,7 @@ from viralreel_core.run.language_check import check_languages
 from viralreel_core.run.own_script import fill_visuals
 from viralreel_core.run.post_kit import make_post_kit, video_language
 from viralreel_core.run.scheduler import SceneScheduler
-from viralreel_core.run.steps import MAX_CLIP_SECONDS, AssetSteps
+from viralreel_core.run.steps import MAX_CLIP_SECONDS, MIN_CLIP_SECONDS, AssetSteps
 from viralreel_core.text.placeholders import draft_warning
 from viralreel_core.text.timing import estimate_seconds
 
@@ -189,11 +189,13 @@ class Pipeline(AssetSteps):
 
     # -- all of it -------------------------------------------------------------------------------
     def planned_seconds(self, script: Script | None = None) -> float:
-        """How long the video is expected to be: ``script``'s narrations, or before there is one, the scenes
-        asked for (else the most a writer writes) at the longest clip each."""
+        """How long the video is expected to be: ``script``'s narrations, or before there is one, the length asked
+        for (with room over it), else the scenes asked for (else the most a writer chooses) at the longest clip each."""
         if script is not None:
             return sum(max(estimate_seconds(s.narration), self.clip_seconds(s)) for s in script.scenes)
-        return float((self.settings.scenes or MAX_SCENES) * MAX_CLIP_SECONDS)
+        if self.settings.length is not None:
+            return max(self.settings.length * 1.25, float((self.settings.scenes or 0) * MIN_CLIP_SECONDS))
+        return float((self.settings.scenes or USUAL_SCENES[-1]) * MAX_CLIP_SECONDS)
 
     def disk_fault(self, exc: BaseException) -> DiskFault | None:
         """``exc`` as the one-line DiskFault of the cache or output folder (with the space this run needs
@@ -235,6 +237,10 @@ class Pipeline(AssetSteps):
         try:
             if script is not None and (draft := draft_warning(sc.narration for sc in script.scenes)) is not None:
                 self._warn(draft)  # an edited script that still has places for its facts
+            if script is not None and self.settings.length is not None:
+                said = round(sum(estimate_seconds(sc.narration) for sc in script.scenes))
+                self._warn(f"Your own script sets the video's length (about {said} s at a usual pace), so the "
+                           f"length asked for ({self.settings.length} s) was not used.")
             script = fill_visuals(self, script) if request is None else self.write_request(request)
             check_languages(self.settings, script=script)  # what the writer wrote: every scene has a voice
             early = self._early_renders(script)

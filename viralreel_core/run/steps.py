@@ -16,6 +16,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Self
 
+from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache, cache_key
 from viralreel_core.config import Settings
 from viralreel_core.errors import (
@@ -42,6 +43,7 @@ from viralreel_core.run.tally import RunTally
 from viralreel_core.run.waits import Waits
 from viralreel_core.text.clean import clean_text, reject_nul
 from viralreel_core.text.languages import LANGUAGES, resolve_language
+from viralreel_core.text.length_plan import plan_length
 from viralreel_core.text.placeholders import draft_warning
 from viralreel_core.text.timing import estimate_seconds
 
@@ -164,23 +166,39 @@ class AssetSteps:
         return attempt
 
     # -- script ----------------------------------------------------------------------------------
-    def script_request(self, topic: str, scenes: int | None = None, *, seed: int | None = None) -> ScriptRequest:
-        """What the writer is asked for ``topic`` under these settings (its language resolved from the topic)."""
-        topic = validate_topic(topic)
-        request = ScriptRequest(topic=topic, scenes=scenes if scenes is not None else self.settings.scenes,
-                                tone=self.settings.tone, seed=self.settings.seed if seed is None else seed,
-                                language=resolve_language(self.settings.language, topic).code)
-        if request.scenes is not None and not MIN_SCENES <= request.scenes <= MAX_SCENES:
-            raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {request.scenes}.",
-                           hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
-        return request
+    def script_request(self, topic: str, scenes: int | None = None, *, seed: int | None = None,
+                       length: int | None = None) -> ScriptRequest:
+        """What the writer is asked for ``topic`` under these settings (its language resolved from the topic).
 
-    def write_script(self, topic: str, scenes: int | None = None, *, seed: int | None = None) -> Script:
+        ``length`` (default: the settings') in seconds sets the scene count, when none is given, and the words
+        a scene has, at the pace of the voice these settings pick (``text.length_plan``)."""
+        topic = validate_topic(topic)
+        scenes = scenes if scenes is not None else self.settings.scenes
+        if scenes is not None and not MIN_SCENES <= scenes <= MAX_SCENES:
+            raise BadInput(f"A script has {MIN_SCENES} to {MAX_SCENES} scenes, not {scenes}.",
+                           hint=f"Pick a number from {MIN_SCENES} to {MAX_SCENES}.")
+        length = length if length is not None else self.settings.length
+        words = None
+        if length is not None:
+            plan = plan_length(length, scenes, self.voice_pace())
+            scenes, words = plan.scenes, plan.words
+        return ScriptRequest(topic=topic, scenes=scenes, tone=self.settings.tone,
+                             seed=self.settings.seed if seed is None else seed,
+                             language=resolve_language(self.settings.language, topic).code, words=words)
+
+    def voice_pace(self) -> float:
+        """Words a second the voice these settings pick says (its declared pace at the chosen speed)."""
+        s = self.settings
+        return providers.provider_class("voice", providers.resolve_name("voice", s.voice_provider, s)).pace(s)
+
+    def write_script(self, topic: str, scenes: int | None = None, *, seed: int | None = None,
+                     length: int | None = None) -> Script:
         """The script for ``topic`` (cached); retried once (``retry.SCRIPT_ATTEMPTS``), then a ProviderError.
 
-        ``seed`` (default: the settings' seed) asks the writer for another version of the same request.
+        ``seed`` (default: the settings' seed) asks the writer for another version of the same request;
+        ``length`` (default: the settings') the seconds the video should last.
         """
-        return self.write_request(self.script_request(topic, scenes, seed=seed))
+        return self.write_request(self.script_request(topic, scenes, seed=seed, length=length))
 
     def write_request(self, request: ScriptRequest) -> Script:
         """The script for a ``script_request`` (its topic already checked): cached, retried as ``write_script``."""

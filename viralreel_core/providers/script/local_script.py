@@ -1,8 +1,9 @@
-"""The offline script writer: any topic to a 3–6 scene draft, honest about knowing no facts.
+"""The offline script writer: any topic to a 3–20 scene draft, honest about knowing no facts.
 
 With no language model the writer cannot know facts, so it does not pretend: its draft is the
-structure of a short video in the topic's own words (a **hook**, one to four **body** scenes, a **call to
-action**) with the places for the person's facts left visible in square brackets::
+structure of a short video in the topic's own words (a **hook**, **body** scenes, a **call to action**;
+3–6 scenes of its choosing, or as many and as long as asked for: ``local_length``) with the places for
+the person's facts left visible in square brackets::
 
     Black holes: [the one fact about black holes that made you stop scrolling].
     Start with the basics of black holes: [what black holes is, in one sentence].
@@ -33,7 +34,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from viralreel_core.errors import BadInput
-from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES
+from viralreel_core.limits import MAX_SCENES, MAX_TOPIC_CHARS, MIN_SCENES, USUAL_SCENES
 from viralreel_core.models import Scene, Script
 from viralreel_core.providers.base import ScriptRequest, ScriptWriter
 from viralreel_core.providers.clips.search_phrases import (
@@ -43,6 +44,7 @@ from viralreel_core.providers.clips.search_phrases import (
     phrase_words,
     phrases_from_text,
 )
+from viralreel_core.providers.script.local_length import body_capacity, fit_words, more_lines
 from viralreel_core.providers.script.local_script_data import (
     BODIES,
     CALLS,
@@ -74,7 +76,7 @@ from viralreel_core.providers.script.topic_fit import (
     upper_leading,
 )
 from viralreel_core.providers.script.topic_kinds import subject_words
-from viralreel_core.text.timing import WORDS_PER_SECOND
+from viralreel_core.text.timing import WORDS_PER_SECOND, spoken_words
 
 __all__ = [
     "LocalScriptWriter",
@@ -88,7 +90,7 @@ __all__ = [
     "QUESTION_MAX_WORDS",
 ]
 
-MODEL = "draft-v1"  # bump whenever the same request starts giving a different script
+MODEL = "draft-v2"  # bump whenever the same request starts giving a different script
 MAX_LIST_ITEMS = 10  # "25 facts about X" gets ten places, grouped into the body scenes
 SHAPES = tuple(BODIES)
 _NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -197,6 +199,14 @@ def _pick(pool: tuple[tuple[str, str], ...], kind: str, rng: random.Random) -> s
     return rng.choice([text for kinds, text in pool if kind in kinds] or [text for _, text in pool])
 
 
+def _shortest(said: str, pool: tuple[tuple[str, str], ...], kind: str, fills: dict[str, str], words: int) -> str:
+    """``said``, or the pool's shortest line for ``kind`` when ``said`` is well over ``words`` ordinary words."""
+    if spoken_words(said) <= words * 1.15:
+        return said
+    lines = [_say(text, fills) for kinds, text in pool if kind in kinds] or [said]
+    return min(lines, key=lambda line: (spoken_words(line), line))
+
+
 def _body(shape: str, scenes: int, steps: int, items: int, rng: random.Random, fills: dict[str, str]) -> list[str]:
     """The body scenes' narrations: ``scenes`` of them, in the order the topic's shape needs."""
     slots = BODIES[shape]
@@ -255,10 +265,11 @@ class LocalScriptWriter(ScriptWriter):
         items = _list_count(parts) if shape == "list" else 0
         count = request.scenes if request.scenes is not None else _choose_count(parts, shape, items, rng)
         body = count - 2
-        steps = body if body <= 3 else body - 1  # a long how-to ends its body on the mistake to avoid
+        own = min(body, body_capacity(shape, items))  # the shape's own lines; scenes past them say more
+        steps = own if own <= 3 else own - 1  # a long how-to ends its body on the mistake to avoid
         mid = _mid(parts)
         fills = {"t": mid, "T": upper_leading(mid), "s": _about(parts, shape, mid), "q": parts.question or "",
-                 "b": _NUMBERS[steps]}
+                 "b": _NUMBERS[steps] if steps < len(_NUMBERS) else str(steps)}
         fills["goal"], fills["when"] = _goal(mid) if shape == "steps" else ("", "")
         if shape == "other":
             hook, call = _say(OTHER_HOOK, fills), _say(OTHER_CALL, fills)
@@ -266,7 +277,14 @@ class LocalScriptWriter(ScriptWriter):
             kind = "Q" if parts.question is not None and shape != "steps" else parts.kind
             hook = _say(_pick(_HOOKS[tone], "A" if shape == "steps" else kind, rng), fills)  # "in three steps"
             call = _say(_pick(_CALLS[tone], kind, rng), fills)
-        narrations = [hook, *_body(shape, body, steps, items, rng, fills), call]
+            if request.words is not None:  # a short video: the tone's shortest hook and call where they are long
+                hook = _shortest(hook, _HOOKS[tone], "A" if shape == "steps" else kind, fills, request.words)
+                call = _shortest(call, _CALLS[tone], kind, fills, request.words)
+        more = more_lines(shape, fills, _seed(topic, request.seed, f"{request.tone}\x00more"), first=body + 1)
+        narrations = [hook, *_body(shape, own, steps, items, rng, fills), *(next(more) for _ in range(body - own)),
+                      call]
+        if request.words is not None:  # a target length: about that many words a scene
+            narrations = fit_words(narrations, request.words, more)
         roles = ["hook", *(["body"] * body), "cta"]
         themes = _themes(parts)
         palette = themes[0][3] if themes else rng.choice(DEFAULT_PALETTES)
@@ -308,7 +326,7 @@ def _choose_count(parts: TopicParts, shape: str, items: int, rng: random.Random)
     """3–6 scenes: a list gets a scene per item where it can, a how-to room for its steps, short topics
     shorter scripts, long or question topics longer ones."""
     if shape == "list":
-        return max(MIN_SCENES, min(MAX_SCENES, items + 2))
+        return max(USUAL_SCENES[0], min(USUAL_SCENES[-1], items + 2))
     if shape == "steps":
         return rng.choice((5, 6))
     n = len(parts.words)

@@ -16,8 +16,8 @@ well with, as a prefix before ``|``:
 
 from __future__ import annotations
 
-__all__ = ["HOOKS", "CALLS", "BODIES", "OTHER_HOOK", "OTHER_CALL", "TITLES", "STEP_TITLES", "QUESTION_TITLES",
-           "THEMES", "DEFAULT_SETTINGS", "DEFAULT_PALETTES", "SHOTS", "MOODS", "KINDS",
+__all__ = ["HOOKS", "CALLS", "BODIES", "MORE", "MORE_NUMBERED", "OTHER_HOOK", "OTHER_CALL", "TITLES", "STEP_TITLES",
+           "QUESTION_TITLES", "THEMES", "DEFAULT_SETTINGS", "DEFAULT_PALETTES", "SHOTS", "MOODS", "KINDS",
            "ENGLISH_NOUNS", "GENERIC_TERMS"]
 
 KINDS = "TNACLFQ"
@@ -156,6 +156,51 @@ BODIES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("{T}: [your point {n}, in the video's language].",),
     ),
 }
+# More to say, for a longer video (``local_length``): each sentence a place for one more fact, never two alike
+# in a video; {s} what it is about. Past the last, numbered places ("Point 41 about {s}: …").
+MORE: tuple[str, ...] = (  # {s} may be a clause ("why cats purr"): it follows "about", "on", "for"
+    "Here is a detail about {s} worth knowing: [one concrete detail, and why it matters].",
+    "A picture to keep in mind about {s}: [a comparison anyone can see in their head].",
+    "A number about {s} that sticks: [the figure, and where it comes from].",
+    "An example about {s} from real life: [a place, a person or a moment].",
+    "What this means for you, on {s}: [the practical takeaway].",
+    "The part about {s} people skip: [the overlooked detail].",
+    "The cause, when it comes to {s}: [why it works this way, in plain words].",
+    "A common question about {s}: [the question, and its short answer].",
+    "The history, on {s}: [when it started, and who was there].",
+    "What experts say about {s}: [a finding, and its source].",
+    "A quick test you can try, on {s}: [what to do, and what you will see].",
+    "The surprising side of the story about {s}: [the fact that turns expectations around].",
+    "A comparison, for {s}: [something similar, and the difference].",
+    "What changes the picture on {s}: [the condition, and its effect].",
+    "The mistake people make about {s}: [the mistake, and the better way].",
+    "Where you can see it today, on {s}: [a place or a product].",
+    "A story about {s}: [a short true story, in two lines].",
+    "The rule of thumb on {s}: [the rule, in one line].",
+    "What it is not, on {s}: [the thing it is often confused with].",
+    "The next thing to know about {s}: [the follow-up fact].",
+    "Zoom in on {s}: [the small detail that explains the big picture].",
+    "What would change without it, on {s}: [the consequence, in one line].",
+    "The best evidence about {s}: [a study or measurement, with its source].",
+    "One more thing about {s}: [the detail you would tell a friend].",
+    "The people to know about {s}: [who they are, and what they did].",
+    "A myth about {s} that will not die: [the myth, and the truth].",
+    "The scale of it, on {s}: [how big, how small or how many, with a number].",
+    "What surprised me most about {s}: [the moment, in one line].",
+    "The simplest way to explain {s}: [the explanation a child would follow].",
+    "Where things are heading, on {s}: [the change to watch, and when].",
+    "A tip about {s} you can use today: [the tip, in one line].",
+    "The cost, when it comes to {s}: [what it takes, in time, money or effort].",
+    "The question about {s} still open: [what nobody knows yet].",
+    "A detail about {s} most videos miss: [the detail, and your source].",
+    "Up close, on {s}: [what you would see, hear or feel].",
+    "Where everyday life meets {s}: [the moment the two meet].",
+    "A before and after, on {s}: [what changed, and why].",
+    "The word to know about {s}: [the term, and what it means].",
+    "What to remember about {s}, if nothing else: [the one line to keep].",
+    "A second look at {s}: [the detail that changes the first picture].",
+)
+MORE_NUMBERED = "Point {n} about {s}: [one more detail worth a line]."
 OTHER_HOOK = "{T}: [your opening line, in the video's language]."
 OTHER_CALL = "{T}: [your closing line, in the video's language]."
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from viralreel_core.config import Settings
 from viralreel_core.errors import BadInput, ContentRejected, ProviderError
-from viralreel_core.limits import MAX_SCENES, MIN_SCENES
+from viralreel_core.limits import MAX_SCENES, MIN_SCENES, USUAL_SCENES
 from viralreel_core.models import Scene, Script
 from viralreel_core.post.kit import PostTexts, tidy_texts
 from viralreel_core.providers.base import ScriptRequest, ScriptWriter
@@ -60,8 +60,8 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "gpt-4o-mini"
 TEMPERATURE = 0.8  # the seed's
-MAX_TOKENS = 1000  # the seed's cap; six scenes of JSON fit in about 600
-MAX_NARRATION_WORDS = 60  # about 23 s of speech: longer is not a short-video scene
+MAX_TOKENS = 1000  # the seed's cap; six scenes of JSON fit in about 600 (a longer script gets more: answer_tokens)
+MAX_NARRATION_WORDS = 60  # about 23 s of speech: longer is not a short-video scene (unless asked for: _most_words)
 MAX_NARRATION_CHARS = 400
 MAX_VISUALS_CHARS = 1000  # Runway's prompt limit
 PROMPT_VERSION = "3"  # bump when the prompt changes, so cached scripts are not reused
@@ -129,7 +129,7 @@ Answer with JSON only, shaped {{"title": string, "scenes": [{{"visuals": string,
 "search_terms": [string]}}]}}.
 Rules:
 - {count}. Scene 1 is a hook that stops the scroll; the last scene ends with a call to action.
-- narration: what the voice says in that scene, one or two short spoken sentences, 8 to 35 words;
+- narration: what the voice says in that scene, {narration};
   no stage directions, emojis or hashtags.
 - visuals: one concrete shot that a video generator or a stock-footage search can show (subject,
   action, setting, light, camera); no text on screen, no logos, no real people's names.
@@ -144,11 +144,33 @@ Rules:
 def script_messages(request: ScriptRequest) -> list[dict[str, str]]:
     """The chat messages for ``request`` (they mention JSON, as ``json_object`` mode requires)."""
     count = (f"Write exactly {request.scenes} scenes" if request.scenes
-             else f"Write {MIN_SCENES} to {MAX_SCENES} scenes (4 or 5 suit most topics)")
+             else f"Write {USUAL_SCENES[0]} to {USUAL_SCENES[-1]} scenes (4 or 5 suit most topics)")
+    narration = "one or two short spoken sentences, 8 to 35 words"
+    if request.words:  # a target length: the words make the seconds, so the count matters
+        low, high = _word_range(request.words)
+        narration = (f"about {request.words} words ({low} to {high}) in short spoken sentences, so that the "
+                     f"whole video runs to its length")
     tone = f"\n- Tone: {request.tone.strip()}." if request.tone.strip() else ""
     language = _language_name(request.language)
-    return [{"role": "system", "content": _SYSTEM.format(count=count, tone=tone, language=language)},
+    return [{"role": "system", "content": _SYSTEM.format(count=count, narration=narration, tone=tone,
+                                                         language=language)},
             {"role": "user", "content": f"Topic: {request.topic}"}]
+
+
+def _word_range(words: int) -> tuple[int, int]:
+    """The narration words asked for around a scene's share of a target length (±10%)."""
+    return max(3, round(words * 0.9)), max(4, round(words * 1.1))
+
+
+def _most_words(request: ScriptRequest) -> int:
+    """The longest narration taken: a short-video scene, or well past the words a long scene was asked for."""
+    return max(MAX_NARRATION_WORDS, round((request.words or 0) * 1.6))
+
+
+def answer_tokens(request: ScriptRequest) -> int:
+    """About how many tokens the script's JSON takes: a shot, the narration and the JSON around them a scene."""
+    words = request.words or 20
+    return (request.scenes or 5) * (_TOKENS_PER_SCENE + round(max(0, words - 20) * 1.4)) + 30
 
 
 def _language_name(code: str) -> str:
@@ -210,7 +232,8 @@ def parse_script(content: str | None, request: ScriptRequest, *, service: str = 
             raise bad(f"scene {number} has no visuals")
         if not narration:
             raise bad(f"scene {number} has no narration")
-        if len(narration.split()) > MAX_NARRATION_WORDS or len(narration) > MAX_NARRATION_CHARS:
+        most = _most_words(request)
+        if len(narration.split()) > most or len(narration) > MAX_NARRATION_CHARS * most // MAX_NARRATION_WORDS:
             raise bad(f"scene {number}'s narration is too long ({len(narration.split())} words)")
         terms = clean_phrases(item.get("search_terms") or ()) or phrases_from_text(visuals)  # a model may omit them
         scenes.append(Scene(number, visuals[:MAX_VISUALS_CHARS], narration, terms))
@@ -274,13 +297,14 @@ class ChatScriptWriter(ScriptWriter):
         if spent is not None:
             return spent
         prompt_tokens = sum(len(m["content"]) for m in script_messages(request)) // 4 + 20
-        scenes = request.scenes or 5
-        return self._dollars(prompt_tokens, scenes * _TOKENS_PER_SCENE + 30)
+        return self._dollars(prompt_tokens, answer_tokens(request))
 
     def write(self, request: ScriptRequest) -> Script:
         """The script for ``request``; ContentRejected on a refusal, ProviderError on anything unusable."""
+        # room for a long script's answer (20 scenes of a 3-minute video take about 2,000 tokens)
+        room = max(self.max_tokens, round(answer_tokens(request) * 1.5))
         content, cost = self._answer(script_messages(request), "writing the script", "script",
-                                     _response_format, self.max_tokens)
+                                     _response_format, room)
         if cost is not None:
             self._spent[_request_key(request)] = cost
         return parse_script(content, request, service=self.display_name(), provider=self.name)
@@ -304,8 +328,9 @@ class ChatScriptWriter(ScriptWriter):
         def visuals_format(mode: str) -> dict[str, Any] | None:
             return _response_format(mode, "short_video_visuals", VISUALS_SCHEMA)
 
+        room = max(VISUALS_MAX_TOKENS, 90 * len(narrations) + 100)  # up to 20 scenes of your own
         content, cost = self._answer(visuals_messages(narrations, language), "writing the visuals", "visuals",
-                                     visuals_format, VISUALS_MAX_TOKENS)
+                                     visuals_format, room)
         return parse_visuals(content, len(narrations), service=self.display_name(), provider=self.name), cost or 0.0
 
     def estimate_visuals_cost(self, narrations: Sequence[str]) -> float:

@@ -74,6 +74,7 @@ class LocalVoice(Voice):
     voice_help = ("Leave empty for the bundled en_US-joe-medium voice (and, for another language, a Piper voice "
                   "for it, downloaded once), or give the path of a Piper voice (its .onnx.json beside it).")
     speed_range = (MIN_SPEED, MAX_SPEED)
+    words_per_second = 3.2  # en_US-joe-medium, in ordinary words (timing.spoken_words), measured: docs/BENCHMARKS.md
     mixes_languages = False  # one Piper voice reads a whole narration: another script in it is spelled out
 
     def __init__(self, model_path: str = "", speed: float = 1.0, *, language: str = AUTO,
