@@ -17,6 +17,7 @@ from viralreel_core.cli import main as cli
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput, ProviderError
 from viralreel_core.jobs import JobQueue, QueueConfig, check_request
+from viralreel_core.limits import MAX_DRAFT_SCENES
 from viralreel_core.models import Scene, Script
 from viralreel_core.providers.script.local_script import LocalScriptWriter
 from viralreel_core.providers.script.narration_visuals import picture_words, visuals_for_narrations
@@ -97,9 +98,9 @@ def test_both_studio_pastes_and_the_cli_read_a_script_alike(text, narrations):
 
 
 def test_a_long_one_line_paste_fits_the_scenes_and_a_bad_one_is_the_readers_line():
-    sentences = [f"Fact number {i} is here." for i in range(30)]
+    sentences = [f"Fact number {i} is here." for i in range(2 * MAX_DRAFT_SCENES + 6)]
     scenes = script_from_text(" ".join(sentences)).scenes  # our split, not the person's: joined to fit
-    assert len(scenes) == 12 and " ".join(s.narration for s in scenes) == " ".join(sentences)
+    assert len(scenes) == MAX_DRAFT_SCENES and " ".join(s.narration for s in scenes) == " ".join(sentences)
     with pytest.raises(BadInput, match="The script is empty"):
         pasted_rows(" \n- \n", [])
     with pytest.raises(BadInput, match="NUL character"):
