@@ -37,6 +37,7 @@ def serve(tmp_path, fake_settings):
         queue.close()
 
 
+@pytest.mark.slow
 def test_a_video_made_over_http_is_served_with_range_requests(serve, fake_settings):
     api = serve()
     answer = api.post("/create-video", json={"topic": "Why cats purr", "scenes": 3, **SMALL})
@@ -61,6 +62,7 @@ def test_a_video_made_over_http_is_served_with_range_requests(serve, fake_settin
         assert api.get(bad).status_code == 404
 
 
+@pytest.mark.slow
 def test_wait_answers_with_the_original_design_json(serve):
     api = serve()
     answer = api.post("/create-video", json={"topic": "Why owls hoot", "scenes": 3, "wait": True, **SMALL})
@@ -71,6 +73,7 @@ def test_wait_answers_with_the_original_design_json(serve):
     assert api.get(data["video_url"]).status_code == 200
 
 
+@pytest.mark.slow
 def test_create_video_takes_an_aspect(serve, fake_settings):
     api = serve()
     data = api.post("/create-video", json={"topic": "Why owls hoot", "scenes": 3, "wait": True,
@@ -80,6 +83,7 @@ def test_create_video_takes_an_aspect(serve, fake_settings):
     assert (info.width, info.height) == (320, 180)
 
 
+@pytest.mark.slow
 def test_an_edited_script_is_made_as_sent(serve):
     api = serve()
     script = api.post("/generate-script", json={"topic": "Why bees dance", "scenes": 3}).json()

@@ -200,6 +200,7 @@ def test_tokens_come_from_the_environment_and_a_file(tmp_path):
         assert "\n" not in str(caught.value) and ALICE not in str(caught.value) and "tooshort" not in str(caught.value)
 
 
+@pytest.mark.slow
 def test_serve_reads_the_tokens_file_and_logs_no_token(tmp_path):
     listed = tmp_path / "tokens.txt"
     listed.write_text(f"alice:{ALICE}\nbob {BOB}\n")

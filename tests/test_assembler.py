@@ -212,6 +212,7 @@ def test_captions_switch_on_the_exact_frames_the_words_start(tmp_path):
         assert int(np.argmin(errors)) == want, (i, errors)
 
 
+@pytest.mark.slow
 def test_an_unchanged_re_render_copies_the_checked_video_and_an_edit_joins_again(tmp_path, settings, cache):
     clip = make_clip(tmp_path / "c.mp4", 2.0)
     scenes = [SceneMedia(1, "Hello world.", clip, make_voice(tmp_path / "v1.wav", 1.0)),
@@ -260,6 +261,7 @@ def test_captions_drawn_ahead_are_the_ones_rendered_and_then_removed(tmp_path, s
     assert packet_digests(tmp_path / "ahead.mp4") == packet_digests(tmp_path / "now.mp4")
 
 
+@pytest.mark.slow
 def test_at_community_clouds_memory_the_sound_is_made_before_the_full_hd_renders(tmp_path, machine):
     """At 690 MB a full-HD segment's ffmpeg leaves no room for the sound's beside it: the sound comes first."""
     machine(memory_mb=690)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.test_studio_app import dirs, make_all, new_app, ok, page, use_fakes, write_and_accept  # noqa: F401
 from viralreel_core.config import CaptionStyle
 from viralreel_core.render.caption_styles import caption_style
 
 
+@pytest.mark.slow
 def test_a_preset_is_picked_adjusted_previewed_and_saved(dirs, fakes):  # noqa: F811
     at = make_all(write_and_accept(use_fakes(new_app())))
     ok(page(at, "assemble"))

@@ -93,6 +93,7 @@ def test_no_fallback_skips_the_scene_and_says_why(fakes, tmp_path):
     assert "no good match for 'penguin colony', 'snowy beach'" in skipped[0]["reason"]
 
 
+@pytest.mark.slow
 def test_an_offline_fallback_beside_offline_voices_never_waits_for_a_thread_the_voices_need(fakes, tmp_path):
     """One pool thread, one CPU slot held by the offline voices' phase: a stock clip that falls back to the
     offline maker must not take the only thread before the voices (it would wait for their slot for ever)."""

@@ -106,6 +106,7 @@ def test_voices_are_all_made_while_runway_holds_every_task_and_every_progress_sa
     assert "Runway: 6 queued by the service" in [e.message for e in events if e.step == "clips"]
 
 
+@pytest.mark.slow
 def test_a_service_gets_no_more_calls_at_once_than_its_limit(services, tmp_path, monkeypatch):  # noqa: F811
     """VIRALREEL_RUNWAY_IN_FLIGHT=2: a third task is created only once one of two is over; the rest wait to be
     sent, and the progress says so."""

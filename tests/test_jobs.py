@@ -140,6 +140,7 @@ def test_a_silent_worker_s_job_runs_once_more_then_fails_with_the_reason(queues,
     assert "stopped answering 2 times" in failed.error["message"] and "--concurrency" in failed.error["hint"]
 
 
+@pytest.mark.slow
 def test_cancelling_a_queued_job_means_it_never_runs(queues, fake_settings, fakes):
     writer, voice, clips = fakes
     queue = queues(fake_settings)

@@ -90,6 +90,7 @@ def test_the_plan_times_each_key_phrase_to_its_word_and_keeps_it_in_the_text_are
     assert sum(b.boxed for b in beats) == 1  # one strongest phrase per scene
 
 
+@pytest.mark.slow
 def test_each_key_phrase_is_drawn_in_the_frames_while_it_is_on_screen(made):
     _, design, clip = made
     info = probe(clip.video_path)
@@ -111,6 +112,7 @@ def test_each_key_phrase_is_drawn_in_the_frames_while_it_is_on_screen(made):
     assert checked >= 2
 
 
+@pytest.mark.slow
 def test_the_scenes_other_symbols_stand_beside_its_subject_and_rise_in_as_their_words_are_said(tmp_path):
     if not symbols.symbol_font():
         pytest.skip("no emoji or symbol font installed here (.ci/run installs fonts-noto-color-emoji)")

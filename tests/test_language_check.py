@@ -84,6 +84,7 @@ def test_a_narration_needs_a_voice_for_each_script_in_it(text, codes):
     assert [lang.code for lang in spoken_languages("auto", text)] == codes
 
 
+@pytest.mark.slow
 def test_each_voice_says_what_it_speaks_with_the_settings_it_is_given(tmp_path):
     base = settings_from_env(environ={}, cache_dir=tmp_path / "cache")
     assert not OpenAIVoice.speaks("bn", base) and OpenAIVoice.speaks("zh", base)
@@ -109,6 +110,7 @@ def test_each_voice_says_what_it_speaks_with_the_settings_it_is_given(tmp_path):
 @pytest.mark.parametrize(("topic", "language"), [(SPANISH, "Spanish"),
                                                  pytest.param(CHINESE, "Chinese", marks=pytest.mark.slow),
                                                  pytest.param(ARABIC, "Arabic", marks=pytest.mark.slow)])
+@pytest.mark.slow
 def test_make_offline_in_a_language_with_no_voice_is_one_line_and_exit_2_before_anything(topic, language, tmp_path):
     done = _cli("make", topic, "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"), "--quiet",
                 "--width", "180", "--height", "320")
@@ -175,6 +177,7 @@ def test_a_spanish_script_is_spoken_scene_by_scene_by_the_spanish_voice(tmp_path
     assert min(heard) > 0.01, heard  # speech all through the video: no scene left silent
 
 
+@pytest.mark.slow
 def test_offline_a_spanish_script_is_refused_before_any_clip_or_voice(tmp_path, fakes):
     _, _, clips = fakes
     with Pipeline(_settings(tmp_path)) as pipeline, pytest.raises(BadInput, match="does not speak Spanish"):
@@ -194,6 +197,7 @@ def test_online_the_missing_voice_is_downloaded_before_the_first_scene(tmp_path,
     assert fakes[2].calls == []
 
 
+@pytest.mark.slow
 def test_offline_a_second_refusal_does_not_wait_for_the_catalogue_again(tmp_path):
     """A batch of rows or a second click in the studio is refused at once, not after the connection's retries."""
     settings = _settings(tmp_path, voices_url=f"{CLOSED}/{tmp_path.name}")  # never asked yet
@@ -251,6 +255,7 @@ def _errors(at: AppTest) -> str:
     return "\n".join(e.value for e in at.error)
 
 
+@pytest.mark.slow
 def test_the_studio_says_it_on_the_topic_script_and_voice_pages_and_starts_nothing(studio_env, fakes):
     at = AppTest.from_file(str(APP), default_timeout=90).run()
     for option, name in (("script_provider", "fake"), ("voice_provider", "local"), ("clip_provider", "fake")):

@@ -75,6 +75,7 @@ def _iou(seen: np.ndarray, expected: np.ndarray) -> float:
 
 @pytest.mark.parametrize(("narration", "font_file"), [("火山喷发了。", "NotoSansCJK-Bold.ttc"),
                                                       ("ज्वालामुखी फटते हैं।", "NotoSansDevanagari-Bold.ttf")])
+@pytest.mark.slow
 def test_a_chinese_or_hindi_caption_renders_with_real_glyphs(narration, font_file, tmp_path, fakes):
     source = pick_font_source(narration)
     if source is None or os.path.basename(source[0]) != font_file:

@@ -121,6 +121,7 @@ def test_the_pipeline_asks_the_writer_for_the_length_at_the_chosen_voice_s_pace(
 
 # -- the finished video ----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_keyed_voice_s_timings_land_within_15_percent_of_the_length(tmp_path):
     """The OpenAI voice (its fake speaks 2.6 words a second, at its speed): the voices of a --length 60 script."""
     with FakeOpenAI(KEY) as api:
@@ -205,6 +206,7 @@ def test_the_api_takes_a_length_and_20_scenes_and_refuses_5_or_500_in_one_line(t
         queue.close()
 
 
+@pytest.mark.slow
 def test_a_batch_row_takes_a_length_and_a_bad_one_is_reported(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{tmp_path / 'jobs.db'}")
     topics = tmp_path / "topics.csv"
@@ -222,6 +224,7 @@ def test_a_batch_row_takes_a_length_and_a_bad_one_is_reported(tmp_path, monkeypa
     assert Path(rows[0]["path"]).is_file()
 
 
+@pytest.mark.slow
 def test_the_studio_slider_reaches_10_to_180_seconds_and_the_writer_follows_it(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 

@@ -119,6 +119,7 @@ def test_different_visuals_look_clearly_different(rendered):
     assert np.abs(a - b).max() > 10, (a, b)  # no keywords: the hash still gives each its own look
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("visuals", "channel"), [(OCEAN, 2), (FIRE, 0), (FOREST, 1)])
 def test_palette_words_colour_the_clip(rendered, visuals, channel):
     r, g, b = mean = mean_rgb(rendered(visuals).video_path)

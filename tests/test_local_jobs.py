@@ -84,6 +84,7 @@ def test_renders_wait_for_the_process_s_slot_and_a_cancel_through_the_record_sto
     assert not list((tmp_path / "out").glob("*.part*"))
 
 
+@pytest.mark.slow
 def test_a_local_job_whose_process_died_is_failed_not_requeued(queue):
     queue.store.add(Job(id="studio1", kind="render", params={"project_id": "p", "local": True}), 0)
     queue.store.claim("studio1", "ghost:9:dead")  # then its process died: no heartbeat ever again

@@ -121,6 +121,7 @@ def test_music_is_ducked_under_speech_by_at_least_6_db(rendered):
     assert max(np.sqrt(np.mean(x[int(a * RATE):int(b * RATE)] ** 2)) for a, b in windows("pause")) > 10 ** (-40 / 20)
 
 
+@pytest.mark.slow
 def test_mix_is_minus_14_lufs_with_true_peak_under_minus_1(rendered):
     out, _ = rendered
     lufs, peak = ebur128(out)

@@ -46,6 +46,7 @@ def luma_per_frame(video) -> list[float]:
     return [float(line.split("=")[1]) for line in out.splitlines() if "YAVG=" in line]
 
 
+@pytest.mark.slow
 def test_no_frame_dips_to_black_at_a_scene_change(offline_video):
     video, cuts, fps, _ = offline_video
     luma = luma_per_frame(video)

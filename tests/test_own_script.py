@@ -122,6 +122,7 @@ def test_the_offline_writer_pictures_the_narrations_own_nouns():
 
 # --- make --script ------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_make_with_your_script_makes_a_scene_a_paragraph_and_its_captions_are_your_words(tmp_path, fakes, capsys):
     _, voice, clips = fakes
     notes = tmp_path / "notes.txt"
@@ -185,6 +186,7 @@ def paid_settings(openai_api, tmp_path):
                              cache_dir=tmp_path / "cache", output_dir=tmp_path / "out", **SMALL)
 
 
+@pytest.mark.slow
 def test_a_paid_writer_fills_the_missing_visuals_in_one_call_cached_and_counted(openai_api, tmp_path, fakes):
     _, voice, clips = fakes
     given = Script("Cats", "Cats", (Scene(1, "A cat asleep in a sunbeam", PARAGRAPHS[0]),
@@ -238,6 +240,7 @@ def test_a_wrong_number_of_visuals_is_retried_once_and_never_cached(openai_api, 
 
 # --- the API and batch ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_api_takes_your_narration_as_plain_text(tmp_path, fake_settings, fakes):
     _, voice, _ = fakes
     queue = JobQueue(QueueConfig(url=f"sqlite:///{tmp_path / 'jobs.db'}", heartbeat=0.2),
@@ -265,6 +268,7 @@ def test_check_request_keeps_empty_visuals_for_the_writer(fake_settings):
     assert params["script"]["scenes"] == [{"scene_number": 1, "visuals": "", "narration": "Cats purr."}]
 
 
+@pytest.mark.slow
 def test_a_batch_row_takes_a_script_file_or_the_text_itself(tmp_path, monkeypatch, fakes):
     _, voice, _ = fakes
     monkeypatch.setenv("VIRALREEL_QUEUE_URL", f"sqlite:///{tmp_path / 'jobs.db'}")
@@ -295,6 +299,7 @@ def test_a_batch_row_takes_a_script_file_or_the_text_itself(tmp_path, monkeypatc
 
 # --- the studio: "Paste my own script" on the Topic page ------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_studio_takes_a_pasted_script_straight_to_the_editable_table(tmp_path, monkeypatch, fakes):
     from tests.test_studio_app import new_app, ok, page, settle
 

@@ -61,6 +61,7 @@ def counting_calls(*functions):
         threading.setprofile(before_threads)
 
 
+@pytest.mark.slow
 def test_the_make_command_checks_each_thing_once_and_picks_the_usable_scenes_once(tmp_path, fakes, capsys):
     """The topic is checked once (was twice: by ``make`` and again by the writer's request), the frame size
     and music once (were twice: ``check_settings`` and again before spending), and the scenes with both a
@@ -124,6 +125,7 @@ def test_voice_rate_limit_honours_retry_after(fake_settings, fakes):
     assert waits == [7] and track.duration > 0 and len(voice.calls) == 2
 
 
+@pytest.mark.slow
 def test_scene_whose_voice_keeps_failing_is_skipped_and_the_rest_is_made(fake_settings, fakes):
     _, voice, clips = fakes
     for _ in range(3):
@@ -197,6 +199,7 @@ def test_editing_one_narration_redoes_only_that_scene(fake_settings, fakes):
     assert (second.tally.segments_rendered, second.tally.segments_reused) == (1, 2)
 
 
+@pytest.mark.slow
 def test_output_name_and_no_partial_files(fake_settings, fakes):
     result = make_pipeline(fake_settings).make("Cats")
     out_dir = fake_settings.output_dir

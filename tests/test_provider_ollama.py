@@ -144,6 +144,7 @@ def test_auto_picks_it_before_the_offline_writer_when_it_answers_with_the_model(
     assert providers.resolve_name("script", "auto", keyed) == "openai"
 
 
+@pytest.mark.slow
 def test_auto_is_fast_when_nothing_listens_and_never_hangs_on_a_silent_server():
     quiet = settings_from_env(environ={"OLLAMA_BASE_URL": f"http://127.0.0.1:{free_port()}/v1"})
     started = time.perf_counter()

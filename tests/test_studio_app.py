@@ -104,6 +104,7 @@ def test_a_missing_step_is_explained_with_a_link_not_a_traceback(dirs, name):
     assert guidance_links(at) == ["Write a script — go to Topic"]
 
 
+@pytest.mark.slow
 def test_with_a_draft_not_yet_accepted_the_later_steps_point_to_the_script(dirs, fakes):
     at = use_fakes(new_app())
     page(at, "topic").text_area(key="topic_text").input("Cats").run()
@@ -417,6 +418,7 @@ def test_a_paid_clip_provider_shows_the_estimated_cost_before_the_button(dirs, f
     assert not any("estimated to cost" in i.value for i in at.info)  # nothing left to pay for
 
 
+@pytest.mark.slow
 def test_with_an_elevenlabs_key_the_voice_page_lists_its_voices_and_records_with_it(dirs, fakes, monkeypatch):
     from tests.fakes.servers import FakeElevenLabs
 
@@ -445,6 +447,7 @@ def test_with_an_elevenlabs_key_the_voice_page_lists_its_voices_and_records_with
         assert "el-studio-key" not in texts(at)
 
 
+@pytest.mark.slow
 def test_page_runs_share_one_pipeline_until_a_setting_changes(dirs, fakes):
     at = use_fakes(new_app())
     write_and_accept(at)
@@ -457,6 +460,7 @@ def test_page_runs_share_one_pipeline_until_a_setting_changes(dirs, fakes):
     assert studio.pipeline() is not first and studio.pipeline().settings.voice_provider == "local"
 
 
+@pytest.mark.slow
 def test_the_script_can_be_edited_one_scene_at_a_time_as_on_a_phone(dirs, fakes):
     at = use_fakes(new_app())
     page(at, "topic").text_area(key="topic_text").input("Cats").run()
@@ -510,6 +514,7 @@ def test_an_offline_draft_says_it_has_no_facts_and_a_pasted_script_takes_its_pla
     assert not [i for i in at.info if "square brackets" in i.value]
 
 
+@pytest.mark.slow
 def test_the_storyboard_says_why_each_stock_clip_was_chosen_and_offers_the_next_ones(dirs, fakes, monkeypatch):
     from tests.fakes.servers import FakePexels
 

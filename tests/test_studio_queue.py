@@ -113,6 +113,7 @@ def test_voices_clips_and_renders_are_queued_jobs_that_the_studio_applies(any_en
     assert not studio.queued and studio.tally.to_dict()["misses"] >= 6  # the jobs' tallies were added
 
 
+@pytest.mark.slow
 def test_stop_keeps_the_scenes_a_queued_clips_job_made(engine, fake_settings, cache, tmp_path, fakes):
     engine.queue.settings = fake_settings.with_(workers=1)  # the worker makes one scene at a time, in order
     studio = studio_in(tmp_path / "a", fake_settings, cache, engine)
@@ -128,6 +129,7 @@ def test_stop_keeps_the_scenes_a_queued_clips_job_made(engine, fake_settings, ca
     assert studio.take_news() == ["Stopped. The clips made before the stop are kept; make the others when you want."]
 
 
+@pytest.mark.slow
 def test_a_typed_key_stays_in_this_process_and_never_reaches_a_record(engine, fake_settings, cache, tmp_path):
     providers.register("voice", "keyed", KeyedVoice)
     KeyedVoice.used = []
@@ -225,6 +227,7 @@ def test_a_studio_server_killed_mid_job_retries_it_and_the_reloaded_page_gets_th
 
 
 
+@pytest.mark.slow
 def test_a_full_queue_refuses_a_studio_job_with_one_line_and_leaves_nothing_running(tmp_path, fake_settings, cache):
     from viralreel_core.errors import QueueFull
 

@@ -91,6 +91,7 @@ def test_empty_cells_block_acceptance_with_a_clear_reason(studio):
         studio.accept_script()
 
 
+@pytest.mark.slow
 def test_editing_one_narration_makes_only_that_voice_stale_and_redoes_only_it(studio, fakes):
     _, voice, clips = fakes
     made(studio)
@@ -260,6 +261,7 @@ def test_a_saved_project_never_holds_a_key_and_reopens_from_the_cache(studio, fa
     assert store.delete(studio.id) and store.list() == []
 
 
+@pytest.mark.slow
 def test_a_saved_project_reopens_whole_after_the_cache_is_cleared_and_nothing_is_made_again(studio, tmp_path, fakes):
     _, voice, clips = fakes
     made(studio)
@@ -279,6 +281,7 @@ def test_a_saved_project_reopens_whole_after_the_cache_is_cleared_and_nothing_is
     assert len(voice.calls) + len(clips.calls) == calls  # nothing was made again
 
 
+@pytest.mark.slow
 def test_an_older_save_that_points_into_the_cache_says_what_it_lost_and_makes_only_that_again(studio, tmp_path):
     made(studio)
     store = ProjectStore(tmp_path / "projects")
@@ -387,6 +390,7 @@ def test_stopping_skips_the_scenes_not_started_yet_and_keeps_the_ones_made(fake_
     assert not studio.needs("clips")
 
 
+@pytest.mark.slow
 def test_a_render_stops_at_its_next_frame_and_leaves_no_video(studio, tmp_path):
     made(studio)
     job = studio.start_render()

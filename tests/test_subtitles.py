@@ -107,6 +107,7 @@ RENDERS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(RENDERS))
 def test_every_render_has_srt_and_vtt_matching_its_burned_in_captions_within_a_frame(name, tmp_path, fakes):
     (width, height), narrations = RENDERS[name]
