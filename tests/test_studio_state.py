@@ -390,7 +390,6 @@ def test_stopping_skips_the_scenes_not_started_yet_and_keeps_the_ones_made(fake_
     assert not studio.needs("clips")
 
 
-@pytest.mark.slow
 def test_a_render_stops_at_its_next_frame_and_leaves_no_video(studio, tmp_path):
     made(studio)
     job = studio.start_render()
