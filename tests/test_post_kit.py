@@ -79,6 +79,18 @@ def test_an_offline_drafts_places_to_fill_in_never_reach_the_texts_to_paste(topi
         assert topic.split()[-1].lower() in texts.description.lower()
 
 
+@pytest.mark.parametrize("topic", ["Why volcanoes erupt", "How do octopuses change colour",
+                                   "The history of the bicycle", "How bees choose a new home"])
+def test_the_offline_titles_frame_never_becomes_a_hashtag(topic):
+    """"… in Under 20 Seconds", "…, Explained": the writer's frame around the topic, not what the video is about."""
+    frame = {"#under", "#seconds", "#explained", "#steps", "#short", "#version", "#simply", "#guide"}
+    for seed in range(4):  # the writer picks its title's frame by seed
+        script = LocalScriptWriter().write(ScriptRequest(topic, seed=seed))
+        hashtags = plain_post_texts(script, "en").hashtags
+        assert not frame & set(hashtags), (script.title, hashtags)
+        assert 3 <= len(hashtags) and any(w.lower() in topic.lower() for w in (h[1:] for h in hashtags))
+
+
 def test_a_sentence_with_a_place_to_fill_in_is_left_out_and_the_rest_kept():
     script = Script("why the sky is blue", "Why the Sky Is Blue", (
         Scene(1, "v", "The sky is blue because of sunlight. [A number? with its source]. Air scatters blue light."),

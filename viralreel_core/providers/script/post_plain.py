@@ -17,6 +17,7 @@ from collections import Counter
 
 from viralreel_core.models import Script
 from viralreel_core.post.kit import HASHTAGS_MAX, HASHTAGS_MIN, PostTexts, hashtag, tidy_texts
+from viralreel_core.providers.script.local_script_data import QUESTION_TITLES, STEP_TITLES, TITLES
 from viralreel_core.providers.script.topic_kinds import subject_words
 from viralreel_core.text.languages import function_words, is_unspaced, split_words
 from viralreel_core.text.placeholders import PLACEHOLDER
@@ -36,6 +37,22 @@ _LATIN_WORD = re.compile(r"^[A-Za-z'’-]+$")
 _PUNCTUATION = ".,;:!?\"'“”‘’()[]{}«»…،؛؟。，、！？：；「」"
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？؟])\s*")
 _GAP = "\x00"  # where a placeholder was, while sentences are split (its own "?" or "." ends none)
+
+
+def _frame_words() -> frozenset[str]:
+    """The offline writer's own title words ("Explained", "Under", "Seconds"): a frame around the topic, never
+    what the video is about."""
+    templates = [t.partition("|")[2] or t for group in TITLES.values() for t in group]
+    text = re.sub(r"\{\w\}", " ", " ".join([*templates, *STEP_TITLES, *QUESTION_TITLES]))
+    return frozenset(w.lower() for w in re.findall(r"[A-Za-z]+", text))
+
+
+_TITLE_FRAME = _frame_words()
+
+
+def _unframed(words: list[str]) -> list[str]:
+    """``words`` of a title without its frame's: a title's own words are hashtags, "#explained" is not."""
+    return [w for w in words if w.lower() not in _TITLE_FRAME]
 
 
 def _content_words(text: str, language: str) -> list[str]:
@@ -117,7 +134,8 @@ def plain_post_texts(script: Script, language: str = "en") -> PostTexts:
     if is_unspaced(topic):
         words = _unspaced_words(topic, f"{script.title} {narration}")
     else:
-        words = [*_content_words(topic, language), *_content_words(_unfilled(script.title), language)]
+        words = [*_content_words(topic, language), *_unframed(_content_words(_unfilled(script.title), language))]
     if len({hashtag(w) for w in words} - {""}) < HASHTAGS_MIN:  # the title's, then the narration's words top it up
-        words += _said_most(_unfilled(script.title), language) + _said_most(narration, language)[:HASHTAGS_MIN + 2]
+        words += _unframed(_said_most(_unfilled(script.title), language)) + \
+            _said_most(narration, language)[:HASHTAGS_MIN + 2]
     return tidy_texts(title, description, words, more=FALLBACK_HASHTAGS)
