@@ -320,10 +320,15 @@ class ClipMaker(Provider[float]):
     uses_narration: ClassVar[bool] = False
     #: True: ``make`` also takes ``search_terms=`` (the scene's stock search phrases), which then key the cache too
     uses_search_terms: ClassVar[bool] = False
+    #: picks among a library's videos, each shown once per video (``claim`` tells it of the cached ones)
+    picks_once: ClassVar[bool] = False
 
     @abstractmethod
     def make(self, visuals: str, seconds: float, out_dir: Path) -> Clip:
         """Write a clip about ``seconds`` long (at least) for ``visuals`` into a new file under ``out_dir``."""
+
+    def claim(self, key: str) -> None:  # noqa: B027 - optional hook, for makers with ``picks_once``
+        """Note that a scene of this run already shows the video ``key`` ("service:id", a cached clip's)."""
 
     def use_cache(self, cache: AssetCache) -> None:  # noqa: B027 - optional hook, most makers need nothing
         """Given the pipeline's asset cache, for a maker whose paid part outlives one clip (an image that a

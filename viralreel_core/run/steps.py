@@ -400,7 +400,7 @@ class AssetSteps:
             maker: ClipMaker = self.provider("clips")  # type: ignore[assignment]
         except ViralReelError:  # e.g. a missing key: each scene's job says so
             return
-        if not callable(getattr(maker, "claim", None)):
+        if not maker.picks_once:
             return
         for scene in scenes:
             asset = self.cache.get(self.clip_key(self._checked_scene(scene), None, (takes or {}).get(scene.number, 0)))
@@ -410,7 +410,7 @@ class AssetSteps:
     @staticmethod
     def _claim(maker: ClipMaker, meta: Mapping[str, Any]) -> None:
         key = (meta.get("choice") or {}).get("key")
-        if key and callable(getattr(maker, "claim", None)):
+        if key and maker.picks_once:
             maker.claim(str(key))
 
     @staticmethod

@@ -107,6 +107,7 @@ class StockClips(ClipMaker):
     url_field: ClassVar[str] = "url"  # the chosen file's download address
     quota_window: ClassVar[str] = ""  # what the rate header counts, for the low-quota warning ("this minute")
     uses_search_terms = True
+    picks_once = True
     #: ``stock_vision``: check candidates with a vision model when an OpenAI key is set; ``clip_fallback``:
     #: where a scene with no good match goes next ("auto": other stock services with a key, then offline)
     options = {"stock_vision": True, "stock_vision_model": VISION_MODEL, "clip_fallback": "auto"}
