@@ -85,7 +85,7 @@ def test_a_10_second_draft_is_three_scenes_that_still_read_as_a_draft(topic):
     assert len(said) == 3 and all(n[-1] in ".!?" and n.count("[") == n.count("]") >= 1 or "[" not in n
                                   for n in said)
     assert sum(map(spoken_words, said)) / WORD_PACE <= 10 * 1.15, said  # the estimate lands in the band
-    assert "one steps" not in " ".join(said) and "[]" not in " ".join(said)
+    assert "[]" not in " ".join(said)
     assert topic.rstrip("?").split()[1].lower() in said[0].lower()  # the hook still says the topic
 
 

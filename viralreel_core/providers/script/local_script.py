@@ -295,11 +295,11 @@ class LocalScriptWriter(ScriptWriter):
             else:
                 kind = "Q" if parts.question is not None and shape != "steps" else parts.kind
                 hook_kind = "A" if shape == "steps" else kind  # "in three steps"
-                hook = _say(_pick(_HOOKS[tone], hook_kind, rng), said).replace(" in one steps:", " in one step:")
+                hook = _say(_pick(_HOOKS[tone], hook_kind, rng), said)
                 call = _say(_pick(_CALLS[tone], kind, rng), short)
                 if request.words is not None:  # a short video: the tone's shortest hook and call where long
                     least = 0 if level else request.words
-                    hook = _shortest(hook, _HOOKS[tone], hook_kind, said, least).replace(" one steps", " one step")
+                    hook = _shortest(hook, _HOOKS[tone], hook_kind, said, least)
                     call = _shortest(call, _CALLS[tone], kind, short, least)
             more = more_lines(shape, short, _seed(topic, request.seed, f"{request.tone}\x00more"), first=body + 1)
             narrations = [hook, *_body(shape, own, steps, items, rng, short, shortest=level == 3),
