@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import unicodedata
 
 from viralreel_core.text.languages import detect_language
 
@@ -51,9 +52,10 @@ def _phonemizer() -> object | None:
 @functools.lru_cache(maxsize=4096)
 def phoneme_counts(text: str) -> tuple[int, int] | None:
     """(phonemes, pauses) espeak gives the English ``text``; None when espeak is missing or fails, or the
-    text is not English."""
-    if not text.strip() or detect_language(text) != "en":
-        return None
+    text is not English in Latin letters."""
+    if not text.strip() or detect_language(text) != "en" or any(
+            ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN") for ch in text):
+        return None  # another language, or another script in it that the English voice would spell out
     phonemizer = _phonemizer()
     if phonemizer is None:
         return None

@@ -9,6 +9,12 @@ of its share gets ``MORE`` sentences (before a call to action, which ends the vi
 its bracketed places cut to their first part ("[the fact, and where it comes from]" → "[the fact]"), and
 if still over, to their first words (``first_words``: "[your most surprising line about X]" → "[your most
 surprising line]").
+
+A draft over its length (a short video: a hook and a call to action that say the whole topic already fill
+10 s) is written again, shorter level by level: the tone's shortest hook and call; then the topic's core
+words where lines repeat it (``core_words``: "coffee" for "the history of coffee in 1600s Europe"; the hook
+still says it whole); then each body slot's shortest wording. The fitted draft nearest the length is kept,
+and it never has fewer than ``MIN_SCENES`` scenes.
 """
 
 from __future__ import annotations

@@ -281,9 +281,7 @@ class LocalScriptWriter(ScriptWriter):
                  "b": _NUMBERS[steps] if steps < len(_NUMBERS) else str(steps)}
         fills["goal"], fills["when"] = _goal(mid) if shape == "steps" else ("", "")
         state = rng.getstate()
-        # a target length the draft is over (a short video): the shortest hook and call, then the topic's core
-        # words where lines repeat it, then the shortest body lines; fit_words then cuts places (never a
-        # scene: MIN_SCENES stay)
+        best: tuple[float, list[str]] | None = None  # over a length: shorter wordings (local_length)
         for level in range(4 if request.words is not None else 1):
             rng.setstate(state)
             core = core_words(fills["s"], shape) if level >= 2 else fills["s"]
@@ -304,10 +302,14 @@ class LocalScriptWriter(ScriptWriter):
             more = more_lines(shape, short, _seed(topic, request.seed, f"{request.tone}\x00more"), first=body + 1)
             narrations = [hook, *_body(shape, own, steps, items, rng, short, shortest=level == 3),
                           *(next(more) for _ in range(body - own)), call]
-            if request.words is None or sum(map(spoken_words, narrations)) <= request.words * count:
+            if request.words is None:
                 break
-        if request.words is not None:  # a target length: about that many words a scene
-            narrations = fit_words(narrations, request.words, more, subject=short["s"])
+            narrations = fit_words(narrations, request.words, more, subject=short["s"])  # about that many a scene
+            miss = abs(sum(map(spoken_words, narrations)) / (request.words * count) - 1)
+            best = (miss, narrations) if best is None or miss < best[0] else best
+            if miss <= 0.05:
+                break
+        narrations = best[1] if best is not None else narrations
         roles = ["hook", *(["body"] * body), "cta"]
         themes = _themes(parts)
         palette = themes[0][3] if themes else rng.choice(DEFAULT_PALETTES)
