@@ -12,6 +12,7 @@ from viralreel_core.providers.base import ScriptRequest
 from viralreel_core.providers.script.local_length import core_words, first_words
 from viralreel_core.providers.script.local_script import LocalScriptWriter
 from viralreel_core.providers.voice.local_voice import LocalVoice
+from viralreel_core.text.languages import detect_language
 from viralreel_core.text.length_plan import plan_length
 from viralreel_core.text.spoken import ESPEAK_LOCK, WORD_PACE, phoneme_counts, phoneme_seconds
 from viralreel_core.text.timing import spoken_words
@@ -70,6 +71,7 @@ def test_the_topic_s_core_words_stand_in_where_a_short_video_repeats_it():
     assert core_words("what makes the Northern Lights glow", "subject") == "the Northern Lights"
     assert core_words("Nikola Tesla and the war of the currents", "subject") == "Nikola Tesla"
     assert core_words("why zebras have stripes", "reasons") == "zebras"
+    assert core_words("what causes earthquakes", "subject") == "earthquakes"  # "causes" is the verb
     assert core_words("how I paid off my loans", "subject") == "how I paid off my loans"  # no clear noun: kept
     assert core_words("how to bake bread", "steps") == "how to bake bread"
     assert first_words("Go: [your most surprising line about how the pyramids were built].") == \
@@ -86,6 +88,7 @@ def test_a_10_second_draft_is_three_scenes_that_still_read_as_a_draft(topic):
                                   for n in said)
     assert sum(map(spoken_words, said)) / WORD_PACE <= 10 * 1.15, said  # the estimate lands in the band
     assert "[]" not in " ".join(said)
+    assert {detect_language(n) for n in said} == {"en"}  # a cut line must not read as another language
     assert topic.rstrip("?").split()[1].lower() in said[0].lower()  # the hook still says the topic
 
 

@@ -25,9 +25,11 @@ from collections.abc import Iterator
 
 from viralreel_core.providers.script.local_script_data import BODIES, MORE, MORE_NUMBERED
 from viralreel_core.providers.script.topic_kinds import subject_words
+from viralreel_core.text.languages import detect_language
 from viralreel_core.text.timing import spoken_words
 
-__all__ = ["MAX_STEPS_SCENES", "body_capacity", "core_words", "more_lines", "fit_words", "first_words"]
+__all__ = ["MAX_STEPS_SCENES", "body_capacity", "core_words", "more_lines", "fit_words", "first_words",
+           "nearest_draft"]
 
 MAX_STEPS_SCENES = 8  # a how-to's body: seven steps and the mistake to avoid; a longer video says more of each
 # a place's first part, before its first comma or clause ("[the fact that made you stop]" -> "[the fact]")
@@ -59,6 +61,8 @@ def core_words(about: str, shape: str) -> str:
     nouns = subject_words(about)
     if not nouns or words[0].lower() not in ("how", "why", "what", "when", "where", "who", "which"):
         return about
+    if words[0].lower() in ("what", "who", "which") and words[1] == nouns[0] and nouns[0].endswith("s"):
+        nouns = subject_words(" ".join(words[2:])) or nouns  # "what causes earthquakes": "causes" is the verb
     at = next((i for i, w in enumerate(words) if w.strip(",.?!") == nouns[0]), None)
     if at is None or at == 0:
         return about
@@ -146,8 +150,21 @@ def fit_words(narrations: list[str], words: int, more: Iterator[str], subject: s
             pending = next(more)
         text = " ".join([*added, narration] if i == last and i > 0 else [narration, *added])
         for shorter in (lambda t: _first_part(t, subject), lambda t: first_words(t, subject)):
-            if total + _count(text) > goal + max(2.0, words * 0.15):
-                text = shorter(text)
+            cut = shorter(text)  # kept when nearer the goal and still the same language (the voice follows it)
+            if (total + _count(text) > goal + max(2.0, words * 0.15) and detect_language(cut) == detect_language(text)
+                    and abs(total + _count(cut) - goal) < abs(total + _count(text) - goal)):
+                text = cut
         fitted.append(text)
         total += _count(text)
     return fitted
+
+
+def nearest_draft(drafts: list[list[str]], words: float) -> list[str]:
+    """The first fitted draft within 5% of ``words`` spoken words, else the nearest; where it can, one whose
+    lines all read as the draft's language (the voice is picked by each line's language, and a short line
+    can be guessed another: "Ada Lovelace: [the one fact]." reads as Indonesian)."""
+    language = detect_language(" ".join(drafts[0]))
+    same = [d for d in drafts if all(detect_language(n) == language for n in d)] or drafts
+    misses = [abs(sum(map(spoken_words, d)) / words - 1) for d in same]
+    return next((d for d, miss in zip(same, misses, strict=True) if miss <= 0.05),
+                same[misses.index(min(misses))])

@@ -44,7 +44,7 @@ from viralreel_core.providers.clips.search_phrases import (
     phrase_words,
     phrases_from_text,
 )
-from viralreel_core.providers.script.local_length import body_capacity, core_words, first_words, fit_words, more_lines
+from viralreel_core.providers.script import local_length
 from viralreel_core.providers.script.local_script_data import (
     BODIES,
     CALLS,
@@ -217,8 +217,8 @@ def _body(shape: str, scenes: int, steps: int, items: int, rng: random.Random, f
         picked = rng.choice(options)
         if not shortest or len(options) < 2:
             return picked
-        return min(options, key=lambda o: (spoken_words(first_words(_say(o, fills, n="one", nth="first"), fills["s"])),
-                                           o))  # as said once its places are cut
+        said = {o: local_length.first_words(_say(o, fills, n="one", nth="first"), fills["s"]) for o in options}
+        return min(options, key=lambda o: (spoken_words(said[o]), o))  # as said once its places are cut
     if shape == "steps":
         line = choose(slots[0])
         said = [_say(line, fills, n=_NUMBERS[k], nth=_ORDINALS[k]) for k in range(1, steps + 1)]
@@ -274,17 +274,17 @@ class LocalScriptWriter(ScriptWriter):
         items = _list_count(parts) if shape == "list" else 0
         count = request.scenes if request.scenes is not None else _choose_count(parts, shape, items, rng)
         body = count - 2
-        own = min(body, body_capacity(shape, items))  # the shape's own lines; scenes past them say more
+        own = min(body, local_length.body_capacity(shape, items))  # the shape's own lines; scenes past them say more
         steps = own if own <= 3 else own - 1  # a long how-to ends its body on the mistake to avoid
         mid = _mid(parts)
         fills = {"t": mid, "T": upper_leading(mid), "s": _about(parts, shape, mid), "q": parts.question or "",
                  "b": _NUMBERS[steps] if steps < len(_NUMBERS) else str(steps)}
         fills["goal"], fills["when"] = _goal(mid) if shape == "steps" else ("", "")
         state = rng.getstate()
-        best: tuple[float, list[str]] | None = None  # over a length: shorter wordings (local_length)
+        drafts: list[list[str]] = []  # over a length: shorter wordings (local_length)
         for level in range(4 if request.words is not None else 1):
             rng.setstate(state)
-            core = core_words(fills["s"], shape) if level >= 2 else fills["s"]
+            core = local_length.core_words(fills["s"], shape) if level >= 2 else fills["s"]
             said = {**fills, "s": core}  # the hook says the whole topic; other lines may say its core
             short = {**said, "t": core, "T": upper_leading(core)} if core != fills["s"] and shape in (
                 "subject", "process") else said  # where {t} is a noun ("Start with the basics of coffee")
@@ -299,17 +299,14 @@ class LocalScriptWriter(ScriptWriter):
                     least = 0 if level else request.words
                     hook = _shortest(hook, _HOOKS[tone], hook_kind, said, least)
                     call = _shortest(call, _CALLS[tone], kind, short, least)
-            more = more_lines(shape, short, _seed(topic, request.seed, f"{request.tone}\x00more"), first=body + 1)
+            more_seed = _seed(topic, request.seed, f"{request.tone}\x00more")
+            more = local_length.more_lines(shape, short, more_seed, first=body + 1)
             narrations = [hook, *_body(shape, own, steps, items, rng, short, shortest=level == 3),
                           *(next(more) for _ in range(body - own)), call]
             if request.words is None:
                 break
-            narrations = fit_words(narrations, request.words, more, subject=short["s"])  # about that many a scene
-            miss = abs(sum(map(spoken_words, narrations)) / (request.words * count) - 1)
-            best = (miss, narrations) if best is None or miss < best[0] else best
-            if miss <= 0.05:
-                break
-        narrations = best[1] if best is not None else narrations
+            drafts.append(local_length.fit_words(narrations, request.words, more, subject=short["s"]))
+        narrations = local_length.nearest_draft(drafts, request.words * count) if drafts else narrations
         roles = ["hook", *(["body"] * body), "cta"]
         themes = _themes(parts)
         palette = themes[0][3] if themes else rng.choice(DEFAULT_PALETTES)
