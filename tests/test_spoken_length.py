@@ -64,6 +64,20 @@ def test_the_estimate_waits_for_the_process_wide_espeak_lock():
     assert done.is_set()
 
 
+@pytest.mark.slow  # loads the voice model (~1 s)
+def test_the_offline_voice_speaks_only_while_no_one_else_holds_the_espeak_lock(tmp_path):
+    voice = LocalVoice()
+    voice.speak("Warm up.", tmp_path)  # the model loaded: what waits below is espeak's turn
+    done = threading.Event()
+    with ESPEAK_LOCK:
+        worker = threading.Thread(target=lambda: (voice.speak("Hello there.", tmp_path), done.set()))
+        worker.start()
+        time.sleep(0.5)
+        assert not done.is_set()
+    worker.join(30)
+    assert done.is_set()
+
+
 # -- the writer at short targets --------------------------------------------------------------------
 
 def test_the_topic_s_core_words_stand_in_where_a_short_video_repeats_it():
