@@ -30,8 +30,8 @@ _LOGGER = logging.getLogger(__name__)
 
 ESPEAK_LOCK = threading.RLock()  # the one lock around espeak-ng in this process (re-entrant: nested uses)
 WORD_PACE = 3.2  # en_US-joe-medium's ordinary words a second: one ordinary word is 1/3.2 s of it
-PHONEME_SECONDS = 0.0520  # least squares over the offline writer's drafts spoken (docs/BENCHMARKS.md)
-PAUSE_SECONDS = 0.343
+PHONEME_SECONDS = 0.0519  # least squares over 412 scenes of offline drafts spoken (docs/BENCHMARKS.md)
+PAUSE_SECONDS = 0.350
 _PAUSES = frozenset(",.:;!?")
 _ESPEAK_VOICE = "en-us"  # the bundled voice's espeak voice
 
