@@ -9,7 +9,7 @@ import time
 import pytest
 
 from viralreel_core.providers.base import ScriptRequest
-from viralreel_core.providers.script.local_length import core_words, first_words
+from viralreel_core.providers.script.local_length import core_words, first_words, topic_head
 from viralreel_core.providers.script.local_script import LocalScriptWriter
 from viralreel_core.providers.voice.local_voice import LocalVoice
 from viralreel_core.text.languages import detect_language
@@ -88,6 +88,8 @@ def test_the_topic_s_core_words_stand_in_where_a_short_video_repeats_it():
     assert core_words("what causes earthquakes", "subject") == "earthquakes"  # "causes" is the verb
     assert core_words("how I paid off my loans", "subject") == "how I paid off my loans"  # no clear noun: kept
     assert core_words("how to bake bread", "steps") == "how to bake bread"
+    assert topic_head("the 2008 financial crisis and what it taught") == "the 2008 financial crisis"
+    assert topic_head("why zebras have stripes") == "why zebras have stripes"
     assert first_words("Go: [your most surprising line about how the pyramids were built].") == \
         "Go: [your most surprising line]."
     assert first_words("[coffee, explained in words a child would follow]", "coffee") == "[coffee, explained]"

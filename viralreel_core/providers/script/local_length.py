@@ -13,8 +13,9 @@ surprising line]").
 A draft over its length (a short video: a hook and a call to action that say the whole topic already fill
 10 s) is written again, shorter level by level: the tone's shortest hook and call; then the topic's core
 words where lines repeat it (``core_words``: "coffee" for "the history of coffee in 1600s Europe"; the hook
-still says it whole); then each body slot's shortest wording. The fitted draft nearest the length is kept,
-and it never has fewer than ``MIN_SCENES`` scenes.
+still says it whole); then each body slot's shortest wording; last, the hook says the topic's head
+(``topic_head``: "the 2008 financial crisis" for "the 2008 financial crisis and what it taught"). The first
+fitted draft within 5% of the length is kept (else the nearest), never with fewer than ``MIN_SCENES`` scenes.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from viralreel_core.text.languages import detect_language
 from viralreel_core.text.timing import spoken_words
 
 __all__ = ["MAX_STEPS_SCENES", "body_capacity", "core_words", "more_lines", "fit_words", "first_words",
-           "nearest_draft"]
+           "nearest_draft", "topic_head"]
 
 MAX_STEPS_SCENES = 8  # a how-to's body: seven steps and the mistake to avoid; a longer video says more of each
 # a place's first part, before its first comma or clause ("[the fact that made you stop]" -> "[the fact]")
@@ -157,6 +158,13 @@ def fit_words(narrations: list[str], words: int, more: Iterator[str], subject: s
         fitted.append(text)
         total += _count(text)
     return fitted
+
+
+def topic_head(mid: str) -> str:
+    """The topic up to its first following phrase, numbers kept ("the 2008 financial crisis" for "the 2008
+    financial crisis and what it taught"): what a hook says when the whole topic does not fit a short video."""
+    head = _FOLLOWERS.split(mid, maxsplit=1)[0].strip(" ,")
+    return head if 2 <= len(head.split()) < len(mid.split()) else mid
 
 
 def nearest_draft(drafts: list[list[str]], words: float) -> list[str]:

@@ -282,10 +282,12 @@ class LocalScriptWriter(ScriptWriter):
         fills["goal"], fills["when"] = _goal(mid) if shape == "steps" else ("", "")
         state = rng.getstate()
         drafts: list[list[str]] = []  # over a length: shorter wordings (local_length)
-        for level in range(4 if request.words is not None else 1):
+        for level in range(5 if request.words is not None else 1):
             rng.setstate(state)
             core = local_length.core_words(fills["s"], shape) if level >= 2 else fills["s"]
-            said = {**fills, "s": core}  # the hook says the whole topic; other lines may say its core
+            said = {**fills, "s": core}  # the hook says the whole topic (its head, last); other lines its core
+            if level == 4 and shape not in ("steps", "list", "other"):
+                said["T"] = upper_leading(local_length.topic_head(mid))
             short = {**said, "t": core, "T": upper_leading(core)} if core != fills["s"] and shape in (
                 "subject", "process") else said  # where {t} is a noun ("Start with the basics of coffee")
             if shape == "other":
@@ -301,7 +303,7 @@ class LocalScriptWriter(ScriptWriter):
                     call = _shortest(call, _CALLS[tone], kind, short, least)
             more_seed = _seed(topic, request.seed, f"{request.tone}\x00more")
             more = local_length.more_lines(shape, short, more_seed, first=body + 1)
-            narrations = [hook, *_body(shape, own, steps, items, rng, short, shortest=level == 3),
+            narrations = [hook, *_body(shape, own, steps, items, rng, short, shortest=level >= 3),
                           *(next(more) for _ in range(body - own)), call]
             if request.words is None:
                 break
