@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from viralreel_core.errors import BadInput
 from viralreel_core.models import WordTiming
 from viralreel_core.text.languages import is_unspaced, split_words
+from viralreel_core.text.spoken import WORD_PACE, phoneme_seconds
 
 __all__ = ["WORDS_PER_SECOND", "estimate_seconds", "spoken_words", "estimate_word_timings", "tidy_timings",
            "ends_sentence", "ends_clause"]
@@ -20,13 +21,18 @@ WORDS_PER_SECOND = 2.6  # a brisk short-video narration pace
 CHARACTERS_PER_WORD_UNSPACED = 1.8  # Chinese, Japanese, Thai: about 4.7 characters a second at that pace
 
 
-UNITS_PER_WORD = 5.0  # an ordinary spoken word: its letters, and its share of the pauses (spoken_words)
+UNITS_PER_WORD = 5.0  # without espeak: an ordinary spoken word is its letters and its share of the pauses
 _PAUSE_UNITS = 4  # a comma, colon or full stop takes about as long as four letters (measured with Piper)
 
 
 def spoken_words(text: str) -> float:
-    """How many ordinary words ``text`` takes to say: letters and pauses, not word count, make the time
-    (measured with the offline voice: letters explain its per-scene lengths to ±5% on average, words to ±10%)."""
+    """How many ordinary words ``text`` takes to say (``spoken``: 1/3.2 s of the offline voice each).
+
+    From espeak's phonemes where it runs and the text is English (numbers and symbols counted as they are
+    read: ``spoken.phoneme_seconds``); else from letters and pauses (about twice the error, see BENCHMARKS)."""
+    seconds = phoneme_seconds(text)
+    if seconds is not None:
+        return seconds * WORD_PACE
     letters = sum(ch.isalnum() for ch in text)
     pauses = sum(ch in ".,:;!?…" for ch in text)
     return (letters + _PAUSE_UNITS * pauses) / UNITS_PER_WORD

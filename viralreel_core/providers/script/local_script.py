@@ -44,7 +44,7 @@ from viralreel_core.providers.clips.search_phrases import (
     phrase_words,
     phrases_from_text,
 )
-from viralreel_core.providers.script.local_length import body_capacity, fit_words, more_lines
+from viralreel_core.providers.script import local_length
 from viralreel_core.providers.script.local_script_data import (
     BODIES,
     CALLS,
@@ -90,7 +90,7 @@ __all__ = [
     "QUESTION_MAX_WORDS",
 ]
 
-MODEL = "draft-v2"  # bump whenever the same request starts giving a different script
+MODEL = "draft-v3"  # bump whenever the same request starts giving a different script
 MAX_LIST_ITEMS = 10  # "25 facts about X" gets ten places, grouped into the body scenes
 SHAPES = tuple(BODIES)
 _NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -207,31 +207,40 @@ def _shortest(said: str, pool: tuple[tuple[str, str], ...], kind: str, fills: di
     return min(lines, key=lambda line: (spoken_words(line), line))
 
 
-def _body(shape: str, scenes: int, steps: int, items: int, rng: random.Random, fills: dict[str, str]) -> list[str]:
-    """The body scenes' narrations: ``scenes`` of them, in the order the topic's shape needs."""
+def _body(shape: str, scenes: int, steps: int, items: int, rng: random.Random, fills: dict[str, str],
+          shortest: bool = False) -> list[str]:
+    """The body scenes' narrations: ``scenes`` of them, in the order the topic's shape needs (``shortest``:
+    each slot's shortest wording, for a short video; the same draws either way)."""
     slots = BODIES[shape]
+
+    def choose(options: tuple[str, ...]) -> str:
+        picked = rng.choice(options)
+        if not shortest or len(options) < 2:
+            return picked
+        said = {o: local_length.first_words(_say(o, fills, n="one", nth="first"), fills["s"]) for o in options}
+        return min(options, key=lambda o: (spoken_words(said[o]), o))  # as said once its places are cut
     if shape == "steps":
-        line = rng.choice(slots[0])
+        line = choose(slots[0])
         said = [_say(line, fills, n=_NUMBERS[k], nth=_ORDINALS[k]) for k in range(1, steps + 1)]
-        return said + [_say(rng.choice(slots[1]), fills) for _ in range(scenes - steps)]
+        return said + [_say(choose(slots[1]), fills) for _ in range(scenes - steps)]
     if shape == "list":
-        line = rng.choice(slots[0])
+        line = choose(slots[0])
         per, extra = divmod(items, scenes) if items >= scenes else (1, 0)
         said, k = [], 1
         for i in range(min(scenes, items)):
             take = per + (1 if i < extra else 0)
-            if take > 3:  # "Numbers one to five: [the first to fifth of 10 tips…]"
+            if take > (1 if shortest else 3):  # "Numbers one to five: [the first to fifth of 10 tips…]"
                 last = k + take - 1
                 said.append(_say(slots[1][0], fills, n=_NUMBERS[k], m=_NUMBERS[last], nth=_ORDINALS[k],
                                  mth=_ORDINALS[last]))
             else:
                 said.append(" ".join(_say(line, fills, n=_NUMBERS[j], nth=_ORDINALS[j]) for j in range(k, k + take)))
             k += take
-        return said + [_say(rng.choice(slots[2]), fills) for _ in range(scenes - len(said))]
+        return said + [_say(choose(slots[2]), fills) for _ in range(scenes - len(said))]
     if shape == "other":
         return [_say(slots[0][0], fills, n=str(k)) for k in range(1, scenes + 1)]
     chosen = sorted([0, *rng.sample(range(1, len(slots)), scenes - 1)]) if scenes < len(slots) else range(scenes)
-    return [_say(rng.choice(slots[i % len(slots)]), fills) for i in chosen]
+    return [_say(choose(slots[i % len(slots)]), fills) for i in chosen]
 
 
 def _rounded_length(narrations: list[str]) -> int:
@@ -265,26 +274,41 @@ class LocalScriptWriter(ScriptWriter):
         items = _list_count(parts) if shape == "list" else 0
         count = request.scenes if request.scenes is not None else _choose_count(parts, shape, items, rng)
         body = count - 2
-        own = min(body, body_capacity(shape, items))  # the shape's own lines; scenes past them say more
+        own = min(body, local_length.body_capacity(shape, items))  # the shape's own lines; scenes past them say more
         steps = own if own <= 3 else own - 1  # a long how-to ends its body on the mistake to avoid
         mid = _mid(parts)
         fills = {"t": mid, "T": upper_leading(mid), "s": _about(parts, shape, mid), "q": parts.question or "",
                  "b": _NUMBERS[steps] if steps < len(_NUMBERS) else str(steps)}
         fills["goal"], fills["when"] = _goal(mid) if shape == "steps" else ("", "")
-        if shape == "other":
-            hook, call = _say(OTHER_HOOK, fills), _say(OTHER_CALL, fills)
-        else:
-            kind = "Q" if parts.question is not None and shape != "steps" else parts.kind
-            hook = _say(_pick(_HOOKS[tone], "A" if shape == "steps" else kind, rng), fills)  # "in three steps"
-            call = _say(_pick(_CALLS[tone], kind, rng), fills)
-            if request.words is not None:  # a short video: the tone's shortest hook and call where they are long
-                hook = _shortest(hook, _HOOKS[tone], "A" if shape == "steps" else kind, fills, request.words)
-                call = _shortest(call, _CALLS[tone], kind, fills, request.words)
-        more = more_lines(shape, fills, _seed(topic, request.seed, f"{request.tone}\x00more"), first=body + 1)
-        narrations = [hook, *_body(shape, own, steps, items, rng, fills), *(next(more) for _ in range(body - own)),
-                      call]
-        if request.words is not None:  # a target length: about that many words a scene
-            narrations = fit_words(narrations, request.words, more)
+        state = rng.getstate()
+        drafts: list[list[str]] = []  # over a length: shorter wordings (local_length)
+        for level in range(5 if request.words is not None else 1):
+            rng.setstate(state)
+            core = local_length.core_words(fills["s"], shape) if level >= 2 else fills["s"]
+            said = {**fills, "s": core}  # the hook says the whole topic (its head, last); other lines its core
+            if level == 4 and shape not in ("steps", "list", "other"):
+                said["T"] = upper_leading(local_length.topic_head(mid))
+            short = {**said, "t": core, "T": upper_leading(core)} if core != fills["s"] and shape in (
+                "subject", "process") else said  # where {t} is a noun ("Start with the basics of coffee")
+            if shape == "other":
+                hook, call = _say(OTHER_HOOK, short), _say(OTHER_CALL, short)
+            else:
+                kind = "Q" if parts.question is not None and shape != "steps" else parts.kind
+                hook_kind = "A" if shape == "steps" else kind  # "in three steps"
+                hook = _say(_pick(_HOOKS[tone], hook_kind, rng), said)
+                call = _say(_pick(_CALLS[tone], kind, rng), short)
+                if request.words is not None:  # a short video: the tone's shortest hook and call where long
+                    least = 0 if level else request.words
+                    hook = _shortest(hook, _HOOKS[tone], hook_kind, said, least)
+                    call = _shortest(call, _CALLS[tone], kind, short, least)
+            more_seed = _seed(topic, request.seed, f"{request.tone}\x00more")
+            more = local_length.more_lines(shape, short, more_seed, first=body + 1)
+            narrations = [hook, *_body(shape, own, steps, items, rng, short, shortest=level >= 3),
+                          *(next(more) for _ in range(body - own)), call]
+            if request.words is None:
+                break
+            drafts.append(local_length.fit_words(narrations, request.words, more, subject=short["s"]))
+        narrations = local_length.nearest_draft(drafts, request.words * count) if drafts else narrations
         roles = ["hook", *(["body"] * body), "cta"]
         themes = _themes(parts)
         palette = themes[0][3] if themes else rng.choice(DEFAULT_PALETTES)

@@ -43,6 +43,7 @@ from viralreel_core.providers.voice.piper_voices import (
     voice_language,
 )
 from viralreel_core.text.languages import AUTO, LANGUAGES, check_language, join_words, resolve_language, split_words
+from viralreel_core.text.spoken import ESPEAK_LOCK, WORD_PACE
 from viralreel_core.text.timing import tidy_timings
 
 if TYPE_CHECKING:  # numpy (~0.2 s) is imported where samples are handled, not when the registry reads us
@@ -74,7 +75,7 @@ class LocalVoice(Voice):
     voice_help = ("Leave empty for the bundled en_US-joe-medium voice (and, for another language, a Piper voice "
                   "for it, downloaded once), or give the path of a Piper voice (its .onnx.json beside it).")
     speed_range = (MIN_SPEED, MAX_SPEED)
-    words_per_second = 3.2  # en_US-joe-medium, in ordinary words (timing.spoken_words), measured: docs/BENCHMARKS.md
+    words_per_second = WORD_PACE  # en_US-joe-medium, in ordinary words (timing.spoken_words): docs/BENCHMARKS.md
     mixes_languages = False  # one Piper voice reads a whole narration: another script in it is spelled out
 
     def __init__(self, model_path: str = "", speed: float = 1.0, *, language: str = AUTO,
@@ -292,7 +293,9 @@ class LocalVoice(Voice):
         text = _plain(join_words(words))
         audio: list[np.ndarray] = []
         alignment: list[tuple[str, int]] | None = [] if engine.alignments else None
-        with engine.lock:  # one inference at a time: it already uses every core, and memory stays flat
+        # one inference at a time (it already uses every core, and memory stays flat); Piper phonemizes with
+        # espeak-ng inside, whose global state every user in the process shares (text.spoken)
+        with engine.lock, ESPEAK_LOCK:
             for chunk in engine.voice.synthesize(text, syn_config=syn_config,
                                                  include_alignments=engine.alignments):
                 audio.append(chunk.audio_int16_array)
@@ -310,7 +313,9 @@ class LocalVoice(Voice):
         sizes: list[float] = []
         for word in words:
             try:
-                phonemes = [p for sentence in voice.phonemize(_plain(word)) for p in [*sentence, " "]]
+                with ESPEAK_LOCK:
+                    said = voice.phonemize(_plain(word))
+                phonemes = [p for sentence in said for p in [*sentence, " "]]
                 sizes.append(float(sum(phoneme_word_sizes(phonemes))))
             except Exception:  # espeak trouble with one odd word must not stop the narration
                 sizes.append(estimate_weight(word))
