@@ -194,6 +194,13 @@ def test_a_how_to_is_a_draft_of_numbered_steps_its_title_counts():
             assert f"{['', 'one', 'two', 'three', 'four'][len(steps)]} steps" in script.scenes[0].narration
 
 
+def test_a_how_to_with_one_step_says_one_step_in_its_hook_and_title():
+    for topic in ("How to bake bread", "How to change a flat tire"):
+        script = write(topic, scenes=3)
+        assert "in one step" in script.scenes[0].narration and "one steps" not in script.scenes[0].narration
+        assert script.title.endswith("1 Step"), script.title
+
+
 def test_a_why_topic_leaves_a_place_for_its_reason_and_a_list_one_for_each_item():
     for topic in ("Why do cats purr?", "why the sky is blue", "Why we dream"):
         assert topic_shape(topic_parts(topic)) == "reasons"

@@ -278,7 +278,7 @@ class LocalScriptWriter(ScriptWriter):
         steps = own if own <= 3 else own - 1  # a long how-to ends its body on the mistake to avoid
         mid = _mid(parts)
         fills = {"t": mid, "T": upper_leading(mid), "s": _about(parts, shape, mid), "q": parts.question or "",
-                 "b": _NUMBERS[steps] if steps < len(_NUMBERS) else str(steps)}
+                 "b": f"{_NUMBERS[steps] if steps < len(_NUMBERS) else steps} step{'s' * (steps != 1)}"}
         fills["goal"], fills["when"] = _goal(mid) if shape == "steps" else ("", "")
         state = rng.getstate()
         drafts: list[list[str]] = []  # over a length: shorter wordings (local_length)
@@ -476,7 +476,7 @@ def _title(tone: str, parts: TopicParts, shape: str, steps: int, rng: random.Ran
     if parts.kind == "F":
         title = parts.start
     elif shape == "steps":
-        title = rng.choice(STEP_TITLES).format(T=title_case(parts.start), B=steps)
+        title = rng.choice(STEP_TITLES).format(T=title_case(parts.start), B=f"{steps} Step{'s' * (steps != 1)}")
     elif parts.question is not None:
         question = title_case(parts.question)
         title = rng.choice(QUESTION_TITLES).format(Q=question, N=secs)

@@ -29,7 +29,7 @@ KINDS = "TNACLFQ"
 # Placeholders: {t} the topic mid-sentence, {T} starting one, {s} what it is about ("volcanoes" for "how
 # volcanoes work"), {q} a question topic (no "?"), {goal}/{when} what the steps are for ("to bake bread",
 # "when you bake bread"),
-# {n}/{nth} a number and its ordinal in words, {b} how many body scenes, in words.
+# {n}/{nth} a number and its ordinal in words, {b} how many steps, in words with the noun ("three steps").
 # Hooks and calls to action carry the kinds they read well with ("TNACLF", "Q" a question topic).
 HOOKS: dict[str, tuple[str, ...]] = {
     "default": (
@@ -39,33 +39,33 @@ HOOKS: dict[str, tuple[str, ...]] = {
         "TN|[A question about {s} your viewers cannot answer yet]? Let's look at {t}.",
         "Q|{q}? [Your answer about {s} in one line, before the details].",
         "Q|{q}? [The answer about {s} that surprised you, in a few words].",
-        "A|{T}, in {b} steps: [what you will have at the end].",
+        "A|{T}, in {b}: [what you will have at the end].",
     ),
     "funny": (
         "TNCLF|{T}, and yes, it gets weird: [the strangest true thing you know about {s}].",
         "TNC|Nobody asked, but let's talk about {t}: [your funniest true line about {s}].",
         "L|{T}, no filler: [why this list is worth a minute of your time].",
         "Q|{q}? [Your funniest true answer about {s}, in one line].",
-        "A|{T}, in {b} steps, and a few mistakes: [what you will have at the end].",
+        "A|{T}, in {b}, and a few mistakes: [what you will have at the end].",
     ),
     "serious": (
         "TNCLF|One fact about {s} deserves your attention: [the fact, and where it comes from].",
         "TNC|Before you form a view on {t}, hear this: [the fact that matters most].",
         "Q|{q}? [The honest answer about {s} in one line, and its source].",
-        "A|{T}, done properly, in {b} steps: [what is at stake if it goes wrong].",
+        "A|{T}, done properly, in {b}: [what is at stake if it goes wrong].",
     ),
     "inspiring": (
         "TNCLF|{T} changed how I see things: [the moment it changed for you].",
         "TN|Here is why {s} is worth your time: [what it gave you or someone you know].",
         "C|{T}, and why it is worth knowing: [what it gave you or someone you know].",
         "Q|{q}? [The answer about {s} that moved you, in one line].",
-        "A|{T} is within your reach, in {b} steps: [what you will have at the end].",
+        "A|{T} is within your reach, in {b}: [what you will have at the end].",
     ),
     "educational": (
         "TNCLF|{T}, step by step, starting with this: [the one-line definition of {s}].",
         "TNC|A short lesson on {t}: [the one idea about {s} everything else builds on].",
         "Q|{q}? [The answer about {s} in one sentence, then the why].",
-        "A|{T}, in {b} steps you can follow: [what you will have at the end].",
+        "A|{T}, in {b} you can follow: [what you will have at the end].",
     ),
 }
 CALLS: dict[str, tuple[str, ...]] = {
@@ -212,7 +212,7 @@ TITLES: dict[str, tuple[str, ...]] = {
     "inspiring": ("TNCF|Why {T} Is Worth Your Time", "TNC|{T}, and Why It Matters"),
     "educational": ("TNCF|{T}, Explained Simply", "TNC|{T} 101", "TNC|Learn {T} in Under {N} Seconds"),
 }
-STEP_TITLES = ("{T} in {B} Steps", "{T}: {B} Steps")
+STEP_TITLES = ("{T} in {B}", "{T}: {B}")  # B: "1 Step", "3 Steps"
 QUESTION_TITLES = ("{Q}?", "{Q}? Explained", "{Q}? The Short Answer")
 
 # Visuals. A theme is matched on the topic's words; its ``subjects`` are shown only when they name one

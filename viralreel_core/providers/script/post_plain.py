@@ -41,9 +41,9 @@ _GAP = "\x00"  # where a placeholder was, while sentences are split (its own "?"
 
 def _frame_words() -> frozenset[str]:
     """The offline writer's own title words ("Explained", "Under", "Seconds"): a frame around the topic, never
-    what the video is about."""
+    what the video is about; "Step(s)" counts a how-to's steps."""
     templates = [t.partition("|")[2] or t for group in TITLES.values() for t in group]
-    text = re.sub(r"\{\w\}", " ", " ".join([*templates, *STEP_TITLES, *QUESTION_TITLES]))
+    text = re.sub(r"\{\w\}", " ", " ".join([*templates, *STEP_TITLES, *QUESTION_TITLES, "Step Steps"]))
     return frozenset(w.lower() for w in re.findall(r"[A-Za-z]+", text))
 
 
