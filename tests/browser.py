@@ -17,7 +17,7 @@ import pytest
 
 from tests.services import free_port
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "MARKS", "ROOT", "STEP_TIMEOUT", "chromium", "studio_server"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "MARKS", "ROOT", "STEP_TIMEOUT", "chromium", "frame", "studio_server"]
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -27,6 +27,12 @@ STEP_TIMEOUT = 120_000  # ms
 MARKS = [pytest.mark.slow,  # a real server and browser: tens of seconds
          pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not "
                             "installed: apt-get install chromium chromium-driver")]
+
+
+def frame() -> str:
+    """The studio's frame for a browser test: 360×640 when its screenshots are kept for the docs
+    (``VIRALREEL_SCREENSHOTS``: thumbnails and covers a reader can see), else 180×320, a quarter of the work."""
+    return "360x640" if os.environ.get("VIRALREEL_SCREENSHOTS", "").strip() else "180x320"
 
 
 def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:

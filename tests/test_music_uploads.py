@@ -65,13 +65,16 @@ def silent_wav(tmp_path) -> bytes:
     return out.read_bytes()
 
 
-@pytest.mark.parametrize("name, data, message", [
+BAD_UPLOADS = [
     ("notes.txt", b"hello", "notes.txt is not an audio file we accept"),
     ("song.mp3", b"not audio at all " * 200, "song.mp3 has no sound we can read"),
     ("empty.wav", b"", "empty.wav is empty"),
     ("huge.wav", b"\0" * (music.MAX_MUSIC_BYTES + 1), "the limit for music is 50 MB"),
     ("quiet.wav", None, "quiet.wav is silent"),
-])
+]
+
+
+@pytest.mark.parametrize("name, data, message", BAD_UPLOADS, ids=[row[0] for row in BAD_UPLOADS])  # not 50 MB ids
 @pytest.mark.slow
 def test_a_bad_upload_is_one_clear_line_and_nothing_is_kept(tmp_path, name, data, message):
     folder = tmp_path / "music"

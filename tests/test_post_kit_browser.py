@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import MARKS, ROOT, STEP_TIMEOUT, chromium, studio_server
+from tests.browser import MARKS, ROOT, STEP_TIMEOUT, chromium, frame, studio_server
 
-FRAME = "360x640"
 SHOT = "5-assemble-post-kit"
 
 pytestmark = MARKS
@@ -30,7 +29,7 @@ def studio(tmp_path):
     out = tmp_path / "out"
     with studio_server(tmp_path / "streamlit.log", {
             "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"), "VIRALREEL_OUTPUT_DIR": str(out),
-            "VIRALREEL_PROJECTS_DIR": str(tmp_path / "projects"), "VIRALREEL_STUDIO_SIZE": FRAME}) as (url, _):
+            "VIRALREEL_PROJECTS_DIR": str(tmp_path / "projects"), "VIRALREEL_STUDIO_SIZE": frame()}) as (url, _):
         yield url, out
 
 

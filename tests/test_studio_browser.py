@@ -158,7 +158,7 @@ def owner_with_runway(tmp_path):
         runway.task_statuses = ["RUNNING"]
         with studio_server(tmp_path / "streamlit.log", {
                 "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"), "VIRALREEL_OUTPUT_DIR": str(tmp_path / "out"),
-                "VIRALREEL_PROJECTS_DIR": str(tmp_path / "projects"), "VIRALREEL_STUDIO_SIZE": FRAME,
+                "VIRALREEL_PROJECTS_DIR": str(tmp_path / "projects"), "VIRALREEL_STUDIO_SIZE": "180x320",
                 "VIRALREEL_WORKSPACES_DIR": str(tmp_path / "workspaces"), "RUNWAYML_API_SECRET": "rw-owner",
                 "RUNWAYML_BASE_URL": runway.url, "VIRALREEL_DAILY_LIMIT_USD": "0.60",
                 "VIRALREEL_CONFIRM_ABOVE_USD": "0.10"}) as (url, _):

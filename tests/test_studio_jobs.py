@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
+import weakref
 
 import pytest
 
@@ -34,6 +36,31 @@ def test_a_job_runs_in_its_own_thread_and_hands_back_its_result_or_error():
     failed = StepJob("voice", "Voices").start(lambda j: (_ for _ in ()).throw(ProviderError("down")))
     failed.wait(10)
     assert failed.done and isinstance(failed.error, ProviderError) and failed.result is None
+
+
+def test_a_finished_job_collects_the_cycles_its_work_left_and_the_server_does_not_after_every_rerun():
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert config["runner"]["postScriptGC"] is False  # a page polling twice a second collected every time
+    left: list[weakref.ref] = []
+
+    class Frames:
+        pass
+
+    def work(job):
+        frames = Frames()
+        frames.me = frames  # a cycle: only a collection frees it
+        left.append(weakref.ref(frames))
+        return "done"
+
+    gc.disable()  # so only the job's own collection can free it
+    try:
+        StepJob("voice", "Voices").start(work).wait(10)
+        assert left[0]() is None
+    finally:
+        gc.enable()
 
 
 def test_an_unexpected_failure_is_logged_without_the_key(caplog):

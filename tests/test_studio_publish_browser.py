@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import MARKS, ROOT, STEP_TIMEOUT, chromium, studio_server
+from tests.browser import MARKS, ROOT, STEP_TIMEOUT, chromium, frame, studio_server
 from tests.fakes.google import FakeGoogle
 from tests.test_studio_sharing_browser import OWNER_CODE, make_video_to_render, workspace_token
 from tests.youtube_helpers import environment_for
@@ -33,7 +33,7 @@ def shared_url(tmp_path, google):
     with studio_server(tmp_path / "streamlit.log", {
             **environment_for(google, tmp_path / "config"), "VIRALREEL_WORKSPACES": "shared",
             "VIRALREEL_WORKSPACES_DIR": str(tmp_path / "ws"), "VIRALREEL_CACHE_DIR": str(tmp_path / "cache"),
-            "VIRALREEL_QUEUE_URL": f"sqlite:///{tmp_path / 'queue' / 'jobs.db'}", "VIRALREEL_STUDIO_SIZE": "360x640",
+            "VIRALREEL_QUEUE_URL": f"sqlite:///{tmp_path / 'queue' / 'jobs.db'}", "VIRALREEL_STUDIO_SIZE": frame(),
             "VIRALREEL_OWNER_CODE": OWNER_CODE}) as (url, _):
         yield url
 
