@@ -98,3 +98,37 @@ def test_the_title_card_draws_the_title_where_a_render_without_it_has_none(tmp_p
     assert np.abs(a[:top] - b[:top]).mean() < 3  # the rest of the picture is the scene's own
     after = frame_at(titled, TITLE_SECONDS + 0.1, W, H).astype(int)
     assert np.abs(after - frame_at(plain, TITLE_SECONDS + 0.1, W, H).astype(int)).mean() < 3  # then it is gone
+
+
+def test_a_scene_arrives_zoomed_in_and_settles_on_its_whole_frame_in_exactly_its_frames(tmp_path):
+    """The arrival move against the same segment without it: the first frame shows the middle
+    ``ARRIVAL_ZOOM`` of the picture, the next ones more, and from the move's last frame on the picture is
+    exactly the plain one; the segment keeps its frame count."""
+    from PIL import Image
+
+    from viralreel_core.render.segment import ARRIVAL_ZOOM, segment_command
+
+    clip = tmp_path / "grid.mp4"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size={W}x{H}:rate=30:d=2",
+                    "-c:v", "libx264", "-qp", "0", str(clip)], check=True)
+    frames = 45
+
+    def render(arrive: float) -> np.ndarray:
+        out = tmp_path / f"segment_{arrive}.mp4"
+        subprocess.run(segment_command(
+            clip_path=str(clip), clip_size=(W, H), clip_seconds=2.0, frames=frames, width=W, height=H, fps=30,
+            captions=None, arrive=arrive, fade_out=0.0, encoder_args=["-c:v", "libx264", "-qp", "0"], threads=1,
+            out_path=out), check=True, stdout=subprocess.DEVNULL)
+        raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(out), "-f", "rawvideo", "-pix_fmt", "rgb24",
+                              "-"], capture_output=True, check=True).stdout
+        return np.frombuffer(raw, dtype=np.uint8).reshape(-1, H, W, 3).astype(np.float64)
+
+    plain, moved = render(0.0), render(0.35)
+    w, h = W * ARRIVAL_ZOOM, H * ARRIVAL_ZOOM
+    first = Image.fromarray(plain[0].astype(np.uint8)).resize(
+        (W, H), Image.BILINEAR, box=((W - w) / 2, (H - h) / 2, (W + w) / 2, (H + h) / 2))
+    assert len(plain) == len(moved) == frames
+    assert np.abs(moved[0] - np.asarray(first)).mean() < 0.3 * np.abs(moved[0] - plain[0]).mean()  # zoomed in
+    away = [float(np.abs(moved[n] - plain[n]).mean()) for n in range(frames)]
+    assert away[0] > away[3] > away[6] > away[9], away  # settling out
+    assert max(away[10:]) < 0.5, away  # then the picture as it is, to the last frame

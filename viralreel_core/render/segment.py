@@ -137,13 +137,17 @@ def _quote(path: Path) -> str:
     return str(path).replace("'", "'\\''")
 
 
-def _arrival(seconds: float, fps: int) -> str:
-    """A perspective window that starts at ``ARRIVAL_ZOOM`` of the frame and eases out to all of it."""
+def _arrival(seconds: float, fps: int, width: int, height: int) -> str:
+    """The graph that moves the stream's first frames from ``ARRIVAL_ZOOM`` of the frame eased out to all of
+    it, its input and output the pads ``[move]`` and ``[moved]``: only those frames go through ``zoompan`` (a
+    crop and one swscale each), the rest pass as they are. The ``perspective`` window this replaces cost
+    ~0.27 s of CPU per full-HD scene, zoompan ~0.05 s; its whole-pixel crop is at most half a pixel off and
+    the window moves a pixel or more a frame until its last two, so it settles without zoompan's slow-zoom judder."""
     frames = max(1, round(seconds * fps))
     z = f"(1-{1 - ARRIVAL_ZOOM:.4f}*pow(1-min(on/{frames},1),3))"  # the share of the frame shown
-    left, right, top, bottom = (f"W*(0.5-{z}/2)", f"W*(0.5+{z}/2)", f"H*(0.5-{z}/2)", f"H*(0.5+{z}/2)")
-    return (f"perspective=x0='{left}':y0='{top}':x1='{right}':y1='{top}':x2='{left}':y2='{bottom}':"
-            f"x3='{right}':y3='{bottom}':eval=frame:interpolation=linear:enable='lt(n,{frames})'")
+    return (f"[move]split[head][tail];[head]trim=end_frame={frames},"
+            f"zoompan=z='1/{z}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d=1:s={width}x{height}:fps={fps},setsar=1[zoomed];"
+            f"[tail]trim=start_frame={frames},setpts=PTS-STARTPTS[rest];[zoomed][rest]concat=n=2:v=1:a=0[moved]")
 
 
 def segment_command(*, clip_path: str, clip_size: tuple[int, int], clip_seconds: float, frames: int,
@@ -169,11 +173,14 @@ def segment_command(*, clip_path: str, clip_size: tuple[int, int], clip_seconds:
     if (sw, sh) != (width, height):
         chain.append(f"crop={width}:{height}")
     chain += ["setsar=1", f"fps={fps}", "tpad=stop=-1:stop_mode=clone"]  # a clip a little short never cuts early
-    if arrive > 0:
-        chain.append(_arrival(min(arrive, seconds / 2), fps))
+    after: list[str] = []
     if fade_out > 0:  # before the overlays: the captions stay on to the last frame
-        chain.append(f"fade=t=out:st={max(0.0, seconds - fade_out):.4f}:d={fade_out:.4f}")
-    graph = f"[0:v]{','.join(chain)}[base]"
+        after.append(f"fade=t=out:st={max(0.0, seconds - fade_out):.4f}:d={fade_out:.4f}")
+    if arrive > 0:
+        graph = (f"[0:v]{','.join(chain)}[move];{_arrival(min(arrive, seconds / 2), fps, width, height)};"
+                 f"[moved]{','.join(after) or 'null'}[base]")
+    else:
+        graph = f"[0:v]{','.join(chain + after)}[base]"
     last, inputs = "base", 1
     extra: list[str] = []
     if title is not None and title_seconds > 0:
