@@ -254,3 +254,13 @@ def test_words_are_timed_at_the_pace_of_the_voice_in_use(tmp_path):
 
 
 SMALL = {"width": W, "height": H, "fps": FPS}
+
+
+def test_a_spanish_narrations_headline_words_are_what_it_is_about_not_its_function_words():
+    narrations = ["Los gatos ronronean cuando están tranquilos, pero no solo entonces.",
+                  "El sonido nace en la laringe: los músculos vibran unas veinticinco veces por segundo.",
+                  "La próxima vez que tu gato ronronee, fíjate en qué está pasando a su alrededor."]
+    for narration in narrations:
+        words = {w.lower().strip(",.:") for phrase in key_phrases(narration) for w in phrase.text.split()}
+        assert not words & {"cuando", "están", "unas", "veces", "próxima", "vez", "está", "pero", "solo"}, words
+        assert words, narration

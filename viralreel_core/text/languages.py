@@ -103,7 +103,8 @@ _WORDS = {
     "vi": "và của là có không những một các được cho trong người này tại sao như thế nào",
 }
 _WORD_SETS = {code: frozenset(words.split()) for code, words in _WORDS.items()}
-# function words of languages not in other scripts: not guessed from (the script says it), but never a key word
+# more function words: never a key word or a hashtag, and not evidence of the language (detection uses
+# _WORDS, and a script for the others)
 _MORE_FUNCTION_WORDS = {
     "hi": "है हैं था थे थी हो का की के को में से पर और या यह वह ये वो एक भी तो ही कर आप आपको आपके हम हमें "
           "मैं क्या कैसे क्यों जो कि नहीं अपने इस उस इन उन लिए साथ बहुत बारे",
@@ -112,6 +113,20 @@ _MORE_FUNCTION_WORDS = {
     "ru": "и в во на с со не что как это по из за для от к у о об но а же ли бы то так все его её их мы вы",
     "uk": "і в у на з не що як це по із за для від до але а же чи би то так всі його її їх ми ви",
     "el": "και το τα ο η οι του της των σε με για από πως γιατί τι είναι ένα μια δεν",
+    # Latin languages: more of the commonest, beyond the few that tell the language apart above
+    "es": "cuando cuándo donde dónde están está estar estoy ser fue era han ha hay hace hacen puede pueden unas "
+          "unos vez veces muy pero porque sin sus mis tus mi tu nos les le ni desde hasta entre este esta estos "
+          "estas ese esa eso esto aquí allí ya solo sólo cada otro otra otros otras todo toda todos todas tan "
+          "tanto mientras durante según cual cuál quién quien próxima próximo primero primera algunos algunas "
+          "alguno alguna mucho mucha muchos muchas poco poca",
+    "fr": "quand où très mais parce sans ses mes tes mon ton ma ta nous vous ils elles leur leurs cette ces "
+          "cet être était sont ont peut peuvent aussi tout tous toute toutes fois déjà encore ici là",
+    "de": "wenn wo sehr aber weil ohne sein seine ihr ihre mein meine dein deine uns euch sie es auch noch schon "
+          "hier dort wurde wird kann können alle jede jeder dieser diese dieses mal",
+    "it": "quando dove molto ma perché senza suo sua suoi mio mia tuo tua noi voi loro questo questa quello "
+          "quella anche già ancora qui qua lì sempre tutto tutti ogni volta può possono",
+    "pt": "quando onde muito mas porque sem seu sua seus suas meu minha teu tua nós vocês eles elas este esta "
+          "isso isto esse essa também já ainda aqui ali todo toda todos todas cada vez pode podem",
 }
 
 
