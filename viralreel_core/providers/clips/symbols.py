@@ -3,6 +3,9 @@
 ``subject_symbol("Volcanoes erupt when magma rises")`` is ``"🌋"``; ``scene_symbols`` gives the few a scene
 names, each with the word that named it and when the voice says it. Only nouns count: the visuals'
 style words never do ("rich cinematic lighting" is not money), nor the words of a [place to fill in].
+Spanish, French, German, Italian and Portuguese words name them too ("gatos", "chats", "Katzen", "gatti":
+🐱; ``symbols_words``), compared without accents; in a text that is not English their function words
+("para", "como", "cada") never name anything.
 ``draw_symbol`` renders it with the
 first font that has it: a colour emoji font (Noto Color Emoji, Apple, Segoe), else a monochrome one
 (Symbola, DejaVu Sans, which has the older symbols such as ☀ ★ ⚡ ❄ ♥), tinted; with none it returns
@@ -19,8 +22,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from viralreel_core.providers.clips import symbols_words
 from viralreel_core.providers.clips.scene_words import STRUCTURE_WORDS, subject_text
-from viralreel_core.text.languages import split_words
+from viralreel_core.text.languages import detect_language, function_words, split_words
 
 if TYPE_CHECKING:  # Pillow loads where images are drawn, keeping this module cheap to import
     from PIL import Image, ImageFont
@@ -163,6 +167,7 @@ _TABLE = """
 🎯 - goal goals focus target
 🧩 - puzzle puzzles problem problems riddle
 ❓ ? why what how question questions curious curiosity
+📦 - box boxes cardboard parcel
 """
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
@@ -177,6 +182,29 @@ def _parse(table: str) -> tuple[tuple[str, str, frozenset[str]], ...]:
 
 
 SYMBOLS = _parse(_TABLE)
+
+
+def _foreign_index() -> tuple[dict[str, tuple[int, bool]], tuple[tuple[str, int, bool], ...]]:
+    """The other languages' words (``symbols_words``): folded form -> (row, also in English text), and the
+    German words of 6+ letters that also match as prefixes, for compounds ("Zuckerwatte", "Schiffsreise")."""
+    rows = {emoji: i for i, (emoji, _p, _w) in enumerate(SYMBOLS)}
+    exact: dict[str, tuple[int, bool]] = {}
+    prefixes = []
+    for emoji, words in symbols_words.parse().items():
+        if emoji not in rows:
+            raise ValueError(f"symbols_words names {emoji!r}, which the symbol table lacks")
+        for lang, word, everywhere in words:
+            for form in symbols_words.forms(lang, word):
+                exact.setdefault(form, (rows[emoji], everywhere))
+            if lang == "de" and len(word) >= 6:
+                prefixes.append((word, rows[emoji], everywhere))
+    return exact, tuple(prefixes)
+
+
+_FOREIGN, _FOREIGN_PREFIXES = _foreign_index()
+# never a symbol in a text of these languages: their function words ("para", "como", "cada") and a few more
+_FOREIGN_STOPS = frozenset(symbols_words.fold(w) for code in symbols_words.LANGUAGES
+                           for w in function_words(code)) | symbols_words.STOP_WORDS
 _GENERIC = {"❓"}  # matched by question words: used only when nothing more specific is named
 FRAMING_WEIGHT = 0.3
 
@@ -199,25 +227,40 @@ def _matches(token: str, keyword: str) -> bool:
             or (len(keyword) >= 5 and token.startswith(keyword)))
 
 
-def _row_of(token: str, exact: bool = False) -> int | None:
-    """The table row one of whose words ``token`` is (``exact``: no prefix matches, for a joined pair)."""
+def _row_of(token: str, exact: bool = False, foreign: bool = False) -> int | None:
+    """The table row one of whose words ``token`` (folded) is, in English or another language
+    (``exact``: no prefix matches, for a joined pair; ``foreign``: the text is not English)."""
+    if foreign and token in _FOREIGN_STOPS:
+        return None
+    plain = token.replace("-", "")
+    hit = _FOREIGN.get(plain)
+    if foreign and hit is not None:  # "gatos", "chats": the text's own language first
+        return hit[0]
     for i, (_e, _p, words) in enumerate(SYMBOLS):
         if any(token in (w, w + "s", w + "es") if exact else _matches(token, w) for w in words):
             return i
+    if hit is not None and hit[1]:
+        return hit[0]
+    if not exact:
+        for word, row, everywhere in _FOREIGN_PREFIXES:
+            if (foreign or everywhere) and plain.startswith(word):
+                return row
     return None
 
 
-def _tokens(narration: str, visuals: str) -> list[tuple[str, float, int | None]]:
-    """(word, weight, index in the narration's spoken words) for the words that may name a symbol: the
-    narration's outside [places to fill], counted double, then the visuals' subject words."""
-    out: list[tuple[str, float, int | None]] = []
+def _tokens(narration: str, visuals: str) -> list[tuple[str, float, int | None, bool]]:
+    """(word, weight, index in the narration's spoken words, in a text not in English) for the words that may
+    name a symbol: the narration's outside [places to fill], counted double, then the visuals' subject words."""
+    out: list[tuple[str, float, int | None, bool]] = []
     depth = 0
+    foreign = detect_language(narration or "") != "en"
     for index, raw in enumerate(split_words(narration or "")):
         inside = depth > 0 or raw.startswith("[")
         depth += raw.count("[") - raw.count("]")
         if not inside:
-            out += [(w, 2.0, index) for w in _WORD.findall(raw.lower())]
-    out += [(w, 1.0, None) for w in _WORD.findall(subject_text(visuals))]
+            out += [(w, 2.0, index, foreign) for w in _WORD.findall(raw.lower())]
+    foreign = detect_language(visuals or "") != "en"
+    out += [(w, 1.0, None, foreign) for w in _WORD.findall(subject_text(visuals))]
     return out
 
 
@@ -232,17 +275,18 @@ def scene_symbols(narration: str, visuals: str = "", limit: int = 3) -> list[Sym
     first: dict[int, tuple[int, str, int | None]] = {}
     named: set[int] = set()  # rows some word names outright, not only a framing word
     skip = -1
-    for position, (token, weight, spoken) in enumerate(tokens):
+    for position, (token, weight, spoken, foreign) in enumerate(tokens):
         if position <= skip:
             continue
-        row, word = None, token
+        row, word, folded = None, token, symbols_words.fold(token)
         if position + 1 < len(tokens) and tokens[position + 1][1] == weight:  # "black holes" -> "blackholes"
-            pair = token + tokens[position + 1][0]
-            row = _row_of(pair, exact=True)
+            second = symbols_words.fold(tokens[position + 1][0])
+            if not (foreign and {folded, second} & _FOREIGN_STOPS):  # "ni nos" is not "niños"
+                row = _row_of(folded + second, exact=True, foreign=foreign)
             if row is not None:
                 word, skip = f"{token} {tokens[position + 1][0]}", position + 1
         if row is None:
-            row = _row_of(token)
+            row = _row_of(folded, foreign=foreign)
         if row is None:
             continue
         following = tokens[position + 1][0] if position + 1 < len(tokens) else ""
