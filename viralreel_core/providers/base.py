@@ -318,6 +318,9 @@ class ClipMaker(Provider[float]):
     cost_unit = "second"
     #: True: ``make`` also takes ``narration=`` (the words the voice says), which then keys the cache too
     uses_narration: ClassVar[bool] = False
+    #: True: ``make`` also takes ``topic=`` for a scene after the first (the video's topic, which the first scene
+    #: already headlined: ``run.steps.clip_topic``), which then keys the cache too
+    uses_topic: ClassVar[bool] = False
     #: True: ``make`` also takes ``search_terms=`` (the scene's stock search phrases), which then key the cache too
     uses_search_terms: ClassVar[bool] = False
     #: picks among a library's videos, each shown once per video (``claim`` tells it of the cached ones)

@@ -43,7 +43,7 @@ from viralreel_core.run.language_check import check_languages
 from viralreel_core.run.own_script import fill_visuals
 from viralreel_core.run.post_kit import make_post_kit, video_language
 from viralreel_core.run.scheduler import SceneScheduler
-from viralreel_core.run.steps import MAX_CLIP_SECONDS, MIN_CLIP_SECONDS, AssetSteps
+from viralreel_core.run.steps import MAX_CLIP_SECONDS, MIN_CLIP_SECONDS, AssetSteps, video_topic
 from viralreel_core.text.placeholders import draft_warning
 from viralreel_core.text.timing import estimate_seconds
 
@@ -74,6 +74,7 @@ class Pipeline(AssetSteps):
         ``on_voices_ready(voices)``, once, with every scene's voice in order when all of them worked.
         """
         takes = takes or {}
+        topic = video_topic(script)  # later scenes' offline headlines say what they add to it
         self._fault = None
         for scene in script.scenes:  # bad text anywhere stops the run before any scene is paid for
             self._checked_scene(scene)
@@ -86,7 +87,7 @@ class Pipeline(AssetSteps):
         if clips:
             self.claim_cached_clips(script.scenes, takes)  # a video a cached clip shows is not picked again
         makers = {"voice": lambda scene: self.voice_for(scene, takes.get(scene.number, 0)),
-                  "clips": lambda scene: self.clip_for(scene, None, takes.get(scene.number, 0))}
+                  "clips": lambda scene: self.clip_for(scene, None, takes.get(scene.number, 0), topic)}
         # each step in its own lane (a service's in-flight limit, or this machine's CPU slots): voices never
         # wait behind clips, and a clip waiting on Runway holds no CPU slot and no memory
         steps = [(step, makers[step], self._in_use.lane(step)) for step, wanted in

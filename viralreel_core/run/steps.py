@@ -47,7 +47,7 @@ from viralreel_core.text.length_plan import plan_length
 from viralreel_core.text.placeholders import draft_warning
 from viralreel_core.text.timing import estimate_seconds
 
-__all__ = ["AssetSteps", "MAX_CLIP_SECONDS", "MIN_CLIP_SECONDS"]
+__all__ = ["AssetSteps", "MAX_CLIP_SECONDS", "MIN_CLIP_SECONDS", "clip_topic", "video_topic"]
 
 _LOGGER = logging.getLogger(__name__)
 MIN_CLIP_SECONDS, MAX_CLIP_SECONDS = 4, 10
@@ -60,6 +60,17 @@ def _take_loudness(track: VoiceTrack) -> float | None:
     except AssemblyError as exc:  # the render measures it again, and names the scene if it cannot
         _LOGGER.warning("The loudness of a new voice could not be measured: %s", exc)
         return None
+
+
+def video_topic(script: Script | None) -> str:
+    """What the video is about, as its scenes repeat it: the topic, else the title ("" without a script)."""
+    return "" if script is None else script.topic.strip() or script.title.strip()
+
+
+def clip_topic(maker: ClipMaker, scene: Scene, topic: str) -> str:
+    """The topic ``maker`` is told for ``scene`` ("" when none): only a maker that keeps it off the headline
+    (``uses_topic``) and only after the first scene, which headlines it."""
+    return topic if topic and maker.uses_topic and scene.number > 1 else ""
 
 
 def _with_take(text: str, take: int) -> Any:
@@ -290,20 +301,24 @@ class AssetSteps:
         estimate = estimate_seconds(scene.narration)
         return float(min(MAX_CLIP_SECONDS, max(MIN_CLIP_SECONDS, 2 * math.ceil(estimate / 2))))
 
-    def clip_key(self, scene: Scene, seconds: float | None = None, take: int = 0) -> str:
+    def clip_key(self, scene: Scene, seconds: float | None = None, take: int = 0, topic: str = "") -> str:
         """The cache key of the scene's clip under these settings (changed visuals give a new key; so does
-        a changed narration, for a maker that draws it, and changed search phrases, for a stock service)."""
-        return self._clip_key(self.provider("clips"), scene, seconds or self.clip_seconds(scene), take)  # type: ignore[arg-type]
+        a changed narration, for a maker that draws it, changed search phrases, for a stock service, and
+        the video's ``topic``, for a maker that keeps it off later scenes' headlines: ``clip_topic``)."""
+        return self._clip_key(self.provider("clips"), scene, seconds or self.clip_seconds(scene), take, topic)  # type: ignore[arg-type]
 
-    def _clip_key(self, maker: ClipMaker, scene: Scene, seconds: float, take: int) -> str:
+    def _clip_key(self, maker: ClipMaker, scene: Scene, seconds: float, take: int, topic: str = "") -> str:
+        known = clip_topic(maker, scene, topic)
         return self.key_for(maker, {"visuals": scene.visuals, "seconds": seconds,
                                     **({"narration": scene.narration} if maker.uses_narration else {}),
                                     **({"search_terms": list(scene.search_terms)}
                                        if maker.uses_search_terms and scene.search_terms else {}),
+                                    **({"topic": known} if known else {}),
                                     **({"take": take} if take else {})})
 
-    def clip_for(self, scene: Scene, seconds: float | None = None, take: int = 0) -> Clip:
+    def clip_for(self, scene: Scene, seconds: float | None = None, take: int = 0, topic: str = "") -> Clip:
         """The scene's clip (cached); never retried automatically. ``take`` > 0: a fresh clip, cached apart.
+        ``topic``: the video's (``video_topic``), for a maker that keeps it off later scenes' headlines.
 
         A stock service with no good match for the scene (``NoGoodFootage``) hands it to the next clip source
         in the person's order (``clip_order``); the scene says so in the run's warnings."""
@@ -312,12 +327,12 @@ class AssetSteps:
         scene = self._checked_scene(scene)
         seconds = seconds or self.clip_seconds(scene)
         try:
-            return self._clip_by(maker, scene, seconds, take)
+            return self._clip_by(maker, scene, seconds, take, topic)
         except NoGoodFootage as exc:
-            return self._clip_elsewhere(maker, scene, seconds, take, exc)
+            return self._clip_elsewhere(maker, scene, seconds, take, exc, topic)
 
     def _clip_elsewhere(self, first: ClipMaker, scene: Scene, seconds: float, take: int,
-                        missed: NoGoodFootage) -> Clip:
+                        missed: NoGoodFootage, topic: str = "") -> Clip:
         """The scene's clip from the next source in ``clip_fallback``'s order that makes one; ``missed`` again
         when none does (or the order is empty)."""
         for name in fallback_order(self.settings, first.name):
@@ -329,14 +344,14 @@ class AssetSteps:
                 continue
             self._emit("clips", 0.0, f"Scene {scene.number}: {missed} Trying {maker.display_name()}.", scene.number)
             try:
-                clip = self._clip_by(maker, scene, seconds, take)
+                clip = self._clip_by(maker, scene, seconds, take, topic)
             except NoGoodFootage as exc:
                 missed = NoGoodFootage(f"{missed} {exc}", provider=exc.provider, hint=exc.hint)
                 continue
             self._warn(f"Scene {scene.number}: {missed} Made with {maker.display_name()} instead.")
             clip = replace(clip, choice={**clip.choice, "fallback_from": str(missed)})
             # kept under the first source's key too: the scene's clip under these settings (a rerun, the studio)
-            self.cache.put(self._clip_key(first, scene, seconds, take), "clips", clip.to_dict(),
+            self.cache.put(self._clip_key(first, scene, seconds, take, topic), "clips", clip.to_dict(),
                            {"video": clip.video_path})
             return clip
         raise missed
@@ -366,9 +381,10 @@ class AssetSteps:
                                 {"video": asset.files["video"]})
         return Clip.from_dict({**stored.meta, "video_path": str(stored.files["video"])})
 
-    def _clip_by(self, maker: ClipMaker, scene: Scene, seconds: float, take: int) -> Clip:
+    def _clip_by(self, maker: ClipMaker, scene: Scene, seconds: float, take: int, topic: str = "") -> Clip:
         """The scene's clip from ``maker``, through the cache."""
-        key = self._clip_key(maker, scene, seconds, take)
+        key = self._clip_key(maker, scene, seconds, take, topic)
+        known = clip_topic(maker, scene, topic)
 
         def make(work_dir: Path):
             def call() -> Clip:
@@ -377,6 +393,8 @@ class AssetSteps:
                     extra["narration"] = scene.narration
                 if maker.uses_search_terms:  # a stock service searches the scene's phrases
                     extra["search_terms"] = scene.search_terms
+                if known:  # a later scene: the topic its first scene headlined
+                    extra["topic"] = known
                 return maker.make(scene.visuals, seconds, work_dir, **extra)
 
             self._halt.check("clips", scene.number)

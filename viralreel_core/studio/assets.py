@@ -15,6 +15,7 @@ from typing import Any
 from viralreel_core.cache.store import AssetCache
 from viralreel_core.models import Clip, Scene, Script, VoiceTrack
 from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.run.steps import video_topic
 from viralreel_core.workspace.uploads import UPLOAD_PROVIDER, store_upload
 
 __all__ = ["MEDIA_STEPS", "Made", "SceneAssets", "SceneState", "cost_to_make", "grouped", "make_media"]
@@ -89,7 +90,7 @@ class SceneAssets:
         self.clips = {u: m for u, m in self.clips.items() if u in uids}
 
     def states(self, step: str, scenes: Sequence[tuple[str, Scene]], pipeline: Pipeline | None,
-               working: Collection[str] = ()) -> list[SceneState]:
+               working: Collection[str] = (), topic: str = "") -> list[SceneState]:
         """Each scene's voice or clip: ready, stale, missing or working.
 
         ``pipeline``: the one the scene's asset would be made with now; None when its provider cannot
@@ -109,7 +110,7 @@ class SceneAssets:
                 status = "stale"
             else:
                 key = (pipeline.voice_key(scene, made.take) if step == "voice"
-                       else pipeline.clip_key(scene, made.seconds, made.take))
+                       else pipeline.clip_key(scene, made.seconds, made.take, topic))
                 status = "ready" if key == made.key else "stale"
                 if status == "ready" and made.in_cache(pipeline.cache) and pipeline.cache.get(made.key) is None:
                     status = "missing"  # the cache found its file damaged (or evicted it): made again on request
@@ -147,18 +148,19 @@ def make_media(pipeline: Pipeline, script: Script, step: str, chosen: Sequence[t
             made[uid_of[scene.number]] = Made(pipeline.voice_key(scene, take), voices[scene.number], take)
         elif scene.number in clips:
             seconds = pipeline.clip_seconds(scene)
-            made[uid_of[scene.number]] = Made(pipeline.clip_key(scene, seconds, take), clips[scene.number],
+            made[uid_of[scene.number]] = Made(pipeline.clip_key(scene, seconds, take, video_topic(script)),
+                                              clips[scene.number],
                                               take, seconds)
     return made, skipped
 
 
 def cost_to_make(pipeline: Pipeline, cache: AssetCache, step: str, chosen: Sequence[tuple[str, Scene]],
-                 takes: Mapping[str, int]) -> float:
+                 takes: Mapping[str, int], topic: str = "") -> float:
     """Dollars making ``step`` for the ``chosen`` scenes would cost, counting only what the cache lacks."""
     total = 0.0
     for uid, scene in chosen:
         take = takes.get(uid, 0)
-        key = pipeline.voice_key(scene, take) if step == "voice" else pipeline.clip_key(scene, None, take)
+        key = pipeline.voice_key(scene, take) if step == "voice" else pipeline.clip_key(scene, None, take, topic)
         if cache.get(key) is None:
             total += pipeline.estimate_cost(step, [scene])
     return total

@@ -30,6 +30,7 @@ from viralreel_core.post.kit import PostKit, edit_kit, load_kit
 from viralreel_core.run.checks import validate_topic
 from viralreel_core.run.language_check import check_languages, language_problem
 from viralreel_core.run.pipeline import Pipeline
+from viralreel_core.run.steps import video_topic
 from viralreel_core.run.tally import RunTally
 from viralreel_core.studio import document, render
 from viralreel_core.studio.assets import Made, SceneAssets, SceneState, cost_to_make, grouped, make_media
@@ -317,7 +318,7 @@ class Studio(ProviderChoices, QueuedSteps, PastedScript):
             pipeline.provider(step)  # type: ignore[union-attr]
         except ViralReelError:
             pipeline = None
-        return self.assets.states(step, self.scenes(), pipeline, self.jobs.working_on(step))
+        return self.assets.states(step, self.scenes(), pipeline, self.jobs.working_on(step), video_topic(self.script))
 
     def needs(self, step: str) -> list[str]:
         """Ids of the scenes whose voice / clip must be made (stale or missing)."""
@@ -351,7 +352,8 @@ class Studio(ProviderChoices, QueuedSteps, PastedScript):
         if step == "voice":  # or cannot speak a scene's language
             check_languages(pipeline.settings, script=replace(self.script, scenes=tuple(s for _, s in chosen)))
         takes = self.assets.next_takes(step, [u for u, _ in chosen], fresh)
-        reserved = self.wallet.pay(step, pipeline, cost_to_make(pipeline, self.cache, step, chosen, takes), confirmed,
+        costs = cost_to_make(pipeline, self.cache, step, chosen, takes, video_topic(self.script))
+        reserved = self.wallet.pay(step, pipeline, costs, confirmed,
                              {"uids": None if uids is None else [u for u, _ in chosen], "fresh": fresh})
         script = self.script
         job = StepJob(step, f"Making the {noun} of {len(chosen)} scene{'s' * (len(chosen) > 1)}",

@@ -43,6 +43,7 @@ SECONDS_PER_BEAT = 1.35
 MAX_LINES = 3  # beats on one page
 MAX_BEATS = 2  # key phrases in a scene: they stay as its headline while the captions run on below
 HEADLINE_SHARE = 0.6  # a second phrase joins the headline only when it scores this much of the best
+KNOWN_WEIGHT = 0.15  # a topic word in a later scene: below any word of the scene's own, above none at all
 
 _STOPWORDS = frozenset("""
 a an the and or but nor so yet for of to in on at by from with without into onto over under about above
@@ -141,12 +142,20 @@ def _core(token: str) -> str:
     return token.strip(_PUNCT)
 
 
-def _word_score(core: str, sentence_start: bool, emphasis: set[str], others: frozenset[str] = frozenset()) -> float:
+def _stem(lower: str) -> str:
+    """"hexagons", "hexagon" and "boxes" -> "hexagon", "hexagon", "box": one word, said twice."""
+    return lower.removesuffix("es") if lower.endswith(("xes", "ches", "shes", "sses")) else lower.rstrip("s")
+
+
+def _word_score(core: str, sentence_start: bool, emphasis: set[str], others: frozenset[str] = frozenset(),
+                known: frozenset[str] = frozenset()) -> float:
     if not core:
         return 0.0
     lower = core.lower()
     if lower in _STOPWORDS or lower in others or (len(core) < 3 and not _DIGIT.search(core) and core.isascii()):
         return 0.0
+    if _stem(lower) in known:
+        return KNOWN_WEIGHT * (1.0 + min(len(core), 12) / 4)  # the video's topic, which its first scene showed
     score = 1.0 + min(len(core), 12) / 4
     if _DIGIT.search(core):
         score += 3.0
@@ -161,14 +170,16 @@ def _word_score(core: str, sentence_start: bool, emphasis: set[str], others: fro
     return score
 
 
-def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
+def key_phrases(narration: str, emphasis: str = "", known: str = "") -> list[Phrase]:
     """The narration's content-word runs (at most 2–3 words, ~20 characters), scored, in order.
 
     Numbers, names, long words and words also in ``emphasis`` (e.g. the visuals) score higher; the words
-    of a [place to fill in] never count.
+    of a [place to fill in] never count. The words of ``known`` (the video's topic, said and shown by an
+    earlier scene) score little: a scene that repeats the topic is headlined by what it adds.
     """
     tokens = split_words(narration)  # Chinese, Japanese, Thai: pieces of a few characters
     others = function_words(detect_language(narration))  # "que", "आपको", "في" are never key words either
+    said = frozenset(_stem(w.lower()) for w in re.findall(r"\w+", known or ""))
     wanted = {w.lower().rstrip("s") for w in re.findall(r"\w+", emphasis or "")}
     phrases: list[Phrase] = []
     run: list[tuple[int, str, float]] = []
@@ -193,7 +204,7 @@ def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
         core = _core(token)
         inside = depth > 0 or token.startswith("[")
         depth += token.count("[") - token.count("]")
-        score = 0.0 if inside else _word_score(core, sentence_start, wanted, others)
+        score = 0.0 if inside else _word_score(core, sentence_start, wanted, others, said)
         if (not score and run and _DIGIT.search(run[-1][1]) and core.isalpha() and len(core) >= 3
                 and core.lower() not in _FUNCTION):
             score = 1.0  # a number keeps its noun, even a plain one: "5 WAYS", "3 THINGS"
@@ -208,6 +219,8 @@ def key_phrases(narration: str, emphasis: str = "") -> list[Phrase]:
             close()
         sentence_start = ends_sentence(token)
     close()
+    if said:  # a later scene that only repeats the topic has no headline of its own: the first one had it
+        phrases = [p for p in phrases if any(_stem(w.lower()) not in said for w in re.findall(r"\w+", p.text))]
     if phrases:  # the scene's opening words say what it is about: worth showing
         phrases[0] = Phrase(phrases[0].first, phrases[0].count, phrases[0].text, phrases[0].score + 0.75)
     return phrases
@@ -261,10 +274,11 @@ def _line_height(text: str, size: int) -> int:
 
 
 def plan_kinetics(narration: str, seconds: float, width: int, height: int, *, pace: float,
-                  variant: str = "stack", emphasis: str = "", phase: float = 0.0) -> KineticPlan:
-    """Which key phrases appear when and where, for a clip of ``seconds`` at ``width`` x ``height``."""
+                  variant: str = "stack", emphasis: str = "", phase: float = 0.0, known: str = "") -> KineticPlan:
+    """Which key phrases appear when and where, for a clip of ``seconds`` at ``width`` x ``height``
+    (``known``: words an earlier scene already headlined, the video's topic: see ``key_phrases``)."""
     timings = narration_timings(narration, pace)
-    chosen = _choose(key_phrases(narration, emphasis), timings, seconds)
+    chosen = _choose(key_phrases(narration, emphasis, known), timings, seconds)
     if not chosen:
         return KineticPlan(variant, ())
     hero = max(chosen, key=lambda p: (p.score, -p.first))

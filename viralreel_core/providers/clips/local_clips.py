@@ -169,10 +169,12 @@ def _floaters(symbol: tuple[str, str] | None, width: int, height: int, bits: Bit
 
 def design_scene(visuals: str, narration: str, seconds: float, width: int, height: int, pace: float, *,
                  fonts: Mapping[str, str] | None = None,
-                 style_of: Callable[[str, str], ClipStyle] = style_for) -> SceneDesign:
+                 style_of: Callable[[str, str], ClipStyle] = style_for, topic: str = "") -> SceneDesign:
     """The clip's background, key-word plan, symbol and sprites (pure: same words, same design).
 
-    ``fonts``: the symbol fonts (None: the installed ones); ``style_of``: the words' background look.
+    ``fonts``: the symbol fonts (None: the installed ones); ``style_of``: the words' background look;
+    ``topic``: the video's topic when an earlier scene already headlined it (its words then headline this
+    scene only when it says nothing else).
     """
     words = " ".join(f"{visuals} {narration}".split())
     style = style_of(visuals, narration)
@@ -180,7 +182,7 @@ def design_scene(visuals: str, narration: str, seconds: float, width: int, heigh
     variant = bits.choice(VARIANTS)
     accent = accent_of(style.palette)
     plan = plan_kinetics(narration, seconds, width, height, pace=pace, variant=variant, emphasis=visuals,
-                         phase=bits.between(0, 2 * math.pi))
+                         phase=bits.between(0, 2 * math.pi), known=topic)
     hits = [h for h in scene_symbols(narration, visuals, limit=4) if not h.framing][:3]  # no 🧮 for "a number"
     symbol = (hits[0].emoji, hits[0].plain) if hits else None
     sprites = _floaters(symbol, width, height, bits, fonts)
@@ -228,6 +230,7 @@ class LocalClipMaker(ClipMaker):
     label = "Offline motion clips"
     offline = True
     uses_narration = True
+    uses_topic = True
 
     def __init__(self, width: int = 1080, height: int = 1920, fps: int = 30, pace: float = LOCAL_VOICE_PACE, *,
                  fonts: Mapping[str, str] | None = None, style_of: Callable[[str, str], ClipStyle] = style_for,
@@ -267,10 +270,10 @@ class LocalClipMaker(ClipMaker):
     def describe(self) -> str:
         return f"local kinetic-type clips {self.width}x{self.height}@{self.fps}"
 
-    def design(self, visuals: str, seconds: float, narration: str = "") -> SceneDesign:
+    def design(self, visuals: str, seconds: float, narration: str = "", topic: str = "") -> SceneDesign:
         """What the clip for this scene shows (see ``design_scene``)."""
         return design_scene(str(visuals or ""), str(narration or ""), seconds, self.width, self.height, self.pace,
-                            fonts=self.fonts, style_of=self._style_of)
+                            fonts=self.fonts, style_of=self._style_of, topic=str(topic or ""))
 
     def command(self, design: SceneDesign, seconds: float, path: Path, sprite_dir: Path) -> tuple[list[str], int]:
         """The ffmpeg command writing the clip to ``path`` (sprites saved in ``sprite_dir``), and its frames."""
@@ -294,7 +297,7 @@ class LocalClipMaker(ClipMaker):
                "-movflags", "+faststart", "-f", "mp4", str(path)]
         return cmd, frames
 
-    def make(self, visuals: str, seconds: float, out_dir: Path, narration: str = "") -> Clip:
+    def make(self, visuals: str, seconds: float, out_dir: Path, narration: str = "", topic: str = "") -> Clip:
         try:
             seconds = float(seconds)
         except (TypeError, ValueError):
@@ -304,7 +307,7 @@ class LocalClipMaker(ClipMaker):
                            f"not {seconds}.")
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        design = self.design(visuals, seconds, narration)
+        design = self.design(visuals, seconds, narration, topic)
         digest = hashlib.sha256(f"{visuals}\n{narration}".encode()).hexdigest()[:10]
         final = out_dir / f"local_clip_{digest}_{uuid.uuid4().hex[:8]}.mp4"
         partial = final.with_name(f".{final.name}.part")
