@@ -32,6 +32,8 @@ LONG_WORD = 10
 CHUNK_CHARS = 18
 #: what breaking a chunk inside a word costs (Chinese 喜|欢): only taken when nothing else fits max_words
 INSIDE_WORD = 100.0
+#: what breaking a chunk inside a draft's [place to fill in] costs: a short place stays whole in one chunk
+INSIDE_PLACE = 2.0
 _OPENERS = frozenset("“‘«‹„‚「『（《〈【〔［｛([{¿¡")
 
 
@@ -71,11 +73,12 @@ def _is_punctuation(word: str) -> bool:
     return all(unicodedata.category(ch)[0] == "P" for ch in word)
 
 
-def _space(mark: str) -> str:
+def _space(mark: str, touching: str = "") -> str:
     """What goes between a lone mark and its word: nothing for quotes, brackets and full-width marks (“stop”,
-    盒子？), else the space the text had (a dash or a French « ! » keeps its space)."""
+    盒子？), else the space the text had (a dash or a French « ! » keeps its space). ``touching``: the mark's
+    character next to the word, which alone decides ("fact" + "]." is "fact].")."""
     tight = all(unicodedata.category(ch) in ("Pi", "Pf", "Ps", "Pe") or ch in "\"'"
-                or unicodedata.east_asian_width(ch) in "WF" for ch in mark)
+                or unicodedata.east_asian_width(ch) in "WF" for ch in (touching or mark))
     return "" if tight else " "
 
 
@@ -96,16 +99,19 @@ def _punctuation_joined(words: list[WordTiming]) -> list[WordTiming]:
                 carry = w
             else:
                 last = out[-1]
-                out[-1] = WordTiming(last.word + _space(w.word) + w.word, last.start, max(last.end, w.end))
+                out[-1] = WordTiming(last.word + _space(w.word, w.word[0]) + w.word, last.start,
+                                     max(last.end, w.end))
             continue
         if carry is not None:
-            w = WordTiming(carry.word + _space(carry.word) + w.word, carry.start, max(w.end, carry.start))
+            w = WordTiming(carry.word + _space(carry.word, carry.word[-1]) + w.word, carry.start,
+                           max(w.end, carry.start))
             carry = None
         out.append(w)
     if carry is not None:
         if out:
             last = out[-1]
-            out[-1] = WordTiming(last.word + _space(carry.word) + carry.word, last.start, max(last.end, carry.end))
+            out[-1] = WordTiming(last.word + _space(carry.word, carry.word[0]) + carry.word, last.start,
+                                 max(last.end, carry.end))
         else:
             out.append(carry)
     return out
@@ -164,14 +170,51 @@ def _columns(word: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in word)
 
 
-def _split_segment(seg: Sequence[WordTiming], max_words: int, inside: Sequence[bool]) -> list[list[WordTiming]]:
+def _place_depths(words: Sequence[WordTiming]) -> list[int]:
+    """Per word: how many [places to fill in] are open after it (a stray "]" closes none)."""
+    depths, depth = [], 0
+    for w in words:
+        for ch in w.word:
+            depth = depth + 1 if ch == "[" else max(0, depth - 1) if ch == "]" else depth
+        depths.append(depth)
+    return depths
+
+
+def _bracketed(group: list[WordTiming], open_before: int) -> list[WordTiming]:
+    """The chunk's words with the brackets of a place it shows only part of: "[" before its first word when it
+    starts inside a place, "]" after its last (before its closing punctuation) when it ends inside one, and
+    a stray "]" dropped, so each chunk's brackets pair up and none stands apart from its words."""
+    words = [w.word for w in group]
+    depth = open_before
+    for i, word in enumerate(words):
+        kept = []
+        for ch in word:
+            if ch == "]" and depth == 0:
+                continue  # closes nothing in this chunk
+            depth += (ch == "[") - (ch == "]")
+            kept.append(ch)
+        words[i] = "".join(kept)
+    if open_before:
+        words[0] = "[" * open_before + words[0]
+    if depth:
+        last = words[-1]
+        body = last.rstrip(".,;:!?…")
+        words[-1] = body + "]" * depth + last[len(body):]
+    return [WordTiming(text, w.start, w.end) for text, w in zip(words, group, strict=True)]
+
+
+def _split_segment(seg: Sequence[WordTiming], max_words: int, inside: Sequence[bool],
+                   in_place: Sequence[bool] = ()) -> list[list[WordTiming]]:
     """The cheapest split of a segment into chunks of 1..max_words words (dynamic programming); ``inside[i]``
-    marks the joint after ``seg[i]`` as inside a word (its pieces count as one word)."""
+    marks the joint after ``seg[i]`` as inside a word (its pieces count as one word), ``in_place[i]`` as
+    inside a [place to fill in] (kept whole where it fits)."""
     n = len(seg)
     best = [0.0] + [math.inf] * n
     back = [0] * (n + 1)
     for j in range(1, n + 1):
         cut = INSIDE_WORD if j < n and inside[j - 1] else 0.0
+        if j < n and j - 1 < len(in_place) and in_place[j - 1]:
+            cut += INSIDE_PLACE
         count = 0  # words in seg[j - k:j], the pieces of one word counted once
         for k in range(1, j + 1):
             count += 1 if k == 1 or not inside[j - k] else 0
@@ -195,6 +238,8 @@ def chunk_words(words: Sequence[WordTiming], max_words: int = 3) -> list[Caption
     a sentence the split prefers breaks after commas, balanced sizes (2+2 rather than 3+1) and no
     lone short words. Text without spaces (Chinese, Japanese, Thai) breaks only between its words
     (``word_breaks``), whatever pieces its timings came in; punctuation standing alone joins its word.
+    A draft's [place to fill in] stays in one chunk where it fits; one split across chunks has its
+    brackets on each part ("[your most]", "[surprising line]"), so no chunk shows a bracket alone.
     A chunk is shown from its first word's start until the next chunk starts,
     but at most ``LINGER`` seconds past its last word's end, so captions vanish in long pauses.
     """
@@ -202,8 +247,13 @@ def chunk_words(words: Sequence[WordTiming], max_words: int = 3) -> list[Caption
         raise BadInput(f"Captions need at least one word per chunk (got max_words={max_words}).")
     clean = _clean_timings(words)
     inside = _inside_word(clean)
-    groups = [g for lo, hi in _segments(clean, inside)
-              for g in _split_segment(clean[lo:hi], int(max_words), inside[lo:hi])]
+    depths = _place_depths(clean)
+    groups, at = [], 0
+    for lo, hi in _segments(clean, inside):
+        for g in _split_segment(clean[lo:hi], int(max_words), inside[lo:hi], [d > 0 for d in depths[lo:hi]]):
+            groups.append(_bracketed(g, depths[at - 1] if at else 0))
+            at += len(g)
+    groups = [g for g in groups if any(ch.isalnum() for w in g for ch in w.word)] or groups
     chunks: list[CaptionChunk] = []
     for i, g in enumerate(groups):
         limit = g[-1].end + LINGER
