@@ -14,7 +14,6 @@ job's result in the caller's thread (the page's), so the studio is only ever cha
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from viralreel_core.errors import BadInput, ViralReelError
+from viralreel_core.media import resources
 from viralreel_core.models import ProgressEvent
 
 __all__ = ["StepJob", "JobBoard", "describe_error"]
@@ -114,9 +114,11 @@ class StepJob:
                                   redact("".join(traceback.format_exception(exc))))
                 self.error = exc
             finally:
-                # what the step left behind goes now: the server skips Streamlit's collection after every
-                # rerun (.streamlit/config.toml, runner.postScriptGC), which cost a third of its CPU while polling
-                gc.collect()
+                # what the step left behind goes now, and back to the OS (caption frames, decoded audio: the
+                # server's memory after a render is what it was before it, not glibc's high-water mark). The
+                # one full collection of the step: the server skips Streamlit's after every rerun
+                # (.streamlit/config.toml, runner.postScriptGC), which cost a third of its CPU while polling
+                resources.trim_memory()
                 self.finished = time.monotonic()
 
         self._thread = threading.Thread(target=run, name=f"viralreel-{self.step}", daemon=True)

@@ -23,7 +23,6 @@ from viralreel_core.cache.store import AssetCache
 from viralreel_core.config import ApiKeys, CaptionStyle, Settings, check_frame_size
 from viralreel_core.errors import BadInput, Stopped, ViralReelError
 from viralreel_core.jobs import local as local_jobs
-from viralreel_core.media import resources
 from viralreel_core.media.aspect import aspect_of, frame_size
 from viralreel_core.models import Clip, Scene, Script
 from viralreel_core.post.kit import PostKit, edit_kit, load_kit
@@ -189,9 +188,7 @@ class Studio(ProviderChoices, QueuedSteps, PastedScript):
                 pipeline.close()
                 if budget is not None:
                     budget.settle(reserved or 0.0, pipeline.tally.spent_usd)
-                # what the job's threads freed (caption frames, decoded audio) goes back to the OS: the
-                # server's memory after a render is what it was before it, not glibc's high-water mark
-                resources.trim_memory()
+                # what the job's threads freed goes back to the OS when the StepJob ends (one collection)
 
         def applied(result: Any) -> None:
             self.tally.add(pipeline.tally)

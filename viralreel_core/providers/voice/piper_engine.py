@@ -96,6 +96,9 @@ def _load_engine(model: Path, config: Path) -> Engine:
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = _onnx_threads()
     options.inter_op_num_threads = 1
+    # idle pool threads sleep instead of spinning for the next operator: the spin burnt ~20 % more CPU for the
+    # same speech, and more beside a render or another voice, where it only took cores from them (BENCHMARKS.md)
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3
     try:
         session = onnxruntime.InferenceSession(source, sess_options=options,
