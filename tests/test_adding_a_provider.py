@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from tests.fakes.providers import FakeVoice
+from tests.studio_app import studio_app
 from tests.test_studio_app import ok, page, settle, write_and_accept
 from viralreel_core import providers
 from viralreel_core.cli import main as cli
@@ -93,7 +93,7 @@ def test_the_doctor_reports_its_key(acme, monkeypatch):
 def test_the_sidebar_offers_a_key_field_for_it_and_uses_the_key(acme, tmp_path, monkeypatch):
     monkeypatch.setenv("VIRALREEL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("VIRALREEL_PROJECTS_DIR", str(tmp_path / "projects"))
-    at = AppTest.from_file(str(APP), default_timeout=90)
+    at = studio_app(90)
     at.secrets["ACME_API_KEY"] = SECRET
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -112,7 +112,7 @@ def test_the_voice_page_offers_its_voices_and_its_speed_range(acme, tmp_path, mo
     monkeypatch.setenv("VIRALREEL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("VIRALREEL_PROJECTS_DIR", str(tmp_path / "projects"))
     monkeypatch.setenv("VIRALREEL_STUDIO_SIZE", "180x320")
-    at = AppTest.from_file(str(APP), default_timeout=90)
+    at = studio_app(90)
     at.secrets["ACME_API_KEY"] = SECRET
     ok(at.run())
     for option in ("script_provider", "clip_provider"):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.studio_app import studio_app
 from tests.test_assembler import SIZE, make_clip, make_voice
 from tests.test_services_end_to_end import TOPIC, settings_for
 from viralreel_core import providers
@@ -96,8 +97,6 @@ def test_a_render_reports_before_it_hashes_draws_or_starts_ffmpeg(tmp_path, cach
 
 @pytest.mark.slow
 def test_the_studio_starts_loading_the_offline_voice_model_when_it_starts(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
     from pages import session
 
     for name in ("cache", "out", "projects"):
@@ -107,7 +106,7 @@ def test_the_studio_starts_loading_the_offline_voice_model_when_it_starts(tmp_pa
     session._voice_warmed.clear()  # once per server: this test is the server's start
     voice = LocalVoice()
     assert not voice.warm()
-    AppTest.from_file(str(APP), default_timeout=90).run()
+    studio_app(90).run()
     deadline = time.monotonic() + 120
     while not voice.warm() and time.monotonic() < deadline:  # loading takes a second or two (more when busy)
         time.sleep(0.2)

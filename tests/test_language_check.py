@@ -25,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 from tests.fakes.servers import FakePiperVoices
 from tests.media import audio_samples, probe, rms
 from tests.services import ApiServer
+from tests.studio_app import studio_app
 from viralreel_core import providers
 from viralreel_core.api import create_app
 from viralreel_core.environment import settings_from_env
@@ -257,7 +258,7 @@ def _errors(at: AppTest) -> str:
 
 @pytest.mark.slow
 def test_the_studio_says_it_on_the_topic_script_and_voice_pages_and_starts_nothing(studio_env, fakes):
-    at = AppTest.from_file(str(APP), default_timeout=90).run()
+    at = studio_app(90).run()
     for option, name in (("script_provider", "fake"), ("voice_provider", "local"), ("clip_provider", "fake")):
         at.selectbox(key=f"sidebar_{option}").select(name).run()
     studio = at.session_state["studio"]

@@ -12,6 +12,7 @@ import pytest
 
 from tests.fakes.servers import FakeOpenAI
 from tests.media import probe
+from tests.studio_app import studio_app
 from viralreel_core.cli import main as cli
 from viralreel_core.environment import settings_from_env
 from viralreel_core.errors import BadInput
@@ -226,12 +227,10 @@ def test_a_batch_row_takes_a_length_and_a_bad_one_is_reported(tmp_path, monkeypa
 
 @pytest.mark.slow
 def test_the_studio_slider_reaches_10_to_180_seconds_and_the_writer_follows_it(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
     for name in ("CACHE", "OUTPUT", "PROJECTS"):
         monkeypatch.setenv(f"VIRALREEL_{name}_DIR", str(tmp_path / name.lower()))
     monkeypatch.setenv("VIRALREEL_STUDIO_SIZE", "180x320")
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "streamlit_app.py"), default_timeout=90).run()
+    at = studio_app(90).run()
     slider = at.slider(key="topic_length")
     assert (slider.min, slider.max) == (10, 180)
     assert at.selectbox(key="topic_scenes").options[-1] == "20 scenes"

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.fakes.providers import FakeClipMaker
 from tests.media import probe
+from tests.studio_app import studio_app
 from viralreel_core.errors import ProviderError
 
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
@@ -30,7 +31,7 @@ def dirs(tmp_path, monkeypatch):
 
 
 def new_app() -> AppTest:
-    return AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    return studio_app(TIMEOUT).run()
 
 
 def page(at: AppTest, name: str) -> AppTest:
@@ -320,7 +321,7 @@ def test_a_key_typed_in_the_sidebar_is_never_echoed_or_saved(dirs, fakes):
 
 
 def test_keys_from_secrets_choose_the_paid_service_without_showing_it(dirs):
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = studio_app(TIMEOUT)
     at.secrets["OPENAI_API_KEY"] = "sk-from-secrets-7777"
     ok(at.run())
     assert at.session_state["studio"].provider_names()["script"] == "openai"
@@ -424,7 +425,7 @@ def test_with_an_elevenlabs_key_the_voice_page_lists_its_voices_and_records_with
 
     with FakeElevenLabs("el-studio-key") as service:
         monkeypatch.setenv("ELEVENLABS_BASE_URL", service.url)
-        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        at = studio_app(TIMEOUT)
         at.secrets["ELEVENLABS_API_KEY"] = "el-studio-key"
         ok(at.run())
         at.selectbox(key="sidebar_script_provider").select("fake").run()

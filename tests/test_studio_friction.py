@@ -8,9 +8,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from tests.fakes.providers import FakeVoice, SlowClipMaker
+from tests.studio_app import studio_app
 from tests.test_studio_app import APP, TIMEOUT, make_all, new_app, ok, page, settle, texts, use_fakes, write_and_accept
 from tests.test_studio_state import accepted, made
 from viralreel_core import providers
@@ -78,7 +78,7 @@ def shared(tmp_path, monkeypatch):
 
 
 def test_a_visitor_picking_a_paid_provider_is_told_to_type_their_own_key_not_to_set_the_environment(shared):
-    at = ok(AppTest.from_file(str(APP), default_timeout=TIMEOUT).run())
+    at = ok(studio_app(TIMEOUT).run())
     assert not at.session_state["owner"]
     at.selectbox(key="sidebar_script_provider").select("openai").run()
     problem = [c.value for c in ok(at).sidebar.caption if c.value.startswith(":material/warning:")]

@@ -12,7 +12,8 @@ import requests
 from streamlit.testing.v1 import AppTest
 
 from tests.fakes.google import FakeGoogle
-from tests.test_studio_app import APP, TIMEOUT, make_all, ok, texts, use_fakes, write_and_accept
+from tests.studio_app import studio_app
+from tests.test_studio_app import TIMEOUT, make_all, ok, texts, use_fakes, write_and_accept
 from tests.test_studio_sharing import OWNER_CODE, render, shared, visit  # noqa: F401 - shared: a fixture
 from tests.youtube_helpers import environment_for
 
@@ -47,7 +48,7 @@ def google_answer(at: AppTest) -> str:
 
 def answered_tab(location: str) -> AppTest:
     """The tab Google sends back to the studio: a new session opening the studio's address with the answer."""
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = studio_app(TIMEOUT)
     for name, values in parse_qs(urlsplit(location).query).items():
         at.query_params[name] = values[0]
     at.secrets.update(SECRETS)

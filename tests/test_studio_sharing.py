@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.fakes.providers import FakeClipMaker
 from tests.fakes.servers import FakeElevenLabs, FakeOpenAI, FakePexels, FakeRunway
+from tests.studio_app import studio_app
 from tests.test_studio_app import (
-    APP,
     TIMEOUT,
     make_all,
     ok,
@@ -44,7 +44,7 @@ def shared(tmp_path, monkeypatch):
 
 def visit(token: str | None = None, secrets: dict | None = None, user: dict | None = None) -> AppTest:
     """A new browser session, optionally opening a workspace link, with the server's secrets."""
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = studio_app(TIMEOUT)
     if token is not None:
         at.query_params["ws"] = token
     at.secrets.update(secrets or {})

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from tests.fakes.servers import FakeOpenAI
+from tests.studio_app import studio_app
 from tests.test_studio_app import ok, page, settle, write_and_accept
 from viralreel_core.cli import main as cli
 from viralreel_core.environment import settings_from_env
@@ -43,7 +43,7 @@ def test_the_studio_offers_both_prices_images_per_image_and_makes_the_clips(fake
     monkeypatch.setenv("OPENAI_BASE_URL", f"{openai_api.url}/v1")
     for var in ("RUNWAYML_API_SECRET", "PEXELS_API_KEY", "PIXABAY_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(var, raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=90)
+    at = studio_app(90)
     at.secrets["OPENAI_API_KEY"] = OPENAI_KEY
     ok(at.run())
     assert at.text_input(key="key_pixabay").label == "Pixabay · `PIXABAY_API_KEY`"
