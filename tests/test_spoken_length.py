@@ -118,12 +118,17 @@ def test_a_short_draft_says_the_whole_topic_once_and_its_core_after():
 
 # -- the voice -------------------------------------------------------------------------------------
 
-@pytest.mark.slow  # the real offline voice speaks 18 drafts (about 10 minutes of audio, ~1 min of CPU)
-@pytest.mark.parametrize("topic", UNSEEN)
-def test_drafts_of_unseen_topics_spoken_by_the_offline_voice_land_within_15_percent(topic, tmp_path):
+# every unseen topic at 10 and 30 s, where a scene's error weighs most; at 60 s the two that were furthest off
+# before the phoneme estimate (+58 % and +94 % at 10 s). BENCHMARKS.md has all six at 10, 30 and 60 s,
+# measured the same way.
+SPOKEN = [(topic, seconds) for topic in UNSEEN for seconds in (10, 30)] + [(UNSEEN[0], 60), (UNSEEN[4], 60)]
+
+
+@pytest.mark.slow  # the real offline voice speaks 14 drafts (about 7 minutes of audio, ~40 s of CPU)
+@pytest.mark.parametrize("topic, seconds", SPOKEN)
+def test_drafts_of_unseen_topics_spoken_by_the_offline_voice_land_within_15_percent(topic, seconds, tmp_path):
     voice = LocalVoice()
-    for seconds in (10, 30, 60):
-        plan = plan_length(seconds, words_per_second=voice.words_per_second)
-        script = LocalScriptWriter().write(ScriptRequest(topic, scenes=plan.scenes, words=plan.words))
-        spoken = sum(voice.speak(s.narration, tmp_path).duration for s in script.scenes)
-        assert abs(spoken / seconds - 1) <= 0.15, (topic, seconds, spoken)
+    plan = plan_length(seconds, words_per_second=voice.words_per_second)
+    script = LocalScriptWriter().write(ScriptRequest(topic, scenes=plan.scenes, words=plan.words))
+    spoken = sum(voice.speak(s.narration, tmp_path).duration for s in script.scenes)
+    assert abs(spoken / seconds - 1) <= 0.15, (topic, seconds, spoken)
