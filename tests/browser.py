@@ -25,6 +25,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 STEP_TIMEOUT = 120_000  # ms
 MARKS = [pytest.mark.slow,  # a real server and browser: tens of seconds
+         pytest.mark.waits,  # mostly waiting on them: started first (conftest.py)
          pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not "
                             "installed: apt-get install chromium chromium-driver")]
 

@@ -53,6 +53,13 @@ def _published() -> set[Path]:
     return set(folder.iterdir()) if folder.is_dir() else set()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Files marked ``waits`` (a real browser, worker processes: long, mostly waiting) run first. With ``-n 2
+    --dist loadfile`` the other worker's files then use the cores they leave idle; collected in name order they
+    came last, where nothing was left to fill their waits and the run's last minutes kept a core idle."""
+    items.sort(key=lambda item: item.get_closest_marker("waits") is None)  # stable: the files stay whole
+
+
 def pytest_sessionstart(session):
     """Note the videos already published for streaming (``static/v/``): the tests' own go when they end."""
     if not hasattr(session.config, "workerinput"):  # the run itself (with -n, not each worker)

@@ -14,6 +14,8 @@ from viralreel_core.api import create_app
 from viralreel_core.environment import settings_from_env
 from viralreel_core.jobs import JobQueue, QueueConfig
 
+pytestmark = pytest.mark.waits  # worker processes doing the work: started first (conftest.py)
+
 TOPICS = ("Why cats purr", "Why owls hoot", "How bees dance", "Why the sea is salty")
 
 

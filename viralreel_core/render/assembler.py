@@ -57,7 +57,8 @@ from viralreel_core.render.title_card import TITLE_FADE, TITLE_SECONDS, write_ti
 __all__ = ["SceneMedia", "Assembler", "frames_for", "fit_plan", "SLOW_DOWN_LIMIT"]
 
 FINAL_VERSION = "4"  # bump when the join, the narration mix or the music mix changes (4: the sound made as AAC)
-SEGMENT_VERSION = "5"  # bump when segment rendering changes its pixels (5: a [place] split in chunks keeps brackets)
+SEGMENT_VERSION = "5"  # bump when segment rendering changes its pixels (5: a [place] split in chunks keeps brackets;
+#                         a clip of the frame's size no longer goes through a no-op scale)
 ARRIVAL_SECONDS = 0.35  # how long a scene's arrival move takes
 _LOGGER = logging.getLogger(__name__)
 
