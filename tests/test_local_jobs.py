@@ -48,7 +48,8 @@ def test_the_studio_s_work_is_recorded_as_jobs_without_its_keys(queue, fake_sett
     studio.start_render()
     studio.wait()
     jobs = list(reversed(queue.list()))
-    assert [j.kind for j in jobs] == ["script", "voices", "clips", "render"]
+    kinds = [j.kind for j in jobs]  # voices and clips start together: each thread records its own job, in either order
+    assert kinds[0] == "script" and sorted(kinds[1:3]) == ["clips", "voices"] and kinds[3:] == ["render"], kinds
     assert all(j.state == "succeeded" and j.params["project_id"] == studio.id and j.params["local"] for j in jobs)
     render = jobs[-1]
     assert render.result["video_path"] == studio.last_render["video_path"] and render.progress["fraction"] == 1.0
