@@ -153,6 +153,7 @@ class SlowClipMaker(FakeClipMaker):
     """Like FakeClipMaker, but each clip waits (like a paid job being polled) until ``release`` or ``abort``."""
 
     name = "slow"
+    offline = False  # a service far away: its own lane, every scene asked for at once (no CPU slot held waiting)
     can_abort = True
     release = threading.Event()
     aborted = threading.Event()
