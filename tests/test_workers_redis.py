@@ -104,7 +104,9 @@ def test_a_worker_told_to_stop_puts_its_job_back_for_the_next_one(tmp_path, redi
                                                                             "height": 320}}).id
         wait_until(lambda: queue.get(job_id).progress.get("step") in ("voice", "clips", "assemble"), 120, 0.05,
                    "the job to be working")
-        stop_cli(first)  # SIGTERM: Huey stops at once; the job in hand goes back to the queue
+        first.terminate()  # SIGTERM: Huey stops at once; the job in hand goes back to the queue
+        first.wait(10)  # and the process ends: no scene of it waits on a slot its stopped voices hold (it hung 20 s)
+        stop_cli(first)
         back = queue.get(job_id)
         assert back.state == "queued" and back.attempts == 0 and "worker was stopped" in back.notes[-1]
         second = start_cli(["worker"], env, tmp_path / "second.log")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from viralreel_core import providers
 from viralreel_core.cache.store import AssetCache
@@ -28,6 +28,25 @@ def service_label(provider: Provider) -> str:
     """The name people know a provider's service by ("Runway", "ElevenLabs", "OpenAI")."""
     found = providers.services().get(provider.service or "")
     return found.label if found is not None else provider.display_name()
+
+
+SLOT_CHECK_SECONDS = 0.2  # how often a job waiting for a slot asks whether its run was stopped
+
+
+@contextlib.contextmanager
+def _held(slot: threading.Lock | threading.BoundedSemaphore, check: Callable[[], None]) -> Iterator[None]:
+    """``slot`` held, ``check()`` called while waiting for it and once it is had (it raises to give up).
+
+    A stopped run's clips must not wait for a slot: its voice phase gives the slot back only once the run has
+    unwound, which waits for them (a stopped worker process hung until it was killed), and once had, a slot
+    must not start work the run no longer wants."""
+    while not slot.acquire(timeout=SLOT_CHECK_SECONDS):
+        check()
+    try:
+        check()
+        yield
+    finally:
+        slot.release()
 
 
 class ProvidersInUse:
@@ -86,15 +105,16 @@ class ProvidersInUse:
         for provider in in_use:
             provider.close()
 
-    def local_slot(self, provider: Provider) -> contextlib.AbstractContextManager:
+    def local_slot(self, provider: Provider, check: Callable[[], None] = lambda: None
+                   ) -> contextlib.AbstractContextManager:
         """Held while an offline provider works on this machine (see ``resources.local_jobs``).
 
         Offline voices take turns (the model serializes them anyway); their CPU slot is held for the
-        whole voice phase by ``voice_phase``.
+        whole voice phase by ``voice_phase``. ``check`` raises to give up waiting (a stopped run): see ``_held``.
         """
         if not provider.offline:
             return contextlib.nullcontext()
-        return self._offline_voice if provider.step == "voice" else self._local_slots
+        return _held(self._offline_voice if provider.step == "voice" else self._local_slots, check)
 
     def starting_message(self, step: str, scenes: int, text: str = "") -> str:
         """What a step says as it starts: the offline voice names its model loading (about a second)."""

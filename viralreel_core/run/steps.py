@@ -278,7 +278,7 @@ class AssetSteps:
         def make(work_dir: Path):
             self._halt.check("voice", scene.number)
             speak = self._counting_failures("voice", lambda: voice.speak(scene.narration, work_dir), scene.number)
-            with self._halt.working("voice", scene.number), self._in_use.local_slot(voice):
+            with self._halt.working("voice", scene.number), self._in_use.local_slot(voice, self._check_stopped):
                 track = self._retrying(speak, retry.ATTEMPTS)
             self.tally.count("voice", False, track.cost_usd, scene.number)
             track = replace(track, loudness=_take_loudness(track))
@@ -398,7 +398,7 @@ class AssetSteps:
                 return maker.make(scene.visuals, seconds, work_dir, **extra)
 
             self._halt.check("clips", scene.number)
-            with self._halt.working("clips", scene.number), self._in_use.local_slot(maker):
+            with self._halt.working("clips", scene.number), self._in_use.local_slot(maker, self._check_stopped):
                 clip = self._counting_failures("clips", call, scene.number)()
             self.tally.count("clips", False, clip.cost_usd, scene.number)
             return clip.to_dict(), {"video": clip.video_path}, clip.cost_usd
