@@ -65,8 +65,13 @@ def _spanish_voice(folder: Path) -> Path:
     return model
 
 
+CLOSED = "http://127.0.0.1:9"  # a voice catalogue nobody answers at
+NO_WAITS = {"retry_backoff": 0.0, "retry_jitter": 0.0}
+
+
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    environ.update(VIRALREEL_RETRY_BACKOFF="0", VIRALREEL_RETRY_JITTER="0")  # nothing answers: no waits between tries
     return subprocess.run([sys.executable, "-m", "viralreel_core", *args], capture_output=True, text=True, cwd=ROOT,
                           env={**environ, **env}, timeout=300)
 
@@ -87,7 +92,7 @@ def test_a_narration_needs_a_voice_for_each_script_in_it(text, codes):
 
 @pytest.mark.slow
 def test_each_voice_says_what_it_speaks_with_the_settings_it_is_given(tmp_path):
-    base = settings_from_env(environ={}, cache_dir=tmp_path / "cache")
+    base = settings_from_env(environ={}, cache_dir=tmp_path / "cache", voices_url=CLOSED, **NO_WAITS)
     assert not OpenAIVoice.speaks("bn", base) and OpenAIVoice.speaks("zh", base)
     assert ElevenLabsVoice.speaks("es", base) and not ElevenLabsVoice.speaks("vi", base)  # multilingual v2
     flash = base.with_(elevenlabs_model="eleven_flash_v2_5")
@@ -155,13 +160,22 @@ class EnglishOnlyWriter(ScriptWriter):
 providers.register("script", "english-only", EnglishOnlyWriter)
 
 
-CLOSED = "http://127.0.0.1:9"  # a voice catalogue nobody answers at
 
 
 def _settings(tmp_path, **kw):
+    """No waits between tries (the run's retry policy): nothing here answers, so a try fails at once."""
     return settings_from_env(environ={}, **{"script_provider": "fake", "voice_provider": "local",
                                             "clip_provider": "fake", "cache_dir": tmp_path / "cache",
-                                            "output_dir": tmp_path / "out", "voices_url": CLOSED, **SMALL, **kw})
+                                            "output_dir": tmp_path / "out", "voices_url": CLOSED, **NO_WAITS,
+                                            **SMALL, **kw})
+
+
+@pytest.mark.slow
+def test_the_voice_catalogue_is_tried_with_the_run_s_waits(tmp_path):
+    """The catalogue's tries wait as every other request of the run does (``retry.policy_for``): here none."""
+    started = time.monotonic()
+    assert not LocalVoice.speaks("es", _settings(tmp_path, voices_url=f"{CLOSED}/{tmp_path.name}"), fetch=True)
+    assert time.monotonic() - started < 1.0  # three tries; the default waits between them are ~3 s
 
 
 @pytest.mark.slow  # the offline voice speaking every scene, then a render: ~17 s here
@@ -201,7 +215,8 @@ def test_online_the_missing_voice_is_downloaded_before_the_first_scene(tmp_path,
 @pytest.mark.slow
 def test_offline_a_second_refusal_does_not_wait_for_the_catalogue_again(tmp_path):
     """A batch of rows or a second click in the studio is refused at once, not after the connection's retries."""
-    settings = _settings(tmp_path, voices_url=f"{CLOSED}/{tmp_path.name}")  # never asked yet
+    settings = _settings(tmp_path, voices_url=f"{CLOSED}/{tmp_path.name}",  # never asked yet, the default waits
+                         retry_backoff=None, retry_jitter=None)
     started = time.monotonic()
     assert not LocalVoice.speaks("es", settings, fetch=True)
     first = time.monotonic() - started

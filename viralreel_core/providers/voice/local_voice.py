@@ -26,6 +26,7 @@ from viralreel_core.errors import BadInput, ProviderError
 from viralreel_core.media.files import atomic_path
 from viralreel_core.models import VoiceTrack, WordTiming
 from viralreel_core.providers.base import Voice, voice_speed
+from viralreel_core.providers.http import retry
 from viralreel_core.providers.voice import piper_engine
 from viralreel_core.providers.voice.alignment import (
     estimate_weight,
@@ -79,13 +80,15 @@ class LocalVoice(Voice):
     mixes_languages = False  # one Piper voice reads a whole narration: another script in it is spelled out
 
     def __init__(self, model_path: str = "", speed: float = 1.0, *, language: str = AUTO,
-                 voices_dir: str | Path = "", voices_url: str = "") -> None:
+                 voices_dir: str | Path = "", voices_url: str = "", retry_policy: retry.RetryPolicy = retry.POLICY
+                 ) -> None:
         speed = voice_speed(speed, MIN_SPEED, MAX_SPEED)
         self.model_path = str(model_path or "")
         self.speed = speed
         self.language = check_language(language)
         self.voices_dir = Path(voices_dir or REPO_ROOT / "cache" / "piper-voices")
         self.voices_url = voices_url or DEFAULT_VOICES_URL
+        self.retry_policy = retry_policy  # between tries of the voices' catalogue and downloads
         self._loaded: set[str] = set()
 
     @classmethod
@@ -93,7 +96,8 @@ class LocalVoice(Voice):
         """The voice named by the ``piper_voice_path`` option (empty: bundled, or one for the narration's
         language kept in ``<cache_dir>/piper-voices``) at ``settings.voice_speed``."""
         return cls(model_path=cls.setting(settings, "piper_voice_path"), speed=settings.voice_speed,
-                   language=settings.language, voices_dir=cls.voices_folder(settings), voices_url=settings.voices_url)
+                   language=settings.language, voices_dir=cls.voices_folder(settings), voices_url=settings.voices_url,
+                   retry_policy=retry.policy_for(settings))
 
     @staticmethod
     def voices_folder(settings: Settings) -> Path:
@@ -124,7 +128,7 @@ class LocalVoice(Voice):
             return False
         voice = cls.from_settings(settings)
         try:
-            voice_files(code, voice.voices_dir, voice.voices_url)
+            voice_files(code, voice.voices_dir, voice.voices_url, voice.retry_policy)
         except ProviderError as exc:
             _LOGGER.info("No Piper voice for %s: %s", code, exc)
             return False
@@ -146,7 +150,7 @@ class LocalVoice(Voice):
         code = resolve_language(self.language, text, spoken=True).code
         if self.model_path or code == "en":
             return self.model_files()
-        return voice_files(code, self.voices_dir, self.voices_url)
+        return voice_files(code, self.voices_dir, self.voices_url, self.retry_policy)
 
     def model_files(self) -> tuple[Path, Path]:
         """The voice's ``.onnx`` model and its ``.onnx.json`` config; ProviderError when they are missing."""

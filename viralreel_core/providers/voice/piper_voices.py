@@ -27,6 +27,7 @@ from filelock import FileLock
 
 from viralreel_core.errors import ProviderError
 from viralreel_core.media.files import atomic_path
+from viralreel_core.providers.http import retry
 from viralreel_core.providers.http.transport import make_session, timeouts
 from viralreel_core.text.languages import LANGUAGES
 
@@ -122,10 +123,12 @@ def _fetch(session: requests.Session, url: str, target: Path, size: int, md5: st
             raise ValueError(f"{target.name} arrived damaged ({got} of {size} bytes, or its checksum differs)")
 
 
-def voice_files(code: str, folder: Path, base_url: str | None = None) -> tuple[Path, Path]:
+def voice_files(code: str, folder: Path, base_url: str | None = None,
+                retry_policy: retry.RetryPolicy = retry.POLICY) -> tuple[Path, Path]:
     """The ``.onnx`` and ``.onnx.json`` of a Piper voice for language ``code``: installed in ``folder``, else
     downloaded there once (checked against the catalogue's sizes and MD5s). ProviderError saying how to get
-    one when neither works (offline, no voice for that language, a damaged download)."""
+    one when neither works (offline, no voice for that language, a damaged download). ``retry_policy``: the
+    run's waits between tries (``retry.policy_for(settings)``)."""
     found = installed_voice(code, folder)
     if found:
         return found
@@ -136,7 +139,8 @@ def voice_files(code: str, folder: Path, base_url: str | None = None) -> tuple[P
         raise _offline_error(code, folder, f"its folder cannot be made ({exc.strerror})") from exc
     if time.monotonic() < _unreachable.get(base, 0.0):
         raise _offline_error(code, folder, "the voice catalogue could not be reached")
-    with FileLock(str(folder / f".{code}.lock"), timeout=_LOCK_WAIT), make_session(retries=2) as session:
+    with FileLock(str(folder / f".{code}.lock"), timeout=_LOCK_WAIT), make_session(
+            retries=2, retry_policy=retry_policy) as session:
         found = installed_voice(code, folder)  # another process may have fetched it while we waited
         if found:
             return found
