@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from viralreel_core.environment import machine_limits, use_machine_limits
 from viralreel_core.media import resources
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def tree(tmp_path, proc_lines: str, files: dict[str, str]):
@@ -85,3 +91,18 @@ def test_the_limits_are_read_at_the_edge_and_nonsense_leaves_what_the_machine_sa
     assert machine_limits({"VIRALREEL_CPUS": "nan", "VIRALREEL_MEMORY_MB": "inf"}) == resources.Limits()
     assert resources.cpu_quota() >= 0.1
     assert resources.memory_limit_mb() is None or resources.memory_limit_mb() > 64
+
+
+def test_a_process_freezes_what_it_started_with_once_and_nothing_after():
+    """``freeze_startup``: what exists when a server or worker has imported everything is skipped by every later
+    collection; a second call (a second visitor) freezes nothing more, so nothing made later is kept forever."""
+    code = ("import gc, sys\n"
+            "from viralreel_core.media import resources\n"
+            "resources.freeze_startup()\n"
+            "first = gc.get_freeze_count()\n"
+            "made_later = [[i] for i in range(10000)]\n"
+            "resources.freeze_startup()\n"
+            "print(first, gc.get_freeze_count())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    first, second = map(int, out.stdout.split())
+    assert first > 10000 and second == first, out.stdout  # the imports frozen; the later list not

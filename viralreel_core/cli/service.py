@@ -13,6 +13,7 @@ from typing import Any
 from viralreel_core.cli.exits import failed
 from viralreel_core.environment import queue_config, settings_from_env, youtube_config
 from viralreel_core.errors import ViralReelError
+from viralreel_core.media import resources
 
 __all__ = ["COMMANDS", "add_commands", "run"]
 
@@ -76,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
             work = args.concurrency if args.work_concurrency is None else args.work_concurrency
             print(f"worker {queue.worker_id}: {queue.config.public_url()}, {args.concurrency} render(s) and "
                   f"{work} other job(s) at a time", file=sys.stderr)
+            resources.freeze_startup()  # imported and registered: later collections skip all of it
             queue.run_worker(args.concurrency, work)
             return 0
         workers = args.workers if args.workers is not None else (1 if queue.embedded else 0)
@@ -87,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
 
             # a bad entry: exit 2, one line
             app = create_app(queue, workers=workers, tokens=ApiTokens.from_env(os.environ))
+            resources.freeze_startup()
             uvicorn.run(app, host=args.host, port=args.port, log_level="info")
             return 0
         from viralreel_core.cli.batch import run_batch
