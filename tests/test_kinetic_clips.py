@@ -71,6 +71,13 @@ def test_key_phrases_are_the_narrations_content_words_in_order():
     assert not words & {"where", "or", "to", "the"}  # function words are never set large
 
 
+def test_a_counted_word_keeps_its_number_even_one():
+    """A how-to's "Step one" was headlined STEP ("one" is a stop word); "Reason two" always kept its number."""
+    assert [p.text for p in key_phrases("Step one: loosen the nuts before you lift the car.")][0] == "Step one"
+    assert [p.text for p in key_phrases("Reason two is the wax.")][0] == "Reason two"
+    assert [p.text for p in key_phrases("This one is mine, and one thing matters.")] == ["matters"]  # no count
+
+
 @pytest.mark.slow
 def test_the_plan_times_each_key_phrase_to_its_word_and_keeps_it_in_the_text_area(made):
     maker, design, _ = made

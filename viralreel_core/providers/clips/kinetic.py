@@ -63,6 +63,7 @@ learn learning become becomes happen happens change changes
 almost always often sometimes usually around away back together
 because although though whether unless while since start starts started reach reaches rise rising
 """.split())
+_COUNTS = frozenset("one two three four five six seven eight nine ten".split())  # "Step one", "Part two"
 _FUNCTION = frozenset("""the a an and or but of to in on at by for with from than then that this these those it
 is are was were be been you we they he she i""".split())
 _PUNCT = "\"'“”‘’«»()[]{}<>.,;:!?…—–-*_/\\|~`。，！？、；：「」『』（）《》،؛؟।"
@@ -208,6 +209,8 @@ def key_phrases(narration: str, emphasis: str = "", known: str = "") -> list[Phr
         if (not score and run and _DIGIT.search(run[-1][1]) and core.isalpha() and len(core) >= 3
                 and core.lower() not in _FUNCTION):
             score = 1.0  # a number keeps its noun, even a plain one: "5 WAYS", "3 THINGS"
+        if not score and run and core.lower() in _COUNTS:
+            score = 1.0  # and a counted word its number, even a stop word: "STEP ONE" as "REASON TWO"
         if score and core.lower() in seen:
             score *= 0.35  # said before: less worth showing again
         if score:
