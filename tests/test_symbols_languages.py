@@ -80,3 +80,12 @@ def test_every_row_of_the_other_languages_is_a_row_of_the_table():
     rows = {emoji for emoji, _plain, _words in symbols.SYMBOLS}
     assert set(symbols_words.parse()) <= rows
     assert symbols_words.fold("Kätzchen") == "katzchen" and symbols_words.fold("Fuß") == "fuss"
+
+
+def test_a_malformed_line_of_the_words_table_is_refused_by_name():
+    """The table is data people extend: a wrong language tag or a word before any tag names the line."""
+    assert symbols_words.parse("🐱 es: gato fr: ~chat") == {"🐱": [("es", "gato", True), ("fr", "chat", False)]}
+    with pytest.raises(ValueError, match="unknown language tag 'xx:'"):
+        symbols_words.parse("🐱 xx: gato")
+    with pytest.raises(ValueError, match="a word before any language tag"):
+        symbols_words.parse("🐱 gato es: gata")
