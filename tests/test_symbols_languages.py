@@ -89,3 +89,10 @@ def test_a_malformed_line_of_the_words_table_is_refused_by_name():
         symbols_words.parse("🐱 xx: gato")
     with pytest.raises(ValueError, match="a word before any language tag"):
         symbols_words.parse("🐱 gato es: gata")
+
+
+def test_a_spanish_verb_spelled_like_an_english_name_names_nothing():
+    """"usa" is "uses" in Spanish, Italian and Portuguese: a Spanish scene about blood showed 🗽 (USA)."""
+    spanish = "Su sangre es azul porque usa cobre en lugar de hierro para llevar el oxígeno."
+    assert "🗽" not in [h.emoji for h in symbols.scene_symbols(spanish)]
+    assert [h.emoji for h in symbols.scene_symbols("The USA has fifty states.")] == ["🗽"]

@@ -217,7 +217,7 @@ FOREIGN_TABLE = """
 # words that are also a keyword somewhere ("sea": Spanish "be", English sea; "ai": Italian "to the", French "have")
 STOP_WORDS = frozenset("""
 sea sean fue ai au aux ha han hai ho hanno vez veces pena vale llama llaman chama chamam bebe marche ferme
-lei legge vista visto son sono mais monde mondes
+lei legge vista visto son sono mais monde mondes usa usan
 """.split())
 
 
