@@ -16,7 +16,6 @@ import streamlit as st
 from pages import visitor
 from viralreel_core import ApiKeys, AssetCache, Settings, ViralReelError, providers
 from viralreel_core.environment import settings_from_env, use_machine_limits
-from viralreel_core.media import resources
 from viralreel_core.studio import Studio, StudioConfig
 from viralreel_core.studio.engine import engine_for
 from viralreel_core.studio.lines import GATES, MAX_JOBS, MAX_JOBS_PER_WORKSPACE, MAX_RENDERS, limit
@@ -88,7 +87,6 @@ def remember_typed_key(service: str) -> None:
 def setup() -> Studio:
     """The session's studio in its visitor's workspace, with this run's settings and keys (typed >
     st.secrets > environment; the last two only for the owner)."""
-    resources.freeze_startup()  # the first run has imported the studio: before any session's objects exist
     environ = {**os.environ, **_secrets()}
     try:
         config = StudioConfig.from_env(environ)
