@@ -31,6 +31,7 @@ NARRATIONS = [
     "Follow for more, and tell us what you would build with it.",
 ]
 WORDS_PER_SECOND = 2.8
+TITLE = "The Future of AI Is Closer Than You Think"
 
 
 def _narration(i: int, seconds: float) -> str:
@@ -43,7 +44,9 @@ def _narration(i: int, seconds: float) -> str:
 
 
 def make_scenes(work: Path, settings: Settings, count: int = 3, seconds: float = 4.0) -> list[SceneMedia]:
-    """``count`` scenes of ``seconds`` narration each, their clips 0.5 s longer (trimmed, like most)."""
+    """``count`` scenes of ``seconds`` narration each, their clips 0.5 s longer (trimmed, like most), as the
+    pipeline hands them to the assembler: the first under the title card, the others arriving with the
+    transition, none fading to black."""
     scenes = []
     for i in range(1, count + 1):
         clip_path = work / f"clip{i}.mp4"
@@ -66,16 +69,19 @@ def make_scenes(work: Path, settings: Settings, count: int = 3, seconds: float =
             out.writeframes((0.3 * np.sin(2 * np.pi * 220 * i * t) * 32767).astype("<i2").tobytes())
         scenes.append(SceneMedia(i, text, Clip(str(clip_path), seconds + 0.5, settings.width, settings.height),
                                  VoiceTrack(str(audio_path), seconds, timings,
-                                            loudness=loudness(audio_path).lufs), fade_in=i > 1))
+                                            loudness=loudness(audio_path).lufs),
+                                 fade_in=i > 1, fade_out=False, title=TITLE if i == 1 else ""))
     return scenes
 
 
 def save(scenes: list[SceneMedia], path: Path) -> None:
     path.write_text(json.dumps([{"number": s.number, "narration": s.narration, "clip": s.clip.to_dict(),
-                                 "voice": s.voice.to_dict(), "fade_in": s.fade_in, "fade_out": s.fade_out}
+                                 "voice": s.voice.to_dict(), "fade_in": s.fade_in, "fade_out": s.fade_out,
+                                 "title": s.title}
                                 for s in scenes]), encoding="utf-8")
 
 
 def load(path: Path) -> list[SceneMedia]:
     return [SceneMedia(d["number"], d["narration"], Clip.from_dict(d["clip"]), VoiceTrack.from_dict(d["voice"]),
-                       d["fade_in"], d["fade_out"]) for d in json.loads(path.read_text(encoding="utf-8"))]
+                       d["fade_in"], d["fade_out"], d.get("title", ""))
+            for d in json.loads(path.read_text(encoding="utf-8"))]

@@ -16,7 +16,7 @@ from viralreel_core.environment import settings_from_env
 from viralreel_core.media.ffmpeg import ffmpeg_exe
 from viralreel_core.models import Clip, VoiceTrack, WordTiming
 from viralreel_core.render.assembler import Assembler, SceneMedia, frames_for
-from viralreel_core.render.title_card import TITLE_CENTER, TITLE_SECONDS, title_card_image
+from viralreel_core.render.title_card import TITLE_CENTER, TITLE_FADE, TITLE_SECONDS, title_card_image
 
 W, H = 180, 320
 MIN_LUMA = 30  # the issue: every cut dipped to luma 16 (black) for about half a second
@@ -99,6 +99,27 @@ def test_the_title_card_draws_the_title_where_a_render_without_it_has_none(tmp_p
     assert np.abs(a[:top] - b[:top]).mean() < 3  # the rest of the picture is the scene's own
     after = frame_at(titled, TITLE_SECONDS + 0.1, W, H).astype(int)
     assert np.abs(after - frame_at(plain, TITLE_SECONDS + 0.1, W, H).astype(int)).mean() < 3  # then it is gone
+
+
+def test_the_title_card_stays_whole_then_fades_out_over_its_last_frames(tmp_path):
+    """Frame by frame: the card at full strength until its fade begins, fading over ``TITLE_FADE``, gone from
+    frame ``TITLE_SECONDS * fps`` on (the card is read once and repeated, not decoded every frame)."""
+    titled, plain = _segment(tmp_path, "Why the Moon Pulls the Sea"), _segment(tmp_path, "")
+
+    def frames(path: Path) -> np.ndarray:
+        raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", "gray",
+                              "-"], capture_output=True, check=True).stdout
+        return np.frombuffer(raw, dtype=np.uint8).reshape(-1, H, W).astype(int)
+
+    a, b = frames(titled), frames(plain)
+    strength = np.abs(a - b).mean(axis=(1, 2))  # how much of the card each frame shows
+    fps, shown, fading = 30, round(TITLE_SECONDS * 30), round(TITLE_FADE * 30)
+    whole = strength[0]
+    assert whole > 10
+    assert np.all(np.abs(strength[:shown - fading] - whole) < 0.05 * whole)  # every frame the same card
+    assert np.all(np.diff(strength[shown - fading:shown]) < 0)  # fading, frame by frame
+    assert np.all(strength[shown:] < 1.5), strength[shown:shown + 5]  # gone
+    assert len(a) == len(b) == frames_for(2.5, fps)
 
 
 def test_a_scene_arrives_zoomed_in_and_settles_on_its_whole_frame_in_exactly_its_frames(tmp_path):
