@@ -223,6 +223,40 @@ def test_the_palette_the_visuals_name_is_the_clips_palette():
     assert [luma(c) for c in colours] == sorted(luma(c) for c in colours)  # dark to light, as before
 
 
+
+def test_every_palette_the_offline_writer_names_is_the_clips_palette():
+    """The writer's own palettes colour the clip whatever the subject ("vibrant rainbow tones" once named
+    nothing the backdrop knew, and a bee video came out honey-yellow)."""
+    from viralreel_core.providers.script.local_script_data import DEFAULT_PALETTES, THEMES
+
+    for palette in {*DEFAULT_PALETTES, *(theme[3] for theme in THEMES.values())}:
+        visuals = f"Close-up of honeybees on a flower, {palette} tones, rich cinematic lighting"
+        assert local_backdrop.palette_for(visuals)[0] == "named", palette
+
+
+def test_rainbow_tones_are_three_colours_far_apart_and_no_subject():
+    import colorsys
+
+    from viralreel_core.providers.clips.scene_words import named_colours
+
+    hues = [colorsys.rgb_to_hsv(*(c / 255 for c in rgb))[0] * 360
+            for rgb in named_colours("Time-lapse of honeybees, vibrant rainbow tones")]
+    assert len(hues) == 3
+    assert all(min(abs(a - b), 360 - abs(a - b)) >= 90 for i, a in enumerate(hues) for b in hues[i + 1:]), hues
+
+
+def test_a_lights_time_of_day_or_source_names_no_symbol_nor_stock_search():
+    """"Soft morning light" is how a scene is lit: no ⏰ beside the bees, no "morning" in its stock search;
+    a morning that is the subject still counts."""
+    from viralreel_core.providers.clips.search_phrases import phrases_from_text
+
+    visuals = "Slow zoom out from honeybees in soft morning light, vibrant rainbow tones, vibrant cinematic colours"
+    assert [hit.emoji for hit in symbols.scene_symbols("", visuals)] == ["🐝"]
+    assert phrases_from_text(visuals) == ("honeybees",)
+    assert [hit.emoji for hit in symbols.scene_symbols("", "Under dramatic studio lights, a fluffy cat")] == ["🐱"]
+    assert "⏰" in [hit.emoji for hit in symbols.scene_symbols("", "A morning run through the park")]
+    assert phrases_from_text("A morning run through the park") == ("morning run", "park")
+
 def test_long_and_non_latin_narrations_fit_the_frame():
     for text in ("Supercalifragilisticexpialidocious antidisestablishmentarianism everywhere",
                  "火山は地下のマグマが地表に噴き出すことで生まれます", "Вулканы образуются там, где расходятся плиты"):

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import colorsys
 import re
+from collections.abc import Sequence
 
-__all__ = ["STYLE_WORDS", "STRUCTURE_WORDS", "COLOURS", "subject_text", "spoken_text", "named_colours"]
+__all__ = ["STYLE_WORDS", "STRUCTURE_WORDS", "COLOURS", "subject_text", "styles_at", "spoken_text", "named_colours"]
 
 Color = tuple[int, int, int]
 
@@ -59,6 +60,22 @@ mistakes reason reasons step steps detail details answer answers lesson lessons 
 evidence research comment comments line short picture everyday someone keeps asking send share save tag tell
 add left put version basics part parts
 """.split())
+# a light's time of day or source ("soft morning light", "under studio lights"): how it is lit, not what is
+# in the picture, so dropped where a light word follows ("a morning run" keeps its morning); a word before
+# "tones" or "palette" names a colour ("rainbow tones", "ocean tones"), not the subject
+LIGHT_QUALIFIERS = frozenset("""
+morning evening afternoon midday noon daytime dawn dusk twilight sunrise sunset studio stage side back rim key
+fill ambient natural window fairy
+""".split())
+_LIGHT_NOUNS = frozenset({"light", "lights", "lighting", "glow"})
+_TONE_NOUNS = frozenset({"tones", "tone", "palette", "hues", "shades"})  # "ocean tones" names a colour, not the sea
+# palette words that name several colours at once: three of them, far apart on the colour wheel
+_SPECTRA: dict[str, tuple[str, ...]] = {
+    "rainbow": ("red", "orange", "yellow", "green", "blue", "violet"),
+    "multicoloured": ("magenta", "cyan", "yellow", "violet", "lime", "orange"),
+    "multicolored": ("magenta", "cyan", "yellow", "violet", "lime", "orange"),
+    "prismatic": ("violet", "cyan", "yellow", "magenta", "blue", "orange"),
+}
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _BRACKETS = re.compile(r"\[[^\[\]]*\]")
 _TONE_PHRASE = re.compile(r"([^,.;]*?)\b(?:tones?|palette|colou?rs|hues|shades|light|lighting|glow)\b", re.I)
@@ -71,7 +88,15 @@ def spoken_text(narration: str) -> str:
 
 def subject_text(visuals: str) -> str:
     """``visuals`` with its style words dropped: what the picture shows, in order."""
-    return " ".join(w for w in _WORD.findall((visuals or "").lower()) if w not in STYLE_WORDS)
+    words = _WORD.findall((visuals or "").lower())
+    return " ".join(w for i, w in enumerate(words) if not styles_at(words, i))
+
+
+def styles_at(words: Sequence[str], i: int) -> bool:
+    """Whether lower-case ``words[i]`` only styles the picture: a style word, or a word that its next one
+    makes a light's or a colour's ("morning" in "soft morning light", "rainbow" in "rainbow tones")."""
+    word, after = words[i], words[i + 1] if i + 1 < len(words) else ""
+    return word in STYLE_WORDS or after in _TONE_NOUNS or (word in LIGHT_QUALIFIERS and after in _LIGHT_NOUNS)
 
 
 def _shade(color: Color, modifier: str | None) -> Color:
@@ -83,10 +108,15 @@ def _shade(color: Color, modifier: str | None) -> Color:
     return round(r * 255), round(g * 255), round(b * 255)
 
 
-def _colours_in(text: str, neutral: bool) -> list[Color]:
+def _colours_in(text: str, neutral: bool, seed: str) -> list[Color]:
     found: list[Color] = []
     words = _WORD.findall(text.lower())
     for i, word in enumerate(words):
+        if word in _SPECTRA:  # "vibrant rainbow tones": three of its colours, where the visuals' words point
+            names = _SPECTRA[word]
+            start = sum(map(ord, seed)) % len(names)  # the same three wherever the visuals name it
+            found += [c for c in (COLOURS[names[(start + k * 2) % len(names)]] for k in range(3)) if c not in found]
+            continue
         if word not in COLOURS or (word in _NEUTRAL and not neutral):
             continue
         modifier = next((w for w in reversed(words[max(0, i - 2):i]) if w in _MODIFIERS), None)
@@ -99,6 +129,6 @@ def _colours_in(text: str, neutral: bool) -> list[Color]:
 def named_colours(visuals: str) -> list[Color]:
     """The colours ``visuals`` name, in order: a "… tones / palette / light" phrase's first, then the rest."""
     text = visuals or ""
-    phrased = [c for m in _TONE_PHRASE.finditer(text) for c in _colours_in(m.group(1), neutral=True)]
-    rest = _colours_in(text, neutral=False)
+    phrased = [c for m in _TONE_PHRASE.finditer(text) for c in _colours_in(m.group(1), neutral=True, seed=text)]
+    rest = _colours_in(text, neutral=False, seed=text)
     return list(dict.fromkeys([*phrased, *rest]))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from viralreel_core.providers.clips.scene_words import STRUCTURE_WORDS, STYLE_WORDS
+from viralreel_core.providers.clips.scene_words import STRUCTURE_WORDS, STYLE_WORDS, styles_at
 
 __all__ = ["MIN_PHRASES", "MAX_PHRASES", "MAX_PHRASE_WORDS", "clean_phrases", "phrases_from_text", "phrase_words",
            "english_words", "FUNCTION_WORDS"]
@@ -45,8 +45,8 @@ _CLAUSES = re.compile(r"[,;:.!?()\n]+| - | — ")
 
 def phrase_words(text: str) -> list[str]:
     """The content words of ``text``, lower case, in order (English letters only)."""
-    return [w for w in (m.strip("'-") for m in _WORD.findall(str(text or "").lower()))
-            if len(w) > 1 and w not in _DROP]
+    words = [m.strip("'-") for m in _WORD.findall(str(text or "").lower())]
+    return [w for i, w in enumerate(words) if len(w) > 1 and w not in _DROP and not styles_at(words, i)]
 
 
 def english_words(text: str) -> bool:
@@ -78,9 +78,9 @@ def clean_phrases(raw: Iterable[object] | str | None, limit: int = MAX_PHRASES) 
 def _chunks(clause: str) -> list[list[str]]:
     """The runs of content words in ``clause`` that function, style and camera words separate."""
     runs: list[list[str]] = [[]]
-    for raw in _WORD.findall(clause.lower()):
-        word = raw.strip("'-")
-        if len(word) > 1 and word not in _DROP:
+    words = [raw.strip("'-") for raw in _WORD.findall(clause.lower())]
+    for i, word in enumerate(words):
+        if len(word) > 1 and word not in _DROP and not styles_at(words, i):
             runs[-1].append(word)
         elif runs[-1]:
             runs.append([])
