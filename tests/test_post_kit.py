@@ -91,6 +91,18 @@ def test_the_offline_titles_frame_never_becomes_a_hashtag(topic):
         assert 3 <= len(hashtags) and any(w.lower() in topic.lower() for w in (h[1:] for h in hashtags))
 
 
+
+@pytest.mark.parametrize(("topic", "verb", "noun"), [
+    ("How honeybees choose a new home", "#choose", "#home"), ("Why cats knead blankets", "#knead", "#blankets"),
+    ("How plants grow toward light", "#grow", "#light")])
+def test_what_the_topics_subject_does_is_no_hashtag_but_what_it_shows_is(topic, verb, noun):
+    """"#choose" was the third hashtag of a bee video (the draft says the topic in every scene): a verb
+    names nothing a person searches for; the topic's nouns and "#shorts" fill the list instead."""
+    for seed in range(3):
+        hashtags = plain_post_texts(LocalScriptWriter().write(ScriptRequest(topic, seed=seed)), "en").hashtags
+        assert verb not in hashtags and "#toward" not in hashtags, hashtags
+        assert noun in hashtags and len(hashtags) >= 3, hashtags
+
 def test_a_sentence_with_a_place_to_fill_in_is_left_out_and_the_rest_kept():
     script = Script("why the sky is blue", "Why the Sky Is Blue", (
         Scene(1, "v", "The sky is blue because of sunlight. [A number? with its source]. Air scatters blue light."),

@@ -18,7 +18,7 @@ from collections import Counter
 from viralreel_core.models import Script
 from viralreel_core.post.kit import HASHTAGS_MAX, HASHTAGS_MIN, PostTexts, hashtag, tidy_texts
 from viralreel_core.providers.script.local_script_data import QUESTION_TITLES, STEP_TITLES, TITLES
-from viralreel_core.providers.script.topic_kinds import subject_words
+from viralreel_core.providers.script.topic_kinds import clause_verb, subject_words
 from viralreel_core.text.languages import function_words, is_unspaced, split_words
 from viralreel_core.text.placeholders import PLACEHOLDER
 
@@ -31,7 +31,7 @@ FALLBACK_HASHTAGS = ("#shorts", "#video", "#learn")  # only when the script's ow
 _FILLER = frozenset("""about after again also because been before being could every from give have here into just
 know like make many more most much never only other over really said same should some something still such than
 that their them then there these they thing things this those through very want were what when where which while
-will with would your yourself everyone you'll you're
+will with would your yourself everyone you'll you're toward towards
 comment comments tell send someone keeps asking left follow""".split())  # the last line: a draft's call to action
 _LATIN_WORD = re.compile(r"^[A-Za-z'’-]+$")
 _PUNCTUATION = ".,;:!?\"'“”‘’()[]{}«»…،؛؟。，、！？：；「」"
@@ -138,4 +138,6 @@ def plain_post_texts(script: Script, language: str = "en") -> PostTexts:
     if len({hashtag(w) for w in words} - {""}) < HASHTAGS_MIN:  # the title's, then the narration's words top it up
         words += _unframed(_said_most(_unfilled(script.title), language)) + \
             _said_most(narration, language)[:HASHTAGS_MIN + 2]
+    if language == "en" and (verb := clause_verb(topic)):  # "how honeybees choose a new home": no "#choose"
+        words = [w for w in words if w.lower() != verb]
     return tidy_texts(title, description, words, more=FALLBACK_HASHTAGS)

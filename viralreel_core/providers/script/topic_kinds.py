@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["topic_kind", "is_foreign", "subject_words", "seconds_in_words"]
+__all__ = ["topic_kind", "is_foreign", "subject_words", "clause_verb", "seconds_in_words"]
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _ENGLISH = frozenset("""
@@ -99,6 +99,16 @@ def subject_words(text: str, limit: int = 3) -> list[str]:
     In a clause the subject comes first and its verb next ("why cats purr"): after a plural noun the
     following word is taken for the verb and dropped.
     """
+    return _subject_and_verb(text)[0][:limit]
+
+
+def clause_verb(text: str) -> str | None:
+    """The verb of a topic that is a clause ("how honeybees choose a new home": "choose"), in lower case:
+    what the subject does, never what the video shows; None where ``subject_words`` finds none."""
+    return _subject_and_verb(text)[1]
+
+
+def _subject_and_verb(text: str) -> tuple[list[str], str | None]:
     out: list[str] = []
     words = _WORD.findall(text)
     clause = bool(words) and words[0].lower() in _CLAUSE_OPENERS
@@ -108,10 +118,10 @@ def subject_words(text: str, limit: int = 3) -> list[str]:
                 or low.endswith("ed")):
             continue
         if clause and out and out[-1].lower().endswith("s") and words[i - 1] == out[-1]:
-            break  # "why cats purr": "purr" is what the cats do
+            return out, low  # "why cats purr": "purr" is what the cats do
         capital = word.isupper() or (word[:1].isupper() and (i > 0 or low not in _COMMON_CAPITALS))
         out.append(word if capital and i > 0 or word.isupper() else low)
-    return out[:limit]
+    return out, None
 
 
 _TENS = {10: "ten", 20: "twenty", 30: "thirty", 40: "forty", 50: "fifty", 60: "sixty", 70: "seventy",
