@@ -257,6 +257,40 @@ def test_a_lights_time_of_day_or_source_names_no_symbol_nor_stock_search():
     assert "⏰" in [hit.emoji for hit in symbols.scene_symbols("", "A morning run through the park")]
     assert phrases_from_text("A morning run through the park") == ("morning run", "park")
 
+
+def test_the_first_scenes_words_wait_for_the_title_card_to_go():
+    """The title card covers the first ~1.5 s of the video's first scene, where the headline goes: a key
+    phrase said under it arrives as it goes (it showed through the card's band), a page it would leave
+    within ``MIN_SHOWN`` is dropped, and the plan is otherwise the same."""
+    from viralreel_core.render.title_card import TITLE_SECONDS
+
+    plain = plan_kinetics(NARRATION, 6.0, W, H, pace=3.0)
+    opened = plan_kinetics(NARRATION, 6.0, W, H, pace=3.0, opening=TITLE_SECONDS)
+    assert plain.beats[0].start < TITLE_SECONDS  # said under the card
+    assert all(b.start >= TITLE_SECONDS for b in opened.beats)
+    assert [b.text for b in opened.beats] == [b.text for b in plain.beats]
+    assert [b.end for b in opened.beats] == [b.end for b in plain.beats]
+    two_pages = "Volcanoes. And then, quite suddenly, magma pours everywhere around us."  # the second at ~1.9 s
+    pages = plan_kinetics(two_pages, 6.0, W, H, pace=3.0, variant="hero")
+    assert len({b.end for b in pages.beats}) == 2 and pages.beats[0].end < 1.5 + kinetic.MIN_SHOWN
+    late = plan_kinetics(two_pages, 6.0, W, H, pace=3.0, variant="hero", opening=1.5)
+    assert [b.text for b in late.beats] == [b.text for b in pages.beats][1:]
+
+
+def test_only_the_first_scene_of_an_offline_maker_keeps_the_title_cards_seconds_clear(tmp_path):
+    from viralreel_core.render.title_card import TITLE_SECONDS
+    from viralreel_core.run.steps import clip_opening
+
+    local = Pipeline(settings_from_env(environ={}, clip_provider="local", cache_dir=tmp_path, **SMALL))
+    maker = local.provider("clips")
+    first, second = Scene(1, VISUALS, NARRATION), Scene(2, VISUALS, NARRATION)
+    assert clip_opening(maker, first, "volcanoes") == TITLE_SECONDS
+    assert clip_opening(maker, second, "volcanoes") == 0.0 and clip_opening(maker, first, "") == 0.0
+    assert local.clip_key(first, topic="volcanoes") != local.clip_key(first)  # a different clip, cached apart
+    stock = Pipeline(settings_from_env(environ={}, clip_provider="fake", cache_dir=tmp_path / "b", **SMALL))
+    assert clip_opening(stock.provider("clips"), first, "volcanoes") == 0.0  # draws no words
+
+
 def test_long_and_non_latin_narrations_fit_the_frame():
     for text in ("Supercalifragilisticexpialidocious antidisestablishmentarianism everywhere",
                  "火山は地下のマグマが地表に噴き出すことで生まれます", "Вулканы образуются там, где расходятся плиты"):

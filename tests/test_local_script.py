@@ -445,3 +445,16 @@ def test_title_is_short_and_catchy():
         title = write("The future of AI", seed=seed).title
         assert "Future of AI" in title and len(title) <= 60
     assert write("Why do cats purr?").title.startswith("Why Do Cats Purr?")
+
+
+@pytest.mark.parametrize(("topic", "things"), [
+    ("5 foods that never spoil", "foods that never spoil"), ("7 animals that glow in the dark", "animals that glow"),
+    ("Top 5 cities that sank into the sea", "cities that sank into the sea")])
+def test_a_lists_things_keep_what_they_do_wherever_the_draft_names_them(topic, things):
+    """"…keeps asking about foods never spoil", "…about dark": a list of things that do something is
+    named with its clause, in grammatical English."""
+    for seed in range(4):
+        script = LocalScriptWriter().write(ScriptRequest(topic, seed=seed))
+        text = " ".join(scene.narration for scene in script.scenes)
+        assert things in text.lower(), text
+        assert "about dark" not in text and "foods never" not in text and "cities sank" not in text, text

@@ -70,7 +70,10 @@ def test_the_pipeline_tells_the_offline_maker_the_topic_and_keys_its_later_clips
     _voices, clips, skipped = pipeline.make_media(script, voices=False, clips=True)
     assert not skipped and set(clips) == {1, 2}
     first, second = script.scenes
-    assert pipeline.clip_key(first, None, 0, "anything") == pipeline.clip_key(first)  # the first headlines it
+    # the first headlines the topic, whatever it is, clear of the title card's seconds (keyed apart from none)
+    assert pipeline.clip_key(first, None, 0, "anything") == pipeline.clip_key(first, None, 0, video_topic(script))
+    assert pipeline.cache.get(pipeline.clip_key(first, None, 0, video_topic(script))) is not None
+    assert pipeline.clip_key(first) != pipeline.clip_key(first, None, 0, "anything")
     keyed = pipeline.clip_key(second, None, 0, video_topic(script))
     assert keyed != pipeline.clip_key(second) and keyed != pipeline.clip_key(second, None, 0, "Other topic")
     assert pipeline.cache.get(keyed) is not None  # made with the topic, and cached under it

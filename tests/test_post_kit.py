@@ -94,13 +94,14 @@ def test_the_offline_titles_frame_never_becomes_a_hashtag(topic):
 
 @pytest.mark.parametrize(("topic", "verb", "noun"), [
     ("How honeybees choose a new home", "#choose", "#home"), ("Why cats knead blankets", "#knead", "#blankets"),
-    ("How plants grow toward light", "#grow", "#light")])
+    ("How plants grow toward light", "#grow", "#light"), ("5 foods that never spoil", "#spoil", "#foods"),
+    ("Why cats never land on their feet", "#land", "#cats")])
 def test_what_the_topics_subject_does_is_no_hashtag_but_what_it_shows_is(topic, verb, noun):
     """"#choose" was the third hashtag of a bee video (the draft says the topic in every scene): a verb
     names nothing a person searches for; the topic's nouns and "#shorts" fill the list instead."""
     for seed in range(3):
         hashtags = plain_post_texts(LocalScriptWriter().write(ScriptRequest(topic, seed=seed)), "en").hashtags
-        assert verb not in hashtags and "#toward" not in hashtags, hashtags
+        assert verb not in hashtags and not {"#toward", "#never"} & set(hashtags), hashtags
         assert noun in hashtags and len(hashtags) >= 3, hashtags
 
 def test_a_sentence_with_a_place_to_fill_in_is_left_out_and_the_rest_kept():

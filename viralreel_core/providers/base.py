@@ -319,7 +319,8 @@ class ClipMaker(Provider[float]):
     #: True: ``make`` also takes ``narration=`` (the words the voice says), which then keys the cache too
     uses_narration: ClassVar[bool] = False
     #: True: ``make`` also takes ``topic=`` for a scene after the first (the video's topic, which the first scene
-    #: already headlined: ``run.steps.clip_topic``), which then keys the cache too
+    #: already headlined: ``run.steps.clip_topic``) and ``opening=`` for the first (the seconds the title card
+    #: covers, kept clear of its words: ``run.steps.clip_opening``), which then key the cache too
     uses_topic: ClassVar[bool] = False
     #: True: ``make`` also takes ``search_terms=`` (the scene's stock search phrases), which then key the cache too
     uses_search_terms: ClassVar[bool] = False

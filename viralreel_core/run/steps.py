@@ -34,6 +34,7 @@ from viralreel_core.models import Clip, ProgressEvent, Scene, Script, VoiceTrack
 from viralreel_core.post.kit import PostTexts
 from viralreel_core.providers.base import ClipMaker, Provider, ScriptRequest, ScriptWriter, Voice
 from viralreel_core.providers.http import retry
+from viralreel_core.render.title_card import TITLE_SECONDS
 from viralreel_core.run.checks import validate_topic
 from viralreel_core.run.clip_order import fallback_order
 from viralreel_core.run.paid_work import PaidWorkHalt
@@ -47,7 +48,7 @@ from viralreel_core.text.length_plan import plan_length
 from viralreel_core.text.placeholders import draft_warning
 from viralreel_core.text.timing import estimate_seconds
 
-__all__ = ["AssetSteps", "MAX_CLIP_SECONDS", "MIN_CLIP_SECONDS", "clip_topic", "video_topic"]
+__all__ = ["AssetSteps", "MAX_CLIP_SECONDS", "MIN_CLIP_SECONDS", "clip_opening", "clip_topic", "video_topic"]
 
 _LOGGER = logging.getLogger(__name__)
 MIN_CLIP_SECONDS, MAX_CLIP_SECONDS = 4, 10
@@ -71,6 +72,13 @@ def clip_topic(maker: ClipMaker, scene: Scene, topic: str) -> str:
     """The topic ``maker`` is told for ``scene`` ("" when none): only a maker that keeps it off the headline
     (``uses_topic``) and only after the first scene, which headlines it."""
     return topic if topic and maker.uses_topic and scene.number > 1 else ""
+
+
+def clip_opening(maker: ClipMaker, scene: Scene, topic: str) -> float:
+    """The seconds at the start of ``scene``'s clip that ``maker`` keeps clear of headline words (0: none):
+    the title card's, in the video's first scene, for a maker that sets words where the card goes
+    (``uses_topic``): its first words then rise in as the card fades, never under it."""
+    return TITLE_SECONDS if topic and maker.uses_topic and scene.number == 1 else 0.0
 
 
 def _with_take(text: str, take: int) -> Any:
@@ -308,12 +316,13 @@ class AssetSteps:
         return self._clip_key(self.provider("clips"), scene, seconds or self.clip_seconds(scene), take, topic)  # type: ignore[arg-type]
 
     def _clip_key(self, maker: ClipMaker, scene: Scene, seconds: float, take: int, topic: str = "") -> str:
-        known = clip_topic(maker, scene, topic)
+        known, opening = clip_topic(maker, scene, topic), clip_opening(maker, scene, topic)
         return self.key_for(maker, {"visuals": scene.visuals, "seconds": seconds,
                                     **({"narration": scene.narration} if maker.uses_narration else {}),
                                     **({"search_terms": list(scene.search_terms)}
                                        if maker.uses_search_terms and scene.search_terms else {}),
                                     **({"topic": known} if known else {}),
+                                    **({"opening": opening} if opening else {}),
                                     **({"take": take} if take else {})})
 
     def clip_for(self, scene: Scene, seconds: float | None = None, take: int = 0, topic: str = "") -> Clip:
@@ -384,7 +393,7 @@ class AssetSteps:
     def _clip_by(self, maker: ClipMaker, scene: Scene, seconds: float, take: int, topic: str = "") -> Clip:
         """The scene's clip from ``maker``, through the cache."""
         key = self._clip_key(maker, scene, seconds, take, topic)
-        known = clip_topic(maker, scene, topic)
+        known, opening = clip_topic(maker, scene, topic), clip_opening(maker, scene, topic)
 
         def make(work_dir: Path):
             def call() -> Clip:
@@ -395,6 +404,8 @@ class AssetSteps:
                     extra["search_terms"] = scene.search_terms
                 if known:  # a later scene: the topic its first scene headlined
                     extra["topic"] = known
+                if opening:  # the first scene: its words wait for the title card to go
+                    extra["opening"] = opening
                 return maker.make(scene.visuals, seconds, work_dir, **extra)
 
             self._halt.check("clips", scene.number)

@@ -39,6 +39,7 @@ LEAD_IN = 0.05  # seconds of silence voices leave before the first word
 TEXT_TOP, TEXT_BOTTOM = UPRIGHT.text_top, UPRIGHT.text_bottom  # an upright frame's text area (of the height)
 ENTRANCE = 0.28  # seconds a beat takes to arrive
 MIN_GAP = 0.4  # seconds between two beats' arrivals
+MIN_SHOWN = 0.8  # seconds a page must stay on screen to be read at all (after a title card)
 SECONDS_PER_BEAT = 1.35
 MAX_LINES = 3  # beats on one page
 MAX_BEATS = 2  # key phrases in a scene: they stay as its headline while the captions run on below
@@ -277,9 +278,12 @@ def _line_height(text: str, size: int) -> int:
 
 
 def plan_kinetics(narration: str, seconds: float, width: int, height: int, *, pace: float,
-                  variant: str = "stack", emphasis: str = "", phase: float = 0.0, known: str = "") -> KineticPlan:
+                  variant: str = "stack", emphasis: str = "", phase: float = 0.0, known: str = "",
+                  opening: float = 0.0) -> KineticPlan:
     """Which key phrases appear when and where, for a clip of ``seconds`` at ``width`` x ``height``
-    (``known``: words an earlier scene already headlined, the video's topic: see ``key_phrases``)."""
+    (``known``: words an earlier scene already headlined, the video's topic: see ``key_phrases``;
+    ``opening``: seconds at the start when no phrase shows, the title card's: one said then arrives as it
+    goes, and one whose page would be on screen less than ``MIN_SHOWN`` after it is left out)."""
     timings = narration_timings(narration, pace)
     chosen = _choose(key_phrases(narration, emphasis, known), timings, seconds)
     if not chosen:
@@ -309,7 +313,9 @@ def plan_kinetics(narration: str, seconds: float, width: int, height: int, *, pa
         page_end = (timings[pages[n + 1][0][0].first].start - 0.05) if n + 1 < len(pages) else seconds + 1.0
         total = sum(_line_height(t, s) for _, t, s in page)
         y = area_top + (area_h - total) / 2
-        arrivals = [max(0.0, timings[p.first].start - 0.08) for p, _, _ in page]  # the eye reads a touch early
+        arrivals = [max(opening, timings[p.first].start - 0.08) for p, _, _ in page]  # the eye reads a touch early
+        if page_end - arrivals[0] < MIN_SHOWN:  # said under the title card, gone before it could be read
+            continue
         for k, (p, text, size) in enumerate(page):
             start = arrivals[k]
             lit_until = arrivals[k + 1] if k + 1 < len(page) else page_end

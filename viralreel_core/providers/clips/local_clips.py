@@ -169,12 +169,14 @@ def _floaters(symbol: tuple[str, str] | None, width: int, height: int, bits: Bit
 
 def design_scene(visuals: str, narration: str, seconds: float, width: int, height: int, pace: float, *,
                  fonts: Mapping[str, str] | None = None,
-                 style_of: Callable[[str, str], ClipStyle] = style_for, topic: str = "") -> SceneDesign:
+                 style_of: Callable[[str, str], ClipStyle] = style_for, topic: str = "",
+                 opening: float = 0.0) -> SceneDesign:
     """The clip's background, key-word plan, symbol and sprites (pure: same words, same design).
 
     ``fonts``: the symbol fonts (None: the installed ones); ``style_of``: the words' background look;
     ``topic``: the video's topic when an earlier scene already headlined it (its words then headline this
-    scene only when it says nothing else).
+    scene only when it says nothing else); ``opening``: seconds at the start kept clear of key words (the
+    title card's, over the video's first scene).
     """
     words = " ".join(f"{visuals} {narration}".split())
     style = style_of(visuals, narration)
@@ -182,7 +184,7 @@ def design_scene(visuals: str, narration: str, seconds: float, width: int, heigh
     variant = bits.choice(VARIANTS)
     accent = accent_of(style.palette)
     plan = plan_kinetics(narration, seconds, width, height, pace=pace, variant=variant, emphasis=visuals,
-                         phase=bits.between(0, 2 * math.pi), known=topic)
+                         phase=bits.between(0, 2 * math.pi), known=topic, opening=opening)
     hits = [h for h in scene_symbols(narration, visuals, limit=4) if not h.framing][:3]  # no 🧮 for "a number"
     symbol = (hits[0].emoji, hits[0].plain) if hits else None
     sprites = _floaters(symbol, width, height, bits, fonts)
@@ -270,10 +272,12 @@ class LocalClipMaker(ClipMaker):
     def describe(self) -> str:
         return f"local kinetic-type clips {self.width}x{self.height}@{self.fps}"
 
-    def design(self, visuals: str, seconds: float, narration: str = "", topic: str = "") -> SceneDesign:
+    def design(self, visuals: str, seconds: float, narration: str = "", topic: str = "",
+               opening: float = 0.0) -> SceneDesign:
         """What the clip for this scene shows (see ``design_scene``)."""
         return design_scene(str(visuals or ""), str(narration or ""), seconds, self.width, self.height, self.pace,
-                            fonts=self.fonts, style_of=self._style_of, topic=str(topic or ""))
+                            fonts=self.fonts, style_of=self._style_of, topic=str(topic or ""),
+                            opening=float(opening or 0.0))
 
     def command(self, design: SceneDesign, seconds: float, path: Path, sprite_dir: Path) -> tuple[list[str], int]:
         """The ffmpeg command writing the clip to ``path`` (sprites saved in ``sprite_dir``), and its frames."""
@@ -297,7 +301,8 @@ class LocalClipMaker(ClipMaker):
                "-movflags", "+faststart", "-f", "mp4", str(path)]
         return cmd, frames
 
-    def make(self, visuals: str, seconds: float, out_dir: Path, narration: str = "", topic: str = "") -> Clip:
+    def make(self, visuals: str, seconds: float, out_dir: Path, narration: str = "", topic: str = "",
+             opening: float = 0.0) -> Clip:
         try:
             seconds = float(seconds)
         except (TypeError, ValueError):
@@ -307,7 +312,7 @@ class LocalClipMaker(ClipMaker):
                            f"not {seconds}.")
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        design = self.design(visuals, seconds, narration, topic)
+        design = self.design(visuals, seconds, narration, topic, opening)
         digest = hashlib.sha256(f"{visuals}\n{narration}".encode()).hexdigest()[:10]
         final = out_dir / f"local_clip_{digest}_{uuid.uuid4().hex[:8]}.mp4"
         partial = final.with_name(f".{final.name}.part")

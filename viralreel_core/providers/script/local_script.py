@@ -55,8 +55,11 @@ from viralreel_core.providers.script.local_script_data import (
     HOOKS,
     KINDS,
     MOODS,
+    NUMBER_WORDS,
+    ORDINALS,
     OTHER_CALL,
     OTHER_HOOK,
+    PROCESS_VERBS,
     QUESTION_TITLES,
     SHOTS,
     STEP_TITLES,
@@ -93,12 +96,7 @@ __all__ = [
 MODEL = "draft-v3"  # bump whenever the same request starts giving a different script
 MAX_LIST_ITEMS = 10  # "25 facts about X" gets ten places, grouped into the body scenes
 SHAPES = tuple(BODIES)
-_NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-_PROCESS_VERBS = frozenset("""work works happen happens grow grows form forms fly flies move moves stay stays
-make makes change changes function functions begin begins start starts erupt erupts evolve evolves spread
-spreads travel travels breathe breathes survive survives sleep sleeps see sees hear hears heal heals""".split())
-_ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-             "tenth")
+_LIST_COUNT = re.compile(rf"^(?:the\s+)?(?:top\s+)?(?:\d+|{'|'.join(NUMBER_WORDS)})\s+", re.I)  # "the top 5 "
 
 
 def _parse(pool: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -144,7 +142,7 @@ def topic_shape(parts: TopicParts) -> str:
         return "answer"
     if low.startswith("why "):
         return "reasons"
-    if low.startswith("how ") and _PROCESS_VERBS & set(low.split()[2:]):
+    if low.startswith("how ") and PROCESS_VERBS & set(low.split()[2:]):
         return "process"  # "how volcanoes work"; "how I paid off my loans" is a story: a subject
     return "profile" if parts.kind == "N" else "subject"
 
@@ -154,8 +152,8 @@ def _list_count(parts: TopicParts) -> int:
     for word in parts.words:
         if word.isdigit():
             return max(1, min(MAX_LIST_ITEMS, int(word)))
-        if word in _NUMBERS:
-            return max(1, _NUMBERS.index(word))
+        if word in NUMBER_WORDS:
+            return max(1, NUMBER_WORDS.index(word))
     return 3
 
 
@@ -177,6 +175,9 @@ def _about(parts: TopicParts, shape: str, mid: str) -> str:
     if shape == "process" or (shape == "subject" and what_is):  # "how volcanoes work", "what dark matter is"
         return " ".join(subject_words(parts.clause or mid)) or mid
     if shape == "list":
+        things = _LIST_COUNT.sub("", mid)
+        if re.search(r"\b(?:that|which|who)\b", things, re.I):  # "5 foods that never spoil": said whole
+            return things
         after = re.split(r"\b(?:to|of|for|about|in|on)\b", mid, maxsplit=1)
         return " ".join(subject_words(after[-1])) or mid
     return mid
@@ -221,7 +222,7 @@ def _body(shape: str, scenes: int, steps: int, items: int, rng: random.Random, f
         return min(options, key=lambda o: (spoken_words(said[o]), o))  # as said once its places are cut
     if shape == "steps":
         line = choose(slots[0])
-        said = [_say(line, fills, n=_NUMBERS[k], nth=_ORDINALS[k]) for k in range(1, steps + 1)]
+        said = [_say(line, fills, n=NUMBER_WORDS[k], nth=ORDINALS[k]) for k in range(1, steps + 1)]
         return said + [_say(choose(slots[1]), fills) for _ in range(scenes - steps)]
     if shape == "list":
         line = choose(slots[0])
@@ -231,10 +232,10 @@ def _body(shape: str, scenes: int, steps: int, items: int, rng: random.Random, f
             take = per + (1 if i < extra else 0)
             if take > (1 if shortest else 3):  # "Numbers one to five: [the first to fifth of 10 tips…]"
                 last = k + take - 1
-                said.append(_say(slots[1][0], fills, n=_NUMBERS[k], m=_NUMBERS[last], nth=_ORDINALS[k],
-                                 mth=_ORDINALS[last]))
+                said.append(_say(slots[1][0], fills, n=NUMBER_WORDS[k], m=NUMBER_WORDS[last], nth=ORDINALS[k],
+                                 mth=ORDINALS[last]))
             else:
-                said.append(" ".join(_say(line, fills, n=_NUMBERS[j], nth=_ORDINALS[j]) for j in range(k, k + take)))
+                said.append(" ".join(_say(line, fills, n=NUMBER_WORDS[j], nth=ORDINALS[j]) for j in range(k, k + take)))
             k += take
         return said + [_say(choose(slots[2]), fills) for _ in range(scenes - len(said))]
     if shape == "other":
@@ -278,7 +279,7 @@ class LocalScriptWriter(ScriptWriter):
         steps = own if own <= 3 else own - 1  # a long how-to ends its body on the mistake to avoid
         mid = _mid(parts)
         fills = {"t": mid, "T": upper_leading(mid), "s": _about(parts, shape, mid), "q": parts.question or "",
-                 "b": f"{_NUMBERS[steps] if steps < len(_NUMBERS) else steps} step{'s' * (steps != 1)}"}
+                 "b": f"{NUMBER_WORDS[steps] if steps < len(NUMBER_WORDS) else steps} step{'s' * (steps != 1)}"}
         fills["goal"], fills["when"] = _goal(mid) if shape == "steps" else ("", "")
         state = rng.getstate()
         drafts: list[list[str]] = []  # over a length: shorter wordings (local_length)

@@ -337,6 +337,12 @@ THEMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]]
             ("in a bright art studio", "under bold spotlights", "with colourful paint splashing"),
             "bold primary red, yellow and blue"),
 }
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+# "how volcanoes work": a topic about a process (its body explains the steps), not a story
+PROCESS_VERBS = frozenset("""work works happen happens grow grows form forms fly flies move moves stay stays
+make makes change changes function functions begin begins start starts erupt erupts evolve evolves spread
+spreads travel travels breathe breathes survive survives sleep sleeps see sees hear hears heal heals""".split())
 DEFAULT_SETTINGS = ("in warm golden light", "against a clean, bold background", "in soft morning light",
                     "under dramatic studio lights", "as a bold graphic illustration")
 DEFAULT_PALETTES = ("warm golden", "cool blue and teal", "vibrant rainbow", "moody purple and orange")

@@ -138,6 +138,7 @@ def plain_post_texts(script: Script, language: str = "en") -> PostTexts:
     if len({hashtag(w) for w in words} - {""}) < HASHTAGS_MIN:  # the title's, then the narration's words top it up
         words += _unframed(_said_most(_unfilled(script.title), language)) + \
             _said_most(narration, language)[:HASHTAGS_MIN + 2]
-    if language == "en" and (verb := clause_verb(topic)):  # "how honeybees choose a new home": no "#choose"
-        words = [w for w in words if w.lower() != verb]
+    if language == "en":  # "how honeybees choose a new home": no "#choose"; "foods that never spoil": no "#never"
+        verb = clause_verb(topic)
+        words = [w for w in words if w.lower() != verb and w.lower() not in _FILLER]
     return tidy_texts(title, description, words, more=FALLBACK_HASHTAGS)

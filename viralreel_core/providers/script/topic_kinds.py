@@ -53,6 +53,8 @@ better best good great most more top new save saves earn spend find keep stay bu
 see sees stay stays become becomes mean means which whether
 blue red green yellow orange purple pink white black grey gray brown
 """.split())
+_RELATIVES = frozenset({"that", "which", "who"})  # "foods that never spoil": what follows is what they do
+_ADVERBS = frozenset("never always ever often sometimes still just even only also really actually".split())
 
 
 def is_foreign(text: str) -> bool:
@@ -103,8 +105,9 @@ def subject_words(text: str, limit: int = 3) -> list[str]:
 
 
 def clause_verb(text: str) -> str | None:
-    """The verb of a topic that is a clause ("how honeybees choose a new home": "choose"), in lower case:
-    what the subject does, never what the video shows; None where ``subject_words`` finds none."""
+    """The verb of a topic that is a clause ("how honeybees choose a new home": "choose") or holds one
+    ("foods that never spoil": "spoil"), in lower case: what the subject does, never what the video shows;
+    None where there is none."""
     return _subject_and_verb(text)[1]
 
 
@@ -112,16 +115,23 @@ def _subject_and_verb(text: str) -> tuple[list[str], str | None]:
     out: list[str] = []
     words = _WORD.findall(text)
     clause = bool(words) and words[0].lower() in _CLAUSE_OPENERS
+    relative, verb = False, None
     for i, word in enumerate(words):
         low = word.lower()
+        if out and low in _RELATIVES:
+            relative = True
+        elif relative and verb is None and low not in _ENGLISH and low not in _ADVERBS:
+            verb = low
         if (low in _ENGLISH or low in _NOT_PICTURED or low.isdigit() or low in _NUMBER_WORDS or len(low) < 2
                 or low.endswith("ed")):
             continue
         if clause and out and out[-1].lower().endswith("s") and words[i - 1] == out[-1]:
-            return out, low  # "why cats purr": "purr" is what the cats do
+            if low in _ADVERBS:  # "why cats never land": the verb is the next word
+                low = next((w.lower() for w in words[i + 1:] if w.lower() not in _ENGLISH | _ADVERBS), "")
+            return out, low or None  # "why cats purr": "purr" is what the cats do
         capital = word.isupper() or (word[:1].isupper() and (i > 0 or low not in _COMMON_CAPITALS))
         out.append(word if capital and i > 0 or word.isupper() else low)
-    return out, None
+    return out, verb
 
 
 _TENS = {10: "ten", 20: "twenty", 30: "thirty", 40: "forty", 50: "fifty", 60: "sixty", 70: "seventy",
