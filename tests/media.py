@@ -56,3 +56,11 @@ def frame_count(path: str | Path) -> int:
     log = subprocess.run([ffmpeg_exe(), "-v", "info", "-i", str(path), "-map", "0:v:0", "-f", "null", "-"],
                          capture_output=True, text=True).stderr
     return int(re.findall(r"frame=\s*(\d+)", log)[-1])
+
+
+def picture_digests(path: str | Path) -> list[str]:
+    """The MD5 of each decoded video frame: what a viewer sees (two encodes of the same frames may differ in
+    their bits: x264's threaded rate control is not always repeatable)."""
+    out = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:v:0", "-f", "framemd5", "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [line.rsplit(",", 1)[-1].strip() for line in out.splitlines() if line and not line.startswith("#")]
