@@ -189,6 +189,7 @@ def test_symbols_follow_the_subject():
     assert symbols.subject_symbol("Why do cats purr?")[0] == "🐱"
     assert symbols.subject_symbol("The future of AI")[0] == "🤖"
     assert symbols.subject_symbol("Why is the sky blue?")[0] == "❓"  # a question, nothing more specific
+    assert symbols.subject_symbol("How to fall asleep in two minutes")[0] == "😴"  # it was ❓ from "how"
     assert symbols.subject_symbol("quarterly review meeting") is None
 
 

@@ -79,7 +79,7 @@ _TABLE = """
 🧠 - brain brains mind memory neuroscience psychology habit habits
 ❤ ♥ heart love romance relationship relationships dating
 🫁 - lungs breath breathing
-😴 ☾ sleep sleeping dream dreams insomnia nap
+😴 ☾ sleep sleeping asleep sleepy bedtime dream dreams insomnia nap naps
 💪 - muscle muscles workout exercise fitness gym strength
 🏃 - run running runner marathon cardio
 🧘 - yoga meditation meditate mindfulness stress calm
