@@ -95,7 +95,7 @@ def test_the_offline_titles_frame_never_becomes_a_hashtag(topic):
 @pytest.mark.parametrize(("topic", "verb", "noun"), [
     ("How honeybees choose a new home", "#choose", "#home"), ("Why cats knead blankets", "#knead", "#blankets"),
     ("How plants grow toward light", "#grow", "#light"), ("5 foods that never spoil", "#spoil", "#foods"),
-    ("Why cats never land on their feet", "#land", "#cats")])
+    ("Why cats never land on their feet", "#land", "#cats"), ("How to fall asleep in two minutes", "#fall", "#asleep")])
 def test_what_the_topics_subject_does_is_no_hashtag_but_what_it_shows_is(topic, verb, noun):
     """"#choose" was the third hashtag of a bee video (the draft says the topic in every scene): a verb
     names nothing a person searches for; the topic's nouns and "#shorts" fill the list instead."""

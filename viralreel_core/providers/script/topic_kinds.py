@@ -108,6 +108,9 @@ def clause_verb(text: str) -> str | None:
     """The verb of a topic that is a clause ("how honeybees choose a new home": "choose") or holds one
     ("foods that never spoil": "spoil"), in lower case: what the subject does, never what the video shows;
     None where there is none."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if words[:2] == ["how", "to"] and len(words) > 2:  # "how to fall asleep": what the viewer will do
+        return words[2]
     return _subject_and_verb(text)[1]
 
 
