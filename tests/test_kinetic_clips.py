@@ -78,6 +78,19 @@ def test_a_counted_word_keeps_its_number_even_one():
     assert [p.text for p in key_phrases("This one is mine, and one thing matters.")] == ["matters"]  # no count
 
 
+def test_a_sentences_frame_words_label_it_where_they_open_it_and_nowhere_else():
+    """A draft's call to action was headlined "SEND / KEEPS ASKING", a point "LINE" (from "…in one line:"):
+    frame words (``STRUCTURE_WORDS``) may open a sentence as its label, never headline it from further in."""
+    topic = "How honeybees choose a new home"
+    cta = key_phrases("Send this to someone who keeps asking about how honeybees choose a new home.", known=topic)
+    assert [p.text for p in cta] == ["Send"]
+    assert key_phrases(f"{topic} in one line: [{topic.lower()}, explained simply].", known=topic) == []
+    assert [p.text for p in key_phrases(f"A number about {topic.lower()}: [one figure].", known=topic)] == ["number"]
+    assert [p.text for p in key_phrases("Step one: loosen the nuts.")][0] == "Step one"  # a count is no frame
+    own = [p.text for p in key_phrases("Bees vote. The scouts dance for the best site in one line of bees.")]
+    assert "line" not in own and "scouts dance" in own
+
+
 @pytest.mark.slow
 def test_the_plan_times_each_key_phrase_to_its_word_and_keeps_it_in_the_text_area(made):
     maker, design, _ = made

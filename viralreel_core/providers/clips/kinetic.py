@@ -172,6 +172,12 @@ def _word_score(core: str, sentence_start: bool, emphasis: set[str], others: fro
     return score
 
 
+def _frame_only(text: str) -> bool:
+    """Whether ``text`` is only a sentence's frame words ("keeps asking"), with no number or count."""
+    words = [w.lower() for w in re.findall(r"\w+", text)]
+    return bool(words) and all(w in STRUCTURE_WORDS for w in words)
+
+
 def key_phrases(narration: str, emphasis: str = "", known: str = "") -> list[Phrase]:
     """The narration's content-word runs (at most 2–3 words, ~20 characters), scored, in order.
 
@@ -202,7 +208,9 @@ def key_phrases(narration: str, emphasis: str = "", known: str = "") -> list[Phr
     sentence_start = True
     seen: set[str] = set()
     depth = 0  # inside a [place to fill in]: the person's words to come, never a key phrase
+    sentence_of: list[int] = []  # each token's sentence
     for i, token in enumerate(tokens):
+        sentence_of.append(sentence_of[-1] + sentence_start if sentence_of else 0)
         core = _core(token)
         inside = depth > 0 or token.startswith("[")
         depth += token.count("[") - token.count("]")
@@ -223,6 +231,11 @@ def key_phrases(narration: str, emphasis: str = "", known: str = "") -> list[Phr
             close()
         sentence_start = ends_sentence(token)
     close()
+    # a sentence's frame words label it where they open it ("A NUMBER about…", "SEND this…"); further in
+    # they are no headline ("…who KEEPS ASKING about", "…in one LINE")
+    opening = {p.first for k, p in enumerate(phrases)
+               if k == 0 or sentence_of[p.first] != sentence_of[phrases[k - 1].first]}
+    phrases = [p for p in phrases if p.first in opening or not _frame_only(p.text)]
     if said:  # a later scene that only repeats the topic has no headline of its own: the first one had it
         phrases = [p for p in phrases if any(_stem(w.lower()) not in said for w in re.findall(r"\w+", p.text))]
     if phrases:  # the scene's opening words say what it is about: worth showing
