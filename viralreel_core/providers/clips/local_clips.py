@@ -64,7 +64,7 @@ if TYPE_CHECKING:  # Pillow loads where images are drawn, keeping this module ch
 __all__ = ["LocalClipMaker", "SceneDesign", "Sprite", "design_scene", "INSTALL_HINT"]
 
 INSTALL_HINT = "Install ffmpeg for Python with `pip install imageio-ffmpeg` (it ships its own ffmpeg binary)."
-STYLE_VERSION = "8"  # bump when the same scene starts giving different pixels (8: rainbow tones, morning light)
+STYLE_VERSION = "9"  # bump when the same scene starts giving different pixels (9: frame words in headlines)
 EXTRA_SECONDS = 0.5  # clips run this much longer than asked so the assembler trims rather than loops
 MAX_SECONDS = 600.0
 X264_PRESET = "ultrafast"  # the assembler re-encodes every clip; ultrafast is ~3x quicker
