@@ -75,9 +75,9 @@ def test_declares_itself_as_an_offline_provider():
     assert isinstance(writer, LocalScriptWriter)
     assert (writer.name, writer.offline, writer.service, writer.key_env, writer.step) == \
         ("local", True, None, None, "script")
-    assert writer.cache_params() == {"model": "draft-v3"}
+    assert writer.cache_params() == {"model": "draft-v4"}
     assert writer.estimate_cost(ScriptRequest(topic="x")) == 0.0
-    assert writer.describe() == "local draft-v3"
+    assert writer.describe() == "local draft-v4"
 
 
 def test_registry_creates_the_local_writer():

@@ -93,7 +93,7 @@ __all__ = [
     "QUESTION_MAX_WORDS",
 ]
 
-MODEL = "draft-v3"  # bump whenever the same request starts giving a different script
+MODEL = "draft-v4"  # bump whenever the same request starts giving a different script
 MAX_LIST_ITEMS = 10  # "25 facts about X" gets ten places, grouped into the body scenes
 SHAPES = tuple(BODIES)
 _LIST_COUNT = re.compile(rf"^(?:the\s+)?(?:top\s+)?(?:\d+|{'|'.join(NUMBER_WORDS)})\s+", re.I)  # "the top 5 "
