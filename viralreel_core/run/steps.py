@@ -81,6 +81,13 @@ def clip_opening(maker: ClipMaker, scene: Scene, topic: str) -> float:
     return TITLE_SECONDS if topic and maker.uses_topic and scene.number == 1 else 0.0
 
 
+def _topic_args(maker: ClipMaker, scene: Scene, topic: str) -> dict[str, Any]:
+    """What ``maker`` is told of the video's topic for ``scene`` (``topic=``, ``opening=``): passed to its
+    ``make`` and put in the clip's cache key alike, so the two never differ."""
+    known, opening = clip_topic(maker, scene, topic), clip_opening(maker, scene, topic)
+    return {**({"topic": known} if known else {}), **({"opening": opening} if opening else {})}
+
+
 def _with_take(text: str, take: int) -> Any:
     """A cache input for a fresh take: take 0 is the plain text, so existing entries keep their keys."""
     return {"text": text, "take": take} if take else text
@@ -316,13 +323,11 @@ class AssetSteps:
         return self._clip_key(self.provider("clips"), scene, seconds or self.clip_seconds(scene), take, topic)  # type: ignore[arg-type]
 
     def _clip_key(self, maker: ClipMaker, scene: Scene, seconds: float, take: int, topic: str = "") -> str:
-        known, opening = clip_topic(maker, scene, topic), clip_opening(maker, scene, topic)
         return self.key_for(maker, {"visuals": scene.visuals, "seconds": seconds,
                                     **({"narration": scene.narration} if maker.uses_narration else {}),
                                     **({"search_terms": list(scene.search_terms)}
                                        if maker.uses_search_terms and scene.search_terms else {}),
-                                    **({"topic": known} if known else {}),
-                                    **({"opening": opening} if opening else {}),
+                                    **_topic_args(maker, scene, topic),
                                     **({"take": take} if take else {})})
 
     def clip_for(self, scene: Scene, seconds: float | None = None, take: int = 0, topic: str = "") -> Clip:
@@ -393,7 +398,6 @@ class AssetSteps:
     def _clip_by(self, maker: ClipMaker, scene: Scene, seconds: float, take: int, topic: str = "") -> Clip:
         """The scene's clip from ``maker``, through the cache."""
         key = self._clip_key(maker, scene, seconds, take, topic)
-        known, opening = clip_topic(maker, scene, topic), clip_opening(maker, scene, topic)
 
         def make(work_dir: Path):
             def call() -> Clip:
@@ -402,10 +406,7 @@ class AssetSteps:
                     extra["narration"] = scene.narration
                 if maker.uses_search_terms:  # a stock service searches the scene's phrases
                     extra["search_terms"] = scene.search_terms
-                if known:  # a later scene: the topic its first scene headlined
-                    extra["topic"] = known
-                if opening:  # the first scene: its words wait for the title card to go
-                    extra["opening"] = opening
+                extra.update(_topic_args(maker, scene, topic))  # a later scene: the topic; the first: its opening
                 return maker.make(scene.visuals, seconds, work_dir, **extra)
 
             self._halt.check("clips", scene.number)
