@@ -53,10 +53,14 @@ def other_machine(folder: Path) -> Iterator[OtherMachine]:
     n, tag = _free_subnet(), f"{os.getpid() % 100000}"
     name, here, there = f"vrt{tag}", f"vrh{tag}", f"vrn{tag}"
     host_ip, ip = f"10.231.{n}.1", f"10.231.{n}.2"
-    steps = [("netns", "add", name), ("link", "add", here, "type", "veth", "peer", "name", there),
+    # no IPv6 in the namespace: a link-local address settling a second after the link is up made Chromium
+    # drop the page's requests in flight (net::ERR_NETWORK_CHANGED), and the page never drew
+    no_ipv6 = [("netns", "exec", name, "sysctl", "-qw", f"net.ipv6.conf.{conf}.disable_ipv6=1")
+               for conf in ("all", "default")]
+    steps = [("netns", "add", name), *no_ipv6, ("link", "add", here, "type", "veth", "peer", "name", there),
              ("link", "set", there, "netns", name), ("addr", "add", f"{host_ip}/30", "dev", here),
              ("link", "set", here, "up"), ("-n", name, "addr", "add", f"{ip}/30", "dev", there),
-             ("-n", name, "link", "set", there, "up"), ("-n", name, "link", "set", "lo", "up")]
+             ("-n", name, "link", "set", there, "up"), ("-n", name, "link", "set", "lo", "up"), *no_ipv6]
     try:
         for step in steps:
             done = _ip(*step)
